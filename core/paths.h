@@ -1,0 +1,21 @@
+/* paths: where ragdeck keeps its files (XDG base directories). */
+#ifndef RAGDECK_PATHS_H
+#define RAGDECK_PATHS_H
+
+#include <stddef.h>
+
+/* Default database path: $XDG_DATA_HOME/ragdeck/ragdeck.db, falling back to
+ * $HOME/.local/share/ragdeck/ragdeck.db. Returns 0, or -1 when neither
+ * variable is set (err says so). Caller frees *out. */
+int paths_default_db(char **out, char *err, size_t errlen);
+
+/* User config path: $XDG_CONFIG_HOME/ragdeck/config.yaml, falling back to
+ * $HOME/.config/ragdeck/config.yaml. Returns NULL when neither variable is
+ * set. Caller frees. */
+char *paths_user_config(void);
+
+/* Create every missing directory on the way to the file at path (mode 0700).
+ * Returns 0 or -1 with err naming the directory and the reason. */
+int paths_make_parent_dirs(const char *path, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,17 @@
+/* log: one-line diagnostics to stderr.
+ *
+ * Messages are for people: name the file, the value and what to do. Never
+ * pass a secret (API key, Authorization header) to these functions. */
+#ifndef RAGDECK_LOG_H
+#define RAGDECK_LOG_H
+
+/* Print "ragdeck: error: <msg>" to stderr. */
+void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print "ragdeck: warning: <msg>" to stderr. */
+void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print "ragdeck: <msg>" to stderr unless quiet mode is on. */
+void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Silence log_info (errors and warnings still print). */
+void log_set_quiet(int quiet);
+
+#endif
