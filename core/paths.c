@@ -2,11 +2,8 @@
 #include "core/util/strbuf.h"
 #include "core/util/xalloc.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
 
 /* $var/suffix when var is set and absolute, else $HOME/home_suffix/suffix. */
 static char *xdg_path(const char *var, const char *home_suffix, const char *suffix)
@@ -37,23 +34,4 @@ int paths_default_db(char **out, char *err, size_t errlen)
 char *paths_user_config(void)
 {
 	return xdg_path("XDG_CONFIG_HOME", ".config", "ragdeck/config.yaml");
-}
-
-int paths_make_parent_dirs(const char *path, char *err, size_t errlen)
-{
-	char *copy = xstrdup(path);
-	int rc = 0;
-	for (char *p = copy + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(copy, 0700) != 0 && errno != EEXIST) {
-			snprintf(err, errlen, "cannot create directory %s: %s", copy, strerror(errno));
-			rc = -1;
-			break;
-		}
-		*p = '/';
-	}
-	free(copy);
-	return rc;
 }

@@ -14,8 +14,4 @@ int paths_default_db(char **out, char *err, size_t errlen);
  * set. Caller frees. */
 char *paths_user_config(void);
 
-/* Create every missing directory on the way to the file at path (mode 0700).
- * Returns 0 or -1 with err naming the directory and the reason. */
-int paths_make_parent_dirs(const char *path, char *err, size_t errlen);
-
 #endif

@@ -1,0 +1,116 @@
+#include "store/schema.h"
+
+#include <stdio.h>
+
+/* Step N takes the database from user_version N to N + 1. Steps are never
+ * edited once released; a change is a new step. */
+static const char *const migrations[] = {
+	/* 0 -> 1: knowledge store */
+	"CREATE TABLE collections ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  created_at INTEGER NOT NULL);"
+	"CREATE TABLE documents ("
+	"  id INTEGER PRIMARY KEY,"
+	"  collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,"
+	"  path TEXT NOT NULL,"
+	"  format TEXT NOT NULL,"
+	"  title TEXT,"
+	"  content_hash TEXT NOT NULL,"
+	"  bytes INTEGER NOT NULL,"
+	"  mtime_ns INTEGER NOT NULL,"
+	"  first_seen INTEGER NOT NULL,"
+	"  last_changed INTEGER NOT NULL,"
+	"  change_count INTEGER NOT NULL DEFAULT 0,"
+	"  invalid_utf8 INTEGER NOT NULL DEFAULT 0,"
+	"  embed_model TEXT NOT NULL,"
+	"  body TEXT NOT NULL,"
+	"  UNIQUE (collection_id, path));"
+	"CREATE TABLE chunks ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,"
+	"  ordinal INTEGER NOT NULL,"
+	"  byte_start INTEGER NOT NULL,"
+	"  byte_end INTEGER NOT NULL,"
+	"  line_start INTEGER NOT NULL,"
+	"  line_end INTEGER NOT NULL,"
+	"  heading_path TEXT NOT NULL,"
+	"  tokens INTEGER NOT NULL,"
+	"  text TEXT NOT NULL,"
+	"  UNIQUE (document_id, ordinal));"
+	"CREATE VIRTUAL TABLE chunks_fts USING fts5("
+	"  text, heading_path, content='chunks', content_rowid='id',"
+	"  tokenize='unicode61 remove_diacritics 2');"
+	"CREATE TRIGGER chunks_ai AFTER INSERT ON chunks BEGIN"
+	"  INSERT INTO chunks_fts(rowid, text, heading_path)"
+	"  VALUES (new.id, new.text, new.heading_path);"
+	"END;"
+	"CREATE TRIGGER chunks_ad AFTER DELETE ON chunks BEGIN"
+	"  INSERT INTO chunks_fts(chunks_fts, rowid, text, heading_path)"
+	"  VALUES ('delete', old.id, old.text, old.heading_path);"
+	"  INSERT INTO chunk_tombstones(chunk_id) VALUES (old.id);"
+	"END;"
+	"CREATE TABLE embeddings ("
+	"  chunk_id INTEGER PRIMARY KEY REFERENCES chunks(id) ON DELETE CASCADE,"
+	"  model TEXT NOT NULL,"
+	"  dim INTEGER NOT NULL,"
+	"  vector BLOB NOT NULL);"
+	/* Deleted chunk ids in deletion order: readers of the vector arena
+	 * catch up on removals without reloading everything. */
+	"CREATE TABLE chunk_tombstones ("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  chunk_id INTEGER NOT NULL);"
+	"CREATE INDEX chunks_by_document ON chunks(document_id);",
+};
+
+static int user_version(sqlite3 *db, int *version)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL);
+	if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		*version = sqlite3_column_int(st, 0);
+	else if (rc == SQLITE_OK)
+		rc = sqlite3_errcode(db);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int fail(sqlite3 *db, char *err, size_t errlen, const char *what, char *msg)
+{
+	snprintf(err, errlen, "%s: %s", what, msg ? msg : sqlite3_errmsg(db));
+	sqlite3_free(msg);
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+int schema_migrate(sqlite3 *db, char *err, size_t errlen)
+{
+	const int target = (int)(sizeof migrations / sizeof migrations[0]);
+	for (;;) {
+		char *msg = NULL;
+		int version = 0;
+		/* Read the version inside the write lock so two processes opening
+		 * a new database never run the same step twice. */
+		if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK)
+			return fail(db, err, errlen, "cannot lock the database to check its schema", msg);
+		if (user_version(db, &version) != SQLITE_OK)
+			return fail(db, err, errlen, "cannot read the schema version", NULL);
+		if (version > target) {
+			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+			snprintf(err, errlen, "database schema version %d is newer than this ragdeck understands (%d): upgrade ragdeck",
+			         version, target);
+			return -1;
+		}
+		if (version == target)
+			break;
+		char set_version[64];
+		snprintf(set_version, sizeof set_version, "PRAGMA user_version = %d", version + 1);
+		if (sqlite3_exec(db, migrations[version], NULL, NULL, &msg) != SQLITE_OK ||
+		    sqlite3_exec(db, set_version, NULL, NULL, &msg) != SQLITE_OK)
+			return fail(db, err, errlen, "schema migration failed", msg);
+		if (sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK)
+			return fail(db, err, errlen, "cannot commit the schema migration", msg);
+	}
+	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	return 0;
+}

@@ -1,0 +1,12 @@
+/* schema: the store's tables and their migrations (internal to store/). */
+#ifndef RAGDECK_STORE_SCHEMA_H
+#define RAGDECK_STORE_SCHEMA_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+
+/* Bring db up to STORE_SCHEMA_VERSION, one transaction per step. A database
+ * from a newer ragdeck is refused. Returns 0 or -1 with err. */
+int schema_migrate(sqlite3 *db, char *err, size_t errlen);
+
+#endif

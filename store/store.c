@@ -1,0 +1,528 @@
+#include "store/store.h"
+#include "store/schema.h"
+#include "core/util/fs.h"
+#include "core/util/xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Statements prepared once per connection: ingest runs them per chunk. */
+enum stmt_id {
+	ST_DOC_STATE,
+	ST_DOC_INSERT,
+	ST_DOC_UPDATE,
+	ST_DOC_TOUCH,
+	ST_DOC_DELETE,
+	ST_CHUNKS_DELETE,
+	ST_CHUNK_INSERT,
+	ST_EMBED_INSERT,
+	ST_COUNT
+};
+
+static const char *const stmt_sql[ST_COUNT] = {
+	[ST_DOC_STATE] = "SELECT id, bytes, mtime_ns, content_hash, embed_model FROM documents"
+	                 " WHERE collection_id = ?1 AND path = ?2",
+	[ST_DOC_INSERT] = "INSERT INTO documents (collection_id, path, format, title, content_hash,"
+	                  " bytes, mtime_ns, first_seen, last_changed, change_count, invalid_utf8,"
+	                  " embed_model, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, 0, ?9, ?10, ?11)",
+	[ST_DOC_UPDATE] = "UPDATE documents SET format = ?2, title = ?3, content_hash = ?4, bytes = ?5,"
+	                  " mtime_ns = ?6, last_changed = ?7, change_count = change_count + 1,"
+	                  " invalid_utf8 = ?8, embed_model = ?9, body = ?10 WHERE id = ?1",
+	[ST_DOC_TOUCH] = "UPDATE documents SET mtime_ns = ?2 WHERE id = ?1",
+	[ST_DOC_DELETE] = "DELETE FROM documents WHERE id = ?1",
+	[ST_CHUNKS_DELETE] = "DELETE FROM chunks WHERE document_id = ?1",
+	[ST_CHUNK_INSERT] = "INSERT INTO chunks (document_id, ordinal, byte_start, byte_end, line_start,"
+	                    " line_end, heading_path, tokens, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	[ST_EMBED_INSERT] = "INSERT INTO embeddings (chunk_id, model, dim, vector) VALUES (?1, ?2, ?3, ?4)",
+};
+
+struct store {
+	sqlite3 *db;
+	char *path;
+	sqlite3_stmt *stmt[ST_COUNT];
+};
+
+/* A message for a failed open that says what to do about it. */
+static void open_error(const char *path, int rc, const char *detail, char *err, size_t errlen)
+{
+	switch (rc & 0xff) {
+	case SQLITE_NOTADB:
+	case SQLITE_CORRUPT:
+		snprintf(err, errlen, "%s is not a usable ragdeck database (%s): move it aside or pass --db PATH",
+		         path, detail);
+		break;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		snprintf(err, errlen, "%s is locked by another process (%s): wait for it to finish and retry",
+		         path, detail);
+		break;
+	case SQLITE_READONLY:
+	case SQLITE_CANTOPEN:
+	case SQLITE_PERM:
+		snprintf(err, errlen, "cannot open %s for writing (%s): check its permissions or pass --db PATH",
+		         path, detail);
+		break;
+	default:
+		snprintf(err, errlen, "cannot open database %s: %s", path, detail);
+	}
+}
+
+/* Create the file with mode 0600 before SQLite sees it; SQLite gives its
+ * -wal and -shm files the same permissions. */
+static int create_private_file(const char *path, char *err, size_t errlen)
+{
+	if (strcmp(path, ":memory:") == 0)
+		return 0;
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot create database %s: %s", path, strerror(errno));
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+int store_open(const char *path, struct store **out, char *err, size_t errlen)
+{
+	struct store *s = xcalloc(1, sizeof *s);
+	s->path = xstrdup(path);
+	int rc;
+	char *msg = NULL;
+
+	*out = NULL;
+	if (fs_make_parent_dirs(path, err, errlen) != 0 || create_private_file(path, err, errlen) != 0)
+		goto fail;
+	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		open_error(path, rc, s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc), err, errlen);
+		goto fail;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, 5000);
+	rc = sqlite3_exec(s->db,
+	                  "PRAGMA journal_mode = WAL;"
+	                  "PRAGMA synchronous = NORMAL;"
+	                  "PRAGMA foreign_keys = ON;"
+	                  "PRAGMA temp_store = MEMORY;",
+	                  NULL, NULL, &msg);
+	if (rc != SQLITE_OK) {
+		open_error(path, rc, msg ? msg : sqlite3_errmsg(s->db), err, errlen);
+		sqlite3_free(msg);
+		goto fail;
+	}
+	if (schema_migrate(s->db, err, errlen) != 0)
+		goto fail;
+	for (int i = 0; i < ST_COUNT; i++) {
+		rc = sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[i], NULL);
+		if (rc != SQLITE_OK) {
+			open_error(path, rc, sqlite3_errmsg(s->db), err, errlen);
+			goto fail;
+		}
+	}
+	*out = s;
+	return 0;
+fail:
+	store_close(&s);
+	return -1;
+}
+
+void store_close(struct store **sp)
+{
+	struct store *s = *sp;
+	if (!s)
+		return;
+	for (int i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(s->stmt[i]);
+	if (s->db)
+		sqlite3_close_v2(s->db);
+	free(s->path);
+	free(s);
+	*sp = NULL;
+}
+
+sqlite3 *store_db(struct store *s)
+{
+	return s->db;
+}
+
+const char *store_path(const struct store *s)
+{
+	return s->path;
+}
+
+static int db_error(struct store *s, const char *what, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "%s: %s (database %s)", what, sqlite3_errmsg(s->db), s->path);
+	return -1;
+}
+
+static char *column_strdup(sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+	return t ? xstrdup((const char *)t) : NULL;
+}
+
+static void copy_column(sqlite3_stmt *st, int col, char *dst, size_t size)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+	snprintf(dst, size, "%s", t ? (const char *)t : "");
+}
+
+int store_collection_id(struct store *s, const char *name, bool create, int64_t *id,
+                        char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	int result = -1;
+	if (create) {
+		if (sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO collections (name, created_at)"
+		                              " VALUES (?1, strftime('%s','now'))", -1, &st, NULL) != SQLITE_OK)
+			goto error;
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			goto error;
+		sqlite3_finalize(st);
+		st = NULL;
+	}
+	if (sqlite3_prepare_v2(s->db, "SELECT id FROM collections WHERE name = ?1", -1, &st, NULL) != SQLITE_OK)
+		goto error;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		result = 0;
+	} else if (rc == SQLITE_DONE) {
+		result = 1;
+	} else {
+		goto error;
+	}
+	sqlite3_finalize(st);
+	return result;
+error:
+	db_error(s, "cannot look up collection", err, errlen);
+	sqlite3_finalize(st);
+	return -1;
+}
+
+int store_doc_state(struct store *s, int64_t coll, const char *path,
+                    struct store_doc_state *out, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->stmt[ST_DOC_STATE];
+	sqlite3_bind_int64(st, 1, coll);
+	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	int result = 1;
+	if (rc == SQLITE_ROW) {
+		out->id = sqlite3_column_int64(st, 0);
+		out->bytes = sqlite3_column_int64(st, 1);
+		out->mtime_ns = sqlite3_column_int64(st, 2);
+		copy_column(st, 3, out->content_hash, sizeof out->content_hash);
+		copy_column(st, 4, out->embed_model, sizeof out->embed_model);
+		result = 0;
+	} else if (rc != SQLITE_DONE) {
+		result = db_error(s, "cannot read document state", err, errlen);
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return result;
+}
+
+/* Step a cached statement that returns no rows, then reset it. */
+static int step_done(sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int write_document_row(struct store *s, int64_t coll, const struct store_doc_in *doc,
+                              int64_t existing_id, int64_t now, int64_t *doc_id)
+{
+	sqlite3_stmt *st;
+	if (existing_id) {
+		st = s->stmt[ST_DOC_UPDATE];
+		sqlite3_bind_int64(st, 1, existing_id);
+		sqlite3_bind_text(st, 2, doc->format, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, doc->title, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, doc->content_hash, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 5, doc->bytes);
+		sqlite3_bind_int64(st, 6, doc->mtime_ns);
+		sqlite3_bind_int64(st, 7, now);
+		sqlite3_bind_int64(st, 8, doc->invalid_utf8);
+		sqlite3_bind_text(st, 9, doc->embed_model, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 10, doc->body, (int)doc->body_len, SQLITE_STATIC);
+		*doc_id = existing_id;
+		return step_done(st);
+	}
+	st = s->stmt[ST_DOC_INSERT];
+	sqlite3_bind_int64(st, 1, coll);
+	sqlite3_bind_text(st, 2, doc->path, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, doc->format, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, doc->title, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, doc->content_hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, doc->bytes);
+	sqlite3_bind_int64(st, 7, doc->mtime_ns);
+	sqlite3_bind_int64(st, 8, now);
+	sqlite3_bind_int64(st, 9, doc->invalid_utf8);
+	sqlite3_bind_text(st, 10, doc->embed_model, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 11, doc->body, (int)doc->body_len, SQLITE_STATIC);
+	if (step_done(st) != 0)
+		return -1;
+	*doc_id = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+static int write_chunk_rows(struct store *s, int64_t doc_id, const struct store_doc_in *doc,
+                            const struct store_chunk_in *chunks, size_t n)
+{
+	sqlite3_stmt *ci = s->stmt[ST_CHUNK_INSERT];
+	sqlite3_stmt *ei = s->stmt[ST_EMBED_INSERT];
+	for (size_t i = 0; i < n; i++) {
+		const struct store_chunk_in *c = &chunks[i];
+		if (c->byte_start < 0 || c->byte_end < c->byte_start || (size_t)c->byte_end > doc->body_len)
+			return -1;
+		sqlite3_bind_int64(ci, 1, doc_id);
+		sqlite3_bind_int64(ci, 2, (int64_t)i);
+		sqlite3_bind_int64(ci, 3, c->byte_start);
+		sqlite3_bind_int64(ci, 4, c->byte_end);
+		sqlite3_bind_int(ci, 5, c->line_start);
+		sqlite3_bind_int(ci, 6, c->line_end);
+		sqlite3_bind_text(ci, 7, c->heading_path ? c->heading_path : "", -1, SQLITE_STATIC);
+		sqlite3_bind_int(ci, 8, c->tokens);
+		sqlite3_bind_text(ci, 9, doc->body + c->byte_start, (int)(c->byte_end - c->byte_start),
+		                  SQLITE_STATIC);
+		if (step_done(ci) != 0)
+			return -1;
+		if (!c->vector)
+			continue;
+		sqlite3_bind_int64(ei, 1, sqlite3_last_insert_rowid(s->db));
+		sqlite3_bind_text(ei, 2, doc->embed_model, -1, SQLITE_STATIC);
+		sqlite3_bind_int(ei, 3, doc->dim);
+		/* float32 BLOBs are stored little-endian: the byte order of every
+		 * platform this builds for (checked at compile time in vecsync). */
+		sqlite3_bind_blob(ei, 4, c->vector, doc->dim * (int)sizeof(float), SQLITE_STATIC);
+		if (step_done(ei) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int store_doc_put(struct store *s, int64_t coll, const struct store_doc_in *doc,
+                  const struct store_chunk_in *chunks, size_t n_chunks, int64_t now,
+                  bool *replaced, char *err, size_t errlen)
+{
+	struct store_doc_state prev;
+	int64_t doc_id = 0;
+	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return db_error(s, "cannot start a write transaction", err, errlen);
+	int found = store_doc_state(s, coll, doc->path, &prev, err, errlen);
+	if (found < 0)
+		goto rollback;
+	if (found == 0) {
+		sqlite3_bind_int64(s->stmt[ST_CHUNKS_DELETE], 1, prev.id);
+		if (step_done(s->stmt[ST_CHUNKS_DELETE]) != 0)
+			goto db_fail;
+	}
+	if (write_document_row(s, coll, doc, found == 0 ? prev.id : 0, now, &doc_id) != 0 ||
+	    write_chunk_rows(s, doc_id, doc, chunks, n_chunks) != 0)
+		goto db_fail;
+	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		goto db_fail;
+	if (replaced)
+		*replaced = found == 0;
+	return 0;
+db_fail:
+	db_error(s, doc->path, err, errlen);
+rollback:
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+int store_doc_touch(struct store *s, int64_t doc_id, int64_t mtime_ns, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->stmt[ST_DOC_TOUCH];
+	sqlite3_bind_int64(st, 1, doc_id);
+	sqlite3_bind_int64(st, 2, mtime_ns);
+	return step_done(st) == 0 ? 0 : db_error(s, "cannot update document time", err, errlen);
+}
+
+int store_doc_delete(struct store *s, int64_t doc_id, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->stmt[ST_DOC_DELETE];
+	sqlite3_bind_int64(st, 1, doc_id);
+	return step_done(st) == 0 ? 0 : db_error(s, "cannot delete document", err, errlen);
+}
+
+int store_docs_list(struct store *s, int64_t coll, struct store_doc_row **rows, size_t *n,
+                    char *err, size_t errlen)
+{
+	static const char sql[] =
+		"SELECT d.id, c.name, d.path, d.format, d.title, d.bytes,"
+		" (SELECT count(*) FROM chunks WHERE document_id = d.id),"
+		" d.first_seen, d.last_changed, d.change_count, d.invalid_utf8"
+		" FROM documents d JOIN collections c ON c.id = d.collection_id"
+		" WHERE ?1 = 0 OR d.collection_id = ?1 ORDER BY c.name, d.path";
+	sqlite3_stmt *st = NULL;
+	size_t cap = 0;
+	int rc;
+	*rows = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_error(s, "cannot list documents", err, errlen);
+	sqlite3_bind_int64(st, 1, coll);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 64;
+			*rows = xreallocarray(*rows, cap, sizeof **rows);
+		}
+		struct store_doc_row *r = &(*rows)[(*n)++];
+		r->id = sqlite3_column_int64(st, 0);
+		r->collection = column_strdup(st, 1);
+		r->path = column_strdup(st, 2);
+		r->format = column_strdup(st, 3);
+		r->title = column_strdup(st, 4);
+		r->bytes = sqlite3_column_int64(st, 5);
+		r->n_chunks = sqlite3_column_int64(st, 6);
+		r->first_seen = sqlite3_column_int64(st, 7);
+		r->last_changed = sqlite3_column_int64(st, 8);
+		r->change_count = sqlite3_column_int64(st, 9);
+		r->invalid_utf8 = sqlite3_column_int64(st, 10);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		store_doc_rows_free(*rows, *n);
+		*rows = NULL;
+		*n = 0;
+		return db_error(s, "cannot list documents", err, errlen);
+	}
+	return 0;
+}
+
+void store_doc_rows_free(struct store_doc_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(rows[i].collection);
+		free(rows[i].path);
+		free(rows[i].format);
+		free(rows[i].title);
+	}
+	free(rows);
+}
+
+/* Run a one-column id query bound to text; count the rows (up to 2). */
+static int find_ids(struct store *s, const char *sql, const char *arg, int64_t *first, int *count)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+	*count = 0;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
+	while (*count < 2 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*count == 0)
+			*first = sqlite3_column_int64(st, 0);
+		(*count)++;
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+int store_doc_find(struct store *s, const char *path, int64_t *doc_id, char *err, size_t errlen)
+{
+	int count = 0;
+	if (find_ids(s, "SELECT id FROM documents WHERE path = ?1", path, doc_id, &count) != 0)
+		return db_error(s, "cannot look up document", err, errlen);
+	if (count == 0) {
+		/* "/"-anchored suffix match; LIKE wildcards in the path are
+		 * escaped so they match themselves. */
+		char *pattern = xmalloc(strlen(path) * 2 + 3);
+		char *p = pattern;
+		*p++ = '%';
+		if (path[0] != '/')
+			*p++ = '/';
+		for (const char *q = path; *q; q++) {
+			if (*q == '%' || *q == '_' || *q == '\\')
+				*p++ = '\\';
+			*p++ = *q;
+		}
+		*p = '\0';
+		int rc = find_ids(s, "SELECT id FROM documents WHERE path LIKE ?1 ESCAPE '\\'", pattern,
+		                  doc_id, &count);
+		free(pattern);
+		if (rc != 0)
+			return db_error(s, "cannot look up document", err, errlen);
+	}
+	return count == 0 ? 1 : count == 1 ? 0 : 2;
+}
+
+int store_chunks_of_doc(struct store *s, int64_t doc_id, struct store_chunk_row **rows,
+                        size_t *n, char *err, size_t errlen)
+{
+	static const char sql[] =
+		"SELECT id, ordinal, byte_start, byte_end, line_start, line_end, tokens,"
+		" heading_path, text FROM chunks WHERE document_id = ?1 ORDER BY ordinal";
+	sqlite3_stmt *st = NULL;
+	size_t cap = 0;
+	int rc;
+	*rows = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_error(s, "cannot read chunks", err, errlen);
+	sqlite3_bind_int64(st, 1, doc_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 32;
+			*rows = xreallocarray(*rows, cap, sizeof **rows);
+		}
+		struct store_chunk_row *r = &(*rows)[(*n)++];
+		r->id = sqlite3_column_int64(st, 0);
+		r->ordinal = sqlite3_column_int(st, 1);
+		r->byte_start = sqlite3_column_int64(st, 2);
+		r->byte_end = sqlite3_column_int64(st, 3);
+		r->line_start = sqlite3_column_int(st, 4);
+		r->line_end = sqlite3_column_int(st, 5);
+		r->tokens = sqlite3_column_int(st, 6);
+		r->heading_path = column_strdup(st, 7);
+		r->text = column_strdup(st, 8);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		store_chunk_rows_free(*rows, *n);
+		*rows = NULL;
+		*n = 0;
+		return db_error(s, "cannot read chunks", err, errlen);
+	}
+	return 0;
+}
+
+void store_chunk_rows_free(struct store_chunk_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(rows[i].heading_path);
+		free(rows[i].text);
+	}
+	free(rows);
+}
+
+int store_integrity_check(struct store *s, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	int result = -1;
+	if (sqlite3_prepare_v2(s->db, "PRAGMA integrity_check", -1, &st, NULL) != SQLITE_OK)
+		return db_error(s, "cannot run integrity_check", err, errlen);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const char *r = (const char *)sqlite3_column_text(st, 0);
+		if (r && strcmp(r, "ok") == 0)
+			result = 0;
+		else
+			snprintf(err, errlen, "integrity_check on %s: %s", s->path, r ? r : "no answer");
+	} else {
+		db_error(s, "integrity_check failed", err, errlen);
+	}
+	sqlite3_finalize(st);
+	return result;
+}

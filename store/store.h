@@ -1,0 +1,134 @@
+/* store: the SQLite knowledge store (collections, documents, chunks, FTS5,
+ * embeddings).
+ *
+ * One struct store wraps one connection; it is not shared between threads.
+ * Writes of one document happen in one transaction, so a crash at any point
+ * leaves either the old or the new version of that document, never a mix. */
+#ifndef RAGDECK_STORE_H
+#define RAGDECK_STORE_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+
+/* Open (creating, mode 0600, with missing parent directories 0700) the
+ * database at path: WAL, foreign keys, busy timeout, schema migrations.
+ * A corrupt, foreign or locked file gives an error naming the path and what
+ * to do. Caller closes with store_close. */
+int store_open(const char *path, struct store **out, char *err, size_t errlen);
+
+/* Close and free; NULL-safe; clears *s. */
+void store_close(struct store **s);
+
+/* The underlying connection, for modules that run their own queries
+ * (retrieval, logs). Owned by the store. */
+sqlite3 *store_db(struct store *s);
+
+/* The path the store was opened with. */
+const char *store_path(const struct store *s);
+
+/* Id of the collection called name. With create, a missing one is made.
+ * Returns 0, 1 when absent and !create, -1 on error. */
+int store_collection_id(struct store *s, const char *name, bool create, int64_t *id,
+                        char *err, size_t errlen);
+
+/* What the store remembers of a document, to decide whether to redo it. */
+struct store_doc_state {
+	int64_t id;
+	int64_t bytes;
+	int64_t mtime_ns;
+	char content_hash[33];
+	char embed_model[64];
+};
+
+/* Look up the document at path in collection coll. Returns 0 when found
+ * (out filled), 1 when absent, -1 on error. */
+int store_doc_state(struct store *s, int64_t coll, const char *path,
+                    struct store_doc_state *out, char *err, size_t errlen);
+
+/* A document to write: body is the normalised text the chunks refer to. */
+struct store_doc_in {
+	const char *path;
+	const char *format;
+	const char *title;        /* may be NULL */
+	const char *content_hash; /* hex, at most 32 characters */
+	int64_t bytes;            /* size of the file on disk */
+	int64_t mtime_ns;
+	const char *body;
+	size_t body_len;
+	int64_t invalid_utf8;     /* sequences replaced with U+FFFD */
+	const char *embed_model;
+	int dim;
+};
+
+/* One chunk of the body: text is body[byte_start, byte_end). */
+struct store_chunk_in {
+	int64_t byte_start, byte_end;
+	int line_start, line_end;
+	const char *heading_path;
+	int tokens;
+	const float *vector; /* dim floats */
+};
+
+/* Insert or replace the document at doc->path in one transaction: old
+ * chunks, FTS rows and vectors go, new ones come in; first_seen is kept,
+ * last_changed and change_count advance on replacement. *replaced tells
+ * which happened. Returns 0 or -1 with err (nothing written). */
+int store_doc_put(struct store *s, int64_t coll, const struct store_doc_in *doc,
+                  const struct store_chunk_in *chunks, size_t n_chunks, int64_t now,
+                  bool *replaced, char *err, size_t errlen);
+
+/* Record a new mtime for a document whose content did not change. */
+int store_doc_touch(struct store *s, int64_t doc_id, int64_t mtime_ns, char *err, size_t errlen);
+
+/* Delete a document with its chunks, FTS rows and vectors. */
+int store_doc_delete(struct store *s, int64_t doc_id, char *err, size_t errlen);
+
+/* One row of a document listing. */
+struct store_doc_row {
+	int64_t id;
+	char *collection;
+	char *path;
+	char *format;
+	char *title;         /* NULL when none */
+	int64_t bytes;
+	int64_t n_chunks;
+	int64_t first_seen, last_changed, change_count;
+	int64_t invalid_utf8;
+};
+
+/* Documents of collection coll (0: all collections), ordered by path.
+ * Caller frees with store_doc_rows_free. */
+int store_docs_list(struct store *s, int64_t coll, struct store_doc_row **rows, size_t *n,
+                    char *err, size_t errlen);
+void store_doc_rows_free(struct store_doc_row *rows, size_t n);
+
+/* Find a document by its stored path, or failing that by a unique path
+ * suffix ("billing/refunds.md"). Returns 0 found, 1 absent, 2 ambiguous,
+ * -1 error. */
+int store_doc_find(struct store *s, const char *path, int64_t *doc_id, char *err, size_t errlen);
+
+/* One chunk as stored. */
+struct store_chunk_row {
+	int64_t id;
+	int ordinal;
+	int64_t byte_start, byte_end;
+	int line_start, line_end;
+	int tokens;
+	char *heading_path;
+	char *text;
+};
+
+/* Chunks of one document in order. Caller frees with store_chunk_rows_free. */
+int store_chunks_of_doc(struct store *s, int64_t doc_id, struct store_chunk_row **rows,
+                        size_t *n, char *err, size_t errlen);
+void store_chunk_rows_free(struct store_chunk_row *rows, size_t n);
+
+/* Run PRAGMA integrity_check; returns 0 when "ok", -1 with the first
+ * problem in err otherwise. */
+int store_integrity_check(struct store *s, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,133 @@
+#include "tui/cli.h"
+#include "core/config.h"
+#include "core/embed.h"
+#include "core/paths.h"
+#include "core/util/xalloc.h"
+#include "store/store.h"
+
+#include <cjson/cJSON.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void print_diags(const char *file, const struct config_diags *d)
+{
+	static const char *const names[] = {
+		[CONFIG_NOTE] = "note", [CONFIG_WARNING] = "warning", [CONFIG_ERROR] = "error"
+	};
+	for (size_t i = 0; i < d->n; i++) {
+		const struct config_diag *g = &d->items[i];
+		if (g->line > 0)
+			fprintf(stderr, "%s:%d:%d: %s: %s\n", file, g->line, g->col, names[g->severity], g->msg);
+		else
+			fprintf(stderr, "%s: %s: %s\n", file, names[g->severity], g->msg);
+	}
+}
+
+int cli_load_config(struct cli *cli)
+{
+	char err[512];
+	char *path = NULL;
+	if (cli->cfg)
+		return 0;
+	if (config_resolve_path(cli->config_path, &path, err, sizeof err) != 0) {
+		fprintf(stderr, "%s: error: %s\n", cli->prog, err);
+		return EXIT_FAIL;
+	}
+	if (!path) {
+		cli->cfg = config_defaults();
+		return 0;
+	}
+	struct config_diags diags = { 0 };
+	int rc = config_load_file(path, &cli->cfg, &diags);
+	print_diags(path, &diags);
+	config_diags_free(&diags);
+	free(path);
+	return rc == 0 ? 0 : EXIT_FAIL;
+}
+
+int cli_open_store(struct cli *cli)
+{
+	char err[512];
+	if (cli->store)
+		return 0;
+	if (cli_load_config(cli) != 0)
+		return EXIT_FAIL;
+	if (cli->db_path)
+		cli->resolved_db = xstrdup(cli->db_path);
+	else if (cli->cfg->store_path)
+		cli->resolved_db = xstrdup(cli->cfg->store_path);
+	else if (paths_default_db(&cli->resolved_db, err, sizeof err) != 0)
+		goto fail;
+	if (store_open(cli->resolved_db, &cli->store, err, sizeof err) != 0)
+		goto fail;
+	return 0;
+fail:
+	fprintf(stderr, "%s: error: %s\n", cli->prog, err);
+	return EXIT_FAIL;
+}
+
+struct embedder *cli_embedder(struct cli *cli)
+{
+	if (cli_load_config(cli) != 0)
+		return NULL;
+	if (strcmp(cli->cfg->embedder.kind, "hash") != 0) {
+		fprintf(stderr, "%s: error: embedder kind \"%s\" needs an HTTP embedding server; this build embeds with \"hash\" only: set embedder.kind: hash\n",
+		        cli->prog, cli->cfg->embedder.kind);
+		return NULL;
+	}
+	return embed_hash_new(cli->cfg->embedder.dim);
+}
+
+void cli_release(struct cli *cli)
+{
+	store_close(&cli->store);
+	config_free(&cli->cfg);
+	free(cli->resolved_db);
+	cli->resolved_db = NULL;
+}
+
+int cli_usage_error(const struct cli *cli, const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "%s: error: ", cli->prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see '%s %s--help')\n", cli->prog, cmd ? cmd : "");
+	return EXIT_USAGE;
+}
+
+const char *cli_display_path(const char *path)
+{
+	static char cwd[PATH_MAX];
+	if (!getcwd(cwd, sizeof cwd))
+		return path;
+	size_t n = strlen(cwd);
+	if (strncmp(path, cwd, n) == 0 && path[n] == '/')
+		return path + n + 1;
+	return path;
+}
+
+void cli_print_json(FILE *f, cJSON *json)
+{
+	char *s = cJSON_Print(json);
+	fprintf(f, "%s\n", s);
+	cJSON_free(s);
+}
+
+bool cli_common_option(struct cli *cli, int opt, const char *arg)
+{
+	switch (opt) {
+	case OPT_DB:
+		cli->db_path = arg;
+		return true;
+	case OPT_CONFIG:
+		cli->config_path = arg;
+		return true;
+	default:
+		return false;
+	}
+}

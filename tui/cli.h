@@ -1,0 +1,67 @@
+/* cli: what every headless subcommand shares (options, config, store). */
+#ifndef RAGDECK_CLI_H
+#define RAGDECK_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+struct config;
+struct store;
+struct embedder;
+
+/* Exit codes of every subcommand. */
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+struct cli {
+	const char *prog;        /* argv[0] basename for messages */
+	const char *config_path; /* --config */
+	const char *db_path;     /* --db */
+	const char *theme;       /* --theme */
+	struct config *cfg;      /* loaded by cli_load_config */
+	struct store *store;     /* opened by cli_open_store */
+	char *resolved_db;       /* path the store was opened at */
+};
+
+/* Load the config by the lookup order (--config, $RAGDECK_CONFIG, XDG file,
+ * defaults), print its warnings and notes once to stderr. Returns 0 or
+ * EXIT_FAIL after printing the errors. */
+int cli_load_config(struct cli *cli);
+
+/* Open the store at --db, else the config's store.path, else the XDG
+ * default. Loads the config first when needed. Returns 0 or EXIT_FAIL
+ * after printing why. */
+int cli_open_store(struct cli *cli);
+
+/* The embedder the config asks for. NULL after printing why. Caller frees
+ * with embed_free. */
+struct embedder *cli_embedder(struct cli *cli);
+
+/* Release what cli_load_config and cli_open_store acquired. */
+void cli_release(struct cli *cli);
+
+/* Print "PROG: error: ..." for a usage problem plus a hint to --help;
+ * returns EXIT_USAGE. */
+int cli_usage_error(const struct cli *cli, const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* path relative to the current directory when it lies below it, else path
+ * itself. Points into path or a static buffer; valid until the next call. */
+const char *cli_display_path(const char *path);
+
+/* Write s as a JSON document to f followed by a newline. */
+struct cJSON;
+void cli_print_json(FILE *f, struct cJSON *json);
+
+/* Handle an option shared by every subcommand (--db, --config). Returns
+ * true when opt was one of them. */
+bool cli_common_option(struct cli *cli, int opt, const char *arg);
+
+/* getopt_long codes of the shared options, for subcommand option tables. */
+enum { OPT_DB = 0x100, OPT_CONFIG, OPT_THEME, OPT_JSON, OPT_FIRST_FREE };
+
+#define CLI_COMMON_LONGOPTS \
+	{ "db", required_argument, NULL, OPT_DB }, \
+	{ "config", required_argument, NULL, OPT_CONFIG }, \
+	{ "help", no_argument, NULL, 'h' }
+
+#endif

@@ -1,0 +1,178 @@
+/* ragdeck ingest: add files and directories to the knowledge store. */
+#include "tui/cli.h"
+#include "tui/commands.h"
+#include "tui/progress.h"
+#include "core/config.h"
+#include "core/embed.h"
+#include "core/ingest.h"
+#include "core/util/xalloc.h"
+
+#include <cjson/cJSON.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char ingest_help[] =
+	"Usage: ragdeck ingest [OPTION]... PATH...\n"
+	"Add files and directories to the knowledge store. Unchanged files are\n"
+	"skipped; changed files are replaced; bad files are skipped with a reason.\n"
+	"\n"
+	"  -c, --collection NAME  collection to ingest into (default: the config's\n"
+	"                         routing.paths.retrieval.collection)\n"
+	"  -i, --include GLOB     only files matching GLOB (repeatable)\n"
+	"  -x, --exclude GLOB     leave out files and directories matching GLOB (repeatable)\n"
+	"      --prune            drop documents whose files are gone\n"
+	"      --json             print the summary as JSON\n"
+	"      --db PATH          database file\n"
+	"      --config FILE      config file\n"
+	"  -h, --help             show this help\n"
+	"\n"
+	"A GLOB with a '/' matches the path below PATH, one without matches the\n"
+	"file name. Hidden files and directories are skipped unless named.\n";
+
+struct globs {
+	const char **items;
+	size_t n, cap;
+};
+
+static void globs_add(struct globs *g, const char *s)
+{
+	if (g->n == g->cap) {
+		g->cap = g->cap ? g->cap * 2 : 4;
+		g->items = xreallocarray(g->items, g->cap, sizeof *g->items);
+	}
+	g->items[g->n++] = s;
+}
+
+static void on_progress(void *ud, const struct ingest_progress *p)
+{
+	progress_draw(ud, p->files_done, p->files_total, p->bytes_done, p->bytes_total, p->chunks,
+	              p->elapsed_us, p->files_done == p->files_total);
+}
+
+static double share(uint64_t part, uint64_t whole)
+{
+	return whole ? 100.0 * (double)part / (double)whole : 0.0;
+}
+
+static void print_summary(const struct ingest_summary *s, const char *collection)
+{
+	double secs = (double)s->total_us / 1e6;
+	printf("%zu files in collection %s: %zu added, %zu changed, %zu unchanged, %zu skipped, %zu pruned\n",
+	       s->files, collection, s->added, s->changed, s->unchanged, s->skipped, s->pruned);
+	printf("%zu chunks from %.1f MB in %.2f s (%.1f MB/s)", s->chunks, (double)s->bytes / 1e6, secs,
+	       secs > 0 ? (double)s->bytes / 1e6 / secs : 0.0);
+	if (s->invalid_utf8)
+		printf("; %zu invalid UTF-8 sequences replaced", s->invalid_utf8);
+	printf("\n");
+	for (size_t i = 0; i < s->n_skips; i++)
+		printf("skipped %s: %s\n", cli_display_path(s->skips[i].path), s->skips[i].reason);
+}
+
+static void print_summary_json(const struct ingest_summary *s, const char *collection)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "collection", collection);
+	cJSON_AddNumberToObject(o, "files", (double)s->files);
+	cJSON_AddNumberToObject(o, "added", (double)s->added);
+	cJSON_AddNumberToObject(o, "changed", (double)s->changed);
+	cJSON_AddNumberToObject(o, "unchanged", (double)s->unchanged);
+	cJSON_AddNumberToObject(o, "skipped", (double)s->skipped);
+	cJSON_AddNumberToObject(o, "pruned", (double)s->pruned);
+	cJSON_AddNumberToObject(o, "chunks", (double)s->chunks);
+	cJSON_AddNumberToObject(o, "bytes", (double)s->bytes);
+	cJSON_AddNumberToObject(o, "invalid_utf8", (double)s->invalid_utf8);
+	cJSON *skips = cJSON_AddArrayToObject(o, "skips");
+	for (size_t i = 0; i < s->n_skips; i++) {
+		cJSON *k = cJSON_CreateObject();
+		cJSON_AddStringToObject(k, "path", s->skips[i].path);
+		cJSON_AddStringToObject(k, "reason", s->skips[i].reason);
+		cJSON_AddItemToArray(skips, k);
+	}
+	cJSON *t = cJSON_AddObjectToObject(o, "timings_us");
+	cJSON_AddNumberToObject(t, "walk", (double)s->walk_us);
+	cJSON_AddNumberToObject(t, "load", (double)s->load_us);
+	cJSON_AddNumberToObject(t, "chunk", (double)s->chunk_us);
+	cJSON_AddNumberToObject(t, "embed", (double)s->embed_us);
+	cJSON_AddNumberToObject(t, "store", (double)s->store_us);
+	cJSON_AddNumberToObject(t, "total", (double)s->total_us);
+	cJSON *p = cJSON_AddObjectToObject(o, "phase_share_percent");
+	uint64_t work = s->load_us + s->chunk_us + s->embed_us + s->store_us;
+	cJSON_AddNumberToObject(p, "load", share(s->load_us, work));
+	cJSON_AddNumberToObject(p, "chunk", share(s->chunk_us, work));
+	cJSON_AddNumberToObject(p, "embed", share(s->embed_us, work));
+	cJSON_AddNumberToObject(p, "store", share(s->store_us, work));
+	cli_print_json(stdout, o);
+	cJSON_Delete(o);
+}
+
+int cmd_ingest(struct cli *cli, int argc, char **argv)
+{
+	enum { OPT_PRUNE = OPT_FIRST_FREE };
+	static const struct option longopts[] = {
+		{ "collection", required_argument, NULL, 'c' },
+		{ "include", required_argument, NULL, 'i' },
+		{ "exclude", required_argument, NULL, 'x' },
+		{ "prune", no_argument, NULL, OPT_PRUNE },
+		{ "json", no_argument, NULL, OPT_JSON },
+		CLI_COMMON_LONGOPTS,
+		{ 0 },
+	};
+	struct globs include = { 0 }, exclude = { 0 };
+	const char *collection = NULL;
+	bool prune = false, json = false;
+	struct embedder *embedder = NULL;
+	int opt, rc = EXIT_FAIL;
+
+	while ((opt = getopt_long(argc, argv, "c:i:x:h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'c': collection = optarg; break;
+		case 'i': globs_add(&include, optarg); break;
+		case 'x': globs_add(&exclude, optarg); break;
+		case OPT_PRUNE: prune = true; break;
+		case OPT_JSON: json = true; break;
+		case 'h': fputs(ingest_help, stdout); rc = EXIT_OK; goto cleanup;
+		default:
+			if (cli_common_option(cli, opt, optarg))
+				break;
+			rc = cli_usage_error(cli, "ingest ", "unknown option");
+			goto cleanup;
+		}
+	}
+	if (optind >= argc && !prune) {
+		rc = cli_usage_error(cli, "ingest ", "ingest needs at least one PATH");
+		goto cleanup;
+	}
+	if (cli_open_store(cli) != 0 || !(embedder = cli_embedder(cli)))
+		goto cleanup;
+	struct ingest_opts opts = {
+		.collection = collection ? collection : cli->cfg->routing.retrieval.collection,
+		.include = include.items, .n_include = include.n,
+		.exclude = exclude.items, .n_exclude = exclude.n,
+		.prune = prune,
+		.max_file_bytes = (int64_t)cli->cfg->ingest.max_file_mb * 1024 * 1024,
+		.chunk_tokens = cli->cfg->ingest.chunk_tokens,
+		.overlap_tokens = cli->cfg->ingest.overlap_tokens,
+	};
+	struct progress_bar bar;
+	progress_init(&bar);
+	struct ingest_summary sum;
+	char err[512];
+	int run = ingest_run(cli->store, embedder, &opts, (const char *const *)argv + optind,
+	                     (size_t)(argc - optind), on_progress, &bar, &sum, err, sizeof err);
+	progress_clear(&bar);
+	if (json)
+		print_summary_json(&sum, opts.collection);
+	else
+		print_summary(&sum, opts.collection);
+	if (run != 0)
+		fprintf(stderr, "%s: error: ingest stopped: %s\n", cli->prog, err);
+	else
+		rc = EXIT_OK;
+	ingest_summary_free(&sum);
+cleanup:
+	embed_free(&embedder);
+	free(include.items);
+	free(exclude.items);
+	return rc;
+}

@@ -1,0 +1,23 @@
+/* commands: the headless subcommands, declared once.
+ *
+ * X(name, usage, summary): the table drives dispatch, the top-level --help
+ * and the man page test. Each command is `int cmd_NAME(struct cli *, int
+ * argc, char **argv)` with argv[0] the command name, returning an exit
+ * code (EXIT_OK, EXIT_FAIL, EXIT_USAGE). */
+#ifndef RAGDECK_COMMANDS_H
+#define RAGDECK_COMMANDS_H
+
+struct cli;
+
+#define RAGDECK_COMMANDS(X) \
+	X(ingest, "ingest [--collection NAME] [--include GLOB] [--exclude GLOB] [--prune] [--json] PATH...", \
+	  "add files and directories to the knowledge store") \
+	X(docs, "docs [--collection NAME] [--json]", "list ingested documents") \
+	X(chunks, "chunks [--json] PATH", "show how one document was chunked") \
+	X(config, "config check [FILE]", "check a config file and print the effective config")
+
+#define DECLARE_COMMAND(name, usage, summary) int cmd_##name(struct cli *cli, int argc, char **argv);
+RAGDECK_COMMANDS(DECLARE_COMMAND)
+#undef DECLARE_COMMAND
+
+#endif

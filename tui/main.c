@@ -1,0 +1,85 @@
+/* ragdeck: argv -> a headless subcommand. */
+#include "tui/cli.h"
+#include "tui/commands.h"
+
+#include <getopt.h>
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+struct command {
+	const char *name;
+	const char *usage;
+	const char *summary;
+	int (*run)(struct cli *cli, int argc, char **argv);
+};
+
+#define COMMAND_ENTRY(n, u, s) { #n, u, s, cmd_##n },
+static const struct command commands[] = {
+	RAGDECK_COMMANDS(COMMAND_ENTRY)
+};
+#undef COMMAND_ENTRY
+
+static void print_help(void)
+{
+	printf("Usage: ragdeck [--config FILE] [--db PATH] COMMAND [ARG]...\n"
+	       "A terminal assistant that answers questions from your documents and\n"
+	       "shows its work. Works offline with its built-in embedder and store.\n"
+	       "\n"
+	       "Commands:\n");
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		printf("  %-8s %s\n", commands[i].name, commands[i].summary);
+	printf("\n");
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		printf("  ragdeck %s\n", commands[i].usage);
+	printf("\n"
+	       "Options:\n"
+	       "      --config FILE  config file (default: $RAGDECK_CONFIG, then\n"
+	       "                     $XDG_CONFIG_HOME/ragdeck/config.yaml, then built-in defaults)\n"
+	       "      --db PATH      database (default: $XDG_DATA_HOME/ragdeck/ragdeck.db)\n"
+	       "  -h, --help         show this help; 'ragdeck COMMAND --help' for a command\n"
+	       "  -V, --version      show the version\n"
+	       "\n"
+	       "Exit status: 0 ok, 1 failure, 2 usage error.\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "version", no_argument, NULL, 'V' },
+		CLI_COMMON_LONGOPTS,
+		{ 0 },
+	};
+	struct cli cli = { .prog = "ragdeck" };
+	int opt, rc;
+
+	setlocale(LC_ALL, "");
+	/* '+': stop at the command name; its options are its own. */
+	while ((opt = getopt_long(argc, argv, "+hV", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'h':
+			print_help();
+			return EXIT_OK;
+		case 'V':
+			printf("ragdeck %s\n", RAGDECK_VERSION);
+			return EXIT_OK;
+		default:
+			if (!cli_common_option(&cli, opt, optarg))
+				return cli_usage_error(&cli, NULL, "unknown option");
+		}
+	}
+	if (optind >= argc)
+		return cli_usage_error(&cli, NULL, "a command is needed");
+	const char *name = argv[optind];
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+		if (strcmp(commands[i].name, name) != 0)
+			continue;
+		int sub_argc = argc - optind;
+		char **sub_argv = argv + optind;
+		optind = 1;
+		rc = commands[i].run(&cli, sub_argc, sub_argv);
+		cli_release(&cli);
+		return rc;
+	}
+	return cli_usage_error(&cli, NULL, "unknown command '%s'", name);
+}
