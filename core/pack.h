@@ -1,0 +1,58 @@
+/* pack: fit ranked chunks into a token budget as numbered context blocks.
+ *
+ * Best-ranked chunks first; a chunk that does not fit is dropped (and
+ * reported) and smaller lower-ranked ones may still fit; chunks of the same
+ * document that are adjacent (consecutive ordinals) merge into one block
+ * without repeating their overlap. The total, labels included, never
+ * exceeds the budget. */
+#ifndef RAGDECK_PACK_H
+#define RAGDECK_PACK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* A ranked chunk offered to the packer (rank order = array order). */
+struct pack_item {
+	int64_t chunk_id;
+	int64_t doc_id;
+	int ordinal;
+	int64_t byte_start, byte_end;
+	int line_start, line_end;
+	const char *path;
+	const char *heading_path;
+	const char *text;
+};
+
+/* One numbered block of context. */
+struct pack_block {
+	int number;             /* 1-based, in order of the best rank inside */
+	char *path;
+	char *heading_path;     /* of the first chunk */
+	int line_start, line_end;
+	char *text;             /* merged chunk text */
+	int tokens;             /* label + text, as counted against the budget */
+	int64_t *chunk_ids;     /* chunks merged into this block, document order */
+	size_t n_chunks;
+};
+
+struct pack_result {
+	struct pack_block *blocks;
+	size_t n_blocks;
+	int64_t *dropped;       /* chunk ids left out for budget, rank order */
+	size_t n_dropped;
+	int total_tokens;
+	int budget;
+};
+
+/* The label line a prompt puts before a block's text:
+ * "[n] path:lines a-b (heading)". Caller frees. */
+char *pack_block_label(const struct pack_block *b);
+
+/* Pack items[0..n) under budget tokens into out. Free with
+ * pack_result_free. */
+void pack_chunks(const struct pack_item *items, size_t n, int budget, struct pack_result *out);
+
+void pack_result_free(struct pack_result *r);
+
+#endif

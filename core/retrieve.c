@@ -1,0 +1,345 @@
+#include "core/retrieve.h"
+#include "core/embed.h"
+#include "core/fts_query.h"
+#include "core/fusion.h"
+#include "core/qcache.h"
+#include "core/util/clock.h"
+#include "core/util/xalloc.h"
+#include "store/store.h"
+#include "store/vecindex.h"
+#include "store/vecsync.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Candidates each retriever contributes before fusion. */
+#define MIN_CANDIDATES 50
+#define QCACHE_SIZE 256
+
+struct retriever {
+	struct store *store;
+	struct embedder *embedder;
+	struct vec_index *index;
+	struct vec_sync sync;
+	struct qcache *cache;
+	struct retriever_opts opts;
+	int64_t collection_id;
+	sqlite3_stmt *fts;
+	sqlite3_stmt *chunk;
+	sqlite3_stmt *filter;
+};
+
+static const char fts_sql[] =
+	"SELECT c.id, bm25(chunks_fts, 1.0, 0.5) AS score FROM chunks_fts"
+	" JOIN chunks c ON c.id = chunks_fts.rowid"
+	" JOIN documents d ON d.id = c.document_id"
+	" WHERE chunks_fts MATCH ?1 AND d.collection_id = ?2"
+	" ORDER BY score, c.id LIMIT ?3";
+
+static const char chunk_sql[] =
+	"SELECT c.document_id, c.ordinal, c.byte_start, c.byte_end, c.line_start, c.line_end,"
+	" c.heading_path, c.text, c.tokens, d.path FROM chunks c"
+	" JOIN documents d ON d.id = c.document_id WHERE c.id = ?1";
+
+static const char filter_sql[] =
+	"SELECT c.id, c.document_id FROM chunks c JOIN documents d ON d.id = c.document_id"
+	" WHERE d.collection_id = ?1 AND (?2 IS NULL OR d.path GLOB ?2) ORDER BY c.id";
+
+const char *retrieve_mode_name(enum retrieve_mode m)
+{
+	static const char *const names[] = {
+		[RETRIEVE_HYBRID] = "hybrid", [RETRIEVE_VECTOR] = "vector", [RETRIEVE_FTS] = "fts"
+	};
+	return names[m];
+}
+
+int retrieve_mode_parse(const char *s)
+{
+	for (int m = RETRIEVE_HYBRID; m <= RETRIEVE_FTS; m++)
+		if (strcmp(s, retrieve_mode_name((enum retrieve_mode)m)) == 0)
+			return m;
+	return -1;
+}
+
+int retriever_open(struct store *store, struct embedder *embedder, const struct retriever_opts *opts,
+                   struct retriever **out, char *err, size_t errlen)
+{
+	struct retriever *r = xcalloc(1, sizeof *r);
+	sqlite3 *db = store_db(store);
+	r->store = store;
+	r->embedder = embedder;
+	r->opts = *opts;
+	*out = NULL;
+	int found = store_collection_id(store, opts->collection, false, &r->collection_id, err, errlen);
+	if (found == 1)
+		snprintf(err, errlen, "collection \"%s\" is empty: ingest documents first (ragdeck ingest --collection %s PATH)",
+		         opts->collection, opts->collection);
+	if (found != 0)
+		goto fail;
+	if (sqlite3_prepare_v3(db, fts_sql, -1, SQLITE_PREPARE_PERSISTENT, &r->fts, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v3(db, chunk_sql, -1, SQLITE_PREPARE_PERSISTENT, &r->chunk, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v3(db, filter_sql, -1, SQLITE_PREPARE_PERSISTENT, &r->filter, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "cannot prepare retrieval queries: %s", sqlite3_errmsg(db));
+		goto fail;
+	}
+	struct vec_index_opts vo = {
+		.dim = embedder->dim, .quantize_int8 = opts->quantize_int8,
+		.oversample = opts->oversample > 0 ? opts->oversample : 1, .threads = opts->threads,
+	};
+	r->index = vec_index_new(&vo);
+	r->sync.collection = r->collection_id;
+	snprintf(r->sync.model, sizeof r->sync.model, "%s", embedder->model);
+	r->sync.dim = embedder->dim;
+	if (vec_sync_catch_up(store, r->index, &r->sync, err, errlen) != 0)
+		goto fail;
+	r->cache = qcache_new(QCACHE_SIZE, embedder->dim, opts->cache_ttl_seconds);
+	*out = r;
+	return 0;
+fail:
+	retriever_free(&r);
+	return -1;
+}
+
+void retriever_free(struct retriever **rp)
+{
+	struct retriever *r = *rp;
+	if (!r)
+		return;
+	sqlite3_finalize(r->fts);
+	sqlite3_finalize(r->chunk);
+	sqlite3_finalize(r->filter);
+	vec_index_free(&r->index);
+	qcache_free(&r->cache);
+	free(r);
+	*rp = NULL;
+}
+
+/* Chunk ids a filtered query may return, sorted for bsearch. */
+struct allowed {
+	int64_t *ids;
+	size_t n;
+};
+
+static int compare_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+static bool is_allowed(void *ud, int64_t id)
+{
+	const struct allowed *a = ud;
+	return bsearch(&id, a->ids, a->n, sizeof *a->ids, compare_i64) != NULL;
+}
+
+static bool doc_listed(const struct retrieve_query *q, int64_t doc)
+{
+	for (size_t i = 0; i < q->n_doc_ids; i++)
+		if (q->doc_ids[i] == doc)
+			return true;
+	return false;
+}
+
+static int build_allowed(struct retriever *r, const struct retrieve_query *q, struct allowed *a)
+{
+	size_t cap = 0;
+	int rc;
+	sqlite3_bind_int64(r->filter, 1, r->collection_id);
+	if (q->path_glob)
+		sqlite3_bind_text(r->filter, 2, q->path_glob, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(r->filter)) == SQLITE_ROW) {
+		if (q->doc_ids && !doc_listed(q, sqlite3_column_int64(r->filter, 1)))
+			continue;
+		if (a->n == cap) {
+			cap = cap ? cap * 2 : 256;
+			a->ids = xreallocarray(a->ids, cap, sizeof *a->ids);
+		}
+		a->ids[a->n++] = sqlite3_column_int64(r->filter, 0);
+	}
+	sqlite3_reset(r->filter);
+	sqlite3_clear_bindings(r->filter);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int embed_query(struct retriever *r, const char *text, float *vec, bool *cached, char *err,
+                       size_t errlen)
+{
+	size_t len = strlen(text);
+	int64_t now = clock_unix_now();
+	*cached = qcache_get(r->cache, text, len, now, vec);
+	if (*cached)
+		return 0;
+	if (embed_texts(r->embedder, &text, &len, 1, vec, err, errlen) != 0)
+		return -1;
+	qcache_put(r->cache, text, len, now, vec);
+	return 0;
+}
+
+/* Full-text candidates: ids and bm25 values, best first. */
+static int fts_candidates(struct retriever *r, const char *text, size_t limit, const struct allowed *filter,
+                          int64_t *ids, double *bm25, size_t *n)
+{
+	char *match = fts_query_build(text, strlen(text));
+	int rc = SQLITE_DONE;
+	*n = 0;
+	if (!match)
+		return 0;
+	sqlite3_bind_text(r->fts, 1, match, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(r->fts, 2, r->collection_id);
+	/* With a filter, read on past filtered-out rows. */
+	sqlite3_bind_int64(r->fts, 3, filter ? -1 : (int64_t)limit);
+	while (*n < limit && (rc = sqlite3_step(r->fts)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(r->fts, 0);
+		if (filter && !is_allowed((void *)filter, id))
+			continue;
+		ids[*n] = id;
+		bm25[*n] = sqlite3_column_double(r->fts, 1);
+		(*n)++;
+	}
+	sqlite3_reset(r->fts);
+	sqlite3_clear_bindings(r->fts);
+	free(match);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
+}
+
+static char *column_dup(sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+	return xstrdup(t ? (const char *)t : "");
+}
+
+static int load_hit(struct retriever *r, const struct fused_hit *f, int rank, struct retrieve_hit *h)
+{
+	sqlite3_bind_int64(r->chunk, 1, f->id);
+	int rc = sqlite3_step(r->chunk);
+	if (rc == SQLITE_ROW) {
+		*h = (struct retrieve_hit){
+			.rank = rank, .chunk_id = f->id, .fused = f->score, .vec_score = f->vec_score,
+			.vec_rank = f->vec_rank, .bm25 = f->bm25, .fts_rank = f->fts_rank,
+			.doc_id = sqlite3_column_int64(r->chunk, 0),
+			.ordinal = sqlite3_column_int(r->chunk, 1),
+			.byte_start = sqlite3_column_int64(r->chunk, 2),
+			.byte_end = sqlite3_column_int64(r->chunk, 3),
+			.line_start = sqlite3_column_int(r->chunk, 4),
+			.line_end = sqlite3_column_int(r->chunk, 5),
+			.heading_path = column_dup(r->chunk, 6),
+			.text = column_dup(r->chunk, 7),
+			.tokens = sqlite3_column_int(r->chunk, 8),
+			.path = column_dup(r->chunk, 9),
+		};
+	}
+	sqlite3_reset(r->chunk);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+}
+
+static void pack_hits(struct retrieve_result *res, int budget)
+{
+	struct pack_item *items = xcalloc(res->n_hits ? res->n_hits : 1, sizeof *items);
+	for (size_t i = 0; i < res->n_hits; i++) {
+		const struct retrieve_hit *h = &res->hits[i];
+		items[i] = (struct pack_item){
+			.chunk_id = h->chunk_id, .doc_id = h->doc_id, .ordinal = h->ordinal,
+			.byte_start = h->byte_start, .byte_end = h->byte_end,
+			.line_start = h->line_start, .line_end = h->line_end,
+			.path = h->path, .heading_path = h->heading_path, .text = h->text,
+		};
+	}
+	pack_chunks(items, res->n_hits, budget, &res->pack);
+	for (size_t i = 0; i < res->n_hits; i++) {
+		res->hits[i].packed = true;
+		for (size_t d = 0; d < res->pack.n_dropped; d++)
+			if (res->pack.dropped[d] == res->hits[i].chunk_id)
+				res->hits[i].packed = false;
+	}
+	free(items);
+}
+
+int retriever_search(struct retriever *r, const struct retrieve_query *q, struct retrieve_result *out,
+                     char *err, size_t errlen)
+{
+	size_t k = q->k > 0 ? (size_t)q->k : 1;
+	size_t limit = k * 4 > MIN_CANDIDATES ? k * 4 : MIN_CANDIDATES;
+	struct allowed allowed = { 0 };
+	bool filtered = q->path_glob || q->doc_ids;
+	int64_t *vec_ids = xcalloc(limit, sizeof *vec_ids), *fts_ids = xcalloc(limit, sizeof *fts_ids);
+	float *vec_scores = xcalloc(limit, sizeof *vec_scores);
+	double *bm25 = xcalloc(limit, sizeof *bm25);
+	struct vec_hit *vhits = xcalloc(limit, sizeof *vhits);
+	struct fused_hit *fused = xcalloc(2 * limit, sizeof *fused);
+	float *qvec = xcalloc((size_t)r->embedder->dim, sizeof *qvec);
+	size_t n_vec = 0, n_fts = 0;
+	int rc = -1;
+	uint64_t start = clock_now_us(), t = start;
+
+	memset(out, 0, sizeof *out);
+	if (vec_sync_catch_up(r->store, r->index, &r->sync, err, errlen) != 0)
+		goto cleanup;
+	if (filtered && build_allowed(r, q, &allowed) != 0) {
+		snprintf(err, errlen, "cannot apply the search filter: %s", sqlite3_errmsg(store_db(r->store)));
+		goto cleanup;
+	}
+	if (q->mode != RETRIEVE_FTS) {
+		if (embed_query(r, q->text, qvec, &out->embed_cached, err, errlen) != 0)
+			goto cleanup;
+		out->us.embed_us = clock_now_us() - t;
+		t = clock_now_us();
+		n_vec = vec_index_search(r->index, qvec, limit, vhits, filtered ? is_allowed : NULL, &allowed);
+		for (size_t i = 0; i < n_vec; i++) {
+			vec_ids[i] = vhits[i].id;
+			vec_scores[i] = vhits[i].score;
+		}
+		out->us.vector_us = clock_now_us() - t;
+		out->index_rows = vec_index_count(r->index);
+	}
+	if (q->mode != RETRIEVE_VECTOR) {
+		t = clock_now_us();
+		if (fts_candidates(r, q->text, limit, filtered ? &allowed : NULL, fts_ids, bm25, &n_fts) != 0) {
+			snprintf(err, errlen, "full-text search failed: %s", sqlite3_errmsg(store_db(r->store)));
+			goto cleanup;
+		}
+		out->us.fts_us = clock_now_us() - t;
+	}
+	t = clock_now_us();
+	struct fusion_params fp = { .k = r->opts.rrf_k, .vec_weight = r->opts.vector_weight,
+	                            .fts_weight = r->opts.fts_weight };
+	size_t n_fused = fusion_rrf(&fp, vec_ids, vec_scores, n_vec, fts_ids, bm25, n_fts, fused);
+	size_t n = n_fused < k ? n_fused : k;
+	out->hits = xcalloc(n ? n : 1, sizeof *out->hits);
+	for (size_t i = 0; i < n; i++) {
+		int got = load_hit(r, &fused[i], (int)out->n_hits + 1, &out->hits[out->n_hits]);
+		if (got < 0) {
+			snprintf(err, errlen, "cannot read a chunk: %s", sqlite3_errmsg(store_db(r->store)));
+			goto cleanup;
+		}
+		out->n_hits += got == 0;
+	}
+	out->us.fuse_us = clock_now_us() - t;
+	t = clock_now_us();
+	pack_hits(out, q->max_context_tokens);
+	out->us.pack_us = clock_now_us() - t;
+	rc = 0;
+cleanup:
+	out->us.total_us = clock_now_us() - start;
+	free(allowed.ids);
+	free(vec_ids);
+	free(fts_ids);
+	free(vec_scores);
+	free(bm25);
+	free(vhits);
+	free(fused);
+	free(qvec);
+	return rc;
+}
+
+void retrieve_result_free(struct retrieve_result *res)
+{
+	for (size_t i = 0; i < res->n_hits; i++) {
+		free(res->hits[i].path);
+		free(res->hits[i].heading_path);
+		free(res->hits[i].text);
+	}
+	free(res->hits);
+	pack_result_free(&res->pack);
+	memset(res, 0, sizeof *res);
+}

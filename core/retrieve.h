@@ -1,0 +1,90 @@
+/* retrieve: question -> vector top-k + FTS5 BM25 top-k -> reciprocal rank
+ * fusion -> token-budget packing, with a span per stage.
+ *
+ * A retriever owns the in-memory vector index of one collection and keeps
+ * it in step with the store before every search, so documents ingested by
+ * another process are found without a restart. */
+#ifndef RAGDECK_RETRIEVE_H
+#define RAGDECK_RETRIEVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/pack.h"
+
+struct store;
+struct embedder;
+struct retriever;
+
+enum retrieve_mode { RETRIEVE_HYBRID, RETRIEVE_VECTOR, RETRIEVE_FTS };
+
+struct retriever_opts {
+	const char *collection;
+	int rrf_k;
+	double vector_weight, fts_weight;
+	bool quantize_int8;
+	int oversample;
+	int threads;              /* 0: all cores */
+	int cache_ttl_seconds;    /* query-embedding cache */
+};
+
+struct retrieve_query {
+	const char *text;
+	int k;                    /* hits returned */
+	enum retrieve_mode mode;
+	const char *path_glob;    /* NULL: any path (GLOB syntax, matched on the stored path) */
+	const int64_t *doc_ids;   /* NULL: any document */
+	size_t n_doc_ids;
+	int max_context_tokens;   /* budget for packing */
+};
+
+/* One retrieved chunk with the evidence for its rank. */
+struct retrieve_hit {
+	int rank;                 /* 1-based fused rank */
+	int64_t chunk_id, doc_id;
+	int ordinal;
+	double fused;             /* RRF score */
+	float vec_score;          /* inner product (cosine) when vec_rank > 0 */
+	int vec_rank;             /* 0: not in the vector candidates */
+	double bm25;              /* SQLite bm25 (lower is better) when fts_rank > 0 */
+	int fts_rank;             /* 0: not in the full-text candidates */
+	char *path;
+	int line_start, line_end;
+	int64_t byte_start, byte_end;
+	char *heading_path;
+	char *text;
+	int tokens;
+	bool packed;              /* made it into the context under budget */
+};
+
+struct retrieve_timings {
+	uint64_t embed_us, vector_us, fts_us, fuse_us, pack_us, total_us;
+};
+
+struct retrieve_result {
+	struct retrieve_hit *hits;
+	size_t n_hits;
+	struct pack_result pack;
+	struct retrieve_timings us;
+	size_t index_rows;        /* vectors searched */
+	bool embed_cached;        /* query vector came from the cache */
+};
+
+/* Open a retriever on store for opts->collection (which must exist), loading
+ * its vectors for embedder's model. Caller frees with retriever_free. */
+int retriever_open(struct store *store, struct embedder *embedder, const struct retriever_opts *opts,
+                   struct retriever **out, char *err, size_t errlen);
+void retriever_free(struct retriever **r);
+
+/* Run q. Returns 0 (possibly with no hits) or -1 with err. Free out with
+ * retrieve_result_free. */
+int retriever_search(struct retriever *r, const struct retrieve_query *q, struct retrieve_result *out,
+                     char *err, size_t errlen);
+void retrieve_result_free(struct retrieve_result *res);
+
+/* Name of a mode ("hybrid", "vector", "fts"); parse one (-1 if unknown). */
+const char *retrieve_mode_name(enum retrieve_mode m);
+int retrieve_mode_parse(const char *s);
+
+#endif

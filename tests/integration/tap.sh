@@ -1,0 +1,27 @@
+# Minimal TAP helpers for the shell test suites (sourced).
+# ok/not ok lines are counted by scripts/count-tests.py.
+tap_n=0
+tap_failed=0
+
+# check NAME CMD...: run CMD, report ok/not ok NAME.
+check() {
+	local name=$1
+	shift
+	tap_n=$((tap_n + 1))
+	if "$@"; then
+		echo "ok $tap_n - $name"
+	else
+		echo "not ok $tap_n - $name"
+		tap_failed=$((tap_failed + 1))
+	fi
+}
+
+# json_get FILE EXPR: print a value from a JSON file (python expression on j).
+json_get() {
+	python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
+}
+
+tap_done() {
+	echo "1..$tap_n"
+	[ "$tap_failed" -eq 0 ]
+}

@@ -1,0 +1,144 @@
+/* Unit tests for core/fts_query: hostile inputs never reach FTS5 as syntax. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/fts_query.h"
+
+static void words_become_quoted_or_terms(void **state)
+{
+	(void)state;
+	char *q = fts_query_build("How do I reset my Password?", 27);
+	assert_string_equal(q, "\"reset\" OR \"password\"");
+	free(q);
+}
+
+static void only_stopwords_are_kept_when_nothing_else(void **state)
+{
+	(void)state;
+	char *q = fts_query_build("what is it", 10);
+	assert_string_equal(q, "\"what\" OR \"is\" OR \"it\"");
+	free(q);
+}
+
+static void duplicates_collapse_and_case_folds(void **state)
+{
+	(void)state;
+	char *q = fts_query_build("Proxy proxy PROXY tls", 21);
+	assert_string_equal(q, "\"proxy\" OR \"tls\"");
+	free(q);
+}
+
+static void no_words_gives_null(void **state)
+{
+	(void)state;
+	assert_null(fts_query_build("", 0));
+	assert_null(fts_query_build("\"*-()^:", 7));
+	assert_null(fts_query_build("\xF0\x9F\x98\x80\xF0\x9F\x94\xA5", 8));
+}
+
+static void non_ascii_words_survive(void **state)
+{
+	(void)state;
+	const char *t = "Zürich 東京 café";
+	char *q = fts_query_build(t, strlen(t));
+	assert_string_equal(q, "\"zürich\" OR \"東京\" OR \"café\"");
+	free(q);
+}
+
+static void terms_are_capped(void **state)
+{
+	(void)state;
+	char text[4096] = "";
+	for (int i = 0; i < 100; i++) {
+		char w[16];
+		snprintf(w, sizeof w, "w%d ", i);
+		strcat(text, w);
+	}
+	char *q = fts_query_build(text, strlen(text));
+	int terms = 1;
+	for (const char *p = q; (p = strstr(p, " OR ")); p += 4)
+		terms++;
+	assert_int_equal(terms, FTS_QUERY_MAX_TERMS);
+	free(q);
+}
+
+static const char *const hostile[] = {
+	"\"", "\"\"", "\"unbalanced", "a\"b\"c\"", "NEAR(a b, 2)", "NEAR", "a NEAR b",
+	"AND", "OR", "NOT", "a AND", "OR b", "NOT NOT NOT", "* prefix*", "*", "-", "-a --b",
+	"^start", "col:term", "text:refund", "{text heading}: x", "(((", ")))", "(a OR b",
+	"a) OR (b", "+", "a + b", "'; DROP TABLE chunks; --", "\\", "%", "_", "a\x01b",
+	"\xff\xfe\xfd", "\xc3", "\xe2\x80", "emoji \xF0\x9F\x94\xA5 fire", "\xe2\x80\xae" "bidi",
+	"tab\tnew\nline", "x AND NOT y OR NEAR(z)", "\"NEAR\"(a)", "a:b:c", "refund*", "0", "00:00",
+};
+
+static void hostile_inputs_never_raise_sqlite_errors(void **state)
+{
+	(void)state;
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+		"CREATE VIRTUAL TABLE t USING fts5(text, heading_path, tokenize='unicode61 remove_diacritics 2');"
+		"INSERT INTO t VALUES ('refund policy near the start', 'Billing');"
+		"INSERT INTO t VALUES ('NOT and OR are words too', 'Grammar');",
+		NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT rowid, bm25(t) FROM t WHERE t MATCH ?1", -1, &st, NULL), SQLITE_OK);
+	for (size_t i = 0; i < sizeof hostile / sizeof hostile[0]; i++) {
+		char *q = fts_query_build(hostile[i], strlen(hostile[i]));
+		if (!q)
+			continue;
+		sqlite3_bind_text(st, 1, q, -1, SQLITE_STATIC);
+		int rc;
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			;
+		if (rc != SQLITE_DONE)
+			fail_msg("input %zu (%s) -> %s: %s", i, hostile[i], q, sqlite3_errmsg(db));
+		sqlite3_reset(st);
+		free(q);
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+static void operator_words_match_as_words(void **state)
+{
+	(void)state;
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+		"CREATE VIRTUAL TABLE t USING fts5(text);"
+		"INSERT INTO t VALUES ('alpha beta');"
+		"INSERT INTO t VALUES ('near gamma');", NULL, NULL, NULL), SQLITE_OK);
+	char *q = fts_query_build("NEAR", 4);
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT rowid FROM t WHERE t MATCH ?1", -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_text(st, 1, q, -1, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st, 0), 2);
+	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+	free(q);
+	sqlite3_close(db);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(words_become_quoted_or_terms),
+		cmocka_unit_test(only_stopwords_are_kept_when_nothing_else),
+		cmocka_unit_test(duplicates_collapse_and_case_folds),
+		cmocka_unit_test(no_words_gives_null),
+		cmocka_unit_test(non_ascii_words_survive),
+		cmocka_unit_test(terms_are_capped),
+		cmocka_unit_test(hostile_inputs_never_raise_sqlite_errors),
+		cmocka_unit_test(operator_words_match_as_words),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

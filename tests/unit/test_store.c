@@ -1,0 +1,252 @@
+/* Unit tests for store/: schema, document replacement, FTS in step,
+ * cascades, tombstones, and the messages for unusable files. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store/store.h"
+
+struct fixture {
+	char dir[64];
+	char path[96];
+	struct store *s;
+	int64_t coll;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof *f);
+	char err[256];
+	strcpy(f->dir, "/tmp/rdstoreXXXXXX");
+	if (!mkdtemp(f->dir))
+		return -1;
+	snprintf(f->path, sizeof f->path, "%s/sub/dir/t.db", f->dir);
+	if (store_open(f->path, &f->s, err, sizeof err) != 0) {
+		fprintf(stderr, "%s\n", err);
+		return -1;
+	}
+	if (store_collection_id(f->s, "docs", true, &f->coll, err, sizeof err) != 0)
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[128];
+	store_close(&f->s);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
+	if (system(cmd) != 0)
+		return -1;
+	free(f);
+	return 0;
+}
+
+static const char body_v1[] = "# Refunds\n\nRefunds take thirty days.\n\n## Annual\n\nAnnual plans are prorated.\n";
+static const char body_v2[] = "# Refunds\n\nRefunds take fourteen days.\n";
+
+static const float vec_a[4] = { 1, 0, 0, 0 };
+static const float vec_b[4] = { 0, 1, 0, 0 };
+
+static int put(struct fixture *f, const char *path, const char *body, const char *hash, bool *replaced)
+{
+	char err[256];
+	size_t len = strlen(body);
+	struct store_chunk_in chunks[2] = {
+		{ .byte_start = 0, .byte_end = 37, .line_start = 1, .line_end = 3, .heading_path = "Refunds", .tokens = 8, .vector = vec_a },
+		{ .byte_start = 38, .byte_end = (int64_t)len, .line_start = 5, .line_end = 7, .heading_path = "Refunds > Annual", .tokens = 6, .vector = vec_b },
+	};
+	size_t n = len > 60 ? 2 : 1;
+	if (n == 1)
+		chunks[0].byte_end = (int64_t)len;
+	struct store_doc_in doc = {
+		.path = path, .format = "markdown", .title = "Refunds", .content_hash = hash,
+		.bytes = (int64_t)len, .mtime_ns = 42, .body = body, .body_len = len,
+		.embed_model = "hash-4", .dim = 4,
+	};
+	int rc = store_doc_put(f->s, f->coll, &doc, chunks, n, 1000, replaced, err, sizeof err);
+	if (rc != 0)
+		fprintf(stderr, "%s\n", err);
+	return rc;
+}
+
+static int64_t count(struct fixture *f, const char *sql)
+{
+	sqlite3_stmt *st;
+	int64_t n = -1;
+	if (sqlite3_prepare_v2(store_db(f->s), sql, -1, &st, NULL) != SQLITE_OK)
+		return -2;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+static void database_is_private_wal_and_versioned(void **state)
+{
+	struct fixture *f = *state;
+	struct stat st;
+	assert_int_equal(stat(f->path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	char dir[128];
+	snprintf(dir, sizeof dir, "%s/sub", f->dir);
+	assert_int_equal(stat(dir, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0700);
+	assert_int_equal(count(f, "PRAGMA user_version"), 1);
+	assert_int_equal(count(f, "PRAGMA foreign_keys"), 1);
+	sqlite3_stmt *q;
+	assert_int_equal(sqlite3_prepare_v2(store_db(f->s), "PRAGMA journal_mode", -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(q, 0), "wal");
+	sqlite3_finalize(q);
+}
+
+static void put_then_replace_keeps_first_seen_and_counts_changes(void **state)
+{
+	struct fixture *f = *state;
+	bool replaced = true;
+	char err[256];
+	assert_int_equal(put(f, "/kb/refunds.md", body_v1, "aaaa", &replaced), 0);
+	assert_false(replaced);
+	assert_int_equal(count(f, "SELECT count(*) FROM chunks"), 2);
+	assert_int_equal(count(f, "SELECT count(*) FROM embeddings"), 2);
+	assert_int_equal(count(f, "SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH 'thirty'"), 1);
+
+	assert_int_equal(put(f, "/kb/refunds.md", body_v2, "bbbb", &replaced), 0);
+	assert_true(replaced);
+	assert_int_equal(count(f, "SELECT count(*) FROM documents"), 1);
+	assert_int_equal(count(f, "SELECT change_count FROM documents"), 1);
+	assert_int_equal(count(f, "SELECT first_seen FROM documents"), 1000);
+	assert_int_equal(count(f, "SELECT count(*) FROM chunks"), 1);
+	assert_int_equal(count(f, "SELECT count(*) FROM embeddings"), 1);
+	assert_int_equal(count(f, "SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH 'thirty'"), 0);
+	assert_int_equal(count(f, "SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH 'fourteen'"), 1);
+	assert_int_equal(count(f, "SELECT count(*) FROM chunk_tombstones"), 2);
+
+	struct store_doc_state ds;
+	assert_int_equal(store_doc_state(f->s, f->coll, "/kb/refunds.md", &ds, err, sizeof err), 0);
+	assert_string_equal(ds.content_hash, "bbbb");
+	assert_string_equal(ds.embed_model, "hash-4");
+	assert_int_equal(ds.mtime_ns, 42);
+	assert_int_equal(store_doc_state(f->s, f->coll, "/kb/other.md", &ds, err, sizeof err), 1);
+}
+
+static void chunk_text_is_the_body_slice(void **state)
+{
+	struct fixture *f = *state;
+	char err[256];
+	bool replaced;
+	assert_int_equal(put(f, "/kb/refunds.md", body_v1, "aaaa", &replaced), 0);
+	int64_t id;
+	assert_int_equal(store_doc_find(f->s, "refunds.md", &id, err, sizeof err), 0);
+	struct store_chunk_row *rows;
+	size_t n;
+	assert_int_equal(store_chunks_of_doc(f->s, id, &rows, &n, err, sizeof err), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(rows[0].text, "# Refunds\n\nRefunds take thirty days.\n");
+	assert_string_equal(rows[1].heading_path, "Refunds > Annual");
+	assert_int_equal(rows[1].line_start, 5);
+	store_chunk_rows_free(rows, n);
+}
+
+static void delete_cascades_to_chunks_vectors_and_fts(void **state)
+{
+	struct fixture *f = *state;
+	char err[256];
+	bool replaced;
+	assert_int_equal(put(f, "/kb/refunds.md", body_v1, "aaaa", &replaced), 0);
+	struct store_doc_state ds;
+	assert_int_equal(store_doc_state(f->s, f->coll, "/kb/refunds.md", &ds, err, sizeof err), 0);
+	assert_int_equal(store_doc_delete(f->s, ds.id, err, sizeof err), 0);
+	assert_int_equal(count(f, "SELECT count(*) FROM chunks"), 0);
+	assert_int_equal(count(f, "SELECT count(*) FROM embeddings"), 0);
+	assert_int_equal(count(f, "SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH 'refunds'"), 0);
+	assert_int_equal(store_integrity_check(f->s, err, sizeof err), 0);
+}
+
+static void chunk_outside_body_rolls_back_everything(void **state)
+{
+	struct fixture *f = *state;
+	char err[256];
+	bool replaced;
+	assert_int_equal(put(f, "/kb/refunds.md", body_v1, "aaaa", &replaced), 0);
+	struct store_chunk_in bad = { .byte_start = 0, .byte_end = 9999, .heading_path = "", .vector = vec_a };
+	struct store_doc_in doc = {
+		.path = "/kb/refunds.md", .format = "markdown", .content_hash = "cccc",
+		.body = "short", .body_len = 5, .embed_model = "hash-4", .dim = 4,
+	};
+	assert_int_equal(store_doc_put(f->s, f->coll, &doc, &bad, 1, 2000, &replaced, err, sizeof err), -1);
+	assert_non_null(strstr(err, "/kb/refunds.md"));
+	assert_int_equal(count(f, "SELECT count(*) FROM chunks"), 2);
+	assert_int_equal(count(f, "SELECT change_count FROM documents"), 0);
+}
+
+static void suffix_lookup_reports_absent_and_ambiguous(void **state)
+{
+	struct fixture *f = *state;
+	char err[256];
+	bool replaced;
+	int64_t id;
+	assert_int_equal(put(f, "/kb/a/refunds.md", body_v2, "1", &replaced), 0);
+	assert_int_equal(put(f, "/kb/b/refunds.md", body_v2, "2", &replaced), 0);
+	assert_int_equal(put(f, "/kb/b/x_%.md", body_v2, "3", &replaced), 0);
+	assert_int_equal(store_doc_find(f->s, "refunds.md", &id, err, sizeof err), 2);
+	assert_int_equal(store_doc_find(f->s, "a/refunds.md", &id, err, sizeof err), 0);
+	assert_int_equal(store_doc_find(f->s, "efunds.md", &id, err, sizeof err), 1);
+	assert_int_equal(store_doc_find(f->s, "x_%.md", &id, err, sizeof err), 0);
+	assert_int_equal(store_doc_find(f->s, "xy%.md", &id, err, sizeof err), 1);
+}
+
+static void garbage_file_gives_actionable_error(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/rdgarbageXXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	char junk[8192];
+	for (size_t i = 0; i < sizeof junk; i++)
+		junk[i] = (char)(i * 131 + 7);
+	assert_int_equal(write(fd, junk, sizeof junk), (ssize_t)sizeof junk);
+	close(fd);
+	struct store *s = NULL;
+	char err[512];
+	assert_int_equal(store_open(path, &s, err, sizeof err), -1);
+	assert_null(s);
+	assert_non_null(strstr(err, path));
+	assert_non_null(strstr(err, "--db"));
+	unlink(path);
+}
+
+static void newer_schema_is_refused(void **state)
+{
+	struct fixture *f = *state;
+	char err[512];
+	assert_int_equal(sqlite3_exec(store_db(f->s), "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
+	store_close(&f->s);
+	assert_int_equal(store_open(f->path, &f->s, err, sizeof err), -1);
+	assert_non_null(strstr(err, "newer"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(database_is_private_wal_and_versioned, setup, teardown),
+		cmocka_unit_test_setup_teardown(put_then_replace_keeps_first_seen_and_counts_changes, setup, teardown),
+		cmocka_unit_test_setup_teardown(chunk_text_is_the_body_slice, setup, teardown),
+		cmocka_unit_test_setup_teardown(delete_cascades_to_chunks_vectors_and_fts, setup, teardown),
+		cmocka_unit_test_setup_teardown(chunk_outside_body_rolls_back_everything, setup, teardown),
+		cmocka_unit_test_setup_teardown(suffix_lookup_reports_absent_and_ambiguous, setup, teardown),
+		cmocka_unit_test(garbage_file_gives_actionable_error),
+		cmocka_unit_test_setup_teardown(newer_schema_is_refused, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
