@@ -2,6 +2,7 @@
 #include "core/config.h"
 #include "core/embed.h"
 #include "core/paths.h"
+#include "core/retrieve.h"
 #include "core/util/xalloc.h"
 #include "store/store.h"
 
@@ -11,20 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static void print_diags(const char *file, const struct config_diags *d)
-{
-	static const char *const names[] = {
-		[CONFIG_NOTE] = "note", [CONFIG_WARNING] = "warning", [CONFIG_ERROR] = "error"
-	};
-	for (size_t i = 0; i < d->n; i++) {
-		const struct config_diag *g = &d->items[i];
-		if (g->line > 0)
-			fprintf(stderr, "%s:%d:%d: %s: %s\n", file, g->line, g->col, names[g->severity], g->msg);
-		else
-			fprintf(stderr, "%s: %s: %s\n", file, names[g->severity], g->msg);
-	}
-}
 
 int cli_load_config(struct cli *cli)
 {
@@ -42,7 +29,9 @@ int cli_load_config(struct cli *cli)
 	}
 	struct config_diags diags = { 0 };
 	int rc = config_load_file(path, &cli->cfg, &diags);
-	print_diags(path, &diags);
+	char *text = config_diags_format(&diags);
+	fputs(text, stderr);
+	free(text);
 	config_diags_free(&diags);
 	free(path);
 	return rc == 0 ? 0 : EXIT_FAIL;
@@ -79,6 +68,20 @@ struct embedder *cli_embedder(struct cli *cli)
 		return NULL;
 	}
 	return embed_hash_new(cli->cfg->embedder.dim);
+}
+
+void cli_retriever_opts(const struct config *cfg, const char *collection, struct retriever_opts *ro)
+{
+	*ro = (struct retriever_opts){
+		.collection = collection ? collection : cfg->routing.retrieval.collection,
+		.rrf_k = cfg->retrieval.rrf_k,
+		.vector_weight = cfg->retrieval.vector_weight,
+		.fts_weight = cfg->retrieval.fts_weight,
+		.quantize_int8 = cfg->retrieval.quantize_int8,
+		.oversample = cfg->retrieval.oversample,
+		.threads = cfg->retrieval.threads,
+		.cache_ttl_seconds = cfg->routing.retrieval.cache_ttl_seconds,
+	};
 }
 
 void cli_release(struct cli *cli)
