@@ -1,0 +1,454 @@
+/* vecindex: arena of row panels, id map, and the (optionally two-stage) scan.
+ *
+ * Slot s lives in panel s / 4, lane s % 4 (layout in vec_kernels.h). The
+ * last panel's unused lanes hold zeros or stale rows; scans compute them and
+ * ignore the results. */
+#include "store/vecindex.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "core/util/xalloc.h"
+#include "store/vec_idmap.h"
+#include "store/vec_pool.h"
+#include "store/vec_topk.h"
+
+#define INT8_PAD 64                    /* int8 row stride multiple, in bytes */
+#define LANES VEC_PANEL_ROWS
+#define CACHE_LINE 64
+#define HUGE_PAGE ((size_t)2 << 20)
+/* Least arena bytes worth a thread: waking a worker costs tens of
+ * microseconds (measured ~50 us in a VM), the time to scan ~1 MB. */
+#define PART_BYTES ((size_t)4 << 20)
+#define MIN_CAP 64
+
+struct vec_index {
+	int dim;
+	size_t stride;  /* floats per row */
+	size_t stride8; /* bytes per int8 row */
+	bool quantize;
+	size_t oversample;
+	size_t threads; /* resolved: >= 1 */
+	size_t count;
+	size_t cap;     /* a multiple of LANES */
+	float *rows;    /* cap / LANES panels of LANES * stride floats */
+	int64_t *ids;   /* cap */
+	int8_t *rows8;  /* when quantize: panels of LANES * stride8 bytes */
+	float *scales;  /* cap when quantize: row ~= scale * its int8 row */
+	float *scratch; /* stride floats: a padded row on its way in */
+	int8_t *scratch8;
+	struct vec_idmap map;
+	struct vec_pool *pool;
+	const struct vec_kernel_set *kern;
+};
+
+/* One search's scan: rows are split into nparts ranges, each with its own
+ * heap, merged afterwards. q8 selects the int8 scan. */
+struct scan {
+	const struct vec_index *idx;
+	const float *qf;
+	const int8_t *q8;
+	size_t nparts;
+	struct vec_topk *heaps;
+	vec_allow_fn allow;
+	void *ud;
+};
+
+static size_t round_up(size_t n, size_t m)
+{
+	return (n + m - 1) / m * m;
+}
+
+/* Cache-line aligned memory; large blocks are aligned to and advised for
+ * transparent huge pages, which cuts TLB misses during a full scan. Aborts on
+ * out-of-memory like xmalloc. Free with free(). */
+static void *arena_alloc(size_t bytes)
+{
+	size_t align = bytes >= 2 * HUGE_PAGE ? HUGE_PAGE : CACHE_LINE;
+	void *p = NULL;
+
+	bytes = round_up(bytes ? bytes : 1, align);
+	if (posix_memalign(&p, align, bytes) != 0) {
+		fprintf(stderr, "ragdeck: out of memory allocating %zu bytes\n", bytes);
+		abort();
+	}
+	if (align == HUGE_PAGE)
+		madvise(p, bytes, MADV_HUGEPAGE);
+	return p;
+}
+
+static size_t online_cpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (size_t)n : 1;
+}
+
+static size_t resolve_threads(int threads)
+{
+	return threads > 0 ? (size_t)threads : online_cpus();
+}
+
+struct vec_index *vec_index_new(const struct vec_index_opts *opts)
+{
+	struct vec_index *idx;
+
+	if (opts->dim < 1 || opts->oversample < 1 || opts->threads < 0)
+		return NULL;
+	idx = xcalloc(1, sizeof(*idx));
+	idx->dim = opts->dim;
+	idx->stride = round_up((size_t)opts->dim, VEC_CHUNK_F32);
+	idx->stride8 = round_up((size_t)opts->dim, INT8_PAD);
+	idx->scratch = xcalloc(idx->stride, sizeof(float));
+	idx->scratch8 = xcalloc(idx->stride8, 1);
+	idx->quantize = opts->quantize_int8;
+	idx->oversample = (size_t)opts->oversample;
+	idx->threads = resolve_threads(opts->threads);
+	vec_idmap_init(&idx->map);
+	idx->pool = vec_pool_new();
+	idx->kern = vec_kernels_best();
+	return idx;
+}
+
+void vec_index_free(struct vec_index **pidx)
+{
+	struct vec_index *idx = *pidx;
+	if (!idx)
+		return;
+	vec_pool_free(&idx->pool);
+	vec_idmap_free(&idx->map);
+	free(idx->rows);
+	free(idx->ids);
+	free(idx->rows8);
+	free(idx->scales);
+	free(idx->scratch);
+	free(idx->scratch8);
+	free(idx);
+	*pidx = NULL;
+}
+
+static size_t panels(size_t rows)
+{
+	return (rows + LANES - 1) / LANES;
+}
+
+static float *panel_f32(const struct vec_index *idx, size_t slot)
+{
+	return idx->rows + slot / LANES * LANES * idx->stride;
+}
+
+static int8_t *panel_i8(const struct vec_index *idx, size_t slot)
+{
+	return idx->rows8 + slot / LANES * LANES * idx->stride8;
+}
+
+/* Move the arrays to a capacity of cap rows (cap >= count). */
+static void set_capacity(struct vec_index *idx, size_t cap)
+{
+	size_t used = panels(idx->count) * LANES;
+
+	cap = round_up(cap, LANES);
+	float *rows = arena_alloc(cap * idx->stride * sizeof(float));
+	if (used)
+		memcpy(rows, idx->rows, used * idx->stride * sizeof(float));
+	free(idx->rows);
+	idx->rows = rows;
+	idx->ids = xreallocarray(idx->ids, cap, sizeof(*idx->ids));
+	if (idx->quantize) {
+		int8_t *rows8 = arena_alloc(cap * idx->stride8);
+		if (used)
+			memcpy(rows8, idx->rows8, used * idx->stride8);
+		free(idx->rows8);
+		idx->rows8 = rows8;
+		idx->scales = xreallocarray(idx->scales, cap, sizeof(*idx->scales));
+	}
+	idx->cap = cap;
+}
+
+void vec_index_reserve(struct vec_index *idx, size_t n)
+{
+	if (n > idx->cap)
+		set_capacity(idx, n);
+}
+
+/* Copy a contiguous row of len bytes (a multiple of chunk) into a lane. */
+static void lane_put(void *panel, size_t lane, const void *row, size_t len, size_t chunk)
+{
+	for (size_t off = 0; off < len; off += chunk)
+		memcpy((char *)panel + off * LANES + lane * chunk, (const char *)row + off, chunk);
+}
+
+/* Copy one lane's row of len bytes into another lane (of maybe another panel). */
+static void lane_copy(void *dst, size_t dlane, const void *src, size_t slane, size_t len,
+                      size_t chunk)
+{
+	for (size_t off = 0; off < len; off += chunk)
+		memcpy((char *)dst + off * LANES + dlane * chunk,
+		       (const char *)src + off * LANES + slane * chunk, chunk);
+}
+
+/* Symmetric int8 quantisation of n floats into out (pad bytes, zero-filled
+ * past n): out[i] = round(v[i] / scale), scale = max|v| / 127, so every
+ * value lies in [-127, 127]. A zero or non-finite vector quantises to zeros
+ * with scale 0. Returns the scale. Plain comparisons and a hand-rolled
+ * round keep libm calls out of this per-element loop. */
+static float quantize(const float *v, size_t n, int8_t *out, size_t pad)
+{
+	float maxabs = 0.0f;
+
+	for (size_t i = 0; i < n; i++) {
+		float a = fabsf(v[i]);
+		if (a > maxabs || a != a)
+			maxabs = a;
+	}
+	memset(out, 0, pad);
+	if (maxabs == 0.0f || !isfinite(maxabs))
+		return 0.0f;
+	float inv = 127.0f / maxabs;
+	for (size_t i = 0; i < n; i++) {
+		float x = v[i] * inv;
+		out[i] = (int8_t)(x >= 0.0f ? (int)(x + 0.5f) : -(int)(0.5f - x));
+	}
+	return maxabs / 127.0f;
+}
+
+static void write_row(struct vec_index *idx, size_t slot, const float *v)
+{
+	size_t dim = (size_t)idx->dim;
+
+	memcpy(idx->scratch, v, dim * sizeof(float));
+	lane_put(panel_f32(idx, slot), slot % LANES, idx->scratch, idx->stride * sizeof(float),
+	         VEC_CHUNK_F32 * sizeof(float));
+	if (idx->quantize) {
+		idx->scales[slot] = quantize(v, dim, idx->scratch8, idx->stride8);
+		lane_put(panel_i8(idx, slot), slot % LANES, idx->scratch8, idx->stride8,
+		         VEC_CHUNK_I8);
+	}
+}
+
+/* A new panel starts zero-filled, so its unused lanes hold finite values. */
+static size_t new_slot(struct vec_index *idx)
+{
+	size_t slot = idx->count++;
+
+	if (slot % LANES == 0) {
+		memset(panel_f32(idx, slot), 0, LANES * idx->stride * sizeof(float));
+		if (idx->quantize)
+			memset(panel_i8(idx, slot), 0, LANES * idx->stride8);
+	}
+	return slot;
+}
+
+void vec_index_upsert(struct vec_index *idx, int64_t id, const float *v)
+{
+	size_t slot;
+
+	if (!vec_idmap_get(&idx->map, id, &slot)) {
+		if (idx->count == idx->cap)
+			set_capacity(idx, idx->cap ? idx->cap * 2 : MIN_CAP);
+		slot = new_slot(idx);
+		idx->ids[slot] = id;
+		vec_idmap_put(&idx->map, id, slot);
+	}
+	write_row(idx, slot, v);
+}
+
+int vec_index_remove(struct vec_index *idx, int64_t id)
+{
+	size_t slot;
+
+	if (!vec_idmap_get(&idx->map, id, &slot))
+		return -1;
+	vec_idmap_del(&idx->map, id);
+	size_t last = --idx->count;
+	if (slot != last) {
+		lane_copy(panel_f32(idx, slot), slot % LANES, panel_f32(idx, last), last % LANES,
+		          idx->stride * sizeof(float), VEC_CHUNK_F32 * sizeof(float));
+		if (idx->quantize) {
+			lane_copy(panel_i8(idx, slot), slot % LANES, panel_i8(idx, last),
+			          last % LANES, idx->stride8, VEC_CHUNK_I8);
+			idx->scales[slot] = idx->scales[last];
+		}
+		idx->ids[slot] = idx->ids[last];
+		vec_idmap_put(&idx->map, idx->ids[slot], slot);
+	}
+	return 0;
+}
+
+size_t vec_index_count(const struct vec_index *idx)
+{
+	return idx->count;
+}
+
+int vec_index_dim(const struct vec_index *idx)
+{
+	return idx->dim;
+}
+
+bool vec_index_contains(const struct vec_index *idx, int64_t id)
+{
+	size_t slot;
+	return vec_idmap_get(&idx->map, id, &slot);
+}
+
+void vec_index_set_threads(struct vec_index *idx, int threads)
+{
+	idx->threads = resolve_threads(threads);
+}
+
+static void offer(const struct scan *s, struct vec_topk *t, float score, int64_t id)
+{
+	if (vec_topk_may_enter(t, score) && (!s->allow || s->allow(s->ud, id)))
+		vec_topk_push(t, score, id);
+}
+
+/* Rows [lo, hi) of the index, lo a multiple of LANES: one kernel call per
+ * panel, lanes past hi ignored. */
+static void scan_f32(const struct scan *s, struct vec_topk *t, size_t lo, size_t hi)
+{
+	const struct vec_index *idx = s->idx;
+	float sc[LANES];
+
+	for (size_t r = lo; r < hi; r += LANES) {
+		size_t m = hi - r < LANES ? hi - r : LANES;
+		idx->kern->dot4(s->qf, panel_f32(idx, r), idx->stride, sc);
+		for (size_t j = 0; j < m; j++)
+			offer(s, t, sc[j], idx->ids[r + j]);
+	}
+}
+
+static void scan_i8(const struct scan *s, struct vec_topk *t, size_t lo, size_t hi)
+{
+	const struct vec_index *idx = s->idx;
+	int32_t d[LANES];
+
+	for (size_t r = lo; r < hi; r += LANES) {
+		size_t m = hi - r < LANES ? hi - r : LANES;
+		idx->kern->dot4_i8(s->q8, panel_i8(idx, r), idx->stride8, d);
+		for (size_t j = 0; j < m; j++)
+			offer(s, t, (float)d[j] * idx->scales[r + j], idx->ids[r + j]);
+	}
+}
+
+static void scan_part(void *arg, size_t part)
+{
+	const struct scan *s = arg;
+	size_t n = s->idx->count, np = panels(n);
+	size_t lo = np * part / s->nparts * LANES;
+	size_t hi = np * (part + 1) / s->nparts * LANES;
+
+	if (hi > n)
+		hi = n;
+
+	if (s->q8)
+		scan_i8(s, &s->heaps[part], lo, hi);
+	else
+		scan_f32(s, &s->heaps[part], lo, hi);
+}
+
+/* How many parts a scan of this many bytes is split into. */
+static size_t count_parts(const struct vec_index *idx, size_t bytes)
+{
+	size_t parts = bytes / PART_BYTES;
+	if (parts > idx->threads)
+		parts = idx->threads;
+	return parts ? parts : 1;
+}
+
+/* Scan every row into a heap of keep (<= count) best hits, split over the
+ * pool; merged into out, which must not be one of the part heaps. */
+static void scan_all(struct scan *s, size_t keep, struct vec_topk *out)
+{
+	const struct vec_index *idx = s->idx;
+	size_t row_bytes = s->q8 ? idx->stride8 + sizeof(float) : idx->stride * sizeof(float);
+	size_t nparts = count_parts(idx, idx->count * row_bytes);
+	struct vec_hit *bufs = xmalloc(nparts * keep * sizeof(*bufs));
+
+	s->nparts = nparts;
+	s->heaps = xmalloc(nparts * sizeof(*s->heaps));
+	for (size_t p = 0; p < nparts; p++)
+		vec_topk_init(&s->heaps[p], bufs + p * keep, keep);
+	if (nparts == 1)
+		scan_part(s, 0);
+	else
+		vec_pool_run(idx->pool, nparts, scan_part, s);
+	for (size_t p = 0; p < nparts; p++) {
+		for (size_t i = 0; i < s->heaps[p].n; i++)
+			vec_topk_push(out, s->heaps[p].h[i].score, s->heaps[p].h[i].id);
+	}
+	free(s->heaps);
+	free(bufs);
+}
+
+/* Exact float32 scores of the candidate hits (ids from this index) into t:
+ * the same kernel call on the same panel as the exact scan, so a row's
+ * rescored score equals its exact-scan score bit for bit. */
+static void rescore(const struct vec_index *idx, const float *qf, const struct vec_hit *cand,
+                    size_t n, struct vec_topk *t)
+{
+	float sc[LANES];
+
+	for (size_t i = 0; i < n; i++) {
+		size_t slot = 0;
+		vec_idmap_get(&idx->map, cand[i].id, &slot);
+		idx->kern->dot4(qf, panel_f32(idx, slot), idx->stride, sc);
+		vec_topk_push(t, sc[slot % LANES], cand[i].id);
+	}
+}
+
+static size_t search(const struct vec_index *idx, const float *q, size_t k,
+                     struct vec_hit *out, vec_allow_fn allow, void *ud, bool use_int8)
+{
+	struct scan s = { .idx = idx, .allow = allow, .ud = ud };
+	struct vec_hit *heap_buf = NULL, *cand = NULL;
+	float *qf = NULL;
+	int8_t *q8 = NULL;
+	struct vec_topk top, pre;
+	size_t dim = (size_t)idx->dim, n = 0;
+
+	if (k == 0 || idx->count == 0)
+		goto cleanup;
+	if (k > idx->count)
+		k = idx->count;
+	qf = arena_alloc(idx->stride * sizeof(float));
+	memcpy(qf, q, dim * sizeof(float));
+	memset(qf + dim, 0, (idx->stride - dim) * sizeof(float));
+	s.qf = qf;
+	heap_buf = xmalloc(k * sizeof(*heap_buf));
+	vec_topk_init(&top, heap_buf, k);
+	if (!use_int8) {
+		scan_all(&s, k, &top);
+	} else {
+		size_t m = k > idx->count / idx->oversample ? idx->count : k * idx->oversample;
+		q8 = arena_alloc(idx->stride8);
+		quantize(q, dim, q8, idx->stride8);
+		s.q8 = q8;
+		cand = xmalloc(2 * m * sizeof(*cand));
+		vec_topk_init(&pre, cand + m, m);
+		scan_all(&s, m, &pre);
+		size_t nc = vec_topk_drain(&pre, cand);
+		rescore(idx, qf, cand, nc, &top);
+	}
+	n = vec_topk_drain(&top, out);
+cleanup:
+	free(cand);
+	free(q8);
+	free(heap_buf);
+	free(qf);
+	return n;
+}
+
+size_t vec_index_search(const struct vec_index *idx, const float *q, size_t k,
+                        struct vec_hit *out, vec_allow_fn allow, void *ud)
+{
+	return search(idx, q, k, out, allow, ud, idx->quantize);
+}
+
+size_t vec_index_search_exact(const struct vec_index *idx, const float *q, size_t k,
+                              struct vec_hit *out, vec_allow_fn allow, void *ud)
+{
+	return search(idx, q, k, out, allow, ud, false);
+}
