@@ -1,0 +1,726 @@
+/* config: the table-driven loader, from YAML text to struct config, and
+ * the lookup order of the config file.
+ *
+ * The document is read with libyaml's document API, then walked by the
+ * schema tables of config.c: load_section matches each key to its field and
+ * load_field converts and range-checks the value into the target struct.
+ * Loading never stops at the first problem; the messages go to the
+ * caller's config_diags, sorted by position at the end of the load. */
+#include "core/config.h"
+#include "core/config_int.h"
+#include "core/paths.h"
+#include "core/util/strbuf.h"
+#include "core/util/xalloc.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+/* A config file is small; this bound keeps a hostile or mistaken input (a
+ * multi-gigabyte file) from taking minutes. */
+#define MAX_FILE_BYTES ((size_t)4 << 20)
+
+/* ---- loading one field -------------------------------------------------- */
+
+static void *field_ptr(void *base, const struct field *f)
+{
+	return (char *)base + f->off;
+}
+
+/* The text of a scalar that is a valid string for f, or NULL after
+ * reporting why not. */
+static const char *string_value(struct loader *l, const struct field *f, const yaml_node_t *n,
+                                const char *path)
+{
+	const char *expect = f->expect ? f->expect : "a non-empty string";
+	if (n->type != YAML_SCALAR_NODE || config_is_null(n) || !config_scalar_text(n)[0]) {
+		config_bad_value(l, n, path, expect, NULL, f->env_var);
+		return NULL;
+	}
+	const char *s = config_scalar_text(n);
+	if (strlen(s) != n->data.scalar.length) {
+		config_report(l, CONFIG_ERROR, n->start_mark, "%s: the value contains a NUL byte", path);
+		return NULL;
+	}
+	if (f->check) {
+		struct strbuf why = STRBUF_INIT;
+		bool ok = f->check(s, &why);
+		if (!ok)
+			config_bad_value(l, n, path, expect, sb_str(&why), f->env_var);
+		sb_free(&why);
+		if (!ok)
+			return NULL;
+	}
+	return s;
+}
+
+static void load_str(struct loader *l, const struct field *f, void *base, const yaml_node_t *n,
+                     const char *path)
+{
+	char **dst = field_ptr(base, f);
+	if (f->nullable && config_is_null(n)) {
+		free(*dst);
+		*dst = NULL;
+		return;
+	}
+	const char *s = string_value(l, f, n, path);
+	if (s) {
+		free(*dst);
+		*dst = xstrdup(s);
+	}
+}
+
+/* Index of a scalar among choices, or -1 after reporting it. */
+static int choice_value(struct loader *l, const char *const *choices, const yaml_node_t *n,
+                        const char *path)
+{
+	if (n->type == YAML_SCALAR_NODE && !config_is_null(n)) {
+		for (int i = 0; choices[i]; i++)
+			if (!strcmp(choices[i], config_scalar_text(n)))
+				return i;
+	}
+	struct strbuf expect = STRBUF_INIT, hint = STRBUF_INIT;
+	config_choices_text(&expect, choices);
+	if (n->type == YAML_SCALAR_NODE && !config_is_null(n))
+		config_suggest_choice(&hint, config_scalar_text(n), choices);
+	config_bad_value(l, n, path, sb_str(&expect), sb_str(&hint), false);
+	sb_free(&expect);
+	sb_free(&hint);
+	return -1;
+}
+
+static void load_choice(struct loader *l, const struct field *f, void *base, const yaml_node_t *n,
+                        const char *path)
+{
+	int i = choice_value(l, f->choices, n, path);
+	if (i < 0)
+		return;
+	if (f->type == F_KIND) {
+		*(enum provider_kind *)field_ptr(base, f) = (enum provider_kind)i;
+	} else {
+		char **dst = field_ptr(base, f);
+		free(*dst);
+		*dst = xstrdup(f->choices[i]);
+	}
+}
+
+/* Numbers and true/false are plain scalars; "5" in quotes is a string. */
+static const char *quoted_hint(const yaml_node_t *n)
+{
+	if (n->type == YAML_SCALAR_NODE && !config_is_plain(n))
+		return " (write it without quotes)";
+	return NULL;
+}
+
+static void load_bool(struct loader *l, const struct field *f, void *base, const yaml_node_t *n,
+                      const char *path)
+{
+	static const char *const yes[] = { "true", "yes", "on" };
+	static const char *const no[] = { "false", "no", "off" };
+	if (config_is_plain(n)) {
+		for (size_t i = 0; i < ARRAY_LEN(yes); i++) {
+			if (!strcasecmp(config_scalar_text(n), yes[i]) ||
+			    !strcasecmp(config_scalar_text(n), no[i])) {
+				*(bool *)field_ptr(base, f) = !strcasecmp(config_scalar_text(n), yes[i]);
+				return;
+			}
+		}
+	}
+	config_bad_value(l, n, path, "true or false", quoted_hint(n), false);
+}
+
+static void load_number(struct loader *l, const struct field *f, void *base, const yaml_node_t *n,
+                        const char *path)
+{
+	struct strbuf expect = STRBUF_INIT;
+	bool ok = false;
+	double v = 0;
+	if (f->type == F_DOUBLE)
+		sb_printf(&expect, "a number from %g to %g", f->min, f->max);
+	else
+		sb_printf(&expect, "an integer from %.0f to %.0f", f->min, f->max);
+	if (config_is_plain(n) && !config_is_null(n)) {
+		const char *s = config_scalar_text(n);
+		char *end;
+		errno = 0;
+		if (f->type == F_DOUBLE)
+			v = strtod(s, &end);
+		else
+			v = (double)strtol(s, &end, 10);
+		ok = end != s && !*end && errno == 0 && isfinite(v) && v >= f->min && v <= f->max;
+	}
+	if (!ok)
+		config_bad_value(l, n, path, sb_str(&expect), quoted_hint(n), false);
+	else if (f->type == F_DOUBLE)
+		*(double *)field_ptr(base, f) = v;
+	else if (f->type == F_LONG)
+		*(long *)field_ptr(base, f) = (long)v;
+	else
+		*(int *)field_ptr(base, f) = (int)v;
+	sb_free(&expect);
+}
+
+static void load_list(struct loader *l, const struct field *f, void *base, const yaml_node_t *n,
+                      const char *path)
+{
+	struct strbuf expect = STRBUF_INIT;
+	char **items = NULL;
+	size_t count, kept = 0;
+	bool ok;
+
+	sb_printf(&expect, "a list of at most %.0f ", f->max);
+	if (f->choices) {
+		sb_puts(&expect, "names, each ");
+		config_choices_text(&expect, f->choices);
+	} else {
+		sb_puts(&expect, "non-empty strings");
+	}
+	count = config_seq_size(l, n, path, sb_str(&expect), &ok);
+	if (!ok || config_is_null(n))
+		goto cleanup;
+	if ((double)count > f->max) {
+		config_report(l, CONFIG_ERROR, n->start_mark, "%s: expected at most %.0f items, got %zu",
+		              path, f->max, count);
+		goto cleanup;
+	}
+	items = xcalloc(count ? count : 1, sizeof(*items));
+	for (size_t i = 0; i < count; i++) {
+		const yaml_node_t *item = config_node_at(l, n->data.sequence.items.start[i]);
+		char *ipath = config_index_path(path, i);
+		const char *s = NULL;
+		if (f->choices) {
+			int c = choice_value(l, f->choices, item, ipath);
+			s = c >= 0 ? f->choices[c] : NULL;
+		} else {
+			s = string_value(l, f, item, ipath);
+		}
+		free(ipath);
+		if (!s)
+			ok = false;
+		else
+			items[kept++] = xstrdup(s);
+	}
+	if (ok) {
+		size_t *dst_n = (size_t *)((char *)base + f->count_off);
+		char ***dst = field_ptr(base, f);
+		config_strv_free(*dst, *dst_n);
+		*dst = items;
+		*dst_n = kept;
+		items = NULL;
+	}
+cleanup:
+	config_strv_free(items, kept);
+	sb_free(&expect);
+}
+
+static void load_section(struct loader *l, const struct section *s, void *base,
+                         const yaml_node_t *map, const char *path);
+
+static void load_field(struct loader *l, const struct field *f, void *base, const yaml_node_t *key,
+                       const yaml_node_t *val, const char *path)
+{
+	switch (f->type) {
+	case F_BOOL:
+		load_bool(l, f, base, val, path);
+		break;
+	case F_INT:
+	case F_LONG:
+	case F_DOUBLE:
+		load_number(l, f, base, val, path);
+		break;
+	case F_STR:
+		load_str(l, f, base, val, path);
+		break;
+	case F_CHOICE:
+	case F_KIND:
+		load_choice(l, f, base, val, path);
+		break;
+	case F_LIST:
+		load_list(l, f, base, val, path);
+		break;
+	case F_MAP:
+		load_section(l, f->sub, base, val, path);
+		break;
+	case F_CUSTOM:
+		f->load(l, base, key, val, path);
+		break;
+	case F_SECRET:
+		config_report(l, CONFIG_ERROR, key->start_mark, "%s: %s", path, f->secret_hint);
+		break;
+	}
+}
+
+static void unknown_key(struct loader *l, const struct section *s, const yaml_node_t *key,
+                        const char *name, const char *path)
+{
+	const char *best = NULL;
+	size_t best_d = SIZE_MAX;
+	struct strbuf hint = STRBUF_INIT;
+	for (size_t i = 0; i < s->n; i++)
+		if (s->fields[i].type != F_SECRET)
+			config_consider(name, s->fields[i].key, &best, &best_d);
+	if (best)
+		sb_printf(&hint, " (did you mean \"%s\"?)", best);
+	config_report(l, CONFIG_WARNING, key->start_mark, "unknown key \"%s\" %s%s%s; it is ignored",
+	              name, config_where_prefix(path), path, sb_str(&hint));
+	sb_free(&hint);
+}
+
+static void load_section(struct loader *l, const struct section *s, void *base,
+                         const yaml_node_t *map, const char *path)
+{
+	size_t n = config_map_size(l, map, path, "a mapping of keys");
+	for (size_t i = 0; i < n; i++) {
+		const yaml_node_t *key, *val;
+		const char *name = config_pair_key(l, map, i, path, &key, &val);
+		const struct field *f = NULL;
+		if (!name)
+			continue;
+		for (size_t j = 0; j < s->n && !f; j++)
+			if (!strcmp(s->fields[j].key, name))
+				f = &s->fields[j];
+		if (!f) {
+			unknown_key(l, s, key, name, path);
+			continue;
+		}
+		char *fpath = config_join_path(path, name);
+		load_field(l, f, base, key, val, fpath);
+		free(fpath);
+	}
+	if (s->check && map->type == YAML_MAPPING_NODE)
+		s->check(l, base, map, path);
+}
+
+/* ---- custom fields ------------------------------------------------------ */
+
+void config_evaluation_load(struct loader *l, void *base, const yaml_node_t *key,
+                            const yaml_node_t *val, const char *path)
+{
+	bool under_routing = strchr(path, '.') != NULL;
+	if (l->eval_key) {
+		config_report(l, CONFIG_ERROR, key->start_mark,
+		              "evaluation is set twice, %s at line %d and %s at line %d; keep one of them",
+		              l->eval_under_routing ? "under routing" : "at the top level",
+		              (int)l->eval_key->start_mark.line + 1,
+		              under_routing ? "under routing" : "at the top level",
+		              (int)key->start_mark.line + 1);
+		return;
+	}
+	l->eval_key = key;
+	l->eval_under_routing = under_routing;
+	load_section(l, &config_eval_section, base, val, path);
+}
+
+static void load_provider(struct loader *l, struct config *c, const char *name,
+                          const yaml_node_t *key, const yaml_node_t *val, const char *path)
+{
+	size_t at = config_provider_index(c, name);
+	struct config_provider *p = at < c->n_providers ? &c->providers[at] : NULL;
+	bool is_new = p == NULL;
+	if (is_new && (config_is_null(val) || val->type == YAML_MAPPING_NODE) &&
+	    !config_map_find(l, val, "kind")) {
+		config_report(l, CONFIG_ERROR, key->start_mark,
+		              "%s: a new provider needs kind: openai, anthropic or local", path);
+		return;
+	}
+	if (is_new) {
+		c->providers = xreallocarray(c->providers, c->n_providers + 1, sizeof(*c->providers));
+		p = &c->providers[c->n_providers++];
+		memset(p, 0, sizeof(*p));
+		p->name = xstrdup(name);
+	}
+	load_section(l, &config_provider_section, p, val, path);
+	/* A new provider without base_url talks to its kind's official server
+	 * with that server's key variable. With its own base_url it gets no
+	 * key unless it names one: an OpenAI key must not go to a local or
+	 * third-party server by default. */
+	if (is_new && !config_map_find(l, val, "base_url")) {
+		const struct config_provider *like = config_builtin_provider_of_kind(p->kind);
+		p->base_url = config_xstrdup_or_null(like->base_url);
+		if (!config_map_find(l, val, "api_key_env"))
+			p->api_key_env = config_xstrdup_or_null(like->api_key_env);
+	}
+	const yaml_node_t *url = config_map_find(l, val, "base_url");
+	if (p->kind != PROVIDER_LOCAL && !p->base_url && (!url || config_is_null(url)))
+		config_report(l, CONFIG_ERROR, key->start_mark, "%s: kind %s needs a base_url", path,
+		              config_provider_kinds[p->kind]);
+}
+
+void config_providers_load(struct loader *l, void *base, const yaml_node_t *key,
+                           const yaml_node_t *val, const char *path)
+{
+	size_t n = config_map_size(l, val, path, "a mapping of provider names");
+	(void)key;
+	for (size_t i = 0; i < n; i++) {
+		const yaml_node_t *k, *v;
+		const char *name = config_pair_key(l, val, i, path, &k, &v);
+		if (!name)
+			continue;
+		char *ppath = config_join_path(path, name);
+		if (!config_check_name(name, NULL))
+			config_report(l, CONFIG_ERROR, k->start_mark,
+			              "%s: a provider name uses only letters, digits, '_' and '-'", ppath);
+		else
+			load_provider(l, base, name, k, v, ppath);
+		free(ppath);
+	}
+}
+
+void config_models_load(struct loader *l, void *base, const yaml_node_t *key,
+                        const yaml_node_t *val, const char *path)
+{
+	struct config *c = base;
+	bool ok;
+	size_t n = config_seq_size(l, val, path, "a list of {match, provider} entries", &ok), kept = 0;
+	(void)key;
+	if (!ok || config_is_null(val))
+		return;
+	struct config_model_route *routes = xcalloc(n + config_n_builtin_routes, sizeof(*routes));
+	free(l->route_marks);
+	l->route_marks = xcalloc(n ? n : 1, sizeof(*l->route_marks));
+	for (size_t i = 0; i < n; i++) {
+		const yaml_node_t *item = config_node_at(l, val->data.sequence.items.start[i]);
+		char *ipath = config_index_path(path, i);
+		struct config_model_route r = { NULL, NULL };
+		if (item->type != YAML_MAPPING_NODE) {
+			config_bad_value(l, item, ipath, "a mapping with match and provider", NULL, false);
+		} else {
+			load_section(l, &config_route_section, &r, item, ipath);
+			if (!config_map_find(l, item, "match") || !config_map_find(l, item, "provider"))
+				config_report(l, CONFIG_ERROR, item->start_mark,
+				              "%s: needs both match and provider", ipath);
+			if (r.match && r.provider) {
+				l->route_marks[kept] = config_map_find(l, item, "provider")->start_mark;
+				routes[kept++] = r;
+				r = (struct config_model_route){ NULL, NULL };
+			}
+		}
+		config_route_free(&r);
+		free(ipath);
+	}
+	l->n_user_routes = kept;
+	size_t total = kept;
+	for (size_t i = 0; i < config_n_builtin_routes; i++) {
+		bool shadowed = false;
+		for (size_t j = 0; j < kept && !shadowed; j++)
+			shadowed = !strcmp(routes[j].match, config_builtin_routes[i].match);
+		if (!shadowed) {
+			routes[total].match = xstrdup(config_builtin_routes[i].match);
+			routes[total++].provider = xstrdup(config_builtin_routes[i].provider);
+		}
+	}
+	for (size_t i = 0; i < c->n_models; i++)
+		config_route_free(&c->models[i]);
+	free(c->models);
+	c->models = routes;
+	c->n_models = total;
+}
+
+void config_pricing_load(struct loader *l, void *base, const yaml_node_t *key,
+                         const yaml_node_t *val, const char *path)
+{
+	struct config *c = base;
+	size_t n = config_map_size(l, val, path, "a mapping of model names");
+	(void)key;
+	for (size_t i = 0; i < n; i++) {
+		const yaml_node_t *k, *v;
+		const char *model = config_pair_key(l, val, i, path, &k, &v);
+		if (!model)
+			continue;
+		char *ppath = config_join_path(path, model);
+		if (v->type != YAML_MAPPING_NODE) {
+			config_bad_value(l, v, ppath, "a mapping with input_per_mtok and output_per_mtok",
+			                 NULL, false);
+		} else {
+			size_t at = 0;
+			while (at < c->n_pricing && strcmp(c->pricing[at].model, model))
+				at++;
+			if (at == c->n_pricing) {
+				c->pricing = xreallocarray(c->pricing, c->n_pricing + 1, sizeof(*c->pricing));
+				c->pricing[c->n_pricing++] = (struct config_price){ xstrdup(model), 0.0, 0.0 };
+			}
+			load_section(l, &config_price_section, &c->pricing[at], v, ppath);
+		}
+		free(ppath);
+	}
+}
+
+void config_rules_load(struct loader *l, void *base, const yaml_node_t *key,
+                       const yaml_node_t *val, const char *path)
+{
+	struct config *c = base;
+	bool ok;
+	size_t n = config_seq_size(l, val, path, "a list of {pattern, path} entries", &ok), kept = 0;
+	(void)key;
+	if (!ok || config_is_null(val))
+		return;
+	struct config_rule *rules = xcalloc(n ? n : 1, sizeof(*rules));
+	for (size_t i = 0; i < n; i++) {
+		const yaml_node_t *item = config_node_at(l, val->data.sequence.items.start[i]);
+		char *ipath = config_index_path(path, i);
+		struct config_rule r = { NULL, NULL };
+		if (item->type != YAML_MAPPING_NODE) {
+			config_bad_value(l, item, ipath, "a mapping with pattern and path", NULL, false);
+		} else {
+			load_section(l, &config_rule_section, &r, item, ipath);
+			if (!config_map_find(l, item, "pattern") || !config_map_find(l, item, "path"))
+				config_report(l, CONFIG_ERROR, item->start_mark,
+				              "%s: needs both pattern and path", ipath);
+		}
+		if (r.pattern && r.path) {
+			rules[kept++] = r;
+		} else {
+			free(r.pattern);
+			free(r.path);
+		}
+		free(ipath);
+	}
+	config_rules_free(c->router.rules, c->router.n_rules);
+	c->router.rules = rules;
+	c->router.n_rules = kept;
+}
+
+/* ---- cross-key checks --------------------------------------------------- */
+
+void config_check_retrieval_path(struct loader *l, void *base, const yaml_node_t *map,
+                                 const char *path)
+{
+	const struct config *c = base;
+	const yaml_node_t *db = config_map_find(l, map, "vector_db");
+	if (!db || strcmp(c->routing.retrieval.vector_db, "qdrant"))
+		return;
+	config_report(l, CONFIG_NOTE, db->start_mark,
+	              "%s.vector_db is \"qdrant\": this build has no Qdrant backend, so "
+	              "collection \"%s\" is kept in the embedded SQLite store",
+	              path, c->routing.retrieval.collection);
+}
+
+void config_check_adaptation_path(struct loader *l, void *base, const yaml_node_t *map,
+                                  const char *path)
+{
+	const struct config *c = base;
+	if (c->routing.adaptation.enabled && !c->routing.adaptation.model_path)
+		config_report(l, CONFIG_WARNING, map->start_mark,
+		              "%s.enabled is true but model_path is not set, so the adaptation path "
+		              "has no model",
+		              path);
+}
+
+void config_check_ingest(struct loader *l, void *base, const yaml_node_t *map, const char *path)
+{
+	const struct config *c = base;
+	int chunk = c->ingest.chunk_tokens, overlap = c->ingest.overlap_tokens;
+	if (overlap <= chunk / 2)
+		return;
+	const yaml_node_t *at = config_map_find(l, map, "overlap_tokens");
+	if (!at)
+		at = config_map_find(l, map, "chunk_tokens");
+	config_report(l, CONFIG_ERROR, at ? at->start_mark : map->start_mark,
+	              "%s.overlap_tokens is %d, more than half of chunk_tokens (%d); use at most %d",
+	              path, overlap, chunk, chunk / 2);
+}
+
+/* ---- loading a document ------------------------------------------------- */
+
+static void check_routes(struct loader *l)
+{
+	const struct config *c = l->cfg;
+	for (size_t i = 0; i < l->n_user_routes; i++) {
+		if (config_provider_find(c, c->models[i].provider))
+			continue;
+		struct strbuf known = STRBUF_INIT;
+		for (size_t j = 0; j < c->n_providers; j++)
+			sb_printf(&known, "%s%s", j ? ", " : "", c->providers[j].name);
+		config_report(l, CONFIG_ERROR, l->route_marks[i],
+		              "models[%zu].provider: no provider named \"%s\"; known providers: %s", i,
+		              c->models[i].provider, sb_str(&known));
+		sb_free(&known);
+	}
+}
+
+/* Warn when routing.<key>, set in the file, names a model no route serves. */
+static void check_model_served(struct loader *l, const yaml_node_t *root, const char *key)
+{
+	const yaml_node_t *routing = config_map_find(l, root, "routing");
+	const yaml_node_t *n = routing ? config_map_find(l, routing, key) : NULL;
+	const char *model =
+		n && n->type == YAML_SCALAR_NODE && !config_is_null(n) ? config_scalar_text(n) : NULL;
+	if (!model || !model[0] || config_provider_for_model(l->cfg, model))
+		return;
+	config_report(l, CONFIG_WARNING, n->start_mark,
+	              "routing.%s: no entry of models: routes \"%s\" to a provider; add one "
+	              "(- match: \"%s\" with provider: NAME)",
+	              key, model, model);
+}
+
+static void load_root(struct loader *l, const yaml_node_t *root)
+{
+	if (!root || config_is_null(root))
+		return;
+	if (root->type != YAML_MAPPING_NODE) {
+		struct strbuf got = STRBUF_INIT;
+		config_describe(&got, root);
+		config_report(l, CONFIG_ERROR, root->start_mark,
+		              "the top level must be a mapping of keys (routing:, providers:, ...), got %s",
+		              sb_str(&got));
+		sb_free(&got);
+		return;
+	}
+	load_section(l, &config_top_section, l->cfg, root, "");
+	check_routes(l);
+	check_model_served(l, root, "default_model");
+	check_model_served(l, root, "fallback_model");
+}
+
+/* Only the first document of a stream is configuration; say so when there
+ * are more, and report a syntax error after the first one. */
+static void check_trailing_documents(struct loader *l, yaml_parser_t *parser)
+{
+	yaml_document_t next;
+	if (!yaml_parser_load(parser, &next)) {
+		config_syntax_error(l, parser);
+		return;
+	}
+	const yaml_node_t *root = yaml_document_get_root_node(&next);
+	if (root)
+		config_report(l, CONFIG_WARNING, root->start_mark,
+		              "only the first YAML document is configuration; this one is ignored");
+	yaml_document_delete(&next);
+}
+
+int config_load_string(const char *name, const char *yaml, size_t len, struct config **out,
+                       struct config_diags *diags)
+{
+	struct loader l = { .diags = diags, .text = yaml, .len = len };
+	yaml_parser_t parser;
+	bool have_parser = false, have_doc = false;
+	size_t first_diag = diags->n;
+	int rc = -1;
+
+	config_diags_set_source(diags, name);
+	l.cfg = config_defaults();
+	l.cfg->source_path = xstrdup(name);
+	if (!yaml_parser_initialize(&parser)) {
+		config_diags_add(diags, CONFIG_ERROR, 0, 0, "out of memory while reading YAML");
+		goto cleanup;
+	}
+	have_parser = true;
+	yaml_parser_set_input_string(&parser, (const unsigned char *)yaml, len);
+	if (!yaml_parser_load(&parser, &l.doc)) {
+		config_syntax_error(&l, &parser);
+		goto cleanup;
+	}
+	have_doc = true;
+	load_root(&l, yaml_document_get_root_node(&l.doc));
+	check_trailing_documents(&l, &parser);
+	if (l.errors)
+		goto cleanup;
+	*out = l.cfg;
+	l.cfg = NULL;
+	rc = 0;
+cleanup:
+	if (have_doc)
+		yaml_document_delete(&l.doc);
+	if (have_parser)
+		yaml_parser_delete(&parser);
+	free(l.route_marks);
+	config_free(&l.cfg);
+	config_diags_sort_from(diags, first_diag);
+	return rc;
+}
+
+/* Read all of path into *buf (NUL-terminated). Returns 0, or -1 with
+ * errno-style why. */
+static int read_file(const char *path, char **buf, size_t *len, struct strbuf *why)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char chunk[8192];
+	size_t n;
+	int rc = -1;
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		sb_puts(why, strerror(errno));
+		goto cleanup;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		sb_append(&sb, chunk, n);
+		if (sb.len > MAX_FILE_BYTES) {
+			sb_printf(why, "larger than %zu MiB; this is not a config file", MAX_FILE_BYTES >> 20);
+			goto cleanup;
+		}
+	}
+	if (ferror(f)) {
+		sb_puts(why, strerror(errno));
+		goto cleanup;
+	}
+	*buf = sb_detach(&sb, len);
+	rc = 0;
+cleanup:
+	if (f)
+		fclose(f);
+	sb_free(&sb);
+	return rc;
+}
+
+int config_load_file(const char *path, struct config **out, struct config_diags *diags)
+{
+	struct strbuf why = STRBUF_INIT;
+	char *buf = NULL;
+	size_t len = 0;
+	int rc = -1;
+
+	if (read_file(path, &buf, &len, &why) < 0) {
+		config_diags_set_source(diags, path);
+		config_diags_add(diags, CONFIG_ERROR, 0, 0, "cannot read the config file: %s",
+		                 sb_str(&why));
+		goto cleanup;
+	}
+	rc = config_load_string(path, buf, len, out, diags);
+cleanup:
+	free(buf);
+	sb_free(&why);
+	return rc;
+}
+
+/* ---- resolving the path ------------------------------------------------- */
+
+static int take_explicit(const char *path, const char *from, char **out, char *err, size_t errlen)
+{
+	struct stat st;
+	if (stat(path, &st) < 0) {
+		if (errno == ENOENT)
+			snprintf(err, errlen, "config file \"%s\" (from %s) does not exist", path, from);
+		else
+			snprintf(err, errlen, "cannot use config file \"%s\" (from %s): %s", path, from,
+			         strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "config file \"%s\" (from %s) is not a regular file", path, from);
+		return -1;
+	}
+	*out = xstrdup(path);
+	return 0;
+}
+
+int config_resolve_path(const char *cli_path, char **out, char *err, size_t errlen)
+{
+	const char *env = getenv("RAGDECK_CONFIG");
+	struct stat st;
+	*out = NULL;
+	if (cli_path)
+		return take_explicit(cli_path, "--config", out, err, errlen);
+	if (env && env[0])
+		return take_explicit(env, "$RAGDECK_CONFIG", out, err, errlen);
+	char *user = paths_user_config();
+	if (user && stat(user, &st) == 0 && S_ISREG(st.st_mode))
+		*out = user;
+	else
+		free(user);
+	return 0;
+}
