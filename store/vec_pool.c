@@ -2,6 +2,7 @@
 #include "store/vec_pool.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 
@@ -93,17 +94,24 @@ void vec_pool_free(struct vec_pool **pp)
 }
 
 /* Start workers until there are want of them; called with p->mu held. A
- * failed pthread_create only means fewer helpers: the caller runs the rest. */
+ * failed pthread_create only means fewer helpers: the caller runs the rest.
+ * Workers block every signal, so that handlers (SIGWINCH, SIGINT) keep
+ * running on the application's own threads. */
 static void ensure_workers(struct vec_pool *p, size_t want)
 {
+	sigset_t all, old;
+
 	if (p->nworkers >= want)
 		return;
 	p->tids = xreallocarray(p->tids, want, sizeof(*p->tids));
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
 	while (p->nworkers < want) {
 		if (pthread_create(&p->tids[p->nworkers], NULL, worker, p) != 0)
 			break;
 		p->nworkers++;
 	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
 void vec_pool_run(struct vec_pool *p, size_t n, vec_pool_fn fn, void *arg)

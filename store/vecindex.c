@@ -201,7 +201,7 @@ static float quantize(const float *v, size_t n, int8_t *out, size_t pad)
 
 	for (size_t i = 0; i < n; i++) {
 		float a = fabsf(v[i]);
-		if (a > maxabs || a != a)
+		if (a > maxabs || isnan(a))
 			maxabs = a;
 	}
 	memset(out, 0, pad);
@@ -342,7 +342,6 @@ static void scan_part(void *arg, size_t part)
 
 	if (hi > n)
 		hi = n;
-
 	if (s->q8)
 		scan_i8(s, &s->heaps[part], lo, hi);
 	else

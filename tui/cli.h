@@ -36,6 +36,11 @@ int cli_open_store(struct cli *cli);
  * with embed_free. */
 struct embedder *cli_embedder(struct cli *cli);
 
+/* Retriever options from the config; collection overrides the config's
+ * when not NULL. */
+struct retriever_opts;
+void cli_retriever_opts(const struct config *cfg, const char *collection, struct retriever_opts *ro);
+
 /* Release what cli_load_config and cli_open_store acquired. */
 void cli_release(struct cli *cli);
 

@@ -14,6 +14,8 @@ struct cli;
 	  "add files and directories to the knowledge store") \
 	X(docs, "docs [--collection NAME] [--json]", "list ingested documents") \
 	X(chunks, "chunks [--json] PATH", "show how one document was chunked") \
+	X(search, "search [-k N] [--mode hybrid|vector|fts] [--collection C] [--path GLOB] [--json] QUERY", \
+	  "retrieve the chunks that best match a query") \
 	X(config, "config check [FILE]", "check a config file and print the effective config")
 
 #define DECLARE_COMMAND(name, usage, summary) int cmd_##name(struct cli *cli, int argc, char **argv);

@@ -1,0 +1,229 @@
+/* ragdeck search: hybrid retrieval from the command line, with the
+ * evidence for every rank and the time of every stage. */
+#include "tui/cli.h"
+#include "tui/commands.h"
+#include "core/config.h"
+#include "core/embed.h"
+#include "core/retrieve.h"
+#include "core/util/strbuf.h"
+#include "core/util/utf8.h"
+
+#include <cjson/cJSON.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char search_help[] =
+	"Usage: ragdeck search [OPTION]... QUERY\n"
+	"Retrieve the chunks that best match QUERY: vector and BM25 candidates\n"
+	"fused by reciprocal rank, then packed under max_context_tokens.\n"
+	"\n"
+	"  -k, --top-k N          hits to show (default: routing.paths.retrieval.top_k)\n"
+	"  -m, --mode MODE        hybrid (default), vector or fts\n"
+	"  -c, --collection NAME  collection to search (default: the config's)\n"
+	"      --path GLOB        only documents whose stored path matches GLOB\n"
+	"      --json             print a JSON object (see docs/search-json.md)\n"
+	"      --db PATH          database file\n"
+	"      --config FILE      config file\n"
+	"  -h, --help             show this help\n";
+
+/* One line of at most max bytes of text, whitespace collapsed, cleaned
+ * for the terminal, cut at a character boundary. Caller frees. */
+static char *preview(const char *text, size_t max)
+{
+	struct strbuf sb = STRBUF_INIT;
+	bool space = false;
+	for (const char *p = text; *p && sb.len < max; p++) {
+		if (*p == '\n' || *p == '\t' || *p == ' ' || *p == '\r') {
+			space = sb.len > 0;
+			continue;
+		}
+		if (space)
+			sb_putc(&sb, ' ');
+		space = false;
+		sb_putc(&sb, *p);
+	}
+	size_t cut = utf8_floor_boundary(sb_str(&sb), sb.len, sb.len);
+	size_t n = 0;
+	char *clean = utf8_sanitize(sb_str(&sb), cut, &n);
+	sb_free(&sb);
+	return clean;
+}
+
+static void print_text(const struct retrieve_result *res)
+{
+	for (size_t i = 0; i < res->n_hits; i++) {
+		const struct retrieve_hit *h = &res->hits[i];
+		size_t n;
+		char *path = utf8_sanitize(cli_display_path(h->path), strlen(cli_display_path(h->path)), &n);
+		char *heading = utf8_sanitize(h->heading_path, strlen(h->heading_path), &n);
+		char *pre = preview(h->text, 160);
+		printf("%2d. %.4f  %s:%d-%d%s%s%s\n", h->rank, h->fused, path, h->line_start, h->line_end,
+		       heading[0] ? "  (" : "", heading, heading[0] ? ")" : "");
+		printf("    vector ");
+		if (h->vec_rank)
+			printf("#%d %.3f", h->vec_rank, h->vec_score);
+		else
+			printf("-");
+		printf("   bm25 ");
+		if (h->fts_rank)
+			printf("#%d %.2f", h->fts_rank, h->bm25);
+		else
+			printf("-");
+		printf("   %d tokens%s\n    %s\n", h->tokens, h->packed ? "" : "   (dropped: over budget)", pre);
+		free(path);
+		free(heading);
+		free(pre);
+	}
+	if (res->n_hits == 0)
+		printf("no matches\n");
+	const struct retrieve_timings *t = &res->us;
+	printf("\ncontext: %zu blocks, %d of %d tokens, %zu chunks dropped for budget\n", res->pack.n_blocks,
+	       res->pack.total_tokens, res->pack.budget, res->pack.n_dropped);
+	printf("time: %.2f ms (embed %.2f, vector %.2f, fts %.2f, fuse %.2f, pack %.2f) over %zu vectors\n",
+	       (double)t->total_us / 1e3, (double)t->embed_us / 1e3, (double)t->vector_us / 1e3,
+	       (double)t->fts_us / 1e3, (double)t->fuse_us / 1e3, (double)t->pack_us / 1e3, res->index_rows);
+}
+
+static void print_json(const struct retrieve_result *res, const char *query, const char *mode)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "query", query);
+	cJSON_AddStringToObject(o, "mode", mode);
+	cJSON *hits = cJSON_AddArrayToObject(o, "hits");
+	for (size_t i = 0; i < res->n_hits; i++) {
+		const struct retrieve_hit *h = &res->hits[i];
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddNumberToObject(j, "rank", h->rank);
+		cJSON_AddNumberToObject(j, "chunk_id", (double)h->chunk_id);
+		cJSON_AddNumberToObject(j, "document_id", (double)h->doc_id);
+		cJSON_AddNumberToObject(j, "fused_score", h->fused);
+		if (h->vec_rank) {
+			cJSON_AddNumberToObject(j, "vector_rank", h->vec_rank);
+			cJSON_AddNumberToObject(j, "vector_score", h->vec_score);
+		} else {
+			cJSON_AddNullToObject(j, "vector_rank");
+			cJSON_AddNullToObject(j, "vector_score");
+		}
+		if (h->fts_rank) {
+			cJSON_AddNumberToObject(j, "bm25_rank", h->fts_rank);
+			cJSON_AddNumberToObject(j, "bm25_score", h->bm25);
+		} else {
+			cJSON_AddNullToObject(j, "bm25_rank");
+			cJSON_AddNullToObject(j, "bm25_score");
+		}
+		cJSON_AddStringToObject(j, "path", h->path);
+		cJSON_AddNumberToObject(j, "line_start", h->line_start);
+		cJSON_AddNumberToObject(j, "line_end", h->line_end);
+		cJSON_AddStringToObject(j, "heading_path", h->heading_path);
+		cJSON_AddNumberToObject(j, "tokens", h->tokens);
+		cJSON_AddBoolToObject(j, "packed", h->packed);
+		cJSON_AddStringToObject(j, "text", h->text);
+		cJSON_AddItemToArray(hits, j);
+	}
+	cJSON *ctx = cJSON_AddObjectToObject(o, "context");
+	cJSON_AddNumberToObject(ctx, "budget_tokens", res->pack.budget);
+	cJSON_AddNumberToObject(ctx, "used_tokens", res->pack.total_tokens);
+	cJSON *blocks = cJSON_AddArrayToObject(ctx, "blocks");
+	for (size_t i = 0; i < res->pack.n_blocks; i++) {
+		const struct pack_block *b = &res->pack.blocks[i];
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddNumberToObject(j, "number", b->number);
+		cJSON_AddStringToObject(j, "path", b->path);
+		cJSON_AddNumberToObject(j, "line_start", b->line_start);
+		cJSON_AddNumberToObject(j, "line_end", b->line_end);
+		cJSON_AddNumberToObject(j, "tokens", b->tokens);
+		cJSON *ids = cJSON_AddArrayToObject(j, "chunk_ids");
+		for (size_t c = 0; c < b->n_chunks; c++)
+			cJSON_AddItemToArray(ids, cJSON_CreateNumber((double)b->chunk_ids[c]));
+		cJSON_AddItemToArray(blocks, j);
+	}
+	cJSON *dropped = cJSON_AddArrayToObject(ctx, "dropped_chunk_ids");
+	for (size_t i = 0; i < res->pack.n_dropped; i++)
+		cJSON_AddItemToArray(dropped, cJSON_CreateNumber((double)res->pack.dropped[i]));
+	cJSON *t = cJSON_AddObjectToObject(o, "timings_us");
+	cJSON_AddNumberToObject(t, "embed", (double)res->us.embed_us);
+	cJSON_AddNumberToObject(t, "vector", (double)res->us.vector_us);
+	cJSON_AddNumberToObject(t, "fts", (double)res->us.fts_us);
+	cJSON_AddNumberToObject(t, "fuse", (double)res->us.fuse_us);
+	cJSON_AddNumberToObject(t, "pack", (double)res->us.pack_us);
+	cJSON_AddNumberToObject(t, "total", (double)res->us.total_us);
+	cJSON_AddNumberToObject(o, "vectors_searched", (double)res->index_rows);
+	cJSON_AddBoolToObject(o, "embedding_cached", res->embed_cached);
+	cli_print_json(stdout, o);
+	cJSON_Delete(o);
+}
+
+int cmd_search(struct cli *cli, int argc, char **argv)
+{
+	enum { OPT_PATH = OPT_FIRST_FREE };
+	static const struct option longopts[] = {
+		{ "top-k", required_argument, NULL, 'k' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "collection", required_argument, NULL, 'c' },
+		{ "path", required_argument, NULL, OPT_PATH },
+		{ "json", no_argument, NULL, OPT_JSON },
+		CLI_COMMON_LONGOPTS,
+		{ 0 },
+	};
+	const char *collection = NULL, *path_glob = NULL;
+	int k = 0, mode = RETRIEVE_HYBRID, opt;
+	bool json = false;
+	while ((opt = getopt_long(argc, argv, "k:m:c:h", longopts, NULL)) != -1) {
+		char *end;
+		switch (opt) {
+		case 'k':
+			k = (int)strtol(optarg, &end, 10);
+			if (*end || k < 1 || k > 1000)
+				return cli_usage_error(cli, "search ", "-k takes a number from 1 to 1000, not '%s'", optarg);
+			break;
+		case 'm':
+			mode = retrieve_mode_parse(optarg);
+			if (mode < 0)
+				return cli_usage_error(cli, "search ", "--mode is hybrid, vector or fts, not '%s'", optarg);
+			break;
+		case 'c': collection = optarg; break;
+		case OPT_PATH: path_glob = optarg; break;
+		case OPT_JSON: json = true; break;
+		case 'h': fputs(search_help, stdout); return EXIT_OK;
+		default:
+			if (!cli_common_option(cli, opt, optarg))
+				return cli_usage_error(cli, "search ", "unknown option");
+		}
+	}
+	if (argc - optind != 1)
+		return cli_usage_error(cli, "search ", "search needs exactly one QUERY (quote it)");
+	if (cli_open_store(cli) != 0)
+		return EXIT_FAIL;
+	struct embedder *embedder = cli_embedder(cli);
+	if (!embedder)
+		return EXIT_FAIL;
+	struct retriever_opts ro;
+	cli_retriever_opts(cli->cfg, collection, &ro);
+	struct retriever *r = NULL;
+	struct retrieve_result res;
+	char err[512];
+	int rc = EXIT_FAIL;
+	struct retrieve_query q = {
+		.text = argv[optind],
+		.k = k ? k : cli->cfg->routing.retrieval.top_k,
+		.mode = (enum retrieve_mode)mode,
+		.path_glob = path_glob,
+		.max_context_tokens = cli->cfg->routing.retrieval.max_context_tokens,
+	};
+	if (retriever_open(cli->store, embedder, &ro, &r, err, sizeof err) != 0 ||
+	    retriever_search(r, &q, &res, err, sizeof err) != 0) {
+		fprintf(stderr, "%s: error: %s\n", cli->prog, err);
+		goto cleanup;
+	}
+	if (json)
+		print_json(&res, q.text, retrieve_mode_name(q.mode));
+	else
+		print_text(&res);
+	retrieve_result_free(&res);
+	rc = EXIT_OK;
+cleanup:
+	retriever_free(&r);
+	embed_free(&embedder);
+	return rc;
+}
