@@ -17,6 +17,10 @@
 /* Chunks embedded per embedder call. */
 #define EMBED_BATCH 64
 
+/* Documents are committed in batches of about this many microseconds of
+ * work: a commit per document makes FTS5 flush a tiny segment each time. */
+#define BATCH_US 250000
+
 struct run {
 	struct store *store;
 	struct embedder *embedder;
@@ -228,9 +232,18 @@ int ingest_run(struct store *store, struct embedder *embedder, const struct inge
 		add_skip(out, files.problems[i].path, files.problems[i].reason);
 
 	struct ingest_progress p = { .files_total = files.n_files, .bytes_total = files.total_bytes };
+	uint64_t batch_start = clock_now_us();
+	if (store_batch_begin(store, r.err, sizeof r.err) != 0)
+		goto cleanup;
 	for (size_t i = 0; i < files.n_files; i++) {
 		if (ingest_file(&r, &files.files[i]) != 0)
 			goto cleanup;
+		if (clock_now_us() - batch_start > BATCH_US) {
+			if (store_batch_commit(store, r.err, sizeof r.err) != 0 ||
+			    store_batch_begin(store, r.err, sizeof r.err) != 0)
+				goto cleanup;
+			batch_start = clock_now_us();
+		}
 		p.files_done = i + 1;
 		p.bytes_done += (uint64_t)files.files[i].bytes;
 		p.chunks = out->chunks;
@@ -243,6 +256,9 @@ int ingest_run(struct store *store, struct embedder *embedder, const struct inge
 		goto cleanup;
 	rc = 0;
 cleanup:
+	/* Whole documents done before a failure are kept. */
+	if (store_batch_commit(store, rc ? NULL : r.err, rc ? 0 : sizeof r.err) != 0)
+		rc = -1;
 	if (rc != 0)
 		snprintf(err, errlen, "%s", r.err);
 	out->total_us = clock_now_us() - start;

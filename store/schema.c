@@ -38,13 +38,12 @@ static const char *const migrations[] = {
 	"  tokens INTEGER NOT NULL,"
 	"  text TEXT NOT NULL,"
 	"  UNIQUE (document_id, ordinal));"
+	/* Rows enter chunks_fts from store.c, not from an INSERT trigger: a
+	 * trigger makes every chunk insert a statement transaction, and FTS5
+	 * flushes its pending index to a new segment at every savepoint. */
 	"CREATE VIRTUAL TABLE chunks_fts USING fts5("
 	"  text, heading_path, content='chunks', content_rowid='id',"
 	"  tokenize='unicode61 remove_diacritics 2');"
-	"CREATE TRIGGER chunks_ai AFTER INSERT ON chunks BEGIN"
-	"  INSERT INTO chunks_fts(rowid, text, heading_path)"
-	"  VALUES (new.id, new.text, new.heading_path);"
-	"END;"
 	"CREATE TRIGGER chunks_ad AFTER DELETE ON chunks BEGIN"
 	"  INSERT INTO chunks_fts(chunks_fts, rowid, text, heading_path)"
 	"  VALUES ('delete', old.id, old.text, old.heading_path);"

@@ -20,6 +20,7 @@ enum stmt_id {
 	ST_CHUNKS_DELETE,
 	ST_CHUNK_INSERT,
 	ST_EMBED_INSERT,
+	ST_FTS_INSERT,
 	ST_COUNT
 };
 
@@ -38,6 +39,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_CHUNK_INSERT] = "INSERT INTO chunks (document_id, ordinal, byte_start, byte_end, line_start,"
 	                    " line_end, heading_path, tokens, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 	[ST_EMBED_INSERT] = "INSERT INTO embeddings (chunk_id, model, dim, vector) VALUES (?1, ?2, ?3, ?4)",
+	[ST_FTS_INSERT] = "INSERT INTO chunks_fts (rowid, text, heading_path) VALUES (?1, ?2, ?3)",
 };
 
 struct store {
@@ -107,7 +109,8 @@ int store_open(const char *path, struct store **out, char *err, size_t errlen)
 	                  "PRAGMA journal_mode = WAL;"
 	                  "PRAGMA synchronous = NORMAL;"
 	                  "PRAGMA foreign_keys = ON;"
-	                  "PRAGMA temp_store = MEMORY;",
+	                  "PRAGMA temp_store = MEMORY;"
+	                  "PRAGMA cache_size = -65536;",
 	                  NULL, NULL, &msg);
 	if (rc != SQLITE_OK) {
 		open_error(path, rc, msg ? msg : sqlite3_errmsg(s->db), err, errlen);
@@ -281,6 +284,7 @@ static int write_chunk_rows(struct store *s, int64_t doc_id, const struct store_
 {
 	sqlite3_stmt *ci = s->stmt[ST_CHUNK_INSERT];
 	sqlite3_stmt *ei = s->stmt[ST_EMBED_INSERT];
+	sqlite3_stmt *fi = s->stmt[ST_FTS_INSERT];
 	for (size_t i = 0; i < n; i++) {
 		const struct store_chunk_in *c = &chunks[i];
 		if (c->byte_start < 0 || c->byte_end < c->byte_start || (size_t)c->byte_end > doc->body_len)
@@ -297,9 +301,16 @@ static int write_chunk_rows(struct store *s, int64_t doc_id, const struct store_
 		                  SQLITE_STATIC);
 		if (step_done(ci) != 0)
 			return -1;
+		int64_t chunk_id = sqlite3_last_insert_rowid(s->db);
+		sqlite3_bind_int64(fi, 1, chunk_id);
+		sqlite3_bind_text(fi, 2, doc->body + c->byte_start, (int)(c->byte_end - c->byte_start),
+		                  SQLITE_STATIC);
+		sqlite3_bind_text(fi, 3, c->heading_path ? c->heading_path : "", -1, SQLITE_STATIC);
+		if (step_done(fi) != 0)
+			return -1;
 		if (!c->vector)
 			continue;
-		sqlite3_bind_int64(ei, 1, sqlite3_last_insert_rowid(s->db));
+		sqlite3_bind_int64(ei, 1, chunk_id);
 		sqlite3_bind_text(ei, 2, doc->embed_model, -1, SQLITE_STATIC);
 		sqlite3_bind_int(ei, 3, doc->dim);
 		/* float32 BLOBs are stored little-endian: the byte order of every
@@ -317,7 +328,10 @@ int store_doc_put(struct store *s, int64_t coll, const struct store_doc_in *doc,
 {
 	struct store_doc_state prev;
 	int64_t doc_id = 0;
-	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+	/* Inside a caller's batch the document gets a savepoint of its own,
+	 * so a failed document never leaves a half in the batch. */
+	bool own_txn = sqlite3_get_autocommit(s->db) != 0;
+	if (sqlite3_exec(s->db, own_txn ? "BEGIN IMMEDIATE" : "SAVEPOINT doc", NULL, NULL, NULL) != SQLITE_OK)
 		return db_error(s, "cannot start a write transaction", err, errlen);
 	int found = store_doc_state(s, coll, doc->path, &prev, err, errlen);
 	if (found < 0)
@@ -330,7 +344,7 @@ int store_doc_put(struct store *s, int64_t coll, const struct store_doc_in *doc,
 	if (write_document_row(s, coll, doc, found == 0 ? prev.id : 0, now, &doc_id) != 0 ||
 	    write_chunk_rows(s, doc_id, doc, chunks, n_chunks) != 0)
 		goto db_fail;
-	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+	if (sqlite3_exec(s->db, own_txn ? "COMMIT" : "RELEASE doc", NULL, NULL, NULL) != SQLITE_OK)
 		goto db_fail;
 	if (replaced)
 		*replaced = found == 0;
@@ -338,8 +352,27 @@ int store_doc_put(struct store *s, int64_t coll, const struct store_doc_in *doc,
 db_fail:
 	db_error(s, doc->path, err, errlen);
 rollback:
-	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_exec(s->db, own_txn ? "ROLLBACK" : "ROLLBACK TO doc; RELEASE doc", NULL, NULL, NULL);
 	return -1;
+}
+
+int store_batch_begin(struct store *s, char *err, size_t errlen)
+{
+	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return db_error(s, "cannot start a write transaction", err, errlen);
+	return 0;
+}
+
+int store_batch_commit(struct store *s, char *err, size_t errlen)
+{
+	if (sqlite3_get_autocommit(s->db))
+		return 0;
+	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		db_error(s, "cannot commit", err, errlen);
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return 0;
 }
 
 int store_doc_touch(struct store *s, int64_t doc_id, int64_t mtime_ns, char *err, size_t errlen)

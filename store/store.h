@@ -73,13 +73,25 @@ struct store_chunk_in {
 	const float *vector; /* dim floats */
 };
 
-/* Insert or replace the document at doc->path in one transaction: old
+/* Insert or replace the document at doc->path in one transaction (a
+ * savepoint inside a batch): old
  * chunks, FTS rows and vectors go, new ones come in; first_seen is kept,
  * last_changed and change_count advance on replacement. *replaced tells
  * which happened. Returns 0 or -1 with err (nothing written). */
 int store_doc_put(struct store *s, int64_t coll, const struct store_doc_in *doc,
                   const struct store_chunk_in *chunks, size_t n_chunks, int64_t now,
                   bool *replaced, char *err, size_t errlen);
+
+/* Group the following writes into one transaction until
+ * store_batch_commit: ingest commits every few hundred milliseconds
+ * instead of per document, which keeps FTS5 from flushing a tiny segment
+ * per commit. Each document still gets a savepoint, and a crash loses only
+ * whole uncommitted documents. Returns 0 or -1 with err. */
+int store_batch_begin(struct store *s, char *err, size_t errlen);
+
+/* Commit the open batch (no-op when none is open). On failure the batch is
+ * rolled back. Returns 0 or -1 with err. */
+int store_batch_commit(struct store *s, char *err, size_t errlen);
 
 /* Record a new mtime for a document whose content did not change. */
 int store_doc_touch(struct store *s, int64_t doc_id, int64_t mtime_ns, char *err, size_t errlen);

@@ -1,8 +1,8 @@
 /* vecindex: arena of row panels, id map, and the (optionally two-stage) scan.
  *
  * Slot s lives in panel s / 4, lane s % 4 (layout in vec_kernels.h). The
- * last panel's unused lanes hold zeros or stale rows; scans compute them and
- * ignore the results. */
+ * last panel's unused lanes hold zeros or stale rows (finite either way);
+ * scans compute them and ignore the results. */
 #include "store/vecindex.h"
 
 #include <math.h>
@@ -229,15 +229,18 @@ static void write_row(struct vec_index *idx, size_t slot, const float *v)
 	}
 }
 
-/* A new panel starts zero-filled, so its unused lanes hold finite values. */
+/* A new panel starts zero-filled (rows and scales), so its unused lanes
+ * hold finite values. */
 static size_t new_slot(struct vec_index *idx)
 {
 	size_t slot = idx->count++;
 
 	if (slot % LANES == 0) {
 		memset(panel_f32(idx, slot), 0, LANES * idx->stride * sizeof(float));
-		if (idx->quantize)
+		if (idx->quantize) {
 			memset(panel_i8(idx, slot), 0, LANES * idx->stride8);
+			memset(idx->scales + slot, 0, LANES * sizeof(float));
+		}
 	}
 	return slot;
 }
@@ -305,6 +308,20 @@ static void offer(const struct scan *s, struct vec_topk *t, float score, int64_t
 		vec_topk_push(t, score, id);
 }
 
+/* Offer the m (<= LANES) scores of the panel starting at row r. Most panels
+ * hold no candidate, so one combined test skips them. */
+static void offer_panel(const struct scan *s, struct vec_topk *t, const float sc[LANES],
+                        size_t r, size_t m)
+{
+	float best = sc[0];
+	for (size_t j = 1; j < LANES; j++)
+		best = sc[j] > best ? sc[j] : best;
+	if (!vec_topk_may_enter(t, best) && !isnan(best))
+		return;
+	for (size_t j = 0; j < m; j++)
+		offer(s, t, sc[j], s->idx->ids[r + j]);
+}
+
 /* Rows [lo, hi) of the index, lo a multiple of LANES: one kernel call per
  * panel, lanes past hi ignored. */
 static void scan_f32(const struct scan *s, struct vec_topk *t, size_t lo, size_t hi)
@@ -313,10 +330,8 @@ static void scan_f32(const struct scan *s, struct vec_topk *t, size_t lo, size_t
 	float sc[LANES];
 
 	for (size_t r = lo; r < hi; r += LANES) {
-		size_t m = hi - r < LANES ? hi - r : LANES;
 		idx->kern->dot4(s->qf, panel_f32(idx, r), idx->stride, sc);
-		for (size_t j = 0; j < m; j++)
-			offer(s, t, sc[j], idx->ids[r + j]);
+		offer_panel(s, t, sc, r, hi - r < LANES ? hi - r : LANES);
 	}
 }
 
@@ -324,12 +339,13 @@ static void scan_i8(const struct scan *s, struct vec_topk *t, size_t lo, size_t 
 {
 	const struct vec_index *idx = s->idx;
 	int32_t d[LANES];
+	float sc[LANES];
 
 	for (size_t r = lo; r < hi; r += LANES) {
-		size_t m = hi - r < LANES ? hi - r : LANES;
 		idx->kern->dot4_i8(s->q8, panel_i8(idx, r), idx->stride8, d);
-		for (size_t j = 0; j < m; j++)
-			offer(s, t, (float)d[j] * idx->scales[r + j], idx->ids[r + j]);
+		for (size_t j = 0; j < LANES; j++)
+			sc[j] = (float)d[j] * idx->scales[r + j];
+		offer_panel(s, t, sc, r, hi - r < LANES ? hi - r : LANES);
 	}
 }
 
