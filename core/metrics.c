@@ -263,7 +263,7 @@ void metrics_window_summary(struct metrics_window *w, enum metrics_scope scope, 
 		p->p95 = metrics_percentile(s->vals[i], s->n[i], 95);
 		p->p99 = metrics_percentile(s->vals[i], s->n[i], 99);
 	}
-	sum_turns(w, s->first > w->oldest_seq ? s->first : w->oldest_seq, out);
+	sum_turns(w, s->first, out);
 }
 
 void metrics_alerts_check(const struct metrics_summary *s, const struct config *c,

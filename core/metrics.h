@@ -126,7 +126,8 @@ struct metrics_summary {
 };
 
 /* Summarise scope at now_ms (the time scope first drops turns older than
- * now_ms - last_ms). Rates and means are 0 when nothing counts. */
+ * now_ms - last_ms, for good: now_ms must not go back). Rates and means
+ * are 0 when nothing counts. */
 void metrics_window_summary(struct metrics_window *w, enum metrics_scope scope, int64_t now_ms,
                             struct metrics_summary *out);
 

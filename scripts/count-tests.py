@@ -14,7 +14,7 @@ passed = failed = skipped = 0
 with open(sys.argv[1], encoding="utf-8") as log:
     for line in log:
         t = json.loads(line)
-        out = t.get("stdout", "") or ""
+        out = (t.get("stdout", "") or "") + "\n" + (t.get("stderr", "") or "")
         result = t.get("result", "")
         p = sum(int(n) for n in re.findall(r"^\[  PASSED  \] (\d+) test", out, re.M))
         f = sum(int(n) for n in re.findall(r"^\[  FAILED  \] (\d+) test", out, re.M))

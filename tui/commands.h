@@ -16,6 +16,8 @@ struct cli;
 	X(chunks, "chunks [--json] PATH", "show how one document was chunked") \
 	X(search, "search [-k N] [--mode hybrid|vector|fts] [--collection C] [--path GLOB] [--json] QUERY", \
 	  "retrieve the chunks that best match a query") \
+	X(ask, "ask [--model M] [-k N] [--no-stream] [--json] QUESTION", \
+	  "answer a question from the documents, with numbered sources") \
 	X(config, "config check [FILE]", "check a config file and print the effective config")
 
 #define DECLARE_COMMAND(name, usage, summary) int cmd_##name(struct cli *cli, int argc, char **argv);

@@ -11,6 +11,7 @@
 #include "core/util/xalloc.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -95,40 +96,86 @@ static bool is_blank(char c)
 	return c == ' ' || c == '\t';
 }
 
-static unsigned tab_cols(unsigned col)
+/* Columns of a tab at col: to the next tab stop, but not past the width
+ * (one column when already at or past it). */
+static unsigned tab_cols(unsigned col, unsigned width)
 {
-	return WRAP_TAB_COLS - col % WRAP_TAB_COLS;
+	unsigned n = WRAP_TAB_COLS - col % WRAP_TAB_COLS;
+	if (col + n > width)
+		n = col < width ? width - col : 1;
+	return n;
 }
 
-/* End of the cluster at s[i] (i < end): a character with the zero-width
- * characters after it, and a character after a zero width joiner. *cw gets
- * its columns; col is where it starts (for tabs). Invalid bytes are one
- * column each. */
-static size_t next_cluster(const char *s, size_t end, size_t i, unsigned col, unsigned *cw)
+size_t wrap_cluster_next(const char *s, size_t len, size_t i, unsigned *cols)
 {
 	unsigned char c = (unsigned char)s[i];
 	uint32_t cp = c;
 	size_t n = 1;
 
-	if (c == '\t') {
-		*cw = tab_cols(col);
+	if (c >= 0x20 && c < 0x7F && (i + 1 >= len || (unsigned char)s[i + 1] < 0x80)) {
+		*cols = 1;
 		return i + 1;
 	}
-	if (c >= 0x80 && (n = utf8_decode(s + i, end - i, &cp)) == 0) {
-		*cw = 1;
+	if (c >= 0x80 && (n = utf8_decode(s + i, len - i, &cp)) == 0) {
+		*cols = 1;
 		return i + 1;
 	}
 	int w = utf8_cp_width(cp);
-	*cw = w > 0 ? (unsigned)w : 0;
+	*cols = w > 0 ? (unsigned)w : 0;
 	i += n;
-	while (i < end && (unsigned char)s[i] >= 0x80) {
+	while (w >= 0 && i < len && (unsigned char)s[i] >= 0x80) {
 		bool joined = cp == 0x200D;
-		n = utf8_decode(s + i, end - i, &cp);
+		n = utf8_decode(s + i, len - i, &cp);
 		if (n == 0 || (!joined && utf8_cp_width(cp) != 0))
 			break;
 		i += n;
 	}
 	return i;
+}
+
+/* Start of the code point that ends at i (i > 0), or i - 1 when the bytes
+ * before i are not one valid sequence. */
+static size_t cp_before(const char *s, size_t i)
+{
+	size_t p = i - 1;
+	uint32_t cp;
+	while (p > 0 && i - p < 4 && ((unsigned char)s[p] & 0xC0) == 0x80)
+		p--;
+	return utf8_decode(s + p, i - p, &cp) == i - p ? p : i - 1;
+}
+
+/* True when the code point at s[i] belongs to the cluster before it: the
+ * rule wrap_cluster_next applies going forward. */
+static bool joins_previous(const char *s, size_t len, size_t i)
+{
+	uint32_t cp, prev;
+	if (i == 0 || i >= len || (unsigned char)s[i] < 0x80 || !utf8_decode(s + i, len - i, &cp))
+		return false;
+	size_t p = cp_before(s, i);
+	if (utf8_decode(s + p, i - p, &prev) != i - p || utf8_cp_width(prev) < 0)
+		return false;
+	return prev == 0x200D || utf8_cp_width(cp) == 0;
+}
+
+size_t wrap_cluster_prev(const char *s, size_t len, size_t i)
+{
+	if (i == 0)
+		return 0;
+	size_t p = cp_before(s, i);
+	while (joins_previous(s, len, p))
+		p = cp_before(s, p);
+	return p;
+}
+
+/* wrap_cluster_next with tabs: a tab at col takes tab_cols columns. */
+static inline size_t next_cluster(const char *s, size_t end, size_t i, unsigned col,
+                                  unsigned width, unsigned *cw)
+{
+	if (s[i] == '\t') {
+		*cw = tab_cols(col, width);
+		return i + 1;
+	}
+	return wrap_cluster_next(s, end, i, cw);
 }
 
 /* --- spans of one line -------------------------------------------------- */
@@ -358,11 +405,16 @@ static void push_run(struct wrap *w, size_t off, size_t len, unsigned cols,
 }
 
 /* Columns of s[from..to) starting at column col. */
-static unsigned cols_of(const char *s, size_t from, size_t to, unsigned col)
+static unsigned cols_of(const char *s, size_t from, size_t to, unsigned col, unsigned width)
 {
 	unsigned start = col, cw;
+	size_t i = from;
+	while (i < to && (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x7F)
+		i++;
+	if (i == to)
+		return (unsigned)(to - from);
 	while (from < to) {
-		from = next_cluster(s, to, from, col, &cw);
+		from = next_cluster(s, to, from, col, width, &cw);
 		col += cw;
 	}
 	return col - start;
@@ -378,7 +430,8 @@ static void emit_row(struct wrap *w, unsigned indent, struct pos a, struct pos b
 		size_t to = si == b.si ? b.off : sp->off + sp->len;
 		if (to > from)
 			push_run(w, from, to - from,
-			         cols_of(w->text, from, to, w->rows[w->nrows - 1].cols), sp);
+			         cols_of(w->text, from, to, w->rows[w->nrows - 1].cols,
+			                 (unsigned)w->width), sp);
 	}
 }
 
@@ -388,7 +441,7 @@ static bool at_end(const struct wrap *w, struct pos p)
 }
 
 /* Advance p to off (inside or at the end of its span). */
-static struct pos move_to(const struct wrap *w, struct pos p, size_t off)
+static inline struct pos move_to(const struct wrap *w, struct pos p, size_t off)
 {
 	p.off = off;
 	if (off >= w->spans[p.si].off + w->spans[p.si].len) {
@@ -398,10 +451,27 @@ static struct pos move_to(const struct wrap *w, struct pos p, size_t off)
 	return p;
 }
 
-static struct pos after_cluster(const struct wrap *w, struct pos p, unsigned col, unsigned *cw)
+static inline struct pos after_cluster(const struct wrap *w, struct pos p, unsigned col,
+                                       unsigned *cw)
 {
 	const struct span *sp = &w->spans[p.si];
-	return move_to(w, p, next_cluster(w->text, sp->off + sp->len, p.off, col, cw));
+	return move_to(w, p, next_cluster(w->text, sp->off + sp->len, p.off, col,
+	                                  (unsigned)w->width, cw));
+}
+
+/* End of the printable ASCII non-blank bytes from p in p's span, at most
+ * room of them, stopping before one that a combining mark may follow: the
+ * fast path through plain words. */
+static inline size_t ascii_word_end(const struct wrap *w, struct pos p, unsigned room)
+{
+	const char *s = w->text;
+	size_t end = w->spans[p.si].off + w->spans[p.si].len, k = p.off;
+	size_t stop = end - k > room ? k + room : end;
+	while (k < stop && (unsigned char)s[k] > 0x20 && (unsigned char)s[k] < 0x7F)
+		k++;
+	if (k < end && (unsigned char)s[k] >= 0x80 && k > p.off)
+		k--;
+	return k;
 }
 
 static unsigned clamp_indent(unsigned indent, unsigned width)
@@ -446,9 +516,21 @@ static void wrap_spans(struct wrap *w, unsigned first, unsigned rest, size_t bod
 			}
 			if (!blank && in_blank)
 				brk_next = q;
+			if (!blank && col + cw <= avail) {
+				size_t k = ascii_word_end(w, q, avail - col);
+				if (k > q.off) {
+					col += (unsigned)(k - q.off);
+					q = move_to(w, q, k);
+					in_blank = false;
+					continue;
+				}
+			}
 			if (col + cw > avail) {
 				if (col == 0) {
-					end = brk_next = nq;    /* too wide for any row: alone */
+					/* wider than what the indent leaves: alone, with
+					 * less indent */
+					end = brk_next = nq;
+					indent = cw < width ? width - cw : 0;
 				} else if (blank) {
 					end = have_brk ? brk_end : q;
 					brk_next = q;
@@ -510,7 +592,7 @@ static unsigned leading(const char *s, size_t start, size_t end, size_t *stop)
 	unsigned col = 0;
 	size_t i = start;
 	for (; i < end && is_blank(s[i]); i++)
-		col += s[i] == '\t' ? tab_cols(col) : 1;
+		col += s[i] == '\t' ? tab_cols(col, UINT_MAX) : 1;
 	*stop = i;
 	return col;
 }

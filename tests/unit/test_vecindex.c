@@ -496,6 +496,25 @@ static void search_of_empty_index_or_k0_returns_nothing(void **state)
 	vec_index_free(&idx);
 }
 
+static void rows_scoring_nan_are_never_returned(void **state)
+{
+	(void)state;
+	struct vec_index_opts o = { .dim = 4, .quantize_int8 = true, .oversample = 1 };
+	struct vec_index *idx = vec_index_new(&o);
+	float good[4] = { 1, 1, 0, 0 }, bad[4] = { 1, NAN, 0, 0 }, q[4] = { 1, 1, 1, 1 };
+	struct vec_hit h[3];
+
+	vec_index_upsert(idx, 1, bad);
+	vec_index_upsert(idx, 2, good);
+	vec_index_upsert(idx, 3, bad);
+	assert_int_equal(vec_index_search_exact(idx, q, 3, h, NULL, NULL), 1);
+	assert_int_equal(h[0].id, 2);
+	assert_int_equal(vec_index_search(idx, q, 3, h, NULL, NULL), 1);
+	assert_int_equal(h[0].id, 2);
+	assert_true(h[0].score == 2.0f);
+	vec_index_free(&idx);
+}
+
 static void new_rejects_invalid_options(void **state)
 {
 	(void)state;
@@ -807,6 +826,7 @@ int main(void)
 		cmocka_unit_test(topk_equals_sorted_reference_with_ties),
 		cmocka_unit_test(topk_of_random_floats_matches_reference),
 		cmocka_unit_test(search_of_empty_index_or_k0_returns_nothing),
+		cmocka_unit_test(rows_scoring_nan_are_never_returned),
 		cmocka_unit_test(new_rejects_invalid_options),
 		cmocka_unit_test(upsert_replaces_row_with_same_id),
 		cmocka_unit_test(remove_then_search_sees_remaining_rows_only),

@@ -1,0 +1,85 @@
+/* turn: one assistant turn — retrieve, build the grounded prompt, stream
+ * the answer — driven by the caller's loop.
+ *
+ * Retrieval and prompt building run synchronously inside turn_start (a few
+ * milliseconds); the answer then streams on the caller's llm_client, and
+ * the caller's callbacks see text as it arrives and the finished record. */
+#ifndef RAGDECK_TURN_H
+#define RAGDECK_TURN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/llm/llm.h"
+#include "core/prompt.h"
+#include "core/retrieve.h"
+
+struct config;
+
+/* What turns share for a session. The caller owns every member. */
+struct turn_env {
+	const struct config *cfg;
+	struct retriever *retriever;   /* NULL: no retrieval (empty collection) */
+	struct llm_client *client;
+};
+
+struct turn_opts {
+	const char *model;             /* NULL: routing.default_model */
+	int top_k;                     /* 0: routing.paths.retrieval.top_k */
+	bool no_retrieval;             /* answer without context */
+	const char *nonce;             /* NULL: random (tests pass one) */
+};
+
+/* Everything known about a turn once it has finished. */
+struct turn_record {
+	char *question;
+	char *model;
+	char *provider;
+	struct retrieve_result retrieval;
+	struct prompt prompt;
+	enum llm_outcome outcome;
+	char *answer;
+	size_t answer_len;
+	char *finish_reason;
+	char *error;                   /* "" when none */
+	struct llm_usage usage;
+	uint64_t ttft_us, generation_us, total_us, retrieve_us, prompt_us;
+	double tokens_per_sec;
+	long http_status;
+	int retries;
+};
+
+struct turn_callbacks {
+	/* A piece of answer text (not NUL-terminated, not sanitised). */
+	void (*on_text)(void *ud, const char *text, size_t len);
+	/* The turn finished; rec stays valid until turn_free. */
+	void (*on_done)(void *ud, const struct turn_record *rec);
+	void *ud;
+};
+
+struct turn;
+
+/* Start a turn for question. Returns 0 with *out set (free with
+ * turn_free after on_done), or -1 with a one-line err (retrieval failed,
+ * provider unavailable) and no callbacks. */
+int turn_start(const struct turn_env *env, const char *question, const struct turn_opts *opts,
+               const struct turn_callbacks *cbs, struct turn **out, char *err, size_t errlen);
+
+/* Cancel a running turn: the connection closes, the partial answer stays. */
+void turn_cancel(struct turn *t);
+
+/* True once on_done has run. */
+bool turn_done(const struct turn *t);
+
+/* The record (complete once turn_done). */
+const struct turn_record *turn_record(const struct turn *t);
+
+/* Free the turn and its record; NULL-safe; clears *t. */
+void turn_free(struct turn **t);
+
+/* Map a config provider onto the transport's provider description. */
+struct config_provider;
+void turn_provider_cfg(const struct config_provider *p, struct llm_provider_cfg *out);
+
+#endif

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Entry points: --help, --version, per-command help, exit codes, and the
+# man page kept in step with --help.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/tap.sh"
+ragdeck=${RAGDECK:?set RAGDECK to the binary}
+man=$here/../../docs/ragdeck.1
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export HOME=$work XDG_CONFIG_HOME=$work/config XDG_DATA_HOME=$work/data
+unset RAGDECK_CONFIG
+
+"$ragdeck" --help > "$work/help.txt"
+check "--help exits 0" test $? -eq 0
+check "--version prints the version" bash -c "'$ragdeck' --version | grep -qE '^ragdeck [0-9]+\.[0-9]+\.[0-9]+$'"
+"$ragdeck" 2> "$work/none.txt"
+check "no command is a usage error (exit 2)" test $? -eq 2
+"$ragdeck" frobnicate 2> "$work/unknown.txt"
+check "unknown command exits 2" test $? -eq 2
+check "unknown command message is one line naming it" \
+	bash -c "[ \$(wc -l < '$work/unknown.txt') = 1 ] && grep -q frobnicate '$work/unknown.txt'"
+"$ragdeck" search --mode nonsense q 2> "$work/mode.txt"
+check "bad option value exits 2" test $? -eq 2
+
+commands=$(sed -n 's/^  \([a-z]*\)  .*/\1/p' "$work/help.txt")
+check "help lists commands" test -n "$commands"
+for cmd in $commands; do
+	"$ragdeck" "$cmd" --help > "$work/$cmd.txt"
+	check "$cmd --help exits 0" test $? -eq 0
+	check "man page documents $cmd" grep -q "^\.B $cmd" "$man"
+	for opt in $(grep -oE -- '--[a-z][a-z-]+' "$work/$cmd.txt" | sort -u); do
+		[ "$opt" = --help ] && continue
+		escaped=$(printf '%s' "$opt" | sed 's/-/\\\\-/g')
+		check "man page documents $cmd $opt" grep -q -- "$escaped" "$man"
+	done
+done
+tap_done

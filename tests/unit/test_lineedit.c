@@ -1,0 +1,407 @@
+/* Unit tests for tui/lineedit: editing, history and its file, views. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tui/lineedit.h"
+
+#define E_ACUTE "e\xcc\x81"        /* e + combining acute: one cluster */
+#define NICHI "\xe6\x97\xa5"       /* 日: two columns */
+
+static struct lineedit *with_text(const char *s)
+{
+	struct lineedit *le = lineedit_new(0);
+	lineedit_insert(le, s, strlen(s));
+	return le;
+}
+
+static void insert_puts_cursor_after_the_text(void **state)
+{
+	(void)state;
+	struct lineedit *le = with_text("held");
+	assert_true(lineedit_left(le));
+	assert_true(lineedit_insert(le, "l", 1));
+	assert_string_equal(lineedit_text(le, NULL), "helld");
+	lineedit_end(le);
+	lineedit_delete_back(le);
+	lineedit_insert(le, "o", 1);
+	size_t len;
+	assert_string_equal(lineedit_text(le, &len), "hello");
+	assert_int_equal(len, 5);
+	assert_int_equal(lineedit_cursor(le), 5);
+	assert_false(lineedit_insert(le, "", 0));
+	lineedit_free(&le);
+	assert_null(le);
+}
+
+static void cursor_moves_and_deletes_whole_clusters(void **state)
+{
+	(void)state;
+	struct lineedit *le = with_text("a" E_ACUTE NICHI);
+	assert_int_equal(lineedit_cursor(le), 7);
+	assert_true(lineedit_left(le));
+	assert_int_equal(lineedit_cursor(le), 4);
+	assert_true(lineedit_left(le));
+	assert_int_equal(lineedit_cursor(le), 1);
+	assert_true(lineedit_right(le));
+	assert_int_equal(lineedit_cursor(le), 4);
+	assert_true(lineedit_delete_back(le));
+	assert_string_equal(lineedit_text(le, NULL), "a" NICHI);
+	assert_int_equal(lineedit_cursor(le), 1);
+	assert_true(lineedit_delete_forward(le));
+	assert_string_equal(lineedit_text(le, NULL), "a");
+	assert_false(lineedit_delete_forward(le));
+	assert_true(lineedit_home(le));
+	assert_false(lineedit_left(le));
+	assert_false(lineedit_delete_back(le));
+	lineedit_free(&le);
+}
+
+static void insert_cleans_controls_and_expands_tabs(void **state)
+{
+	(void)state;
+	struct lineedit *le = with_text("a\x1b[31mb\tc\r\nd\xff");
+	assert_string_equal(lineedit_text(le, NULL), "a\xef\xbf\xbd" "b    c\nd\xef\xbf\xbd");
+	lineedit_set(le, "x\ty", 3);
+	assert_string_equal(lineedit_text(le, NULL), "x    y");
+	assert_int_equal(lineedit_cursor(le), 6);
+	lineedit_free(&le);
+}
+
+static void home_and_end_stay_on_the_current_line(void **state)
+{
+	(void)state;
+	struct lineedit *le = with_text("ab\ncd\nef");
+	lineedit_left(le);
+	lineedit_left(le);
+	lineedit_left(le);
+	assert_int_equal(lineedit_cursor(le), 5);
+	assert_true(lineedit_home(le));
+	assert_int_equal(lineedit_cursor(le), 3);
+	assert_true(lineedit_end(le));
+	assert_int_equal(lineedit_cursor(le), 5);
+	assert_false(lineedit_end(le));
+	lineedit_free(&le);
+}
+
+static void word_jumps_skip_punctuation_and_blanks(void **state)
+{
+	(void)state;
+	/* "hello, w\xc3\xb6rld  foo": words at 0-5, 7-13, 15-18 */
+	struct lineedit *le = with_text("hello, w\xc3\xb6rld  foo");
+	assert_true(lineedit_word_left(le));
+	assert_int_equal(lineedit_cursor(le), 15);
+	assert_true(lineedit_word_left(le));
+	assert_int_equal(lineedit_cursor(le), 7);
+	assert_true(lineedit_word_left(le));
+	assert_int_equal(lineedit_cursor(le), 0);
+	assert_false(lineedit_word_left(le));
+	assert_true(lineedit_word_right(le));
+	assert_int_equal(lineedit_cursor(le), 5);
+	assert_true(lineedit_word_right(le));
+	assert_int_equal(lineedit_cursor(le), 13);
+	assert_true(lineedit_word_right(le));
+	assert_int_equal(lineedit_cursor(le), 18);
+	assert_false(lineedit_word_right(le));
+	lineedit_free(&le);
+}
+
+static void kills_fill_the_kill_buffer_and_yank_inserts_it(void **state)
+{
+	(void)state;
+	struct lineedit *le = with_text("one two/three  ");
+	assert_true(lineedit_kill_word_back(le));
+	assert_string_equal(lineedit_text(le, NULL), "one ");
+	assert_true(lineedit_yank(le));
+	assert_string_equal(lineedit_text(le, NULL), "one two/three  ");
+
+	lineedit_set(le, "first\nsecond", 12);
+	lineedit_up(le);
+	assert_int_equal(lineedit_cursor(le), 5);
+	lineedit_left(le);
+	lineedit_left(le);
+	assert_true(lineedit_kill_to_end(le));
+	assert_string_equal(lineedit_text(le, NULL), "fir\nsecond");
+	assert_true(lineedit_kill_to_end(le));   /* at the end of a line: joins */
+	assert_string_equal(lineedit_text(le, NULL), "firsecond");
+	assert_true(lineedit_kill_to_start(le));
+	assert_string_equal(lineedit_text(le, NULL), "second");
+	assert_int_equal(lineedit_cursor(le), 0);
+	assert_false(lineedit_kill_to_start(le));
+	lineedit_end(le);
+	assert_true(lineedit_yank(le));
+	assert_string_equal(lineedit_text(le, NULL), "secondfir");
+	lineedit_free(&le);
+}
+
+static void submit(struct lineedit *le, const char *s)
+{
+	lineedit_set(le, s, strlen(s));
+	free(lineedit_submit(le));
+}
+
+static void history_browsing_keeps_the_draft(void **state)
+{
+	(void)state;
+	struct lineedit *le = lineedit_new(0);
+	submit(le, "one");
+	submit(le, "two");
+	lineedit_insert(le, "dra", 3);
+	assert_true(lineedit_history_prev(le));
+	assert_string_equal(lineedit_text(le, NULL), "two");
+	lineedit_insert(le, "!", 1);          /* dropped when moving on */
+	assert_true(lineedit_history_prev(le));
+	assert_string_equal(lineedit_text(le, NULL), "one");
+	assert_false(lineedit_history_prev(le));
+	assert_true(lineedit_history_next(le));
+	assert_string_equal(lineedit_text(le, NULL), "two");
+	assert_true(lineedit_history_next(le));
+	assert_string_equal(lineedit_text(le, NULL), "dra");
+	assert_int_equal(lineedit_cursor(le), 3);
+	assert_false(lineedit_history_next(le));
+	lineedit_free(&le);
+}
+
+static void submit_skips_blank_and_repeated_entries(void **state)
+{
+	(void)state;
+	struct lineedit *le = lineedit_new(3);
+	char *text;
+	lineedit_insert(le, "ask\nthis", 8);
+	text = lineedit_submit(le);
+	assert_string_equal(text, "ask\nthis");
+	free(text);
+	assert_string_equal(lineedit_text(le, NULL), "");
+	assert_int_equal(lineedit_cursor(le), 0);
+	submit(le, "ask\nthis");
+	submit(le, "  \n ");
+	text = lineedit_submit(le);
+	assert_string_equal(text, "");
+	free(text);
+	assert_int_equal(lineedit_history_count(le), 1);
+	submit(le, "b");
+	submit(le, "c");
+	submit(le, "d");
+	assert_int_equal(lineedit_history_count(le), 3);
+	assert_string_equal(lineedit_history_entry(le, 0), "b");
+	assert_string_equal(lineedit_history_entry(le, 2), "d");
+	assert_null(lineedit_history_entry(le, 3));
+	lineedit_free(&le);
+}
+
+static void up_and_down_move_by_line_then_browse_history(void **state)
+{
+	(void)state;
+	struct lineedit *le = lineedit_new(0);
+	submit(le, "old");
+	lineedit_insert(le, NICHI "bc\nde\nlonger", 15);
+	lineedit_up(le);
+	lineedit_up(le);
+	lineedit_end(le);
+	assert_int_equal(lineedit_cursor(le), 5);
+	assert_true(lineedit_down(le));          /* column 4 -> end of "de" */
+	assert_int_equal(lineedit_cursor(le), 8);
+	assert_true(lineedit_down(le));          /* column 2 of "longer" */
+	assert_int_equal(lineedit_cursor(le), 11);
+	lineedit_home(le);
+	lineedit_right(le);
+	assert_true(lineedit_up(le));            /* column 1 of "de" */
+	assert_int_equal(lineedit_cursor(le), 7);
+	assert_true(lineedit_up(le));            /* column 1 is inside 日: before it */
+	assert_int_equal(lineedit_cursor(le), 0);
+	assert_true(lineedit_up(le));            /* first line: history */
+	assert_string_equal(lineedit_text(le, NULL), "old");
+	assert_true(lineedit_down(le));
+	assert_string_equal(lineedit_text(le, NULL), NICHI "bc\nde\nlonger");
+	assert_false(lineedit_down(le));
+	lineedit_free(&le);
+}
+
+static char *read_all(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	static char buf[4096];
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static void history_file_round_trips_with_escapes_and_mode_0600(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/ragdeck-lineedit-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char path[128], sub[96];
+	snprintf(sub, sizeof(sub), "%s/state", dir);
+	snprintf(path, sizeof(path), "%s/history", sub);
+	char err[256] = "";
+
+	struct lineedit *le = lineedit_new(0);
+	submit(le, "plain");
+	submit(le, "two\nlines");
+	submit(le, "back\\slash\\n");
+	assert_int_equal(lineedit_history_save(le, path, err, sizeof(err)), 0);
+	assert_string_equal(read_all(path), "plain\ntwo\\nlines\nback\\\\slash\\\\n\n");
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+
+	struct lineedit *again = lineedit_new(0);
+	assert_int_equal(lineedit_history_load(again, path, err, sizeof(err)), 0);
+	assert_int_equal(lineedit_history_count(again), 3);
+	assert_string_equal(lineedit_history_entry(again, 1), "two\nlines");
+	assert_string_equal(lineedit_history_entry(again, 2), "back\\slash\\n");
+	assert_true(lineedit_history_prev(again));
+	assert_string_equal(lineedit_text(again, NULL), "back\\slash\\n");
+
+	struct lineedit *small = lineedit_new(2);
+	assert_int_equal(lineedit_history_load(small, path, err, sizeof(err)), 0);
+	assert_int_equal(lineedit_history_count(small), 2);
+	assert_string_equal(lineedit_history_entry(small, 0), "two\nlines");
+
+	unlink(path);
+	assert_int_equal(lineedit_history_load(small, path, err, sizeof(err)), 0);
+	assert_int_equal(lineedit_history_count(small), 0);
+	rmdir(sub);
+	rmdir(dir);
+	lineedit_free(&le);
+	lineedit_free(&again);
+	lineedit_free(&small);
+}
+
+static void history_errors_name_the_file(void **state)
+{
+	(void)state;
+	char err[256] = "";
+	struct lineedit *le = lineedit_new(0);
+	assert_int_equal(lineedit_history_load(le, "/tmp", err, sizeof(err)), -1);
+	assert_string_equal(err, "/tmp: cannot read history: Is a directory");
+	submit(le, "x");
+	assert_int_equal(lineedit_history_save(le, "/proc/ragdeck-no/history", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "/proc/ragdeck-no"));
+	lineedit_free(&le);
+}
+
+static void line_view_scrolls_to_keep_the_cursor_visible(void **state)
+{
+	(void)state;
+	struct lineedit *le = with_text("abcdefghij");
+	struct lineedit_view v;
+	lineedit_view_line(le, 5, &v);
+	assert_int_equal(v.off, 6);
+	assert_int_equal(v.len, 4);
+	assert_int_equal(v.cursor_col, 4);
+	lineedit_home(le);
+	lineedit_view_line(le, 5, &v);
+	assert_int_equal(v.off, 0);
+	assert_int_equal(v.len, 5);
+	assert_int_equal(v.cursor_col, 0);
+	lineedit_end(le);
+	lineedit_view_line(le, 5, &v);
+	lineedit_left(le);
+	lineedit_left(le);
+	lineedit_view_line(le, 5, &v);      /* off the end: the view fills up */
+	assert_int_equal(v.off, 5);
+	assert_int_equal(v.len, 5);
+	assert_int_equal(v.cursor_col, 3);
+	lineedit_end(le);
+	for (int i = 0; i < 5; i++)
+		lineedit_delete_back(le);
+	lineedit_view_line(le, 5, &v);      /* shrunk: scrolls back to fill */
+	assert_int_equal(v.off, 1);
+	assert_int_equal(v.len, 4);
+	assert_int_equal(v.cursor_col, 4);
+
+	lineedit_set(le, NICHI NICHI NICHI, 9);
+	lineedit_view_line(le, 4, &v);
+	assert_int_equal(v.off, 6);
+	assert_int_equal(v.len, 3);
+	assert_int_equal(v.cursor_col, 2);
+	lineedit_view_line(le, 0, &v);
+	assert_int_equal(v.off, 9);
+	assert_int_equal(v.cursor_col, 0);
+	lineedit_free(&le);
+}
+
+static void rows_view_wraps_each_line_at_the_width(void **state)
+{
+	(void)state;
+	struct lineedit *le = with_text("abcdef\nxy");
+	size_t n, row;
+	unsigned col;
+	const struct lineedit_row *r = lineedit_view_rows(le, 4, &n, &row, &col);
+	assert_int_equal(n, 3);
+	assert_int_equal(r[0].off, 0);
+	assert_int_equal(r[0].len, 4);
+	assert_int_equal(r[0].cols, 4);
+	assert_int_equal(r[1].off, 4);
+	assert_int_equal(r[1].len, 2);
+	assert_int_equal(r[2].off, 7);
+	assert_int_equal(r[2].len, 2);
+	assert_int_equal(row, 2);
+	assert_int_equal(col, 2);
+
+	lineedit_up(le);
+	lineedit_home(le);
+	for (int i = 0; i < 4; i++)
+		lineedit_right(le);
+	r = lineedit_view_rows(le, 4, &n, &row, &col);
+	assert_int_equal(row, 1);
+	assert_int_equal(col, 0);
+
+	lineedit_set(le, "abcd", 4);
+	r = lineedit_view_rows(le, 4, &n, &row, &col);
+	assert_int_equal(n, 2);              /* the cursor gets a row of its own */
+	assert_int_equal(r[1].off, 4);
+	assert_int_equal(r[1].len, 0);
+	assert_int_equal(row, 1);
+	assert_int_equal(col, 0);
+
+	lineedit_set(le, E_ACUTE E_ACUTE E_ACUTE "\n\n" NICHI NICHI, 17);
+	r = lineedit_view_rows(le, 3, &n, &row, &col);
+	assert_int_equal(n, 4);
+	assert_int_equal(r[0].len, 9);
+	assert_int_equal(r[0].cols, 3);
+	assert_int_equal(r[1].len, 0);
+	assert_int_equal(r[2].len, 3);
+	assert_int_equal(r[3].len, 3);
+	assert_int_equal(row, 3);
+	assert_int_equal(col, 2);
+
+	lineedit_set(le, "", 0);
+	r = lineedit_view_rows(le, 10, &n, &row, &col);
+	assert_int_equal(n, 1);
+	assert_int_equal(r[0].len, 0);
+	assert_int_equal(row, 0);
+	lineedit_free(&le);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(insert_puts_cursor_after_the_text),
+		cmocka_unit_test(cursor_moves_and_deletes_whole_clusters),
+		cmocka_unit_test(insert_cleans_controls_and_expands_tabs),
+		cmocka_unit_test(home_and_end_stay_on_the_current_line),
+		cmocka_unit_test(word_jumps_skip_punctuation_and_blanks),
+		cmocka_unit_test(kills_fill_the_kill_buffer_and_yank_inserts_it),
+		cmocka_unit_test(history_browsing_keeps_the_draft),
+		cmocka_unit_test(submit_skips_blank_and_repeated_entries),
+		cmocka_unit_test(up_and_down_move_by_line_then_browse_history),
+		cmocka_unit_test(history_file_round_trips_with_escapes_and_mode_0600),
+		cmocka_unit_test(history_errors_name_the_file),
+		cmocka_unit_test(line_view_scrolls_to_keep_the_cursor_visible),
+		cmocka_unit_test(rows_view_wraps_each_line_at_the_width),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,369 @@
+/* Unit tests for tui/wrap: display-width wrapping and light Markdown, as
+ * text dumps; streaming equivalence and its cost. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util/clock.h"
+#include "core/util/utf8.h"
+#include "tui/wrap.h"
+
+static char *dump(const char *text, int width)
+{
+	struct wrap *w = wrap_new();
+	struct strbuf sb = STRBUF_INIT;
+	wrap_layout(w, text, strlen(text), width);
+	wrap_dump(w, text, &sb);
+	wrap_free(&w);
+	assert_null(w);
+	return sb_detach(&sb, NULL);
+}
+
+static void expect(const char *text, int width, const char *want)
+{
+	char *got = dump(text, width);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void text_wraps_at_spaces_by_width(void **state)
+{
+	(void)state;
+	expect("the quick brown fox jumps over the lazy dog", 16,
+	       "the quick brown\n"
+	       "fox jumps over\n"
+	       "the lazy dog\n");
+	expect("exactly ten", 11, "exactly ten\n");
+	expect("two  spaces   between", 7, "two\nspaces\nbetween\n");
+}
+
+static void word_longer_than_width_is_broken(void **state)
+{
+	(void)state;
+	expect("abcdefghijkl mn o", 5, "abcde\nfghij\nkl mn\no\n");
+	expect("ab", 1, "a\nb\n");
+	expect("ab", 0, "a\nb\n");
+}
+
+static void wide_characters_take_two_columns(void **state)
+{
+	(void)state;
+	/* 日本語のテキスト: 8 characters, 16 columns */
+	expect("\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe3\x81\xae\xe3\x83\x86\xe3\x82\xad"
+	       "\xe3\x82\xb9\xe3\x83\x88", 7,
+	       "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\n"
+	       "\xe3\x81\xae\xe3\x83\x86\xe3\x82\xad\n"
+	       "\xe3\x82\xb9\xe3\x83\x88\n");
+	/* three emoji at width 5: two fit (4 columns), the third does not */
+	expect("\xf0\x9f\x98\x80\xf0\x9f\x98\x80\xf0\x9f\x98\x80", 5,
+	       "\xf0\x9f\x98\x80\xf0\x9f\x98\x80\n\xf0\x9f\x98\x80\n");
+	/* a wide character wider than the whole width gets a row alone */
+	expect("a\xe6\x97\xa5", 1, "a\n\xe6\x97\xa5\n");
+}
+
+static void combining_marks_stay_with_their_base(void **state)
+{
+	(void)state;
+	const char *e = "e\xcc\x81";   /* e + COMBINING ACUTE: one column */
+	char text[64] = "";
+	for (int i = 0; i < 6; i++)
+		strcat(text, e);
+	struct wrap *w = wrap_new();
+	wrap_layout(w, text, strlen(text), 4);
+	assert_int_equal(wrap_row_count(w), 2);
+	size_t n;
+	const struct wrap_run *r = wrap_row_runs(w, 0, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(r[0].len, 12);
+	assert_int_equal(r[0].cols, 4);
+	r = wrap_row_runs(w, 1, &n);
+	assert_int_equal(r[0].off, 12);
+	assert_int_equal(r[0].len, 6);
+	assert_int_equal(r[0].cols, 2);
+	wrap_free(&w);
+	/* woman + ZWJ + laptop is one glyph: never split after the joiner */
+	expect("a\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x92\xbb", 2,
+	       "a\n\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x92\xbb\n");
+}
+
+static void headings_hide_their_hashes(void **state)
+{
+	(void)state;
+	expect("# Title\n### Third level  \n#hashtag\n####### seven\n#\n", 40,
+	       "{H:Title}\n"
+	       "{H:Third level}\n"
+	       "#hashtag\n"
+	       "####### seven\n"
+	       "\n");
+	expect("## A long heading that wraps", 12, "{H:A long}\n{H:heading that}\n{H:wraps}\n");
+	expect("# Use `x` [2]", 40, "{H:Use }{C:x}{H: }{R2:[2]}\n");
+}
+
+static void emphasis_and_strong_hide_markers(void **state)
+{
+	(void)state;
+	expect("a *em* b _em_ c **st** d __st__ e", 80,
+	       "a {E:em} b {E:em} c {S:st} d {S:st} e\n");
+	expect("snake_case_name and 5 * 3 * 2 and *open", 80,
+	       "snake_case_name and 5 * 3 * 2 and *open\n");
+	expect("**bold *both* bold**", 80, "{S:bold }{S:both}{S: bold}\n");
+	expect("\\*not em\\* and \\[1]", 80, "*not em* and [1]\n");
+}
+
+static void inline_code_is_literal(void **state)
+{
+	(void)state;
+	expect("run `a*b*c [1]` now and ` alone", 80, "run {C:a*b*c [1]} now and ` alone\n");
+}
+
+static void citations_are_runs_with_positions(void **state)
+{
+	(void)state;
+	const char *text = "Restart the agent [1] then check logs [12][3].\n[1234567] [a] [] [7";
+	struct wrap *w = wrap_new();
+	struct strbuf sb = STRBUF_INIT;
+	wrap_layout(w, text, strlen(text), 24);
+	wrap_dump(w, text, &sb);
+	assert_string_equal(sb_str(&sb),
+	                    "Restart the agent {R1:[1]}\n"
+	                    "then check logs {R12:[12]}{R3:[3]}.\n"
+	                    "[1234567] [a] [] [7\n");
+	size_t n;
+	const struct wrap_cite *c = wrap_cites(w, &n);
+	assert_int_equal(n, 3);
+	assert_int_equal(c[0].n, 1);
+	assert_int_equal(c[0].row, 0);
+	assert_int_equal(c[0].col, 18);
+	assert_int_equal(c[1].n, 12);
+	assert_int_equal(c[1].row, 1);
+	assert_int_equal(c[1].col, 16);
+	assert_int_equal(c[2].n, 3);
+	assert_int_equal(c[2].col, 20);
+	size_t nr;
+	const struct wrap_run *r = wrap_row_runs(w, 1, &nr);
+	assert_int_equal(nr, 4);
+	assert_int_equal(r[1].style, WRAP_CITATION);
+	assert_int_equal(r[1].cite, 12);
+	assert_int_equal(r[1].cols, 4);
+	sb_free(&sb);
+	wrap_free(&w);
+}
+
+static void links_show_text_and_url(void **state)
+{
+	(void)state;
+	expect("see [the docs](https://x.test/a) or [x](y", 80,
+	       "see {K:the docs}{U:(https://x.test/a)} or [x](y\n");
+}
+
+static void fenced_code_is_cut_not_wrapped(void **state)
+{
+	(void)state;
+	expect("```c\nint main(void) { return 0; }\n\tx;\n\n```\nafter *it*", 12,
+	       "{B:int main(vo}\\\n"
+	       "{B:id) { retur}\\\n"
+	       "{B:n 0; }}\n"
+	       "{B:    }{B:x;}\n"
+	       "\n"
+	       "after {E:it}\n");
+	/* a ~~~ block is closed only by ~~~; an unclosed block runs to the end */
+	expect("~~~\n```\n*a*\n~~~~\n*b*\n````\n# not a heading", 40,
+	       "{B:```}\n{B:*a*}\n{E:b}\n{B:# not a heading}\n");
+	size_t n;
+	struct wrap *w = wrap_new();
+	const char *text = "```\nabcdefgh\n```";
+	wrap_layout(w, text, strlen(text), 5);
+	assert_int_equal(wrap_row_count(w), 2);
+	assert_int_equal(wrap_row(w, 0)->flags, WRAP_ROW_BROKEN);
+	assert_int_equal(wrap_row(w, 0)->cols, 4);
+	assert_int_equal(wrap_row(w, 1)->flags, 0);
+	const struct wrap_run *r = wrap_row_runs(w, 1, &n);
+	assert_int_equal(r[0].off, 8);
+	assert_int_equal(r[0].len, 4);
+	wrap_free(&w);
+}
+
+static void list_items_hang_under_their_text(void **state)
+{
+	(void)state;
+	expect("- first item that wraps here\n  * nested item wraps too\n12. numbered\n3) paren",
+	       16,
+	       "{L:-} first item\n"
+	       "  that wraps\n"
+	       "  here\n"
+	       "  {L:*} nested item\n"
+	       "    wraps too\n"
+	       "{L:12.} numbered\n"
+	       "{L:3)} paren\n");
+	expect("*not a list* and -not", 40, "{E:not a list} and -not\n");
+	struct wrap *w = wrap_new();
+	const char *text = "  - aa bb cc";
+	wrap_layout(w, text, strlen(text), 9);
+	assert_int_equal(wrap_row_count(w), 2);
+	assert_int_equal(wrap_row(w, 0)->indent, 2);
+	assert_int_equal(wrap_row(w, 0)->cols, 9);
+	assert_int_equal(wrap_row(w, 1)->indent, 4);
+	assert_int_equal(wrap_row(w, 1)->cols, 6);
+	wrap_free(&w);
+}
+
+static void blank_lines_and_indent_are_kept(void **state)
+{
+	(void)state;
+	expect("a\n\n   \nb\n", 10, "a\n\n\nb\n");
+	expect("    indented text wraps", 12, "    indented\n    text\n    wraps\n");
+	expect("", 10, "");
+	expect("\ttab\tstop\nx\ty", 20, "    tab stop\nx   y\n");
+}
+
+static void dump_text(struct wrap *w, const char *text, struct strbuf *sb)
+{
+	sb_reset(sb);
+	wrap_dump(w, text, sb);
+	size_t n;
+	const struct wrap_cite *c = wrap_cites(w, &n);
+	for (size_t i = 0; i < n; i++)
+		sb_printf(sb, "cite %d %zu:%u\n", c[i].n, c[i].row, c[i].col);
+}
+
+static const char sample[] =
+	"# Restarting the agent\n"
+	"\n"
+	"To restart, run the **restart** command [1] and wait for `ready` in the log.\n"
+	"- check the *service* status [2]\n"
+	"- if it fails, read the \xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e notes [3]\n"
+	"```sh\n"
+	"systemctl restart ragdeck-agent.service && journalctl -u ragdeck-agent -f\n"
+	"```\n"
+	"Done caf\xc3\xa9 e\xcc\x81 \xf0\x9f\x98\x80 [4].\n";
+
+/* Streaming: laying out every prefix in turn gives exactly what laying out
+ * that prefix from scratch gives. */
+static void streaming_matches_fresh_layout_for_every_prefix(void **state)
+{
+	(void)state;
+	struct wrap *inc = wrap_new(), *fresh = wrap_new();
+	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+	size_t len = strlen(sample);
+	for (int width = 7; width <= 40; width += 11) {
+		for (size_t n = 0; n <= len; n++) {
+			if (n < len && (sample[n] & 0xC0) == 0x80)
+				continue;
+			wrap_layout(inc, sample, n, width);
+			struct wrap *f = wrap_new();
+			wrap_layout(f, sample, n, width);
+			dump_text(inc, sample, &a);
+			dump_text(f, sample, &b);
+			assert_string_equal(sb_str(&a), sb_str(&b));
+			wrap_free(&f);
+		}
+	}
+	/* a width change and an edited prefix both start over */
+	wrap_layout(inc, sample, len, 30);
+	wrap_layout(fresh, sample, len, 30);
+	dump_text(inc, sample, &a);
+	dump_text(fresh, sample, &b);
+	assert_string_equal(sb_str(&a), sb_str(&b));
+	char *edited = strdup(sample);
+	edited[3] = 'X';
+	wrap_layout(inc, edited, len, 30);
+	dump_text(inc, edited, &a);
+	assert_non_null(strstr(sb_str(&a), "{H:RXstarting the agent}"));
+	free(edited);
+	sb_free(&a);
+	sb_free(&b);
+	wrap_free(&inc);
+	wrap_free(&fresh);
+}
+
+/* Every row fits the width, runs start and end on character boundaries and
+ * their columns add up, at every width from 1 to 50. */
+static void rows_fit_and_runs_are_whole_characters(void **state)
+{
+	(void)state;
+	struct wrap *w = wrap_new();
+	size_t len = strlen(sample);
+	for (int width = 1; width <= 50; width++) {
+		wrap_layout(w, sample, len, width);
+		for (size_t i = 0; i < wrap_row_count(w); i++) {
+			const struct wrap_row *row = wrap_row(w, i);
+			size_t n;
+			const struct wrap_run *r = wrap_row_runs(w, i, &n);
+			unsigned cols = row->indent;
+			for (size_t k = 0; k < n; k++) {
+				assert_true(r[k].len > 0);
+				assert_true(utf8_valid(sample + r[k].off, r[k].len));
+				if (sample[r[k].off] != '\t')
+					assert_int_equal(r[k].cols,
+					                 utf8_display_width(sample + r[k].off, r[k].len));
+				cols += r[k].cols;
+			}
+			assert_int_equal(cols, row->cols);
+			if (width > 1)
+				assert_true(row->cols <= (unsigned)width);
+		}
+	}
+	wrap_free(&w);
+}
+
+/* A 10 KB answer streamed at 4 bytes per token, laid out after every token
+ * (what the chat pane does at 500 tokens/s): the mean cost per layout must
+ * stay far below 1 ms. */
+static void streaming_a_10kb_answer_is_cheap_per_token(void **state)
+{
+	(void)state;
+	struct strbuf doc = STRBUF_INIT;
+	while (doc.len < 10 * 1024)
+		sb_puts(&doc, sample);
+	struct wrap *w = wrap_new();
+	size_t calls = 0;
+	uint64_t worst = 0, t0 = clock_now_ns();
+	for (size_t n = 4; n < doc.len; n += 4) {
+		n = utf8_floor_boundary(doc.buf, doc.len, n);
+		uint64_t s = clock_now_ns();
+		wrap_layout(w, doc.buf, n, 72);
+		uint64_t d = clock_now_ns() - s;
+		worst = d > worst ? d : worst;
+		calls++;
+	}
+	double mean_us = (double)(clock_now_ns() - t0) / (double)calls / 1000.0;
+	struct wrap *f = wrap_new();
+	uint64_t s = clock_now_ns();
+	wrap_layout(f, doc.buf, doc.len, 72);
+	double full_us = (double)(clock_now_ns() - s) / 1000.0;
+	print_message("wrap: %zu bytes, %zu streamed layouts: mean %.2f us, worst %.1f us; "
+	              "full layout %.1f us, %zu rows\n", doc.len, calls, mean_us,
+	              (double)worst / 1000.0, full_us, wrap_row_count(f));
+	assert_true(mean_us < 1000.0);
+	wrap_free(&f);
+	wrap_free(&w);
+	sb_free(&doc);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(text_wraps_at_spaces_by_width),
+		cmocka_unit_test(word_longer_than_width_is_broken),
+		cmocka_unit_test(wide_characters_take_two_columns),
+		cmocka_unit_test(combining_marks_stay_with_their_base),
+		cmocka_unit_test(headings_hide_their_hashes),
+		cmocka_unit_test(emphasis_and_strong_hide_markers),
+		cmocka_unit_test(inline_code_is_literal),
+		cmocka_unit_test(citations_are_runs_with_positions),
+		cmocka_unit_test(links_show_text_and_url),
+		cmocka_unit_test(fenced_code_is_cut_not_wrapped),
+		cmocka_unit_test(list_items_hang_under_their_text),
+		cmocka_unit_test(blank_lines_and_indent_are_kept),
+		cmocka_unit_test(streaming_matches_fresh_layout_for_every_prefix),
+		cmocka_unit_test(rows_fit_and_runs_are_whole_characters),
+		cmocka_unit_test(streaming_a_10kb_answer_is_cheap_per_token),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,231 @@
+/* ragdeck ask: one whole turn from the command line — retrieval, grounded
+ * prompt, streamed answer, numbered sources. */
+#include "tui/cli.h"
+#include "tui/commands.h"
+#include "core/config.h"
+#include "core/embed.h"
+#include "core/turn.h"
+#include "core/util/utf8.h"
+
+#include <cjson/cJSON.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char ask_help[] =
+	"Usage: ragdeck ask [OPTION]... QUESTION\n"
+	"Answer QUESTION from the knowledge store: retrieve, build a grounded\n"
+	"prompt, stream the answer as it arrives, then list the numbered sources.\n"
+	"\n"
+	"  -m, --model MODEL      model to ask (default: routing.default_model);\n"
+	"                         \"local\" answers offline from the retrieved text\n"
+	"  -k, --top-k N          chunks to retrieve (default: the config's top_k)\n"
+	"  -c, --collection NAME  collection to search (default: the config's)\n"
+	"      --no-stream        print the answer once it is complete\n"
+	"      --json             print one JSON object (answer, citations, model,\n"
+	"                         provider, usage, timings)\n"
+	"      --db PATH          database file\n"
+	"      --config FILE      config file\n"
+	"  -h, --help             show this help\n"
+	"\n"
+	"Keys come from the environment only (OPENAI_API_KEY, ANTHROPIC_API_KEY or\n"
+	"the variable the config names). Exit status 1 when the answer failed or\n"
+	"was interrupted; what arrived is still printed.\n";
+
+struct ask_state {
+	bool stream;
+};
+
+/* Model text is untrusted: clean it before it reaches the terminal. */
+static void print_clean(const char *s, size_t len)
+{
+	size_t n = 0;
+	char *clean = utf8_sanitize(s, len, &n);
+	fwrite(clean, 1, n, stdout);
+	free(clean);
+}
+
+static void on_text(void *ud, const char *text, size_t len)
+{
+	struct ask_state *st = ud;
+	if (!st->stream)
+		return;
+	print_clean(text, len);
+	fflush(stdout);
+}
+
+static void print_sources(const struct turn_record *r)
+{
+	const struct pack_result *pack = &r->retrieval.pack;
+	if (pack->n_blocks == 0) {
+		printf("\n(no sources: nothing in the knowledge store matched)\n");
+		return;
+	}
+	printf("\nSources:\n");
+	for (size_t i = 0; i < pack->n_blocks; i++) {
+		const struct pack_block *b = &pack->blocks[i];
+		const char *path = cli_display_path(b->path);
+		printf("  [%d] ", b->number);
+		print_clean(path, strlen(path));
+		printf(":%d-%d", b->line_start, b->line_end);
+		if (b->heading_path[0]) {
+			printf("  (");
+			print_clean(b->heading_path, strlen(b->heading_path));
+			printf(")");
+		}
+		printf("\n");
+	}
+}
+
+static void print_footer(const struct turn_record *r)
+{
+	printf("\n%s via %s: first token %.0f ms, total %.0f ms, %ld in / %ld out tokens%s",
+	       r->model, r->provider, (double)r->ttft_us / 1e3, (double)r->total_us / 1e3,
+	       r->usage.input_tokens, r->usage.output_tokens, r->usage.estimated ? " (estimated)" : "");
+	if (r->outcome != LLM_OUTCOME_OK)
+		printf(", %s", llm_outcome_name(r->outcome));
+	printf("\n");
+}
+
+static void print_json(const struct turn_record *r)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "question", r->question);
+	cJSON_AddStringToObject(o, "answer", r->answer);
+	cJSON_AddStringToObject(o, "outcome", llm_outcome_name(r->outcome));
+	if (r->error[0])
+		cJSON_AddStringToObject(o, "error", r->error);
+	cJSON_AddStringToObject(o, "model", r->model);
+	cJSON_AddStringToObject(o, "provider", r->provider);
+	cJSON_AddStringToObject(o, "finish_reason", r->finish_reason);
+	cJSON *cites = cJSON_AddArrayToObject(o, "citations");
+	const struct pack_result *pack = &r->retrieval.pack;
+	for (size_t i = 0; i < pack->n_blocks; i++) {
+		cJSON *c = cJSON_CreateObject();
+		cJSON_AddNumberToObject(c, "rank", pack->blocks[i].number);
+		cJSON_AddStringToObject(c, "path", pack->blocks[i].path);
+		cJSON_AddNumberToObject(c, "line_start", pack->blocks[i].line_start);
+		cJSON_AddNumberToObject(c, "line_end", pack->blocks[i].line_end);
+		cJSON_AddStringToObject(c, "heading_path", pack->blocks[i].heading_path);
+		cJSON_AddItemToArray(cites, c);
+	}
+	cJSON *u = cJSON_AddObjectToObject(o, "usage");
+	cJSON_AddNumberToObject(u, "input_tokens", (double)r->usage.input_tokens);
+	cJSON_AddNumberToObject(u, "output_tokens", (double)r->usage.output_tokens);
+	cJSON_AddBoolToObject(u, "estimated", r->usage.estimated != 0);
+	cJSON_AddNumberToObject(u, "context_tokens", r->prompt.context_tokens);
+	cJSON_AddNumberToObject(u, "prompt_tokens", r->prompt.total_tokens);
+	cJSON *t = cJSON_AddObjectToObject(o, "timings_us");
+	cJSON_AddNumberToObject(t, "embed", (double)r->retrieval.us.embed_us);
+	cJSON_AddNumberToObject(t, "vector", (double)r->retrieval.us.vector_us);
+	cJSON_AddNumberToObject(t, "fts", (double)r->retrieval.us.fts_us);
+	cJSON_AddNumberToObject(t, "fuse", (double)r->retrieval.us.fuse_us);
+	cJSON_AddNumberToObject(t, "pack", (double)r->retrieval.us.pack_us);
+	cJSON_AddNumberToObject(t, "retrieve", (double)r->retrieve_us);
+	cJSON_AddNumberToObject(t, "prompt", (double)r->prompt_us);
+	cJSON_AddNumberToObject(t, "time_to_first_token", (double)r->ttft_us);
+	cJSON_AddNumberToObject(t, "generation", (double)r->generation_us);
+	cJSON_AddNumberToObject(t, "total", (double)r->total_us);
+	cJSON_AddNumberToObject(o, "tokens_per_second", r->tokens_per_sec);
+	cJSON_AddNumberToObject(o, "retries", r->retries);
+	cli_print_json(stdout, o);
+	cJSON_Delete(o);
+}
+
+/* Open the retriever; an empty or missing collection means answering
+ * without context, said once on stderr. */
+static int open_retriever(struct cli *cli, struct embedder *e, const char *collection, struct retriever **r)
+{
+	struct retriever_opts ro;
+	char err[512];
+	cli_retriever_opts(cli->cfg, collection, &ro);
+	*r = NULL;
+	if (!cli->cfg->routing.retrieval.enabled)
+		return 0;
+	if (retriever_open(cli->store, e, &ro, r, err, sizeof err) != 0)
+		fprintf(stderr, "%s: warning: answering without documents: %s\n", cli->prog, err);
+	return 0;
+}
+
+int cmd_ask(struct cli *cli, int argc, char **argv)
+{
+	enum { OPT_NO_STREAM = OPT_FIRST_FREE };
+	static const struct option longopts[] = {
+		{ "model", required_argument, NULL, 'm' },
+		{ "top-k", required_argument, NULL, 'k' },
+		{ "collection", required_argument, NULL, 'c' },
+		{ "no-stream", no_argument, NULL, OPT_NO_STREAM },
+		{ "json", no_argument, NULL, OPT_JSON },
+		CLI_COMMON_LONGOPTS,
+		{ 0 },
+	};
+	struct turn_opts topts = { 0 };
+	const char *collection = NULL;
+	bool json = false, no_stream = false;
+	int opt;
+	while ((opt = getopt_long(argc, argv, "m:k:c:h", longopts, NULL)) != -1) {
+		char *end;
+		switch (opt) {
+		case 'm': topts.model = optarg; break;
+		case 'k':
+			topts.top_k = (int)strtol(optarg, &end, 10);
+			if (*end || topts.top_k < 1 || topts.top_k > 100)
+				return cli_usage_error(cli, "ask ", "-k takes a number from 1 to 100, not '%s'", optarg);
+			break;
+		case 'c': collection = optarg; break;
+		case OPT_NO_STREAM: no_stream = true; break;
+		case OPT_JSON: json = true; break;
+		case 'h': fputs(ask_help, stdout); return EXIT_OK;
+		default:
+			if (!cli_common_option(cli, opt, optarg))
+				return cli_usage_error(cli, "ask ", "unknown option");
+		}
+	}
+	if (argc - optind != 1)
+		return cli_usage_error(cli, "ask ", "ask needs exactly one QUESTION (quote it)");
+	if (cli_open_store(cli) != 0)
+		return EXIT_FAIL;
+	struct embedder *embedder = cli_embedder(cli);
+	if (!embedder)
+		return EXIT_FAIL;
+	struct retriever *retriever = NULL;
+	struct llm_client *client = llm_client_new();
+	struct turn *turn = NULL;
+	struct ask_state st = { .stream = !json && !no_stream };
+	char err[512];
+	int rc = EXIT_FAIL;
+	open_retriever(cli, embedder, collection, &retriever);
+	struct turn_env env = { .cfg = cli->cfg, .retriever = retriever, .client = client };
+	struct turn_callbacks cbs = { .on_text = on_text, .ud = &st };
+	if (turn_start(&env, argv[optind], &topts, &cbs, &turn, err, sizeof err) != 0 ||
+	    llm_client_run(client, err, sizeof err) != 0) {
+		fprintf(stderr, "%s: error: %s\n", cli->prog, err);
+		goto cleanup;
+	}
+	const struct turn_record *r = turn_record(turn);
+	if (json) {
+		print_json(r);
+	} else {
+		if (!st.stream)
+			print_clean(r->answer, r->answer_len);
+		if (r->answer_len && r->answer[r->answer_len - 1] != '\n')
+			printf("\n");
+		print_sources(r);
+		print_footer(r);
+	}
+	if (r->outcome != LLM_OUTCOME_OK) {
+		size_t n;
+		char *why = utf8_sanitize(r->error, strlen(r->error), &n);
+		fprintf(stderr, "%s: error: the answer %s: %s\n", cli->prog,
+		        r->outcome == LLM_OUTCOME_INTERRUPTED ? "was interrupted" : "failed", why);
+		free(why);
+	} else {
+		rc = EXIT_OK;
+	}
+cleanup:
+	turn_free(&turn);
+	llm_client_free(&client);
+	retriever_free(&retriever);
+	embed_free(&embedder);
+	return rc;
+}
