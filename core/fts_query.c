@@ -39,12 +39,7 @@ static bool is_word_cp(uint32_t cp)
 	return true;
 }
 
-struct term_list {
-	char *items[FTS_QUERY_MAX_TERMS];
-	size_t n;
-};
-
-static void add_term(struct term_list *t, const char *w, size_t len)
+static void add_term(struct fts_terms *t, const char *w, size_t len)
 {
 	if (t->n == FTS_QUERY_MAX_TERMS)
 		return;
@@ -54,7 +49,7 @@ static void add_term(struct term_list *t, const char *w, size_t len)
 	t->items[t->n++] = xstrndup(w, len);
 }
 
-static void collect_terms(const char *text, size_t len, struct term_list *all)
+static void collect_terms(const char *text, size_t len, struct fts_terms *all)
 {
 	struct strbuf word = STRBUF_INIT;
 	size_t i = 0;
@@ -76,32 +71,57 @@ static void collect_terms(const char *text, size_t len, struct term_list *all)
 	sb_free(&word);
 }
 
-char *fts_query_build(const char *text, size_t len)
+void fts_query_terms(const char *text, size_t len, struct fts_terms *out)
 {
-	struct term_list all = { .n = 0 };
-	collect_terms(text, len, &all);
-	if (all.n == 0)
-		return NULL;
+	struct fts_terms all = { .n = 0 };
 	size_t kept = 0;
+	collect_terms(text, len, &all);
 	for (size_t i = 0; i < all.n; i++)
 		kept += !is_stopword(all.items[i]);
-	struct strbuf q = STRBUF_INIT;
+	out->n = 0;
 	for (size_t i = 0; i < all.n; i++) {
 		if (kept && is_stopword(all.items[i]))
+			free(all.items[i]);
+		else
+			out->items[out->n++] = all.items[i];
+	}
+}
+
+char *fts_query_join(const struct fts_terms *t, const bool *keep)
+{
+	struct strbuf q = STRBUF_INIT;
+	for (size_t i = 0; i < t->n; i++) {
+		if (keep && !keep[i])
 			continue;
 		if (q.len)
 			sb_puts(&q, " OR ");
 		/* Terms hold only letters and digits, but quote-doubling keeps
 		 * the string literal safe whatever is_word_cp lets through. */
 		sb_putc(&q, '"');
-		for (const char *p = all.items[i]; *p; p++) {
+		for (const char *p = t->items[i]; *p; p++) {
 			if (*p == '"')
 				sb_putc(&q, '"');
 			sb_putc(&q, *p);
 		}
 		sb_putc(&q, '"');
 	}
-	for (size_t i = 0; i < all.n; i++)
-		free(all.items[i]);
+	if (!q.len)
+		return NULL;
 	return sb_detach(&q, NULL);
+}
+
+void fts_terms_free(struct fts_terms *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		free(t->items[i]);
+	t->n = 0;
+}
+
+char *fts_query_build(const char *text, size_t len)
+{
+	struct fts_terms t;
+	fts_query_terms(text, len, &t);
+	char *q = fts_query_join(&t, NULL);
+	fts_terms_free(&t);
+	return q;
 }

@@ -28,14 +28,16 @@ struct retriever {
 	sqlite3_stmt *fts;
 	sqlite3_stmt *chunk;
 	sqlite3_stmt *filter;
+	sqlite3_stmt *vocab;
 };
 
+/* No join here: FTS5 ranks on its own, and chunks of other collections or
+ * models are dropped by looking them up in the vector index, which holds
+ * exactly this collection's chunks. */
 static const char fts_sql[] =
-	"SELECT c.id, bm25(chunks_fts, 1.0, 0.5) AS score FROM chunks_fts"
-	" JOIN chunks c ON c.id = chunks_fts.rowid"
-	" JOIN documents d ON d.id = c.document_id"
-	" WHERE chunks_fts MATCH ?1 AND d.collection_id = ?2"
-	" ORDER BY score, c.id LIMIT ?3";
+	"SELECT rowid, rank FROM chunks_fts WHERE chunks_fts MATCH ?1 ORDER BY rank LIMIT ?2";
+
+static const char vocab_sql[] = "SELECT doc FROM chunks_vocab WHERE term = ?1";
 
 static const char chunk_sql[] =
 	"SELECT c.document_id, c.ordinal, c.byte_start, c.byte_end, c.line_start, c.line_end,"
@@ -79,7 +81,8 @@ int retriever_open(struct store *store, struct embedder *embedder, const struct 
 		goto fail;
 	if (sqlite3_prepare_v3(db, fts_sql, -1, SQLITE_PREPARE_PERSISTENT, &r->fts, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v3(db, chunk_sql, -1, SQLITE_PREPARE_PERSISTENT, &r->chunk, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v3(db, filter_sql, -1, SQLITE_PREPARE_PERSISTENT, &r->filter, NULL) != SQLITE_OK) {
+	    sqlite3_prepare_v3(db, filter_sql, -1, SQLITE_PREPARE_PERSISTENT, &r->filter, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v3(db, vocab_sql, -1, SQLITE_PREPARE_PERSISTENT, &r->vocab, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "cannot prepare retrieval queries: %s", sqlite3_errmsg(db));
 		goto fail;
 	}
@@ -109,6 +112,7 @@ void retriever_free(struct retriever **rp)
 	sqlite3_finalize(r->fts);
 	sqlite3_finalize(r->chunk);
 	sqlite3_finalize(r->filter);
+	sqlite3_finalize(r->vocab);
 	vec_index_free(&r->index);
 	qcache_free(&r->cache);
 	free(r);
@@ -176,22 +180,63 @@ static int embed_query(struct retriever *r, const char *text, float *vec, bool *
 	return 0;
 }
 
+static int64_t doc_frequency(struct retriever *r, const char *term)
+{
+	int64_t df = 0;
+	sqlite3_bind_text(r->vocab, 1, term, -1, SQLITE_STATIC);
+	if (sqlite3_step(r->vocab) == SQLITE_ROW)
+		df = sqlite3_column_int64(r->vocab, 0);
+	sqlite3_reset(r->vocab);
+	return df;
+}
+
+/* The MATCH expression without the terms that occur in more than
+ * COMMON_TERM_SHARE of the chunks: scoring them means decoding nearly
+ * every posting list entry, and their IDF is close to zero. When every
+ * term is that common, the RAREST_KEPT rarest stay. NULL: no terms. */
+static char *selective_match(struct retriever *r, const char *text)
+{
+	enum { RAREST_KEPT = 2 };
+	const double COMMON_TERM_SHARE = 0.25;
+	struct fts_terms t;
+	int64_t df[FTS_QUERY_MAX_TERMS];
+	bool keep[FTS_QUERY_MAX_TERMS];
+	size_t kept = 0;
+	double rows = (double)vec_index_count(r->index);
+	fts_query_terms(text, strlen(text), &t);
+	for (size_t i = 0; i < t.n; i++) {
+		df[i] = doc_frequency(r, t.items[i]);
+		keep[i] = (double)df[i] <= COMMON_TERM_SHARE * rows;
+		kept += keep[i];
+	}
+	/* kept stays 0 here on purpose: pick the RAREST_KEPT rarest. */
+	for (size_t pass = 0; kept == 0 && pass < RAREST_KEPT && pass < t.n; pass++) {
+		size_t best = t.n;
+		for (size_t i = 0; i < t.n; i++)
+			if (!keep[i] && (best == t.n || df[i] < df[best]))
+				best = i;
+		keep[best] = true;
+	}
+	char *match = fts_query_join(&t, keep);
+	fts_terms_free(&t);
+	return match;
+}
+
 /* Full-text candidates: ids and bm25 values, best first. */
 static int fts_candidates(struct retriever *r, const char *text, size_t limit, const struct allowed *filter,
                           int64_t *ids, double *bm25, size_t *n)
 {
-	char *match = fts_query_build(text, strlen(text));
+	char *match = selective_match(r, text);
 	int rc = SQLITE_DONE;
 	*n = 0;
 	if (!match)
 		return 0;
 	sqlite3_bind_text(r->fts, 1, match, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(r->fts, 2, r->collection_id);
-	/* With a filter, read on past filtered-out rows. */
-	sqlite3_bind_int64(r->fts, 3, filter ? -1 : (int64_t)limit);
+	/* Read on past rows of other collections or outside the filter. */
+	sqlite3_bind_int64(r->fts, 2, filter ? -1 : (int64_t)limit * 4);
 	while (*n < limit && (rc = sqlite3_step(r->fts)) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(r->fts, 0);
-		if (filter && !is_allowed((void *)filter, id))
+		if (!vec_index_contains(r->index, id) || (filter && !is_allowed((void *)filter, id)))
 			continue;
 		ids[*n] = id;
 		bm25[*n] = sqlite3_column_double(r->fts, 1);

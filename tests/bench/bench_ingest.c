@@ -5,6 +5,7 @@
  * and prints MB/s and each phase's share (load, chunk, embed, store). The
  * reference run in the same process reads and hashes the same files, so
  * the ratio shows how far ingest is from the cost of just reading. */
+#include "tests/bench/corpus.h"
 #include "core/embed.h"
 #include "core/ingest.h"
 #include "core/util/clock.h"
@@ -19,83 +20,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static const char *const vocab[] = {
-	"sync", "agent", "proxy", "invoice", "refund", "policy", "upload", "retention", "console",
-	"token", "backup", "restore", "conflict", "quota", "folder", "account", "admin", "device",
-	"network", "certificate", "license", "workspace", "version", "history", "release", "plan",
-	"the", "a", "to", "of", "and", "is", "in", "for", "with", "on", "when", "your", "you", "can",
-	"storage", "bandwidth", "throttle", "schedule", "selective", "exclude", "retry", "timeout",
-};
-
-static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
-
-static uint64_t rng(void)
-{
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static void sentence(struct strbuf *sb)
-{
-	int words = 8 + (int)(rng() % 18);
-	for (int i = 0; i < words; i++) {
-		const char *w = vocab[rng() % (sizeof vocab / sizeof vocab[0])];
-		if (i == 0)
-			sb_printf(sb, "%c%s", w[0] - 32, w + 1);
-		else
-			sb_printf(sb, " %s", w);
-	}
-	sb_puts(sb, ". ");
-}
-
-/* One article of roughly 20-40 KB with headings, paragraphs and code. */
-static void article(struct strbuf *sb, int n)
-{
-	sb_printf(sb, "# Article %d\n\n", n);
-	int sections = 6 + (int)(rng() % 8);
-	for (int s = 0; s < sections; s++) {
-		sb_printf(sb, "## Section %d\n\n", s);
-		int paras = 2 + (int)(rng() % 5);
-		for (int p = 0; p < paras; p++) {
-			int sentences = 3 + (int)(rng() % 6);
-			for (int i = 0; i < sentences; i++)
-				sentence(sb);
-			sb_puts(sb, "\n\n");
-		}
-		if (rng() % 3 == 0)
-			sb_puts(sb, "```bash\ndwsync status --verbose\ndwsync push --retry 3 ~/Documents\n```\n\n");
-	}
-}
-
-static uint64_t generate(const char *dir, uint64_t target)
-{
-	struct strbuf sb = STRBUF_INIT, path = STRBUF_INIT;
-	uint64_t total = 0;
-	for (int n = 0; total < target; n++) {
-		sb_reset(&sb);
-		sb_reset(&path);
-		if (n % 200 == 0) {
-			sb_printf(&path, "%s/d%03d", dir, n / 200);
-			mkdir(sb_str(&path), 0700);
-			sb_reset(&path);
-		}
-		sb_printf(&path, "%s/d%03d/a%06d.md", dir, n / 200, n);
-		article(&sb, n);
-		FILE *f = fopen(sb_str(&path), "w");
-		if (!f || fwrite(sb.buf, 1, sb.len, f) != sb.len) {
-			fprintf(stderr, "bench_ingest: cannot write %s: %s\n", sb_str(&path), strerror(errno));
-			exit(1);
-		}
-		fclose(f);
-		total += sb.len;
-	}
-	sb_free(&sb);
-	sb_free(&path);
-	return total;
-}
 
 /* Reference: read and hash every file under dir. Returns bytes read. */
 static uint64_t read_all(const char *dir, uint64_t *sink)
@@ -148,7 +72,7 @@ int main(int argc, char **argv)
 	snprintf(db, sizeof db, "%s/bench.db", dir);
 	mkdir(corpus, 0700);
 	uint64_t t0 = clock_now_us();
-	uint64_t bytes = generate(corpus, target);
+	uint64_t bytes = corpus_generate(corpus, target);
 	printf("corpus: %.1f MB generated in %.1f s\n", (double)bytes / 1e6, (double)(clock_now_us() - t0) / 1e6);
 
 	uint64_t sink = 0;

@@ -336,7 +336,7 @@ struct samples {
 };
 
 /* ROUNDS rounds of (one probe pass per arena size, then a slice of the
- * queries in float32 and in int8), so that the probe and the searches see
+ * queries in float32, then the same slice in int8), so that the probe and the searches see
  * the same machine even when its speed drifts. Each timed probe pass follows
  * an untimed one, so that a buffer that fits in cache is as warm as the
  * arena is for all but the first query of a slice. With fill_truth the
@@ -357,12 +357,14 @@ static void measure(const struct vec_index *idx, struct config *c, const float *
 		s->probe_f32[r] = probe_pass(&pr, c->f32_bytes);
 		probe_pass(&pr, c->i8_bytes);
 		s->probe_i8[r] = probe_pass(&pr, c->i8_bytes);
-		for (size_t q = c->nq * r / rounds; q < c->nq * (r + 1) / rounds; q++) {
-			const float *qv = c->queries + q * c->d;
-			s->f32[q] = time_query(idx, qv, false, hits);
+		size_t lo = c->nq * r / rounds, hi = c->nq * (r + 1) / rounds;
+		for (size_t q = lo; q < hi; q++) {
+			s->f32[q] = time_query(idx, c->queries + q * c->d, false, hits);
 			if (fill_truth)
 				memcpy(c->truth + q * K, hits, sizeof(hits));
-			s->i8[q] = time_query(idx, qv, true, hits);
+		}
+		for (size_t q = lo; q < hi; q++) {
+			s->i8[q] = time_query(idx, c->queries + q * c->d, true, hits);
 			rsum += recall_of(hits, c->truth + q * K);
 		}
 	}
@@ -446,6 +448,20 @@ static void print_row(const struct config *c, const struct row *r)
 	fflush(stdout);
 }
 
+/* The ratios the goals are stated in: int8 over float32, and every thread
+ * count over the first (with the probe's own ratio, the ceiling). */
+static void print_ratios(const struct row *rows, size_t nt)
+{
+	const struct row *f1 = &rows[0], *q1 = &rows[nt];
+
+	printf("#   int8 vs float32 at %zu thread(s): %.2fx faster\n", f1->threads,
+	       f1->t.med_ms / q1->t.med_ms);
+	for (size_t ti = 1; ti < nt; ti++)
+		printf("#   %zu vs %zu threads: float32 %.2fx, int8 %.2fx (probe %.2fx)\n",
+		       rows[ti].threads, f1->threads, f1->t.med_ms / rows[ti].t.med_ms,
+		       q1->t.med_ms / rows[nt + ti].t.med_ms, rows[ti].probe_gbps / f1->probe_gbps);
+}
+
 static void run_config(size_t n, size_t d, const struct opts *o)
 {
 	struct config c = { .n = n, .d = d, .nq = o->queries };
@@ -494,6 +510,7 @@ static void run_config(size_t n, size_t d, const struct opts *o)
 		rows[i].faiss = faiss[i % o->nt];
 		print_row(&c, &rows[i]);
 	}
+	print_ratios(rows, o->nt);
 	free(s.f32);
 	free(s.i8);
 	free(s.probe_f32);
@@ -569,6 +586,18 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
+/* Other work on the machine skews every figure, the thread ratios most. */
+static void print_load(const char *when)
+{
+	FILE *f = fopen("/proc/loadavg", "r");
+	char line[128];
+
+	if (f && fgets(line, sizeof(line), f))
+		printf("# load average %s: %s", when, line);
+	if (f)
+		fclose(f);
+}
+
 static void cpu_model(char *buf, size_t len)
 {
 	FILE *f = fopen("/proc/cpuinfo", "r");
@@ -601,18 +630,21 @@ int main(int argc, char **argv)
 	       vec_kernel_name(), K, o.queries, OVERSAMPLE);
 	printf("# GB/s: arena bytes one search scans / median time; probe: median of %d\n"
 	       "# AVX2 streaming reads of a buffer that size with the same thread count,\n"
-	       "# interleaved with the queries; xfaiss: FAISS IndexFlatIP median / ours;\n"
-	       "# fq: FAISS queries timed (capped at ~%.0f s per row)",
+	       "# interleaved with the queries; xfaiss: FAISS IndexFlatIP median / ours\n"
+	       "# (FAISS searches a single query on one thread whatever OpenMP allows);\n"
+	       "# fq: FAISS queries timed (fewer at large sizes: ~%.0f s budget per row)",
 	       ROUNDS, (double)FAISS_BUDGET_NS / 1e9);
 #ifdef HAVE_FAISS
 	printf("\n");
 #else
 	printf(" - not built with FAISS\n");
 #endif
+	print_load("at start");
 	print_header();
 	for (size_t i = 0; i < o.nn; i++) {
 		for (size_t j = 0; j < o.nd; j++)
 			run_config(o.ns[i], o.ds[j], &o);
 	}
+	print_load("at end");
 	return 0;
 }

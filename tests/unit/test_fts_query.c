@@ -129,6 +129,22 @@ static void operator_words_match_as_words(void **state)
 	sqlite3_close(db);
 }
 
+static void join_keeps_only_the_selected_terms(void **state)
+{
+	(void)state;
+	struct fts_terms t;
+	fts_query_terms("refund window annual", 20, &t);
+	assert_int_equal(t.n, 3);
+	bool keep[3] = { true, false, true };
+	char *q = fts_query_join(&t, keep);
+	assert_string_equal(q, "\"refund\" OR \"annual\"");
+	free(q);
+	bool none[3] = { false, false, false };
+	assert_null(fts_query_join(&t, none));
+	fts_terms_free(&t);
+	assert_int_equal(t.n, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -140,6 +156,7 @@ int main(void)
 		cmocka_unit_test(terms_are_capped),
 		cmocka_unit_test(hostile_inputs_never_raise_sqlite_errors),
 		cmocka_unit_test(operator_words_match_as_words),
+		cmocka_unit_test(join_keeps_only_the_selected_terms),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

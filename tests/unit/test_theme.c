@@ -1,5 +1,6 @@
 /* Unit tests for tui/theme: parsing, colour mapping, search path, modes.
- * Run from the source root (meson's workdir) so themes/ is found. */
+ * Run from tests/unit (meson's workdir), so the shipped themes are in
+ * ../../themes. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -13,6 +14,8 @@
 
 #include "tui/theme.h"
 
+#define THEMES "../../themes"
+
 static const char *const shipped[] = { "dark", "light", "high-contrast", "solarized-dark", "mono" };
 
 static int parse(const char *text, struct theme *t, char *err, size_t errlen)
@@ -23,7 +26,7 @@ static int parse(const char *text, struct theme *t, char *err, size_t errlen)
 static void every_shipped_theme_loads_and_names_every_element(void **state)
 {
 	(void)state;
-	const char *dirs[] = { "themes" };
+	const char *dirs[] = { THEMES };
 	char err[512];
 	for (size_t i = 0; i < sizeof(shipped) / sizeof(shipped[0]); i++) {
 		struct theme t;
@@ -33,7 +36,7 @@ static void every_shipped_theme_loads_and_names_every_element(void **state)
 		assert_string_equal(t.name, shipped[i]);
 
 		char path[64];
-		snprintf(path, sizeof(path), "themes/%s.yaml", shipped[i]);
+		snprintf(path, sizeof(path), THEMES "/%s.yaml", shipped[i]);
 		FILE *f = fopen(path, "r");
 		assert_non_null(f);
 		char text[8192];
@@ -51,7 +54,7 @@ static void every_shipped_theme_loads_and_names_every_element(void **state)
 static void dark_theme_values_resolve_per_mode(void **state)
 {
 	(void)state;
-	const char *dirs[] = { "themes" };
+	const char *dirs[] = { THEMES };
 	char err[256];
 	struct theme t;
 	struct theme_style st[THEME_ELEM_COUNT];
@@ -82,7 +85,7 @@ static void dark_theme_values_resolve_per_mode(void **state)
 static void mono_file_matches_builtin_mono_table(void **state)
 {
 	(void)state;
-	const char *dirs[] = { "themes" };
+	const char *dirs[] = { THEMES };
 	char err[256];
 	struct theme file, builtin;
 	assert_int_equal(theme_load("mono", dirs, 1, &file, err, sizeof(err)), 0);
@@ -207,11 +210,11 @@ static void unquoted_hex_colour_gets_a_hint(void **state)
 static void unknown_theme_lists_available_ones(void **state)
 {
 	(void)state;
-	const char *dirs[] = { NULL, "themes", "/nonexistent-dir" };
+	const char *dirs[] = { NULL, THEMES, "/nonexistent-dir" };
 	char err[512];
 	struct theme t;
 	assert_int_equal(theme_load("nope", dirs, 3, &t, err, sizeof(err)), -1);
-	assert_string_equal(err, "theme 'nope' not found (searched: themes /nonexistent-dir); "
+	assert_string_equal(err, "theme 'nope' not found (searched: " THEMES " /nonexistent-dir); "
 	                    "available: dark, high-contrast, light, mono, solarized-dark");
 	assert_int_equal(theme_load("../etc/x", dirs, 3, &t, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "../etc/x: cannot open theme"));
@@ -232,7 +235,7 @@ static void first_directory_in_search_path_wins(void **state)
 	fputs("normal: {fg: 1}\n", f);
 	fclose(f);
 
-	const char *dirs[] = { dir, "themes" };
+	const char *dirs[] = { dir, THEMES };
 	char err[256];
 	struct theme t;
 	assert_int_equal(theme_load("dark", dirs, 2, &t, err, sizeof(err)), 0);

@@ -115,26 +115,33 @@ static size_t round_up(size_t n, size_t m)
 	return (n + m - 1) / m * m;
 }
 
-/* Pack four rows of dim values into a panel as vec_kernels.h lays it out:
- * chunk c of row j at element (4 * c + j) * chunk, zero padding to n. */
-static void pack_f32(float *panel, float *const rows[4], size_t dim, size_t n)
+/* Pack four rows of dim elements (of size bytes each) into a panel as
+ * vec_kernels.h lays it out: chunk c of row j at element (4 * c + j) *
+ * chunk, zero padding up to n elements. */
+static void pack(void *panel, const void *const rows[4], size_t dim, size_t n, size_t size,
+                 size_t chunk)
 {
 	for (size_t j = 0; j < 4; j++) {
 		for (size_t i = 0; i < n; i++) {
-			size_t c = i / VEC_CHUNK_F32, off = i % VEC_CHUNK_F32;
-			panel[(4 * c + j) * VEC_CHUNK_F32 + off] = i < dim ? rows[j][i] : 0.0f;
+			char *dst = (char *)panel + ((i / chunk * 4 + j) * chunk + i % chunk) * size;
+			if (i < dim)
+				memcpy(dst, (const char *)rows[j] + i * size, size);
+			else
+				memset(dst, 0, size);
 		}
 	}
 }
 
+static void pack_f32(float *panel, float *const rows[4], size_t dim, size_t n)
+{
+	const void *r[4] = { rows[0], rows[1], rows[2], rows[3] };
+	pack(panel, r, dim, n, sizeof(float), VEC_CHUNK_F32);
+}
+
 static void pack_i8(int8_t *panel, int8_t *const rows[4], size_t dim, size_t n)
 {
-	for (size_t j = 0; j < 4; j++) {
-		for (size_t i = 0; i < n; i++) {
-			size_t c = i / VEC_CHUNK_I8, off = i % VEC_CHUNK_I8;
-			panel[(4 * c + j) * VEC_CHUNK_I8 + off] = i < dim ? rows[j][i] : 0;
-		}
-	}
+	const void *r[4] = { rows[0], rows[1], rows[2], rows[3] };
+	pack(panel, r, dim, n, 1, VEC_CHUNK_I8);
 }
 
 /* Operands start one element past an aligned block, so no load is aligned. */

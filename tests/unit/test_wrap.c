@@ -346,6 +346,33 @@ static void streaming_a_10kb_answer_is_cheap_per_token(void **state)
 	sb_free(&doc);
 }
 
+/* Stepping forward and backward over clusters finds the same boundaries,
+ * with combining marks, a ZWJ sequence, an invalid byte and a combining
+ * mark after a control (which does not join it). */
+static void cluster_steps_agree_both_ways(void **state)
+{
+	(void)state;
+	const char s[] = "a" "e\xcc\x81" "\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x92\xbb" "\xff"
+	                 "\n" "\xcc\x81" "\xe6\x97\xa5";
+	const size_t want[] = { 0, 1, 4, 15, 16, 17, 19, 22 };
+	const unsigned cols[] = { 1, 1, 2, 1, 0, 0, 2 };
+	size_t len = sizeof(s) - 1, i = 0, k = 0;
+	while (i < len) {
+		unsigned c;
+		assert_int_equal(i, want[k]);
+		i = wrap_cluster_next(s, len, i, &c);
+		assert_int_equal(c, cols[k]);
+		k++;
+	}
+	assert_int_equal(i, want[k]);
+	while (i > 0) {
+		i = wrap_cluster_prev(s, len, i);
+		assert_int_equal(i, want[--k]);
+	}
+	assert_int_equal(k, 0);
+	assert_int_equal(wrap_cluster_prev(s, len, 0), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -364,6 +391,7 @@ int main(void)
 		cmocka_unit_test(streaming_matches_fresh_layout_for_every_prefix),
 		cmocka_unit_test(rows_fit_and_runs_are_whole_characters),
 		cmocka_unit_test(streaming_a_10kb_answer_is_cheap_per_token),
+		cmocka_unit_test(cluster_steps_agree_both_ways),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,156 @@
+/* bench_search: end-to-end retrieval latency, question to packed context.
+ *
+ * Ingests a generated corpus until the store holds the target number of
+ * chunks (default 100k), then times retriever_search (embed with the hash
+ * embedder, vector top-k, FTS5 BM25, fusion, packing) over many queries:
+ * median, p95 and p99, with the share of each stage. The reference run in
+ * the same process is the exact float32 scan of the same vectors alone, to
+ * show how much of the time is the unavoidable memory scan. */
+#include "tests/bench/corpus.h"
+#include "core/embed.h"
+#include "core/ingest.h"
+#include "core/retrieve.h"
+#include "core/util/clock.h"
+#include "store/store.h"
+#include "store/vecindex.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static int compare_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+static double pct(uint64_t *v, size_t n, double p)
+{
+	qsort(v, n, sizeof *v, compare_u64);
+	size_t i = (size_t)(p * (double)n + 0.999999);
+	return (double)v[i ? i - 1 : 0] / 1e3;
+}
+
+int main(int argc, char **argv)
+{
+	size_t target_chunks = 100000, queries = 200;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--quick") == 0) {
+			target_chunks = 5000;
+			queries = 50;
+		} else if (strcmp(argv[i], "--chunks") == 0 && i + 1 < argc) {
+			target_chunks = strtoul(argv[++i], NULL, 10);
+		}
+	}
+	char dir[] = "/tmp/rdbench-searchXXXXXX", path[256], db[256], cmd[300];
+	if (!mkdtemp(dir))
+		return 1;
+	snprintf(path, sizeof path, "%s/corpus", dir);
+	snprintf(db, sizeof db, "%s/search.db", dir);
+	mkdir(path, 0700);
+	/* About 1.2 KB of text per 350-token chunk. */
+	corpus_generate(path, (uint64_t)target_chunks * 1230);
+
+	struct store *s = NULL;
+	char err[512];
+	if (store_open(db, &s, err, sizeof err) != 0) {
+		fprintf(stderr, "bench_search: %s\n", err);
+		return 1;
+	}
+	struct embedder *e = embed_hash_new(384);
+	struct ingest_opts io = { .collection = "bench", .max_file_bytes = 64 << 20, .chunk_tokens = 350,
+	                          .overlap_tokens = 40 };
+	const char *paths[] = { path };
+	struct ingest_summary sum;
+	uint64_t t0 = clock_now_us();
+	if (ingest_run(s, e, &io, paths, 1, NULL, NULL, &sum, err, sizeof err) != 0) {
+		fprintf(stderr, "bench_search: %s\n", err);
+		return 1;
+	}
+	printf("store: %zu chunks from %.1f MB (ingested in %.1f s)\n", sum.chunks, (double)sum.bytes / 1e6,
+	       (double)(clock_now_us() - t0) / 1e6);
+	ingest_summary_free(&sum);
+
+	struct retriever_opts ro = { .collection = "bench", .rrf_k = 60, .vector_weight = 1, .fts_weight = 1,
+	                             .quantize_int8 = true, .oversample = 4, .threads = 1,
+	                             .cache_ttl_seconds = 0 };
+	struct retriever *r = NULL;
+	t0 = clock_now_us();
+	if (retriever_open(s, e, &ro, &r, err, sizeof err) != 0) {
+		fprintf(stderr, "bench_search: %s\n", err);
+		return 1;
+	}
+	printf("open: vectors loaded in %.1f ms\n", (double)(clock_now_us() - t0) / 1e3);
+
+	uint64_t *total = calloc(queries, sizeof *total), *scan = calloc(queries, sizeof *scan);
+	uint64_t stage[5] = { 0 };
+	struct vec_index_opts vo = { .dim = 384, .quantize_int8 = false, .oversample = 1, .threads = 1 };
+	struct vec_index *exact = vec_index_new(&vo);
+	float *qv = calloc(384, sizeof *qv);
+	struct vec_hit hits[50];
+	for (size_t i = 0; i < queries; i++) {
+		char q[512];
+		corpus_sentence(q, sizeof q, i + 1);
+		struct retrieve_query rq = { .text = q, .k = 5, .mode = RETRIEVE_HYBRID, .max_context_tokens = 3000 };
+		struct retrieve_result res;
+		if (retriever_search(r, &rq, &res, err, sizeof err) != 0) {
+			fprintf(stderr, "bench_search: %s\n", err);
+			return 1;
+		}
+		total[i] = res.us.total_us;
+		stage[0] += res.us.embed_us;
+		stage[1] += res.us.vector_us;
+		stage[2] += res.us.fts_us;
+		stage[3] += res.us.fuse_us;
+		stage[4] += res.us.pack_us;
+		if (i == 0)
+			printf("index: %zu vectors, kernel %s\n", res.index_rows, vec_kernel_name());
+		retrieve_result_free(&res);
+	}
+	/* Reference: exact float32 scan of as many vectors, one thread. */
+	size_t n_vectors = 0;
+	{
+		struct retrieve_query rq = { .text = "sync", .k = 1, .mode = RETRIEVE_VECTOR, .max_context_tokens = 100 };
+		struct retrieve_result res;
+		retriever_search(r, &rq, &res, err, sizeof err);
+		n_vectors = res.index_rows;
+		retrieve_result_free(&res);
+		srand(7);
+		float *v = calloc(384, sizeof *v);
+		for (size_t i = 0; i < n_vectors; i++) {
+			for (int d = 0; d < 384; d++)
+				v[d] = (float)rand() / (float)RAND_MAX - 0.5f;
+			vec_index_upsert(exact, (int64_t)i + 1, v);
+		}
+		free(v);
+	}
+	for (size_t i = 0; i < queries; i++) {
+		for (int d = 0; d < 384; d++)
+			qv[d] = (float)((i * 31 + (size_t)d * 17) % 97) / 97.0f - 0.5f;
+		uint64_t t = clock_now_us();
+		vec_index_search_exact(exact, qv, 50, hits, NULL, NULL);
+		scan[i] = clock_now_us() - t;
+	}
+	double n = (double)queries;
+	double p50 = pct(total, queries, 0.50), p95 = pct(total, queries, 0.95), p99 = pct(total, queries, 0.99);
+	double ref50 = pct(scan, queries, 0.50);
+	printf("search (hybrid, k=5, budget 3000, one thread, int8+rescore): p50 %.2f ms  p95 %.2f ms  p99 %.2f ms over %zu queries\n",
+	       p50, p95, p99, queries);
+	printf("stages (mean ms): embed %.3f  vector %.3f  fts %.3f  fuse %.3f  pack %.3f\n",
+	       (double)stage[0] / n / 1e3, (double)stage[1] / n / 1e3, (double)stage[2] / n / 1e3,
+	       (double)stage[3] / n / 1e3, (double)stage[4] / n / 1e3);
+	printf("reference: exact float32 scan alone p50 %.2f ms; search/reference ratio %.2f\n", ref50,
+	       ref50 > 0 ? p50 / ref50 : 0.0);
+	if (target_chunks >= 100000)
+		printf("goal: p95 under 15 ms at 100k chunks: %s\n", p95 < 15.0 ? "met" : "missed");
+	free(total);
+	free(scan);
+	free(qv);
+	vec_index_free(&exact);
+	retriever_free(&r);
+	embed_free(&e);
+	store_close(&s);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : 1;
+}
