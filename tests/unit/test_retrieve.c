@@ -1,0 +1,216 @@
+/* Unit tests for core/retrieve: hybrid ranking on a small store, modes,
+ * filters, packing under budget, and the vector arena catching up with
+ * writes made through another connection (as another process would). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/embed.h"
+#include "core/retrieve.h"
+#include "store/store.h"
+
+struct fixture {
+	char dir[64];
+	char db[96];
+	struct store *s;
+	struct embedder *e;
+	struct retriever *r;
+	int64_t coll;
+};
+
+/* Store a one-chunk document the way ingest would. */
+static void put_doc(struct store *s, struct embedder *e, int64_t coll, const char *path, const char *text)
+{
+	char err[256];
+	float vec[64];
+	size_t len = strlen(text);
+	assert_int_equal(embed_texts(e, &text, &len, 1, vec, err, sizeof err), 0);
+	struct store_chunk_in c = { .byte_start = 0, .byte_end = (int64_t)len, .line_start = 1, .line_end = 1,
+	                            .heading_path = "", .tokens = 10, .vector = vec };
+	struct store_doc_in d = { .path = path, .format = "text", .content_hash = path, .bytes = (int64_t)len,
+	                          .body = text, .body_len = len, .embed_model = e->model, .dim = e->dim };
+	bool replaced;
+	assert_int_equal(store_doc_put(s, coll, &d, &c, 1, 1, &replaced, err, sizeof err), 0);
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof *f);
+	char err[256];
+	strcpy(f->dir, "/tmp/rdretrXXXXXX");
+	if (!mkdtemp(f->dir))
+		return -1;
+	snprintf(f->db, sizeof f->db, "%s/r.db", f->dir);
+	if (store_open(f->db, &f->s, err, sizeof err) != 0)
+		return -1;
+	f->e = embed_hash_new(64);
+	store_collection_id(f->s, "kb", true, &f->coll, err, sizeof err);
+	put_doc(f->s, f->e, f->coll, "/kb/refunds.md", "Refunds are paid within fourteen days of the request.");
+	put_doc(f->s, f->e, f->coll, "/kb/proxy.md", "Configure the proxy with the https_proxy variable.");
+	put_doc(f->s, f->e, f->coll, "/kb/ports.md", "The agent listens on port 7443 for local control.");
+	put_doc(f->s, f->e, f->coll, "/old/refunds.md", "Refunds were paid within thirty days in 2024.");
+	struct retriever_opts ro = { .collection = "kb", .rrf_k = 60, .vector_weight = 1, .fts_weight = 1,
+	                             .quantize_int8 = false, .oversample = 1, .threads = 1, .cache_ttl_seconds = 60 };
+	if (retriever_open(f->s, f->e, &ro, &f->r, err, sizeof err) != 0) {
+		fprintf(stderr, "%s\n", err);
+		return -1;
+	}
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[128];
+	retriever_free(&f->r);
+	embed_free(&f->e);
+	store_close(&f->s);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
+	int rc = system(cmd);
+	free(f);
+	return rc == 0 ? 0 : -1;
+}
+
+static void search(struct fixture *f, const char *text, enum retrieve_mode mode, const char *glob,
+                   struct retrieve_result *res)
+{
+	char err[256];
+	struct retrieve_query q = { .text = text, .k = 4, .mode = mode, .path_glob = glob, .max_context_tokens = 1000 };
+	assert_int_equal(retriever_search(f->r, &q, res, err, sizeof err), 0);
+}
+
+static void hybrid_puts_the_matching_chunk_first_with_both_ranks(void **state)
+{
+	struct fixture *f = *state;
+	struct retrieve_result res;
+	search(f, "which port does the agent listen on", RETRIEVE_HYBRID, NULL, &res);
+	assert_true(res.n_hits >= 1);
+	assert_string_equal(res.hits[0].path, "/kb/ports.md");
+	assert_int_equal(res.hits[0].rank, 1);
+	assert_int_equal(res.hits[0].vec_rank, 1);
+	assert_int_equal(res.hits[0].fts_rank, 1);
+	assert_true(res.hits[0].packed);
+	assert_int_equal(res.pack.blocks[0].number, 1);
+	assert_true(res.pack.total_tokens <= 1000);
+	retrieve_result_free(&res);
+}
+
+static void fts_mode_skips_the_embedder_and_vector_mode_skips_fts(void **state)
+{
+	struct fixture *f = *state;
+	struct retrieve_result res;
+	search(f, "proxy", RETRIEVE_FTS, NULL, &res);
+	assert_int_equal(res.n_hits, 1);
+	assert_int_equal(res.hits[0].vec_rank, 0);
+	assert_int_equal(res.us.embed_us, 0);
+	retrieve_result_free(&res);
+	search(f, "proxy", RETRIEVE_VECTOR, NULL, &res);
+	assert_int_equal(res.n_hits, 4);
+	assert_int_equal(res.hits[0].fts_rank, 0);
+	assert_string_equal(res.hits[0].path, "/kb/proxy.md");
+	retrieve_result_free(&res);
+}
+
+static void path_glob_filters_both_retrievers(void **state)
+{
+	struct fixture *f = *state;
+	struct retrieve_result res;
+	search(f, "refunds days", RETRIEVE_HYBRID, "/old/*", &res);
+	assert_int_equal(res.n_hits, 1);
+	assert_string_equal(res.hits[0].path, "/old/refunds.md");
+	retrieve_result_free(&res);
+}
+
+static void hostile_query_text_is_not_an_error(void **state)
+{
+	struct fixture *f = *state;
+	struct retrieve_result res;
+	search(f, "NEAR(\"refunds\" -) AND * OR (((", RETRIEVE_HYBRID, NULL, &res);
+	assert_true(res.n_hits >= 1);
+	retrieve_result_free(&res);
+	search(f, "\xF0\x9F\x94\xA5", RETRIEVE_HYBRID, NULL, &res);
+	retrieve_result_free(&res);
+}
+
+static void second_query_vector_comes_from_the_cache(void **state)
+{
+	struct fixture *f = *state;
+	struct retrieve_result res;
+	search(f, "proxy settings", RETRIEVE_HYBRID, NULL, &res);
+	assert_false(res.embed_cached);
+	retrieve_result_free(&res);
+	search(f, "proxy settings", RETRIEVE_HYBRID, NULL, &res);
+	assert_true(res.embed_cached);
+	retrieve_result_free(&res);
+}
+
+static void arena_catches_up_with_another_connection(void **state)
+{
+	struct fixture *f = *state;
+	char err[256];
+	struct store *other = NULL;
+	assert_int_equal(store_open(f->db, &other, err, sizeof err), 0);
+	put_doc(other, f->e, f->coll, "/kb/quota.md", "Storage quota warnings start at ninety percent of the plan.");
+	struct retrieve_result res;
+	search(f, "storage quota warnings", RETRIEVE_VECTOR, NULL, &res);
+	assert_string_equal(res.hits[0].path, "/kb/quota.md");
+	assert_int_equal(res.index_rows, 5);
+	retrieve_result_free(&res);
+
+	struct store_doc_state ds;
+	assert_int_equal(store_doc_state(other, f->coll, "/kb/quota.md", &ds, err, sizeof err), 0);
+	assert_int_equal(store_doc_delete(other, ds.id, err, sizeof err), 0);
+	search(f, "storage quota warnings", RETRIEVE_VECTOR, NULL, &res);
+	assert_int_equal(res.index_rows, 4);
+	for (size_t i = 0; i < res.n_hits; i++)
+		assert_string_not_equal(res.hits[i].path, "/kb/quota.md");
+	retrieve_result_free(&res);
+	store_close(&other);
+}
+
+static void tiny_budget_drops_chunks_and_says_so(void **state)
+{
+	struct fixture *f = *state;
+	char err[256];
+	struct retrieve_query q = { .text = "refunds", .k = 4, .mode = RETRIEVE_HYBRID, .max_context_tokens = 25 };
+	struct retrieve_result res;
+	assert_int_equal(retriever_search(f->r, &q, &res, err, sizeof err), 0);
+	assert_true(res.pack.total_tokens <= 25);
+	assert_int_equal(res.pack.n_dropped + res.pack.n_blocks, res.n_hits);
+	assert_true(res.pack.n_dropped >= 1);
+	retrieve_result_free(&res);
+}
+
+static void unknown_collection_is_a_clear_error(void **state)
+{
+	struct fixture *f = *state;
+	char err[256];
+	struct retriever *r = NULL;
+	struct retriever_opts ro = { .collection = "nope", .rrf_k = 60, .vector_weight = 1, .fts_weight = 1, .oversample = 1 };
+	assert_int_equal(retriever_open(f->s, f->e, &ro, &r, err, sizeof err), -1);
+	assert_null(r);
+	assert_non_null(strstr(err, "ragdeck ingest --collection nope"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(hybrid_puts_the_matching_chunk_first_with_both_ranks, setup, teardown),
+		cmocka_unit_test_setup_teardown(fts_mode_skips_the_embedder_and_vector_mode_skips_fts, setup, teardown),
+		cmocka_unit_test_setup_teardown(path_glob_filters_both_retrievers, setup, teardown),
+		cmocka_unit_test_setup_teardown(hostile_query_text_is_not_an_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(second_query_vector_comes_from_the_cache, setup, teardown),
+		cmocka_unit_test_setup_teardown(arena_catches_up_with_another_connection, setup, teardown),
+		cmocka_unit_test_setup_teardown(tiny_budget_drops_chunks_and_says_so, setup, teardown),
+		cmocka_unit_test_setup_teardown(unknown_collection_is_a_clear_error, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
