@@ -31,13 +31,16 @@ enum keys_colon {
 
 #define KEYS_COMMANDS(X) \
 	X(QUIT, "quit", KEYS_COLON, NULL, "Quit ragdeck") \
-	X(INTERRUPT, "interrupt", KEYS_KEY_ONLY, NULL, "Stop the running answer; twice in a row, quit") \
-	X(CANCEL, "cancel", KEYS_KEY_ONLY, NULL, "Stop the running answer, or close the help or the command line") \
+	X(INTERRUPT, "interrupt", KEYS_KEY_ONLY, NULL, \
+	  "Stop the running answer; twice in a row, quit") \
+	X(CANCEL, "cancel", KEYS_KEY_ONLY, NULL, \
+	  "Stop the answer, or close the help or the command line") \
 	X(HELP, "help", KEYS_COLON, NULL, "Show the keys and commands") \
 	X(COMMAND_LINE, "command-line", KEYS_KEY_ONLY, NULL, "Open the : command line") \
 	X(REDRAW, "redraw", KEYS_KEY_ONLY, NULL, "Redraw the screen") \
 	X(FOCUS_NEXT, "focus-next", KEYS_KEY_ONLY, NULL, "Move the focus to the next pane") \
-	X(FOCUS_PREV, "focus-prev", KEYS_KEY_ONLY, NULL, "Move the focus to the previous pane") \
+	X(FOCUS_PREV, "focus-prev", KEYS_KEY_ONLY, NULL, \
+	  "Move the focus to the previous pane") \
 	X(FOCUS_PANE_1, "focus-chat", KEYS_KEY_ONLY, NULL, "Focus the chat pane") \
 	X(FOCUS_PANE_2, "focus-context", KEYS_KEY_ONLY, NULL, "Focus the context pane") \
 	X(FOCUS_PANE_3, "focus-dashboard", KEYS_KEY_ONLY, NULL, "Focus the dashboard pane") \
@@ -51,34 +54,48 @@ enum keys_colon {
 	X(PAGE_DOWN, "page-down", KEYS_KEY_ONLY, NULL, "Scroll down one page") \
 	X(SCROLL_TOP, "scroll-top", KEYS_KEY_ONLY, NULL, "Go to the top") \
 	X(SCROLL_BOTTOM, "scroll-bottom", KEYS_KEY_ONLY, NULL, "Go to the bottom") \
-	X(OPEN_CHUNK, "open-chunk", KEYS_KEY_ONLY, NULL, "Open the selected chunk (or cited chunk) in its document") \
-	X(MARK_RELEVANT, "mark-relevant", KEYS_KEY_ONLY, NULL, "Mark the selected chunk relevant") \
-	X(MARK_IRRELEVANT, "mark-irrelevant", KEYS_KEY_ONLY, NULL, "Mark the selected chunk irrelevant") \
+	X(OPEN_CHUNK, "open-chunk", KEYS_KEY_ONLY, NULL, \
+	  "Open the selected or cited chunk in its document") \
+	X(MARK_RELEVANT, "mark-relevant", KEYS_KEY_ONLY, NULL, \
+	  "Mark the selected chunk relevant") \
+	X(MARK_IRRELEVANT, "mark-irrelevant", KEYS_KEY_ONLY, NULL, \
+	  "Mark the selected chunk irrelevant") \
 	X(NEXT_CITATION, "next-citation", KEYS_KEY_ONLY, NULL, "Select the next citation [n]") \
-	X(PREV_CITATION, "prev-citation", KEYS_KEY_ONLY, NULL, "Select the previous citation [n]") \
+	X(PREV_CITATION, "prev-citation", KEYS_KEY_ONLY, NULL, \
+	  "Select the previous citation [n]") \
 	X(SUBMIT, "submit", KEYS_KEY_ONLY, NULL, "Send the question") \
 	X(NEWLINE, "newline", KEYS_KEY_ONLY, NULL, "Start a new line in the question") \
 	X(EDIT_LEFT, "edit-left", KEYS_KEY_ONLY, NULL, "Cursor one character left") \
 	X(EDIT_RIGHT, "edit-right", KEYS_KEY_ONLY, NULL, "Cursor one character right") \
 	X(EDIT_HOME, "edit-home", KEYS_KEY_ONLY, NULL, "Cursor to the start of the line") \
 	X(EDIT_END, "edit-end", KEYS_KEY_ONLY, NULL, "Cursor to the end of the line") \
-	X(EDIT_WORD_LEFT, "edit-word-left", KEYS_KEY_ONLY, NULL, "Cursor to the previous word") \
-	X(EDIT_WORD_RIGHT, "edit-word-right", KEYS_KEY_ONLY, NULL, "Cursor past the next word") \
-	X(EDIT_DELETE_BACK, "edit-delete-back", KEYS_KEY_ONLY, NULL, "Delete the character before the cursor") \
-	X(EDIT_DELETE_FORWARD, "edit-delete-forward", KEYS_KEY_ONLY, NULL, "Delete the character under the cursor") \
-	X(EDIT_KILL_TO_START, "edit-kill-to-start", KEYS_KEY_ONLY, NULL, "Cut from the start of the line to the cursor") \
-	X(EDIT_KILL_TO_END, "edit-kill-to-end", KEYS_KEY_ONLY, NULL, "Cut from the cursor to the end of the line") \
-	X(EDIT_KILL_WORD_BACK, "edit-kill-word-back", KEYS_KEY_ONLY, NULL, "Cut the word before the cursor") \
+	X(EDIT_WORD_LEFT, "edit-word-left", KEYS_KEY_ONLY, NULL, \
+	  "Cursor to the previous word") \
+	X(EDIT_WORD_RIGHT, "edit-word-right", KEYS_KEY_ONLY, NULL, \
+	  "Cursor past the next word") \
+	X(EDIT_DELETE_BACK, "edit-delete-back", KEYS_KEY_ONLY, NULL, \
+	  "Delete before the cursor") \
+	X(EDIT_DELETE_FORWARD, "edit-delete-forward", KEYS_KEY_ONLY, NULL, \
+	  "Delete under the cursor") \
+	X(EDIT_KILL_TO_START, "edit-kill-to-start", KEYS_KEY_ONLY, NULL, \
+	  "Cut to the start of the line") \
+	X(EDIT_KILL_TO_END, "edit-kill-to-end", KEYS_KEY_ONLY, NULL, \
+	  "Cut to the end of the line") \
+	X(EDIT_KILL_WORD_BACK, "edit-kill-word-back", KEYS_KEY_ONLY, NULL, \
+	  "Cut the word before the cursor") \
 	X(EDIT_YANK, "edit-yank", KEYS_KEY_ONLY, NULL, "Paste what was cut last") \
-	X(HISTORY_PREV, "history-prev", KEYS_KEY_ONLY, NULL, "Line above, or the previous question") \
-	X(HISTORY_NEXT, "history-next", KEYS_KEY_ONLY, NULL, "Line below, or the next question") \
+	X(HISTORY_PREV, "history-prev", KEYS_KEY_ONLY, NULL, \
+	  "Line above, or the previous question") \
+	X(HISTORY_NEXT, "history-next", KEYS_KEY_ONLY, NULL, \
+	  "Line below, or the next question") \
 	X(NEW_SESSION, "new", KEYS_COLON, NULL, "Start a new session") \
 	X(SESSIONS, "sessions", KEYS_COLON, NULL, "List the saved sessions") \
 	X(SESSION, "session", KEYS_COLON_NUMBER, "N", "Switch to session N") \
 	X(INGEST, "ingest", KEYS_COLON_TEXT, "PATH", "Add a file or directory to the store") \
 	X(MODEL, "model", KEYS_COLON_TEXT, "NAME", "Answer with model NAME") \
 	X(THEME, "theme", KEYS_COLON_TEXT, "NAME", "Switch to colour theme NAME") \
-	X(EXPORT, "export", KEYS_COLON_TEXT, "FILE", "Save the conversation as Markdown in FILE")
+	X(EXPORT, "export", KEYS_COLON_TEXT, "FILE", \
+	  "Save the conversation as Markdown in FILE")
 
 enum keys_cmd {
 	KEYS_CMD_NONE,

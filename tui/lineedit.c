@@ -325,7 +325,8 @@ bool lineedit_kill_to_end(struct lineedit *le)
 
 bool lineedit_kill_word_back(struct lineedit *le)
 {
-	return delete_range(le, word_start_before(le, le->cursor, is_nonspace_at), le->cursor, true);
+	size_t start = word_start_before(le, le->cursor, is_nonspace_at);
+	return delete_range(le, start, le->cursor, true);
 }
 
 bool lineedit_yank(struct lineedit *le)
@@ -482,7 +483,7 @@ static int write_all(int fd, const char *p, size_t n)
 int lineedit_history_save(const struct lineedit *le, const char *path, char *err, size_t errlen)
 {
 	struct strbuf out = STRBUF_INIT, tmp = STRBUF_INIT;
-	int rc = -1, fd = -1;
+	int rc = -1, fd, werr;
 
 	if (fs_make_parent_dirs(path, err, errlen) < 0)
 		goto cleanup;
@@ -499,24 +500,19 @@ int lineedit_history_save(const struct lineedit *le, const char *path, char *err
 	}
 	sb_printf(&tmp, "%s.tmp.%ld", path, (long)getpid());
 	fd = open(sb_str(&tmp), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0 || fchmod(fd, 0600) < 0 || write_all(fd, sb_str(&out), out.len) < 0) {
-		snprintf(err, errlen, "%s: cannot write history: %s", sb_str(&tmp), strerror(errno));
+	werr = fd < 0 || fchmod(fd, 0600) < 0 || write_all(fd, sb_str(&out), out.len) < 0 ? errno : 0;
+	if (fd >= 0 && close(fd) < 0 && !werr)
+		werr = errno;
+	if (werr) {
+		snprintf(err, errlen, "%s: cannot write history: %s", sb_str(&tmp), strerror(werr));
 		goto cleanup;
 	}
-	if (close(fd) < 0) {
-		fd = -1;
-		snprintf(err, errlen, "%s: cannot write history: %s", sb_str(&tmp), strerror(errno));
-		goto cleanup;
-	}
-	fd = -1;
 	if (rename(sb_str(&tmp), path) < 0) {
 		snprintf(err, errlen, "%s: cannot replace history: %s", path, strerror(errno));
 		goto cleanup;
 	}
 	rc = 0;
 cleanup:
-	if (fd >= 0)
-		close(fd);
 	if (rc < 0 && tmp.len)
 		unlink(sb_str(&tmp));
 	sb_free(&out);

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static int compare_u64(const void *a, const void *b)
 {
@@ -35,10 +36,13 @@ static double pct(uint64_t *v, size_t n, double p)
 int main(int argc, char **argv)
 {
 	size_t target_chunks = 100000, queries = 200;
+	const char *keep_db = NULL;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--quick") == 0) {
 			target_chunks = 5000;
 			queries = 50;
+		} else if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
+			keep_db = argv[++i];
 		} else if (strcmp(argv[i], "--chunks") == 0 && i + 1 < argc) {
 			target_chunks = strtoul(argv[++i], NULL, 10);
 		}
@@ -47,10 +51,14 @@ int main(int argc, char **argv)
 	if (!mkdtemp(dir))
 		return 1;
 	snprintf(path, sizeof path, "%s/corpus", dir);
-	snprintf(db, sizeof db, "%s/search.db", dir);
+	snprintf(db, sizeof db, "%s", keep_db ? keep_db : dir);
+	if (!keep_db)
+		strncat(db, "/search.db", sizeof db - strlen(db) - 1);
 	mkdir(path, 0700);
-	/* About 1.2 KB of text per 350-token chunk. */
-	corpus_generate(path, (uint64_t)target_chunks * 1230);
+	/* A kept database (--db) that already holds the corpus is reused. */
+	if (!keep_db || access(keep_db, F_OK) != 0)
+		/* About 1.2 KB of text per 350-token chunk. */
+		corpus_generate(path, (uint64_t)target_chunks * 1230);
 
 	struct store *s = NULL;
 	char err[512];

@@ -123,9 +123,10 @@ static void help_lists_keys_per_map_and_colon_commands(void **state)
 	const char *s = sb_str(&sb);
 	assert_memory_equal(s, "Keys anywhere\n  C-c ", 20);
 	assert_non_null(strstr(s, "\nKeys in a pane\n"));
-	assert_non_null(strstr(s, "\n  k, Up                  scroll-up              Scroll up one line\n"));
+	assert_non_null(strstr(s, "\n  k, Up                  scroll-up              "
+	                          "Scroll up one line\n"));
 	assert_non_null(strstr(s, "\n  Backspace, C-h         edit-delete-back       "
-	                          "Delete the character before the cursor\n"));
+	                          "Delete before the cursor\n"));
 	assert_non_null(strstr(s, "\nCommands (type : then the command)\n"));
 	assert_non_null(strstr(s, "\n  :ingest PATH                                  "
 	                          "Add a file or directory to the store\n"));
