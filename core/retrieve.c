@@ -190,33 +190,45 @@ static int64_t doc_frequency(struct retriever *r, const char *term)
 	return df;
 }
 
-/* The MATCH expression without the terms that occur in more than
- * COMMON_TERM_SHARE of the chunks: scoring them means decoding nearly
- * every posting list entry, and their IDF is close to zero. When every
- * term is that common, the RAREST_KEPT rarest stay. NULL: no terms. */
-static char *selective_match(struct retriever *r, const char *text)
+/* FTS5 scores every posting of every query term (about 2.5 us each here,
+ * bm25 reads each row's size), so a query is limited to about
+ * FTS_POSTINGS_BUDGET postings: terms are taken rarest first while their
+ * document frequencies fit the budget. The rarest term is kept alone up to
+ * twice the budget; a query whose every term is commoner than that skips
+ * full-text search (such terms say little about relevance: their IDF is
+ * near zero). Small collections always run the whole query. NULL: no
+ * terms kept; *dropped counts the terms left out. */
+#define FTS_POSTINGS_BUDGET 2000
+
+static char *selective_match(struct retriever *r, const char *text, size_t *dropped)
 {
-	enum { RAREST_KEPT = 2 };
-	const double COMMON_TERM_SHARE = 0.25;
 	struct fts_terms t;
 	int64_t df[FTS_QUERY_MAX_TERMS];
-	bool keep[FTS_QUERY_MAX_TERMS];
-	size_t kept = 0;
-	double rows = (double)vec_index_count(r->index);
+	bool keep[FTS_QUERY_MAX_TERMS] = { false };
+	size_t order[FTS_QUERY_MAX_TERMS];
 	fts_query_terms(text, strlen(text), &t);
 	for (size_t i = 0; i < t.n; i++) {
 		df[i] = doc_frequency(r, t.items[i]);
-		keep[i] = (double)df[i] <= COMMON_TERM_SHARE * rows;
-		kept += keep[i];
+		order[i] = i;
 	}
-	/* kept stays 0 here on purpose: pick the RAREST_KEPT rarest. */
-	for (size_t pass = 0; kept == 0 && pass < RAREST_KEPT && pass < t.n; pass++) {
-		size_t best = t.n;
-		for (size_t i = 0; i < t.n; i++)
-			if (!keep[i] && (best == t.n || df[i] < df[best]))
-				best = i;
-		keep[best] = true;
+	for (size_t i = 1; i < t.n; i++)
+		for (size_t j = i; j > 0 && df[order[j]] < df[order[j - 1]]; j--) {
+			size_t tmp = order[j];
+			order[j] = order[j - 1];
+			order[j - 1] = tmp;
+		}
+	int64_t used = 0;
+	for (size_t i = 0; i < t.n; i++) {
+		int64_t d = df[order[i]];
+		bool fits = used + d <= FTS_POSTINGS_BUDGET || (i == 0 && d <= 2 * FTS_POSTINGS_BUDGET);
+		if (!fits)
+			break;
+		keep[order[i]] = true;
+		used += d;
 	}
+	*dropped = 0;
+	for (size_t i = 0; i < t.n; i++)
+		*dropped += !keep[i];
 	char *match = fts_query_join(&t, keep);
 	fts_terms_free(&t);
 	return match;
@@ -224,11 +236,12 @@ static char *selective_match(struct retriever *r, const char *text)
 
 /* Full-text candidates: ids and bm25 values, best first. */
 static int fts_candidates(struct retriever *r, const char *text, size_t limit, const struct allowed *filter,
-                          int64_t *ids, double *bm25, size_t *n)
+                          int64_t *ids, double *bm25, size_t *n, char **used, size_t *dropped)
 {
-	char *match = selective_match(r, text);
+	char *match = selective_match(r, text, dropped);
 	int rc = SQLITE_DONE;
 	*n = 0;
+	*used = match;
 	if (!match)
 		return 0;
 	sqlite3_bind_text(r->fts, 1, match, -1, SQLITE_STATIC);
@@ -244,7 +257,6 @@ static int fts_candidates(struct retriever *r, const char *text, size_t limit, c
 	}
 	sqlite3_reset(r->fts);
 	sqlite3_clear_bindings(r->fts);
-	free(match);
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
 }
 
@@ -325,6 +337,7 @@ int retriever_search(struct retriever *r, const struct retrieve_query *q, struct
 		goto cleanup;
 	}
 	if (q->mode != RETRIEVE_FTS) {
+		t = clock_now_us();
 		if (embed_query(r, q->text, qvec, &out->embed_cached, err, errlen) != 0)
 			goto cleanup;
 		out->us.embed_us = clock_now_us() - t;
@@ -339,7 +352,8 @@ int retriever_search(struct retriever *r, const struct retrieve_query *q, struct
 	}
 	if (q->mode != RETRIEVE_VECTOR) {
 		t = clock_now_us();
-		if (fts_candidates(r, q->text, limit, filtered ? &allowed : NULL, fts_ids, bm25, &n_fts) != 0) {
+		if (fts_candidates(r, q->text, limit, filtered ? &allowed : NULL, fts_ids, bm25, &n_fts,
+		                   &out->fts_match, &out->fts_terms_dropped) != 0) {
 			snprintf(err, errlen, "full-text search failed: %s", sqlite3_errmsg(store_db(r->store)));
 			goto cleanup;
 		}
@@ -385,6 +399,7 @@ void retrieve_result_free(struct retrieve_result *res)
 		free(res->hits[i].text);
 	}
 	free(res->hits);
+	free(res->fts_match);
 	pack_result_free(&res->pack);
 	memset(res, 0, sizeof *res);
 }

@@ -69,6 +69,8 @@ struct retrieve_result {
 	struct retrieve_timings us;
 	size_t index_rows;        /* vectors searched */
 	bool embed_cached;        /* query vector came from the cache */
+	char *fts_match;          /* the FTS5 MATCH expression run; NULL: none */
+	size_t fts_terms_dropped; /* query terms too common for the FTS budget */
 };
 
 /* Open a retriever on store for opts->collection (which must exist), loading

@@ -28,12 +28,28 @@ static int apply_tombstones(sqlite3 *db, struct vec_index *idx, struct vec_sync 
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* On the first load, size the arena for every chunk at once: growing it
+ * by doubling would fault in and copy the memory several times. */
+static void reserve_for_first_load(sqlite3 *db, struct vec_index *idx, const struct vec_sync *sync)
+{
+	sqlite3_stmt *st = NULL;
+	if (sync->last_chunk_id != 0 || vec_index_count(idx) != 0)
+		return;
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM chunks", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		vec_index_reserve(idx, (size_t)sqlite3_column_int64(st, 0));
+	sqlite3_finalize(st);
+}
+
 static int load_new_vectors(sqlite3 *db, struct vec_index *idx, struct vec_sync *sync)
 {
 	static const char sql[] =
+		/* CROSS JOIN fixes the loop order: drive from the id range of
+		 * embeddings, which is empty on a catch-up with nothing new;
+		 * the planner would otherwise walk every document. */
 		"SELECT e.chunk_id, e.vector FROM embeddings e"
-		" JOIN chunks c ON c.id = e.chunk_id"
-		" JOIN documents d ON d.id = c.document_id"
+		" CROSS JOIN chunks c ON c.id = e.chunk_id"
+		" CROSS JOIN documents d ON d.id = c.document_id"
 		" WHERE e.chunk_id > ?1 AND d.collection_id = ?2 AND e.model = ?3 AND e.dim = ?4"
 		" ORDER BY e.chunk_id";
 	sqlite3_stmt *st = NULL;
@@ -84,6 +100,7 @@ int vec_sync_catch_up(struct store *s, struct vec_index *idx, struct vec_sync *s
 	sync->added = sync->removed = 0;
 	if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
 		goto fail;
+	reserve_for_first_load(db, idx, sync);
 	if (apply_tombstones(db, idx, sync) != 0 || load_new_vectors(db, idx, sync) != 0 ||
 	    note_max_chunk(db, sync) != 0) {
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);

@@ -150,6 +150,11 @@ static void print_json(const struct retrieve_result *res, const char *query, con
 	cJSON_AddNumberToObject(t, "total", (double)res->us.total_us);
 	cJSON_AddNumberToObject(o, "vectors_searched", (double)res->index_rows);
 	cJSON_AddBoolToObject(o, "embedding_cached", res->embed_cached);
+	if (res->fts_match)
+		cJSON_AddStringToObject(o, "fts_match", res->fts_match);
+	else
+		cJSON_AddNullToObject(o, "fts_match");
+	cJSON_AddNumberToObject(o, "fts_terms_dropped", (double)res->fts_terms_dropped);
 	cli_print_json(stdout, o);
 	cJSON_Delete(o);
 }
