@@ -39,13 +39,19 @@ void sb_putc(struct strbuf *sb, char c)
 void sb_vprintf(struct strbuf *sb, const char *fmt, va_list ap)
 {
 	va_list copy;
+	sb_grow(sb, 64);
+	size_t avail = sb->cap - sb->len;
 	va_copy(copy, ap);
-	int n = vsnprintf(NULL, 0, fmt, copy);
+	int n = vsnprintf(sb->buf + sb->len, avail, fmt, copy);
 	va_end(copy);
-	if (n <= 0)
+	if (n <= 0) {
+		sb->buf[sb->len] = '\0';
 		return;
-	sb_grow(sb, (size_t)n);
-	vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+	}
+	if ((size_t)n >= avail) {
+		sb_grow(sb, (size_t)n);
+		vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+	}
 	sb->len += (size_t)n;
 }
 
