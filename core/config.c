@@ -384,7 +384,8 @@ struct config *config_defaults(void)
 	for (size_t i = 0; i < c->n_providers; i++) {
 		const struct config_provider *b = &builtin_providers[i];
 		c->providers[i] = (struct config_provider){ xstrdup(b->name), b->kind,
-			config_xstrdup_or_null(b->base_url), config_xstrdup_or_null(b->api_key_env) };
+			config_xstrdup_or_null(config_official_base_url(b->kind)),
+			config_xstrdup_or_null(b->api_key_env) };
 	}
 	c->n_models = ARRAY_LEN(config_builtin_routes);
 	c->models = xcalloc(c->n_models, sizeof(*c->models));
@@ -435,6 +436,21 @@ const struct config_provider *config_provider_find(const struct config *c, const
 {
 	size_t i = config_provider_index(c, name);
 	return i < c->n_providers ? &c->providers[i] : NULL;
+}
+
+const char *config_official_base_url(enum provider_kind kind)
+{
+	/* As the official client libraries do: the variable, when set, moves
+	 * the default endpoint (a proxy, a gateway, a local test server). */
+	static const char *const vars[] = {
+		[PROVIDER_OPENAI] = "OPENAI_BASE_URL", [PROVIDER_ANTHROPIC] = "ANTHROPIC_BASE_URL",
+		[PROVIDER_LOCAL] = NULL,
+	};
+	const char *env = vars[kind] ? getenv(vars[kind]) : NULL;
+	if (env && env[0])
+		return env;
+	const struct config_provider *b = config_builtin_provider_of_kind(kind);
+	return b ? b->base_url : NULL;
 }
 
 const struct config_provider *config_builtin_provider_of_kind(enum provider_kind kind)

@@ -106,6 +106,10 @@ extern const char *const config_provider_kinds[];
 extern const struct config_model_route config_builtin_routes[];
 extern const size_t config_n_builtin_routes;
 
+/* The default endpoint of a provider kind: $OPENAI_BASE_URL or
+ * $ANTHROPIC_BASE_URL when set, else the official URL; NULL for local. */
+const char *config_official_base_url(enum provider_kind kind);
+
 /* The built-in provider of kind (its official server and key variable). */
 const struct config_provider *config_builtin_provider_of_kind(enum provider_kind kind);
 

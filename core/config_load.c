@@ -341,7 +341,7 @@ static void load_provider(struct loader *l, struct config *c, const char *name,
 	 * third-party server by default. */
 	if (is_new && !config_map_find(l, val, "base_url")) {
 		const struct config_provider *like = config_builtin_provider_of_kind(p->kind);
-		p->base_url = config_xstrdup_or_null(like->base_url);
+		p->base_url = config_xstrdup_or_null(config_official_base_url(p->kind));
 		if (!config_map_find(l, val, "api_key_env"))
 			p->api_key_env = config_xstrdup_or_null(like->api_key_env);
 	}

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# ragdeck ask end to end: the offline answerer with citations, and real
+# streams from a local fixture server in the OpenAI and Anthropic wire
+# formats (whole, cut mid-stream, rate-limited then served), missing keys
+# and unreachable servers. The key never reaches the database.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/tap.sh"
+ragdeck=${RAGDECK:?set RAGDECK to the binary}
+serve=${FIXTURE_SERVE:?set FIXTURE_SERVE to the fixture server program}
+work=$(mktemp -d)
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	rm -rf "$work"
+}
+trap cleanup EXIT
+export HOME=$work XDG_CONFIG_HOME=$work/config XDG_DATA_HOME=$work/data
+unset RAGDECK_CONFIG OPENAI_API_KEY ANTHROPIC_API_KEY OPENAI_BASE_URL ANTHROPIC_BASE_URL
+db=$work/data/kb.db
+secret=sk-test-SECRET-7f3a9c
+"$ragdeck" --db "$db" ingest --collection default "$here/../../examples/kb" > /dev/null
+run() { "$ragdeck" --db "$db" "$@"; }
+
+# start_server ARGS...: start fixture_serve, set $url.
+start_server() {
+	mkfifo "$work/in.$#.$RANDOM" 2>/dev/null
+	local fifo
+	fifo=$(ls -t "$work"/in.* | head -1)
+	"$serve" "$@" < "$fifo" > "$work/url" &
+	pids+=($!)
+	exec {hold}> "$fifo"
+	for _ in $(seq 50); do [ -s "$work/url" ] && break; sleep 0.05; done
+	url=$(cat "$work/url")
+}
+
+run ask "How many days do I have to ask for a refund on a monthly plan?" > "$work/local.txt"
+check "local answer exits 0" test $? -eq 0
+check "local answer cites blocks" grep -q '\[1\]' "$work/local.txt"
+check "local answer lists sources" grep -q '^Sources:' "$work/local.txt"
+check "the current refund policy is among the sources" grep -q 'policies/refund-policy.md' "$work/local.txt"
+run ask --json "How many days do I have to ask for a refund?" > "$work/local.json"
+check "--json has citations with paths and lines" \
+	test "$(json_get "$work/local.json" 'all(c["path"] and c["line_start"] <= c["line_end"] for c in j["citations"]) and len(j["citations"]) > 0')" = True
+check "--json marks local usage as estimated" test "$(json_get "$work/local.json" 'j["usage"]["estimated"]')" = True
+run ask "What is the airspeed of an unladen swallow?" > "$work/none.txt"
+check "no answer in the documents is said plainly" grep -qi 'do not contain an answer' "$work/none.txt"
+
+run ask --model gpt-4o "hello" > /dev/null 2> "$work/nokey.txt"
+check "missing key exits 1" test $? -eq 1
+check "missing key message names the variable in one line" \
+	bash -c "[ \$(wc -l < '$work/nokey.txt') = 1 ] && grep -q OPENAI_API_KEY '$work/nokey.txt'"
+
+export OPENAI_API_KEY=$secret ANTHROPIC_API_KEY=$secret
+start_server --flavor openai --tokens 20
+OPENAI_BASE_URL=$url run ask --json --model gpt-4o-mini "What port does the agent use?" > "$work/openai.json"
+check "openai stream answer reconstructed exactly" \
+	test "$(json_get "$work/openai.json" 'j["answer"]')" = "$(seq -f 'w%g' 1 20 | paste -sd' ')"
+check "openai usage as reported" test "$(json_get "$work/openai.json" '(j["usage"]["input_tokens"], j["usage"]["output_tokens"], j["usage"]["estimated"])')" = "(321, 20, False)"
+OPENAI_BASE_URL=$url run ask --model gpt-4o-mini "What port does the agent use?" > "$work/openai.txt"
+check "streamed text is printed" grep -q '^w1 w2 w3' "$work/openai.txt"
+
+start_server --flavor openai --tokens 20 --delay-ms 5 --reset-after 5
+OPENAI_BASE_URL=$url run ask --model gpt-4o-mini "What port?" > "$work/cut.txt" 2> "$work/cut.err"
+check "connection reset mid-stream exits 1" test $? -eq 1
+check "partial answer is kept" grep -q '^w1 w2 w3 w4 w5$' "$work/cut.txt"
+check "the reason is given on one line" bash -c "[ \$(wc -l < '$work/cut.err') = 1 ] && grep -q interrupted '$work/cut.err'"
+
+start_server --flavor openai --tokens 3 --status 429 --retry-after 0
+OPENAI_BASE_URL=$url run ask --json --model gpt-4o-mini "What port?" > "$work/retry.json"
+check "429 then success is retried before the first token" \
+	test "$(json_get "$work/retry.json" '(j["answer"], j["retries"])')" = "('w1 w2 w3', 1)"
+
+start_server --flavor anthropic --tokens 7
+ANTHROPIC_BASE_URL=$url run ask --json --model claude-sonnet-4-6 "What port?" > "$work/anthropic.json"
+check "anthropic stream answer and usage" \
+	test "$(json_get "$work/anthropic.json" '(j["answer"], j["usage"]["input_tokens"], j["usage"]["output_tokens"])')" = "('w1 w2 w3 w4 w5 w6 w7', 321, 7)"
+
+OPENAI_BASE_URL=http://127.0.0.1:9/v1 run ask --model gpt-4o-mini "What port?" > /dev/null 2> "$work/down.txt"
+check "unreachable server exits 1" test $? -eq 1
+check "unreachable server message names the URL" grep -q '127.0.0.1:9' "$work/down.txt"
+
+check "the key never reaches the database" bash -c "! grep -rqa -- '$secret' '$work/data'"
+check "the key never reaches the output" bash -c "! grep -qa -- '$secret' '$work'/*.txt '$work'/*.json"
+tap_done
