@@ -12,20 +12,36 @@
 #include <stdint.h>
 
 #include "core/llm/llm.h"
+#include "core/metrics.h"
 #include "core/prompt.h"
 #include "core/retrieve.h"
+#include "core/router.h"
 
 struct config;
+struct store;
+struct breaker_set;
 
-/* What turns share for a session. The caller owns every member. */
+/* What turns share for a session. The caller owns every member; all but
+ * cfg and client may be NULL. */
 struct turn_env {
 	const struct config *cfg;
 	struct retriever *retriever;   /* NULL: no retrieval (empty collection) */
 	struct llm_client *client;
+	struct router *router;         /* NULL: every question takes the retrieval path */
+	struct breaker_set *breakers;  /* NULL: no circuit breaking */
+	struct store *log;             /* NULL: turns are not written to the query log */
+	int64_t session_id;            /* query log session; 0: none */
+	struct metrics_window *window; /* NULL: no rolling percentiles */
+};
+
+/* A model of the fallback chain that did not answer, and why. */
+struct turn_hop {
+	char *model;
+	char *reason;
 };
 
 struct turn_opts {
-	const char *model;             /* NULL: routing.default_model */
+	const char *model;             /* NULL: the router's choice (or routing.default_model) */
 	int top_k;                     /* 0: routing.paths.retrieval.top_k */
 	bool no_retrieval;             /* answer without context */
 	const char *nonce;             /* NULL: random (tests pass one) */
@@ -48,6 +64,14 @@ struct turn_record {
 	double tokens_per_sec;
 	long http_status;
 	int retries;
+	struct router_decision decision;  /* path, signals, rule, sentence, chain */
+	struct turn_hop *hops;         /* chain models skipped or failed before `model` */
+	size_t n_hops;
+	struct metrics_turn metrics;   /* spans, tokens, cost, outcome */
+	bool format_checked;           /* the path asked for JSON: the answer was checked */
+	bool format_ok;
+	bool leaked_system_prompt;
+	int64_t query_id;              /* query log row; 0 when not logged */
 };
 
 struct turn_callbacks {

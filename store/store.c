@@ -541,6 +541,30 @@ void store_chunk_rows_free(struct store_chunk_row *rows, size_t n)
 	free(rows);
 }
 
+int store_doc_history(struct store *s, int64_t doc_id, int *change_count, int64_t *first_seen,
+                      int64_t *last_changed, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	int result = -1;
+	if (sqlite3_prepare_v2(s->db, "SELECT change_count, first_seen, last_changed FROM documents"
+	                              " WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
+		return db_error(s, "cannot read document history", err, errlen);
+	sqlite3_bind_int64(st, 1, doc_id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*change_count = sqlite3_column_int(st, 0);
+		*first_seen = sqlite3_column_int64(st, 1);
+		*last_changed = sqlite3_column_int64(st, 2);
+		result = 0;
+	} else if (rc == SQLITE_DONE) {
+		result = 1;
+	} else {
+		db_error(s, "cannot read document history", err, errlen);
+	}
+	sqlite3_finalize(st);
+	return result;
+}
+
 int store_integrity_check(struct store *s, char *err, size_t errlen)
 {
 	sqlite3_stmt *st = NULL;

@@ -139,6 +139,11 @@ int store_chunks_of_doc(struct store *s, int64_t doc_id, struct store_chunk_row 
                         size_t *n, char *err, size_t errlen);
 void store_chunk_rows_free(struct store_chunk_row *rows, size_t n);
 
+/* Change history of a document (the router's volatility signal). Returns
+ * 0, 1 when absent, -1 with err. */
+int store_doc_history(struct store *s, int64_t doc_id, int *change_count, int64_t *first_seen,
+                      int64_t *last_changed, char *err, size_t errlen);
+
 /* Run PRAGMA integrity_check; returns 0 when "ok", -1 with the first
  * problem in err otherwise. */
 int store_integrity_check(struct store *s, char *err, size_t errlen);

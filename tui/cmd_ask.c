@@ -77,11 +77,33 @@ static void print_sources(const struct turn_record *r)
 	}
 }
 
+static void print_route(const struct turn_record *r)
+{
+	const char *s = r->decision.sentence ? r->decision.sentence : "";
+	printf("Route: %s (%s): ", router_path_name(r->decision.path), r->decision.rule ? r->decision.rule : "");
+	print_clean(s, strlen(s));
+	printf("\n\n");
+	fflush(stdout);
+}
+
+static void print_hops(const struct turn_record *r)
+{
+	for (size_t i = 0; i < r->n_hops; i++) {
+		printf("skipped %s: ", r->hops[i].model);
+		print_clean(r->hops[i].reason, strlen(r->hops[i].reason));
+		printf("\n");
+	}
+}
+
 static void print_footer(const struct turn_record *r)
 {
 	printf("\n%s via %s: first token %.0f ms, total %.0f ms, %ld in / %ld out tokens%s",
 	       r->model, r->provider, (double)r->ttft_us / 1e3, (double)r->total_us / 1e3,
 	       r->usage.input_tokens, r->usage.output_tokens, r->usage.estimated ? " (estimated)" : "");
+	if (r->metrics.cost_known)
+		printf(", $%.6f%s", r->metrics.cost_usd, r->metrics.cost_estimated ? " (estimated)" : "");
+	if (r->metrics.has_grounding)
+		printf(", grounding %.2f", r->metrics.grounding);
 	if (r->outcome != LLM_OUTCOME_OK)
 		printf(", %s", llm_outcome_name(r->outcome));
 	printf("\n");
@@ -128,6 +150,23 @@ static void print_json(const struct turn_record *r)
 	cJSON_AddNumberToObject(t, "total", (double)r->total_us);
 	cJSON_AddNumberToObject(o, "tokens_per_second", r->tokens_per_sec);
 	cJSON_AddNumberToObject(o, "retries", r->retries);
+	cJSON *d = cJSON_AddObjectToObject(o, "route");
+	cJSON_AddStringToObject(d, "path", router_path_name(r->decision.path));
+	cJSON_AddStringToObject(d, "rule", r->decision.rule ? r->decision.rule : "");
+	cJSON_AddStringToObject(d, "sentence", r->decision.sentence ? r->decision.sentence : "");
+	cJSON *hops = cJSON_AddArrayToObject(d, "hops");
+	for (size_t i = 0; i < r->n_hops; i++) {
+		cJSON *h = cJSON_CreateObject();
+		cJSON_AddStringToObject(h, "model", r->hops[i].model);
+		cJSON_AddStringToObject(h, "reason", r->hops[i].reason);
+		cJSON_AddItemToArray(hops, h);
+	}
+	cJSON_AddStringToObject(o, "outcome_metric", metrics_outcome_name(r->metrics.outcome));
+	if (r->metrics.cost_known)
+		cJSON_AddNumberToObject(o, "cost_usd", r->metrics.cost_usd);
+	if (r->metrics.has_grounding)
+		cJSON_AddNumberToObject(o, "grounding", r->metrics.grounding);
+	cJSON_AddNumberToObject(o, "query_id", (double)r->query_id);
 	cli_print_json(stdout, o);
 	cJSON_Delete(o);
 }
@@ -195,10 +234,15 @@ int cmd_ask(struct cli *cli, int argc, char **argv)
 	char err[512];
 	int rc = EXIT_FAIL;
 	open_retriever(cli, embedder, collection, &retriever);
-	struct turn_env env = { .cfg = cli->cfg, .retriever = retriever, .client = client };
+	struct turn_env env = { .cfg = cli->cfg, .retriever = retriever, .client = client, .log = cli->store };
 	struct turn_callbacks cbs = { .on_text = on_text, .ud = &st };
-	if (turn_start(&env, argv[optind], &topts, &cbs, &turn, err, sizeof err) != 0 ||
-	    llm_client_run(client, err, sizeof err) != 0) {
+	if (turn_start(&env, argv[optind], &topts, &cbs, &turn, err, sizeof err) != 0) {
+		fprintf(stderr, "%s: error: %s\n", cli->prog, err);
+		goto cleanup;
+	}
+	if (!json)
+		print_route(turn_record(turn));
+	if (llm_client_run(client, err, sizeof err) != 0) {
 		fprintf(stderr, "%s: error: %s\n", cli->prog, err);
 		goto cleanup;
 	}
@@ -211,6 +255,7 @@ int cmd_ask(struct cli *cli, int argc, char **argv)
 		if (r->answer_len && r->answer[r->answer_len - 1] != '\n')
 			printf("\n");
 		print_sources(r);
+		print_hops(r);
 		print_footer(r);
 	}
 	if (r->outcome != LLM_OUTCOME_OK) {
