@@ -40,6 +40,7 @@ struct turn {
 	size_t n_chain, next;          /* next: first model not tried yet */
 	const char *current_provider;
 	bool done;
+	bool retrieved;                /* retrieval ran and succeeded */
 	uint64_t started_us, stream_us;
 };
 
@@ -143,6 +144,7 @@ static void retrieve_and_route(struct turn *t, const struct turn_opts *opts)
 		bool ok = retriever_search(t->env.retriever, &q, &t->rec.retrieval, err, sizeof err) == 0;
 		if (!ok)
 			add_hop(&t->rec, "retrieval", err);
+		t->retrieved = ok;
 		gather_signals(t, ok, &sig, docs);
 	}
 	t->rec.retrieve_us = clock_now_us() - r0 - route_us;
@@ -324,11 +326,13 @@ static void finish(struct turn *t, const struct llm_result *res)
 
 	m->at_ms = clock_unix_now() * 1000;
 	const struct retrieve_timings *rt = &r->retrieval.us;
-	metrics_turn_span(m, METRICS_SPAN_EMBED, rt->embed_us);
-	metrics_turn_span(m, METRICS_SPAN_VECTOR, rt->vector_us);
-	metrics_turn_span(m, METRICS_SPAN_FTS, rt->fts_us);
-	metrics_turn_span(m, METRICS_SPAN_FUSE, rt->fuse_us);
-	metrics_turn_span(m, METRICS_SPAN_PACK, rt->pack_us);
+	if (t->retrieved) {
+		metrics_turn_span(m, METRICS_SPAN_EMBED, rt->embed_us);
+		metrics_turn_span(m, METRICS_SPAN_VECTOR, rt->vector_us);
+		metrics_turn_span(m, METRICS_SPAN_FTS, rt->fts_us);
+		metrics_turn_span(m, METRICS_SPAN_FUSE, rt->fuse_us);
+		metrics_turn_span(m, METRICS_SPAN_PACK, rt->pack_us);
+	}
 	if (res->ttft_us) {
 		metrics_turn_span(m, METRICS_SPAN_TTFT, res->ttft_us);
 		metrics_turn_span(m, METRICS_SPAN_GENERATION, res->total_us - res->ttft_us);

@@ -18,6 +18,8 @@ struct cli;
 	  "retrieve the chunks that best match a query") \
 	X(ask, "ask [--model M] [-k N] [--no-stream] [--json] QUESTION", \
 	  "answer a question from the documents, with numbered sources") \
+	X(stats, "stats [--since DURATION] [--json]", \
+	  "latency percentiles, error and fallback rates, cost, alerts") \
 	X(config, "config check [FILE]", "check a config file and print the effective config")
 
 #define DECLARE_COMMAND(name, usage, summary) int cmd_##name(struct cli *cli, int argc, char **argv);

@@ -83,7 +83,8 @@ int main(int argc, char **argv)
 		anthropic_stream(&body, tokens);
 	struct fixture_response script[2] = {
 		{ .status = status, .content_type = "application/json", .headers = retry_header,
-		  .body = "{\"error\":{\"message\":\"fixture error\",\"type\":\"server_error\"}}" },
+		  .body = "{\"error\":{\"message\":\"fixture error\",\"type\":\"server_error\"}}",
+		  .reset_after = -1 },
 		{ .content_type = "text/event-stream", .framing = FIXTURE_CHUNKED, .body = body.buf,
 		  .split_events = 1, .delay_ms = delay,
 		  .reset_after = reset_events >= 0 ? event_offset(body.buf, reset_events + (openai ? 0 : 2)) : -1 },

@@ -80,6 +80,42 @@ OPENAI_BASE_URL=http://127.0.0.1:9/v1 run ask --model gpt-4o-mini "What port?" >
 check "unreachable server exits 1" test $? -eq 1
 check "unreachable server message names the URL" grep -q '127.0.0.1:9' "$work/down.txt"
 
+# Fallback: the default model's server fails (500, no retries), the
+# fallback model's server answers; the hop is recorded with its reason.
+start_server --flavor openai --tokens 3 --status 500
+openai_url=$url
+start_server --flavor anthropic --tokens 4
+cat > "$work/chain.yaml" <<YAML
+routing:
+  default_model: "gpt-4o"
+  fallback_model: "claude-sonnet-4-6"
+http:
+  max_retries: 0
+YAML
+OPENAI_BASE_URL=$openai_url ANTHROPIC_BASE_URL=$url run --config "$work/chain.yaml" ask --json \
+	"What is the refund window for monthly plans?" > "$work/chain.json"
+check "a failing default model falls back to the next one" \
+	test "$(json_get "$work/chain.json" '(j["answer"], j["model"], j["outcome_metric"])')" = "('w1 w2 w3 w4', 'claude-sonnet-4-6', 'fell_back')"
+check "the hop names the failed model and why" \
+	test "$(json_get "$work/chain.json" '[h["model"] for h in j["route"]["hops"]] == ["gpt-4o"] and "500" in j["route"]["hops"][0]["reason"]')" = True
+unset OPENAI_API_KEY ANTHROPIC_API_KEY
+run --config "$work/chain.yaml" ask --json "What is the refund window for monthly plans?" > "$work/nokeys.json"
+check "missing keys fall through the chain to local" \
+	test "$(json_get "$work/nokeys.json" '(j["model"], [h["reason"] for h in j["route"]["hops"]])')" = "('local', ['OPENAI_API_KEY is not set', 'ANTHROPIC_API_KEY is not set'])"
+run ask --json "hello" > "$work/greet.json"
+check "a greeting takes the direct path without retrieval" \
+	test "$(json_get "$work/greet.json" '(j["route"]["path"], len(j["citations"]))')" = "('direct', 0)"
+run ask --json "/direct what is the refund window" > "$work/prefix.json"
+check "a prefix overrides the router" test "$(json_get "$work/prefix.json" 'j["route"]["rule"]')" = "prefix:/direct"
+
+run stats --json > "$work/stats.json"
+check "stats counts every logged turn" test "$(json_get "$work/stats.json" 'j["turns"]')" -ge 10
+check "stats reports total latency percentiles" \
+	test "$(json_get "$work/stats.json" 'j["spans_ms"]["total"]["p50"] <= j["spans_ms"]["total"]["p95"] <= j["spans_ms"]["total"]["p99"]')" = True
+check "stats counts the fallback" test "$(json_get "$work/stats.json" 'j["outcomes"]["fell_back"]')" -ge 1
+run stats --since 5x > /dev/null 2>&1
+check "a malformed --since is a usage error" test $? -eq 2
+
 check "the key never reaches the database" bash -c "! grep -rqa -- '$secret' '$work/data'"
 check "the key never reaches the output" bash -c "! grep -qa -- '$secret' '$work'/*.txt '$work'/*.json"
 tap_done
