@@ -91,6 +91,10 @@ int retriever_open(struct store *store, struct embedder *embedder, const struct 
 		.oversample = opts->oversample > 0 ? opts->oversample : 1, .threads = opts->threads,
 	};
 	r->index = vec_index_new(&vo);
+	if (!r->index) {
+		snprintf(err, errlen, "cannot build a vector index of dimension %d with %d threads", vo.dim, vo.threads);
+		goto fail;
+	}
 	r->sync.collection = r->collection_id;
 	snprintf(r->sync.model, sizeof r->sync.model, "%s", embedder->model);
 	r->sync.dim = embedder->dim;
