@@ -19,7 +19,7 @@
 
 /* Documents are committed in batches of about this many microseconds of
  * work: a commit per document makes FTS5 flush a tiny segment each time. */
-#define BATCH_US 250000
+#define BATCH_US 1000000
 
 struct run {
 	struct store *store;

