@@ -239,10 +239,12 @@ int ingest_run(struct store *store, struct embedder *embedder, const struct inge
 		if (ingest_file(&r, &files.files[i]) != 0)
 			goto cleanup;
 		if (clock_now_us() - batch_start > BATCH_US) {
+			uint64_t c0 = clock_now_us();
 			if (store_batch_commit(store, r.err, sizeof r.err) != 0 ||
 			    store_batch_begin(store, r.err, sizeof r.err) != 0)
 				goto cleanup;
 			batch_start = clock_now_us();
+			out->store_us += batch_start - c0;
 		}
 		p.files_done = i + 1;
 		p.bytes_done += (uint64_t)files.files[i].bytes;
@@ -255,10 +257,12 @@ int ingest_run(struct store *store, struct embedder *embedder, const struct inge
 	if (opts->prune && prune_missing(&r) != 0)
 		goto cleanup;
 	rc = 0;
-cleanup:
+cleanup:;
 	/* Whole documents done before a failure are kept. */
+	uint64_t c0 = clock_now_us();
 	if (store_batch_commit(store, rc ? NULL : r.err, rc ? 0 : sizeof r.err) != 0)
 		rc = -1;
+	out->store_us += clock_now_us() - c0;
 	if (rc != 0)
 		snprintf(err, errlen, "%s", r.err);
 	out->total_us = clock_now_us() - start;
