@@ -129,6 +129,9 @@ static void print_json(const struct turn_record *r)
 		cJSON_AddNumberToObject(c, "line_start", pack->blocks[i].line_start);
 		cJSON_AddNumberToObject(c, "line_end", pack->blocks[i].line_end);
 		cJSON_AddStringToObject(c, "heading_path", pack->blocks[i].heading_path);
+		/* Blocks in the prompt line up with the packer's blocks. */
+		bool flagged = i < r->prompt.n_blocks && r->prompt.blocks[i].flags.n_hits > 0;
+		cJSON_AddBoolToObject(c, "injection_flagged", flagged);
 		cJSON_AddItemToArray(cites, c);
 	}
 	cJSON *u = cJSON_AddObjectToObject(o, "usage");
@@ -162,6 +165,9 @@ static void print_json(const struct turn_record *r)
 		cJSON_AddItemToArray(hops, h);
 	}
 	cJSON_AddStringToObject(o, "outcome_metric", metrics_outcome_name(r->metrics.outcome));
+	if (r->format_checked)
+		cJSON_AddBoolToObject(o, "format_ok", r->format_ok);
+	cJSON_AddBoolToObject(o, "leaked_system_prompt", r->leaked_system_prompt);
 	if (r->metrics.cost_known)
 		cJSON_AddNumberToObject(o, "cost_usd", r->metrics.cost_usd);
 	if (r->metrics.has_grounding)
