@@ -1,5 +1,6 @@
 #include "core/llm/json.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -34,7 +35,9 @@ cJSON *llm_json_strings(const char *const *v, size_t n)
 long llm_json_long(const cJSON *obj, const char *name)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
-	return cJSON_IsNumber(v) && v->valuedouble >= 0 ? (long)v->valuedouble : -1;
+	/* A double at or over 2^63 has no long value: converting it is undefined. */
+	return cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble < (double)LONG_MAX
+	       ? (long)v->valuedouble : -1;
 }
 
 const char *llm_json_str(const cJSON *obj, const char *name)

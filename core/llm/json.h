@@ -15,7 +15,8 @@ cJSON *llm_json_messages(const struct llm_request *req, int with_system);
 /* n strings as a JSON array. Caller frees with cJSON_Delete. */
 cJSON *llm_json_strings(const char *const *v, size_t n);
 
-/* Integer member name of obj, or -1 when absent or not a number. */
+/* Integer member name of obj (fraction dropped), or -1 when absent, not a
+ * number, negative or too large for a long. */
 long llm_json_long(const cJSON *obj, const char *name);
 
 /* String member name of obj, or NULL when absent or not a string. */

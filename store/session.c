@@ -1,0 +1,252 @@
+#include "store/session.h"
+#include "store/store.h"
+#include "core/util/clock.h"
+#include "core/util/utf8.h"
+#include "core/util/xalloc.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SESSION_TITLE_MAX 80
+
+static int fail(struct store *s, const char *what, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "cannot %s: %s (database %s)", what, sqlite3_errmsg(store_db(s)),
+	         store_path(s));
+	return -1;
+}
+
+static char *column_dup(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	return xstrdup(t ? (const char *)t : "");
+}
+
+/* Prepare sql and bind nothing; the caller binds and steps. */
+static int prepare(struct store *s, const char *sql, sqlite3_stmt **st)
+{
+	return sqlite3_prepare_v2(store_db(s), sql, -1, st, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+int session_create(struct store *s, const char *title, int64_t *id, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t now = clock_unix_now();
+	int rc = -1;
+	if (prepare(s, "INSERT INTO sessions (title, created_at, updated_at) VALUES (?1, ?2, ?2)", &st))
+		goto cleanup;
+	sqlite3_bind_text(st, 1, title ? title : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		goto cleanup;
+	*id = sqlite3_last_insert_rowid(store_db(s));
+	rc = 0;
+cleanup:
+	if (rc)
+		fail(s, "create a session", err, errlen);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int session_touch(struct store *s, int64_t id, const char *title, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	size_t tlen = title ? strlen(title) : 0;
+	int rc = -1;
+	if (tlen > SESSION_TITLE_MAX)
+		tlen = utf8_floor_boundary(title, tlen, SESSION_TITLE_MAX);
+	if (prepare(s, "UPDATE sessions SET updated_at = ?2,"
+	               " title = CASE WHEN title = '' AND ?3 IS NOT NULL THEN ?3 ELSE title END"
+	               " WHERE id = ?1", &st))
+		goto cleanup;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, clock_unix_now());
+	if (title)
+		sqlite3_bind_text(st, 3, title, (int)tlen, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		goto cleanup;
+	rc = 0;
+cleanup:
+	if (rc)
+		fail(s, "update the session", err, errlen);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int session_list(struct store *s, struct session_row **rows, size_t *n, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	struct session_row *v = NULL;
+	size_t len = 0, cap = 0;
+	int rc = -1, step;
+	if (prepare(s, "SELECT s.id, s.title, s.created_at, s.updated_at,"
+	               " (SELECT count(*) FROM messages m WHERE m.session_id = s.id)"
+	               " FROM sessions s ORDER BY s.updated_at DESC, s.id DESC", &st))
+		goto cleanup;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		if (len == cap) {
+			cap = cap ? cap * 2 : 16;
+			v = xreallocarray(v, cap, sizeof *v);
+		}
+		v[len].id = sqlite3_column_int64(st, 0);
+		v[len].title = column_dup(st, 1);
+		v[len].created_at = sqlite3_column_int64(st, 2);
+		v[len].updated_at = sqlite3_column_int64(st, 3);
+		v[len].n_messages = sqlite3_column_int64(st, 4);
+		len++;
+	}
+	if (step != SQLITE_DONE)
+		goto cleanup;
+	rc = 0;
+cleanup:
+	if (rc) {
+		fail(s, "list the sessions", err, errlen);
+		session_rows_free(v, len);
+		v = NULL;
+		len = 0;
+	}
+	sqlite3_finalize(st);
+	*rows = v;
+	*n = len;
+	return rc;
+}
+
+void session_rows_free(struct session_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(rows[i].title);
+	free(rows);
+}
+
+int session_last(struct store *s, int64_t *id, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -1, step;
+	*id = 0;
+	if (prepare(s, "SELECT id FROM sessions ORDER BY updated_at DESC, id DESC LIMIT 1", &st))
+		goto cleanup;
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	else if (step != SQLITE_DONE)
+		goto cleanup;
+	rc = 0;
+cleanup:
+	if (rc)
+		fail(s, "find the last session", err, errlen);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int session_message_append(struct store *s, int64_t session, bool assistant, const char *content,
+                           size_t len, int64_t query_id, int64_t *msg_id, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+	if (prepare(s, "INSERT INTO messages (session_id, role, content, query_id, created_at)"
+	               " VALUES (?1, ?2, ?3, ?4, ?5)", &st))
+		goto cleanup;
+	sqlite3_bind_int64(st, 1, session);
+	sqlite3_bind_text(st, 2, assistant ? "assistant" : "user", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, content, (int)len, SQLITE_STATIC);
+	if (query_id)
+		sqlite3_bind_int64(st, 4, query_id);
+	sqlite3_bind_int64(st, 5, clock_unix_now());
+	if (sqlite3_step(st) != SQLITE_DONE)
+		goto cleanup;
+	if (msg_id)
+		*msg_id = sqlite3_last_insert_rowid(store_db(s));
+	rc = 0;
+cleanup:
+	if (rc)
+		fail(s, "save the message", err, errlen);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int session_messages(struct store *s, int64_t session, struct session_msg **rows, size_t *n,
+                     char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	struct session_msg *v = NULL;
+	size_t len = 0, cap = 0;
+	int rc = -1, step;
+	if (prepare(s, "SELECT id, role, content, coalesce(query_id, 0), created_at FROM messages"
+	               " WHERE session_id = ?1 ORDER BY id", &st))
+		goto cleanup;
+	sqlite3_bind_int64(st, 1, session);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		if (len == cap) {
+			cap = cap ? cap * 2 : 16;
+			v = xreallocarray(v, cap, sizeof *v);
+		}
+		const unsigned char *role = sqlite3_column_text(st, 1);
+		v[len].id = sqlite3_column_int64(st, 0);
+		v[len].assistant = role && strcmp((const char *)role, "assistant") == 0;
+		v[len].content = column_dup(st, 2);
+		v[len].query_id = sqlite3_column_int64(st, 3);
+		v[len].created_at = sqlite3_column_int64(st, 4);
+		len++;
+	}
+	if (step != SQLITE_DONE)
+		goto cleanup;
+	rc = 0;
+cleanup:
+	if (rc) {
+		fail(s, "read the session's messages", err, errlen);
+		session_msgs_free(v, len);
+		v = NULL;
+		len = 0;
+	}
+	sqlite3_finalize(st);
+	*rows = v;
+	*n = len;
+	return rc;
+}
+
+void session_msgs_free(struct session_msg *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(rows[i].content);
+	free(rows);
+}
+
+int session_feedback_put(struct store *s, const struct session_feedback *f, char *err,
+                         size_t errlen)
+{
+	sqlite3_stmt *del = NULL, *ins = NULL;
+	int rc = -1;
+	/* An unlogged turn has no query_id for the UNIQUE constraint to see:
+	 * the question stands in for it. */
+	if (prepare(s, "DELETE FROM feedback WHERE chunk_id = ?2 AND (query_id = ?1 OR"
+	               " (?1 IS NULL AND query_id IS NULL AND question = ?3))", &del))
+		goto cleanup;
+	if (prepare(s, "INSERT INTO feedback (query_id, chunk_id, document_path, line_start,"
+	               " line_end, question, relevant, created_at) VALUES (?1, ?2, ?4, ?5, ?6, ?3, ?7, ?8)",
+	            &ins))
+		goto cleanup;
+	sqlite3_stmt *both[2] = { del, ins };
+	for (int i = 0; i < 2; i++) {
+		sqlite3_stmt *st = both[i];
+		if (f->query_id)
+			sqlite3_bind_int64(st, 1, f->query_id);
+		sqlite3_bind_int64(st, 2, f->chunk_id);
+		sqlite3_bind_text(st, 3, f->question ? f->question : "", -1, SQLITE_STATIC);
+	}
+	sqlite3_bind_text(ins, 4, f->document_path ? f->document_path : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int(ins, 5, f->line_start);
+	sqlite3_bind_int(ins, 6, f->line_end);
+	sqlite3_bind_int(ins, 7, f->relevant ? 1 : 0);
+	sqlite3_bind_int64(ins, 8, clock_unix_now());
+	if (sqlite3_step(del) != SQLITE_DONE || sqlite3_step(ins) != SQLITE_DONE)
+		goto cleanup;
+	rc = 0;
+cleanup:
+	if (rc)
+		fail(s, "save the mark", err, errlen);
+	sqlite3_finalize(del);
+	sqlite3_finalize(ins);
+	return rc;
+}

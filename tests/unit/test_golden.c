@@ -1,0 +1,211 @@
+/* Unit tests for core/golden: the shipped set and the fixtures load with
+ * every field, broken files fail with file:line:col (YAML) or file:line
+ * (JSONL), and written sets read back equal. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/golden.h"
+
+static struct golden_set *load_yaml(const char *text, char *err, size_t errlen)
+{
+	struct golden_set *s = NULL;
+	if (golden_load_yaml("t.yaml", text, strlen(text), &s, err, errlen) != 0)
+		assert_null(s);
+	return s;
+}
+
+static void shipped_set_loads_all_items(void **state)
+{
+	(void)state;
+	struct golden_set *s = NULL;
+	char err[256] = "";
+	assert_int_equal(golden_load("../../examples/golden.yaml", &s, err, sizeof err), 0);
+	assert_int_equal(s->n_items, 71);
+	size_t per[GOLDEN_N_CATEGORIES] = { 0 };
+	for (size_t i = 0; i < s->n_items; i++)
+		per[s->items[i].category]++;
+	assert_true(per[GOLDEN_FACTUAL] > 0 && per[GOLDEN_STRUCTURAL] > 0 && per[GOLDEN_HYBRID] > 0);
+	assert_int_equal(per[0] + per[1] + per[2], 71);
+	golden_set_free(&s);
+	assert_null(s);
+}
+
+static void fixture_items_have_every_field(void **state)
+{
+	(void)state;
+	struct golden_set *s = NULL;
+	char err[256] = "";
+	assert_int_equal(golden_load("../fixtures/eval/golden6.yaml", &s, err, sizeof err), 0);
+	assert_int_equal(s->n_items, 6);
+	const struct golden_item *a = &s->items[0];
+	assert_string_equal(a->id, "refund-window-current");
+	assert_int_equal(a->category, GOLDEN_FACTUAL);
+	assert_int_equal(a->n_relevant, 1);
+	assert_string_equal(a->relevant[0].path, "policies/refund-policy.md");
+	assert_int_equal(a->relevant[0].line_start, 7);
+	assert_int_equal(a->relevant[0].line_end, 21);
+	assert_int_equal(a->n_must_contain, 1);
+	assert_string_equal(a->must_contain[0], "14");
+	assert_int_equal(a->format, GOLDEN_FORMAT_NONE);
+	assert_int_equal(a->line, 4);
+	const struct golden_item *j = &s->items[2];
+	assert_int_equal(j->format, GOLDEN_FORMAT_JSON);
+	assert_int_equal(j->n_relevant, 0);
+	char *schema = cJSON_PrintUnformatted(j->schema);
+	assert_string_equal(schema, "{\"required\":[\"id\",\"priority\",\"plan\",\"tags\"],"
+	                            "\"properties\":{\"id\":\"string\",\"priority\":\"string\",\"plan\":\"string\",\"tags\":\"array\"}}");
+	cJSON_free(schema);
+	const struct golden_item *r = &s->items[3];
+	assert_int_equal(r->format, GOLDEN_FORMAT_REGEX);
+	assert_string_equal(r->pattern, "^docs: [^\n]{1,60}[ \t\n]*$");
+	assert_int_equal(s->items[5].category, GOLDEN_HYBRID);
+	assert_string_equal(s->items[5].pattern, "\\| *Plan *\\|");
+	assert_int_equal(s->items[5].n_must_contain, 4);
+	golden_set_free(&s);
+}
+
+static void jsonl_fixture_loads_and_skips_blank_lines(void **state)
+{
+	(void)state;
+	struct golden_set *s = NULL;
+	char err[256] = "";
+	assert_int_equal(golden_load("../fixtures/eval/golden2.jsonl", &s, err, sizeof err), 0);
+	assert_int_equal(s->n_items, 2);
+	assert_int_equal(s->items[0].line, 1);
+	assert_int_equal(s->items[1].line, 3);
+	assert_int_equal(s->items[0].relevant[0].line_end, 21);
+	assert_int_equal(s->items[1].format, GOLDEN_FORMAT_JSON);
+	assert_non_null(s->items[1].schema);
+	golden_set_free(&s);
+}
+
+static void broken_file_names_line_and_column(void **state)
+{
+	(void)state;
+	struct golden_set *s = NULL;
+	char err[256] = "";
+	assert_int_equal(golden_load("../fixtures/eval/golden-bad-lines.yaml", &s, err, sizeof err), -1);
+	assert_null(s);
+	assert_string_equal(err, "../fixtures/eval/golden-bad-lines.yaml:7:9: 'lines' [9, 3] ends before it starts");
+}
+
+static void yaml_errors_point_at_the_key(void **state)
+{
+	(void)state;
+	char err[256] = "";
+	assert_null(load_yaml("items:\n  - id: a\n    question: q\n    category: trivia\n", err, sizeof err));
+	assert_string_equal(err, "t.yaml:4:5: category 'trivia' is not factual, structural or hybrid");
+	assert_null(load_yaml("items:\n  - id: a\n    question: q\n    category: factual\n    mustcontain: [x]\n",
+	                      err, sizeof err));
+	assert_string_equal(err, "t.yaml:5:5: unknown key 'mustcontain' (see docs/golden.md)");
+	assert_null(load_yaml("items:\n  - id: a\n    category: factual\n", err, sizeof err));
+	assert_string_equal(err, "t.yaml:2:5: item has no 'question' (add question: \"...\")");
+	assert_null(load_yaml("items:\n  - id: a\n    question: q\n    category: factual\n    format: regex\n"
+	                      "    pattern: \"a(\"\n", err, sizeof err));
+	assert_non_null(strstr(err, "t.yaml:6:5: 'pattern' is not a POSIX extended regex"));
+	assert_null(load_yaml("items:\n  - id: a\n    question: q\n    category: factual\n    pattern: x\n",
+	                      err, sizeof err));
+	assert_string_equal(err, "t.yaml:5:5: 'pattern' needs format: regex");
+}
+
+static void duplicate_ids_and_bad_yaml_are_rejected(void **state)
+{
+	(void)state;
+	char err[256] = "";
+	assert_null(load_yaml("items:\n  - {id: a, question: q, category: factual}\n"
+	                      "  - {id: a, question: r, category: hybrid}\n", err, sizeof err));
+	assert_string_equal(err, "t.yaml:3:6: duplicate id 'a' (first used on line 2)");
+	assert_null(load_yaml("items:\n  - id: [\n", err, sizeof err));
+	assert_non_null(strstr(err, "t.yaml:3:1: invalid YAML: "));
+	assert_null(load_yaml("questions: []\n", err, sizeof err));
+	assert_string_equal(err, "t.yaml:1:1: expected 'items:' followed by a list of items");
+}
+
+static void jsonl_errors_name_the_line(void **state)
+{
+	(void)state;
+	struct golden_set *s = NULL;
+	char err[256] = "";
+	const char *bad = "{\"id\":\"a\",\"question\":\"q\",\"category\":\"factual\"}\n{\"id\":\"b\",\n";
+	assert_int_equal(golden_load_jsonl("t.jsonl", bad, strlen(bad), &s, err, sizeof err), -1);
+	assert_null(s);
+	assert_non_null(strstr(err, "t.jsonl:2: not a JSON object"));
+	const char *lines = "{\"id\":\"a\",\"question\":\"q\",\"category\":\"factual\",\"relevant\":[{\"path\":\"x\",\"lines\":[0,2]}]}\n";
+	assert_int_equal(golden_load_jsonl("t.jsonl", lines, strlen(lines), &s, err, sizeof err), -1);
+	assert_string_equal(err, "t.jsonl:1: a line number must be a whole number from 1");
+}
+
+static struct golden_set *reread(const struct golden_set *s, bool jsonl)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	char err[256] = "";
+	struct golden_set *back = NULL;
+	FILE *f = open_memstream(&buf, &len);
+	if (jsonl)
+		golden_write_jsonl(f, s->items, s->n_items);
+	else
+		golden_write_yaml(f, s->items, s->n_items);
+	fclose(f);
+	int rc = jsonl ? golden_load_jsonl("w", buf, len, &back, err, sizeof err)
+	               : golden_load_yaml("w", buf, len, &back, err, sizeof err);
+	assert_int_equal(rc, 0);
+	free(buf);
+	return back;
+}
+
+static void written_sets_read_back_equal(void **state)
+{
+	(void)state;
+	struct golden_set *s = NULL;
+	char err[256] = "";
+	assert_int_equal(golden_load("../../examples/golden.yaml", &s, err, sizeof err), 0);
+	for (int jsonl = 0; jsonl < 2; jsonl++) {
+		struct golden_set *b = reread(s, jsonl);
+		assert_int_equal(b->n_items, s->n_items);
+		for (size_t i = 0; i < s->n_items; i++) {
+			const struct golden_item *x = &s->items[i], *y = &b->items[i];
+			assert_string_equal(x->id, y->id);
+			assert_string_equal(x->question, y->question);
+			assert_int_equal(x->category, y->category);
+			assert_int_equal(x->n_relevant, y->n_relevant);
+			for (size_t r = 0; r < x->n_relevant; r++) {
+				assert_string_equal(x->relevant[r].path, y->relevant[r].path);
+				assert_int_equal(x->relevant[r].line_start, y->relevant[r].line_start);
+				assert_int_equal(x->relevant[r].line_end, y->relevant[r].line_end);
+			}
+			assert_int_equal(x->n_must_contain, y->n_must_contain);
+			assert_int_equal(x->format, y->format);
+			assert_true(cJSON_Compare(x->schema, y->schema, true) || (!x->schema && !y->schema));
+			if (x->pattern)
+				assert_string_equal(x->pattern, y->pattern);
+			if (x->reference_answer)
+				assert_string_equal(x->reference_answer, y->reference_answer);
+		}
+		golden_set_free(&b);
+	}
+	golden_set_free(&s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(shipped_set_loads_all_items),
+		cmocka_unit_test(fixture_items_have_every_field),
+		cmocka_unit_test(jsonl_fixture_loads_and_skips_blank_lines),
+		cmocka_unit_test(broken_file_names_line_and_column),
+		cmocka_unit_test(yaml_errors_point_at_the_key),
+		cmocka_unit_test(duplicate_ids_and_bad_yaml_are_rejected),
+		cmocka_unit_test(jsonl_errors_name_the_line),
+		cmocka_unit_test(written_sets_read_back_equal),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
