@@ -125,6 +125,26 @@ static const char *const migrations[] = {
 	"  relevant INTEGER NOT NULL CHECK (relevant IN (0, 1)),"
 	"  created_at INTEGER NOT NULL,"
 	"  UNIQUE (query_id, chunk_id));",
+
+	/* 2 -> 3: evaluation runs and their per-item results */
+	"CREATE TABLE eval_runs ("
+	"  id INTEGER PRIMARY KEY,"
+	"  started_at INTEGER NOT NULL,"
+	"  golden_path TEXT NOT NULL,"
+	"  golden_hash TEXT NOT NULL,"
+	"  config TEXT NOT NULL,"
+	"  model TEXT NOT NULL,"
+	"  params TEXT NOT NULL DEFAULT '{}',"
+	"  summary TEXT NOT NULL DEFAULT '{}');"
+	"CREATE INDEX eval_runs_by_golden ON eval_runs(golden_path, id);"
+	"CREATE TABLE eval_results ("
+	"  run_id INTEGER NOT NULL REFERENCES eval_runs(id) ON DELETE CASCADE,"
+	"  item_id TEXT NOT NULL,"
+	"  category TEXT NOT NULL,"
+	"  metrics TEXT NOT NULL DEFAULT '{}',"
+	"  answer TEXT NOT NULL,"
+	"  passed INTEGER NOT NULL CHECK (passed IN (0, 1)),"
+	"  PRIMARY KEY (run_id, item_id));",
 };
 
 static int user_version(sqlite3 *db, int *version)

@@ -134,3 +134,15 @@ bool cli_common_option(struct cli *cli, int opt, const char *arg)
 		return false;
 	}
 }
+
+void cli_open_retriever(struct cli *cli, struct embedder *e, const char *collection, struct retriever **r)
+{
+	struct retriever_opts ro;
+	char err[512];
+	cli_retriever_opts(cli->cfg, collection, &ro);
+	*r = NULL;
+	if (!cli->cfg->routing.retrieval.enabled)
+		return;
+	if (retriever_open(cli->store, e, &ro, r, err, sizeof err) != 0)
+		fprintf(stderr, "%s: warning: answering without documents: %s\n", cli->prog, err);
+}

@@ -41,6 +41,13 @@ struct embedder *cli_embedder(struct cli *cli);
 struct retriever_opts;
 void cli_retriever_opts(const struct config *cfg, const char *collection, struct retriever_opts *ro);
 
+/* Open the retriever of collection (NULL: the config's) into *r. With
+ * retrieval disabled, or an empty or missing collection, *r is NULL:
+ * questions are answered without context (the latter said once on
+ * stderr). Caller frees with retriever_free. */
+struct retriever;
+void cli_open_retriever(struct cli *cli, struct embedder *e, const char *collection, struct retriever **r);
+
 /* Release what cli_load_config and cli_open_store acquired. */
 void cli_release(struct cli *cli);
 

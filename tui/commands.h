@@ -20,6 +20,9 @@ struct cli;
 	  "answer a question from the documents, with numbered sources") \
 	X(stats, "stats [--since DURATION] [--json]", \
 	  "latency percentiles, error and fallback rates, cost, alerts") \
+	X(eval, "eval [--model M] [-k N] [--sweep KEY=V1,V2,...] [--json] GOLDEN", \
+	  "score a golden set: retrieval, grounding, format, latency, cost; gate on thresholds") \
+	X(golden, "golden export [--json]", "write reviewer marks as golden items (YAML, or JSONL)") \
 	X(config, "config check [FILE]", "check a config file and print the effective config")
 
 #define DECLARE_COMMAND(name, usage, summary) int cmd_##name(struct cli *cli, int argc, char **argv);

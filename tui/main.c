@@ -1,4 +1,5 @@
-/* ragdeck: argv -> a headless subcommand. */
+/* ragdeck: argv -> a headless subcommand, or the full-screen app. */
+#include "tui/app.h"
 #include "tui/cli.h"
 #include "tui/commands.h"
 
@@ -22,9 +23,11 @@ static const struct command commands[] = {
 
 static void print_help(void)
 {
-	printf("Usage: ragdeck [--config FILE] [--db PATH] COMMAND [ARG]...\n"
+	printf("Usage: ragdeck [--config FILE] [--db PATH] [--continue] [--theme NAME]\n"
+	       "       ragdeck [--config FILE] [--db PATH] COMMAND [ARG]...\n"
 	       "A terminal assistant that answers questions from your documents and\n"
 	       "shows its work. Works offline with its built-in embedder and store.\n"
+	       "Without a command it opens the full-screen app (press ? in it for the keys).\n"
 	       "\n"
 	       "Commands:\n");
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
@@ -37,6 +40,9 @@ static void print_help(void)
 	       "      --config FILE  config file (default: $RAGDECK_CONFIG, then\n"
 	       "                     $XDG_CONFIG_HOME/ragdeck/config.yaml, then built-in defaults)\n"
 	       "      --db PATH      database (default: $XDG_DATA_HOME/ragdeck/ragdeck.db)\n"
+	       "      --continue     app: resume the last session\n"
+	       "      --theme NAME   app: colour theme (dark, light, high-contrast,\n"
+	       "                     solarized-dark, mono; default: the config's, else dark)\n"
 	       "  -h, --help         show this help; 'ragdeck COMMAND --help' for a command\n"
 	       "  -V, --version      show the version\n"
 	       "\n"
@@ -47,10 +53,13 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "version", no_argument, NULL, 'V' },
+		{ "continue", no_argument, NULL, OPT_FIRST_FREE },
+		{ "theme", required_argument, NULL, OPT_THEME },
 		CLI_COMMON_LONGOPTS,
 		{ 0 },
 	};
 	struct cli cli = { .prog = "ragdeck" };
+	struct app_opts app = { 0 };
 	int opt, rc;
 
 	setlocale(LC_ALL, "");
@@ -63,20 +72,29 @@ int main(int argc, char **argv)
 		case 'V':
 			printf("ragdeck %s\n", RAGDECK_VERSION);
 			return EXIT_OK;
+		case OPT_FIRST_FREE:
+			app.resume = true;
+			break;
+		case OPT_THEME:
+			app.theme = optarg;
+			break;
 		default:
 			if (!cli_common_option(&cli, opt, optarg))
 				return cli_usage_error(&cli, NULL, "unknown option");
 		}
 	}
-	if (optind >= argc)
-		return cli_usage_error(&cli, NULL, "a command is needed");
+	if (optind >= argc) {
+		rc = app_run(&cli, &app);
+		cli_release(&cli);
+		return rc;
+	}
 	const char *name = argv[optind];
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
 		if (strcmp(commands[i].name, name) != 0)
 			continue;
 		int sub_argc = argc - optind;
 		char **sub_argv = argv + optind;
-		optind = 1;
+		optind = 0; /* 0: getopt restarts fully (the "+" of the global pass is forgotten) */
 		rc = commands[i].run(&cli, sub_argc, sub_argv);
 		cli_release(&cli);
 		return rc;

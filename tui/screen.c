@@ -65,10 +65,9 @@ attr_t screen_attr(enum theme_elem e)
 	return (unsigned)e < THEME_ELEM_COUNT ? attrs_[e] : A_NORMAL;
 }
 
-int screen_open(const struct theme *t, char *err, size_t errlen)
+int screen_check(char *err, size_t errlen)
 {
 	const char *term = getenv("TERM");
-	SCREEN *scr;
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		snprintf(err, errlen, "not a terminal");
 		return -1;
@@ -77,6 +76,15 @@ int screen_open(const struct theme *t, char *err, size_t errlen)
 		snprintf(err, errlen, "the terminal type TERM=%s cannot draw the app", term ? term : "");
 		return -1;
 	}
+	return 0;
+}
+
+int screen_open(const struct theme *t, char *err, size_t errlen)
+{
+	const char *term = getenv("TERM");
+	SCREEN *scr;
+	if (screen_check(err, errlen) != 0)
+		return -1;
 	scr = newterm(NULL, stdout, stdin);
 	if (!scr) {
 		snprintf(err, errlen, "the terminal type TERM=%s is unknown", term);

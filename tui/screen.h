@@ -21,8 +21,12 @@
 #define SCREEN_MIN_COLS 20
 #define SCREEN_MIN_ROWS 6
 
-/* Check that stdin and stdout are terminals and $TERM names a usable one,
- * then start curses (raw, no echo, keypad, bracketed paste) and apply t
+/* Check that stdin and stdout are terminals and $TERM is set and not
+ * "dumb". Returns 0, or -1 with err saying what is missing. */
+int screen_check(char *err, size_t errlen);
+
+/* Check the terminal as screen_check does and that terminfo knows it, then
+ * start curses (raw, no echo, keypad, bracketed paste) and apply t
  * (NULL: the built-in mono theme). Returns 0, or -1 with err saying why the
  * terminal cannot be used; curses is not left running on error. */
 int screen_open(const struct theme *t, char *err, size_t errlen);

@@ -14,8 +14,10 @@ unset RAGDECK_CONFIG
 "$ragdeck" --help > "$work/help.txt"
 check "--help exits 0" test $? -eq 0
 check "--version prints the version" bash -c "'$ragdeck' --version | grep -qE '^ragdeck [0-9]+\.[0-9]+\.[0-9]+$'"
-"$ragdeck" 2> "$work/none.txt"
-check "no command is a usage error (exit 2)" test $? -eq 2
+"$ragdeck" < /dev/null > /dev/null 2> "$work/none.txt"
+check "no command without a terminal exits 1" test $? -eq 1
+check "... naming the headless commands in one line" \
+	bash -c "[ \$(wc -l < '$work/none.txt') = 1 ] && grep -q 'ragdeck ask' '$work/none.txt'"
 "$ragdeck" frobnicate 2> "$work/unknown.txt"
 check "unknown command exits 2" test $? -eq 2
 check "unknown command message is one line naming it" \

@@ -1,0 +1,312 @@
+/* eval: golden items through full turns, scored and summarised. */
+#include "core/eval.h"
+#include "core/config.h"
+#include "core/prompt.h"
+#include "core/turn.h"
+#include "core/util/strbuf.h"
+#include "core/util/xalloc.h"
+
+#include <cjson/cJSON.h>
+#include <ctype.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A drop smaller than this is rounding, not a regression. */
+#define REGRESSION_EPS 1e-9
+
+static const char *const check_names[EVAL_N_CHECKS] = {
+	[EVAL_IS_JSON] = "is_json",
+	[EVAL_SCHEMA] = "schema",
+	[EVAL_REGEX] = "regex",
+	[EVAL_MUST_CONTAIN] = "must_contain",
+};
+
+const char *eval_check_name(enum eval_check_kind k)
+{
+	return k < EVAL_N_CHECKS ? check_names[k] : "?";
+}
+
+static bool contains_nocase(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+	for (; *hay; hay++) {
+		size_t i = 0;
+		while (i < n && hay[i] && tolower((unsigned char)hay[i]) == tolower((unsigned char)needle[i]))
+			i++;
+		if (i == n)
+			return true;
+	}
+	return n == 0;
+}
+
+static enum eval_check verdict(bool ok)
+{
+	return ok ? EVAL_CHECK_PASS : EVAL_CHECK_FAIL;
+}
+
+bool eval_check_answer(const struct golden_item *item, const char *answer, enum eval_check *check)
+{
+	char err[256];
+	bool ok = true;
+	for (int i = 0; i < EVAL_N_CHECKS; i++)
+		check[i] = EVAL_CHECK_NA;
+	if (item->format == GOLDEN_FORMAT_JSON) {
+		cJSON *json = NULL;
+		check[EVAL_IS_JSON] = verdict(prompt_check_json(answer, &json, err, sizeof err) == 0);
+		if (item->schema)
+			check[EVAL_SCHEMA] = verdict(json && prompt_check_schema(json, item->schema, err, sizeof err) == 0);
+		cJSON_Delete(json);
+	} else if (item->format == GOLDEN_FORMAT_REGEX) {
+		check[EVAL_REGEX] = verdict(prompt_check_regex(answer, item->pattern, err, sizeof err) == 0);
+	}
+	if (item->n_must_contain) {
+		bool all = true;
+		for (size_t i = 0; i < item->n_must_contain; i++)
+			all = all && contains_nocase(answer, item->must_contain[i]);
+		check[EVAL_MUST_CONTAIN] = verdict(all);
+	}
+	for (int i = 0; i < EVAL_N_CHECKS; i++)
+		ok = ok && check[i] != EVAL_CHECK_FAIL;
+	return ok;
+}
+
+static void score_retrieval(const struct golden_item *item, const struct turn_record *rec, int k,
+                            struct eval_retrieval *out)
+{
+	const struct retrieve_result *rr = &rec->retrieval;
+	struct eval_hit *hits = xcalloc(rr->n_hits + 1, sizeof *hits);
+	struct eval_source *src = xcalloc(item->n_relevant + 1, sizeof *src);
+	for (size_t i = 0; i < rr->n_hits; i++)
+		hits[i] = (struct eval_hit){ rr->hits[i].path, rr->hits[i].line_start, rr->hits[i].line_end,
+		                             rr->hits[i].packed };
+	for (size_t i = 0; i < item->n_relevant; i++)
+		src[i] = (struct eval_source){ item->relevant[i].path, item->relevant[i].line_start,
+		                               item->relevant[i].line_end };
+	eval_retrieval_score(hits, rr->n_hits, src, item->n_relevant, k, out);
+	free(hits);
+	free(src);
+}
+
+static void fill_from_turn(struct eval_item_result *r, const struct turn_record *rec, int k)
+{
+	r->answer = xstrdup(rec->answer ? rec->answer : "");
+	r->model = xstrdup(rec->model ? rec->model : "");
+	r->error = xstrdup(rec->error ? rec->error : "");
+	r->outcome = rec->outcome;
+	r->metrics = rec->metrics;
+	score_retrieval(r->item, rec, k, &r->retrieval);
+	bool checks_ok = eval_check_answer(r->item, r->answer, r->check);
+	r->passed = checks_ok && rec->outcome == LLM_OUTCOME_OK;
+}
+
+static void fill_failed(struct eval_item_result *r, const char *model, const char *why)
+{
+	r->answer = xstrdup("");
+	r->model = xstrdup(model ? model : "");
+	r->error = xstrdup(why);
+	r->outcome = LLM_OUTCOME_FAILED;
+	r->metrics.outcome = METRICS_FAILED;
+	for (int i = 0; i < EVAL_N_CHECKS; i++)
+		r->check[i] = EVAL_CHECK_NA;
+}
+
+int eval_run(const struct turn_env *env, const struct golden_set *set, const struct eval_opts *opts,
+             struct eval_item_result **out, char *err, size_t errlen)
+{
+	struct eval_item_result *res = xcalloc(set->n_items + 1, sizeof *res);
+	struct turn_opts topts = { .model = opts->model, .top_k = opts->top_k, .nonce = opts->nonce };
+	struct turn_callbacks cbs = { 0 };
+	int k = opts->top_k ? opts->top_k : env->cfg->routing.retrieval.top_k;
+	int rc = -1;
+	size_t done = 0;
+	*out = NULL;
+	for (; done < set->n_items; done++) {
+		struct eval_item_result *r = &res[done];
+		struct turn *t = NULL;
+		char why[512];
+		r->item = &set->items[done];
+		if (turn_start(env, r->item->question, &topts, &cbs, &t, why, sizeof why) != 0) {
+			fill_failed(r, opts->model, why);
+		} else {
+			if (llm_client_run(env->client, err, errlen) != 0) {
+				turn_free(&t);
+				goto cleanup;
+			}
+			fill_from_turn(r, turn_record(t), k);
+			turn_free(&t);
+		}
+		if (opts->progress)
+			opts->progress(opts->ud, done + 1, set->n_items, r);
+	}
+	*out = res;
+	res = NULL;
+	rc = 0;
+cleanup:
+	if (res)
+		eval_results_free(res, done);
+	return rc;
+}
+
+void eval_results_free(struct eval_item_result *r, size_t n)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		free(r[i].answer);
+		free(r[i].model);
+		free(r[i].error);
+	}
+	free(r);
+}
+
+/* ---- summaries ------------------------------------------------------- */
+
+static void add_retrieval(struct eval_summary *s, const struct eval_retrieval *r)
+{
+	if (!r->defined)
+		return;
+	s->n_retrieval++;
+	s->recall_k += r->recall_k;
+	s->precision_k += r->precision_k;
+	s->mrr10 += r->mrr10;
+	s->ndcg10 += r->ndcg10;
+	s->context_precision += r->context_precision;
+	s->context_recall += r->context_recall;
+}
+
+static void mean_retrieval(struct eval_summary *s)
+{
+	double n = s->n_retrieval ? (double)s->n_retrieval : 1.0;
+	s->recall_k /= n;
+	s->precision_k /= n;
+	s->mrr10 /= n;
+	s->ndcg10 /= n;
+	s->context_precision /= n;
+	s->context_recall /= n;
+}
+
+void eval_summarize(const struct eval_item_result *r, size_t n, int category, struct eval_summary *out)
+{
+	struct metrics_window *w = metrics_window_new(n ? n : 1, INT64_MAX / 4, n ? n : 1);
+	int64_t now = 0;
+	memset(out, 0, sizeof *out);
+	for (size_t i = 0; i < n; i++) {
+		if (category >= 0 && (int)r[i].item->category != category)
+			continue;
+		out->items++;
+		out->passed += r[i].passed;
+		add_retrieval(out, &r[i].retrieval);
+		for (int c = 0; c < EVAL_N_CHECKS; c++) {
+			out->checked[c] += r[i].check[c] != EVAL_CHECK_NA;
+			out->check_passed[c] += r[i].check[c] == EVAL_CHECK_PASS;
+		}
+		out->tokens_in += r[i].metrics.tokens_in;
+		out->tokens_out += r[i].metrics.tokens_out;
+		metrics_window_add(w, &r[i].metrics);
+		if (r[i].metrics.at_ms > now)
+			now = r[i].metrics.at_ms;
+	}
+	mean_retrieval(out);
+	metrics_window_summary(w, METRICS_LAST_N, now, &out->m);
+	metrics_window_free(&w);
+}
+
+/* ---- JSON ------------------------------------------------------------ */
+
+cJSON *eval_summary_json(const struct eval_summary *s)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "items", (double)s->items);
+	cJSON_AddNumberToObject(o, "passed", (double)s->passed);
+	cJSON *rt = cJSON_AddObjectToObject(o, "retrieval");
+	cJSON_AddNumberToObject(rt, "items", (double)s->n_retrieval);
+	cJSON_AddNumberToObject(rt, "recall_k", s->recall_k);
+	cJSON_AddNumberToObject(rt, "precision_k", s->precision_k);
+	cJSON_AddNumberToObject(rt, "mrr10", s->mrr10);
+	cJSON_AddNumberToObject(rt, "ndcg10", s->ndcg10);
+	cJSON_AddNumberToObject(rt, "context_precision", s->context_precision);
+	cJSON_AddNumberToObject(rt, "context_recall", s->context_recall);
+	cJSON *g = cJSON_AddObjectToObject(o, "grounding");
+	cJSON_AddNumberToObject(g, "items", (double)s->m.n_grounded);
+	cJSON_AddNumberToObject(g, "hallucination_score", s->m.grounding_mean);
+	cJSON *ch = cJSON_AddObjectToObject(o, "checks");
+	for (int c = 0; c < EVAL_N_CHECKS; c++) {
+		cJSON *e = cJSON_AddObjectToObject(ch, check_names[c]);
+		cJSON_AddNumberToObject(e, "checked", (double)s->checked[c]);
+		cJSON_AddNumberToObject(e, "passed", (double)s->check_passed[c]);
+	}
+	cJSON *lat = cJSON_AddObjectToObject(o, "latency_ms");
+	for (int sp = 0; sp < METRICS_N_SPANS; sp++) {
+		if (!s->m.span[sp].n)
+			continue;
+		cJSON *e = cJSON_AddObjectToObject(lat, metrics_span_name((enum metrics_span)sp));
+		cJSON_AddNumberToObject(e, "p50", (double)s->m.span[sp].p50 / 1e3);
+		cJSON_AddNumberToObject(e, "p95", (double)s->m.span[sp].p95 / 1e3);
+	}
+	cJSON *tk = cJSON_AddObjectToObject(o, "tokens");
+	cJSON_AddNumberToObject(tk, "input", (double)s->tokens_in);
+	cJSON_AddNumberToObject(tk, "output", (double)s->tokens_out);
+	cJSON *cost = cJSON_AddObjectToObject(o, "cost_usd");
+	cJSON_AddNumberToObject(cost, "priced_items", (double)s->m.n_priced);
+	cJSON_AddNumberToObject(cost, "total", s->m.cost_total);
+	cJSON_AddNumberToObject(cost, "per_query", s->m.cost_per_query);
+	cJSON_AddNumberToObject(cost, "per_success", s->m.cost_per_success);
+	return o;
+}
+
+cJSON *eval_item_json(const struct eval_item_result *r)
+{
+	cJSON *o = cJSON_CreateObject();
+	if (r->retrieval.defined) {
+		cJSON_AddNumberToObject(o, "recall_k", r->retrieval.recall_k);
+		cJSON_AddNumberToObject(o, "precision_k", r->retrieval.precision_k);
+		cJSON_AddNumberToObject(o, "mrr10", r->retrieval.mrr10);
+		cJSON_AddNumberToObject(o, "ndcg10", r->retrieval.ndcg10);
+		cJSON_AddNumberToObject(o, "context_precision", r->retrieval.context_precision);
+		cJSON_AddNumberToObject(o, "context_recall", r->retrieval.context_recall);
+	}
+	if (r->metrics.has_grounding)
+		cJSON_AddNumberToObject(o, "grounding", r->metrics.grounding);
+	for (int c = 0; c < EVAL_N_CHECKS; c++)
+		if (r->check[c] != EVAL_CHECK_NA)
+			cJSON_AddBoolToObject(o, check_names[c], r->check[c] == EVAL_CHECK_PASS);
+	cJSON_AddBoolToObject(o, "answered", r->outcome == LLM_OUTCOME_OK);
+	cJSON_AddBoolToObject(o, "passed", r->passed);
+	return o;
+}
+
+/* What dropped between a and b, appended to sb; true when anything did. */
+static bool item_dropped(const cJSON *a, const cJSON *b, struct strbuf *sb)
+{
+	bool any = false;
+	for (const cJSON *m = a->child; m; m = m->next) {
+		const cJSON *now = cJSON_GetObjectItemCaseSensitive(b, m->string);
+		const char *sep = any ? ", " : "";
+		if (cJSON_IsNumber(m) && cJSON_IsNumber(now) && now->valuedouble < m->valuedouble - REGRESSION_EPS) {
+			sb_printf(sb, "%s%s %.2f -> %.2f", sep, m->string, m->valuedouble, now->valuedouble);
+			any = true;
+		} else if (cJSON_IsTrue(m) && cJSON_IsFalse(now)) {
+			sb_printf(sb, "%s%s pass -> fail", sep, m->string);
+			any = true;
+		}
+	}
+	return any;
+}
+
+cJSON *eval_regressions(const cJSON *prev, const cJSON *cur)
+{
+	cJSON *out = cJSON_CreateArray();
+	for (const cJSON *item = cur ? cur->child : NULL; item; item = item->next) {
+		const cJSON *before = cJSON_GetObjectItemCaseSensitive(prev, item->string);
+		struct strbuf sb = STRBUF_INIT;
+		if (before && item_dropped(before, item, &sb)) {
+			cJSON *e = cJSON_CreateObject();
+			cJSON_AddStringToObject(e, "id", item->string);
+			cJSON_AddStringToObject(e, "what", sb_str(&sb));
+			cJSON_AddItemToArray(out, e);
+		}
+		sb_free(&sb);
+	}
+	return out;
+}

@@ -1,0 +1,191 @@
+/* evalstore: eval runs and results, reviewer marks, approved turns. */
+#include "store/evalstore.h"
+#include "store/store.h"
+#include "core/util/xalloc.h"
+
+#include <stdio.h>
+
+static const char run_sql[] =
+	"INSERT INTO eval_runs (started_at, golden_path, golden_hash, config, model, params, summary)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+static const char result_sql[] =
+	"INSERT INTO eval_results (run_id, item_id, category, metrics, answer, passed)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+static const char previous_sql[] =
+	"SELECT id FROM eval_runs WHERE golden_path = ?1 AND params = ?3 AND (?2 = 0 OR id < ?2)"
+	" ORDER BY id DESC LIMIT 1";
+static const char summary_sql[] = "SELECT summary FROM eval_runs WHERE id = ?1";
+static const char results_sql[] =
+	"SELECT item_id, category, metrics, answer, passed FROM eval_results WHERE run_id = ?1 ORDER BY rowid";
+/* Questions in the order they were first marked, then the marks in order. */
+static const char marks_sql[] =
+	"SELECT f.question, f.document_path, f.line_start, f.line_end FROM feedback f"
+	" JOIN (SELECT question, MIN(id) AS first FROM feedback WHERE relevant = 1 GROUP BY question) q"
+	" ON q.question = f.question WHERE f.relevant = 1 ORDER BY q.first, f.id";
+static const char approved_sql[] =
+	"SELECT a.id, (SELECT u.content FROM messages u WHERE u.session_id = a.session_id"
+	"   AND u.id < a.id AND u.role = 'user' ORDER BY u.id DESC LIMIT 1), a.content"
+	" FROM messages a WHERE a.role = 'assistant' AND a.approved = 1 ORDER BY a.id";
+
+static const char *text_at(sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+	return t ? (const char *)t : "";
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	sqlite3_bind_text(st, i, s ? s : "", -1, SQLITE_STATIC);
+}
+
+static int report(struct store *s, int rc, const char *what, char *err, size_t errlen)
+{
+	if (rc == SQLITE_OK || rc == SQLITE_DONE)
+		return 0;
+	snprintf(err, errlen, "cannot %s in %s: %s", what, store_path(s), sqlite3_errmsg(store_db(s)));
+	return -1;
+}
+
+int evalstore_run_insert(struct store *s, const struct evalstore_run *run, int64_t *id, char *err,
+                         size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(store_db(s), run_sql, -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, run->started_at);
+		bind_text(st, 2, run->golden_path);
+		bind_text(st, 3, run->golden_hash);
+		bind_text(st, 4, run->config);
+		bind_text(st, 5, run->model);
+		bind_text(st, 6, run->params_json ? run->params_json : "{}");
+		bind_text(st, 7, run->summary_json ? run->summary_json : "{}");
+		rc = sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE)
+		*id = sqlite3_last_insert_rowid(store_db(s));
+	return report(s, rc, "record the eval run", err, errlen);
+}
+
+int evalstore_result_insert(struct store *s, int64_t run_id, const struct evalstore_result *r,
+                            char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(store_db(s), result_sql, -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, run_id);
+		bind_text(st, 2, r->item_id);
+		bind_text(st, 3, r->category);
+		bind_text(st, 4, r->metrics_json ? r->metrics_json : "{}");
+		bind_text(st, 5, r->answer);
+		sqlite3_bind_int(st, 6, r->passed);
+		rc = sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	return report(s, rc, "record an eval result", err, errlen);
+}
+
+int evalstore_previous_run(struct store *s, const char *golden_path, const char *params_json,
+                           int64_t before_id, int64_t *prev, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	int found = 1;
+	int rc = sqlite3_prepare_v2(store_db(s), previous_sql, -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		bind_text(st, 1, golden_path);
+		sqlite3_bind_int64(st, 2, before_id);
+		bind_text(st, 3, params_json ? params_json : "{}");
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			*prev = sqlite3_column_int64(st, 0);
+			found = 0;
+			rc = SQLITE_DONE;
+		}
+	}
+	sqlite3_finalize(st);
+	return report(s, rc, "read the previous eval run", err, errlen) ? -1 : found;
+}
+
+int evalstore_run_summary(struct store *s, int64_t id, char **json, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	int found = 1;
+	int rc = sqlite3_prepare_v2(store_db(s), summary_sql, -1, &st, NULL);
+	*json = NULL;
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, id);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			*json = xstrdup(text_at(st, 0));
+			found = 0;
+			rc = SQLITE_DONE;
+		}
+	}
+	sqlite3_finalize(st);
+	return report(s, rc, "read the eval run", err, errlen) ? -1 : found;
+}
+
+int evalstore_results_each(struct store *s, int64_t run_id,
+                           int (*fn)(void *ud, const struct evalstore_result *r), void *ud,
+                           char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	int stop = 0;
+	int rc = sqlite3_prepare_v2(store_db(s), results_sql, -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, run_id);
+		while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+			struct evalstore_result r = {
+				.item_id = text_at(st, 0), .category = text_at(st, 1),
+				.metrics_json = text_at(st, 2), .answer = text_at(st, 3),
+				.passed = sqlite3_column_int(st, 4) != 0,
+			};
+			stop = fn(ud, &r);
+		}
+	}
+	sqlite3_finalize(st);
+	if (stop)
+		return stop;
+	return report(s, rc, "read eval results", err, errlen);
+}
+
+int evalstore_marks_each(struct store *s, int (*fn)(void *ud, const struct evalstore_mark *m), void *ud,
+                         char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	int stop = 0;
+	int rc = sqlite3_prepare_v2(store_db(s), marks_sql, -1, &st, NULL);
+	while (rc == SQLITE_OK && !stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct evalstore_mark m = {
+			.question = text_at(st, 0), .path = text_at(st, 1),
+			.line_start = sqlite3_column_int(st, 2), .line_end = sqlite3_column_int(st, 3),
+		};
+		stop = fn(ud, &m);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	if (stop)
+		return stop;
+	return report(s, rc, "read reviewer marks", err, errlen);
+}
+
+int evalstore_approved_each(struct store *s, int (*fn)(void *ud, const struct evalstore_pair *p),
+                            void *ud, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	int stop = 0;
+	int rc = sqlite3_prepare_v2(store_db(s), approved_sql, -1, &st, NULL);
+	while (rc == SQLITE_OK && !stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct evalstore_pair p = {
+			.message_id = sqlite3_column_int64(st, 0),
+			.question = text_at(st, 1), .answer = text_at(st, 2),
+		};
+		rc = SQLITE_OK;
+		if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+			stop = fn(ud, &p);
+	}
+	sqlite3_finalize(st);
+	if (stop)
+		return stop;
+	return report(s, rc, "read approved messages", err, errlen);
+}

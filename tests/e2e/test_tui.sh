@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# The full-screen app end to end: the real binary in a private tmux server
+# against a temporary database holding examples/kb. Screens are read with
+# capture-pane and polled with a timeout, never with fixed sleeps alone.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../integration/tap.sh"
+ragdeck=${RAGDECK:?set RAGDECK to the binary}
+serve=${FIXTURE_SERVE:?set FIXTURE_SERVE to the fixture server program}
+command -v tmux > /dev/null || { echo "1..0 # SKIP tmux is not installed"; exit 0; }
+work=$(mktemp -d)
+sock=ragdeck-e2e-$$
+tm() { tmux -L "$sock" -f /dev/null "$@"; }
+pids=()
+cleanup() {
+	tm kill-server 2>/dev/null
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	sleep 0.2
+	rm -rf "$work"
+}
+trap cleanup EXIT
+export HOME=$work XDG_CONFIG_HOME=$work/config XDG_DATA_HOME=$work/data XDG_STATE_HOME=$work/state
+export RAGDECK_THEME_DIR=$here/../../themes LANG=C.UTF-8
+unset RAGDECK_CONFIG OPENAI_API_KEY ANTHROPIC_API_KEY OPENAI_BASE_URL ANTHROPIC_BASE_URL NO_COLOR
+db=$work/kb.db
+"$ragdeck" --db "$db" ingest --collection default "$here/../../examples/kb" > /dev/null
+
+# A document that tries to drive the terminal: colours, a title change
+# (OSC), a cursor jump and a bidirectional override.
+mkdir -p "$work/hostile"
+printf '# Hostile note\n\nThe quokka password is \033[31mRED\033[0m and \033]0;pwned\007 title \033[2J cleared \xe2\x80\xae reversed.\n' \
+	> "$work/hostile/quokka.md"
+"$ragdeck" --db "$db" ingest --collection default "$work/hostile" > /dev/null
+
+screen() { tm capture-pane -p -t e2e; }
+# wait_for PATTERN [SECONDS]: poll the screen until grep -E finds PATTERN.
+wait_for() {
+	local deadline=$((SECONDS + ${2:-10}))
+	while [ $SECONDS -le $deadline ]; do
+		screen | grep -qE -- "$1" && return 0
+		sleep 0.05
+	done
+	screen > "$work/last-screen.txt"
+	return 1
+}
+# wait_gone PATTERN [SECONDS]
+wait_gone() {
+	local deadline=$((SECONDS + ${2:-10}))
+	while [ $SECONDS -le $deadline ]; do
+		screen | grep -qE -- "$1" || return 0
+		sleep 0.05
+	done
+	return 1
+}
+keys() { tm send-keys -t e2e "$@"; }
+sql() { python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])' "$db" "$1"; }
+
+# start_app ENV...: a fresh tmux session at 120x40 running a shell, then the app.
+start_app() {
+	tm kill-session -t e2e 2>/dev/null
+	tm new-session -d -s e2e -x 120 -y 40 "env PS1='e2e-shell\$ ' TERM=tmux-256color $* bash --norc --noprofile"
+	wait_for 'e2e-shell\$' 5
+	keys "$ragdeck --db $db" Enter
+	wait_for '1 chat' 5
+}
+
+# start_server ARGS...: start fixture_serve, set $url.
+start_server() {
+	local fifo=$work/in.$RANDOM
+	mkfifo "$fifo"
+	"$serve" "$@" < "$fifo" > "$work/url" &
+	pids+=($!)
+	exec {hold}> "$fifo"
+	for _ in $(seq 100); do [ -s "$work/url" ] && break; sleep 0.05; done
+	url=$(cat "$work/url")
+}
+
+# 1. The local answerer: answer, citations, context pane.
+start_app
+check "app opens with all four panes at 120x40" \
+	bash -c "tmux -L $sock capture-pane -p -t e2e | grep -q '2 context' && tmux -L $sock capture-pane -p -t e2e | grep -q '3 dashboard' && tmux -L $sock capture-pane -p -t e2e | grep -q '4 routing'"
+keys "How many days do I have to ask for a refund on a monthly plan?" Enter
+check "local answer streams into the chat" wait_for 'local via local' 10
+check "the answer cites [n]" wait_for '\[1\]' 1
+check "context pane lists the retrieved chunks with paths and lines" wait_for 'refund-policy\.md:[0-9]+-[0-9]+' 2
+check "routing pane shows the decision" wait_for 'retrieval -> local' 2
+check "dashboard counts the turn" wait_for '\(1 turns\)' 2
+
+# 2. Open a chunk from the context pane and mark it.
+keys M-2
+wait_for '2 context \*' 2
+keys Enter
+check "Enter opens the chunk inside its document" wait_for '─ examples/kb/.*\.md \*' 3
+keys +
+check "marking says so" wait_for 'marked #1 relevant' 3
+check "the mark is in the feedback table" test "$(sql 'SELECT relevant FROM feedback')" = 1
+keys Escape
+wait_gone '─ examples/kb/.*\.md \*' 3
+keys -
+check "marking again replaces the mark" wait_for 'marked #1 irrelevant' 3
+check "one feedback row, now irrelevant" test "$(sql 'SELECT count(*) || relevant FROM feedback')" = 10
+
+# 3. A citation in the chat jumps to its chunk.
+keys M-1 n Enter
+check "selecting a citation in chat focuses its chunk in context" wait_for '2 context \*' 3
+
+# 4. Help and the theme command.
+keys Escape
+wait_for '^> ' 2
+keys '?'
+check "? shows the keys" wait_for 'help \(Esc closes\)' 3
+keys Escape
+wait_gone 'help \(Esc closes\)' 3
+keys ':theme light' Enter
+check ":theme switches the theme" wait_for 'theme light \(256 colours\)' 3
+keys ':theme nosuch' Enter
+check "an unknown theme is an error on the status line" wait_for 'not found' 3
+
+# 5. A hostile document is drawn inert.
+keys "/rag What is the quokka password?" Enter
+check "escape sequences in documents are shown as placeholders" wait_for 'password is .RED. and . title . cleared' 10
+check "the title escape did not reach the terminal" bash -c "[ \"\$(tmux -L $sock display -p -t e2e '#{pane_title}')\" != pwned ]"
+
+# 6. Quit restores the terminal.
+keys ':quit' Enter
+check "quit returns to the shell" wait_for 'e2e-shell\$ ?$' 5
+check "the alternate screen is gone" test "$(tm display -p -t e2e '#{alternate_on}')" = 0
+keys 'echo "tty-$(stty -a | grep -c " echo ")"' Enter
+check "the tty is sane again (echo on)" wait_for '^tty-1$' 3
+
+# 7. A slow stream through the fixture server: resize mid-stream, Esc cancels.
+export OPENAI_API_KEY=sk-test-e2e-5b1d
+start_server --flavor openai --tokens 400 --delay-ms 20
+start_app "OPENAI_API_KEY=$OPENAI_API_KEY OPENAI_BASE_URL=$url"
+keys ':model gpt-4o-mini' Enter
+wait_for 'answering with gpt-4o-mini' 3
+keys "What port does the agent use?" Enter
+check "the fixture stream starts" wait_for 'w5 ' 10
+tm resize-window -t e2e -x 60 -y 20
+check "at 60x20 the layout falls back to tabs" wait_for '\[1 chat\]' 5
+check "the stream keeps going while small" wait_for 'w4[0-9] ' 10
+tm resize-window -t e2e -x 120 -y 40
+check "back at 120x40 all panes show again" wait_for '4 routing' 5
+keys Escape
+check "Esc stops the stream and marks it interrupted" wait_for 'interrupted' 5
+check "the partial answer stays" wait_for 'w1 w2 w3' 2
+check "the interrupted answer is saved" test "$(sql "SELECT count(*) FROM messages WHERE role = 'assistant' AND content LIKE 'w1 w2 w3%'")" = 1
+check "the stream did not run to its end" bash -c "! tmux -L $sock capture-pane -p -t e2e | grep -q 'w400'"
+
+# 8. Ctrl-C twice quits; --continue resumes the last session.
+keys C-c
+check "first Ctrl-C asks for a second" wait_for 'press Ctrl-C again to quit' 3
+keys C-c
+check "second Ctrl-C quits" wait_for 'e2e-shell\$ ?$' 5
+keys "$ragdeck --db $db --continue" Enter
+check "--continue shows the last session's messages" wait_for 'What port does the agent use\?' 5
+keys ':quit' Enter
+wait_for 'e2e-shell\$ ?$' 5
+
+# 9. NO_COLOR and an unusable terminal.
+tm kill-session -t e2e
+tm new-session -d -s e2e -x 120 -y 40 "env PS1='e2e-shell\$ ' TERM=tmux-256color NO_COLOR=1 bash --norc --noprofile"
+wait_for 'e2e-shell\$' 5
+keys "$ragdeck --db $db" Enter
+wait_for '1 chat' 5
+keys ':theme dark' Enter
+check "NO_COLOR: themes resolve to no colour" wait_for 'theme dark \(no colour\)' 3
+keys ':quit' Enter
+wait_for 'e2e-shell\$ ?$' 5
+TERM=dumb "$ragdeck" --db "$db" < /dev/null > "$work/dumb.out" 2> "$work/dumb.err"
+rc=$?
+check "an unusable terminal exits 1" test $rc -eq 1
+check "with one line pointing at the headless commands" \
+	bash -c "[ \$(wc -l < '$work/dumb.err') = 1 ] && grep -q 'ragdeck ask' '$work/dumb.err'"
+
+tap_done

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# ragdeck eval end to end: a six-item golden set over examples/kb through
+# the offline answerer with its exact numbers (twice: they are
+# deterministic), run history, a top_k sweep, and the threshold exit codes.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/tap.sh"
+ragdeck=${RAGDECK:?set RAGDECK to the binary}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export HOME=$work XDG_CONFIG_HOME=$work/config XDG_DATA_HOME=$work/data
+unset RAGDECK_CONFIG OPENAI_API_KEY ANTHROPIC_API_KEY OPENAI_BASE_URL ANTHROPIC_BASE_URL
+db=$work/kb.db
+golden=$here/../fixtures/eval/golden6.yaml
+"$ragdeck" --db "$db" ingest --collection default "$here/../../examples/kb" > /dev/null
+run() { "$ragdeck" --db "$db" "$@"; }
+
+# numbers FILE: the scores of the first run, rounded, one line per row.
+numbers() {
+	python3 - "$1" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))["runs"][0]
+for k in ("overall", "factual", "structural", "hybrid"):
+    s = r[k]
+    print(k, s["items"], s["passed"], s["retrieval"]["items"],
+          " ".join("%.4f" % s["retrieval"][m] for m in
+                   ("recall_k", "precision_k", "mrr10", "ndcg10", "context_precision", "context_recall")),
+          "%.4f" % s["grounding"]["hallucination_score"], s["grounding"]["items"],
+          " ".join("%d/%d" % (c["passed"], c["checked"]) for c in s["checks"].values()),
+          s["tokens"]["input"], s["tokens"]["output"])
+PY
+}
+
+expected="overall 6 2 4 0.7500 0.1500 0.3625 0.4544 0.2000 0.7500 0.4000 5 0/2 0/2 0/2 2/4 3487 572
+factual 2 2 2 1.0000 0.2000 0.6250 0.7153 0.3000 1.0000 1.0000 2 0/0 0/0 0/0 2/2 1563 504
+structural 2 0 0 0.0000 0.0000 0.0000 0.0000 0.0000 0.0000 0.0000 1 0/1 0/1 0/1 0/0 535 34
+hybrid 2 0 2 0.5000 0.1000 0.1000 0.1934 0.1000 0.5000 0.0000 2 0/1 0/1 0/1 0/2 1389 34"
+
+run eval --json "$golden" > "$work/run1.json" 2> "$work/run1.err"
+check "default thresholds fail: exit 1" test $? -eq 1
+check "the failing threshold is named" grep -q 'threshold failed: grounding score 0.40 (mean of 5 turns) is under the 0.85 threshold' "$work/run1.err"
+check "first run: exact numbers overall and per category" test "$(numbers "$work/run1.json")" = "$expected"
+check "first run has no previous run" test "$(json_get "$work/run1.json" 'j["runs"][0]["previous_run_id"]')" = 0
+check "per-item results" test "$(json_get "$work/run1.json" '[(i["id"], i["passed"]) for i in j["runs"][0]["items"]][:2]')" = "[('refund-window-current', True), ('team-version-history-current', True)]"
+
+run eval --json "$golden" > "$work/run2.json" 2> /dev/null
+check "second run: the same numbers (deterministic)" test "$(numbers "$work/run2.json")" = "$expected"
+check "second run is compared with the first, nothing regressed" \
+	test "$(json_get "$work/run2.json" '(j["runs"][0]["previous_run_id"], j["runs"][0]["regressions"])')" = "(1, [])"
+
+run eval "$golden" > "$work/table.txt" 2> /dev/null
+check "table has the overall and category rows" \
+	test "$(awk '$1 ~ /^(overall|factual|structural|hybrid)$/ {print $1, $2, $3}' "$work/table.txt" | paste -sd,)" = "overall 6 2,factual 2 2,structural 2 0,hybrid 2 0"
+check "table names the previous run" grep -q '^run 3 vs run 2: R@k +0.000' "$work/table.txt"
+
+run eval --sweep top_k=1,3 "$golden" > "$work/sweep.txt" 2> /dev/null
+check "sweep prints one row per value" \
+	test "$(awk '$1 ~ /^[0-9]+$/ {print $1, $2, $4, $6}' "$work/sweep.txt" | paste -sd,)" = "1 6 0.250 0.250,3 6 0.250 0.250"
+check "sweep table is headed by the key" grep -q '^top_k  *items' "$work/sweep.txt"
+
+mkdir -p "$work/config"
+cat > "$work/lenient.yaml" <<'YAML'
+routing:
+  evaluation:
+    alert_thresholds:
+      latency_p95_ms: 60000
+      hallucination_score: 0.3
+YAML
+run --config "$work/lenient.yaml" eval "$golden" > /dev/null 2> "$work/ok.err"
+check "thresholds met: exit 0" test $? -eq 0
+cat > "$work/slow.yaml" <<'YAML'
+routing:
+  evaluation:
+    alert_thresholds:
+      latency_p95_ms: 1
+      hallucination_score: 0.3
+YAML
+run --config "$work/slow.yaml" eval "$golden" > /dev/null 2> "$work/slow.err"
+check "latency threshold fails: exit 1" test $? -eq 1
+check "the latency threshold is named" grep -q 'threshold failed: p95 latency .* is over the 1 ms threshold' "$work/slow.err"
+run eval --sweep depth=1 "$golden" > /dev/null 2>&1
+check "bad --sweep is a usage error (exit 2)" test $? -eq 2
+run eval > /dev/null 2>&1
+check "missing GOLDEN is a usage error (exit 2)" test $? -eq 2
+run eval "$work/missing.yaml" > /dev/null 2> "$work/missing.err"
+check "unreadable golden set exits 1" test $? -eq 1
+check "the message names the file" grep -q 'cannot open golden set .*missing.yaml' "$work/missing.err"
+tap_done

@@ -1,0 +1,516 @@
+/* ragdeck eval: run a golden set through full turns, print the metrics
+ * overall and per category, store the run, compare it with the previous
+ * run of the same set and parameters, and gate on the config's thresholds. */
+#include "tui/cli.h"
+#include "tui/commands.h"
+#include "core/config.h"
+#include "core/embed.h"
+#include "core/eval.h"
+#include "core/retrieve.h"
+#include "core/turn.h"
+#include "core/util/clock.h"
+#include "core/util/hash.h"
+#include "core/util/strbuf.h"
+#include "core/util/xalloc.h"
+#include "store/evalstore.h"
+#include "store/store.h"
+
+#include <cjson/cJSON.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_SWEEP 16
+
+static const char eval_help[] =
+	"Usage: ragdeck eval [OPTION]... GOLDEN\n"
+	"Ask every question of the golden set GOLDEN (YAML, or JSONL when the name\n"
+	"ends in .jsonl) through a full turn and report retrieval (recall@k,\n"
+	"precision@k, MRR@10, nDCG@10, context precision and recall), grounding\n"
+	"(hallucination_score), format checks, latency, tokens and cost, overall\n"
+	"and per category. Each run is stored and compared with the previous run\n"
+	"of the same set and parameters; items that regressed are named.\n"
+	"\n"
+	"  -m, --model MODEL      model to ask (default: routing.default_model)\n"
+	"  -k, --top-k N          chunks to retrieve (default: the config's top_k)\n"
+	"      --sweep KEY=V1,V2  rerun the set for each value of top_k or\n"
+	"                         max_context_tokens and print one table\n"
+	"      --json             print one JSON object\n"
+	"      --db PATH          database file\n"
+	"      --config FILE      config file\n"
+	"  -h, --help             show this help\n"
+	"\n"
+	"Exit status 1 when the hallucination_score is under\n"
+	"evaluation.alert_thresholds.hallucination_score or the total p95 latency\n"
+	"is over latency_p95_ms (each failure is named), 2 on usage errors.\n";
+
+enum sweep_key { SWEEP_NONE, SWEEP_TOP_K, SWEEP_MAX_CONTEXT };
+
+struct eval_cmd {
+	struct cli *cli;
+	const char *golden_path;
+	char *golden_id;              /* realpath: the set's identity across runs */
+	char golden_hash[17];
+	struct golden_set *set;
+	const char *model;
+	int top_k;
+	enum sweep_key sweep;
+	int values[MAX_SWEEP];
+	size_t n_values;
+	bool json;
+};
+
+static const char *const category_rows[] = { "overall", "factual", "structural", "hybrid" };
+
+/* Parse "top_k=3,5,8" or "max_context_tokens=1000,3000". */
+static int parse_sweep(struct eval_cmd *c, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	const char *p;
+	if (!eq)
+		return -1;
+	if ((size_t)(eq - arg) == strlen("top_k") && strncmp(arg, "top_k", 5) == 0)
+		c->sweep = SWEEP_TOP_K;
+	else if ((size_t)(eq - arg) == strlen("max_context_tokens") && strncmp(arg, "max_context_tokens", 18) == 0)
+		c->sweep = SWEEP_MAX_CONTEXT;
+	else
+		return -1;
+	for (p = eq + 1; *p; ) {
+		char *end;
+		long v = strtol(p, &end, 10);
+		if (end == p || v < 1 || v > 1000000 || c->n_values == MAX_SWEEP || (*end && *end != ','))
+			return -1;
+		c->values[c->n_values++] = (int)v;
+		p = *end ? end + 1 : end;
+	}
+	return c->n_values ? 0 : -1;
+}
+
+/* The canonical text of the set (comments and layout do not count). */
+static void hash_set(struct eval_cmd *c)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	golden_write_jsonl(f, c->set->items, c->set->n_items);
+	fclose(f);
+	hash64_hex(buf, len, c->golden_hash);
+	free(buf);
+}
+
+static char *config_text(const struct config *cfg)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	config_print(cfg, f);
+	fclose(f);
+	return buf;
+}
+
+static const char *sweep_name(enum sweep_key k)
+{
+	return k == SWEEP_TOP_K ? "top_k" : "max_context_tokens";
+}
+
+/* One run of the set: the results, the stored row and the comparison. */
+struct run {
+	struct eval_item_result *res;
+	struct eval_summary sum[4];   /* overall, then per category */
+	int64_t id, prev_id;
+	cJSON *prev_summary;          /* NULL without a previous run */
+	cJSON *regressions;
+	int top_k, max_context;
+};
+
+static void run_free(struct run *r)
+{
+	cJSON_Delete(r->prev_summary);
+	cJSON_Delete(r->regressions);
+}
+
+static cJSON *params_json(const struct eval_cmd *c, const struct run *r)
+{
+	cJSON *p = cJSON_CreateObject();
+	cJSON_AddStringToObject(p, "model", c->model ? c->model : c->cli->cfg->routing.default_model);
+	cJSON_AddNumberToObject(p, "top_k", r->top_k);
+	cJSON_AddNumberToObject(p, "max_context_tokens", r->max_context);
+	return p;
+}
+
+static cJSON *items_scores(const struct eval_item_result *res, size_t n)
+{
+	cJSON *o = cJSON_CreateObject();
+	for (size_t i = 0; i < n; i++)
+		cJSON_AddItemToObject(o, res[i].item->id, eval_item_json(&res[i]));
+	return o;
+}
+
+static int previous_scores_row(void *ud, const struct evalstore_result *r)
+{
+	cJSON *o = ud;
+	cJSON *m = cJSON_Parse(r->metrics_json);
+	cJSON_AddItemToObject(o, r->item_id, m ? m : cJSON_CreateObject());
+	return 0;
+}
+
+/* Compare with the previous run of the same set and parameters. */
+static int compare_previous(struct eval_cmd *c, struct run *r, const char *params, char *err, size_t errlen)
+{
+	struct store *s = c->cli->store;
+	char *summary = NULL;
+	cJSON *prev = NULL, *cur = NULL;
+	int rc = evalstore_previous_run(s, c->golden_id, params, 0, &r->prev_id, err, errlen);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	prev = cJSON_CreateObject();
+	rc = evalstore_results_each(s, r->prev_id, previous_scores_row, prev, err, errlen);
+	if (rc == 0)
+		rc = evalstore_run_summary(s, r->prev_id, &summary, err, errlen) < 0 ? -1 : 0;
+	if (rc == 0) {
+		cur = items_scores(r->res, c->set->n_items);
+		r->regressions = eval_regressions(prev, cur);
+		r->prev_summary = summary ? cJSON_Parse(summary) : NULL;
+	}
+	cJSON_Delete(prev);
+	cJSON_Delete(cur);
+	free(summary);
+	return rc;
+}
+
+static int store_run(struct eval_cmd *c, struct run *r, const struct config *cfg, char *err, size_t errlen)
+{
+	struct store *s = c->cli->store;
+	cJSON *pj = params_json(c, r), *sj = eval_summary_json(&r->sum[0]);
+	char *params = cJSON_PrintUnformatted(pj), *summary = cJSON_PrintUnformatted(sj);
+	char *conf = config_text(cfg);
+	struct evalstore_run row = {
+		.started_at = clock_unix_now(), .golden_path = c->golden_id, .golden_hash = c->golden_hash,
+		.config = conf, .model = c->model ? c->model : cfg->routing.default_model,
+		.params_json = params, .summary_json = summary,
+	};
+	int rc = compare_previous(c, r, params, err, errlen);
+	if (rc == 0)
+		rc = store_batch_begin(s, err, errlen);
+	if (rc == 0)
+		rc = evalstore_run_insert(s, &row, &r->id, err, errlen);
+	for (size_t i = 0; rc == 0 && i < c->set->n_items; i++) {
+		const struct eval_item_result *x = &r->res[i];
+		cJSON *m = eval_item_json(x);
+		char *mj = cJSON_PrintUnformatted(m);
+		struct evalstore_result er = {
+			.item_id = x->item->id, .category = golden_category_name(x->item->category),
+			.metrics_json = mj, .answer = x->answer, .passed = x->passed,
+		};
+		rc = evalstore_result_insert(s, r->id, &er, err, errlen);
+		cJSON_free(mj);
+		cJSON_Delete(m);
+	}
+	if (rc == 0)
+		rc = store_batch_commit(s, err, errlen);
+	cJSON_Delete(pj);
+	cJSON_Delete(sj);
+	cJSON_free(params);
+	cJSON_free(summary);
+	free(conf);
+	return rc;
+}
+
+static void progress(void *ud, size_t done, size_t total, const struct eval_item_result *r)
+{
+	const struct eval_cmd *c = ud;
+	(void)r;
+	if (!c->json && isatty(fileno(stderr)))
+		fprintf(stderr, "\r%zu/%zu", done, total);
+	if (!c->json && isatty(fileno(stderr)) && done == total)
+		fprintf(stderr, "\r%*s\r", 24, "");
+}
+
+static int run_once(struct eval_cmd *c, struct embedder *e, struct run *r, char *err, size_t errlen)
+{
+	struct config cfg = *c->cli->cfg;
+	struct retriever *retriever = NULL;
+	struct llm_client *client = llm_client_new();
+	struct eval_opts o = { .model = c->model, .top_k = r->top_k, .progress = progress, .ud = c };
+	int rc;
+	cfg.routing.retrieval.max_context_tokens = r->max_context;
+	cli_open_retriever(c->cli, e, NULL, &retriever);
+	struct turn_env env = { .cfg = &cfg, .retriever = retriever, .client = client };
+	rc = eval_run(&env, c->set, &o, &r->res, err, errlen);
+	if (rc == 0) {
+		for (int i = 0; i < 4; i++)
+			eval_summarize(r->res, c->set->n_items, i - 1, &r->sum[i]);
+		rc = store_run(c, r, &cfg, err, errlen);
+	}
+	llm_client_free(&client);
+	retriever_free(&retriever);
+	return rc;
+}
+
+/* ---- output ---------------------------------------------------------- */
+
+static double checks_rate(const struct eval_summary *s)
+{
+	size_t n = 0, ok = 0;
+	for (int i = 0; i < EVAL_N_CHECKS; i++) {
+		n += s->checked[i];
+		ok += s->check_passed[i];
+	}
+	return n ? (double)ok / (double)n : 1.0;
+}
+
+static void table_header(const char *first)
+{
+	printf("%-12s %5s %5s %6s %6s %6s %6s %6s %6s %6s %7s %8s %8s %9s %10s %10s\n", first, "items",
+	       "pass", "R@k", "P@k", "MRR", "nDCG", "CtxP", "CtxR", "ground", "checks", "p50 ms",
+	       "p95 ms", "tok in", "$/query", "$/success");
+}
+
+static void table_row(const char *name, const struct eval_summary *s)
+{
+	const struct metrics_pct *t = &s->m.span[METRICS_SPAN_TOTAL];
+	printf("%-12s %5zu %5zu %6.3f %6.3f %6.3f %6.3f %6.3f %6.3f %6.3f %6.1f%% %8.1f %8.1f %9ld %10.6f %10.6f\n",
+	       name, s->items, s->passed, s->recall_k, s->precision_k, s->mrr10, s->ndcg10,
+	       s->context_precision, s->context_recall, s->m.grounding_mean, 100.0 * checks_rate(s),
+	       (double)t->p50 / 1e3, (double)t->p95 / 1e3, s->tokens_in, s->m.cost_per_query,
+	       s->m.cost_per_success);
+}
+
+static void print_checks(const struct eval_summary *s)
+{
+	printf("checks:");
+	for (int i = 0; i < EVAL_N_CHECKS; i++)
+		printf(" %s %zu/%zu", eval_check_name((enum eval_check_kind)i), s->check_passed[i], s->checked[i]);
+	printf("\nlatency p50/p95 ms:");
+	for (int sp = 0; sp < METRICS_N_SPANS; sp++)
+		if (s->m.span[sp].n)
+			printf(" %s %.1f/%.1f", metrics_span_name((enum metrics_span)sp),
+			       (double)s->m.span[sp].p50 / 1e3, (double)s->m.span[sp].p95 / 1e3);
+	printf("\ntokens: %ld in, %ld out\n", s->tokens_in, s->tokens_out);
+}
+
+static double json_num(const cJSON *o, const char *a, const char *b)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, a);
+	if (b)
+		v = cJSON_GetObjectItemCaseSensitive(v, b);
+	return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
+static void print_comparison(const struct run *r)
+{
+	const cJSON *p = r->prev_summary;
+	const struct eval_summary *s = &r->sum[0];
+	if (!r->prev_id) {
+		printf("run %lld: first run of this set with these parameters\n", (long long)r->id);
+		return;
+	}
+	printf("run %lld vs run %lld: R@k %+.3f  MRR %+.3f  nDCG %+.3f  ground %+.3f  pass %+d\n",
+	       (long long)r->id, (long long)r->prev_id, s->recall_k - json_num(p, "retrieval", "recall_k"),
+	       s->mrr10 - json_num(p, "retrieval", "mrr10"), s->ndcg10 - json_num(p, "retrieval", "ndcg10"),
+	       s->m.grounding_mean - json_num(p, "grounding", "hallucination_score"),
+	       (int)s->passed - (int)json_num(p, "passed", NULL));
+	int n = cJSON_GetArraySize(r->regressions);
+	if (n == 0)
+		printf("no item regressed\n");
+	for (const cJSON *e = r->regressions ? r->regressions->child : NULL; e; e = e->next)
+		printf("regressed %s: %s\n", cJSON_GetObjectItem(e, "id")->valuestring,
+		       cJSON_GetObjectItem(e, "what")->valuestring);
+}
+
+static cJSON *run_json(const struct eval_cmd *c, const struct run *r)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "run_id", (double)r->id);
+	cJSON_AddItemToObject(o, "params", params_json(c, r));
+	for (int i = 0; i < 4; i++)
+		cJSON_AddItemToObject(o, category_rows[i], eval_summary_json(&r->sum[i]));
+	cJSON *items = cJSON_AddArrayToObject(o, "items");
+	for (size_t i = 0; i < c->set->n_items; i++) {
+		const struct eval_item_result *x = &r->res[i];
+		cJSON *it = eval_item_json(x);
+		cJSON_AddStringToObject(it, "id", x->item->id);
+		cJSON_AddStringToObject(it, "category", golden_category_name(x->item->category));
+		cJSON_AddStringToObject(it, "model", x->model);
+		cJSON_AddStringToObject(it, "outcome", llm_outcome_name(x->outcome));
+		cJSON_AddStringToObject(it, "answer", x->answer);
+		cJSON_AddItemToArray(items, it);
+	}
+	cJSON_AddNumberToObject(o, "previous_run_id", (double)r->prev_id);
+	cJSON_AddItemToObject(o, "regressions",
+	                      r->regressions ? cJSON_Duplicate(r->regressions, true) : cJSON_CreateArray());
+	return o;
+}
+
+/* Threshold failures of every run, each one line. */
+static bool check_thresholds(const struct eval_cmd *c, const struct run *runs, size_t n, cJSON *fails)
+{
+	bool ok = true;
+	for (size_t i = 0; i < n; i++) {
+		struct metrics_alerts a;
+		char prefix[64] = "";
+		metrics_alerts_check(&runs[i].sum[0].m, c->cli->cfg, &a);
+		if (c->sweep != SWEEP_NONE)
+			snprintf(prefix, sizeof prefix, "%s=%d: ", sweep_name(c->sweep), c->values[i]);
+		const char *msgs[2] = { a.grounding ? a.grounding_msg : NULL, a.latency ? a.latency_msg : NULL };
+		for (int m = 0; m < 2; m++) {
+			if (!msgs[m])
+				continue;
+			struct strbuf sb = STRBUF_INIT;
+			sb_printf(&sb, "%s%s", prefix, msgs[m]);
+			cJSON_AddItemToArray(fails, cJSON_CreateString(sb_str(&sb)));
+			sb_free(&sb);
+			ok = false;
+		}
+	}
+	return ok;
+}
+
+static void print_text(const struct eval_cmd *c, const struct run *runs, size_t n)
+{
+	if (c->sweep == SWEEP_NONE) {
+		printf("%s: %zu items, model %s, top_k %d, max_context_tokens %d\n\n", c->golden_path,
+		       c->set->n_items, c->model ? c->model : c->cli->cfg->routing.default_model, runs[0].top_k,
+		       runs[0].max_context);
+		table_header("");
+		for (int i = 0; i < 4; i++)
+			if (i == 0 || runs[0].sum[i].items)
+				table_row(category_rows[i], &runs[0].sum[i]);
+		printf("\n");
+		print_checks(&runs[0].sum[0]);
+		print_comparison(&runs[0]);
+		return;
+	}
+	printf("%s: %zu items, model %s, sweep over %s\n\n", c->golden_path, c->set->n_items,
+	       c->model ? c->model : c->cli->cfg->routing.default_model, sweep_name(c->sweep));
+	table_header(sweep_name(c->sweep));
+	for (size_t i = 0; i < n; i++) {
+		char name[32];
+		snprintf(name, sizeof name, "%d", c->values[i]);
+		table_row(name, &runs[i].sum[0]);
+	}
+	printf("\n");
+	for (size_t i = 0; i < n; i++) {
+		printf("%s=%d: ", sweep_name(c->sweep), c->values[i]);
+		print_comparison(&runs[i]);
+	}
+}
+
+static int report(const struct eval_cmd *c, const struct run *runs, size_t n)
+{
+	cJSON *fails = cJSON_CreateArray();
+	bool ok = check_thresholds(c, runs, n, fails);
+	if (c->json) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "golden", c->golden_path);
+		cJSON_AddStringToObject(o, "golden_hash", c->golden_hash);
+		if (c->sweep != SWEEP_NONE)
+			cJSON_AddStringToObject(o, "sweep", sweep_name(c->sweep));
+		cJSON *arr = cJSON_AddArrayToObject(o, "runs");
+		for (size_t i = 0; i < n; i++)
+			cJSON_AddItemToArray(arr, run_json(c, &runs[i]));
+		cJSON *th = cJSON_AddObjectToObject(o, "thresholds");
+		cJSON_AddBoolToObject(th, "passed", ok);
+		cJSON_AddItemToObject(th, "failures", cJSON_Duplicate(fails, true));
+		cli_print_json(stdout, o);
+		cJSON_Delete(o);
+	} else {
+		print_text(c, runs, n);
+	}
+	for (const cJSON *f = fails->child; f; f = f->next)
+		fprintf(stderr, "%s: threshold failed: %s\n", c->cli->prog, f->valuestring);
+	cJSON_Delete(fails);
+	return ok ? EXIT_OK : EXIT_FAIL;
+}
+
+/* ---- command --------------------------------------------------------- */
+
+static int parse_args(struct eval_cmd *c, int argc, char **argv)
+{
+	enum { OPT_SWEEP = OPT_FIRST_FREE };
+	static const struct option longopts[] = {
+		{ "model", required_argument, NULL, 'm' },
+		{ "top-k", required_argument, NULL, 'k' },
+		{ "sweep", required_argument, NULL, OPT_SWEEP },
+		{ "json", no_argument, NULL, OPT_JSON },
+		CLI_COMMON_LONGOPTS,
+		{ 0 },
+	};
+	int opt;
+	while ((opt = getopt_long(argc, argv, "m:k:h", longopts, NULL)) != -1) {
+		char *end;
+		switch (opt) {
+		case 'm': c->model = optarg; break;
+		case 'k':
+			c->top_k = (int)strtol(optarg, &end, 10);
+			if (*end || c->top_k < 1 || c->top_k > 100)
+				return cli_usage_error(c->cli, "eval ", "-k takes a number from 1 to 100, not '%s'", optarg);
+			break;
+		case OPT_SWEEP:
+			if (parse_sweep(c, optarg) != 0)
+				return cli_usage_error(c->cli, "eval ",
+				                       "--sweep takes top_k=N,N,... or max_context_tokens=N,N,... (at most %d values), not '%s'",
+				                       MAX_SWEEP, optarg);
+			break;
+		case OPT_JSON: c->json = true; break;
+		case 'h': fputs(eval_help, stdout); return -1;
+		default:
+			if (!cli_common_option(c->cli, opt, optarg))
+				return cli_usage_error(c->cli, "eval ", "unknown option");
+		}
+	}
+	if (argc - optind != 1)
+		return cli_usage_error(c->cli, "eval ", "eval needs exactly one GOLDEN file");
+	c->golden_path = argv[optind];
+	return 0;
+}
+
+int cmd_eval(struct cli *cli, int argc, char **argv)
+{
+	struct eval_cmd c = { .cli = cli };
+	struct run runs[MAX_SWEEP];
+	struct embedder *embedder = NULL;
+	size_t n_runs = 0;
+	char err[512];
+	int rc = parse_args(&c, argc, argv);
+	if (rc != 0)
+		return rc < 0 ? EXIT_OK : rc;
+	rc = EXIT_FAIL;
+	memset(runs, 0, sizeof runs);
+	if (golden_load(c.golden_path, &c.set, err, sizeof err) != 0) {
+		fprintf(stderr, "%s: error: %s\n", cli->prog, err);
+		goto cleanup;
+	}
+	c.golden_id = realpath(c.golden_path, NULL);
+	hash_set(&c);
+	if (cli_open_store(cli) != 0 || !(embedder = cli_embedder(cli)))
+		goto cleanup;
+	if (c.sweep == SWEEP_NONE)
+		c.values[c.n_values++] = 0;
+	for (; n_runs < c.n_values; n_runs++) {
+		struct run *r = &runs[n_runs];
+		r->top_k = c.top_k ? c.top_k : cli->cfg->routing.retrieval.top_k;
+		r->max_context = cli->cfg->routing.retrieval.max_context_tokens;
+		if (c.sweep == SWEEP_TOP_K)
+			r->top_k = c.values[n_runs];
+		else if (c.sweep == SWEEP_MAX_CONTEXT)
+			r->max_context = c.values[n_runs];
+		if (run_once(&c, embedder, r, err, sizeof err) != 0) {
+			fprintf(stderr, "%s: error: %s\n", cli->prog, err);
+			n_runs++;
+			goto cleanup;
+		}
+	}
+	rc = report(&c, runs, n_runs);
+cleanup:
+	for (size_t i = 0; i < n_runs; i++) {
+		eval_results_free(runs[i].res, runs[i].res ? c.set->n_items : 0);
+		run_free(&runs[i]);
+	}
+	embed_free(&embedder);
+	golden_set_free(&c.set);
+	free(c.golden_id);
+	return rc;
+}
