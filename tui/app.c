@@ -297,8 +297,13 @@ static int setup(struct app *a, const struct app_opts *o, char *err, size_t errl
 	a->breakers = breaker_set_new(&bo);
 	if (router_new(a->cli->cfg, &a->router, err, errlen) != 0)
 		return -1;
-	if (app_set_theme(a, theme ? theme : THEME_DEFAULT_NAME, err, errlen) != 0)
-		return -1;
+	if (app_set_theme(a, theme ? theme : THEME_DEFAULT_NAME, err, errlen) != 0) {
+		/* Only a theme asked for on the command line is worth stopping for. */
+		if (o->theme)
+			return -1;
+		theme_builtin_mono(&a->theme);
+		app_status(a, true, "%s; showing the mono theme", err);
+	}
 	a->history_path = history_path();
 	if (a->history_path && lineedit_history_load(a->input, a->history_path, err, errlen) != 0)
 		return -1;

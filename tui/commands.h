@@ -23,6 +23,8 @@ struct cli;
 	X(eval, "eval [--model M] [-k N] [--sweep KEY=V1,V2,...] [--json] GOLDEN", \
 	  "score a golden set: retrieval, grounding, format, latency, cost; gate on thresholds") \
 	X(golden, "golden export [--json]", "write reviewer marks as golden items (YAML, or JSONL)") \
+	X(pairs, "pairs check [--format json|regex:PATTERN] FILE.jsonl | pairs export [--json]", \
+	  "check fine-tuning pairs before training; export approved chat turns as pairs") \
 	X(config, "config check [FILE]", "check a config file and print the effective config")
 
 #define DECLARE_COMMAND(name, usage, summary) int cmd_##name(struct cli *cli, int argc, char **argv);

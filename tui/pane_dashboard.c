@@ -68,8 +68,8 @@ static void dashboard_draw(struct app *a, WINDOW *w, bool focused)
 	metrics_alerts_check(&s, a->cli->cfg, &al);
 	const struct metrics_pct *p = &s.span[METRICS_SPAN_TOTAL];
 	screen_printf(w, y++, 1, width, al.latency ? THEME_ALERT : THEME_NORMAL,
-	              "total p50 %.0f  p95 %.0f  p99 %.0f ms  (%zu turns)%s", (double)p->p50 / 1e3,
-	              (double)p->p95 / 1e3, (double)p->p99 / 1e3, p->n, al.latency ? "  ALERT" : "");
+	              "%stotal p50 %.0f  p95 %.0f  p99 %.0f ms  (%zu turns)", al.latency ? "ALERT " : "",
+	              (double)p->p50 / 1e3, (double)p->p95 / 1e3, (double)p->p99 / 1e3, p->n);
 	if (al.latency && y < h - 1)
 		screen_printf(w, y++, 1, width, THEME_ALERT, "%s", al.latency_msg);
 	if (al.grounding && y < h - 1)

@@ -85,4 +85,45 @@ check "missing GOLDEN is a usage error (exit 2)" test $? -eq 2
 run eval "$work/missing.yaml" > /dev/null 2> "$work/missing.err"
 check "unreadable golden set exits 1" test $? -eq 1
 check "the message names the file" grep -q 'cannot open golden set .*missing.yaml' "$work/missing.err"
+
+# pairs check: the fixtures' exit codes and report; pairs export: only the
+# approved answer, with the question before it.
+pairs=$here/../fixtures/pairs
+run pairs check "$pairs/good.jsonl" > "$work/good.txt" 2>&1
+check "pairs check: good set exits 0" test $? -eq 0
+check "pairs check: good set is fit" grep -q ': 10 items, 0 schema errors, .*0 outliers: fit$' "$work/good.txt"
+run pairs check --format 'regex:^[A-Z].*\.$' "$pairs/bad.jsonl" > "$work/bad.txt" 2>&1
+check "pairs check: bad set exits 1" test $? -eq 1
+check "pairs check: one line per problem, by line number" \
+	test "$(sed -n 's/^.*bad\.jsonl:\([0-9]*\): \([a-z]*\).*/\1 \2/p' "$work/bad.txt" | paste -sd,)" = \
+	"2 schema,3 schema,4 empty,5 duplicate,7 contradiction,8 format,9 outlier"
+check "pairs check: the contradiction names both lines" grep -q 'bad.jsonl:7: contradiction: same input as line 6' "$work/bad.txt"
+check "pairs check: summary counts" grep -q ': 13 items, 2 schema errors, 1 empty, 1 duplicate, 1 contradiction, 1 format failure, 1 outlier: unfit$' "$work/bad.txt"
+run pairs check --format xml "$pairs/good.jsonl" > /dev/null 2>&1
+check "pairs check: bad --format is a usage error (exit 2)" test $? -eq 2
+run pairs check > /dev/null 2>&1
+check "pairs check: missing FILE is a usage error (exit 2)" test $? -eq 2
+run pairs check "$work/missing.jsonl" > /dev/null 2>&1
+check "pairs check: unreadable file exits 1" test $? -eq 1
+python3 - "$db" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+s = db.execute("INSERT INTO sessions(title, created_at, updated_at) VALUES ('t', 1, 1)").lastrowid
+for role, content, approved in (("user", "How long is the refund window?", 0),
+                                ("assistant", "Refunds are accepted within 14 days [1].", 1),
+                                ("user", "And for annual plans?", 0),
+                                ("assistant", "Not approved.", 0)):
+    db.execute("INSERT INTO messages(session_id, role, content, approved, created_at) VALUES (?, ?, ?, ?, 1)",
+               (s, role, content, approved))
+db.commit()
+PY
+run pairs export > "$work/pairs.jsonl"
+check "pairs export exits 0" test $? -eq 0
+check "pairs export writes the approved turn as one chat-format line" \
+	test "$(cat "$work/pairs.jsonl")" = '{"messages":[{"role":"user","content":"How long is the refund window?"},{"role":"assistant","content":"Refunds are accepted within 14 days [1]."}]}'
+run pairs check "$work/pairs.jsonl" > /dev/null
+check "exported pairs pass pairs check" test $? -eq 0
+run pairs export --json > "$work/pairs.json"
+check "pairs export --json prints an array" \
+	test "$(json_get "$work/pairs.json" '[m["role"] for p in j for m in p["messages"]]')" = "['user', 'assistant']"
 tap_done

@@ -1,0 +1,250 @@
+/* bench_tui: how fast the full-screen app answers a key, and what it costs
+ * while idle.
+ *
+ * Runs the real binary on a pseudo-terminal (120x40) against a temporary
+ * database holding examples/kb, then:
+ * 1. reference: 200 keypresses with nothing streaming; each is timed from
+ *    the write of the key to the terminal output showing it;
+ * 2. the same while the fixture server streams an answer at 500 tokens/s
+ *    (one token every 2 ms), printing median and p99 and the ratio against
+ *    the reference;
+ * 3. idle: the CPU time the app uses over 10 s with nothing happening
+ *    (utime + stime from /proc/PID/stat), as a share of one core.
+ * Goals: p99 under 20 ms while streaming, idle CPU under 0.5%.
+ *
+ *   bench_tui RAGDECK FIXTURE_SERVE KB_DIR [--quick] */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pty.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* A key no screen of the app draws on its own: its bytes in the output are
+ * the echo of the keypress. */
+#define KEY "\xd0\xb6"
+
+static int master = -1;
+static char tail[256];
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* Read what the app wrote within timeout_ms; true when needle appeared
+ * (searched across read boundaries). */
+static bool wait_output(const char *needle, int timeout_ms)
+{
+	uint64_t end = now_us() + (uint64_t)timeout_ms * 1000u;
+	char buf[8192], win[sizeof tail + sizeof buf + 1];
+	for (;;) {
+		int64_t left = (int64_t)(end - now_us()) / 1000;
+		if (left < 0)
+			return false;
+		struct pollfd p = { .fd = master, .events = POLLIN };
+		if (poll(&p, 1, (int)left) <= 0)
+			continue;
+		ssize_t n = read(master, buf, sizeof buf);
+		if (n <= 0)
+			return false;
+		size_t tl = strlen(tail);
+		memcpy(win, tail, tl);
+		memcpy(win + tl, buf, (size_t)n);
+		win[tl + (size_t)n] = '\0';
+		for (size_t i = 0; i < tl + (size_t)n; i++)
+			if (win[i] == '\0')
+				win[i] = ' ';
+		bool found = strstr(win, needle) != NULL;
+		size_t keep = tl + (size_t)n < 64 ? tl + (size_t)n : 64;
+		memcpy(tail, win + tl + (size_t)n - keep, keep);
+		tail[keep] = '\0';
+		if (found) {
+			tail[0] = '\0';
+			return true;
+		}
+	}
+}
+
+static void drain(int ms)
+{
+	wait_output("\x01\x02never", ms);
+}
+
+static void type(const char *s)
+{
+	if (write(master, s, strlen(s)) < 0)
+		perror("write");
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+struct stats {
+	double median_ms, p99_ms;
+	int lost;
+};
+
+/* n keypresses, each timed to its echo; the input is cleared every 40. */
+static struct stats keypresses(int n)
+{
+	uint64_t *v = calloc((size_t)n, sizeof *v);
+	struct stats s = { 0 };
+	int got = 0;
+	for (int i = 0; i < n; i++) {
+		if (i % 40 == 0) {
+			type("\x15");   /* Ctrl-U */
+			drain(30);
+		}
+		uint64_t t0 = now_us();
+		type(KEY);
+		if (!wait_output(KEY, 1000)) {
+			s.lost++;
+			continue;
+		}
+		v[got++] = now_us() - t0;
+		drain(5);
+	}
+	qsort(v, (size_t)got, sizeof *v, cmp_u64);
+	if (got) {
+		s.median_ms = (double)v[got / 2] / 1e3;
+		size_t r = (size_t)((99 * got + 99) / 100);
+		s.p99_ms = (double)v[r - 1] / 1e3;
+	}
+	free(v);
+	return s;
+}
+
+static double cpu_seconds(pid_t pid)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	char *p = strrchr(buf, ')');
+	unsigned long ut = 0, st = 0;
+	/* After the command: state, then fields 4..13, then utime and stime. */
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
+		return -1;
+	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* Start fixture_serve streaming tokens at 2 ms; returns its stdin (close
+ * it to stop the server) and its URL in url. */
+static int start_server(const char *serve, int tokens, char *url, size_t urlsz, pid_t *pid)
+{
+	int in[2], out[2];
+	char ntok[16];
+	if (pipe(in) || pipe(out))
+		return -1;
+	snprintf(ntok, sizeof ntok, "%d", tokens);
+	*pid = fork();
+	if (*pid == 0) {
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		close(in[1]);
+		close(out[0]);
+		execl(serve, serve, "--flavor", "openai", "--tokens", ntok, "--delay-ms", "2", (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	ssize_t n = read(out[0], url, urlsz - 1);
+	close(out[0]);
+	if (n <= 0)
+		return -1;
+	url[n] = '\0';
+	url[strcspn(url, "\r\n")] = '\0';
+	return in[1];
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 4) {
+		fprintf(stderr, "usage: bench_tui RAGDECK FIXTURE_SERVE KB_DIR [--quick]\n");
+		return 2;
+	}
+	bool quick = argc > 4 && strcmp(argv[4], "--quick") == 0;
+	int nkeys = quick ? 40 : 200, idle_s = quick ? 2 : 10;
+	char dir[] = "/tmp/bench_tuiXXXXXX", cmd[4096], db[256], url[256];
+	if (!mkdtemp(dir))
+		return 1;
+	snprintf(db, sizeof db, "%s/kb.db", dir);
+	setenv("HOME", dir, 1);
+	setenv("XDG_CONFIG_HOME", dir, 1);
+	setenv("XDG_DATA_HOME", dir, 1);
+	setenv("XDG_STATE_HOME", dir, 1);
+	unsetenv("RAGDECK_CONFIG");
+	snprintf(cmd, sizeof cmd, "%s/../../themes", argv[3]);
+	setenv("RAGDECK_THEME_DIR", cmd, 0);
+	snprintf(cmd, sizeof cmd, "'%s' --db '%s' ingest --collection default '%s' > /dev/null", argv[1], db, argv[3]);
+	if (system(cmd) != 0)
+		return 1;
+	pid_t spid;
+	int server = start_server(argv[2], 50000, url, sizeof url, &spid);
+	if (server < 0)
+		return 1;
+	setenv("OPENAI_BASE_URL", url, 1);
+	setenv("OPENAI_API_KEY", "sk-test-bench", 1);
+	setenv("TERM", "xterm-256color", 1);
+	setenv("LANG", "C.UTF-8", 1);
+	struct winsize ws = { .ws_row = 40, .ws_col = 120 };
+	pid_t app = forkpty(&master, NULL, NULL, &ws);
+	if (app == 0) {
+		execl(argv[1], argv[1], "--db", db, (char *)NULL);
+		_exit(127);
+	}
+	if (app < 0 || !wait_output("1 chat", 5000)) {
+		fprintf(stderr, "bench_tui: the app did not start\n");
+		return 1;
+	}
+	drain(300);
+	struct stats ref = keypresses(nkeys);
+	type("\x15:model gpt-4o-mini\r");
+	drain(100);
+	type("What port does the agent use?\r");
+	if (!wait_output("w20", 5000)) {
+		fprintf(stderr, "bench_tui: the stream did not start\n");
+		return 1;
+	}
+	struct stats st = keypresses(nkeys);
+	type("\x1b");
+	drain(500);
+	double c0 = cpu_seconds(app);
+	drain(idle_s * 1000);
+	double c1 = cpu_seconds(app);
+	double idle_pct = (c1 - c0) / idle_s * 100.0;
+	printf("keypress to screen, idle app:       median %.2f ms  p99 %.2f ms  (%d keys, %d lost)\n",
+	       ref.median_ms, ref.p99_ms, nkeys, ref.lost);
+	printf("keypress to screen, 500 tokens/s:   median %.2f ms  p99 %.2f ms  (%d keys, %d lost)\n",
+	       st.median_ms, st.p99_ms, nkeys, st.lost);
+	printf("ratio streaming / idle:             median %.2fx  p99 %.2fx\n",
+	       ref.median_ms > 0 ? st.median_ms / ref.median_ms : 0,
+	       ref.p99_ms > 0 ? st.p99_ms / ref.p99_ms : 0);
+	printf("idle CPU over %d s:                  %.3f%% of a core (goal < 0.5%%)\n", idle_s, idle_pct);
+	printf("goal p99 < 20 ms while streaming:   %s\n", st.p99_ms < 20 ? "met" : "MISSED");
+	type("\x03\x03");
+	int status = 0;
+	waitpid(app, &status, 0);
+	close(server);
+	waitpid(spid, NULL, 0);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		return 1;
+	return st.lost || ref.lost ? 1 : 0;
+}
