@@ -8,6 +8,7 @@
  * caller's config_diags, sorted by position at the end of the load. */
 #include "core/config.h"
 #include "core/config_int.h"
+#include "core/util/fs.h"
 #include "core/paths.h"
 #include "core/util/strbuf.h"
 #include "core/util/xalloc.h"
@@ -634,37 +635,16 @@ cleanup:
 	return rc;
 }
 
-/* Read all of path into *buf (NUL-terminated). Returns 0, or -1 with
- * errno-style why. */
+/* Read all of path into *buf (NUL-terminated); why says what failed. */
 static int read_file(const char *path, char **buf, size_t *len, struct strbuf *why)
 {
-	struct strbuf sb = STRBUF_INIT;
-	char chunk[8192];
-	size_t n;
-	int rc = -1;
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		sb_puts(why, strerror(errno));
-		goto cleanup;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		sb_append(&sb, chunk, n);
-		if (sb.len > MAX_FILE_BYTES) {
-			sb_printf(why, "larger than %zu MiB; this is not a config file", MAX_FILE_BYTES >> 20);
-			goto cleanup;
-		}
-	}
-	if (ferror(f)) {
-		sb_puts(why, strerror(errno));
-		goto cleanup;
-	}
-	*buf = sb_detach(&sb, len);
-	rc = 0;
-cleanup:
-	if (f)
-		fclose(f);
-	sb_free(&sb);
-	return rc;
+	char err[128];
+	if (fs_read_file(path, MAX_FILE_BYTES, buf, len, err, sizeof err) == 0)
+		return 0;
+	sb_puts(why, err);
+	if (strncmp(err, "larger", 6) == 0)
+		sb_puts(why, "; this is not a config file");
+	return -1;
 }
 
 int config_load_file(const char *path, struct config **out, struct config_diags *diags)

@@ -5,6 +5,7 @@
  * node kept aside, so a message points at the offending key in either
  * format. */
 #include "core/golden.h"
+#include "core/util/fs.h"
 #include "core/util/strbuf.h"
 #include "core/util/xalloc.h"
 
@@ -534,29 +535,20 @@ static bool ends_with(const char *s, const char *suffix)
 
 int golden_load(const char *path, struct golden_set **out, char *err, size_t errlen)
 {
-	struct strbuf sb = STRBUF_INIT;
-	char buf[8192];
-	size_t n;
-	int rc = -1;
-	FILE *f = fopen(path, "rb");
+	char why[128];
+	char *text = NULL;
+	size_t len = 0;
+	int rc;
 	*out = NULL;
-	if (!f) {
-		snprintf(err, errlen, "cannot open golden set %s: %s", path, strerror(errno));
+	if (fs_read_file(path, 0, &text, &len, why, sizeof why) != 0) {
+		snprintf(err, errlen, "cannot read golden set %s: %s", path, why);
 		return -1;
 	}
-	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-		sb_append(&sb, buf, n);
-	if (ferror(f)) {
-		snprintf(err, errlen, "cannot read golden set %s: %s", path, strerror(errno));
-		goto cleanup;
-	}
 	if (ends_with(path, ".jsonl") || ends_with(path, ".json"))
-		rc = golden_load_jsonl(path, sb_str(&sb), sb.len, out, err, errlen);
+		rc = golden_load_jsonl(path, text, len, out, err, errlen);
 	else
-		rc = golden_load_yaml(path, sb_str(&sb), sb.len, out, err, errlen);
-cleanup:
-	fclose(f);
-	sb_free(&sb);
+		rc = golden_load_yaml(path, text, len, out, err, errlen);
+	free(text);
 	return rc;
 }
 

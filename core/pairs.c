@@ -1,5 +1,6 @@
 /* pairs: the fine-tuning pair check and the chat-format writer. */
 #include "core/pairs.h"
+#include "core/util/fs.h"
 #include "core/prompt.h"
 #include "core/tokens.h"
 #include "core/util/strbuf.h"
@@ -351,26 +352,16 @@ cleanup:
 int pairs_check_file(const char *path, const struct pairs_format *fmt, struct pairs_report **out,
                      char *err, size_t errlen)
 {
-	struct strbuf sb = STRBUF_INIT;
-	char buf[8192];
-	size_t n;
-	int rc = -1;
-	FILE *f = fopen(path, "rb");
+	char why[128];
+	char *text = NULL;
+	size_t len = 0;
 	*out = NULL;
-	if (!f) {
-		snprintf(err, errlen, "cannot open pairs file %s: %s", path, strerror(errno));
+	if (fs_read_file(path, 0, &text, &len, why, sizeof why) != 0) {
+		snprintf(err, errlen, "cannot read pairs file %s: %s", path, why);
 		return -1;
 	}
-	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-		sb_append(&sb, buf, n);
-	if (ferror(f)) {
-		snprintf(err, errlen, "cannot read pairs file %s: %s", path, strerror(errno));
-		goto cleanup;
-	}
-	rc = pairs_check_text(path, sb_str(&sb), sb.len, fmt, out, err, errlen);
-cleanup:
-	fclose(f);
-	sb_free(&sb);
+	int rc = pairs_check_text(path, text, len, fmt, out, err, errlen);
+	free(text);
 	return rc;
 }
 

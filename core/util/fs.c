@@ -1,4 +1,5 @@
 #include "core/util/fs.h"
+#include "core/util/strbuf.h"
 #include "core/util/xalloc.h"
 
 #include <errno.h>
@@ -23,5 +24,35 @@ int fs_make_parent_dirs(const char *path, char *err, size_t errlen)
 		*p = '/';
 	}
 	free(copy);
+	return rc;
+}
+
+int fs_read_file(const char *path, size_t max_bytes, char **buf, size_t *len, char *err, size_t errlen)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char chunk[8192];
+	size_t n;
+	int rc = -1;
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		return -1;
+	}
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+		sb_append(&sb, chunk, n);
+		if (max_bytes && sb.len > max_bytes) {
+			snprintf(err, errlen, "larger than %zu MiB", max_bytes >> 20);
+			goto cleanup;
+		}
+	}
+	if (ferror(f)) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		goto cleanup;
+	}
+	*buf = sb_detach(&sb, len);
+	rc = 0;
+cleanup:
+	fclose(f);
+	sb_free(&sb);
 	return rc;
 }

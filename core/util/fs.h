@@ -8,4 +8,10 @@
  * Returns 0 or -1 with err naming the directory and the reason. */
 int fs_make_parent_dirs(const char *path, char *err, size_t errlen);
 
+/* Read the whole file at path into *buf (NUL-terminated; caller frees),
+ * its length into *len. max_bytes 0: no limit. Returns 0, or -1 with err
+ * saying why in a few words ("No such file or directory", "larger than
+ * 4 MiB"); callers add the path and what the file was for. */
+int fs_read_file(const char *path, size_t max_bytes, char **buf, size_t *len, char *err, size_t errlen);
+
 #endif

@@ -84,7 +84,7 @@ run eval > /dev/null 2>&1
 check "missing GOLDEN is a usage error (exit 2)" test $? -eq 2
 run eval "$work/missing.yaml" > /dev/null 2> "$work/missing.err"
 check "unreadable golden set exits 1" test $? -eq 1
-check "the message names the file" grep -q 'cannot open golden set .*missing.yaml' "$work/missing.err"
+check "the message names the file" grep -q 'cannot read golden set .*missing.yaml' "$work/missing.err"
 
 # pairs check: the fixtures' exit codes and report; pairs export: only the
 # approved answer, with the question before it.

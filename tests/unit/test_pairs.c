@@ -315,7 +315,7 @@ static void missing_file_is_named(void **state)
 	assert_int_equal(pairs_check_file("../fixtures/pairs/missing.jsonl", NULL, &r, err, sizeof err), -1);
 	assert_null(r);
 	assert_string_equal(err,
-	                    "cannot open pairs file ../fixtures/pairs/missing.jsonl: No such file or directory");
+	                    "cannot read pairs file ../fixtures/pairs/missing.jsonl: No such file or directory");
 }
 
 static void chat_json_reads_back_as_the_same_pair(void **state)
