@@ -268,7 +268,8 @@ void app_key(struct app *a, int key)
 		cancel(a);
 	} else if (typing && input_cmd(cmd)) {
 		input_key(a, key, cmd);
-	} else if (!global_command(a, cmd) && !a->input_focus && pane_of[a->focus]) {
+	} else if (!global_command(a, cmd) && !a->input_focus && pane_of[a->focus] &&
+	           pane_of[a->focus]->command) {
 		pane_of[a->focus]->command(a, cmd);
 	}
 }

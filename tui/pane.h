@@ -118,7 +118,8 @@ struct pane_ops {
 	const char *title;
 	/* Draw into w (border included) with the focus shown or not. */
 	void (*draw)(struct app *a, WINDOW *w, bool focused);
-	/* Handle cmd while focused; true when it was this pane's. */
+	/* Handle cmd while focused; true when it was this pane's. NULL: the
+	 * pane takes no commands of its own. */
 	bool (*command)(struct app *a, enum keys_cmd cmd);
 };
 

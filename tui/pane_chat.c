@@ -38,14 +38,13 @@ static size_t msg_rows(struct chat_msg *m, int width)
 	return 1 + wrap_row_count(m->wrap) + (m->assistant ? 1 : 0) + 1;
 }
 
-static void draw_text_row(struct app *a, WINDOW *w, int y, struct chat_msg *m, size_t r,
+static void draw_text_row(WINDOW *w, int y, struct chat_msg *m, size_t r,
                           int selected_cite, int width)
 {
 	const struct wrap_row *row = wrap_row(m->wrap, r);
 	size_t n;
 	const struct wrap_run *runs = wrap_row_runs(m->wrap, r, &n);
 	int x = 1 + (int)row->indent;
-	(void)a;
 	for (size_t i = 0; i < n; i++) {
 		const struct wrap_run *run = &runs[i];
 		enum theme_elem e = run_elem(run->style, m->assistant);
@@ -110,7 +109,7 @@ static void chat_draw(struct app *a, WINDOW *w, bool focused)
 				screen_put(w, y, 1, width, m->assistant ? "ragdeck" : "you", m->assistant ? 7 : 3,
 				           m->assistant ? THEME_TITLE : THEME_USER);
 			else if ((size_t)r <= nrows)
-				draw_text_row(a, w, y, m, (size_t)r - 1, cite, width);
+				draw_text_row(w, y, m, (size_t)r - 1, cite, width);
 			else if (m->assistant && (size_t)r == nrows + 1)
 				draw_footer(w, y, m, m == a->streaming, width);
 		}

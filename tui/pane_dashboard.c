@@ -93,15 +93,7 @@ static void dashboard_draw(struct app *a, WINDOW *w, bool focused)
 		stage_bar(w, y, width, r);
 }
 
-static bool dashboard_command(struct app *a, enum keys_cmd cmd)
-{
-	(void)a;
-	(void)cmd;
-	return false;
-}
-
 const struct pane_ops pane_dashboard = {
 	.title = "dashboard",
 	.draw = dashboard_draw,
-	.command = dashboard_command,
 };

@@ -64,15 +64,7 @@ static void routing_draw(struct app *a, WINDOW *w, bool focused)
 	health(a, w, &y, h, width, d);
 }
 
-static bool routing_command(struct app *a, enum keys_cmd cmd)
-{
-	(void)a;
-	(void)cmd;
-	return false;
-}
-
 const struct pane_ops pane_routing = {
 	.title = "routing",
 	.draw = routing_draw,
-	.command = routing_command,
 };
