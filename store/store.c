@@ -95,14 +95,20 @@ static void open_error(const char *path, int rc, const char *detail, char *err, 
 	}
 }
 
-/* Create the file with mode 0600 before SQLite sees it; SQLite gives its
- * -wal and -shm files the same permissions. */
+/* Create a new database file with mode 0600 before SQLite sees it; SQLite
+ * gives its -wal and -shm files the same permissions. An existing file is
+ * left alone: opening and closing a descriptor on it would drop the POSIX
+ * locks every other connection of this process holds on it (SQLite's
+ * documented "close() drops locks" hazard), and a writer could then
+ * corrupt it. */
 static int create_private_file(const char *path, char *err, size_t errlen)
 {
 	if (strcmp(path, ":memory:") == 0)
 		return 0;
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0) {
+		if (errno == EEXIST)
+			return 0;
 		snprintf(err, errlen, "cannot create database %s: %s", path, strerror(errno));
 		return -1;
 	}

@@ -37,6 +37,7 @@ static const struct pane_ops *const panes[LAYOUT_PANE_COUNT] = {
 	[LAYOUT_CONTEXT] = &pane_context,
 	[LAYOUT_DASHBOARD] = &pane_dashboard,
 	[LAYOUT_ROUTING] = &pane_routing,
+	[LAYOUT_EVAL] = &pane_eval,
 };
 
 void app_status(struct app *a, bool alert, const char *fmt, ...)
@@ -75,7 +76,7 @@ void app_ingest(struct app *a, const char *path)
 {
 	char err[512];
 	if (a->worker) {
-		app_status(a, false, "an ingest is already running");
+		app_status(a, false, "%s is already running", a->worker_eval ? "an eval" : "an ingest");
 		return;
 	}
 	struct embedder *e = cli_embedder(a->cli);
@@ -106,9 +107,19 @@ static void worker_messages(struct app *a)
 {
 	struct worker_msg m;
 	while (a->worker && worker_read(a->worker, &m)) {
+		if (!m.done && a->worker_eval) {
+			pane_eval_progress(a, &m);
+			continue;
+		}
 		if (!m.done) {
-			app_status(a, false, "ingesting: %zu/%zu files, %zu chunks  %s", m.files_done,
-			            m.files_total, m.chunks, m.text);
+			app_status(a, false, "ingesting: %zu/%zu files, %zu chunks  %s", m.n_done,
+			            m.n_total, m.chunks, m.text);
+			continue;
+		}
+		if (a->worker_eval) {
+			struct worker_eval *ev = worker_take_eval(a->worker);
+			worker_free(&a->worker);
+			pane_eval_done(a, ev, &m);
 			continue;
 		}
 		worker_free(&a->worker);
@@ -147,7 +158,7 @@ static int input_rows(struct app *a, int cols)
 static void relayout(struct app *a)
 {
 	struct layout_params p = {
-		.cols = COLS, .rows = LINES, .focus = a->focus, .zoom = a->zoom,
+		.cols = COLS, .rows = LINES, .focus = a->focus, .zoom = a->zoom, .eval_active = a->eval != NULL,
 		.input_rows = input_rows(a, COLS),
 	};
 	layout_compute(&p, &a->layout);
@@ -328,6 +339,8 @@ static void teardown(struct app *a)
 	char err[512];
 	app_clear_chat(a);
 	worker_free(&a->worker);
+	pane_eval_free(a);
+	store_close(&a->eval_store);
 	if (a->history_path && a->input &&
 	    lineedit_history_save(a->input, a->history_path, err, sizeof err) != 0)
 		fprintf(stderr, "%s: warning: %s\n", a->cli->prog, err);

@@ -8,7 +8,7 @@
 #include <string.h>
 
 static const enum layout_pane focus_order[] = {
-	LAYOUT_CHAT, LAYOUT_CONTEXT, LAYOUT_DASHBOARD, LAYOUT_ROUTING,
+	LAYOUT_CHAT, LAYOUT_CONTEXT, LAYOUT_DASHBOARD, LAYOUT_ROUTING, LAYOUT_EVAL,
 };
 #define N_FOCUS (sizeof focus_order / sizeof focus_order[0])
 
@@ -24,11 +24,12 @@ void app_focus(struct app *a, enum layout_pane p)
 static void focus_step(struct app *a, int dir)
 {
 	int pos = 0;   /* 0 = input, 1.. = focus_order */
+	int n = a->eval ? (int)N_FOCUS : (int)N_FOCUS - 1;   /* the eval pane is last */
 	if (!a->input_focus)
-		for (size_t i = 0; i < N_FOCUS; i++)
+		for (int i = 0; i < n; i++)
 			if (focus_order[i] == a->focus)
-				pos = (int)i + 1;
-	pos = (pos + dir + (int)N_FOCUS + 1) % ((int)N_FOCUS + 1);
+				pos = i + 1;
+	pos = (pos + dir + n + 1) % (n + 1);
 	if (pos == 0) {
 		a->input_focus = true;
 		a->dirty = true;
@@ -99,6 +100,7 @@ void app_command(struct app *a, enum keys_cmd cmd, const char *arg, long num)
 			app_status(a, false, "theme %s (%s)", a->theme.name, screen_mode_name());
 		break;
 	case KEYS_CMD_EXPORT: app_export(a, arg); break;
+	case KEYS_CMD_EVAL: app_eval(a, arg); break;
 	default: app_status(a, true, "%s works from a key, not from ':'", keys_cmd_name(cmd)); break;
 	}
 	a->dirty = true;
@@ -189,6 +191,7 @@ static const struct pane_ops *const pane_of[LAYOUT_PANE_COUNT] = {
 	[LAYOUT_CONTEXT] = &pane_context,
 	[LAYOUT_DASHBOARD] = &pane_dashboard,
 	[LAYOUT_ROUTING] = &pane_routing,
+	[LAYOUT_EVAL] = &pane_eval,
 };
 
 /* Commands that work the same wherever the focus is. */
@@ -203,6 +206,7 @@ static bool global_command(struct app *a, enum keys_cmd cmd)
 	case KEYS_CMD_FOCUS_PANE_2: app_focus(a, LAYOUT_CONTEXT); return true;
 	case KEYS_CMD_FOCUS_PANE_3: app_focus(a, LAYOUT_DASHBOARD); return true;
 	case KEYS_CMD_FOCUS_PANE_4: app_focus(a, LAYOUT_ROUTING); return true;
+	case KEYS_CMD_FOCUS_PANE_5: app_focus(a, LAYOUT_EVAL); return true;
 	case KEYS_CMD_FOCUS_INPUT: a->input_focus = true; return true;
 	case KEYS_CMD_COMMAND_LINE: a->cmd_active = true; return true;
 	case KEYS_CMD_HELP: show_help(a); return true;

@@ -163,6 +163,7 @@ void app_ask(struct app *a, const char *question)
 	}
 	a->running = m->turn;
 	a->ctx_msg = (long)a->n_msgs - 1;
+	a->ctx_eval = NULL;
 	a->cite_sel = -1;
 	a->ctx_sel = a->ctx_scroll = 0;
 	app_status(a, false, "answering with %s…", turn_record(m->turn)->model ? turn_record(m->turn)->model : "the default model");

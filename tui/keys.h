@@ -95,7 +95,9 @@ enum keys_colon {
 	X(MODEL, "model", KEYS_COLON_TEXT, "NAME", "Answer with model NAME") \
 	X(THEME, "theme", KEYS_COLON_TEXT, "NAME", "Switch to colour theme NAME") \
 	X(EXPORT, "export", KEYS_COLON_TEXT, "FILE", \
-	  "Save the conversation as Markdown in FILE")
+	  "Save the conversation as Markdown in FILE") \
+	X(EVAL, "eval", KEYS_COLON_TEXT, "GOLDEN", \
+	  "Evaluate the golden set GOLDEN in the eval pane and store the run")
 
 enum keys_cmd {
 	KEYS_CMD_NONE,

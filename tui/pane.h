@@ -20,7 +20,10 @@
 struct app;
 struct cli;
 struct embedder;
+struct eval_view;
 struct worker;
+struct worker_eval;
+struct worker_msg;
 
 /* One message of the conversation. */
 struct chat_msg {
@@ -110,6 +113,10 @@ struct app {
 	int64_t session_id;
 	struct app_totals totals;
 	struct worker *worker;
+	bool worker_eval;          /* the worker runs an evaluation, not an ingest */
+	struct store *eval_store;  /* the evaluations' own connection, opened at the first */
+	struct eval_view *eval;    /* the eval pane's run; NULL: the pane is hidden */
+	const struct turn_record *ctx_eval;   /* eval item the context pane shows instead */
 	char *history_path;
 };
 
@@ -127,6 +134,7 @@ extern const struct pane_ops pane_chat;
 extern const struct pane_ops pane_context;
 extern const struct pane_ops pane_dashboard;
 extern const struct pane_ops pane_routing;
+extern const struct pane_ops pane_eval;
 
 /* Handle one key (keys.h code or SCREEN_PASTE_*) on the main thread
  * (app_keys.c). */
@@ -159,6 +167,16 @@ void app_list_sessions(struct app *a);
 /* Start ingesting path in the worker; progress goes to the status line. */
 void app_ingest(struct app *a, const char *path);
 
+/* Start evaluating the golden set at golden in the worker; the eval pane
+ * shows its progress, then its results (pane_eval.c). */
+void app_eval(struct app *a, const char *golden);
+
+/* An evaluation's progress message; its final message with its results
+ * (ev taken, NULL after a failure); release the eval pane's run. */
+void pane_eval_progress(struct app *a, const struct worker_msg *m);
+void pane_eval_done(struct app *a, struct worker_eval *ev, const struct worker_msg *m);
+void pane_eval_free(struct app *a);
+
 /* Load and apply theme name. Returns 0, or -1 with err. */
 int app_set_theme(struct app *a, const char *name, char *err, size_t errlen);
 
@@ -167,7 +185,8 @@ int app_set_theme(struct app *a, const char *name, char *err, size_t errlen);
 void app_status(struct app *a, bool alert, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* The record the context and routing panes show (the selected or last
+/* The record the routing pane shows, and the context pane unless an eval
+ * item is drilled into (the selected or last
  * assistant message's), or NULL. */
 const struct turn_record *app_record(const struct app *a);
 

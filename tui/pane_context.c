@@ -11,6 +11,12 @@
 
 #define ROWS_PER_HIT 2
 
+/* The drilled eval item, else the shown turn. */
+static const struct turn_record *shown(const struct app *a)
+{
+	return a->ctx_eval ? a->ctx_eval : app_record(a);
+}
+
 /* Index of the packed block holding chunk id, or -1. */
 static long block_of(const struct turn_record *r, int64_t chunk)
 {
@@ -80,7 +86,7 @@ static void draw_hit(WINDOW *w, int y, int width, const struct turn_record *r, s
 static void context_draw(struct app *a, WINDOW *w, bool focused)
 {
 	int h, wd;
-	const struct turn_record *r = app_record(a);
+	const struct turn_record *r = shown(a);
 	getmaxyx(w, h, wd);
 	screen_frame(w, "2 context", focused);
 	int inner_h = h - 2, width = wd - 2;
@@ -88,7 +94,7 @@ static void context_draw(struct app *a, WINDOW *w, bool focused)
 		return;
 	if (!r || r->retrieval.n_hits == 0) {
 		screen_printf(w, 1, 1, width, THEME_DIM, "%s",
-		              r ? "no chunks were retrieved for this turn" : "ask a question to see its sources");
+		              r ? "no chunks were retrieved for this question" : "ask a question to see its sources");
 		return;
 	}
 	const struct pack_result *p = &r->retrieval.pack;
@@ -112,6 +118,7 @@ static void context_draw(struct app *a, WINDOW *w, bool focused)
 
 bool pane_context_show_block(struct app *a, int n)
 {
+	a->ctx_eval = NULL;
 	const struct turn_record *r = app_record(a);
 	if (!r)
 		return false;
@@ -128,7 +135,7 @@ bool pane_context_show_block(struct app *a, int n)
 
 static void mark(struct app *a, bool relevant)
 {
-	const struct turn_record *r = app_record(a);
+	const struct turn_record *r = shown(a);
 	char err[512];
 	if (!r || (size_t)a->ctx_sel >= r->retrieval.n_hits) {
 		app_status(a, false, "no chunk selected");
@@ -148,7 +155,7 @@ static void mark(struct app *a, bool relevant)
 
 static bool context_command(struct app *a, enum keys_cmd cmd)
 {
-	const struct turn_record *r = app_record(a);
+	const struct turn_record *r = shown(a);
 	switch (cmd) {
 	case KEYS_CMD_SCROLL_UP: a->ctx_sel--; return true;
 	case KEYS_CMD_SCROLL_DOWN: a->ctx_sel++; return true;

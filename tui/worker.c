@@ -1,10 +1,16 @@
 #include "tui/worker.h"
+#include "tui/cli.h"
 #include "core/config.h"
 #include "core/embed.h"
 #include "core/ingest.h"
+#include "core/turn.h"
 #include "core/util/clock.h"
+#include "core/util/hash.h"
 #include "core/util/xalloc.h"
+#include "store/evalstore.h"
 #include "store/store.h"
+
+#include <cjson/cJSON.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,10 +26,12 @@
 struct worker {
 	pthread_t thread;
 	int fds[2];
-	char *db_path, *path;
+	char *db_path, *path;      /* path: what to ingest, or the golden set */
 	const struct config *cfg;
 	struct embedder *embedder;
 	uint64_t last_sent_us;
+	struct worker_eval *eval;  /* an evaluation's results until taken */
+	struct store *store;       /* an evaluation's connection (borrowed) */
 };
 
 static void send_msg(struct worker *w, const struct worker_msg *m)
@@ -44,7 +52,7 @@ static void on_progress(void *ud, const struct ingest_progress *p)
 		return;
 	w->last_sent_us = now;
 	struct worker_msg m = {
-		.files_done = p->files_done, .files_total = p->files_total, .chunks = p->chunks,
+		.n_done = p->files_done, .n_total = p->files_total, .chunks = p->chunks,
 	};
 	snprintf(m.text, sizeof m.text, "%s", p->current ? p->current : "");
 	send_msg(w, &m);
@@ -74,7 +82,7 @@ static void *run(void *arg)
 		goto cleanup;
 	}
 	m.rc = 0;
-	m.files_done = m.files_total = sum.files;
+	m.n_done = m.n_total = sum.files;
 	m.chunks = sum.chunks;
 	snprintf(m.text, sizeof m.text,
 	         "ingested %s: %zu files, %zu added, %zu changed, %zu unchanged, %zu skipped, %zu chunks",
@@ -86,22 +94,221 @@ cleanup:
 	return NULL;
 }
 
-int worker_start_ingest(const char *db_path, const struct config *cfg, struct embedder *embedder,
-                        const char *path, struct worker **out, char *err, size_t errlen)
+/* Evaluation --------------------------------------------------------------
+ * The same run, storage and comparison as `ragdeck eval` without a sweep,
+ * so runs made here and there compare with each other. */
+
+struct eval_job {
+	struct worker *w;
+	struct store *store;          /* borrowed from the worker */
+	struct retriever *retriever;
+	struct worker_eval *ev;
+	char *golden_id;              /* realpath: the set's identity across runs */
+	char golden_hash[17];
+	int top_k, max_context;
+};
+
+static void on_item(void *ud, size_t done, size_t total, const struct eval_item_result *r)
+{
+	struct eval_job *j = ud;
+	struct worker_msg m = { .n_done = done, .n_total = total };
+	snprintf(m.text, sizeof m.text, "%s", r && r->item ? r->item->id : "");
+	send_msg(j->w, &m);
+}
+
+static char *print_json(cJSON *o)
+{
+	char *s = cJSON_PrintUnformatted(o);
+	char *out = xstrdup(s ? s : "null");
+	cJSON_free(s);
+	cJSON_Delete(o);
+	return out;
+}
+
+static char *params_text(const struct eval_job *j)
+{
+	cJSON *p = cJSON_CreateObject();
+	cJSON_AddStringToObject(p, "model", j->w->cfg->routing.default_model);
+	cJSON_AddNumberToObject(p, "top_k", j->top_k);
+	cJSON_AddNumberToObject(p, "max_context_tokens", j->max_context);
+	return print_json(p);
+}
+
+static char *config_text(const struct config *cfg)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	config_print(cfg, f);
+	fclose(f);
+	return buf;
+}
+
+static void hash_set(struct eval_job *j)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	golden_write_jsonl(f, j->ev->set->items, j->ev->set->n_items);
+	fclose(f);
+	hash64_hex(buf, len, j->golden_hash);
+	free(buf);
+}
+
+static int previous_row(void *ud, const struct evalstore_result *r)
+{
+	cJSON *m = cJSON_Parse(r->metrics_json);
+	cJSON_AddItemToObject(ud, r->item_id, m ? m : cJSON_CreateObject());
+	return 0;
+}
+
+static int compare_previous(struct eval_job *j, const char *params, char *err, size_t errlen)
+{
+	struct worker_eval *ev = j->ev;
+	char *summary = NULL;
+	int rc = evalstore_previous_run(j->store, j->golden_id, params, 0, &ev->prev_id, err, errlen);
+	if (rc != 0) {
+		ev->prev_id = 0;
+		return rc < 0 ? -1 : 0;
+	}
+	cJSON *prev = cJSON_CreateObject(), *cur = cJSON_CreateObject();
+	rc = evalstore_results_each(j->store, ev->prev_id, previous_row, prev, err, errlen);
+	if (rc == 0)
+		rc = evalstore_run_summary(j->store, ev->prev_id, &summary, err, errlen) < 0 ? -1 : 0;
+	if (rc == 0) {
+		for (size_t i = 0; i < ev->set->n_items; i++)
+			cJSON_AddItemToObject(cur, ev->res[i].item->id, eval_item_json(&ev->res[i]));
+		ev->regressions = eval_regressions(prev, cur);
+		ev->prev_summary = summary ? cJSON_Parse(summary) : NULL;
+	}
+	cJSON_Delete(prev);
+	cJSON_Delete(cur);
+	free(summary);
+	return rc;
+}
+
+static int store_eval(struct eval_job *j, char *err, size_t errlen)
+{
+	struct worker_eval *ev = j->ev;
+	const struct config *cfg = j->w->cfg;
+	char *params = params_text(j), *summary = print_json(eval_summary_json(&ev->sum[0]));
+	char *conf = config_text(cfg);
+	struct evalstore_run row = {
+		.started_at = clock_unix_now(), .golden_path = j->golden_id, .golden_hash = j->golden_hash,
+		.config = conf, .model = cfg->routing.default_model, .params_json = params,
+		.summary_json = summary,
+	};
+	int rc = compare_previous(j, params, err, errlen);
+	if (rc == 0)
+		rc = store_batch_begin(j->store, err, errlen);
+	if (rc == 0)
+		rc = evalstore_run_insert(j->store, &row, &ev->run_id, err, errlen);
+	for (size_t i = 0; rc == 0 && i < ev->set->n_items; i++) {
+		const struct eval_item_result *x = &ev->res[i];
+		char *mj = print_json(eval_item_json(x));
+		struct evalstore_result er = {
+			.item_id = x->item->id, .category = golden_category_name(x->item->category),
+			.metrics_json = mj, .answer = x->answer, .passed = x->passed,
+		};
+		rc = evalstore_result_insert(j->store, ev->run_id, &er, err, errlen);
+		free(mj);
+	}
+	if (rc == 0)
+		rc = store_batch_commit(j->store, err, errlen);
+	free(params);
+	free(summary);
+	free(conf);
+	return rc;
+}
+
+/* The chunks each item's turn retrieved, asked again for the drill-down
+ * (retrieval is deterministic for a given store). */
+static void retrieve_items(struct eval_job *j)
+{
+	struct worker_eval *ev = j->ev;
+	char err[256];
+	ev->hits = xcalloc(ev->set->n_items + 1, sizeof *ev->hits);
+	for (size_t i = 0; j->retriever && i < ev->set->n_items; i++) {
+		struct retrieve_query q = {
+			.text = ev->set->items[i].question, .k = j->top_k, .mode = RETRIEVE_HYBRID,
+			.max_context_tokens = j->max_context,
+		};
+		if (retriever_search(j->retriever, &q, &ev->hits[i], err, sizeof err) != 0)
+			memset(&ev->hits[i], 0, sizeof ev->hits[i]);
+	}
+}
+
+static void *run_eval(void *arg)
+{
+	struct eval_job j = { .w = arg };
+	const struct config *cfg = j.w->cfg;
+	struct llm_client *client = NULL;
+	struct worker_msg m = { .done = true, .rc = -1 };
+	struct retriever_opts ro;
+	char err[200];
+	j.ev = xcalloc(1, sizeof *j.ev);
+	j.top_k = cfg->routing.retrieval.top_k;
+	j.max_context = cfg->routing.retrieval.max_context_tokens;
+	if (golden_load(j.w->path, &j.ev->set, err, sizeof err) != 0) {
+		snprintf(m.text, sizeof m.text, "eval: %s", err);
+		goto cleanup;
+	}
+	j.golden_id = realpath(j.w->path, NULL);
+	if (!j.golden_id)
+		j.golden_id = xstrdup(j.w->path);
+	hash_set(&j);
+	j.store = j.w->store;
+	cli_retriever_opts(cfg, NULL, &ro);
+	if (cfg->routing.retrieval.enabled &&
+	    retriever_open(j.store, j.w->embedder, &ro, &j.retriever, err, sizeof err) != 0)
+		j.retriever = NULL;
+	client = llm_client_new();
+	struct turn_env env = { .cfg = cfg, .retriever = j.retriever, .client = client };
+	struct eval_opts o = { .top_k = j.top_k, .progress = on_item, .ud = &j };
+	if (eval_run(&env, j.ev->set, &o, &j.ev->res, err, sizeof err) != 0) {
+		snprintf(m.text, sizeof m.text, "eval %s: %s", j.w->path, err);
+		goto cleanup;
+	}
+	for (int i = 0; i < WORKER_EVAL_ROWS; i++)
+		eval_summarize(j.ev->res, j.ev->set->n_items, i - 1, &j.ev->sum[i]);
+	retrieve_items(&j);
+	if (store_eval(&j, err, sizeof err) != 0) {
+		snprintf(m.text, sizeof m.text, "eval %s: %s", j.w->path, err);
+		goto cleanup;
+	}
+	m.rc = 0;
+	m.n_done = m.n_total = j.ev->set->n_items;
+	snprintf(m.text, sizeof m.text, "eval %s: %zu items, %zu passed, run %lld", j.w->path,
+	         j.ev->sum[0].items, j.ev->sum[0].passed, (long long)j.ev->run_id);
+	j.w->eval = j.ev;
+	j.ev = NULL;
+cleanup:
+	worker_eval_free(&j.ev);
+	llm_client_free(&client);
+	retriever_free(&j.retriever);
+	free(j.golden_id);
+	send_msg(j.w, &m);
+	return NULL;
+}
+
+static int start(const char *db_path, struct store *store, const struct config *cfg,
+                 struct embedder *embedder, const char *path, void *(*fn)(void *), struct worker **out,
+                 char *err, size_t errlen)
 {
 	struct worker *w = xcalloc(1, sizeof *w);
+	w->store = store;
 	w->fds[0] = w->fds[1] = -1;
 	w->cfg = cfg;
 	w->embedder = embedder;
 	w->db_path = xstrdup(db_path);
 	w->path = xstrdup(path);
 	if (pipe(w->fds) != 0 || fcntl(w->fds[0], F_SETFL, O_NONBLOCK) != 0) {
-		snprintf(err, errlen, "cannot start the ingest: pipe: %s", strerror(errno));
+		snprintf(err, errlen, "cannot start the worker: pipe: %s", strerror(errno));
 		goto fail;
 	}
-	int rc = pthread_create(&w->thread, NULL, run, w);
+	int rc = pthread_create(&w->thread, NULL, fn, w);
 	if (rc != 0) {
-		snprintf(err, errlen, "cannot start the ingest thread: %s", strerror(rc));
+		snprintf(err, errlen, "cannot start the worker thread: %s", strerror(rc));
 		goto fail;
 	}
 	*out = w;
@@ -116,6 +323,42 @@ fail:
 	free(w->path);
 	free(w);
 	return -1;
+}
+
+int worker_start_ingest(const char *db_path, const struct config *cfg, struct embedder *embedder,
+                        const char *path, struct worker **out, char *err, size_t errlen)
+{
+	return start(db_path, NULL, cfg, embedder, path, run, out, err, errlen);
+}
+
+int worker_start_eval(struct store *store, const struct config *cfg, struct embedder *embedder,
+                      const char *golden_path, struct worker **out, char *err, size_t errlen)
+{
+	return start(store_path(store), store, cfg, embedder, golden_path, run_eval, out, err, errlen);
+}
+
+struct worker_eval *worker_take_eval(struct worker *w)
+{
+	struct worker_eval *e = w->eval;
+	w->eval = NULL;
+	return e;
+}
+
+void worker_eval_free(struct worker_eval **ep)
+{
+	struct worker_eval *e = ep ? *ep : NULL;
+	if (!e)
+		return;
+	size_t n = e->set ? e->set->n_items : 0;
+	for (size_t i = 0; e->hits && i < n; i++)
+		retrieve_result_free(&e->hits[i]);
+	free(e->hits);
+	eval_results_free(e->res, e->res ? n : 0);
+	cJSON_Delete(e->prev_summary);
+	cJSON_Delete(e->regressions);
+	golden_set_free(&e->set);
+	free(e);
+	*ep = NULL;
 }
 
 int worker_fd(const struct worker *w)
@@ -141,6 +384,7 @@ void worker_free(struct worker **wp)
 	close(w->fds[0]);
 	close(w->fds[1]);
 	embed_free(&w->embedder);
+	worker_eval_free(&w->eval);
 	free(w->db_path);
 	free(w->path);
 	free(w);

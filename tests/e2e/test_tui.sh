@@ -147,6 +147,23 @@ check ":ingest runs in the background and reports" wait_for 'ingested .*1 added'
 keys "/rag What do wombats eat?" Enter
 check "the new document is retrieved at once" wait_for 'wombat\.md' 10
 
+# 6b. An evaluation in the eval pane: progress, table, drill-down, comparison.
+golden=$here/../fixtures/eval/golden6.yaml
+keys ":eval $golden" Enter
+check ":eval shows the metric table when the run is done" wait_for 'recall@k +[0-9]\.[0-9]{3}' 30
+check "the eval pane counts the items" wait_for 'golden6\.yaml: 6 items' 2
+check "the table has a column per category" wait_for 'overall +factual +struct +hybrid' 2
+check "the run is stored like ragdeck eval stores it" test "$(sql 'SELECT count(*) FROM eval_results')" = 6
+keys Down Enter
+check "Enter on an item shows its question" wait_for 'question: How long is version history kept on the Team plan' 3
+keys 2
+check "the item's chunks show in the context pane" wait_for 'data-retention\.md:[0-9]+-[0-9]+' 3
+keys ":eval $golden" Enter
+check "a second run compares with the previous one" wait_for 'run [0-9]+ vs run [0-9]+' 30
+check "with a delta column" wait_for 'Δ prev' 2
+keys z
+wait_for '1 chat' 3
+
 # 7. Quit restores the terminal.
 keys ':quit' Enter
 check "quit returns to the shell" wait_for 'e2e-shell\$ ?$' 5
