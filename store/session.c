@@ -50,6 +50,24 @@ cleanup:
 	return rc;
 }
 
+int session_message_approve(struct store *s, int64_t msg_id, bool approved, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+	if (prepare(s, "UPDATE messages SET approved = ?2 WHERE id = ?1 AND role = 'assistant'", &st))
+		goto cleanup;
+	sqlite3_bind_int64(st, 1, msg_id);
+	sqlite3_bind_int(st, 2, approved);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		goto cleanup;
+	rc = 0;
+cleanup:
+	if (rc)
+		fail(s, "approve the answer", err, errlen);
+	sqlite3_finalize(st);
+	return rc;
+}
+
 int session_touch(struct store *s, int64_t id, const char *title, char *err, size_t errlen)
 {
 	sqlite3_stmt *st = NULL;

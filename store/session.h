@@ -58,6 +58,10 @@ int session_last(struct store *s, int64_t *id, char *err, size_t errlen);
 int session_message_append(struct store *s, int64_t session, bool assistant, const char *content,
                            size_t len, int64_t query_id, int64_t *msg_id, char *err, size_t errlen);
 
+/* Mark assistant message id approved (or not) for `ragdeck pairs export`.
+ * Returns 0 or -1 with err. */
+int session_message_approve(struct store *s, int64_t msg_id, bool approved, char *err, size_t errlen);
+
 /* The messages of a session in order into *rows (*n of them). Free with
  * session_msgs_free. */
 int session_messages(struct store *s, int64_t session, struct session_msg **rows, size_t *n,

@@ -104,7 +104,7 @@ static void on_done(void *ud, const struct turn_record *r)
 	m->query_id = r->query_id;
 	count_turn(&a->totals, r);
 	if (session_message_append(a->cli->store, a->session_id, true, sb_str(&m->raw), m->raw.len,
-	                           r->query_id, NULL, err, sizeof err) != 0)
+	                           r->query_id, &m->msg_id, err, sizeof err) != 0)
 		app_status(a, true, "%s", err);
 	else if (r->outcome == LLM_OUTCOME_FAILED)
 		app_status(a, true, "the answer failed: %s", r->error ? r->error : "");

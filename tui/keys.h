@@ -60,6 +60,8 @@ enum keys_colon {
 	  "Mark the selected chunk relevant") \
 	X(MARK_IRRELEVANT, "mark-irrelevant", KEYS_KEY_ONLY, NULL, \
 	  "Mark the selected chunk irrelevant") \
+	X(APPROVE, "approve", KEYS_KEY_ONLY, NULL, \
+	  "Approve the latest answer as a training pair (ragdeck pairs export)") \
 	X(NEXT_CITATION, "next-citation", KEYS_KEY_ONLY, NULL, "Select the next citation [n]") \
 	X(PREV_CITATION, "prev-citation", KEYS_KEY_ONLY, NULL, \
 	  "Select the previous citation [n]") \

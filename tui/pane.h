@@ -37,6 +37,8 @@ struct chat_msg {
 	char *footer;              /* model, timings, tokens, cost; NULL while streaming */
 	bool interrupted;
 	int64_t query_id;
+	int64_t msg_id;            /* messages row; 0 when not saved */
+	bool approved;
 };
 
 /* The text overlays that cover the body: help, the session list, the

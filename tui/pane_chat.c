@@ -1,6 +1,8 @@
 /* pane_chat: the conversation, newest at the bottom, answers streaming in. */
 #include "tui/pane.h"
 #include "core/util/utf8.h"
+#include "store/session.h"
+#include "tui/cli.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -134,6 +136,27 @@ static bool step_cite(struct app *a, int dir)
 	return true;
 }
 
+/* Approve (or un-approve) the latest saved answer as a training pair. */
+static bool approve_latest(struct app *a)
+{
+	char err[256];
+	for (size_t i = a->n_msgs; i-- > 0;) {
+		struct chat_msg *m = a->msgs[i];
+		if (!m->assistant || !m->msg_id)
+			continue;
+		if (session_message_approve(a->cli->store, m->msg_id, !m->approved, err, sizeof err) != 0) {
+			app_status(a, true, "%s", err);
+			return true;
+		}
+		m->approved = !m->approved;
+		app_status(a, false, m->approved ? "answer approved as a training pair (ragdeck pairs export)"
+		                                 : "answer no longer approved");
+		return true;
+	}
+	app_status(a, false, "no saved answer to approve yet");
+	return true;
+}
+
 static bool chat_command(struct app *a, enum keys_cmd cmd)
 {
 	int page = a->layout.pane[LAYOUT_CHAT].h > 4 ? a->layout.pane[LAYOUT_CHAT].h - 3 : 1;
@@ -144,6 +167,7 @@ static bool chat_command(struct app *a, enum keys_cmd cmd)
 	case KEYS_CMD_PAGE_DOWN: a->chat_scroll -= page; return true;
 	case KEYS_CMD_SCROLL_TOP: a->chat_scroll = 1 << 30; return true;
 	case KEYS_CMD_SCROLL_BOTTOM: a->chat_scroll = 0; return true;
+	case KEYS_CMD_APPROVE: return approve_latest(a);
 	case KEYS_CMD_NEXT_CITATION: return step_cite(a, 1);
 	case KEYS_CMD_PREV_CITATION: return step_cite(a, -1);
 	case KEYS_CMD_OPEN_CHUNK: {

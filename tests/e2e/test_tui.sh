@@ -101,9 +101,13 @@ keys -
 check "marking again replaces the mark" wait_for 'marked #1 irrelevant' 3
 check "one feedback row, now irrelevant" test "$(sql 'SELECT count(*) || relevant FROM feedback')" = 10
 
-# 3. A citation in the chat jumps to its chunk.
+# 3. Approve the answer as a training pair; a citation in the chat jumps to its chunk.
 keys 1
 wait_for '1 chat \*' 3
+keys a
+check "a approves the latest answer" wait_for 'answer approved as a training pair' 3
+check "the approval is stored for pairs export" \
+	test "$(sql "SELECT count(*) FROM messages WHERE role = 'assistant' AND approved = 1")" = 1
 keys n Enter
 check "selecting a citation in chat focuses its chunk in context" wait_for '2 context \*' 3
 
