@@ -54,11 +54,21 @@ wait_gone() {
 	return 1
 }
 keys() { tm send-keys -t e2e "$@"; }
+
+# Kill the tmux server and wait until it is gone: a new-session sent while
+# the old server shuts down fails with "server exited unexpectedly".
+fresh_server() {
+	tm kill-server 2>/dev/null
+	for _ in $(seq 100); do
+		tm list-sessions > /dev/null 2>&1 || return 0
+		sleep 0.05
+	done
+}
 sql() { python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])' "$db" "$1"; }
 
 # start_app ENV...: a fresh tmux session at 120x40 running a shell, then the app.
 start_app() {
-	tm kill-session -t e2e 2>/dev/null
+	fresh_server
 	tm new-session -d -s e2e -x 120 -y 40 "env PS1='e2e-shell\$ ' TERM=tmux-256color $* bash --norc --noprofile"
 	wait_for 'e2e-shell\$' 5
 	keys "$ragdeck --db $db" Enter
@@ -205,7 +215,7 @@ keys ':quit' Enter
 wait_for 'e2e-shell\$ ?$' 5
 
 # 10. NO_COLOR, alerts, and an unusable terminal.
-tm kill-session -t e2e
+fresh_server
 tm new-session -d -s e2e -x 120 -y 40 "env PS1='e2e-shell\$ ' TERM=tmux-256color NO_COLOR=1 bash --norc --noprofile"
 wait_for 'e2e-shell\$' 5
 printf 'evaluation:\n  alert_thresholds:\n    latency_p95_ms: 1\n' > "$work/alert.yaml"
