@@ -6,13 +6,11 @@
 #include "core/config.h"
 #include "core/embed.h"
 #include "core/eval.h"
+#include "core/eval_store.h"
 #include "core/retrieve.h"
 #include "core/turn.h"
-#include "core/util/clock.h"
-#include "core/util/hash.h"
 #include "core/util/strbuf.h"
 #include "core/util/xalloc.h"
-#include "store/evalstore.h"
 #include "store/store.h"
 
 #include <cjson/cJSON.h>
@@ -88,28 +86,6 @@ static int parse_sweep(struct eval_cmd *c, const char *arg)
 	return c->n_values ? 0 : -1;
 }
 
-/* The canonical text of the set (comments and layout do not count). */
-static void hash_set(struct eval_cmd *c)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	golden_write_jsonl(f, c->set->items, c->set->n_items);
-	fclose(f);
-	hash64_hex(buf, len, c->golden_hash);
-	free(buf);
-}
-
-static char *config_text(const struct config *cfg)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	config_print(cfg, f);
-	fclose(f);
-	return buf;
-}
-
 static const char *sweep_name(enum sweep_key k)
 {
 	return k == SWEEP_TOP_K ? "top_k" : "max_context_tokens";
@@ -140,81 +116,16 @@ static cJSON *params_json(const struct eval_cmd *c, const struct run *r)
 	return p;
 }
 
-static cJSON *items_scores(const struct eval_item_result *res, size_t n)
-{
-	cJSON *o = cJSON_CreateObject();
-	for (size_t i = 0; i < n; i++)
-		cJSON_AddItemToObject(o, res[i].item->id, eval_item_json(&res[i]));
-	return o;
-}
-
-static int previous_scores_row(void *ud, const struct evalstore_result *r)
-{
-	cJSON *o = ud;
-	cJSON *m = cJSON_Parse(r->metrics_json);
-	cJSON_AddItemToObject(o, r->item_id, m ? m : cJSON_CreateObject());
-	return 0;
-}
-
-/* Compare with the previous run of the same set and parameters. */
-static int compare_previous(struct eval_cmd *c, struct run *r, const char *params, char *err, size_t errlen)
-{
-	struct store *s = c->cli->store;
-	char *summary = NULL;
-	cJSON *prev = NULL, *cur = NULL;
-	int rc = evalstore_previous_run(s, c->golden_id, params, 0, &r->prev_id, err, errlen);
-	if (rc != 0)
-		return rc < 0 ? -1 : 0;
-	prev = cJSON_CreateObject();
-	rc = evalstore_results_each(s, r->prev_id, previous_scores_row, prev, err, errlen);
-	if (rc == 0)
-		rc = evalstore_run_summary(s, r->prev_id, &summary, err, errlen) < 0 ? -1 : 0;
-	if (rc == 0) {
-		cur = items_scores(r->res, c->set->n_items);
-		r->regressions = eval_regressions(prev, cur);
-		r->prev_summary = summary ? cJSON_Parse(summary) : NULL;
-	}
-	cJSON_Delete(prev);
-	cJSON_Delete(cur);
-	free(summary);
-	return rc;
-}
-
 static int store_run(struct eval_cmd *c, struct run *r, const struct config *cfg, char *err, size_t errlen)
 {
-	struct store *s = c->cli->store;
-	cJSON *pj = params_json(c, r), *sj = eval_summary_json(&r->sum[0]);
-	char *params = cJSON_PrintUnformatted(pj), *summary = cJSON_PrintUnformatted(sj);
-	char *conf = config_text(cfg);
-	struct evalstore_run row = {
-		.started_at = clock_unix_now(), .golden_path = c->golden_id, .golden_hash = c->golden_hash,
-		.config = conf, .model = c->model ? c->model : cfg->routing.default_model,
-		.params_json = params, .summary_json = summary,
-	};
-	int rc = compare_previous(c, r, params, err, errlen);
-	if (rc == 0)
-		rc = store_batch_begin(s, err, errlen);
-	if (rc == 0)
-		rc = evalstore_run_insert(s, &row, &r->id, err, errlen);
-	for (size_t i = 0; rc == 0 && i < c->set->n_items; i++) {
-		const struct eval_item_result *x = &r->res[i];
-		cJSON *m = eval_item_json(x);
-		char *mj = cJSON_PrintUnformatted(m);
-		struct evalstore_result er = {
-			.item_id = x->item->id, .category = golden_category_name(x->item->category),
-			.metrics_json = mj, .answer = x->answer, .passed = x->passed,
-		};
-		rc = evalstore_result_insert(s, r->id, &er, err, errlen);
-		cJSON_free(mj);
-		cJSON_Delete(m);
-	}
-	if (rc == 0)
-		rc = store_batch_commit(s, err, errlen);
-	cJSON_Delete(pj);
-	cJSON_Delete(sj);
-	cJSON_free(params);
-	cJSON_free(summary);
-	free(conf);
+	struct eval_stored st;
+	int rc = eval_store_run(c->cli->store, cfg, c->golden_id, c->set, r->res, &r->sum[0],
+	                        c->model ? c->model : cfg->routing.default_model, r->top_k, r->max_context,
+	                        &st, err, errlen);
+	r->id = st.run_id;
+	r->prev_id = st.prev_id;
+	r->prev_summary = st.prev_summary;
+	r->regressions = st.regressions;
 	return rc;
 }
 
@@ -484,7 +395,7 @@ int cmd_eval(struct cli *cli, int argc, char **argv)
 		goto cleanup;
 	}
 	c.golden_id = realpath(c.golden_path, NULL);
-	hash_set(&c);
+	eval_set_hash(c.set, c.golden_hash);
 	if (cli_open_store(cli) != 0 || !(embedder = cli_embedder(cli)))
 		goto cleanup;
 	if (c.sweep == SWEEP_NONE)

@@ -3,11 +3,10 @@
 #include "core/config.h"
 #include "core/embed.h"
 #include "core/ingest.h"
+#include "core/eval_store.h"
 #include "core/turn.h"
 #include "core/util/clock.h"
-#include "core/util/hash.h"
 #include "core/util/xalloc.h"
-#include "store/evalstore.h"
 #include "store/store.h"
 
 #include <cjson/cJSON.h>
@@ -104,7 +103,6 @@ struct eval_job {
 	struct retriever *retriever;
 	struct worker_eval *ev;
 	char *golden_id;              /* realpath: the set's identity across runs */
-	char golden_hash[17];
 	int top_k, max_context;
 };
 
@@ -116,108 +114,17 @@ static void on_item(void *ud, size_t done, size_t total, const struct eval_item_
 	send_msg(j->w, &m);
 }
 
-static char *print_json(cJSON *o)
-{
-	char *s = cJSON_PrintUnformatted(o);
-	char *out = xstrdup(s ? s : "null");
-	cJSON_free(s);
-	cJSON_Delete(o);
-	return out;
-}
-
-static char *params_text(const struct eval_job *j)
-{
-	cJSON *p = cJSON_CreateObject();
-	cJSON_AddStringToObject(p, "model", j->w->cfg->routing.default_model);
-	cJSON_AddNumberToObject(p, "top_k", j->top_k);
-	cJSON_AddNumberToObject(p, "max_context_tokens", j->max_context);
-	return print_json(p);
-}
-
-static char *config_text(const struct config *cfg)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	config_print(cfg, f);
-	fclose(f);
-	return buf;
-}
-
-static void hash_set(struct eval_job *j)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	golden_write_jsonl(f, j->ev->set->items, j->ev->set->n_items);
-	fclose(f);
-	hash64_hex(buf, len, j->golden_hash);
-	free(buf);
-}
-
-static int previous_row(void *ud, const struct evalstore_result *r)
-{
-	cJSON *m = cJSON_Parse(r->metrics_json);
-	cJSON_AddItemToObject(ud, r->item_id, m ? m : cJSON_CreateObject());
-	return 0;
-}
-
-static int compare_previous(struct eval_job *j, const char *params, char *err, size_t errlen)
-{
-	struct worker_eval *ev = j->ev;
-	char *summary = NULL;
-	int rc = evalstore_previous_run(j->store, j->golden_id, params, 0, &ev->prev_id, err, errlen);
-	if (rc != 0) {
-		ev->prev_id = 0;
-		return rc < 0 ? -1 : 0;
-	}
-	cJSON *prev = cJSON_CreateObject(), *cur = cJSON_CreateObject();
-	rc = evalstore_results_each(j->store, ev->prev_id, previous_row, prev, err, errlen);
-	if (rc == 0)
-		rc = evalstore_run_summary(j->store, ev->prev_id, &summary, err, errlen) < 0 ? -1 : 0;
-	if (rc == 0) {
-		for (size_t i = 0; i < ev->set->n_items; i++)
-			cJSON_AddItemToObject(cur, ev->res[i].item->id, eval_item_json(&ev->res[i]));
-		ev->regressions = eval_regressions(prev, cur);
-		ev->prev_summary = summary ? cJSON_Parse(summary) : NULL;
-	}
-	cJSON_Delete(prev);
-	cJSON_Delete(cur);
-	free(summary);
-	return rc;
-}
-
 static int store_eval(struct eval_job *j, char *err, size_t errlen)
 {
 	struct worker_eval *ev = j->ev;
 	const struct config *cfg = j->w->cfg;
-	char *params = params_text(j), *summary = print_json(eval_summary_json(&ev->sum[0]));
-	char *conf = config_text(cfg);
-	struct evalstore_run row = {
-		.started_at = clock_unix_now(), .golden_path = j->golden_id, .golden_hash = j->golden_hash,
-		.config = conf, .model = cfg->routing.default_model, .params_json = params,
-		.summary_json = summary,
-	};
-	int rc = compare_previous(j, params, err, errlen);
-	if (rc == 0)
-		rc = store_batch_begin(j->store, err, errlen);
-	if (rc == 0)
-		rc = evalstore_run_insert(j->store, &row, &ev->run_id, err, errlen);
-	for (size_t i = 0; rc == 0 && i < ev->set->n_items; i++) {
-		const struct eval_item_result *x = &ev->res[i];
-		char *mj = print_json(eval_item_json(x));
-		struct evalstore_result er = {
-			.item_id = x->item->id, .category = golden_category_name(x->item->category),
-			.metrics_json = mj, .answer = x->answer, .passed = x->passed,
-		};
-		rc = evalstore_result_insert(j->store, ev->run_id, &er, err, errlen);
-		free(mj);
-	}
-	if (rc == 0)
-		rc = store_batch_commit(j->store, err, errlen);
-	free(params);
-	free(summary);
-	free(conf);
+	struct eval_stored st;
+	int rc = eval_store_run(j->store, cfg, j->golden_id, ev->set, ev->res, &ev->sum[0],
+	                        cfg->routing.default_model, j->top_k, j->max_context, &st, err, errlen);
+	ev->run_id = st.run_id;
+	ev->prev_id = st.prev_id;
+	ev->prev_summary = st.prev_summary;
+	ev->regressions = st.regressions;
 	return rc;
 }
 
@@ -256,7 +163,6 @@ static void *run_eval(void *arg)
 	j.golden_id = realpath(j.w->path, NULL);
 	if (!j.golden_id)
 		j.golden_id = xstrdup(j.w->path);
-	hash_set(&j);
 	j.store = j.w->store;
 	cli_retriever_opts(cfg, NULL, &ro);
 	if (cfg->routing.retrieval.enabled &&
