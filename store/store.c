@@ -549,6 +549,19 @@ int store_doc_find(struct store *s, const char *path, int64_t *doc_id, char *err
 	return count == 0 ? 1 : count == 1 ? 0 : 2;
 }
 
+char *store_doc_path(struct store *s, int64_t doc_id)
+{
+	sqlite3_stmt *st = NULL;
+	char *path = NULL;
+	if (sqlite3_prepare_v2(s->db, "SELECT path FROM documents WHERE id = ?1", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, doc_id);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			path = column_strdup(st, 0);
+	}
+	sqlite3_finalize(st);
+	return path;
+}
+
 int store_chunks_of_doc(struct store *s, int64_t doc_id, struct store_chunk_row **rows,
                         size_t *n, char *err, size_t errlen)
 {

@@ -123,6 +123,9 @@ void store_doc_rows_free(struct store_doc_row *rows, size_t n);
  * -1 error. */
 int store_doc_find(struct store *s, const char *path, int64_t *doc_id, char *err, size_t errlen);
 
+/* The stored path of document doc_id; NULL when absent. Caller frees. */
+char *store_doc_path(struct store *s, int64_t doc_id);
+
 /* One chunk as stored. */
 struct store_chunk_row {
 	int64_t id;

@@ -212,24 +212,18 @@ int cmd_chunks(struct cli *cli, int argc, char **argv)
 			fprintf(stderr, "%s: error: %s\n", cli->prog, err);
 		return EXIT_FAIL;
 	}
-	struct store_doc_row *docs;
-	size_t n_docs;
 	struct store_chunk_row *rows;
 	size_t n;
-	if (store_chunks_of_doc(cli->store, doc_id, &rows, &n, err, sizeof err) != 0 ||
-	    store_docs_list(cli->store, 0, &docs, &n_docs, err, sizeof err) != 0) {
+	if (store_chunks_of_doc(cli->store, doc_id, &rows, &n, err, sizeof err) != 0) {
 		fprintf(stderr, "%s: error: %s\n", cli->prog, err);
 		return EXIT_FAIL;
 	}
-	const char *path = arg;
-	for (size_t i = 0; i < n_docs; i++)
-		if (docs[i].id == doc_id)
-			path = docs[i].path;
+	char *path = store_doc_path(cli->store, doc_id);
 	if (json)
-		print_chunks_json(path, rows, n);
+		print_chunks_json(path ? path : arg, rows, n);
 	else
-		print_chunks_text(path, rows, n);
-	store_doc_rows_free(docs, n_docs);
+		print_chunks_text(path ? path : arg, rows, n);
+	free(path);
 	store_chunk_rows_free(rows, n);
 	return EXIT_OK;
 }
