@@ -177,21 +177,6 @@ static void print_json(const struct turn_record *r)
 	cJSON_Delete(o);
 }
 
-/* Open the retriever; an empty or missing collection means answering
- * without context, said once on stderr. */
-static int open_retriever(struct cli *cli, struct embedder *e, const char *collection, struct retriever **r)
-{
-	struct retriever_opts ro;
-	char err[512];
-	cli_retriever_opts(cli->cfg, collection, &ro);
-	*r = NULL;
-	if (!cli->cfg->routing.retrieval.enabled)
-		return 0;
-	if (retriever_open(cli->store, e, &ro, r, err, sizeof err) != 0)
-		fprintf(stderr, "%s: warning: answering without documents: %s\n", cli->prog, err);
-	return 0;
-}
-
 int cmd_ask(struct cli *cli, int argc, char **argv)
 {
 	enum { OPT_NO_STREAM = OPT_FIRST_FREE };
@@ -239,7 +224,7 @@ int cmd_ask(struct cli *cli, int argc, char **argv)
 	struct ask_state st = { .stream = !json && !no_stream };
 	char err[512];
 	int rc = EXIT_FAIL;
-	open_retriever(cli, embedder, collection, &retriever);
+	cli_open_retriever(cli, embedder, collection, &retriever);
 	struct turn_env env = { .cfg = cli->cfg, .retriever = retriever, .client = client, .log = cli->store };
 	struct turn_callbacks cbs = { .on_text = on_text, .ud = &st };
 	if (turn_start(&env, argv[optind], &topts, &cbs, &turn, err, sizeof err) != 0) {
