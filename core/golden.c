@@ -7,6 +7,7 @@
 #include "core/golden.h"
 #include "core/util/fs.h"
 #include "core/util/strbuf.h"
+#include "core/util/utf8.h"
 #include "core/util/xalloc.h"
 
 #include <cjson/cJSON.h>
@@ -595,7 +596,9 @@ void golden_write_yaml(FILE *f, const struct golden_item *items, size_t n)
 		bool first = true;
 		for (cJSON *m = o->child; m; m = m->next) {
 			char *v = cJSON_PrintUnformatted(m);
-			fprintf(f, "%s%s: %s\n", first ? "  - " : "    ", m->string, v);
+			char *inert = utf8_json_escape_invisible(v);
+			fprintf(f, "%s%s: %s\n", first ? "  - " : "    ", m->string, inert);
+			free(inert);
 			cJSON_free(v);
 			first = false;
 		}
@@ -608,7 +611,9 @@ void golden_write_jsonl(FILE *f, const struct golden_item *items, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		cJSON *o = item_to_json(&items[i]);
 		char *v = cJSON_PrintUnformatted(o);
-		fprintf(f, "%s\n", v);
+		char *inert = utf8_json_escape_invisible(v);
+		fprintf(f, "%s\n", inert);
+		free(inert);
 		cJSON_free(v);
 		cJSON_Delete(o);
 	}

@@ -3,6 +3,7 @@
 #include "core/embed.h"
 #include "core/paths.h"
 #include "core/retrieve.h"
+#include "core/util/utf8.h"
 #include "core/util/xalloc.h"
 #include "store/store.h"
 
@@ -117,7 +118,9 @@ const char *cli_display_path(const char *path)
 void cli_print_json(FILE *f, cJSON *json)
 {
 	char *s = cJSON_Print(json);
-	fprintf(f, "%s\n", s);
+	char *inert = utf8_json_escape_invisible(s);
+	fprintf(f, "%s\n", inert);
+	free(inert);
 	cJSON_free(s);
 }
 

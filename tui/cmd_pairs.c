@@ -3,6 +3,7 @@
 #include "tui/cli.h"
 #include "tui/commands.h"
 #include "core/pairs.h"
+#include "core/util/utf8.h"
 #include "store/evalstore.h"
 
 #include <cjson/cJSON.h>
@@ -65,7 +66,9 @@ static int add_pair(void *ud, const struct evalstore_pair *p)
 		return 0;
 	}
 	char *line = cJSON_PrintUnformatted(o);
-	puts(line);
+	char *inert = utf8_json_escape_invisible(line);
+	puts(inert);
+	free(inert);
 	free(line);
 	cJSON_Delete(o);
 	return 0;

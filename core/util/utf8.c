@@ -481,3 +481,20 @@ char *utf8_sanitize(const char *str, size_t len, size_t *out_len)
 		sb_append(&sb, UTF8_REPLACEMENT, 3);
 	return sb_detach(&sb, out_len);
 }
+
+char *utf8_json_escape_invisible(const char *json)
+{
+	size_t len = strlen(json), i = 0;
+	struct strbuf sb = STRBUF_INIT;
+	while (i < len) {
+		uint32_t cp;
+		size_t n = (unsigned char)json[i] < 0x80 ? 0 : utf8_decode(json + i, len - i, &cp);
+		if (n && ((cp >= 0x80 && cp <= 0x9F) || is_bidi_control(cp) || cp == 0x2028 || cp == 0x2029)) {
+			sb_printf(&sb, "\\u%04x", (unsigned)cp);
+			i += n;
+		} else {
+			sb_putc(&sb, json[i++]);
+		}
+	}
+	return sb_detach(&sb, NULL);
+}

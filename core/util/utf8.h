@@ -57,4 +57,12 @@ size_t utf8_display_width(const char *s, size_t len);
  * NUL, and sanitizing it again changes nothing. Never NULL; caller frees. */
 char *utf8_sanitize(const char *s, size_t len, size_t *out_len);
 
+/* Copy of the printed JSON text json with the code points a terminal may act
+ * on or reorder by (C1 controls, the bidirectional controls above, U+2028
+ * and U+2029) written as \uXXXX escapes, so machine output printed to a
+ * terminal is as inert as sanitized text yet decodes to the exact strings.
+ * ASCII controls are already escaped by any JSON printer. Only valid inside
+ * JSON text: such code points can only occur in strings. Caller frees. */
+char *utf8_json_escape_invisible(const char *json);
+
 #endif

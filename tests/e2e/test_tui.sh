@@ -5,13 +5,12 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../integration/tap.sh"
+. "$here/../integration/serve.sh"
+. "$here/tmux.sh"
 ragdeck=${RAGDECK:?set RAGDECK to the binary}
 serve=${FIXTURE_SERVE:?set FIXTURE_SERVE to the fixture server program}
 command -v tmux > /dev/null || { echo "1..0 # SKIP tmux is not installed"; exit 0; }
 work=$(mktemp -d)
-sock=ragdeck-e2e-$$
-tm() { tmux -L "$sock" -f /dev/null "$@"; }
-pids=()
 cleanup() {
 	tm kill-server 2>/dev/null
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
@@ -33,58 +32,7 @@ printf '# Hostile note\n\nThe quokka password is \033[31mRED\033[0m and \033]0;p
 	> "$work/hostile/quokka.md"
 "$ragdeck" --db "$db" ingest --collection default "$work/hostile" > /dev/null
 
-screen() { tm capture-pane -p -t e2e; }
-# wait_for PATTERN [SECONDS]: poll the screen until grep -E finds PATTERN.
-wait_for() {
-	local deadline=$((SECONDS + ${2:-10}))
-	while [ $SECONDS -le $deadline ]; do
-		screen | grep -qE -- "$1" && return 0
-		sleep 0.05
-	done
-	screen > "$work/last-screen.txt"
-	return 1
-}
-# wait_gone PATTERN [SECONDS]
-wait_gone() {
-	local deadline=$((SECONDS + ${2:-10}))
-	while [ $SECONDS -le $deadline ]; do
-		screen | grep -qE -- "$1" || return 0
-		sleep 0.05
-	done
-	return 1
-}
-keys() { tm send-keys -t e2e "$@"; }
-
-# Kill the tmux server and wait until it is gone: a new-session sent while
-# the old server shuts down fails with "server exited unexpectedly".
-fresh_server() {
-	tm kill-server 2>/dev/null
-	for _ in $(seq 100); do
-		tm list-sessions > /dev/null 2>&1 || return 0
-		sleep 0.05
-	done
-}
 sql() { python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])' "$db" "$1"; }
-
-# start_app ENV...: a fresh tmux session at 120x40 running a shell, then the app.
-start_app() {
-	fresh_server
-	tm new-session -d -s e2e -x 120 -y 40 "env PS1='e2e-shell\$ ' TERM=tmux-256color $* bash --norc --noprofile"
-	wait_for 'e2e-shell\$' 5
-	keys "$ragdeck --db $db" Enter
-	wait_for '1 chat' 5
-}
-
-# start_server ARGS...: start fixture_serve, set $url.
-start_server() {
-	local fifo=$work/in.$RANDOM
-	mkfifo "$fifo"
-	"$serve" "$@" < "$fifo" > "$work/url" &
-	pids+=($!)
-	exec {hold}> "$fifo"
-	for _ in $(seq 100); do [ -s "$work/url" ] && break; sleep 0.05; done
-	url=$(cat "$work/url")
-}
 
 # 1. The local answerer: answer, citations, context pane.
 start_app

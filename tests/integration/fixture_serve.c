@@ -1,14 +1,24 @@
 /* fixture_serve: the fixture server as a program, for tests that drive the
  * real ragdeck binary (shell and tmux suites).
  *
- *   fixture_serve [--flavor openai|anthropic] [--tokens N] [--delay-ms MS]
- *                 [--reset-after N] [--status CODE] [--retry-after S]
+ *   fixture_serve [--flavor openai|anthropic] [--tokens N] [--text TEXT]
+ *                 [--delay-ms MS] [--head-delay-ms MS] [--reset-after N]
+ *                 [--status CODE] [--retry-after S] [--error-body TEXT]
+ *                 [--fault NAME]
  *
- * Streams "w1 w2 ... wN" as N text events (usage in the last event), one
- * event per write with MS between writes; --reset-after cuts the connection
- * after N events; --status answers with an error body first (then the
- * stream, for retry tests). Prints its base URL ("http://127.0.0.1:PORT/v1"
- * for openai) on one line, then serves until stdin reaches end of file. */
+ * Streams "w1 w2 ... wN" as N text events (or the words of TEXT, which may
+ * hold any bytes: it is JSON-escaped), usage in the last event, one event
+ * per write with MS between writes. --reset-after cuts the connection after
+ * N events; --head-delay-ms waits before the status line; --status answers
+ * with an error body first (TEXT of --error-body, else a JSON error), then
+ * the stream, for retry tests. --fault changes the stream itself:
+ *   bytes       the stream one byte per write
+ *   error-mid   half the tokens, then the provider's in-stream error event
+ *   malformed   half the tokens, then an event whose JSON is cut short
+ *   long-line   half the tokens, then a 2 MiB line (over the parser's cap)
+ *   wrong-type  200 with Content-Type text/html and an HTML page
+ * Prints its base URL ("http://127.0.0.1:PORT/v1" for openai) on one line,
+ * then serves until stdin reaches end of file. */
 #include "tests/integration/fixture_server.h"
 #include "core/util/strbuf.h"
 
@@ -17,25 +27,107 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void openai_stream(struct strbuf *sb, int tokens)
+struct stream_spec {
+	bool openai;
+	int tokens;
+	const char *text;   /* NULL: "w1 .. wN" */
+	const char *fault;  /* "" or a --fault name */
+};
+
+/* s as the inside of a JSON string. */
+static void json_escaped(struct strbuf *sb, const char *s, size_t n)
 {
-	for (int i = 1; i <= tokens; i++)
-		sb_printf(sb, "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"%sw%d\"}}]}\n\n",
-		          i > 1 ? " " : "", i);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '"' || c == '\\')
+			sb_printf(sb, "\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			sb_printf(sb, "\\u%04x", c);
+		else
+			sb_putc(sb, (char)c);
+	}
+}
+
+/* The i-th word (1-based) of the answer with its leading space, escaped. */
+static void token_text(struct strbuf *sb, const struct stream_spec *sp, int i)
+{
+	if (!sp->text) {
+		sb_printf(sb, "%sw%d", i > 1 ? " " : "", i);
+		return;
+	}
+	const char *p = sp->text;
+	for (int w = 1; w < i; w++)
+		p = strchr(p + 1, ' ');
+	const char *end = strchr(p + 1, ' ');
+	json_escaped(sb, p, end ? (size_t)(end - p) : strlen(p));
+}
+
+static int count_words(const char *text)
+{
+	int n = 1;
+	for (const char *p = text + 1; (p = strchr(p, ' ')) != NULL; p++)
+		n++;
+	return n;
+}
+
+/* The event that breaks the stream for faults that need one. */
+static void fault_event(struct strbuf *sb, const struct stream_spec *sp)
+{
+	if (strcmp(sp->fault, "error-mid") == 0) {
+		if (sp->openai)
+			sb_puts(sb, "data: {\"error\":{\"message\":\"fixture overloaded mid-stream\",\"type\":\"server_error\"}}\n\n");
+		else
+			sb_puts(sb, "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n");
+	} else if (strcmp(sp->fault, "malformed") == 0) {
+		sb_puts(sb, sp->openai ? "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"\n\n"
+		                       : "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"delta\":\n\n");
+	} else if (strcmp(sp->fault, "long-line") == 0) {
+		sb_puts(sb, "data: ");
+		for (int i = 0; i < 2 * 1024 * 1024; i++)
+			sb_putc(sb, 'x');
+		sb_puts(sb, "\n\n");
+	}
+}
+
+static bool breaks_stream(const char *fault)
+{
+	return strcmp(fault, "error-mid") == 0 || strcmp(fault, "malformed") == 0 ||
+	       strcmp(fault, "long-line") == 0;
+}
+
+static void openai_stream(struct strbuf *sb, const struct stream_spec *sp)
+{
+	int stop = breaks_stream(sp->fault) ? sp->tokens / 2 : sp->tokens;
+	for (int i = 1; i <= stop; i++) {
+		sb_puts(sb, "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"");
+		token_text(sb, sp, i);
+		sb_puts(sb, "\"}}]}\n\n");
+	}
+	if (stop < sp->tokens) {
+		fault_event(sb, sp);
+		return;
+	}
 	sb_printf(sb, "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n");
-	sb_printf(sb, "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":321,\"completion_tokens\":%d}}\n\n", tokens);
+	sb_printf(sb, "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":321,\"completion_tokens\":%d}}\n\n", sp->tokens);
 	sb_puts(sb, "data: [DONE]\n\n");
 }
 
-static void anthropic_stream(struct strbuf *sb, int tokens)
+static void anthropic_stream(struct strbuf *sb, const struct stream_spec *sp)
 {
 	sb_puts(sb, "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"usage\":{\"input_tokens\":321,\"output_tokens\":1}}}\n\n");
 	sb_puts(sb, "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n");
-	for (int i = 1; i <= tokens; i++)
-		sb_printf(sb, "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"%sw%d\"}}\n\n",
-		          i > 1 ? " " : "", i);
+	int stop = breaks_stream(sp->fault) ? sp->tokens / 2 : sp->tokens;
+	for (int i = 1; i <= stop; i++) {
+		sb_puts(sb, "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"");
+		token_text(sb, sp, i);
+		sb_puts(sb, "\"}}\n\n");
+	}
+	if (stop < sp->tokens) {
+		fault_event(sb, sp);
+		return;
+	}
 	sb_puts(sb, "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n");
-	sb_printf(sb, "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":%d}}\n\n", tokens);
+	sb_printf(sb, "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":%d}}\n\n", sp->tokens);
 	sb_puts(sb, "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
 }
 
@@ -51,46 +143,70 @@ static long event_offset(const char *body, int n)
 	return p ? (long)(p - body) : -1;
 }
 
+static const char *const faults[] = { "", "bytes", "error-mid", "malformed", "long-line", "wrong-type" };
+
 int main(int argc, char **argv)
 {
-	const char *flavor = "openai";
-	int tokens = 20, status = 0, reset_events = -1;
-	unsigned delay = 0;
+	const char *flavor = "openai", *error_body = NULL;
+	struct stream_spec sp = { .tokens = 20, .fault = "" };
+	int status = 0, reset_events = -1;
+	unsigned delay = 0, head_delay = 0;
 	char retry_header[64] = "";
 	for (int i = 1; i + 1 < argc; i += 2) {
 		if (strcmp(argv[i], "--flavor") == 0)
 			flavor = argv[i + 1];
 		else if (strcmp(argv[i], "--tokens") == 0)
-			tokens = atoi(argv[i + 1]);
+			sp.tokens = atoi(argv[i + 1]);
+		else if (strcmp(argv[i], "--text") == 0)
+			sp.text = argv[i + 1];
 		else if (strcmp(argv[i], "--delay-ms") == 0)
 			delay = (unsigned)atoi(argv[i + 1]);
+		else if (strcmp(argv[i], "--head-delay-ms") == 0)
+			head_delay = (unsigned)atoi(argv[i + 1]);
 		else if (strcmp(argv[i], "--reset-after") == 0)
 			reset_events = atoi(argv[i + 1]);
 		else if (strcmp(argv[i], "--status") == 0)
 			status = atoi(argv[i + 1]);
 		else if (strcmp(argv[i], "--retry-after") == 0)
 			snprintf(retry_header, sizeof retry_header, "Retry-After: %s\r\n", argv[i + 1]);
+		else if (strcmp(argv[i], "--error-body") == 0)
+			error_body = argv[i + 1];
+		else if (strcmp(argv[i], "--fault") == 0)
+			sp.fault = argv[i + 1];
 		else {
 			fprintf(stderr, "fixture_serve: unknown option %s\n", argv[i]);
 			return 2;
 		}
 	}
+	size_t nfaults = sizeof faults / sizeof faults[0], f = 0;
+	while (f < nfaults && strcmp(faults[f], sp.fault) != 0)
+		f++;
+	if (f == nfaults || (sp.text && (!*sp.text || sp.text[0] == ' '))) {
+		fprintf(stderr, "fixture_serve: unknown --fault %s or empty --text\n", sp.fault);
+		return 2;
+	}
+	if (sp.text)
+		sp.tokens = count_words(sp.text);
 	struct strbuf body = STRBUF_INIT;
-	bool openai = strcmp(flavor, "openai") == 0;
-	if (openai)
-		openai_stream(&body, tokens);
+	sp.openai = strcmp(flavor, "openai") == 0;
+	if (sp.openai)
+		openai_stream(&body, &sp);
 	else
-		anthropic_stream(&body, tokens);
+		anthropic_stream(&body, &sp);
+	bool wrong_type = strcmp(sp.fault, "wrong-type") == 0;
 	struct fixture_response script[2] = {
-		{ .status = status, .content_type = "application/json", .headers = retry_header,
-		  .body = "{\"error\":{\"message\":\"fixture error\",\"type\":\"server_error\"}}",
+		{ .status = status, .content_type = error_body ? "text/html" : "application/json",
+		  .headers = retry_header,
+		  .body = error_body ? error_body : "{\"error\":{\"message\":\"fixture error\",\"type\":\"server_error\"}}",
 		  .reset_after = -1 },
-		{ .content_type = "text/event-stream", .framing = FIXTURE_CHUNKED, .body = body.buf,
-		  .split_events = 1, .delay_ms = delay,
-		  .reset_after = reset_events >= 0 ? event_offset(body.buf, reset_events + (openai ? 0 : 2)) : -1 },
+		{ .content_type = wrong_type ? "text/html" : "text/event-stream", .framing = FIXTURE_CHUNKED,
+		  .body = wrong_type ? "<html><body><h1>Welcome to nginx!</h1></body></html>\n" : body.buf,
+		  .split_events = strcmp(sp.fault, "bytes") != 0, .piece = strcmp(sp.fault, "bytes") == 0,
+		  .delay_ms = delay, .head_delay_ms = head_delay,
+		  .reset_after = reset_events >= 0 ? event_offset(body.buf, reset_events + (sp.openai ? 0 : 2)) : -1 },
 	};
 	struct fixture_server *s = status ? fixture_start(script, 2) : fixture_start(script + 1, 1);
-	printf("%s%s\n", fixture_url(s), openai ? "/v1" : "");
+	printf("%s%s\n", fixture_url(s), sp.openai ? "/v1" : "");
 	fflush(stdout);
 	char buf[256];
 	while (fread(buf, 1, sizeof buf, stdin) > 0)

@@ -6,10 +6,10 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/tap.sh"
+. "$here/serve.sh"
 ragdeck=${RAGDECK:?set RAGDECK to the binary}
 serve=${FIXTURE_SERVE:?set FIXTURE_SERVE to the fixture server program}
 work=$(mktemp -d)
-pids=()
 cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
 	rm -rf "$work"
@@ -21,18 +21,6 @@ db=$work/data/kb.db
 secret=sk-test-SECRET-7f3a9c
 "$ragdeck" --db "$db" ingest --collection default "$here/../../examples/kb" > /dev/null
 run() { "$ragdeck" --db "$db" "$@"; }
-
-# start_server ARGS...: start fixture_serve, set $url.
-start_server() {
-	mkfifo "$work/in.$#.$RANDOM" 2>/dev/null
-	local fifo
-	fifo=$(ls -t "$work"/in.* | head -1)
-	"$serve" "$@" < "$fifo" > "$work/url" &
-	pids+=($!)
-	exec {hold}> "$fifo"
-	for _ in $(seq 50); do [ -s "$work/url" ] && break; sleep 0.05; done
-	url=$(cat "$work/url")
-}
 
 run ask "How many days do I have to ask for a refund on a monthly plan?" > "$work/local.txt"
 check "local answer exits 0" test $? -eq 0

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -333,6 +334,21 @@ static void sanitize_output_is_always_safe_and_stable(void **state)
 	}
 }
 
+/* JSON output escapes what a terminal acts on and decodes back exactly. */
+static void json_escape_invisible_escapes_c1_and_bidi_only(void **state)
+{
+	(void)state;
+	const char *in = "{\"a\":\"x\xc2\x9b" "31m \xe2\x80\xae" "evil\xe2\x80\xac \xe2\x80\xa8 caf\xc3\xa9" " \xe2\x82\xac \xf0\x9f\x98\x80\"}";
+	char *out = utf8_json_escape_invisible(in);
+	assert_string_equal(out, "{\"a\":\"x\\u009b31m \\u202eevil\\u202c \\u2028 caf\xc3\xa9" " \xe2\x82\xac \xf0\x9f\x98\x80\"}");
+	cJSON *j = cJSON_Parse(out);
+	assert_non_null(j);
+	assert_string_equal(cJSON_GetObjectItem(j, "a")->valuestring,
+	                    "x\xc2\x9b" "31m \xe2\x80\xae" "evil\xe2\x80\xac \xe2\x80\xa8 caf\xc3\xa9" " \xe2\x82\xac \xf0\x9f\x98\x80");
+	cJSON_Delete(j);
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -355,6 +371,7 @@ int main(void)
 		cmocka_unit_test(sanitize_repairs_invalid_utf8),
 		cmocka_unit_test(sanitize_keeps_ordinary_text_byte_identical),
 		cmocka_unit_test(sanitize_output_is_always_safe_and_stable),
+		cmocka_unit_test(json_escape_invisible_escapes_c1_and_bidi_only),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# The network fault matrix end to end through `ragdeck ask`: every fault the
+# fixture server can play (split to single bytes, in-stream errors, malformed
+# JSON, an over-long line, the wrong content type, 429/500 then success, a
+# server that never answers, a slow drip, a reset before and after the first
+# token), plus hostile model output and error bodies. After each fault the
+# command exits with a reason on one line, keeps what arrived, and writes
+# nothing raw to the terminal; the next command works.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/tap.sh"
+. "$here/serve.sh"
+ragdeck=${RAGDECK:?set RAGDECK to the binary}
+serve=${FIXTURE_SERVE:?set FIXTURE_SERVE to the fixture server program}
+work=$(mktemp -d)
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	rm -rf "$work"
+}
+trap cleanup EXIT
+export HOME=$work XDG_CONFIG_HOME=$work/config XDG_DATA_HOME=$work/data
+unset RAGDECK_CONFIG OPENAI_BASE_URL ANTHROPIC_BASE_URL
+export OPENAI_API_KEY=sk-test-faults-1 ANTHROPIC_API_KEY=sk-ant-test-faults-1
+db=$work/kb.db
+"$ragdeck" --db "$db" ingest --collection default "$here/../../examples/kb" > /dev/null
+cat > "$work/fast.yaml" <<YAML
+http:
+  first_byte_timeout_ms: 400
+  idle_timeout_ms: 300
+  max_retries: 0
+YAML
+words() { seq -f 'w%g' 1 "$1" | paste -sd' '; }
+# ask_openai NAME ARGS...: ask through the latest server as gpt-4o-mini,
+# stdout to NAME.out, stderr to NAME.err, exit status to $rc.
+ask_openai() {
+	local name=$1
+	shift
+	OPENAI_BASE_URL=$url "$ragdeck" --db "$db" "$@" ask --model gpt-4o-mini "What port does the agent use?" \
+		> "$work/$name.out" 2> "$work/$name.err"
+	rc=$?
+}
+ask_anthropic() {
+	local name=$1
+	shift
+	ANTHROPIC_BASE_URL=$url "$ragdeck" --db "$db" "$@" ask --model claude-sonnet-4-6 "What port does the agent use?" \
+		> "$work/$name.out" 2> "$work/$name.err"
+	rc=$?
+}
+answer_of() { sed -n '/^route:/,$p' "$work/$1.out" | sed -n '2p'; }
+one_line() { [ "$(wc -l < "$work/$1.err")" = 1 ] && grep -qE -- "$2" "$work/$1.err"; }
+# raw_free FILE...: no ESC, BEL, C1 controls, NUL or bidi controls.
+raw_free() { ! LC_ALL=C grep -qaP '[\x00\x07\x1b]|\xc2[\x80-\x9f]|\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]' "$@"; }
+
+start_server --flavor openai --tokens 12 --fault bytes
+ask_openai bytes
+check "a stream split into single bytes is reconstructed exactly" \
+	bash -c "[ $rc = 0 ] && grep -qx '$(words 12)' '$work/bytes.out'"
+
+start_server --flavor openai --tokens 10 --fault error-mid
+ask_openai error-mid
+check "openai error mid-stream: exit 1, partial answer kept" \
+	bash -c "[ $rc = 1 ] && grep -qx '$(words 5)' '$work/error-mid.out'"
+check "openai error mid-stream: the provider's message on one line" \
+	one_line error-mid 'interrupted.*fixture overloaded mid-stream'
+
+start_server --flavor anthropic --tokens 10 --fault error-mid
+ask_anthropic a-error-mid
+check "anthropic error event mid-stream: exit 1, partial answer kept" \
+	bash -c "[ $rc = 1 ] && grep -qx '$(words 5)' '$work/a-error-mid.out'"
+check "anthropic error event: overloaded_error named on one line" one_line a-error-mid 'interrupted.*overloaded'
+
+start_server --flavor openai --tokens 10 --fault malformed
+ask_openai malformed
+check "malformed JSON mid-stream: exit 1, partial answer kept" \
+	bash -c "[ $rc = 1 ] && grep -qx '$(words 5)' '$work/malformed.out'"
+check "malformed JSON: reason on one line" one_line malformed 'interrupted.*JSON'
+
+start_server --flavor anthropic --tokens 10 --fault malformed
+ask_anthropic a-malformed
+check "anthropic malformed JSON: partial kept, reason given" \
+	bash -c "[ $rc = 1 ] && grep -qx '$(words 5)' '$work/a-malformed.out' && grep -q JSON '$work/a-malformed.err'"
+
+start_server --flavor openai --tokens 10 --fault long-line
+ask_openai long-line
+check "a 2 MiB line: exit 1, partial answer kept" \
+	bash -c "[ $rc = 1 ] && grep -qx '$(words 5)' '$work/long-line.out'"
+check "a 2 MiB line: the cap is named on one line" one_line long-line 'interrupted.*(line|bytes)'
+
+start_server --flavor openai --fault wrong-type
+ask_openai wrong-type
+check "a 200 with text/html instead of a stream fails with the content type named" \
+	bash -c "[ $rc = 1 ] && grep -q 'text/html' '$work/wrong-type.err'"
+
+start_server --flavor openai --tokens 4 --status 500
+ask_openai retry-500
+check "500 then success is retried before the first token" \
+	bash -c "[ $rc = 0 ] && grep -qx '$(words 4)' '$work/retry-500.out'"
+
+start_server --flavor anthropic --tokens 4 --status 429 --retry-after 0
+ask_anthropic retry-429
+check "anthropic 429 with retry-after then success" \
+	bash -c "[ $rc = 0 ] && grep -qx '$(words 4)' '$work/retry-429.out'"
+
+start_server --flavor openai --tokens 4 --head-delay-ms 3000
+ask_openai stall --config "$work/fast.yaml"
+check "a server that never sends a byte: first-byte timeout named" \
+	bash -c "[ $rc = 1 ] && grep -qi 'first.byte' '$work/stall.err'"
+
+start_server --flavor openai --tokens 6 --delay-ms 1000
+ask_openai drip --config "$work/fast.yaml"
+check "a drip slower than the idle timeout: partial kept" \
+	bash -c "[ $rc = 1 ] && grep -qx 'w1' '$work/drip.out'"
+check "a drip slower than the idle timeout: idle timeout named on one line" one_line drip 'interrupted.*idle'
+
+start_server --flavor openai --tokens 6 --reset-after 0
+ask_openai reset0 --config "$work/fast.yaml"
+check "a reset before the first token fails with a reason, nothing printed as answer" \
+	bash -c "[ $rc = 1 ] && [ \$(wc -l < '$work/reset0.err') = 1 ] && ! grep -q '^w1' '$work/reset0.out'"
+
+start_server --flavor openai --tokens 8 --reset-after 3
+ask_openai reset3
+check "a reset after three tokens: partial kept, interrupted" \
+	bash -c "[ $rc = 1 ] && grep -qx '$(words 3)' '$work/reset3.out'"
+check "a reset after three tokens: the reason on one line" one_line reset3 interrupted
+
+# Hostile model output: escape sequences, an OSC 52 clipboard write, a title,
+# a DCS string, C1 controls, a bidi override and a NUL, all JSON-escaped
+# by the server as a real provider would send them.
+hostile=$'Port \e[2J\e[H 7443 \e]52;c;cHduZWQ=\a clip \e]0;pwned\a title \eP1$r0m\e\\ dcs \xc2\x9b31m c1 \xe2\x80\xaeesrever\xe2\x80\xac nul\x01end'
+start_server --flavor openai --text "$hostile"
+ask_openai hostile-out
+check "hostile model output: the answer arrives" bash -c "[ $rc = 0 ] && grep -q 'Port' '$work/hostile-out.out' && grep -q '7443' '$work/hostile-out.out'"
+check "hostile model output reaches the terminal inert" raw_free "$work/hostile-out.out" "$work/hostile-out.err"
+OPENAI_BASE_URL=$url "$ragdeck" --db "$db" ask --json --model gpt-4o-mini "What port?" > "$work/hostile-out.json"
+check "--json keeps the exact text, escaped" \
+	test "$(json_get "$work/hostile-out.json" '"\x1b]52;c;" in j["answer"] and "\u202e" in j["answer"]')" = True
+check "--json output itself has no raw control bytes" raw_free "$work/hostile-out.json"
+
+start_server --flavor openai --status 400 --error-body $'<html>\e]0;pwned\a\e[2J<b>Bad \xe2\x80\xaeRequest</b>\e]52;c;cHduZWQ=\a</html>'
+ask_openai hostile-err
+check "a hostile error body: exit 1 with the status named" bash -c "[ $rc = 1 ] && grep -q 400 '$work/hostile-err.err'"
+check "a hostile error body reaches the terminal inert" raw_free "$work/hostile-err.out" "$work/hostile-err.err"
+
+# The program keeps working: after all of the above, a turn completes and
+# every failed turn is in the query log with its outcome.
+start_server --flavor openai --tokens 3
+ask_openai after
+check "after every fault the next question is answered" bash -c "[ $rc = 0 ] && grep -qx 'w1 w2 w3' '$work/after.out'"
+"$ragdeck" --db "$db" stats --json > "$work/stats.json"
+check "the failed and interrupted turns are logged with their outcomes" \
+	test "$(json_get "$work/stats.json" 'j["outcomes"].get("interrupted", 0) >= 7 and j["outcomes"].get("error", 0) + j["outcomes"].get("failed", 0) >= 3')" = True
+check "the database is intact" \
+	test "$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("PRAGMA integrity_check").fetchone()[0])' "$db")" = ok
+tap_done
