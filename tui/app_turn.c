@@ -3,12 +3,15 @@
 #include "tui/pane.h"
 #include "tui/cli.h"
 #include "store/session.h"
+#include "core/util/utf8.h"
 #include "core/util/xalloc.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static struct chat_msg *add_msg(struct app *a, bool assistant, const char *text, size_t len)
 {
@@ -83,8 +86,10 @@ static char *footer_of(const struct turn_record *r)
 	          (double)r->total_us / 1e3, r->usage.input_tokens, r->usage.output_tokens);
 	if (r->metrics.cost_known)
 		sb_printf(&sb, " · $%.6f", r->metrics.cost_usd);
-	if (r->outcome == LLM_OUTCOME_CANCELLED || r->outcome == LLM_OUTCOME_INTERRUPTED)
-		sb_puts(&sb, " · interrupted");
+	if (r->outcome == LLM_OUTCOME_CANCELLED)
+		sb_puts(&sb, " · cancelled");
+	else if (r->outcome == LLM_OUTCOME_INTERRUPTED)
+		sb_printf(&sb, " · interrupted: %s", r->error ? r->error : "");
 	else if (r->outcome == LLM_OUTCOME_FAILED)
 		sb_printf(&sb, " · failed: %s", r->error ? r->error : "");
 	return sb_detach(&sb, NULL);
@@ -108,8 +113,10 @@ static void on_done(void *ud, const struct turn_record *r)
 		app_status(a, true, "%s", err);
 	else if (r->outcome == LLM_OUTCOME_FAILED)
 		app_status(a, true, "the answer failed: %s", r->error ? r->error : "");
-	else if (m->interrupted)
-		app_status(a, false, "answer interrupted; what arrived is kept");
+	else if (r->outcome == LLM_OUTCOME_INTERRUPTED)
+		app_status(a, true, "answer interrupted (what arrived is kept): %s", r->error ? r->error : "");
+	else if (r->outcome == LLM_OUTCOME_CANCELLED)
+		app_status(a, false, "answer cancelled; what arrived is kept");
 	else
 		a->status[0] = '\0';
 	a->streaming = NULL;
@@ -223,9 +230,13 @@ void app_list_sessions(struct app *a)
 
 int app_export(struct app *a, const char *path)
 {
-	FILE *f = fopen(path, "w");
+	/* A conversation is private: a new file is the user's alone. */
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
 	if (!f) {
 		app_status(a, true, "cannot write %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		return -1;
 	}
 	fprintf(f, "# ragdeck conversation\n\n");
@@ -233,13 +244,19 @@ int app_export(struct app *a, const char *path)
 		struct chat_msg *m = a->msgs[i];
 		chat_msg_clean(m);
 		fprintf(f, "## %s\n\n%s\n\n", m->assistant ? "ragdeck" : "You", m->clean);
-		if (m->footer)
-			fprintf(f, "_%s_\n\n", m->footer);
+		if (m->footer) {
+			char *footer_clean = utf8_sanitize(m->footer, strlen(m->footer), NULL);
+			fprintf(f, "_%s_\n\n", footer_clean);
+			free(footer_clean);
+		}
 		const struct turn_record *r = m->turn ? turn_record(m->turn) : NULL;
 		for (size_t b = 0; r && b < r->retrieval.pack.n_blocks; b++) {
 			const struct pack_block *pb = &r->retrieval.pack.blocks[b];
+			const char *shown = cli_display_path(pb->path);
+			char *path_clean = utf8_sanitize(shown, strlen(shown), NULL);
 			fprintf(f, "%s[%d] %s:%d-%d\n", b ? "" : "Sources:\n\n", pb->number,
-			        cli_display_path(pb->path), pb->line_start, pb->line_end);
+			        path_clean, pb->line_start, pb->line_end);
+			free(path_clean);
 		}
 		if (r && r->retrieval.pack.n_blocks)
 			fputc('\n', f);

@@ -71,7 +71,7 @@ check "selecting a citation in chat focuses its chunk in context" wait_for '2 co
 
 # 4. Help and the theme command.
 keys Escape
-wait_for '^> ' 2
+wait_for '^>' 2
 keys '?'
 check "? shows the keys" wait_for 'help \(Esc closes\)' 3
 keys Escape
@@ -147,7 +147,7 @@ check "the stream keeps going while small" wait_for 'w4[0-9] ' 10
 tm resize-window -t e2e -x 120 -y 40
 check "back at 120x40 all panes show again" wait_for '4 routing' 5
 keys Escape
-check "Esc stops the stream and marks it interrupted" wait_for 'interrupted' 5
+check "Esc stops the stream and marks it cancelled" wait_for 'cancelled' 5
 check "the partial answer stays" wait_for 'w1 w2 w3' 2
 check "the interrupted answer is saved" test "$(sql "SELECT count(*) FROM messages WHERE role = 'assistant' AND content LIKE 'w1 w2 w3%'")" = 1
 check "the stream did not run to its end" bash -c "! tmux -L $sock capture-pane -p -t e2e | grep -q 'w400'"

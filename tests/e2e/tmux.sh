@@ -1,6 +1,6 @@
 # tmux helpers for the full-screen suites (sourced). Each suite gets a
 # private tmux server (socket ragdeck-e2e-PID) with one session "e2e".
-# Needs $work (scratch directory, for the last screen on a timeout),
+# Needs $work (scratch directory: a timeout saves and prints the screen),
 # $ragdeck and $db for start_app.
 sock=ragdeck-e2e-$$
 tm() { tmux -L "$sock" -f /dev/null "$@"; }
@@ -14,7 +14,14 @@ wait_for() {
 		sleep 0.05
 	done
 	screen > "$work/last-screen.txt"
+	echo "# timed out waiting for: $1"
+	sed 's/^/# /' "$work/last-screen.txt"
 	return 1
+}
+# wait_all PATTERN...: wait_for each PATTERN in turn (10 s each).
+wait_all() {
+	local p
+	for p in "$@"; do wait_for "$p" 10 || return 1; done
 }
 # wait_gone PATTERN [SECONDS]
 wait_gone() {

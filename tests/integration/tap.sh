@@ -21,6 +21,13 @@ json_get() {
 	python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
 }
 
+# raw_free FILE...: true when no file holds a byte a terminal would act on:
+# ESC, BEL, NUL, C1 controls (as UTF-8) or bidirectional controls.
+raw_free() {
+	! LC_ALL=C grep -qaP '[\x00\x07\x1b]|\xc2[\x80-\x9f]|\xd8\x9c|\xe2\x80[\x8e\x8f\xaa-\xae]|\xe2\x81[\xa6-\xa9]' "$@"
+}
+export -f raw_free
+
 tap_done() {
 	echo "1..$tap_n"
 	[ "$tap_failed" -eq 0 ]

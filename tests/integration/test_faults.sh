@@ -48,8 +48,6 @@ ask_anthropic() {
 }
 answer_of() { sed -n '/^route:/,$p' "$work/$1.out" | sed -n '2p'; }
 one_line() { [ "$(wc -l < "$work/$1.err")" = 1 ] && grep -qE -- "$2" "$work/$1.err"; }
-# raw_free FILE...: no ESC, BEL, C1 controls, NUL or bidi controls.
-raw_free() { ! LC_ALL=C grep -qaP '[\x00\x07\x1b]|\xc2[\x80-\x9f]|\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]' "$@"; }
 
 start_server --flavor openai --tokens 12 --fault bytes
 ask_openai bytes
@@ -141,6 +139,12 @@ ask_openai hostile-err
 check "a hostile error body: exit 1 with the status named" bash -c "[ $rc = 1 ] && grep -q 400 '$work/hostile-err.err'"
 check "a hostile error body reaches the terminal inert" raw_free "$work/hostile-err.out" "$work/hostile-err.err"
 
+# A server that echoes the key it was sent: the key is redacted everywhere.
+start_server --flavor openai --status 401 --error-body "{\"error\":{\"message\":\"Incorrect API key provided: $OPENAI_API_KEY\"}}"
+ask_openai echo-key
+check "a server echoing the key: exit 1, the key redacted in the message" \
+	bash -c "[ $rc = 1 ] && grep -q 'Incorrect API key provided: \[redacted\]' '$work/echo-key.err'"
+
 # The program keeps working: after all of the above, a turn completes and
 # every failed turn is in the query log with its outcome.
 start_server --flavor openai --tokens 3
@@ -151,4 +155,8 @@ check "the failed and interrupted turns are logged with their outcomes" \
 	test "$(json_get "$work/stats.json" 'j["outcomes"].get("interrupted", 0) >= 7 and j["outcomes"].get("error", 0) + j["outcomes"].get("failed", 0) >= 3')" = True
 check "the database is intact" \
 	test "$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("PRAGMA integrity_check").fetchone()[0])' "$db")" = ok
+check "the key is in no file the program wrote (database, WAL, output)" \
+	bash -c "! grep -rqa -- '$OPENAI_API_KEY' '$work'"
+check "the database and its WAL are mode 0600" \
+	bash -c "for f in '$db' '$db-wal' '$db-shm'; do [ ! -e \"\$f\" ] || [ \$(stat -c %a \"\$f\") = 600 ] || exit 1; done"
 tap_done

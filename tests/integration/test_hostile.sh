@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Hostile documents through the headless commands: ingest survives every
+# file of tests/fixtures/hostile-corpus.sh (binary ones are skipped with a
+# reason), the text is stored whole, and nothing a terminal would act on
+# reaches stdout or stderr of ingest, docs, chunks, search or ask; the
+# prompt-injection document is flagged in the answer's record.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/tap.sh"
+ragdeck=${RAGDECK:?set RAGDECK to the binary}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export HOME=$work XDG_CONFIG_HOME=$work/config XDG_DATA_HOME=$work/data
+unset RAGDECK_CONFIG OPENAI_API_KEY ANTHROPIC_API_KEY OPENAI_BASE_URL ANTHROPIC_BASE_URL
+db=$work/kb.db
+corpus=$work/hostile
+"$here/../fixtures/hostile-corpus.sh" "$corpus"
+run() { "$ragdeck" --db "$db" "$@"; }
+sql() { python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])' "$db" "$1"; }
+
+printf 'a \033]52;c;eA==\007 b\n' > "$work/control.txt"
+check "control: the raw-byte check finds an OSC 52 write" bash -c "! raw_free '$work/control.txt'"
+
+run ingest "$corpus" > "$work/ingest.out" 2> "$work/ingest.err"
+check "ingest of the hostile tree exits 0" test $? -eq 0
+check "six documents added, two skipped" grep -q '6 added, 0 changed, 0 unchanged, 2 skipped' "$work/ingest.out"
+check "gzip behind .txt is skipped as binary with the reason" grep -q 'archive.txt: binary content (gzip data)' "$work/ingest.out"
+check "a PNG behind .md is skipped as binary with the reason" grep -q 'image.md: binary content (PNG data)' "$work/ingest.out"
+check "ingest output is inert" raw_free "$work/ingest.out" "$work/ingest.err"
+check "the database is intact" test "$(sql 'PRAGMA integrity_check')" = ok
+check "the 10 MB line is stored whole across its chunks" \
+	test "$(sql "SELECT max(c.byte_end) FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.path LIKE '%oneline.txt'")" -ge 10485760
+check "100,000 nested divs give their sentence" \
+	test "$(sql "SELECT c.text FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.path LIKE '%nested.html'")" = "The bilby hides in a spiral burrow."
+check "NUL bytes after the sniffed prefix become U+FFFD" \
+	test "$(sql "SELECT count(*) FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.path LIKE '%nul.txt' AND c.text LIKE '%A NUL' || char(65533) || 'byte sits here' || char(65533) || 'and here.%'")" = 1
+
+run docs > "$work/docs.out" 2>&1
+check "docs lists the title-setting file name with a placeholder" grep -q $'\xef\xbf\xbd.md' "$work/docs.out"
+check "docs output is inert" raw_free "$work/docs.out"
+run chunks terminal.md > "$work/chunks.out" 2>&1
+check "chunks shows the terminal note with placeholders" grep -q 'password is .RED. and . title . cleared' "$work/chunks.out"
+check "chunks output is inert" raw_free "$work/chunks.out"
+run search "quokka password clipboard title" > "$work/search.out" 2>&1
+check "search finds the terminal note" grep -q 'terminal.md' "$work/search.out"
+check "search output is inert" raw_free "$work/search.out"
+run search --json "quokka password clipboard title" > "$work/search.json" 2>&1
+check "search --json keeps the exact bytes, escaped" \
+	test "$(json_get "$work/search.json" 'any("\x1b]52;c;" in h["text"] and "\u202e" in h["text"] for h in j["hits"])')" = True
+check "search --json is inert" raw_free "$work/search.json"
+run ask "/rag What is the quokka password?" > "$work/ask.out" 2>&1
+check "ask quotes the terminal note inert" bash -c "grep -q 'quokka password' '$work/ask.out' && raw_free '$work/ask.out'"
+run ask --json "/rag What is the pangolin escalation contact extension?" > "$work/inject.json"
+check "the injection document is cited and flagged" \
+	test "$(json_get "$work/inject.json" '[c["injection_flagged"] for c in j["citations"] if c["path"].endswith("inject.md")]')" = "[True]"
+check "the other documents are not flagged" \
+	test "$(json_get "$work/inject.json" 'any(c["injection_flagged"] for c in j["citations"] if not c["path"].endswith("inject.md"))')" = False
+run ingest "$corpus" > "$work/again.out" 2>&1
+check "re-ingest: six unchanged, the binaries still reported" \
+	bash -c "grep -q '0 added, 0 changed, 6 unchanged, 2 skipped' '$work/again.out' && grep -q 'gzip data' '$work/again.out'"
+tap_done
