@@ -15,6 +15,7 @@
 #include "core/embed.h"
 #include "store/session.h"
 #include "store/store.h"
+#include "core/util/log.h"
 #include "core/util/xalloc.h"
 
 #include <stdarg.h>
@@ -343,7 +344,7 @@ static void teardown(struct app *a)
 	store_close(&a->eval_store);
 	if (a->history_path && a->input &&
 	    lineedit_history_save(a->input, a->history_path, err, sizeof err) != 0)
-		fprintf(stderr, "%s: warning: %s\n", a->cli->prog, err);
+		log_warn("%s", err);
 	for (int i = 0; i < LAYOUT_PANE_COUNT; i++)
 		del(&a->win[i]);
 	del(&a->tabbar);
@@ -396,9 +397,8 @@ static void loop(struct app *a)
 
 static void unusable(const struct cli *cli, const char *why)
 {
-	fprintf(stderr, "%s: cannot start the full-screen app: %s; the headless commands "
-	        "(ragdeck ask, search, ingest, stats; see ragdeck --help) work without it\n",
-	        cli->prog, why);
+	log_error("cannot start the full-screen app: %s; the headless commands (ragdeck ask, search, "
+	          "ingest, stats; see %s --help) work without it", why, cli->prog);
 }
 
 int app_run(struct cli *cli, const struct app_opts *opts)
@@ -413,7 +413,7 @@ int app_run(struct cli *cli, const struct app_opts *opts)
 	if (cli_open_store(cli) != 0)
 		return EXIT_FAIL;
 	if (setup(&a, opts, err, sizeof err) != 0) {
-		fprintf(stderr, "%s: error: %s\n", cli->prog, err);
+		log_error("%s", err);
 		goto cleanup;
 	}
 	if (screen_open(&a.theme, err, sizeof err) != 0) {

@@ -3,6 +3,8 @@
 #include "core/embed.h"
 #include "core/paths.h"
 #include "core/retrieve.h"
+#include "core/util/log.h"
+#include "core/util/strbuf.h"
 #include "core/util/utf8.h"
 #include "core/util/xalloc.h"
 #include "store/store.h"
@@ -21,7 +23,7 @@ int cli_load_config(struct cli *cli)
 	if (cli->cfg)
 		return 0;
 	if (config_resolve_path(cli->config_path, &path, err, sizeof err) != 0) {
-		fprintf(stderr, "%s: error: %s\n", cli->prog, err);
+		log_error("%s", err);
 		return EXIT_FAIL;
 	}
 	if (!path) {
@@ -31,7 +33,7 @@ int cli_load_config(struct cli *cli)
 	struct config_diags diags = { 0 };
 	int rc = config_load_file(path, &cli->cfg, &diags);
 	char *text = config_diags_format(&diags);
-	fputs(text, stderr);
+	cli_put_clean(stderr, text, strlen(text));
 	free(text);
 	config_diags_free(&diags);
 	free(path);
@@ -55,7 +57,7 @@ int cli_open_store(struct cli *cli)
 		goto fail;
 	return 0;
 fail:
-	fprintf(stderr, "%s: error: %s\n", cli->prog, err);
+	log_error("%s", err);
 	return EXIT_FAIL;
 }
 
@@ -64,8 +66,7 @@ struct embedder *cli_embedder(struct cli *cli)
 	if (cli_load_config(cli) != 0)
 		return NULL;
 	if (strcmp(cli->cfg->embedder.kind, "hash") != 0) {
-		fprintf(stderr, "%s: error: embedder kind \"%s\" needs an HTTP embedding server; this build embeds with \"hash\" only: set embedder.kind: hash\n",
-		        cli->prog, cli->cfg->embedder.kind);
+		log_error("embedder kind \"%s\" needs an HTTP embedding server; this build embeds with \"hash\" only: set embedder.kind: hash", cli->cfg->embedder.kind);
 		return NULL;
 	}
 	return embed_hash_new(cli->cfg->embedder.dim);
@@ -96,11 +97,12 @@ void cli_release(struct cli *cli)
 int cli_usage_error(const struct cli *cli, const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
-	fprintf(stderr, "%s: error: ", cli->prog);
+	struct strbuf msg = STRBUF_INIT;
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	sb_vprintf(&msg, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, " (see '%s %s--help')\n", cli->prog, cmd ? cmd : "");
+	log_error("%s (see '%s %s--help')", sb_str(&msg), cli->prog, cmd ? cmd : "");
+	sb_free(&msg);
 	return EXIT_USAGE;
 }
 
@@ -113,6 +115,14 @@ const char *cli_display_path(const char *path)
 	if (strncmp(path, cwd, n) == 0 && path[n] == '/')
 		return path + n + 1;
 	return path;
+}
+
+void cli_put_clean(FILE *f, const char *s, size_t len)
+{
+	size_t n = 0;
+	char *clean = utf8_sanitize(s, len, &n);
+	fwrite(clean, 1, n, f);
+	free(clean);
 }
 
 void cli_print_json(FILE *f, cJSON *json)
@@ -147,5 +157,5 @@ void cli_open_retriever(struct cli *cli, struct embedder *e, const char *collect
 	if (!cli->cfg->routing.retrieval.enabled)
 		return;
 	if (retriever_open(cli->store, e, &ro, r, err, sizeof err) != 0)
-		fprintf(stderr, "%s: warning: answering without documents: %s\n", cli->prog, err);
+		log_warn("answering without documents: %s", err);
 }

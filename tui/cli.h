@@ -64,6 +64,10 @@ const char *cli_display_path(const char *path);
 struct cJSON;
 void cli_print_json(FILE *f, struct cJSON *json);
 
+/* Write untrusted text s[0..len) (document text, file names, model output)
+ * to f with terminal controls made inert by utf8_sanitize. */
+void cli_put_clean(FILE *f, const char *s, size_t len);
+
 /* Handle an option shared by every subcommand (--db, --config). Returns
  * true when opt was one of them. */
 bool cli_common_option(struct cli *cli, int opt, const char *arg);

@@ -5,7 +5,7 @@
 #include "core/config.h"
 #include "core/embed.h"
 #include "core/turn.h"
-#include "core/util/utf8.h"
+#include "core/util/log.h"
 
 #include <cjson/cJSON.h>
 #include <getopt.h>
@@ -36,21 +36,12 @@ struct ask_state {
 	bool stream;
 };
 
-/* Model text is untrusted: clean it before it reaches the terminal. */
-static void print_clean(const char *s, size_t len)
-{
-	size_t n = 0;
-	char *clean = utf8_sanitize(s, len, &n);
-	fwrite(clean, 1, n, stdout);
-	free(clean);
-}
-
 static void on_text(void *ud, const char *text, size_t len)
 {
 	struct ask_state *st = ud;
 	if (!st->stream)
 		return;
-	print_clean(text, len);
+	cli_put_clean(stdout, text, len);
 	fflush(stdout);
 }
 
@@ -66,11 +57,11 @@ static void print_sources(const struct turn_record *r)
 		const struct pack_block *b = &pack->blocks[i];
 		const char *path = cli_display_path(b->path);
 		printf("  [%d] ", b->number);
-		print_clean(path, strlen(path));
+		cli_put_clean(stdout, path, strlen(path));
 		printf(":%d-%d", b->line_start, b->line_end);
 		if (b->heading_path[0]) {
 			printf("  (");
-			print_clean(b->heading_path, strlen(b->heading_path));
+			cli_put_clean(stdout, b->heading_path, strlen(b->heading_path));
 			printf(")");
 		}
 		printf("\n");
@@ -81,7 +72,7 @@ static void print_route(const struct turn_record *r)
 {
 	const char *s = r->decision.sentence ? r->decision.sentence : "";
 	printf("Route: %s (%s): ", router_path_name(r->decision.path), r->decision.rule ? r->decision.rule : "");
-	print_clean(s, strlen(s));
+	cli_put_clean(stdout, s, strlen(s));
 	printf("\n\n");
 	fflush(stdout);
 }
@@ -90,7 +81,7 @@ static void print_hops(const struct turn_record *r)
 {
 	for (size_t i = 0; i < r->n_hops; i++) {
 		printf("skipped %s: ", r->hops[i].model);
-		print_clean(r->hops[i].reason, strlen(r->hops[i].reason));
+		cli_put_clean(stdout, r->hops[i].reason, strlen(r->hops[i].reason));
 		printf("\n");
 	}
 }
@@ -228,13 +219,13 @@ int cmd_ask(struct cli *cli, int argc, char **argv)
 	struct turn_env env = { .cfg = cli->cfg, .retriever = retriever, .client = client, .log = cli->store };
 	struct turn_callbacks cbs = { .on_text = on_text, .ud = &st };
 	if (turn_start(&env, argv[optind], &topts, &cbs, &turn, err, sizeof err) != 0) {
-		fprintf(stderr, "%s: error: %s\n", cli->prog, err);
+		log_error("%s", err);
 		goto cleanup;
 	}
 	if (!json)
 		print_route(turn_record(turn));
 	if (llm_client_run(client, err, sizeof err) != 0) {
-		fprintf(stderr, "%s: error: %s\n", cli->prog, err);
+		log_error("%s", err);
 		goto cleanup;
 	}
 	const struct turn_record *r = turn_record(turn);
@@ -242,7 +233,7 @@ int cmd_ask(struct cli *cli, int argc, char **argv)
 		print_json(r);
 	} else {
 		if (!st.stream)
-			print_clean(r->answer, r->answer_len);
+			cli_put_clean(stdout, r->answer, r->answer_len);
 		if (r->answer_len && r->answer[r->answer_len - 1] != '\n')
 			printf("\n");
 		print_sources(r);
@@ -250,11 +241,8 @@ int cmd_ask(struct cli *cli, int argc, char **argv)
 		print_footer(r);
 	}
 	if (r->outcome != LLM_OUTCOME_OK) {
-		size_t n;
-		char *why = utf8_sanitize(r->error, strlen(r->error), &n);
-		fprintf(stderr, "%s: error: the answer %s: %s\n", cli->prog,
-		        r->outcome == LLM_OUTCOME_INTERRUPTED ? "was interrupted" : "failed", why);
-		free(why);
+		log_error("the answer %s: %s", r->outcome == LLM_OUTCOME_INTERRUPTED ? "was interrupted" : "failed",
+		          r->error);
 	} else {
 		rc = EXIT_OK;
 	}

@@ -3,7 +3,7 @@
 #include "tui/commands.h"
 #include "core/config.h"
 #include "core/util/clock.h"
-#include "core/util/utf8.h"
+#include "core/util/log.h"
 #include "store/store.h"
 
 #include <cjson/cJSON.h>
@@ -32,14 +32,10 @@ static const char chunks_help[] =
 	"      --config FILE      config file\n"
 	"  -h, --help             show this help\n";
 
-/* Print untrusted text (document content) with terminal controls made
- * inert. */
+/* Print untrusted text (document content, file names) inert. */
 static void print_clean(const char *s)
 {
-	size_t n = 0;
-	char *clean = utf8_sanitize(s, strlen(s), &n);
-	fwrite(clean, 1, n, stdout);
-	free(clean);
+	cli_put_clean(stdout, s, strlen(s));
 }
 
 static void print_docs_text(const struct store_doc_row *rows, size_t n)
@@ -112,15 +108,14 @@ int cmd_docs(struct cli *cli, int argc, char **argv)
 	if (collection) {
 		int found = store_collection_id(cli->store, collection, false, &coll, err, sizeof err);
 		if (found != 0) {
-			fprintf(stderr, "%s: error: %s\n", cli->prog,
-			        found > 0 ? "no such collection (see 'ragdeck docs' for the ones there are)" : err);
+			log_error("%s", found > 0 ? "no such collection (see 'ragdeck docs' for the ones there are)" : err);
 			return EXIT_FAIL;
 		}
 	}
 	struct store_doc_row *rows;
 	size_t n;
 	if (store_docs_list(cli->store, coll, &rows, &n, err, sizeof err) != 0) {
-		fprintf(stderr, "%s: error: %s\n", cli->prog, err);
+		log_error("%s", err);
 		return EXIT_FAIL;
 	}
 	if (json)
@@ -205,17 +200,17 @@ int cmd_chunks(struct cli *cli, int argc, char **argv)
 	free(real);
 	if (found != 0) {
 		if (found == 1)
-			fprintf(stderr, "%s: error: no document matches %s (see 'ragdeck docs')\n", cli->prog, arg);
+			log_error("no document matches %s (see 'ragdeck docs')", arg);
 		else if (found == 2)
-			fprintf(stderr, "%s: error: %s matches several documents: give more of the path\n", cli->prog, arg);
+			log_error("%s matches several documents: give more of the path", arg);
 		else
-			fprintf(stderr, "%s: error: %s\n", cli->prog, err);
+			log_error("%s", err);
 		return EXIT_FAIL;
 	}
 	struct store_chunk_row *rows;
 	size_t n;
 	if (store_chunks_of_doc(cli->store, doc_id, &rows, &n, err, sizeof err) != 0) {
-		fprintf(stderr, "%s: error: %s\n", cli->prog, err);
+		log_error("%s", err);
 		return EXIT_FAIL;
 	}
 	char *path = store_doc_path(cli->store, doc_id);

@@ -9,6 +9,7 @@
 #include "core/eval_store.h"
 #include "core/retrieve.h"
 #include "core/turn.h"
+#include "core/util/log.h"
 #include "core/util/strbuf.h"
 #include "core/util/xalloc.h"
 #include "store/store.h"
@@ -331,7 +332,7 @@ static int report(const struct eval_cmd *c, const struct run *runs, size_t n)
 		print_text(c, runs, n);
 	}
 	for (const cJSON *f = fails->child; f; f = f->next)
-		fprintf(stderr, "%s: threshold failed: %s\n", c->cli->prog, f->valuestring);
+		log_error("threshold failed: %s", f->valuestring);
 	cJSON_Delete(fails);
 	return ok ? EXIT_OK : EXIT_FAIL;
 }
@@ -391,7 +392,7 @@ int cmd_eval(struct cli *cli, int argc, char **argv)
 	rc = EXIT_FAIL;
 	memset(runs, 0, sizeof runs);
 	if (golden_load(c.golden_path, &c.set, err, sizeof err) != 0) {
-		fprintf(stderr, "%s: error: %s\n", cli->prog, err);
+		log_error("%s", err);
 		goto cleanup;
 	}
 	c.golden_id = realpath(c.golden_path, NULL);
@@ -409,7 +410,7 @@ int cmd_eval(struct cli *cli, int argc, char **argv)
 		else if (c.sweep == SWEEP_MAX_CONTEXT)
 			r->max_context = c.values[n_runs];
 		if (run_once(&c, embedder, r, err, sizeof err) != 0) {
-			fprintf(stderr, "%s: error: %s\n", cli->prog, err);
+			log_error("%s", err);
 			n_runs++;
 			goto cleanup;
 		}

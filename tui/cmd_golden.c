@@ -3,6 +3,7 @@
 #include "tui/cli.h"
 #include "tui/commands.h"
 #include "core/golden.h"
+#include "core/util/log.h"
 #include "core/util/xalloc.h"
 #include "store/evalstore.h"
 
@@ -90,7 +91,7 @@ int cmd_golden(struct cli *cli, int argc, char **argv)
 	if (cli_open_store(cli) != 0)
 		return EXIT_FAIL;
 	if (evalstore_marks_each(cli->store, add_mark, &ms, err, sizeof err) != 0) {
-		fprintf(stderr, "%s: error: %s\n", cli->prog, err);
+		log_error("%s", err);
 		goto cleanup;
 	}
 	if (json)

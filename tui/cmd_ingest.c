@@ -5,6 +5,7 @@
 #include "core/config.h"
 #include "core/embed.h"
 #include "core/ingest.h"
+#include "core/util/log.h"
 #include "core/util/xalloc.h"
 
 #include <cjson/cJSON.h>
@@ -65,8 +66,12 @@ static void print_summary(const struct ingest_summary *s, const char *collection
 	if (s->invalid_utf8)
 		printf("; %zu invalid UTF-8 sequences replaced", s->invalid_utf8);
 	printf("\n");
-	for (size_t i = 0; i < s->n_skips; i++)
-		printf("skipped %s: %s\n", cli_display_path(s->skips[i].path), s->skips[i].reason);
+	for (size_t i = 0; i < s->n_skips; i++) {
+		const char *path = cli_display_path(s->skips[i].path);
+		printf("skipped ");
+		cli_put_clean(stdout, path, strlen(path));
+		printf(": %s\n", s->skips[i].reason);
+	}
 }
 
 static void print_summary_json(const struct ingest_summary *s, const char *collection)
@@ -166,7 +171,7 @@ int cmd_ingest(struct cli *cli, int argc, char **argv)
 	else
 		print_summary(&sum, opts.collection);
 	if (run != 0)
-		fprintf(stderr, "%s: error: ingest stopped: %s\n", cli->prog, err);
+		log_error("ingest stopped: %s", err);
 	else
 		rc = EXIT_OK;
 	ingest_summary_free(&sum);

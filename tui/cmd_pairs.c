@@ -3,6 +3,7 @@
 #include "tui/cli.h"
 #include "tui/commands.h"
 #include "core/pairs.h"
+#include "core/util/log.h"
 #include "core/util/utf8.h"
 #include "store/evalstore.h"
 
@@ -37,13 +38,13 @@ enum { OPT_FORMAT = OPT_FIRST_FREE };
 
 enum action { ACTION_CHECK, ACTION_EXPORT };
 
-static int check_file(struct cli *cli, const char *path, const struct pairs_format *fmt)
+static int check_file(const char *path, const struct pairs_format *fmt)
 {
 	struct pairs_report *r = NULL;
 	char err[512];
 	int rc;
 	if (pairs_check_file(path, fmt, &r, err, sizeof err) != 0) {
-		fprintf(stderr, "%s: error: %s\n", cli->prog, err);
+		log_error("%s", err);
 		return EXIT_FAIL;
 	}
 	pairs_report_print(stdout, r);
@@ -82,7 +83,7 @@ static int export_pairs(struct cli *cli, bool json)
 	if (cli_open_store(cli) != 0)
 		goto cleanup;
 	if (evalstore_approved_each(cli->store, add_pair, &ex, err, sizeof err) != 0) {
-		fprintf(stderr, "%s: error: %s\n", cli->prog, err);
+		log_error("%s", err);
 		goto cleanup;
 	}
 	if (json)
@@ -142,5 +143,5 @@ int cmd_pairs(struct cli *cli, int argc, char **argv)
 		return cli_usage_error(cli, "pairs ", "pairs check takes one FILE");
 	if (format_arg && pairs_format_parse(format_arg, &fmt, err, sizeof err) != 0)
 		return cli_usage_error(cli, "pairs ", "--format: %s", err);
-	return check_file(cli, argv[optind], &fmt);
+	return check_file(argv[optind], &fmt);
 }

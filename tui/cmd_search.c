@@ -5,6 +5,7 @@
 #include "core/config.h"
 #include "core/embed.h"
 #include "core/retrieve.h"
+#include "core/util/log.h"
 #include "core/util/strbuf.h"
 #include "core/util/utf8.h"
 
@@ -218,7 +219,7 @@ int cmd_search(struct cli *cli, int argc, char **argv)
 	};
 	if (retriever_open(cli->store, embedder, &ro, &r, err, sizeof err) != 0 ||
 	    retriever_search(r, &q, &res, err, sizeof err) != 0) {
-		fprintf(stderr, "%s: error: %s\n", cli->prog, err);
+		log_error("%s", err);
 		goto cleanup;
 	}
 	if (json)

@@ -5,6 +5,7 @@
 #include "core/config.h"
 #include "core/metrics.h"
 #include "core/util/clock.h"
+#include "core/util/log.h"
 #include "store/querylog.h"
 
 #include <cjson/cJSON.h>
@@ -173,7 +174,7 @@ int cmd_stats(struct cli *cli, int argc, char **argv)
 	struct metrics_window *w = metrics_window_new(1, since ? since_ms : now + 1, 1 << 20);
 	char err[512];
 	if (store_queries_each(cli->store, from, add_row, w, err, sizeof err) != 0) {
-		fprintf(stderr, "%s: error: %s\n", cli->prog, err);
+		log_error("%s", err);
 		metrics_window_free(&w);
 		return EXIT_FAIL;
 	}

@@ -1,7 +1,9 @@
-/* log: one-line diagnostics to stderr.
+/* log: one-line diagnostics to stderr, the only way ragdeck reports one.
  *
  * Messages are for people: name the file, the value and what to do. Never
- * pass a secret (API key, Authorization header) to these functions. */
+ * pass a secret (API key, Authorization header) to these functions. The
+ * text is passed through utf8_sanitize, so untrusted parts (file names,
+ * server messages) can be given as they are. */
 #ifndef RAGDECK_LOG_H
 #define RAGDECK_LOG_H
 

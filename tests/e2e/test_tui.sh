@@ -71,7 +71,7 @@ check "selecting a citation in chat focuses its chunk in context" wait_for '2 co
 
 # 4. Help and the theme command.
 keys Escape
-wait_for '^>' 2
+wait_gone '2 context \*' 3
 keys '?'
 check "? shows the keys" wait_for 'help \(Esc closes\)' 3
 keys Escape
