@@ -14,6 +14,7 @@
 
 #define ERROR_MAX 400          /* bytes of one error line */
 #define ERRBODY_MAX 65536      /* bytes kept of a non-stream reply */
+#define TEXT_MAX (4u << 20)    /* bytes of one answer: past it the stream fails */
 
 static const struct llm_provider_ops *const providers[] = {
 	[LLM_KIND_OPENAI] = &llm_openai_ops,
@@ -161,6 +162,8 @@ int llm_stream_emit(struct llm_stream *s, const char *text, size_t len)
 		return 0;
 	if (!s->t_first)
 		s->t_first = clock_now_us();
+	if (s->text.len + len > TEXT_MAX)
+		return llm_stream_fail(s, "the answer passed %u MiB; the rest was dropped", TEXT_MAX >> 20);
 	sb_append(&s->text, text, len);
 	if (s->cbs.on_text)
 		s->cbs.on_text(s->cbs.ud, text, len);

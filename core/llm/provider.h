@@ -55,7 +55,8 @@ void llm_stream_add_secret_header(struct llm_stream *s, const char *name, const 
 void llm_stream_set_body(struct llm_stream *s, char *json);
 
 /* Hand answer text to the caller. Returns non-zero when the stream wants no
- * more (cancelled or ended): stop decoding then. */
+ * more (cancelled, ended, or the answer would pass 4 MiB, which fails the
+ * stream keeping what came before): stop decoding then. */
 int llm_stream_emit(struct llm_stream *s, const char *text, size_t len);
 /* Queue a piece of a precomputed answer (providers without HTTP). */
 void llm_stream_queue(struct llm_stream *s, const char *piece, size_t len);

@@ -17,6 +17,7 @@
  *   malformed   half the tokens, then an event whose JSON is cut short
  *   long-line   half the tokens, then a 2 MiB line (over the parser's cap)
  *   wrong-type  200 with Content-Type text/html and an HTML page
+ *   flood       5 MiB of answer in 1 KiB tokens (past ragdeck's 4 MiB cap)
  * Prints its base URL ("http://127.0.0.1:PORT/v1" for openai) on one line,
  * then serves until stdin reaches end of file. */
 #include "tests/integration/fixture_server.h"
@@ -51,6 +52,11 @@ static void json_escaped(struct strbuf *sb, const char *s, size_t n)
 /* The i-th word (1-based) of the answer with its leading space, escaped. */
 static void token_text(struct strbuf *sb, const struct stream_spec *sp, int i)
 {
+	if (strcmp(sp->fault, "flood") == 0) {
+		for (int k = 0; k < 1024; k++)
+			sb_putc(sb, (char)('a' + (i + k) % 26));
+		return;
+	}
 	if (!sp->text) {
 		sb_printf(sb, "%sw%d", i > 1 ? " " : "", i);
 		return;
@@ -143,7 +149,7 @@ static long event_offset(const char *body, int n)
 	return p ? (long)(p - body) : -1;
 }
 
-static const char *const faults[] = { "", "bytes", "error-mid", "malformed", "long-line", "wrong-type" };
+static const char *const faults[] = { "", "bytes", "error-mid", "malformed", "long-line", "wrong-type", "flood" };
 
 int main(int argc, char **argv)
 {
@@ -187,6 +193,8 @@ int main(int argc, char **argv)
 	}
 	if (sp.text)
 		sp.tokens = count_words(sp.text);
+	if (strcmp(sp.fault, "flood") == 0)
+		sp.tokens = 5 * 1024;
 	struct strbuf body = STRBUF_INIT;
 	sp.openai = strcmp(flavor, "openai") == 0;
 	if (sp.openai)

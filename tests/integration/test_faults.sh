@@ -84,6 +84,12 @@ check "a 2 MiB line: exit 1, partial answer kept" \
 	bash -c "[ $rc = 1 ] && grep -qx '$(words 5)' '$work/long-line.out'"
 check "a 2 MiB line: the cap is named on one line" one_line long-line 'interrupted.*(line|bytes)'
 
+start_server --flavor openai --fault flood
+ask_openai flood
+check "a 5 MiB answer: exit 1, the first 4 MiB kept" \
+	bash -c "[ $rc = 1 ] && [ \$(awk 'length(\$0) == 4 * 1024 * 1024' '$work/flood.out' | wc -l) = 1 ]"
+check "a 5 MiB answer: the cap named on one line" one_line flood 'interrupted.*passed 4 MiB'
+
 start_server --flavor openai --fault wrong-type
 ask_openai wrong-type
 check "a 200 with text/html instead of a stream fails with the content type named" \
