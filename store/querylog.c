@@ -56,8 +56,7 @@ int store_query_insert(struct store *s, const struct store_query_row *r, int64_t
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
-		snprintf(err, errlen, "cannot log the turn: %s (database %s)", sqlite3_errmsg(db), store_path(s));
-		return -1;
+		return store_error(s, "cannot log the turn", err, errlen);
 	}
 	*id = sqlite3_last_insert_rowid(db);
 	return 0;
@@ -107,9 +106,7 @@ int store_queries_each(struct store *s, int64_t since_ms,
 	if (stop)
 		return stop;
 	if (rc != SQLITE_DONE) {
-		snprintf(err, errlen, "cannot read the query log: %s (database %s)", sqlite3_errmsg(db),
-		         store_path(s));
-		return -1;
+		return store_error(s, "cannot read the query log", err, errlen);
 	}
 	return 0;
 }

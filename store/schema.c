@@ -170,12 +170,21 @@ static int fail(sqlite3 *db, char *err, size_t errlen, const char *what, char *m
 int schema_migrate(sqlite3 *db, char *err, size_t errlen)
 {
 	const int target = (int)(sizeof migrations / sizeof migrations[0]);
+	int current = 0;
+	/* A database already at this version needs no write lock: it opens
+	 * while another process (an ingest) holds one. */
+	if (user_version(db, &current) == SQLITE_OK && current == target)
+		return 0;
 	for (;;) {
 		char *msg = NULL;
 		int version = 0;
 		/* Read the version inside the write lock so two processes opening
 		 * a new database never run the same step twice. */
-		if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK)
+		int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &msg);
+		if ((rc & 0xff) == SQLITE_BUSY)
+			return fail(db, err, errlen, "the database needs a schema upgrade but another process is "
+			            "writing to it: wait for it to finish and retry", msg);
+		if (rc != SQLITE_OK)
 			return fail(db, err, errlen, "cannot lock the database to check its schema", msg);
 		if (user_version(db, &version) != SQLITE_OK)
 			return fail(db, err, errlen, "cannot read the schema version", NULL);

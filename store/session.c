@@ -13,9 +13,9 @@
 
 static int fail(struct store *s, const char *what, char *err, size_t errlen)
 {
-	snprintf(err, errlen, "cannot %s: %s (database %s)", what, sqlite3_errmsg(store_db(s)),
-	         store_path(s));
-	return -1;
+	char action[96];
+	snprintf(action, sizeof action, "cannot %s", what);
+	return store_error(s, action, err, errlen);
 }
 
 static char *column_dup(sqlite3_stmt *st, int i)

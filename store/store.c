@@ -187,9 +187,22 @@ const char *store_path(const struct store *s)
 	return s->path;
 }
 
-static int db_error(struct store *s, const char *what, char *err, size_t errlen)
+int store_error(struct store *s, const char *what, char *err, size_t errlen)
 {
-	snprintf(err, errlen, "%s: %s (database %s)", what, sqlite3_errmsg(s->db), s->path);
+	const char *advice = "";
+	switch (sqlite3_errcode(s->db)) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		advice = ": another process is writing to it; retry when it is done";
+		break;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		advice = ": the file is damaged; move it aside and ingest again";
+		break;
+	default:
+		break;
+	}
+	snprintf(err, errlen, "%s: %s (database %s)%s", what, sqlite3_errmsg(s->db), s->path, advice);
 	return -1;
 }
 
@@ -235,7 +248,7 @@ int store_collection_id(struct store *s, const char *name, bool create, int64_t 
 	sqlite3_finalize(st);
 	return result;
 error:
-	db_error(s, "cannot look up collection", err, errlen);
+	store_error(s, "cannot look up collection", err, errlen);
 	sqlite3_finalize(st);
 	return -1;
 }
@@ -256,7 +269,7 @@ int store_doc_state(struct store *s, int64_t coll, const char *path,
 		copy_column(st, 4, out->embed_model, sizeof out->embed_model);
 		result = 0;
 	} else if (rc != SQLITE_DONE) {
-		result = db_error(s, "cannot read document state", err, errlen);
+		result = store_error(s, "cannot read document state", err, errlen);
 	}
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
@@ -388,7 +401,7 @@ int store_doc_put(struct store *s, int64_t coll, const struct store_doc_in *doc,
 	bool own_txn = sqlite3_get_autocommit(s->db) != 0;
 	size_t fts_mark = s->n_fts;
 	if (sqlite3_exec(s->db, own_txn ? "BEGIN IMMEDIATE" : "SAVEPOINT doc", NULL, NULL, NULL) != SQLITE_OK)
-		return db_error(s, "cannot start a write transaction", err, errlen);
+		return store_error(s, "cannot start a write transaction", err, errlen);
 	int found = store_doc_state(s, coll, doc->path, &prev, err, errlen);
 	if (found < 0)
 		goto rollback;
@@ -406,7 +419,7 @@ int store_doc_put(struct store *s, int64_t coll, const struct store_doc_in *doc,
 		*replaced = found == 0;
 	return 0;
 db_fail:
-	db_error(s, doc->path, err, errlen);
+	store_error(s, doc->path, err, errlen);
 rollback:
 	sqlite3_exec(s->db, own_txn ? "ROLLBACK" : "ROLLBACK TO doc; RELEASE doc", NULL, NULL, NULL);
 	drop_pending_fts(s, fts_mark);
@@ -416,7 +429,7 @@ rollback:
 int store_batch_begin(struct store *s, char *err, size_t errlen)
 {
 	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-		return db_error(s, "cannot start a write transaction", err, errlen);
+		return store_error(s, "cannot start a write transaction", err, errlen);
 	return 0;
 }
 
@@ -425,7 +438,7 @@ int store_batch_commit(struct store *s, char *err, size_t errlen)
 	if (sqlite3_get_autocommit(s->db))
 		return 0;
 	if (flush_pending_fts(s) != 0 || sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-		db_error(s, "cannot commit", err, errlen);
+		store_error(s, "cannot commit", err, errlen);
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
@@ -437,14 +450,14 @@ int store_doc_touch(struct store *s, int64_t doc_id, int64_t mtime_ns, char *err
 	sqlite3_stmt *st = s->stmt[ST_DOC_TOUCH];
 	sqlite3_bind_int64(st, 1, doc_id);
 	sqlite3_bind_int64(st, 2, mtime_ns);
-	return step_done(st) == 0 ? 0 : db_error(s, "cannot update document time", err, errlen);
+	return step_done(st) == 0 ? 0 : store_error(s, "cannot update document time", err, errlen);
 }
 
 int store_doc_delete(struct store *s, int64_t doc_id, char *err, size_t errlen)
 {
 	sqlite3_stmt *st = s->stmt[ST_DOC_DELETE];
 	sqlite3_bind_int64(st, 1, doc_id);
-	return step_done(st) == 0 ? 0 : db_error(s, "cannot delete document", err, errlen);
+	return step_done(st) == 0 ? 0 : store_error(s, "cannot delete document", err, errlen);
 }
 
 int store_docs_list(struct store *s, int64_t coll, struct store_doc_row **rows, size_t *n,
@@ -462,7 +475,7 @@ int store_docs_list(struct store *s, int64_t coll, struct store_doc_row **rows, 
 	*rows = NULL;
 	*n = 0;
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return db_error(s, "cannot list documents", err, errlen);
+		return store_error(s, "cannot list documents", err, errlen);
 	sqlite3_bind_int64(st, 1, coll);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (*n == cap) {
@@ -487,7 +500,7 @@ int store_docs_list(struct store *s, int64_t coll, struct store_doc_row **rows, 
 		store_doc_rows_free(*rows, *n);
 		*rows = NULL;
 		*n = 0;
-		return db_error(s, "cannot list documents", err, errlen);
+		return store_error(s, "cannot list documents", err, errlen);
 	}
 	return 0;
 }
@@ -525,7 +538,7 @@ int store_doc_find(struct store *s, const char *path, int64_t *doc_id, char *err
 {
 	int count = 0;
 	if (find_ids(s, "SELECT id FROM documents WHERE path = ?1", path, doc_id, &count) != 0)
-		return db_error(s, "cannot look up document", err, errlen);
+		return store_error(s, "cannot look up document", err, errlen);
 	if (count == 0) {
 		/* "/"-anchored suffix match; LIKE wildcards in the path are
 		 * escaped so they match themselves. */
@@ -544,7 +557,7 @@ int store_doc_find(struct store *s, const char *path, int64_t *doc_id, char *err
 		                  doc_id, &count);
 		free(pattern);
 		if (rc != 0)
-			return db_error(s, "cannot look up document", err, errlen);
+			return store_error(s, "cannot look up document", err, errlen);
 	}
 	return count == 0 ? 1 : count == 1 ? 0 : 2;
 }
@@ -574,7 +587,7 @@ int store_chunks_of_doc(struct store *s, int64_t doc_id, struct store_chunk_row 
 	*rows = NULL;
 	*n = 0;
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return db_error(s, "cannot read chunks", err, errlen);
+		return store_error(s, "cannot read chunks", err, errlen);
 	sqlite3_bind_int64(st, 1, doc_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (*n == cap) {
@@ -597,7 +610,7 @@ int store_chunks_of_doc(struct store *s, int64_t doc_id, struct store_chunk_row 
 		store_chunk_rows_free(*rows, *n);
 		*rows = NULL;
 		*n = 0;
-		return db_error(s, "cannot read chunks", err, errlen);
+		return store_error(s, "cannot read chunks", err, errlen);
 	}
 	return 0;
 }
@@ -618,7 +631,7 @@ int store_doc_history(struct store *s, int64_t doc_id, int *change_count, int64_
 	int result = -1;
 	if (sqlite3_prepare_v2(s->db, "SELECT change_count, first_seen, last_changed FROM documents"
 	                              " WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
-		return db_error(s, "cannot read document history", err, errlen);
+		return store_error(s, "cannot read document history", err, errlen);
 	sqlite3_bind_int64(st, 1, doc_id);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
@@ -629,7 +642,7 @@ int store_doc_history(struct store *s, int64_t doc_id, int *change_count, int64_
 	} else if (rc == SQLITE_DONE) {
 		result = 1;
 	} else {
-		db_error(s, "cannot read document history", err, errlen);
+		store_error(s, "cannot read document history", err, errlen);
 	}
 	sqlite3_finalize(st);
 	return result;
@@ -640,7 +653,7 @@ int store_integrity_check(struct store *s, char *err, size_t errlen)
 	sqlite3_stmt *st = NULL;
 	int result = -1;
 	if (sqlite3_prepare_v2(s->db, "PRAGMA integrity_check", -1, &st, NULL) != SQLITE_OK)
-		return db_error(s, "cannot run integrity_check", err, errlen);
+		return store_error(s, "cannot run integrity_check", err, errlen);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		const char *r = (const char *)sqlite3_column_text(st, 0);
 		if (r && strcmp(r, "ok") == 0)
@@ -648,7 +661,7 @@ int store_integrity_check(struct store *s, char *err, size_t errlen)
 		else
 			snprintf(err, errlen, "integrity_check on %s: %s", s->path, r ? r : "no answer");
 	} else {
-		db_error(s, "integrity_check failed", err, errlen);
+		store_error(s, "integrity_check failed", err, errlen);
 	}
 	sqlite3_finalize(st);
 	return result;

@@ -30,6 +30,10 @@ sqlite3 *store_db(struct store *s);
 /* The path the store was opened with. */
 const char *store_path(const struct store *s);
 
+/* Write "WHAT: <SQLite's message> (database PATH)" into err, plus what to do
+ * when the database is locked by another writer or damaged. Returns -1. */
+int store_error(struct store *s, const char *what, char *err, size_t errlen);
+
 /* Id of the collection called name. With create, a missing one is made.
  * Returns 0, 1 when absent and !create, -1 on error. */
 int store_collection_id(struct store *s, const char *name, bool create, int64_t *id,

@@ -80,4 +80,32 @@ printf 'not a database at all, just text that is long enough to be a header.....
 "$ragdeck" --db "$work/bad.db" docs > /dev/null 2> "$work/bad.txt"
 check "corrupt database exits 1" test $? -eq 1
 check "corrupt database message is one actionable line" test "$(wc -l < "$work/bad.txt")" = 1
+
+# A database another program holds a write lock on (longer than the 5 s
+# busy timeout): readers go on, a writer gives up with one actionable line
+# and loses nothing; once the lock is gone the same ingest succeeds.
+mkdir -p "$work/more"
+printf '# Lock note\n\nThe lock note mentions a narwhal.\n' > "$work/more/lock.md"
+python3 -c '
+import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("BEGIN IMMEDIATE")
+c.execute("CREATE TABLE lock_holder(x)")
+print("locked", flush=True)
+time.sleep(7)
+c.execute("ROLLBACK")' "$db" > "$work/lock.out" &
+lock_pid=$!
+for _ in $(seq 100); do grep -q locked "$work/lock.out" 2>/dev/null && break; sleep 0.05; done
+run search "install" > "$work/locked-search.txt" 2>&1
+check "a locked database can still be searched" test $? -eq 0
+run ingest "$work/more" > /dev/null 2> "$work/locked.txt"
+check "ingest into a locked database exits 1" test $? -eq 1
+check "the locked-database message is one line that says what to do" \
+	bash -c "[ \$(wc -l < '$work/locked.txt') = 1 ] && grep -q 'another process is writing to it; retry when it is done' '$work/locked.txt'"
+wait "$lock_pid"
+run ingest "$work/more" > "$work/unlocked.txt" 2>&1
+check "after the lock the same ingest succeeds" grep -q '1 added' "$work/unlocked.txt"
+check "and nothing was lost" test "$(run docs --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" = 4
+check "integrity_check is ok" \
+	test "$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("PRAGMA integrity_check").fetchone()[0])' "$db")" = ok
 tap_done
