@@ -12,6 +12,7 @@
  * lookups and config_free. */
 #include "core/config.h"
 #include "core/config_int.h"
+#include "core/util/safe_regex.h"
 #include "core/util/strbuf.h"
 #include "core/util/xalloc.h"
 
@@ -157,14 +158,12 @@ static bool check_path(const char *s, struct strbuf *why)
 static bool check_regex(const char *s, struct strbuf *why)
 {
 	regex_t re;
-	int rc = regcomp(&re, s, REG_EXTENDED | REG_NOSUB);
-	if (rc == 0) {
+	char msg[256];
+	if (safe_regex_compile(&re, s, REG_NOSUB, msg, sizeof msg) == 0) {
 		regfree(&re);
 		return true;
 	}
-	char msg[256];
-	regerror(rc, &re, msg, sizeof(msg));
-	sb_printf(why, " (regcomp: %s)", msg);
+	sb_printf(why, " (%s)", msg);
 	return false;
 }
 

@@ -5,6 +5,7 @@
  * node kept aside, so a message points at the offending key in either
  * format. */
 #include "core/golden.h"
+#include "core/util/safe_regex.h"
 #include "core/util/fs.h"
 #include "core/util/strbuf.h"
 #include "core/util/utf8.h"
@@ -267,14 +268,11 @@ static int get_format(const struct posmap *pm, const cJSON *o, struct golden_ite
 	}
 	if (it->format == GOLDEN_FORMAT_REGEX) {
 		regex_t re;
-		int rc;
+		char why[256];
 		if (get_string(pm, o, "pattern", true, &it->pattern, err, errlen) != 0)
 			return -1;
-		rc = regcomp(&re, it->pattern, REG_EXTENDED | REG_NOSUB);
-		if (rc != 0) {
-			char why[128];
-			regerror(rc, &re, why, sizeof why);
-			pos_fail(pm, pattern, err, errlen, "'pattern' is not a POSIX extended regex: %s", why);
+		if (safe_regex_compile(&re, it->pattern, REG_NOSUB, why, sizeof why) != 0) {
+			pos_fail(pm, pattern, err, errlen, "'pattern' is not a usable POSIX extended regex: %s", why);
 			return -1;
 		}
 		regfree(&re);

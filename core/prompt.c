@@ -1,5 +1,6 @@
 #include "core/prompt.h"
 #include "core/tokens.h"
+#include "core/util/safe_regex.h"
 #include "core/util/strbuf.h"
 #include "core/util/utf8.h"
 #include "core/util/xalloc.h"
@@ -460,14 +461,12 @@ int prompt_check_schema(const cJSON *value, const cJSON *schema, char *err, size
 int prompt_check_regex(const char *answer, const char *pattern, char *err, size_t errlen)
 {
 	regex_t re;
-	int rc = regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB);
-	if (rc != 0) {
-		char msg[256];
-		regerror(rc, &re, msg, sizeof(msg));
+	char msg[256];
+	if (safe_regex_compile(&re, pattern, REG_NOSUB, msg, sizeof msg) != 0) {
 		snprintf(err, errlen, "format pattern /%s/ does not compile: %s", pattern, msg);
 		return -2;
 	}
-	rc = regexec(&re, answer, 0, NULL, 0) == 0 ? 0 : -1;
+	int rc = regexec(&re, answer, 0, NULL, 0) == 0 ? 0 : -1;
 	if (rc)
 		snprintf(err, errlen, "the answer does not match the format pattern /%s/", pattern);
 	regfree(&re);

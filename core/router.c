@@ -1,6 +1,7 @@
 #include "core/router.h"
 #include "core/config.h"
 #include "core/router_int.h"
+#include "core/util/safe_regex.h"
 #include "core/util/strbuf.h"
 #include "core/util/xalloc.h"
 
@@ -71,10 +72,8 @@ int router_new(const struct config *c, struct router **out, char *err, size_t er
 			         "hybrid or direct", i, rule->path);
 			goto cleanup;
 		}
-		int e = regcomp(&r->rules[i], rule->pattern, REG_EXTENDED | REG_ICASE | REG_NOSUB);
-		if (e != 0) {
-			char msg[256];
-			regerror(e, &r->rules[i], msg, sizeof(msg));
+		char msg[256];
+		if (safe_regex_compile(&r->rules[i], rule->pattern, REG_ICASE | REG_NOSUB, msg, sizeof msg) != 0) {
 			snprintf(err, errlen, "router.rules[%zu]: pattern \"%s\" does not compile: %s (write a "
 			         "POSIX extended regular expression)", i, rule->pattern, msg);
 			goto cleanup;

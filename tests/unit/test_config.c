@@ -667,8 +667,16 @@ static void router_rules_are_kept_as_given_and_validated(void **state)
 	assert_int_equal(d.items[0].line, 3);
 	assert_int_equal(d.items[0].col, 16);
 	const char *want = "router.rules[0].pattern: expected a POSIX extended regular expression or "
-	                   "plain text, got \"(abc\" (regcomp: ";
+	                   "plain text, got \"(abc\" (";
 	assert_int_equal(strncmp(d.items[0].msg, want, strlen(want)), 0);
+	config_diags_free(&d);
+
+	/* A pattern regcomp would expand to gigabytes is refused, not compiled. */
+	d = (struct config_diags){ 0 };
+	assert_int_equal(load("router:\n  rules:\n    - pattern: \"a+++++++++++++++++++++++++++++++++++++++\"\n"
+	                      "      path: direct\n", &c, &d), -1);
+	assert_int_equal(d.n, 1);
+	assert_non_null(strstr(d.items[0].msg, "repetitions would compile to about"));
 	config_diags_free(&d);
 
 	expect_one_error("router:\n  rules:\n    - pattern: x\n      path: somewhere\n", 4, 13,

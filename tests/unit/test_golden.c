@@ -110,7 +110,7 @@ static void yaml_errors_point_at_the_key(void **state)
 	assert_string_equal(err, "t.yaml:2:5: item has no 'question' (add question: \"...\")");
 	assert_null(load_yaml("items:\n  - id: a\n    question: q\n    category: factual\n    format: regex\n"
 	                      "    pattern: \"a(\"\n", err, sizeof err));
-	assert_non_null(strstr(err, "t.yaml:6:5: 'pattern' is not a POSIX extended regex"));
+	assert_non_null(strstr(err, "t.yaml:6:5: 'pattern' is not a usable POSIX extended regex"));
 	assert_null(load_yaml("items:\n  - id: a\n    question: q\n    category: factual\n    pattern: x\n",
 	                      err, sizeof err));
 	assert_string_equal(err, "t.yaml:5:5: 'pattern' needs format: regex");
