@@ -7,21 +7,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../integration/tap.sh"
 . "$here/../integration/serve.sh"
 . "$here/tmux.sh"
-ragdeck=${RAGDECK:?set RAGDECK to the binary}
+. "$here/../integration/sandbox.sh"
 serve=${FIXTURE_SERVE:?set FIXTURE_SERVE to the fixture server program}
+export RAGDECK_THEME_DIR=$here/../../themes
 command -v tmux > /dev/null || { echo "1..0 # SKIP tmux is not installed"; exit 0; }
-work=$(mktemp -d)
-cleanup() {
-	tm kill-server 2>/dev/null
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	sleep 0.2
-	rm -rf "$work"
-}
-trap cleanup EXIT
-export HOME=$work XDG_CONFIG_HOME=$work/config XDG_DATA_HOME=$work/data XDG_STATE_HOME=$work/state
-export RAGDECK_THEME_DIR=$here/../../themes LANG=C.UTF-8
-unset RAGDECK_CONFIG OPENAI_API_KEY ANTHROPIC_API_KEY OPENAI_BASE_URL ANTHROPIC_BASE_URL NO_COLOR
 db=$work/kb.db
 "$ragdeck" --db "$db" ingest --collection default "$here/../../examples/kb" > /dev/null
 

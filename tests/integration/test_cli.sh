@@ -4,12 +4,8 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/tap.sh"
-ragdeck=${RAGDECK:?set RAGDECK to the binary}
+. "$here/sandbox.sh"
 man=$here/../../docs/ragdeck.1
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export HOME=$work XDG_CONFIG_HOME=$work/config XDG_DATA_HOME=$work/data
-unset RAGDECK_CONFIG
 
 "$ragdeck" --help > "$work/help.txt"
 check "--help exits 0" test $? -eq 0

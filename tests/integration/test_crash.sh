@@ -8,13 +8,9 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/tap.sh"
-ragdeck=${RAGDECK:?set RAGDECK to the binary}
+. "$here/sandbox.sh"
 kills=${CRASH_KILLS:-20}
 files=${CRASH_FILES:-3000}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export HOME=$work XDG_CONFIG_HOME=$work/config XDG_DATA_HOME=$work/data
-unset RAGDECK_CONFIG
 
 # write_tree ROOT N SEED REWRITE: create N articles (REWRITE=0), or rewrite
 # REWRITE of them chosen by SEED with new text.

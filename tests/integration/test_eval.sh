@@ -5,11 +5,7 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/tap.sh"
-ragdeck=${RAGDECK:?set RAGDECK to the binary}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export HOME=$work XDG_CONFIG_HOME=$work/config XDG_DATA_HOME=$work/data
-unset RAGDECK_CONFIG OPENAI_API_KEY ANTHROPIC_API_KEY OPENAI_BASE_URL ANTHROPIC_BASE_URL
+. "$here/sandbox.sh"
 db=$work/kb.db
 golden=$here/../fixtures/eval/golden6.yaml
 "$ragdeck" --db "$db" ingest --collection default "$here/../../examples/kb" > /dev/null

@@ -10,16 +10,8 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/tap.sh"
 . "$here/serve.sh"
-ragdeck=${RAGDECK:?set RAGDECK to the binary}
+. "$here/sandbox.sh"
 serve=${FIXTURE_SERVE:?set FIXTURE_SERVE to the fixture server program}
-work=$(mktemp -d)
-cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	rm -rf "$work"
-}
-trap cleanup EXIT
-export HOME=$work XDG_CONFIG_HOME=$work/config XDG_DATA_HOME=$work/data
-unset RAGDECK_CONFIG OPENAI_BASE_URL ANTHROPIC_BASE_URL
 export OPENAI_API_KEY=sk-test-faults-1 ANTHROPIC_API_KEY=sk-ant-test-faults-1
 db=$work/kb.db
 "$ragdeck" --db "$db" ingest --collection default "$here/../../examples/kb" > /dev/null

@@ -4,11 +4,7 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/tap.sh"
-ragdeck=${RAGDECK:?set RAGDECK to the binary}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export HOME=$work XDG_CONFIG_HOME=$work/config XDG_DATA_HOME=$work/data
-unset RAGDECK_CONFIG
+. "$here/sandbox.sh"
 db=$work/t.db
 tree=$work/kb
 mkdir -p "$tree/guides" "$tree/.hidden" "$tree/loop"

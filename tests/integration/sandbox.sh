@@ -1,0 +1,20 @@
+# A private scratch directory and environment for a shell or tmux suite
+# (sourced after tap.sh and serve.sh). Sets $ragdeck from RAGDECK and $work
+# (removed on exit, after stopping the fixture servers in $pids and the
+# suite's tmux server when tmux.sh is loaded); points HOME and the XDG
+# directories at $work/home, so everything ragdeck writes on its own lands
+# there; clears the variables that would make ragdeck use the user's
+# config, keys, servers or colour choice.
+ragdeck=${RAGDECK:?set RAGDECK to the binary}
+work=$(mktemp -d)
+sandbox_cleanup() {
+	if declare -F tm > /dev/null; then tm kill-server 2>/dev/null; fi
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	rm -rf "$work"
+}
+trap sandbox_cleanup EXIT
+export HOME=$work/home XDG_CONFIG_HOME=$work/home/config XDG_DATA_HOME=$work/home/data \
+	XDG_STATE_HOME=$work/home/state LANG=C.UTF-8
+mkdir -p "$HOME"
+unset RAGDECK_CONFIG OPENAI_API_KEY ANTHROPIC_API_KEY OPENAI_BASE_URL ANTHROPIC_BASE_URL NO_COLOR
