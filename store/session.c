@@ -93,42 +93,36 @@ cleanup:
 	return rc;
 }
 
+static void read_session_row(sqlite3_stmt *st, void *row)
+{
+	struct session_row *r = row;
+	r->id = sqlite3_column_int64(st, 0);
+	r->title = column_dup(st, 1);
+	r->created_at = sqlite3_column_int64(st, 2);
+	r->updated_at = sqlite3_column_int64(st, 3);
+	r->n_messages = sqlite3_column_int64(st, 4);
+}
+
 int session_list(struct store *s, struct session_row **rows, size_t *n, char *err, size_t errlen)
 {
 	sqlite3_stmt *st = NULL;
-	struct session_row *v = NULL;
-	size_t len = 0, cap = 0;
-	int rc = -1, step;
+	void *v = NULL;
+	*rows = NULL;
+	*n = 0;
 	if (prepare(s, "SELECT s.id, s.title, s.created_at, s.updated_at,"
 	               " (SELECT count(*) FROM messages m WHERE m.session_id = s.id)"
 	               " FROM sessions s ORDER BY s.updated_at DESC, s.id DESC", &st))
-		goto cleanup;
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		if (len == cap) {
-			cap = cap ? cap * 2 : 16;
-			v = xreallocarray(v, cap, sizeof *v);
-		}
-		v[len].id = sqlite3_column_int64(st, 0);
-		v[len].title = column_dup(st, 1);
-		v[len].created_at = sqlite3_column_int64(st, 2);
-		v[len].updated_at = sqlite3_column_int64(st, 3);
-		v[len].n_messages = sqlite3_column_int64(st, 4);
-		len++;
-	}
-	if (step != SQLITE_DONE)
-		goto cleanup;
-	rc = 0;
-cleanup:
-	if (rc) {
-		fail(s, "list the sessions", err, errlen);
-		session_rows_free(v, len);
-		v = NULL;
-		len = 0;
-	}
-	sqlite3_finalize(st);
+		return fail(s, "list the sessions", err, errlen);
+	int failed = store_read_rows(st, sizeof **rows, &v, n, read_session_row);
 	*rows = v;
-	*n = len;
-	return rc;
+	sqlite3_finalize(st);
+	if (failed) {
+		session_rows_free(*rows, *n);
+		*rows = NULL;
+		*n = 0;
+		return fail(s, "list the sessions", err, errlen);
+	}
+	return 0;
 }
 
 void session_rows_free(struct session_row *rows, size_t n)
@@ -184,44 +178,38 @@ cleanup:
 	return rc;
 }
 
+static void read_message_row(sqlite3_stmt *st, void *row)
+{
+	struct session_msg *m = row;
+	const unsigned char *role = sqlite3_column_text(st, 1);
+	m->id = sqlite3_column_int64(st, 0);
+	m->assistant = role && strcmp((const char *)role, "assistant") == 0;
+	m->content = column_dup(st, 2);
+	m->query_id = sqlite3_column_int64(st, 3);
+	m->created_at = sqlite3_column_int64(st, 4);
+}
+
 int session_messages(struct store *s, int64_t session, struct session_msg **rows, size_t *n,
                      char *err, size_t errlen)
 {
 	sqlite3_stmt *st = NULL;
-	struct session_msg *v = NULL;
-	size_t len = 0, cap = 0;
-	int rc = -1, step;
+	void *v = NULL;
+	*rows = NULL;
+	*n = 0;
 	if (prepare(s, "SELECT id, role, content, coalesce(query_id, 0), created_at FROM messages"
 	               " WHERE session_id = ?1 ORDER BY id", &st))
-		goto cleanup;
+		return fail(s, "read the session's messages", err, errlen);
 	sqlite3_bind_int64(st, 1, session);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		if (len == cap) {
-			cap = cap ? cap * 2 : 16;
-			v = xreallocarray(v, cap, sizeof *v);
-		}
-		const unsigned char *role = sqlite3_column_text(st, 1);
-		v[len].id = sqlite3_column_int64(st, 0);
-		v[len].assistant = role && strcmp((const char *)role, "assistant") == 0;
-		v[len].content = column_dup(st, 2);
-		v[len].query_id = sqlite3_column_int64(st, 3);
-		v[len].created_at = sqlite3_column_int64(st, 4);
-		len++;
-	}
-	if (step != SQLITE_DONE)
-		goto cleanup;
-	rc = 0;
-cleanup:
-	if (rc) {
-		fail(s, "read the session's messages", err, errlen);
-		session_msgs_free(v, len);
-		v = NULL;
-		len = 0;
-	}
-	sqlite3_finalize(st);
+	int failed = store_read_rows(st, sizeof **rows, &v, n, read_message_row);
 	*rows = v;
-	*n = len;
-	return rc;
+	sqlite3_finalize(st);
+	if (failed) {
+		session_msgs_free(*rows, *n);
+		*rows = NULL;
+		*n = 0;
+		return fail(s, "read the session's messages", err, errlen);
+	}
+	return 0;
 }
 
 void session_msgs_free(struct session_msg *rows, size_t n)

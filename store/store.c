@@ -206,6 +206,24 @@ int store_error(struct store *s, const char *what, char *err, size_t errlen)
 	return -1;
 }
 
+int store_read_rows(sqlite3_stmt *st, size_t elem, void **rows, size_t *n,
+                    void (*read_row)(sqlite3_stmt *st, void *row))
+{
+	size_t cap = 0;
+	int rc;
+	*rows = NULL;
+	*n = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			*rows = xreallocarray(*rows, cap, elem);
+		}
+		read_row(st, (char *)*rows + *n * elem);
+		(*n)++;
+	}
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 static char *column_strdup(sqlite3_stmt *st, int col)
 {
 	const unsigned char *t = sqlite3_column_text(st, col);
@@ -460,6 +478,22 @@ int store_doc_delete(struct store *s, int64_t doc_id, char *err, size_t errlen)
 	return step_done(st) == 0 ? 0 : store_error(s, "cannot delete document", err, errlen);
 }
 
+static void read_doc_row(sqlite3_stmt *st, void *row)
+{
+	struct store_doc_row *r = row;
+	r->id = sqlite3_column_int64(st, 0);
+	r->collection = column_strdup(st, 1);
+	r->path = column_strdup(st, 2);
+	r->format = column_strdup(st, 3);
+	r->title = column_strdup(st, 4);
+	r->bytes = sqlite3_column_int64(st, 5);
+	r->n_chunks = sqlite3_column_int64(st, 6);
+	r->first_seen = sqlite3_column_int64(st, 7);
+	r->last_changed = sqlite3_column_int64(st, 8);
+	r->change_count = sqlite3_column_int64(st, 9);
+	r->invalid_utf8 = sqlite3_column_int64(st, 10);
+}
+
 int store_docs_list(struct store *s, int64_t coll, struct store_doc_row **rows, size_t *n,
                     char *err, size_t errlen)
 {
@@ -470,33 +504,16 @@ int store_docs_list(struct store *s, int64_t coll, struct store_doc_row **rows, 
 		" FROM documents d JOIN collections c ON c.id = d.collection_id"
 		" WHERE ?1 = 0 OR d.collection_id = ?1 ORDER BY c.name, d.path";
 	sqlite3_stmt *st = NULL;
-	size_t cap = 0;
-	int rc;
+	void *v = NULL;
 	*rows = NULL;
 	*n = 0;
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return store_error(s, "cannot list documents", err, errlen);
 	sqlite3_bind_int64(st, 1, coll);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 64;
-			*rows = xreallocarray(*rows, cap, sizeof **rows);
-		}
-		struct store_doc_row *r = &(*rows)[(*n)++];
-		r->id = sqlite3_column_int64(st, 0);
-		r->collection = column_strdup(st, 1);
-		r->path = column_strdup(st, 2);
-		r->format = column_strdup(st, 3);
-		r->title = column_strdup(st, 4);
-		r->bytes = sqlite3_column_int64(st, 5);
-		r->n_chunks = sqlite3_column_int64(st, 6);
-		r->first_seen = sqlite3_column_int64(st, 7);
-		r->last_changed = sqlite3_column_int64(st, 8);
-		r->change_count = sqlite3_column_int64(st, 9);
-		r->invalid_utf8 = sqlite3_column_int64(st, 10);
-	}
+	int failed = store_read_rows(st, sizeof **rows, &v, n, read_doc_row);
+	*rows = v;
 	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
+	if (failed) {
 		store_doc_rows_free(*rows, *n);
 		*rows = NULL;
 		*n = 0;
@@ -575,6 +592,20 @@ char *store_doc_path(struct store *s, int64_t doc_id)
 	return path;
 }
 
+static void read_chunk_row(sqlite3_stmt *st, void *row)
+{
+	struct store_chunk_row *r = row;
+	r->id = sqlite3_column_int64(st, 0);
+	r->ordinal = sqlite3_column_int(st, 1);
+	r->byte_start = sqlite3_column_int64(st, 2);
+	r->byte_end = sqlite3_column_int64(st, 3);
+	r->line_start = sqlite3_column_int(st, 4);
+	r->line_end = sqlite3_column_int(st, 5);
+	r->tokens = sqlite3_column_int(st, 6);
+	r->heading_path = column_strdup(st, 7);
+	r->text = column_strdup(st, 8);
+}
+
 int store_chunks_of_doc(struct store *s, int64_t doc_id, struct store_chunk_row **rows,
                         size_t *n, char *err, size_t errlen)
 {
@@ -582,31 +613,16 @@ int store_chunks_of_doc(struct store *s, int64_t doc_id, struct store_chunk_row 
 		"SELECT id, ordinal, byte_start, byte_end, line_start, line_end, tokens,"
 		" heading_path, text FROM chunks WHERE document_id = ?1 ORDER BY ordinal";
 	sqlite3_stmt *st = NULL;
-	size_t cap = 0;
-	int rc;
+	void *v = NULL;
 	*rows = NULL;
 	*n = 0;
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return store_error(s, "cannot read chunks", err, errlen);
 	sqlite3_bind_int64(st, 1, doc_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 32;
-			*rows = xreallocarray(*rows, cap, sizeof **rows);
-		}
-		struct store_chunk_row *r = &(*rows)[(*n)++];
-		r->id = sqlite3_column_int64(st, 0);
-		r->ordinal = sqlite3_column_int(st, 1);
-		r->byte_start = sqlite3_column_int64(st, 2);
-		r->byte_end = sqlite3_column_int64(st, 3);
-		r->line_start = sqlite3_column_int(st, 4);
-		r->line_end = sqlite3_column_int(st, 5);
-		r->tokens = sqlite3_column_int(st, 6);
-		r->heading_path = column_strdup(st, 7);
-		r->text = column_strdup(st, 8);
-	}
+	int failed = store_read_rows(st, sizeof **rows, &v, n, read_chunk_row);
+	*rows = v;
 	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
+	if (failed) {
 		store_chunk_rows_free(*rows, *n);
 		*rows = NULL;
 		*n = 0;

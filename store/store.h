@@ -30,6 +30,12 @@ sqlite3 *store_db(struct store *s);
 /* The path the store was opened with. */
 const char *store_path(const struct store *s);
 
+/* Step st to its end, reading each row with read_row into a growing array
+ * of elem-byte elements; *rows (caller frees, also on failure) and *n get
+ * what was read. Returns 0 when every row was read, -1 when a step failed. */
+int store_read_rows(sqlite3_stmt *st, size_t elem, void **rows, size_t *n,
+                    void (*read_row)(sqlite3_stmt *st, void *row));
+
 /* Write "WHAT: <SQLite's message> (database PATH)" into err, plus what to do
  * when the database is locked by another writer or damaged. Returns -1. */
 int store_error(struct store *s, const char *what, char *err, size_t errlen);

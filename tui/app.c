@@ -94,13 +94,9 @@ void app_ingest(struct app *a, const char *path)
 
 static void open_retriever(struct app *a)
 {
-	struct retriever_opts ro;
 	char err[512];
 	retriever_free(&a->retriever);
-	if (!a->cli->cfg->routing.retrieval.enabled)
-		return;
-	cli_retriever_opts(a->cli->cfg, NULL, &ro);
-	if (retriever_open(a->cli->store, a->embedder, &ro, &a->retriever, err, sizeof err) != 0)
+	if (cli_open_retriever(a->cli, a->embedder, NULL, &a->retriever, err, sizeof err) != 0)
 		app_status(a, true, "answering without documents: %s", err);
 }
 

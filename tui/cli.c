@@ -148,14 +148,13 @@ bool cli_common_option(struct cli *cli, int opt, const char *arg)
 	}
 }
 
-void cli_open_retriever(struct cli *cli, struct embedder *e, const char *collection, struct retriever **r)
+int cli_open_retriever(struct cli *cli, struct embedder *e, const char *collection, struct retriever **r,
+                       char *err, size_t errlen)
 {
 	struct retriever_opts ro;
-	char err[512];
 	cli_retriever_opts(cli->cfg, collection, &ro);
 	*r = NULL;
 	if (!cli->cfg->routing.retrieval.enabled)
-		return;
-	if (retriever_open(cli->store, e, &ro, r, err, sizeof err) != 0)
-		log_warn("answering without documents: %s", err);
+		return 0;
+	return retriever_open(cli->store, e, &ro, r, err, errlen);
 }

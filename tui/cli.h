@@ -41,12 +41,13 @@ struct embedder *cli_embedder(struct cli *cli);
 struct retriever_opts;
 void cli_retriever_opts(const struct config *cfg, const char *collection, struct retriever_opts *ro);
 
-/* Open the retriever of collection (NULL: the config's) into *r. With
- * retrieval disabled, or an empty or missing collection, *r is NULL:
- * questions are answered without context (the latter said once on
- * stderr). Caller frees with retriever_free. */
+/* Open the retriever of collection (NULL: the config's) into *r (freed with
+ * retriever_free). With retrieval disabled *r is NULL and 0 is returned;
+ * with an empty or missing collection *r is NULL and -1 is returned with
+ * err saying why: questions are then answered without context. */
 struct retriever;
-void cli_open_retriever(struct cli *cli, struct embedder *e, const char *collection, struct retriever **r);
+int cli_open_retriever(struct cli *cli, struct embedder *e, const char *collection, struct retriever **r,
+                       char *err, size_t errlen);
 
 /* Release what cli_load_config and cli_open_store acquired. */
 void cli_release(struct cli *cli);

@@ -215,7 +215,8 @@ int cmd_ask(struct cli *cli, int argc, char **argv)
 	struct ask_state st = { .stream = !json && !no_stream };
 	char err[512];
 	int rc = EXIT_FAIL;
-	cli_open_retriever(cli, embedder, collection, &retriever);
+	if (cli_open_retriever(cli, embedder, collection, &retriever, err, sizeof err) != 0)
+		log_warn("answering without documents: %s", err);
 	struct turn_env env = { .cfg = cli->cfg, .retriever = retriever, .client = client, .log = cli->store };
 	struct turn_callbacks cbs = { .on_text = on_text, .ud = &st };
 	if (turn_start(&env, argv[optind], &topts, &cbs, &turn, err, sizeof err) != 0) {

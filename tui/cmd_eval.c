@@ -148,7 +148,9 @@ static int run_once(struct eval_cmd *c, struct embedder *e, struct run *r, char 
 	struct eval_opts o = { .model = c->model, .top_k = r->top_k, .progress = progress, .ud = c };
 	int rc;
 	cfg.routing.retrieval.max_context_tokens = r->max_context;
-	cli_open_retriever(c->cli, e, NULL, &retriever);
+	char why[512];
+	if (cli_open_retriever(c->cli, e, NULL, &retriever, why, sizeof why) != 0)
+		log_warn("answering without documents: %s", why);
 	struct turn_env env = { .cfg = &cfg, .retriever = retriever, .client = client };
 	rc = eval_run(&env, c->set, &o, &r->res, err, errlen);
 	if (rc == 0) {
