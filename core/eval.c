@@ -1,5 +1,6 @@
 /* eval: golden items through full turns, scored and summarised. */
 #include "core/eval.h"
+#include "core/breaker.h"
 #include "core/config.h"
 #include "core/prompt.h"
 #include "core/turn.h"
@@ -120,7 +121,25 @@ int eval_run(const struct turn_env *env, const struct golden_set *set, const str
 	int k = opts->top_k ? opts->top_k : env->cfg->routing.retrieval.top_k;
 	int rc = -1;
 	size_t done = 0;
+	struct turn_env run_env = *env;
+	struct router *router = NULL;
+	struct breaker_set *breakers = NULL;
 	*out = NULL;
+	/* One router and one set of breakers for the whole run, as the app
+	 * keeps them: the rules compile once, and a provider that keeps
+	 * failing is skipped instead of timing out item after item. */
+	if (!run_env.router) {
+		if (router_new(env->cfg, &router, err, errlen) != 0)
+			goto cleanup;
+		run_env.router = router;
+	}
+	if (!run_env.breakers) {
+		struct breaker_opts bo;
+		breaker_opts_from_config(env->cfg, &bo);
+		breakers = breaker_set_new(&bo);
+		run_env.breakers = breakers;
+	}
+	env = &run_env;
 	for (; done < set->n_items; done++) {
 		struct eval_item_result *r = &res[done];
 		struct turn *t = NULL;
@@ -145,6 +164,8 @@ int eval_run(const struct turn_env *env, const struct golden_set *set, const str
 cleanup:
 	if (res)
 		eval_results_free(res, done);
+	router_free(&router);
+	breaker_set_free(&breakers);
 	return rc;
 }
 

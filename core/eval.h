@@ -47,9 +47,10 @@ struct eval_opts {
 	void *ud;
 };
 
-/* Run every item of set through a turn in env. Returns 0 with
+/* Run every item of set through a turn in env (without a router or
+ * breakers in env, one of each is built for the whole run). Returns 0 with
  * results[set->n_items] in *out (free with eval_results_free), or -1 with
- * err when the transport failed as a whole. A failing item is a result
+ * err when the router cannot be built or the transport failed as a whole. A failing item is a result
  * (outcome failed, error set), not an error. */
 int eval_run(const struct turn_env *env, const struct golden_set *set, const struct eval_opts *opts,
              struct eval_item_result **out, char *err, size_t errlen);

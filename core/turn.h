@@ -27,8 +27,8 @@ struct turn_env {
 	const struct config *cfg;
 	struct retriever *retriever;   /* NULL: no retrieval (empty collection) */
 	struct llm_client *client;
-	struct router *router;         /* NULL: every question takes the retrieval path */
-	struct breaker_set *breakers;  /* NULL: no circuit breaking */
+	struct router *router;         /* NULL: one built from cfg for this turn */
+	struct breaker_set *breakers;  /* NULL: fresh breakers for this turn */
 	struct store *log;             /* NULL: turns are not written to the query log */
 	int64_t session_id;            /* query log session; 0: none */
 	struct metrics_window *window; /* NULL: no rolling percentiles */
