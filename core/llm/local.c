@@ -2,16 +2,19 @@
 #include "core/llm/provider.h"
 #include "core/util/xalloc.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define MMR_LAMBDA 0.7
 #define DUPLICATE_SIMILARITY 0.7
 #define RELATIVE_FLOOR 0.5       /* candidates score at least this share of the best */
 #define MIN_WORDS 3
 #define MAX_SENTENCE_BYTES 600
+#define MAX_TABLE_BYTES 2000     /* a whole table offered as one candidate */
 #define MAX_WORD 64
 
 static const char *const stopwords[] = {
@@ -41,11 +44,15 @@ struct sentence {
 	double rel;
 	int chosen;
 	int excluded;
+	size_t table;    /* the table a row or whole table belongs to; 0: none */
+	int whole;       /* the whole table, kept as its Markdown lines */
 };
 
 struct sentences {
 	struct sentence *v;
 	size_t n, cap;
+	size_t tables;   /* tables seen so far (their ids) */
+	int want_tables; /* the question asks for a table: offer whole ones */
 };
 
 static int cmp_str(const void *a, const void *b)
@@ -201,7 +208,10 @@ static size_t count_words(const char *s)
 	return n;
 }
 
-static void add_sentence(struct sentences *out, size_t block, const char *s, size_t n)
+/* Add a candidate: a sentence, a table row (table set) or a whole table
+ * (whole set too). */
+static void add_candidate(struct sentences *out, size_t block, const char *s, size_t n, size_t table,
+                          int whole)
 {
 	while (n && s[n - 1] == ' ')
 		n--;
@@ -209,7 +219,7 @@ static void add_sentence(struct sentences *out, size_t block, const char *s, siz
 		s++;
 		n--;
 	}
-	if (n == 0 || n > MAX_SENTENCE_BYTES)
+	if (n == 0 || n > (whole ? MAX_TABLE_BYTES : MAX_SENTENCE_BYTES))
 		return;
 	char *text = xstrndup(s, n);
 	if (count_words(text) < MIN_WORDS) {
@@ -225,8 +235,15 @@ static void add_sentence(struct sentences *out, size_t block, const char *s, siz
 	st->block = block;
 	st->ord = out->n;
 	st->text = text;
+	st->table = table;
+	st->whole = whole;
 	terms_of(&st->terms, text, n);
 	out->n++;
+}
+
+static void add_sentence(struct sentences *out, size_t block, const char *s, size_t n)
+{
+	add_candidate(out, block, s, n, 0, 0);
 }
 
 static int starts_sentence(char c)
@@ -288,11 +305,128 @@ static void append_line(struct strbuf *para, const char *l, size_t n)
 		sb_putc(para, ' ');
 }
 
+/* A Markdown table being read: its header cells (after the |---| row) and
+ * a row held back until the next line says whether it was the header. */
+struct table {
+	size_t id;              /* 0 between tables */
+	struct strbuf raw;      /* the table's lines as written */
+	struct strbuf header;   /* cells separated by '\0' */
+	size_t n_header;
+	struct strbuf held;
+	size_t n_held;
+	int has_held;
+};
+
+/* The cells of a "| a | b |" line into cells ('\0'-separated, trimmed);
+ * returns the count. */
+static size_t table_cells(const char *l, size_t n, struct strbuf *cells)
+{
+	size_t count = 0, i = l[0] == '|' ? 1 : 0;
+	if (n > i && l[n - 1] == '|')
+		n--;
+	sb_reset(cells);
+	while (i <= n) {
+		size_t end = i;
+		while (end < n && !(l[end] == '|' && l[end - 1] != '\\'))
+			end++;
+		size_t a = i, b = end;
+		while (a < b && l[a] == ' ')
+			a++;
+		while (b > a && l[b - 1] == ' ')
+			b--;
+		sb_append(cells, l + a, b - a);
+		sb_putc(cells, '\0');
+		count++;
+		i = end + 1;
+	}
+	return count;
+}
+
+/* A row of only dashes, colons and spaces: the header separator. */
+static int table_separator(const char *l, size_t n)
+{
+	int dash = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (l[i] == '-')
+			dash = 1;
+		else if (l[i] != '|' && l[i] != ':' && l[i] != ' ')
+			return 0;
+	}
+	return dash;
+}
+
+/* A row as one statement: "Header: cell; Header: cell" (cells alone when
+ * the table has no header). */
+static void table_emit(struct sentences *out, size_t block, const struct table *t, const char *cells,
+                       size_t n)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *h = t->header.buf;
+	for (size_t i = 0; i < n; i++) {
+		const char *head = h && i < t->n_header ? h : "";
+		if (cells[0]) {
+			if (sb.len)
+				sb_puts(&sb, "; ");
+			if (head[0])
+				sb_printf(&sb, "%s: ", head);
+			sb_puts(&sb, cells);
+		}
+		cells += strlen(cells) + 1;
+		if (h && i < t->n_header)
+			h += strlen(h) + 1;
+	}
+	add_candidate(out, block, sb_str(&sb), sb.len, t->id, 0);
+	sb_free(&sb);
+}
+
+static void table_line(struct sentences *out, size_t block, struct table *t, const char *l, size_t n)
+{
+	if (!t->id)
+		t->id = ++out->tables;
+	if (t->raw.len)
+		sb_putc(&t->raw, '\n');
+	sb_append(&t->raw, l, n);
+	if (table_separator(l, n)) {
+		if (t->has_held) {
+			sb_reset(&t->header);
+			sb_append(&t->header, t->held.buf, t->held.len);
+			t->n_header = t->n_held;
+			t->has_held = 0;
+		}
+		return;
+	}
+	if (t->has_held) {
+		table_emit(out, block, t, t->held.buf, t->n_held);
+		t->has_held = 0;
+	}
+	t->n_held = table_cells(l, n, &t->held);
+	if (t->n_header) {
+		table_emit(out, block, t, t->held.buf, t->n_held);
+		return;
+	}
+	t->has_held = 1;
+}
+
+static void table_end(struct sentences *out, size_t block, struct table *t)
+{
+	if (t->has_held)
+		table_emit(out, block, t, t->held.buf, t->n_held);
+	if (t->id && out->want_tables)
+		add_candidate(out, block, t->raw.buf, t->raw.len, t->id, 1);
+	t->has_held = 0;
+	t->n_header = 0;
+	t->id = 0;
+	sb_reset(&t->header);
+	sb_reset(&t->raw);
+}
+
 /* Candidate sentences of one block: paragraphs and list items split into
- * sentences; headings and fenced code skipped. */
+ * sentences, each table row one statement; headings and fenced code
+ * skipped. */
 static void split_block(struct sentences *out, size_t block, const char *text)
 {
 	struct strbuf para = STRBUF_INIT;
+	struct table table = { .raw = STRBUF_INIT, .header = STRBUF_INIT, .held = STRBUF_INIT };
 	int fence = 0;
 	const char *p = text;
 	while (*p) {
@@ -306,6 +440,12 @@ static void split_block(struct sentences *out, size_t block, const char *text)
 		}
 		while (n && (l[n - 1] == '\r' || l[n - 1] == ' ' || l[n - 1] == '\t'))
 			n--;
+		if (!fence && n && l[0] == '|') {
+			flush(out, block, &para);
+			table_line(out, block, &table, l, n);
+			continue;
+		}
+		table_end(out, block, &table);
 		if (n >= 3 && (memcmp(l, "```", 3) == 0 || memcmp(l, "~~~", 3) == 0)) {
 			flush(out, block, &para);
 			fence = !fence;
@@ -326,7 +466,11 @@ static void split_block(struct sentences *out, size_t block, const char *text)
 		append_line(&para, l, n);
 	}
 	flush(out, block, &para);
+	table_end(out, block, &table);
 	sb_free(&para);
+	sb_free(&table.raw);
+	sb_free(&table.header);
+	sb_free(&table.held);
 }
 
 /* IDF-weighted share of the question's terms each sentence holds; the best. */
@@ -353,6 +497,17 @@ static double score(struct sentences *ss, const struct terms *q)
 	return best;
 }
 
+/* A whole table and its own rows never both go into one answer. */
+static int overlaps_chosen_table(const struct sentences *ss, const struct sentence *c)
+{
+	for (size_t k = 0; c->table && k < ss->n; k++) {
+		const struct sentence *o = &ss->v[k];
+		if (o->chosen && o->table == c->table && (o->whole || c->whole))
+			return 1;
+	}
+	return 0;
+}
+
 /* Maximal marginal relevance; returns the number chosen. */
 static size_t choose(struct sentences *ss, double best)
 {
@@ -365,7 +520,7 @@ static size_t choose(struct sentences *ss, double best)
 		double pick_mmr = 0;
 		for (size_t j = 0; j < ss->n; j++) {
 			struct sentence *c = &ss->v[j];
-			if (c->chosen || c->excluded || c->rel < cutoff)
+			if (c->chosen || c->excluded || c->rel < cutoff || overlaps_chosen_table(ss, c))
 				continue;
 			double red = 0;
 			for (size_t k = 0; k < ss->n; k++) {
@@ -379,7 +534,8 @@ static size_t choose(struct sentences *ss, double best)
 				continue;
 			}
 			double mmr = MMR_LAMBDA * c->rel - (1 - MMR_LAMBDA) * red;
-			if (!pick || mmr > pick_mmr) {
+			/* A whole table holds every term of its rows: on a tie it wins. */
+			if (!pick || mmr > pick_mmr || (mmr == pick_mmr && c->whole && !pick->whole)) {
 				pick = c;
 				pick_mmr = mmr;
 			}
@@ -395,20 +551,41 @@ static size_t choose(struct sentences *ss, double best)
 static void render(const struct sentences *ss, const struct llm_context_block *blocks,
 		   struct strbuf *out)
 {
-	int first = 1;
+	int first = 1, after_table = 0;
 	for (size_t j = 0; j < ss->n; j++) {
 		const struct sentence *s = &ss->v[j];
 		if (!s->chosen)
 			continue;
 		size_t n = strlen(s->text);
+		if (s->whole) {
+			/* A table keeps its lines; the citation follows on its own. */
+			sb_printf(out, "%s%s\n\n[%d]", first ? "" : "\n\n", s->text, blocks[s->block].number);
+			first = 0;
+			after_table = 1;
+			continue;
+		}
 		if (!first)
-			sb_putc(out, ' ');
+			sb_puts(out, after_table ? "\n\n" : " ");
 		first = 0;
+		after_table = 0;
 		sb_puts(out, s->text);
 		if (s->text[n - 1] != '.' && s->text[n - 1] != '!' && s->text[n - 1] != '?')
 			sb_putc(out, '.');
 		sb_printf(out, " [%d]", blocks[s->block].number);
 	}
+}
+
+/* The question asks for a table ("... as a table", "which tables ..."). */
+static int asks_for_table(const char *question)
+{
+	for (const char *p = question; *p; p++) {
+		if (strncasecmp(p, "table", 5) != 0 || (p > question && isalnum((unsigned char)p[-1])))
+			continue;
+		const char *end = p + 5 + (p[5] == 's' || p[5] == 'S');
+		if (!isalnum((unsigned char)*end))
+			return 1;
+	}
+	return 0;
 }
 
 size_t llm_local_answer(const char *question, const struct llm_context_block *blocks,
@@ -417,8 +594,10 @@ size_t llm_local_answer(const char *question, const struct llm_context_block *bl
 	struct terms q = { 0 };
 	struct sentences ss = { 0 };
 	size_t chosen = 0;
-	if (question)
+	if (question) {
 		terms_of(&q, question, strlen(question));
+		ss.want_tables = asks_for_table(question);
+	}
 	for (size_t b = 0; b < n_blocks; b++) {
 		if (blocks[b].text)
 			split_block(&ss, b, blocks[b].text);

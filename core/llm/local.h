@@ -11,7 +11,13 @@
  * then position), each followed by " [n]" with n the number of the block it
  * came from. When no sentence shares a content term with the question, or
  * the best relevance is under LLM_LOCAL_MIN_RELEVANCE, the answer is
- * LLM_LOCAL_NO_ANSWER. Headings and fenced code are not candidates. */
+ * LLM_LOCAL_NO_ANSWER. Headings and fenced code are not candidates.
+ *
+ * A Markdown table row is one candidate, written as a statement with its
+ * header: "Plan: Team; Minimum seats: 3". When the question asks for a
+ * table ("table", "tables"), each whole table is a candidate too, printed
+ * as its Markdown lines with the citation under it; a whole table and its
+ * own rows never go into the same answer. */
 #ifndef RAGDECK_LLM_LOCAL_H
 #define RAGDECK_LLM_LOCAL_H
 

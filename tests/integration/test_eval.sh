@@ -27,14 +27,14 @@ for k in ("overall", "factual", "structural", "hybrid"):
 PY
 }
 
-expected="overall 6 2 4 0.7500 0.1500 0.3625 0.4544 0.2000 0.7500 0.4000 5 0/2 0/2 0/2 2/4 3487 572
-factual 2 2 2 1.0000 0.2000 0.6250 0.7153 0.3000 1.0000 1.0000 2 0/0 0/0 0/0 2/2 1563 504
+expected="overall 6 2 4 0.7500 0.1500 0.3625 0.4544 0.2000 0.7500 0.6000 5 0/2 0/2 0/2 3/4 3487 387
+factual 2 2 2 1.0000 0.2000 0.6250 0.7153 0.3000 1.0000 1.0000 2 0/0 0/0 0/0 2/2 1563 290
 structural 2 0 0 0.0000 0.0000 0.0000 0.0000 0.0000 0.0000 0.0000 1 0/1 0/1 0/1 0/0 535 34
-hybrid 2 0 2 0.5000 0.1000 0.1000 0.1934 0.1000 0.5000 0.0000 2 0/1 0/1 0/1 0/2 1389 34"
+hybrid 2 0 2 0.5000 0.1000 0.1000 0.1934 0.1000 0.5000 0.5000 2 0/1 0/1 0/1 1/2 1389 63"
 
 run eval --json "$golden" > "$work/run1.json" 2> "$work/run1.err"
 check "default thresholds fail: exit 1" test $? -eq 1
-check "the failing threshold is named" grep -q 'threshold failed: grounding score 0.40 (mean of 5 turns) is under the 0.85 threshold' "$work/run1.err"
+check "the failing threshold is named" grep -q 'threshold failed: grounding score 0.60 (mean of 5 turns) is under the 0.85 threshold' "$work/run1.err"
 check "first run: exact numbers overall and per category" test "$(numbers "$work/run1.json")" = "$expected"
 check "first run has no previous run" test "$(json_get "$work/run1.json" 'j["runs"][0]["previous_run_id"]')" = 0
 check "per-item results" test "$(json_get "$work/run1.json" '[(i["id"], i["passed"]) for i in j["runs"][0]["items"]][:2]')" = "[('refund-window-current', True), ('team-version-history-current', True)]"

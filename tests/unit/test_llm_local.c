@@ -150,6 +150,38 @@ struct collect {
 	char error[128];
 };
 
+static const struct llm_context_block seats[] = {
+	{ .number = 1, .path = "billing/seats.md", .line_start = 1, .line_end = 9,
+	  .text = "# Seats\n\nSeats are billed monthly per active user.\n\n"
+		  "| Plan | Minimum seats |\n|------|---------------|\n| Team | 3 |\n"
+		  "| Business | 5 |\n| Enterprise | 50 (contract) |\n\nAdd seats in the console.\n" },
+};
+
+static void a_table_row_is_one_statement_with_its_header(void **state)
+{
+	(void)state;
+	struct strbuf out = STRBUF_INIT;
+	assert_true(answer("What is the minimum number of seats on the Business plan?", seats, 1, &out) >= 1);
+	assert_non_null(strstr(sb_str(&out), "Plan: Business; Minimum seats: 5. [1]"));
+	assert_null(strchr(sb_str(&out), '|'));
+	sb_free(&out);
+}
+
+static void a_question_asking_for_a_table_gets_the_whole_table(void **state)
+{
+	(void)state;
+	struct strbuf out = STRBUF_INIT;
+	assert_true(answer("Show the minimum seats for each plan as a table.", seats, 1, &out) >= 1);
+	assert_non_null(strstr(sb_str(&out), "| Plan | Minimum seats |\n|------|---------------|\n| Team | 3 |\n"
+	                                     "| Business | 5 |\n| Enterprise | 50 (contract) |\n\n[1]"));
+	assert_null(strstr(sb_str(&out), "Plan: Team"));
+	assert_true(answer("Which tables list the minimum seats per plan?", seats, 1, &out) >= 1);
+	assert_non_null(strstr(sb_str(&out), "| Enterprise | 50 (contract) |"));
+	assert_true(answer("Is a tablespace needed for minimum seats per plan?", seats, 1, &out) >= 1);
+	assert_null(strstr(sb_str(&out), "|------|"));
+	sb_free(&out);
+}
+
 static void on_text(void *ud, const char *t, size_t n)
 {
 	struct collect *c = ud;
@@ -259,6 +291,8 @@ int main(void)
 		cmocka_unit_test(duplicate_sentences_are_cited_once),
 		cmocka_unit_test(at_most_five_sentences_in_document_order),
 		cmocka_unit_test(same_input_gives_same_answer),
+		cmocka_unit_test(a_table_row_is_one_statement_with_its_header),
+		cmocka_unit_test(a_question_asking_for_a_table_gets_the_whole_table),
 		cmocka_unit_test(streams_word_pieces_through_the_client),
 		cmocka_unit_test(cancel_keeps_the_pieces_already_delivered),
 		cmocka_unit_test(kind_names_round_trip),
