@@ -292,6 +292,15 @@ static void signal_reason(const struct router_decision *d, const struct router_t
 
 static void conclusion(const struct router_decision *d, struct strbuf *sb)
 {
+	if (d->model_by_hand) {
+		bool context = d->path == ROUTER_RETRIEVAL || d->path == ROUTER_HYBRID;
+		sb_printf(sb, "so %s, chosen by hand, answers %s", d->model,
+		          context ? "from retrieved context" : "without retrieval");
+		if (d->no_grounding)
+			sb_puts(sb, " (no document matched well)");
+		sb_putc(sb, '.');
+		return;
+	}
 	switch (d->path) {
 	case ROUTER_RETRIEVAL:
 		sb_printf(sb, "so %s answers from retrieved context", d->model);
@@ -398,11 +407,17 @@ void router_decide(const struct router *r, const char *question, const struct ro
 	                    sig->probe == ROUTER_PROBE_OK &&
 	                    sig->best_score < c->router.min_retrieval_score;
 	bool adapted = out->path == ROUTER_ADAPTATION || out->path == ROUTER_HYBRID;
-	out->model = xstrdup(adapted ? c->routing.adaptation.model_path : c->routing.default_model);
-	chain_add(out, out->model);
-	chain_add(out, c->routing.default_model);
-	chain_add(out, c->routing.fallback_model);
-	chain_add(out, "local");
+	out->model_by_hand = sig && sig->model;
+	if (out->model_by_hand) {
+		out->model = xstrdup(sig->model);
+		chain_add(out, out->model);
+	} else {
+		out->model = xstrdup(adapted ? c->routing.adaptation.model_path : c->routing.default_model);
+		chain_add(out, out->model);
+		chain_add(out, c->routing.default_model);
+		chain_add(out, c->routing.fallback_model);
+		chain_add(out, "local");
+	}
 	out->sentence = make_sentence(out, &text, c, prefix, rule_no, sb_str(&why));
 	sb_free(&why);
 	router_text_free(&text);

@@ -75,6 +75,7 @@ struct router_signals {
 	double best_score;        /* best vector (cosine) score, when probe is OK */
 	const struct router_doc *docs;      /* the top documents, when probe is OK */
 	size_t n_docs;
+	const char *model;        /* chosen by hand (--model, :model); NULL: by the config */
 };
 
 enum router_axis { ROUTER_AXIS_FACTS, ROUTER_AXIS_FORMAT };
@@ -92,7 +93,9 @@ struct router_decision {
 	enum router_path path;
 	enum router_path wanted;  /* before disabled or failed paths were mapped */
 	char *question;           /* the question without its prefix */
-	char *model;              /* default_model, or adaptation.model_path */
+	char *model;              /* default_model, adaptation.model_path, or the
+	                           * model chosen by hand */
+	bool model_by_hand;       /* the signals named the model: it is the whole chain */
 	char **chain;             /* model, then the fallbacks, ending at "local" */
 	size_t n_chain;
 	struct router_signal *signals;   /* only the signals that fired */

@@ -101,7 +101,8 @@ static void gather_signals(struct turn *t, bool probe_ok, struct router_signals 
                            struct router_doc *docs)
 {
 	const struct retrieve_result *res = &t->rec.retrieval;
-	*sig = (struct router_signals){ .probe = probe_ok ? ROUTER_PROBE_OK : ROUTER_PROBE_FAILED, .docs = docs };
+	sig->probe = probe_ok ? ROUTER_PROBE_OK : ROUTER_PROBE_FAILED;
+	sig->docs = docs;
 	if (!probe_ok)
 		return;
 	for (size_t i = 0; i < res->n_hits; i++)
@@ -131,7 +132,7 @@ static void retrieve_and_route(struct turn *t, const struct turn_opts *opts)
 	uint64_t route_us = clock_now_us() - r0;
 	bool retrieve = t->env.retriever && cfg->routing.retrieval.enabled && !opts->no_retrieval &&
 	                probe.path != ROUTER_DIRECT && probe.path != ROUTER_ADAPTATION;
-	struct router_signals sig = { .probe = ROUTER_PROBE_NONE };
+	struct router_signals sig = { .probe = ROUTER_PROBE_NONE, .model = opts->model };
 	struct router_doc docs[VOLATILITY_DOCS];
 	if (retrieve) {
 		char err[512];

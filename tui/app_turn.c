@@ -81,8 +81,11 @@ static void count_turn(struct app_totals *t, const struct turn_record *r)
 static char *footer_of(const struct turn_record *r)
 {
 	struct strbuf sb = STRBUF_INIT;
-	sb_printf(&sb, "%s via %s · first token %.0f ms · total %.0f ms · %ld in / %ld out tokens",
-	          r->model ? r->model : "?", r->provider ? r->provider : "?", (double)r->ttft_us / 1e3,
+	char ttft[32] = "-";
+	if (r->ttft_us)
+		snprintf(ttft, sizeof ttft, "%.0f ms", (double)r->ttft_us / 1e3);
+	sb_printf(&sb, "%s via %s · first token %s · total %.0f ms · %ld in / %ld out tokens",
+	          r->model ? r->model : "?", r->provider ? r->provider : "?", ttft,
 	          (double)r->total_us / 1e3, r->usage.input_tokens, r->usage.output_tokens);
 	if (r->metrics.cost_known)
 		sb_printf(&sb, " · $%.6f", r->metrics.cost_usd);

@@ -88,8 +88,11 @@ static void print_hops(const struct turn_record *r)
 
 static void print_footer(const struct turn_record *r)
 {
-	printf("\n%s via %s: first token %.0f ms, total %.0f ms, %ld in / %ld out tokens%s",
-	       r->model, r->provider, (double)r->ttft_us / 1e3, (double)r->total_us / 1e3,
+	char ttft[32] = "-";
+	if (r->ttft_us)
+		snprintf(ttft, sizeof ttft, "%.0f ms", (double)r->ttft_us / 1e3);
+	printf("\n%s via %s: first token %s, total %.0f ms, %ld in / %ld out tokens%s",
+	       r->model, r->provider, ttft, (double)r->total_us / 1e3,
 	       r->usage.input_tokens, r->usage.output_tokens, r->usage.estimated ? " (estimated)" : "");
 	if (r->metrics.cost_known)
 		printf(", $%.6f%s", r->metrics.cost_usd, r->metrics.cost_estimated ? " (estimated)" : "");

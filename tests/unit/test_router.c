@@ -337,11 +337,29 @@ static const struct router_doc volatile_docs[] = {
 	{ .change_count = 1, .first_seen = 1710000000, .last_changed = 1710000000 },
 };
 
+static void a_model_chosen_by_hand_is_the_decision_and_the_sentence_says_so(void **state)
+{
+	(void)state;
+	struct fixture f = make("true", "true", with_model, "");
+	struct router_signals sig = { .probe = ROUTER_PROBE_OK, .best_score = 0.62, .docs = volatile_docs,
+	                              .n_docs = 2, .model = "gpt-4o-mini" };
+	struct router_decision d;
+	router_decide(f.r, "What port does the agent use?", &sig, &d);
+	assert_int_equal(d.path, ROUTER_RETRIEVAL);
+	assert_true(d.model_by_hand);
+	assert_string_equal(d.model, "gpt-4o-mini");
+	assert_int_equal(d.n_chain, 1);
+	assert_string_equal(d.chain[0], "gpt-4o-mini");
+	assert_non_null(strstr(d.sentence, "so gpt-4o-mini, chosen by hand, answers from retrieved context."));
+	router_decision_free(&d);
+	unmake(&f);
+}
+
 static void retrieval_signals_are_weighed_and_shown(void **state)
 {
 	(void)state;
 	struct fixture f = make("true", "true", with_model, "");
-	struct router_signals sig = { ROUTER_PROBE_OK, 0.62, volatile_docs, 2 };
+	struct router_signals sig = { .probe = ROUTER_PROBE_OK, .best_score = 0.62, .docs = volatile_docs, .n_docs = 2 };
 	struct router_decision d;
 	router_decide(f.r, "Summarise the refund policy as JSON.", &sig, &d);
 	assert_int_equal(d.path, ROUTER_HYBRID);
@@ -381,7 +399,7 @@ static void low_retrieval_score_flags_no_grounding_or_goes_direct(void **state)
 {
 	(void)state;
 	struct fixture f = make("true", "true", with_model, "");
-	struct router_signals low = { ROUTER_PROBE_OK, 0.08, NULL, 0 };
+	struct router_signals low = { .probe = ROUTER_PROBE_OK, .best_score = 0.08, .docs = NULL, .n_docs = 0 };
 	struct router_decision d;
 
 	/* strong text cues: stays on retrieval but must not guess */
@@ -412,7 +430,7 @@ static void low_retrieval_score_flags_no_grounding_or_goes_direct(void **state)
 	router_decision_free(&d);
 
 	/* a good score clears the flag */
-	struct router_signals good = { ROUTER_PROBE_OK, 0.30, NULL, 0 };
+	struct router_signals good = { .probe = ROUTER_PROBE_OK, .best_score = 0.30, .docs = NULL, .n_docs = 0 };
 	router_decide(f.r, "/rag who won the 1998 world cup", &good, &d);
 	assert_false(d.no_grounding);
 	router_decision_free(&d);
@@ -423,8 +441,8 @@ static void missing_or_failed_retrieval_signals(void **state)
 {
 	(void)state;
 	struct fixture f = make("true", "true", with_model, "");
-	struct router_signals none = { ROUTER_PROBE_NONE, 0.99, volatile_docs, 2 };
-	struct router_signals failed = { ROUTER_PROBE_FAILED, 0, NULL, 0 };
+	struct router_signals none = { .probe = ROUTER_PROBE_NONE, .best_score = 0.99, .docs = volatile_docs, .n_docs = 2 };
+	struct router_signals failed = { .probe = ROUTER_PROBE_FAILED, .best_score = 0, .docs = NULL, .n_docs = 0 };
 	const char *q = "What does the Team plan cost per user when billed monthly?";
 	struct router_decision a, b, d;
 
@@ -482,6 +500,7 @@ int main(void)
 		cmocka_unit_test(bad_config_rules_are_reported),
 		cmocka_unit_test(disabled_paths_are_never_chosen),
 		cmocka_unit_test(retrieval_signals_are_weighed_and_shown),
+		cmocka_unit_test(a_model_chosen_by_hand_is_the_decision_and_the_sentence_says_so),
 		cmocka_unit_test(low_retrieval_score_flags_no_grounding_or_goes_direct),
 		cmocka_unit_test(missing_or_failed_retrieval_signals),
 		cmocka_unit_test(quoted_material_is_not_the_ask),
