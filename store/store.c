@@ -190,7 +190,7 @@ const char *store_path(const struct store *s)
 int store_error(struct store *s, const char *what, char *err, size_t errlen)
 {
 	const char *advice = "";
-	switch (sqlite3_errcode(s->db)) {
+	switch (sqlite3_errcode(s->db) & 0xff) {
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
 		advice = ": another process is writing to it; retry when it is done";
