@@ -85,7 +85,7 @@ for q in "How many days do I have to ask for a refund?" "What port does the agen
 done
 wait "$ingest_pid"
 check "ingest from another process succeeds while the app answers" \
-	bash -c "grep -q '7 added' '$work/ingest.out'"
+	bash -c "grep -q '8 added' '$work/ingest.out'"
 check "the app answered every question meanwhile, no error on screen" bash -c "! tmux -L $sock capture-pane -p -t e2e | grep -qiE 'error:|failed|locked|busy'"
 keys "/rag What do wombats eat?" Enter
 check "the app's next search sees the other process's documents" wait_for 'wombat\.md' 10

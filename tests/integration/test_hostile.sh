@@ -19,7 +19,7 @@ check "control: the raw-byte check finds an OSC 52 write" bash -c "! raw_free '$
 
 run ingest "$corpus" > "$work/ingest.out" 2> "$work/ingest.err"
 check "ingest of the hostile tree exits 0" test $? -eq 0
-check "six documents added, three skipped" grep -q '6 added, 0 changed, 0 unchanged, 3 skipped' "$work/ingest.out"
+check "seven documents added, three skipped" grep -q '7 added, 0 changed, 0 unchanged, 3 skipped' "$work/ingest.out"
 check "gzip behind .txt is skipped as binary with the reason" grep -q 'archive.txt: binary content (gzip data)' "$work/ingest.out"
 check "a PNG behind .md is skipped as binary with the reason" grep -q 'image.md: binary content (PNG data)' "$work/ingest.out"
 check "a skipped file's hostile name is reported with a placeholder" grep -q $'hostile/\xef\xbf\xbd.txt: binary content (gzip data)' "$work/ingest.out"
@@ -27,6 +27,8 @@ check "ingest output is inert" raw_free "$work/ingest.out" "$work/ingest.err"
 check "the database is intact" test "$(sql 'PRAGMA integrity_check')" = ok
 check "the 10 MB line is stored whole across its chunks" \
 	test "$(sql "SELECT max(c.byte_end) FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.path LIKE '%oneline.txt'")" -ge 10485760
+check "a 10 MB line without a space is stored whole across its chunks" \
+	test "$(sql "SELECT max(c.byte_end) FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.path LIKE '%blob.txt'")" -eq 10000000
 check "100,000 nested divs give their sentence" \
 	test "$(sql "SELECT c.text FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.path LIKE '%nested.html'")" = "The bilby hides in a spiral burrow."
 check "NUL bytes after the sniffed prefix become U+FFFD" \
@@ -53,8 +55,8 @@ check "the injection document is cited and flagged" \
 check "the other documents are not flagged" \
 	test "$(json_get "$work/inject.json" 'any(c["injection_flagged"] for c in j["citations"] if not c["path"].endswith("inject.md"))')" = False
 run ingest "$corpus" > "$work/again.out" 2>&1
-check "re-ingest: six unchanged, the binaries still reported" \
-	bash -c "grep -q '0 added, 0 changed, 6 unchanged, 3 skipped' '$work/again.out' && grep -q 'gzip data' '$work/again.out'"
+check "re-ingest: seven unchanged, the binaries still reported" \
+	bash -c "grep -q '0 added, 0 changed, 7 unchanged, 3 skipped' '$work/again.out' && grep -q 'gzip data' '$work/again.out'"
 printf 'routing:\n  "\xe2\x80\xaeevil": 1\n' > "$work/bidi.yaml"
 run --config "$work/bidi.yaml" docs > /dev/null 2> "$work/config.err"
 check "a config key with a bidi override is warned about inert" \
