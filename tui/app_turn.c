@@ -111,8 +111,10 @@ static void on_done(void *ud, const struct turn_record *r)
 	m->footer = footer_of(r);
 	m->query_id = r->query_id;
 	count_turn(&a->totals, r);
-	if (session_message_append(a->cli->store, a->session_id, true, sb_str(&m->raw), m->raw.len,
-	                           r->query_id, &m->msg_id, err, sizeof err) != 0)
+	if (!a->session_id)
+		app_status(a, true, "answered, but not saved: %s", a->save_error);
+	else if (session_message_append(a->cli->store, a->session_id, true, sb_str(&m->raw), m->raw.len,
+	                                r->query_id, &m->msg_id, err, sizeof err) != 0)
 		app_status(a, true, "%s", err);
 	else if (r->outcome == LLM_OUTCOME_FAILED)
 		app_status(a, true, "the answer failed: %s", r->error ? r->error : "");
@@ -126,18 +128,17 @@ static void on_done(void *ud, const struct turn_record *r)
 	a->dirty = true;
 }
 
-/* The session new messages go to, created on the first question. */
+/* The session new messages go to, created on the first question. On
+ * failure (another process holding the database, for one) a->save_error
+ * says why and the question is still answered, unsaved. */
 static int ensure_session(struct app *a, const char *question)
 {
-	char err[512];
-	if (!a->session_id && session_create(a->cli->store, NULL, &a->session_id, err, sizeof err) != 0) {
-		app_status(a, true, "%s", err);
+	a->save_error[0] = '\0';
+	if (!a->session_id &&
+	    session_create(a->cli->store, NULL, &a->session_id, a->save_error, sizeof a->save_error) != 0)
 		return -1;
-	}
-	if (session_touch(a->cli->store, a->session_id, question, err, sizeof err) != 0) {
-		app_status(a, true, "%s", err);
+	if (session_touch(a->cli->store, a->session_id, question, a->save_error, sizeof a->save_error) != 0)
 		return -1;
-	}
 	return 0;
 }
 
@@ -148,11 +149,10 @@ void app_ask(struct app *a, const char *question)
 		app_status(a, false, "an answer is still streaming: Esc stops it");
 		return;
 	}
-	if (ensure_session(a, question) != 0)
-		return;
-	if (session_message_append(a->cli->store, a->session_id, false, question, strlen(question), 0,
-	                           NULL, err, sizeof err) != 0)
-		app_status(a, true, "%s", err);
+	if (ensure_session(a, question) == 0 &&
+	    session_message_append(a->cli->store, a->session_id, false, question, strlen(question), 0,
+	                           NULL, a->save_error, sizeof a->save_error) != 0)
+		app_status(a, true, "%s", a->save_error);
 	add_msg(a, false, question, strlen(question));
 	struct chat_msg *m = add_msg(a, true, "", 0);
 	struct turn_env env = {

@@ -113,6 +113,7 @@ struct app {
 	struct chat_msg *streaming;
 	char *model;               /* :model, NULL: the router's choice */
 	int64_t session_id;
+	char save_error[256];     /* why the current question could not be saved */
 	struct app_totals totals;
 	struct worker *worker;
 	bool worker_eval;          /* the worker runs an evaluation, not an ingest */

@@ -165,8 +165,39 @@ check "a server echoing the key: failed with the status" wait_for 'failed.*401' 
 check "the echoed key is not on screen" bash -c "! tmux -L $sock capture-pane -p -t e2e -S - | grep -q '$secret'"
 ask_fault ok
 check "after every fault the app still answers" wait_for '│w1 w2 w3 w4 *│' 10
+
+# Another program holds the database's write lock for longer than the busy
+# timeout: the question is still answered and the app says it is unsaved;
+# once the lock is gone the next question is saved again.
+python3 -c '
+import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("BEGIN IMMEDIATE")
+c.execute("CREATE TABLE lock_holder(x)")
+print("locked", flush=True)
+time.sleep(7)
+c.execute("ROLLBACK")' "$db" > "$work/lock.out" &
+lock_pid=$!
+for _ in $(seq 100); do grep -q locked "$work/lock.out" 2>/dev/null && break; sleep 0.05; done
+messages_before=$(sql 'SELECT count(*) FROM messages')
+keys ':new' Enter
+keys "What port does the agent use?" Enter
+check "with the database locked the answer still shows" wait_for '│w1 w2 w3 w4 *│' 15
+check "and the status line says it was not saved and why" wait_for 'answered, but not saved: .*another process is writing' 15
+wait "$lock_pid"
+keys "What port does the agent use?" Enter
+check "after the lock the next answer is saved" \
+	bash -c "for _ in \$(seq 50); do [ \$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(\"SELECT count(*) FROM messages\").fetchone()[0])' '$db') -ge $((messages_before + 2)) ] && exit 0; sleep 0.1; done; exit 1"
 keys ':quit' Enter
 check "quit returns to the shell" wait_for 'e2e-shell\$ ?$' 5
+
+# A damaged database: one line that says what to do, the terminal as it was.
+printf 'not a database at all, just text that is long enough to be a header.....' > "$work/corrupt.db"
+keys clear Enter "$ragdeck --db $work/corrupt.db" Enter
+check "the app on a corrupt database says so in one line" wait_for 'corrupt\.db is not a usable ragdeck database' 5
+check "and leaves the terminal at the shell" \
+	bash -c "[ \$(tmux -L $sock display -p -t e2e '#{alternate_on}') = 0 ]"
+check "with the prompt back" wait_for 'e2e-shell\$ ?$' 5
 
 # 5. Keys: nothing the program wrote holds the key; its files are private.
 check "the key is in no file the program wrote (database, history, export)" \
