@@ -169,16 +169,7 @@ check "after every fault the app still answers" wait_for '│w1 w2 w3 w4 *│' 1
 # Another program holds the database's write lock for longer than the busy
 # timeout: the question is still answered and the app says it is unsaved;
 # once the lock is gone the next question is saved again.
-python3 -c '
-import sqlite3, sys, time
-c = sqlite3.connect(sys.argv[1], isolation_level=None)
-c.execute("BEGIN IMMEDIATE")
-c.execute("CREATE TABLE lock_holder(x)")
-print("locked", flush=True)
-time.sleep(7)
-c.execute("ROLLBACK")' "$db" > "$work/lock.out" &
-lock_pid=$!
-for _ in $(seq 100); do grep -q locked "$work/lock.out" 2>/dev/null && break; sleep 0.05; done
+hold_write_lock "$db" 7
 messages_before=$(sql 'SELECT count(*) FROM messages')
 keys ':new' Enter
 keys "What port does the agent use?" Enter

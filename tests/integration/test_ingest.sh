@@ -82,16 +82,7 @@ check "corrupt database message is one actionable line" test "$(wc -l < "$work/b
 # and loses nothing; once the lock is gone the same ingest succeeds.
 mkdir -p "$work/more"
 printf '# Lock note\n\nThe lock note mentions a narwhal.\n' > "$work/more/lock.md"
-python3 -c '
-import sqlite3, sys, time
-c = sqlite3.connect(sys.argv[1], isolation_level=None)
-c.execute("BEGIN IMMEDIATE")
-c.execute("CREATE TABLE lock_holder(x)")
-print("locked", flush=True)
-time.sleep(7)
-c.execute("ROLLBACK")' "$db" > "$work/lock.out" &
-lock_pid=$!
-for _ in $(seq 100); do grep -q locked "$work/lock.out" 2>/dev/null && break; sleep 0.05; done
+hold_write_lock "$db" 7
 run search "install" > "$work/locked-search.txt" 2>&1
 check "a locked database can still be searched" test $? -eq 0
 run ingest "$work/more" > /dev/null 2> "$work/locked.txt"
