@@ -29,7 +29,6 @@ struct retriever {
 	sqlite3_stmt *chunk;
 	sqlite3_stmt *filter;
 	sqlite3_stmt *vocab;
-	sqlite3_stmt *vector;
 };
 
 /* No join here: FTS5 ranks on its own, and chunks of other collections or
@@ -39,24 +38,6 @@ static const char fts_sql[] =
 	"SELECT rowid, rank FROM chunks_fts WHERE chunks_fts MATCH ?1 ORDER BY rank LIMIT ?2";
 
 static const char vocab_sql[] = "SELECT doc FROM chunks_vocab WHERE term = ?1";
-
-/* The float32 row of one chunk, for rescoring the int8 scan's candidates:
- * the index keeps only the int8 copy in memory. */
-static const char vector_sql[] = "SELECT vector FROM embeddings WHERE chunk_id = ?1";
-
-static bool fetch_vector(void *ud, int64_t id, float *out)
-{
-	struct retriever *r = ud;
-	size_t bytes = (size_t)r->embedder->dim * sizeof(float);
-	bool ok = false;
-	sqlite3_bind_int64(r->vector, 1, id);
-	if (sqlite3_step(r->vector) == SQLITE_ROW && (size_t)sqlite3_column_bytes(r->vector, 0) == bytes) {
-		memcpy(out, sqlite3_column_blob(r->vector, 0), bytes);
-		ok = true;
-	}
-	sqlite3_reset(r->vector);
-	return ok;
-}
 
 static const char chunk_sql[] =
 	"SELECT c.document_id, c.ordinal, c.byte_start, c.byte_end, c.line_start, c.line_end,"
@@ -101,15 +82,13 @@ int retriever_open(struct store *store, struct embedder *embedder, const struct 
 	if (sqlite3_prepare_v3(db, fts_sql, -1, SQLITE_PREPARE_PERSISTENT, &r->fts, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v3(db, chunk_sql, -1, SQLITE_PREPARE_PERSISTENT, &r->chunk, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v3(db, filter_sql, -1, SQLITE_PREPARE_PERSISTENT, &r->filter, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v3(db, vocab_sql, -1, SQLITE_PREPARE_PERSISTENT, &r->vocab, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v3(db, vector_sql, -1, SQLITE_PREPARE_PERSISTENT, &r->vector, NULL) != SQLITE_OK) {
+	    sqlite3_prepare_v3(db, vocab_sql, -1, SQLITE_PREPARE_PERSISTENT, &r->vocab, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "cannot prepare retrieval queries: %s", sqlite3_errmsg(db));
 		goto fail;
 	}
 	struct vec_index_opts vo = {
 		.dim = embedder->dim, .quantize_int8 = opts->quantize_int8,
 		.oversample = opts->oversample > 0 ? opts->oversample : 1, .threads = opts->threads,
-		.fetch = fetch_vector, .fetch_ud = r,
 	};
 	r->index = vec_index_new(&vo);
 	if (!r->index) {
@@ -138,7 +117,6 @@ void retriever_free(struct retriever **rp)
 	sqlite3_finalize(r->chunk);
 	sqlite3_finalize(r->filter);
 	sqlite3_finalize(r->vocab);
-	sqlite3_finalize(r->vector);
 	vec_index_free(&r->index);
 	qcache_free(&r->cache);
 	free(r);

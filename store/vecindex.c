@@ -31,14 +31,11 @@ struct vec_index {
 	size_t stride;  /* floats per row */
 	size_t stride8; /* bytes per int8 row */
 	bool quantize;
-	bool keep_f32;  /* float32 rows in memory; else fetched to rescore */
-	vec_fetch_fn fetch;
-	void *fetch_ud;
 	size_t oversample;
 	size_t threads; /* resolved: >= 1 */
 	size_t count;
 	size_t cap;     /* a multiple of LANES */
-	float *rows;    /* when keep_f32: cap / LANES panels of LANES * stride floats */
+	float *rows;    /* cap / LANES panels of LANES * stride floats */
 	int64_t *ids;   /* cap */
 	int8_t *rows8;  /* when quantize: panels of LANES * stride8 bytes */
 	float *scales;  /* cap when quantize: row ~= scale * its int8 row */
@@ -108,9 +105,6 @@ struct vec_index *vec_index_new(const struct vec_index_opts *opts)
 	idx->scratch = xcalloc(idx->stride, sizeof(float));
 	idx->scratch8 = xcalloc(idx->stride8, 1);
 	idx->quantize = opts->quantize_int8;
-	idx->keep_f32 = !(opts->quantize_int8 && opts->fetch);
-	idx->fetch = opts->fetch;
-	idx->fetch_ud = opts->fetch_ud;
 	idx->oversample = (size_t)opts->oversample;
 	idx->threads = resolve_threads(opts->threads);
 	vec_idmap_init(&idx->map);
@@ -157,13 +151,11 @@ static void set_capacity(struct vec_index *idx, size_t cap)
 	size_t used = panels(idx->count) * LANES;
 
 	cap = round_up(cap, LANES);
-	if (idx->keep_f32) {
-		float *rows = arena_alloc(cap * idx->stride * sizeof(float));
-		if (used)
-			memcpy(rows, idx->rows, used * idx->stride * sizeof(float));
-		free(idx->rows);
-		idx->rows = rows;
-	}
+	float *rows = arena_alloc(cap * idx->stride * sizeof(float));
+	if (used)
+		memcpy(rows, idx->rows, used * idx->stride * sizeof(float));
+	free(idx->rows);
+	idx->rows = rows;
 	idx->ids = xreallocarray(idx->ids, cap, sizeof(*idx->ids));
 	if (idx->quantize) {
 		int8_t *rows8 = arena_alloc(cap * idx->stride8);
@@ -227,11 +219,9 @@ static void write_row(struct vec_index *idx, size_t slot, const float *v)
 {
 	size_t dim = (size_t)idx->dim;
 
-	if (idx->keep_f32) {
-		memcpy(idx->scratch, v, dim * sizeof(float));
-		lane_put(panel_f32(idx, slot), slot % LANES, idx->scratch, idx->stride * sizeof(float),
-		         VEC_CHUNK_F32 * sizeof(float));
-	}
+	memcpy(idx->scratch, v, dim * sizeof(float));
+	lane_put(panel_f32(idx, slot), slot % LANES, idx->scratch, idx->stride * sizeof(float),
+	         VEC_CHUNK_F32 * sizeof(float));
 	if (idx->quantize) {
 		idx->scales[slot] = quantize(v, dim, idx->scratch8, idx->stride8);
 		lane_put(panel_i8(idx, slot), slot % LANES, idx->scratch8, idx->stride8,
@@ -246,8 +236,7 @@ static size_t new_slot(struct vec_index *idx)
 	size_t slot = idx->count++;
 
 	if (slot % LANES == 0) {
-		if (idx->keep_f32)
-			memset(panel_f32(idx, slot), 0, LANES * idx->stride * sizeof(float));
+		memset(panel_f32(idx, slot), 0, LANES * idx->stride * sizeof(float));
 		if (idx->quantize) {
 			memset(panel_i8(idx, slot), 0, LANES * idx->stride8);
 			memset(idx->scales + slot, 0, LANES * sizeof(float));
@@ -279,9 +268,8 @@ int vec_index_remove(struct vec_index *idx, int64_t id)
 	vec_idmap_del(&idx->map, id);
 	size_t last = --idx->count;
 	if (slot != last) {
-		if (idx->keep_f32)
-			lane_copy(panel_f32(idx, slot), slot % LANES, panel_f32(idx, last), last % LANES,
-			          idx->stride * sizeof(float), VEC_CHUNK_F32 * sizeof(float));
+		lane_copy(panel_f32(idx, slot), slot % LANES, panel_f32(idx, last), last % LANES,
+		          idx->stride * sizeof(float), VEC_CHUNK_F32 * sizeof(float));
 		if (idx->quantize) {
 			lane_copy(panel_i8(idx, slot), slot % LANES, panel_i8(idx, last),
 			          last % LANES, idx->stride8, VEC_CHUNK_I8);
@@ -426,28 +414,6 @@ static void rescore(const struct vec_index *idx, const float *qf, const struct v
 	}
 }
 
-/* rescore without float32 rows in memory: each candidate's row is fetched
- * into lane 0 of a zeroed panel and scored by the same kernel. A row the
- * fetch function no longer has is dropped. */
-static void rescore_fetched(const struct vec_index *idx, const float *qf, const struct vec_hit *cand,
-                            size_t n, struct vec_topk *t)
-{
-	float sc[LANES];
-	float *panel = arena_alloc(LANES * idx->stride * sizeof(float));
-	float *row = xcalloc(idx->stride, sizeof(float));
-
-	memset(panel, 0, LANES * idx->stride * sizeof(float));
-	for (size_t i = 0; i < n; i++) {
-		if (!idx->fetch(idx->fetch_ud, cand[i].id, row))
-			continue;
-		lane_put(panel, 0, row, idx->stride * sizeof(float), VEC_CHUNK_F32 * sizeof(float));
-		idx->kern->dot4(qf, panel, idx->stride, sc);
-		vec_topk_push(t, sc[0], cand[i].id);
-	}
-	free(row);
-	free(panel);
-}
-
 static size_t search(const struct vec_index *idx, const float *q, size_t k,
                      struct vec_hit *out, vec_allow_fn allow, void *ud, bool use_int8)
 {
@@ -468,11 +434,10 @@ static size_t search(const struct vec_index *idx, const float *q, size_t k,
 	s.qf = qf;
 	heap_buf = xmalloc(k * sizeof(*heap_buf));
 	vec_topk_init(&top, heap_buf, k);
-	if (!use_int8 && idx->keep_f32) {
+	if (!use_int8) {
 		scan_all(&s, k, &top);
 	} else {
-		/* Without float32 rows an exact search rescores every row. */
-		size_t m = !use_int8 || k > idx->count / idx->oversample ? idx->count : k * idx->oversample;
+		size_t m = k > idx->count / idx->oversample ? idx->count : k * idx->oversample;
 		q8 = arena_alloc(idx->stride8);
 		quantize(q, dim, q8, idx->stride8);
 		s.q8 = q8;
@@ -480,10 +445,7 @@ static size_t search(const struct vec_index *idx, const float *q, size_t k,
 		vec_topk_init(&pre, cand + m, m);
 		scan_all(&s, m, &pre);
 		size_t nc = vec_topk_drain(&pre, cand);
-		if (idx->keep_f32)
-			rescore(idx, qf, cand, nc, &top);
-		else
-			rescore_fetched(idx, qf, cand, nc, &top);
+		rescore(idx, qf, cand, nc, &top);
 	}
 	n = vec_topk_drain(&top, out);
 cleanup:

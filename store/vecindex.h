@@ -10,8 +10,7 @@
  *
  * Results are deterministic: ordered by score descending, equal scores by id
  * ascending, and identical whatever the thread count. Searches may run
- * concurrently with each other (with a fetch function, only when it allows
- * that) but not with upsert, remove or set_threads. */
+ * concurrently with each other but not with upsert, remove or set_threads. */
 #ifndef RAGDECK_VECINDEX_H
 #define RAGDECK_VECINDEX_H
 
@@ -23,21 +22,11 @@
 
 struct vec_index;
 
-/* Copy row id's dim float32 values into out; false when the row is gone.
- * Called from the searching thread only. */
-typedef bool (*vec_fetch_fn)(void *ud, int64_t id, float *out);
-
 struct vec_index_opts {
 	int dim;            /* floats per vector, >= 1 */
 	bool quantize_int8; /* keep an int8 copy and search it first */
 	int oversample;     /* rescoring factor, >= 1 */
 	int threads;        /* 0 = all online cores */
-	/* With quantize_int8: the float32 rows are not kept in memory (a
-	 * quarter of the memory, and no float32 arena to fill at load);
-	 * rescoring fetches the candidates' rows through fetch instead, and an
-	 * exact search rescores every row that way. NULL: rows are kept. */
-	vec_fetch_fn fetch;
-	void *fetch_ud;
 };
 
 struct vec_hit {

@@ -758,81 +758,6 @@ static void *run_case_thread(void *arg)
 	return NULL;
 }
 
-/* fetch for the tests: rows of a dataset by id (linear search), with one
- * id the "store" has lost. */
-struct fetch_source {
-	const struct dataset *d;
-	int64_t gone;
-	size_t calls;
-};
-
-static bool fetch_row(void *ud, int64_t id, float *out)
-{
-	struct fetch_source *f = ud;
-	f->calls++;
-	if (id == f->gone)
-		return false;
-	for (size_t i = 0; i < f->d->n; i++) {
-		if (f->d->ids[i] == id) {
-			memcpy(out, f->d->rows + i * f->d->dim, f->d->dim * sizeof(float));
-			return true;
-		}
-	}
-	return false;
-}
-
-static struct vec_index *fetching_index_of(const struct dataset *d, struct fetch_source *f)
-{
-	struct vec_index_opts o = { .dim = (int)d->dim, .quantize_int8 = true, .oversample = 4,
-	                            .threads = 1, .fetch = fetch_row, .fetch_ud = f };
-	struct vec_index *idx = vec_index_new(&o);
-	assert_non_null(idx);
-	for (size_t i = 0; i < d->n; i++)
-		vec_index_upsert(idx, d->ids[i], d->rows + i * d->dim);
-	return idx;
-}
-
-/* Without float32 rows in memory, rescoring through fetch gives the same
- * hits and bit-identical scores as rescoring from the kept rows; only the
- * candidates are fetched; a row the store lost is dropped; exact search
- * is still exact. */
-static void rescoring_from_fetched_rows_equals_kept_rows(void **state)
-{
-	(void)state;
-	enum { N = 3000, DIM = 384, Q = 30, K = 10 };
-	uint64_t rng = 12;
-	struct dataset d;
-	float q[DIM];
-	struct vec_hit kept[K], fetched[K];
-
-	dataset_random(&d, N, DIM, &rng, true);
-	struct fetch_source f = { .d = &d, .gone = -1 };
-	struct vec_index *idx = index_of(&d, true, 4, 1);
-	struct vec_index *lean = fetching_index_of(&d, &f);
-	for (int t = 0; t < Q; t++) {
-		fill_unit(&rng, q, DIM);
-		f.calls = 0;
-		assert_int_equal(vec_index_search(idx, q, K, kept, NULL, NULL), K);
-		assert_int_equal(vec_index_search(lean, q, K, fetched, NULL, NULL), K);
-		assert_int_equal(f.calls, K * 4);
-		assert_hits_equal(kept, fetched, K);
-	}
-	/* The store lost the best hit: it is dropped, the rest move up. */
-	f.gone = kept[0].id;
-	assert_int_equal(vec_index_search(lean, q, K, fetched, NULL, NULL), K);
-	assert_hits_equal(kept + 1, fetched, K - 1);
-	f.gone = -1;
-	/* Removal and exact search without float32 rows. */
-	assert_int_equal(vec_index_remove(lean, d.ids[0]), 0);
-	assert_int_equal(vec_index_remove(idx, d.ids[0]), 0);
-	assert_int_equal(vec_index_search_exact(idx, q, K, kept, NULL, NULL), K);
-	assert_int_equal(vec_index_search_exact(lean, q, K, fetched, NULL, NULL), K);
-	assert_hits_equal(kept, fetched, K);
-	vec_index_free(&idx);
-	vec_index_free(&lean);
-	dataset_free(&d);
-}
-
 static void multithreaded_search_equals_single_threaded_exactly(void **state)
 {
 	(void)state;
@@ -916,7 +841,6 @@ int main(void)
 		cmocka_unit_test(filter_callback_limits_candidates),
 		cmocka_unit_test(rows_survive_arena_growth),
 		cmocka_unit_test(int8_search_recall_at_10_is_at_least_99_percent),
-		cmocka_unit_test(rescoring_from_fetched_rows_equals_kept_rows),
 		cmocka_unit_test(multithreaded_search_equals_single_threaded_exactly),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
