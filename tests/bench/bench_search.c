@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -89,7 +90,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench_search: %s\n", err);
 		return 1;
 	}
-	printf("open: vectors loaded in %.1f ms\n", (double)(clock_now_us() - t0) / 1e3);
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	printf("open: vectors loaded in %.1f ms; peak resident %.0f MB\n", (double)(clock_now_us() - t0) / 1e3,
+	       (double)ru.ru_maxrss / 1024);
 
 	uint64_t *total = calloc(queries, sizeof *total), *scan = calloc(queries, sizeof *scan);
 	uint64_t stage[5] = { 0 };
