@@ -96,7 +96,7 @@ static void open_retriever(struct app *a)
 {
 	char err[512];
 	retriever_free(&a->retriever);
-	if (cli_open_retriever(a->cli, a->embedder, NULL, &a->retriever, err, sizeof err) != 0)
+	if (cli_open_retriever(a->cli->cfg, a->cli->store, a->embedder, NULL, &a->retriever, err, sizeof err) != 0)
 		app_status(a, true, "answering without documents: %s", err);
 }
 

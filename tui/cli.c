@@ -148,13 +148,13 @@ bool cli_common_option(struct cli *cli, int opt, const char *arg)
 	}
 }
 
-int cli_open_retriever(struct cli *cli, struct embedder *e, const char *collection, struct retriever **r,
-                       char *err, size_t errlen)
+int cli_open_retriever(const struct config *cfg, struct store *store, struct embedder *e,
+                       const char *collection, struct retriever **r, char *err, size_t errlen)
 {
 	struct retriever_opts ro;
-	cli_retriever_opts(cli->cfg, collection, &ro);
+	cli_retriever_opts(cfg, collection, &ro);
 	*r = NULL;
-	if (!cli->cfg->routing.retrieval.enabled)
+	if (!cfg->routing.retrieval.enabled)
 		return 0;
-	return retriever_open(cli->store, e, &ro, r, err, errlen);
+	return retriever_open(store, e, &ro, r, err, errlen);
 }

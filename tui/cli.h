@@ -41,13 +41,14 @@ struct embedder *cli_embedder(struct cli *cli);
 struct retriever_opts;
 void cli_retriever_opts(const struct config *cfg, const char *collection, struct retriever_opts *ro);
 
-/* Open the retriever of collection (NULL: the config's) into *r (freed with
- * retriever_free). With retrieval disabled *r is NULL and 0 is returned;
- * with an empty or missing collection *r is NULL and -1 is returned with
- * err saying why: questions are then answered without context. */
+/* Open the retriever of collection (NULL: the config's) on store into *r
+ * (freed with retriever_free), with cfg's retrieval settings. With
+ * retrieval disabled *r is NULL and 0 is returned; with an empty or
+ * missing collection *r is NULL and -1 is returned with err saying why:
+ * questions are then answered without context. */
 struct retriever;
-int cli_open_retriever(struct cli *cli, struct embedder *e, const char *collection, struct retriever **r,
-                       char *err, size_t errlen);
+int cli_open_retriever(const struct config *cfg, struct store *store, struct embedder *e,
+                       const char *collection, struct retriever **r, char *err, size_t errlen);
 
 /* Release what cli_load_config and cli_open_store acquired. */
 void cli_release(struct cli *cli);

@@ -218,7 +218,7 @@ int cmd_ask(struct cli *cli, int argc, char **argv)
 	struct ask_state st = { .stream = !json && !no_stream };
 	char err[512];
 	int rc = EXIT_FAIL;
-	if (cli_open_retriever(cli, embedder, collection, &retriever, err, sizeof err) != 0)
+	if (cli_open_retriever(cli->cfg, cli->store, embedder, collection, &retriever, err, sizeof err) != 0)
 		log_warn("answering without documents: %s", err);
 	struct turn_env env = { .cfg = cli->cfg, .retriever = retriever, .client = client, .log = cli->store };
 	struct turn_callbacks cbs = { .on_text = on_text, .ud = &st };

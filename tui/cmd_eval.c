@@ -149,7 +149,7 @@ static int run_once(struct eval_cmd *c, struct embedder *e, struct run *r, char 
 	int rc;
 	cfg.routing.retrieval.max_context_tokens = r->max_context;
 	char why[512];
-	if (cli_open_retriever(c->cli, e, NULL, &retriever, why, sizeof why) != 0)
+	if (cli_open_retriever(c->cli->cfg, c->cli->store, e, NULL, &retriever, why, sizeof why) != 0)
 		log_warn("answering without documents: %s", why);
 	struct turn_env env = { .cfg = &cfg, .retriever = retriever, .client = client };
 	rc = eval_run(&env, c->set, &o, &r->res, err, errlen);

@@ -151,7 +151,6 @@ static void *run_eval(void *arg)
 	const struct config *cfg = j.w->cfg;
 	struct llm_client *client = NULL;
 	struct worker_msg m = { .done = true, .rc = -1 };
-	struct retriever_opts ro;
 	char err[200];
 	j.ev = xcalloc(1, sizeof *j.ev);
 	j.top_k = cfg->routing.retrieval.top_k;
@@ -164,10 +163,7 @@ static void *run_eval(void *arg)
 	if (!j.golden_id)
 		j.golden_id = xstrdup(j.w->path);
 	j.store = j.w->store;
-	cli_retriever_opts(cfg, NULL, &ro);
-	if (cfg->routing.retrieval.enabled &&
-	    retriever_open(j.store, j.w->embedder, &ro, &j.retriever, err, sizeof err) != 0)
-		j.retriever = NULL;
+	cli_open_retriever(cfg, j.store, j.w->embedder, NULL, &j.retriever, err, sizeof err);
 	client = llm_client_new();
 	struct turn_env env = { .cfg = cfg, .retriever = j.retriever, .client = client };
 	struct eval_opts o = { .top_k = j.top_k, .progress = on_item, .ud = &j };
