@@ -153,6 +153,8 @@ int eval_run(const struct turn_env *env, const struct golden_set *set, const str
 				goto cleanup;
 			}
 			fill_from_turn(r, turn_record(t), k);
+			if (opts->keep_retrieval)
+				turn_take_retrieval(t, &r->hits);
 			turn_free(&t);
 		}
 		if (opts->progress)
@@ -177,6 +179,7 @@ void eval_results_free(struct eval_item_result *r, size_t n)
 		free(r[i].answer);
 		free(r[i].model);
 		free(r[i].error);
+		retrieve_result_free(&r[i].hits);
 	}
 	free(r);
 }

@@ -17,6 +17,7 @@
 #include "core/golden.h"
 #include "core/llm/llm.h"
 #include "core/metrics.h"
+#include "core/retrieve.h"
 
 struct cJSON;
 struct turn_env;
@@ -36,12 +37,15 @@ struct eval_item_result {
 	enum eval_check check[EVAL_N_CHECKS];
 	bool passed;                      /* answered and no check failed */
 	struct metrics_turn metrics;      /* spans, tokens, cost, grounding */
+	struct retrieve_result hits;      /* with eval_opts.keep_retrieval: what the turn
+	                                   * retrieved (empty when it did not) */
 };
 
 struct eval_opts {
 	const char *model;                /* NULL: routing.default_model */
 	int top_k;                        /* 0: routing.paths.retrieval.top_k */
 	const char *nonce;                /* NULL: random per turn */
+	bool keep_retrieval;              /* keep each turn's retrieved chunks in its result */
 	/* Called after each item (may be NULL). */
 	void (*progress)(void *ud, size_t done, size_t total, const struct eval_item_result *r);
 	void *ud;

@@ -441,6 +441,12 @@ const struct turn_record *turn_record(const struct turn *t)
 	return &t->rec;
 }
 
+void turn_take_retrieval(struct turn *t, struct retrieve_result *out)
+{
+	*out = t->rec.retrieval;
+	memset(&t->rec.retrieval, 0, sizeof t->rec.retrieval);
+}
+
 void turn_free(struct turn **tp)
 {
 	struct turn *t = *tp;

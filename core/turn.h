@@ -99,6 +99,10 @@ bool turn_done(const struct turn *t);
 /* The record (complete once turn_done). */
 const struct turn_record *turn_record(const struct turn *t);
 
+/* Move the record's retrieval into *out (the caller frees it with
+ * retrieve_result_free); the record keeps an empty one. */
+void turn_take_retrieval(struct turn *t, struct retrieve_result *out);
+
 /* Free the turn and its record; NULL-safe; clears *t. */
 void turn_free(struct turn **t);
 

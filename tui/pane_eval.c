@@ -325,7 +325,7 @@ static void draw_drill(struct eval_view *v, WINDOW *w, int y, int width, int row
 	failure_reasons(r, &sb);
 	sb_printf(&sb, "answer (%s): %s\n", r->model ? r->model : "?", r->answer ? r->answer : "");
 	sb_printf(&sb, "%zu chunks retrieved: 2 shows them in the context pane; Enter goes back\n",
-	          v->ev->hits[v->sel].n_hits);
+	          v->ev->res[v->sel].hits.n_hits);
 	const char *p = sb_str(&sb);
 	for (int k = 0; k < rows && *p; k++) {
 		const char *nl = strchr(p, '\n');
@@ -395,7 +395,7 @@ static void drill(struct app *a, struct eval_view *v)
 	v->rec.question = r->item->question;
 	v->rec.model = r->model;
 	v->rec.answer = r->answer;
-	v->rec.retrieval = v->ev->hits[v->sel];
+	v->rec.retrieval = v->ev->res[v->sel].hits;
 	a->ctx_eval = &v->rec;
 	a->ctx_sel = 0;
 	a->ctx_scroll = 0;

@@ -128,23 +128,6 @@ static int store_eval(struct eval_job *j, char *err, size_t errlen)
 	return rc;
 }
 
-/* The chunks each item's turn retrieved, asked again for the drill-down
- * (retrieval is deterministic for a given store). */
-static void retrieve_items(struct eval_job *j)
-{
-	struct worker_eval *ev = j->ev;
-	char err[256];
-	ev->hits = xcalloc(ev->set->n_items + 1, sizeof *ev->hits);
-	for (size_t i = 0; j->retriever && i < ev->set->n_items; i++) {
-		struct retrieve_query q = {
-			.text = ev->set->items[i].question, .k = j->top_k, .mode = RETRIEVE_HYBRID,
-			.max_context_tokens = j->max_context,
-		};
-		if (retriever_search(j->retriever, &q, &ev->hits[i], err, sizeof err) != 0)
-			memset(&ev->hits[i], 0, sizeof ev->hits[i]);
-	}
-}
-
 static void *run_eval(void *arg)
 {
 	struct eval_job j = { .w = arg };
@@ -166,14 +149,13 @@ static void *run_eval(void *arg)
 	cli_open_retriever(cfg, j.store, j.w->embedder, NULL, &j.retriever, err, sizeof err);
 	client = llm_client_new();
 	struct turn_env env = { .cfg = cfg, .retriever = j.retriever, .client = client };
-	struct eval_opts o = { .top_k = j.top_k, .progress = on_item, .ud = &j };
+	struct eval_opts o = { .top_k = j.top_k, .keep_retrieval = true, .progress = on_item, .ud = &j };
 	if (eval_run(&env, j.ev->set, &o, &j.ev->res, err, sizeof err) != 0) {
 		snprintf(m.text, sizeof m.text, "eval %s: %s", j.w->path, err);
 		goto cleanup;
 	}
 	for (int i = 0; i < WORKER_EVAL_ROWS; i++)
 		eval_summarize(j.ev->res, j.ev->set->n_items, i - 1, &j.ev->sum[i]);
-	retrieve_items(&j);
 	if (store_eval(&j, err, sizeof err) != 0) {
 		snprintf(m.text, sizeof m.text, "eval %s: %s", j.w->path, err);
 		goto cleanup;
@@ -252,9 +234,6 @@ void worker_eval_free(struct worker_eval **ep)
 	if (!e)
 		return;
 	size_t n = e->set ? e->set->n_items : 0;
-	for (size_t i = 0; e->hits && i < n; i++)
-		retrieve_result_free(&e->hits[i]);
-	free(e->hits);
 	eval_results_free(e->res, e->res ? n : 0);
 	cJSON_Delete(e->prev_summary);
 	cJSON_Delete(e->regressions);

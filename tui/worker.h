@@ -28,13 +28,12 @@ struct worker_msg {
 };
 
 /* A finished evaluation: the results, as `ragdeck eval` stores them, with
- * the chunks retrieved for each item and the comparison with the previous
+ * the chunks each item's turn retrieved (res[i].hits) and the comparison with the previous
  * stored run of the same set and parameters. */
 #define WORKER_EVAL_ROWS 4         /* overall, then per golden category */
 struct worker_eval {
 	struct golden_set *set;
 	struct eval_item_result *res;         /* set->n_items */
-	struct retrieve_result *hits;         /* set->n_items */
 	struct eval_summary sum[WORKER_EVAL_ROWS];
 	int64_t run_id, prev_id;              /* prev_id 0: first run */
 	struct cJSON *prev_summary;           /* NULL without a previous run */
