@@ -101,18 +101,27 @@ static bool breaks_stream(const char *fault)
 	       strcmp(fault, "long-line") == 0;
 }
 
-static void openai_stream(struct strbuf *sb, const struct stream_spec *sp)
+/* The answer as text events "prefix TOKEN suffix"; with a fault that breaks
+ * the stream, half of them and then the fault's event. Returns false then. */
+static bool text_events(struct strbuf *sb, const struct stream_spec *sp, const char *prefix,
+                        const char *suffix)
 {
 	int stop = breaks_stream(sp->fault) ? sp->tokens / 2 : sp->tokens;
 	for (int i = 1; i <= stop; i++) {
-		sb_puts(sb, "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"");
+		sb_puts(sb, prefix);
 		token_text(sb, sp, i);
-		sb_puts(sb, "\"}}]}\n\n");
+		sb_puts(sb, suffix);
 	}
-	if (stop < sp->tokens) {
-		fault_event(sb, sp);
+	if (stop == sp->tokens)
+		return true;
+	fault_event(sb, sp);
+	return false;
+}
+
+static void openai_stream(struct strbuf *sb, const struct stream_spec *sp)
+{
+	if (!text_events(sb, sp, "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"", "\"}}]}\n\n"))
 		return;
-	}
 	sb_printf(sb, "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n");
 	sb_printf(sb, "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":321,\"completion_tokens\":%d}}\n\n", sp->tokens);
 	sb_puts(sb, "data: [DONE]\n\n");
@@ -122,16 +131,9 @@ static void anthropic_stream(struct strbuf *sb, const struct stream_spec *sp)
 {
 	sb_puts(sb, "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"usage\":{\"input_tokens\":321,\"output_tokens\":1}}}\n\n");
 	sb_puts(sb, "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n");
-	int stop = breaks_stream(sp->fault) ? sp->tokens / 2 : sp->tokens;
-	for (int i = 1; i <= stop; i++) {
-		sb_puts(sb, "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"");
-		token_text(sb, sp, i);
-		sb_puts(sb, "\"}}\n\n");
-	}
-	if (stop < sp->tokens) {
-		fault_event(sb, sp);
+	if (!text_events(sb, sp, "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,"
+	                         "\"delta\":{\"type\":\"text_delta\",\"text\":\"", "\"}}\n\n"))
 		return;
-	}
 	sb_puts(sb, "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n");
 	sb_printf(sb, "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":%d}}\n\n", sp->tokens);
 	sb_puts(sb, "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
