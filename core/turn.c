@@ -406,10 +406,8 @@ int turn_start(const struct turn_env *env, const char *question, const struct tu
 	if (build_prompt(t, opts, err, errlen) != 0)
 		goto fail;
 	static const char *const local_only[] = { "local" };
-	if (opts->model) {
-		t->chain = &opts->model;
-		t->n_chain = 1;
-	} else if (t->rec.decision.no_grounding) {
+	/* A model chosen by hand is the decision's whole chain. */
+	if (t->rec.decision.no_grounding && !t->rec.decision.model_by_hand) {
 		t->chain = local_only;
 		t->n_chain = 1;
 	} else {
