@@ -2,6 +2,7 @@
 #include "core/eval.h"
 #include "core/breaker.h"
 #include "core/config.h"
+#include "core/llm/local.h"
 #include "core/prompt.h"
 #include "core/turn.h"
 #include "core/util/strbuf.h"
@@ -72,21 +73,35 @@ bool eval_check_answer(const struct golden_item *item, const char *answer, enum 
 	return ok;
 }
 
-static void score_retrieval(const struct golden_item *item, const struct turn_record *rec, int k,
-                            struct eval_retrieval *out)
+static struct eval_source *sources_of(const struct golden_source *g, size_t n)
 {
+	struct eval_source *src = xcalloc(n + 1, sizeof *src);
+	for (size_t i = 0; i < n; i++)
+		src[i] = (struct eval_source){ g[i].path, g[i].line_start, g[i].line_end };
+	return src;
+}
+
+static void score_retrieval(struct eval_item_result *r, const struct turn_record *rec, int k)
+{
+	const struct golden_item *item = r->item;
 	const struct retrieve_result *rr = &rec->retrieval;
 	struct eval_hit *hits = xcalloc(rr->n_hits + 1, sizeof *hits);
-	struct eval_source *src = xcalloc(item->n_relevant + 1, sizeof *src);
+	struct eval_source *rel = sources_of(item->relevant, item->n_relevant);
+	struct eval_source *stale = sources_of(item->stale, item->n_stale);
 	for (size_t i = 0; i < rr->n_hits; i++)
 		hits[i] = (struct eval_hit){ rr->hits[i].path, rr->hits[i].line_start, rr->hits[i].line_end,
 		                             rr->hits[i].packed };
-	for (size_t i = 0; i < item->n_relevant; i++)
-		src[i] = (struct eval_source){ item->relevant[i].path, item->relevant[i].line_start,
-		                               item->relevant[i].line_end };
-	eval_retrieval_score(hits, rr->n_hits, src, item->n_relevant, k, out);
+	eval_retrieval_score(hits, rr->n_hits, rel, item->n_relevant, k, &r->retrieval);
+	r->stale_first = eval_stale_first(hits, rr->n_hits, rel, item->n_relevant, stale, item->n_stale);
 	free(hits);
-	free(src);
+	free(rel);
+	free(stale);
+}
+
+/* The local answerer's refusal opens with LLM_LOCAL_NO_ANSWER. */
+static bool declines(const char *answer)
+{
+	return strncmp(answer, LLM_LOCAL_NO_ANSWER, strlen(LLM_LOCAL_NO_ANSWER)) == 0;
 }
 
 static void fill_from_turn(struct eval_item_result *r, const struct turn_record *rec, int k)
@@ -96,7 +111,9 @@ static void fill_from_turn(struct eval_item_result *r, const struct turn_record 
 	r->error = xstrdup(rec->error ? rec->error : "");
 	r->outcome = rec->outcome;
 	r->metrics = rec->metrics;
-	score_retrieval(r->item, rec, k, &r->retrieval);
+	r->path = rec->decision.path;
+	r->declined = declines(r->answer);
+	score_retrieval(r, rec, k);
 	bool checks_ok = eval_check_answer(r->item, r->answer, r->check);
 	r->passed = checks_ok && rec->outcome == LLM_OUTCOME_OK;
 }
@@ -107,6 +124,7 @@ static void fill_failed(struct eval_item_result *r, const char *model, const cha
 	r->model = xstrdup(model ? model : "");
 	r->error = xstrdup(why);
 	r->outcome = LLM_OUTCOME_FAILED;
+	r->path = ROUTER_DIRECT;
 	r->metrics.outcome = METRICS_FAILED;
 	for (int i = 0; i < EVAL_N_CHECKS; i++)
 		r->check[i] = EVAL_CHECK_NA;
@@ -116,7 +134,8 @@ int eval_run(const struct turn_env *env, const struct golden_set *set, const str
              struct eval_item_result **out, char *err, size_t errlen)
 {
 	struct eval_item_result *res = xcalloc(set->n_items + 1, sizeof *res);
-	struct turn_opts topts = { .model = opts->model, .top_k = opts->top_k, .nonce = opts->nonce };
+	struct turn_opts topts = { .model = opts->model, .top_k = opts->top_k, .mode = opts->mode,
+	                           .nonce = opts->nonce };
 	struct turn_callbacks cbs = { 0 };
 	int k = opts->top_k ? opts->top_k : env->cfg->routing.retrieval.top_k;
 	int rc = -1;
@@ -191,6 +210,7 @@ static void add_retrieval(struct eval_summary *s, const struct eval_retrieval *r
 	if (!r->defined)
 		return;
 	s->n_retrieval++;
+	s->recall_1 += r->recall_1;
 	s->recall_k += r->recall_k;
 	s->precision_k += r->precision_k;
 	s->mrr10 += r->mrr10;
@@ -202,6 +222,7 @@ static void add_retrieval(struct eval_summary *s, const struct eval_retrieval *r
 static void mean_retrieval(struct eval_summary *s)
 {
 	double n = s->n_retrieval ? (double)s->n_retrieval : 1.0;
+	s->recall_1 /= n;
 	s->recall_k /= n;
 	s->precision_k /= n;
 	s->mrr10 /= n;
@@ -221,6 +242,10 @@ void eval_summarize(const struct eval_item_result *r, size_t n, int category, st
 		out->items++;
 		out->passed += r[i].passed;
 		add_retrieval(out, &r[i].retrieval);
+		out->n_stale += r[i].item->n_stale > 0;
+		out->stale_first += r[i].stale_first;
+		out->declined += r[i].retrieval.defined && r[i].declined;
+		out->routes[r[i].path]++;
 		for (int c = 0; c < EVAL_N_CHECKS; c++) {
 			out->checked[c] += r[i].check[c] != EVAL_CHECK_NA;
 			out->check_passed[c] += r[i].check[c] == EVAL_CHECK_PASS;
@@ -245,12 +270,19 @@ cJSON *eval_summary_json(const struct eval_summary *s)
 	cJSON_AddNumberToObject(o, "passed", (double)s->passed);
 	cJSON *rt = cJSON_AddObjectToObject(o, "retrieval");
 	cJSON_AddNumberToObject(rt, "items", (double)s->n_retrieval);
+	cJSON_AddNumberToObject(rt, "recall_1", s->recall_1);
 	cJSON_AddNumberToObject(rt, "recall_k", s->recall_k);
 	cJSON_AddNumberToObject(rt, "precision_k", s->precision_k);
 	cJSON_AddNumberToObject(rt, "mrr10", s->mrr10);
 	cJSON_AddNumberToObject(rt, "ndcg10", s->ndcg10);
 	cJSON_AddNumberToObject(rt, "context_precision", s->context_precision);
 	cJSON_AddNumberToObject(rt, "context_recall", s->context_recall);
+	cJSON_AddNumberToObject(rt, "stale_items", (double)s->n_stale);
+	cJSON_AddNumberToObject(rt, "stale_first", (double)s->stale_first);
+	cJSON_AddNumberToObject(o, "declined", (double)s->declined);
+	cJSON *routes = cJSON_AddObjectToObject(o, "routes");
+	for (int p = 0; p <= ROUTER_DIRECT; p++)
+		cJSON_AddNumberToObject(routes, router_path_name((enum router_path)p), (double)s->routes[p]);
 	cJSON *g = cJSON_AddObjectToObject(o, "grounding");
 	cJSON_AddNumberToObject(g, "items", (double)s->m.n_grounded);
 	cJSON_AddNumberToObject(g, "hallucination_score", s->m.grounding_mean);
@@ -283,6 +315,7 @@ cJSON *eval_item_json(const struct eval_item_result *r)
 {
 	cJSON *o = cJSON_CreateObject();
 	if (r->retrieval.defined) {
+		cJSON_AddNumberToObject(o, "recall_1", r->retrieval.recall_1);
 		cJSON_AddNumberToObject(o, "recall_k", r->retrieval.recall_k);
 		cJSON_AddNumberToObject(o, "precision_k", r->retrieval.precision_k);
 		cJSON_AddNumberToObject(o, "mrr10", r->retrieval.mrr10);
@@ -295,7 +328,11 @@ cJSON *eval_item_json(const struct eval_item_result *r)
 	for (int c = 0; c < EVAL_N_CHECKS; c++)
 		if (r->check[c] != EVAL_CHECK_NA)
 			cJSON_AddBoolToObject(o, check_names[c], r->check[c] == EVAL_CHECK_PASS);
+	if (r->item->n_stale)
+		cJSON_AddBoolToObject(o, "current_first", !r->stale_first);
 	cJSON_AddBoolToObject(o, "answered", r->outcome == LLM_OUTCOME_OK);
+	if (r->retrieval.defined)
+		cJSON_AddBoolToObject(o, "found_answer", !r->declined);
 	cJSON_AddBoolToObject(o, "passed", r->passed);
 	return o;
 }

@@ -18,6 +18,7 @@
 #include "core/llm/llm.h"
 #include "core/metrics.h"
 #include "core/retrieve.h"
+#include "core/router.h"
 
 struct cJSON;
 struct turn_env;
@@ -34,6 +35,10 @@ struct eval_item_result {
 	enum llm_outcome outcome;
 	char *error;                      /* "" when none */
 	struct eval_retrieval retrieval;
+	enum router_path path;            /* where the router sent the question */
+	bool stale_first;                 /* an outdated source (item->stale) ranked above
+	                                   * every relevant one */
+	bool declined;                    /* the answer says the documents do not contain one */
 	enum eval_check check[EVAL_N_CHECKS];
 	bool passed;                      /* answered and no check failed */
 	struct metrics_turn metrics;      /* spans, tokens, cost, grounding */
@@ -44,6 +49,7 @@ struct eval_item_result {
 struct eval_opts {
 	const char *model;                /* NULL: routing.default_model */
 	int top_k;                        /* 0: routing.paths.retrieval.top_k */
+	enum retrieve_mode mode;          /* hybrid, or one list alone */
 	const char *nonce;                /* NULL: random per turn */
 	bool keep_retrieval;              /* keep each turn's retrieved chunks in its result */
 	/* Called after each item (may be NULL). */
@@ -69,7 +75,10 @@ struct eval_summary {
 	size_t items;
 	size_t passed;
 	size_t n_retrieval;               /* items with defined retrieval metrics */
-	double recall_k, precision_k, mrr10, ndcg10, context_precision, context_recall;
+	double recall_1, recall_k, precision_k, mrr10, ndcg10, context_precision, context_recall;
+	size_t n_stale, stale_first;      /* items with outdated sources; how many ranked one first */
+	size_t declined;                  /* items with sources whose answer declined */
+	size_t routes[ROUTER_DIRECT + 1]; /* items per router path */
 	size_t checked[EVAL_N_CHECKS], check_passed[EVAL_N_CHECKS];
 	long tokens_in, tokens_out;
 	struct metrics_summary m;         /* spans, cost, grounding (the hallucination_score) */

@@ -56,6 +56,8 @@ static void score_ranks(const struct eval_hit *hits, size_t n_hits, const struct
 		found[s] = true;
 		if (i < (size_t)k)
 			rel_k++;
+		if (i == 0)
+			out->recall_1 = 1.0 / (double)n_sources;
 		if (i < CUTOFF) {
 			dcg += 1.0 / log2((double)i + 2.0);
 			if (out->mrr10 == 0)
@@ -103,4 +105,16 @@ void eval_retrieval_score(const struct eval_hit *hits, size_t n_hits,
 	out->defined = true;
 	score_ranks(hits, n_hits, sources, n_sources, k < 1 ? 1 : k, out);
 	score_context(hits, n_hits, sources, n_sources, out);
+}
+
+bool eval_stale_first(const struct eval_hit *hits, size_t n_hits, const struct eval_source *relevant,
+                      size_t n_relevant, const struct eval_source *stale, size_t n_stale)
+{
+	for (size_t i = 0; i < n_hits; i++) {
+		if (any_source(&hits[i], relevant, n_relevant))
+			return false;
+		if (any_source(&hits[i], stale, n_stale))
+			return true;
+	}
+	return false;
 }

@@ -9,7 +9,7 @@
  *  - a hit is relevant when it matches a source that no earlier hit
  *    matched: a second chunk of an already found source counts as not
  *    relevant, so no metric can exceed 1 (R = number of sources);
- *  - recall@k = relevant hits in the first k / R;
+ *  - recall@k = relevant hits in the first k / R (recall@1 likewise with 1);
  *  - precision@k = relevant hits in the first k / k (k, not the number of
  *    hits, as trec_eval's P_k);
  *  - MRR@10 = 1 / rank of the first relevant hit within 10, else 0;
@@ -42,7 +42,7 @@ struct eval_source {
 
 struct eval_retrieval {
 	bool defined;             /* the item has at least one source */
-	double recall_k, precision_k, mrr10, ndcg10;
+	double recall_1, recall_k, precision_k, mrr10, ndcg10;
 	double context_precision, context_recall;
 	size_t n_context;         /* context chunks judged */
 };
@@ -55,5 +55,11 @@ bool eval_hit_matches(const struct eval_hit *hit, const struct eval_source *sour
 void eval_retrieval_score(const struct eval_hit *hits, size_t n_hits,
                           const struct eval_source *sources, size_t n_sources, int k,
                           struct eval_retrieval *out);
+
+/* True when a hit matching one of stale[0..n_stale) (an outdated version:
+ * archived, superseded) ranks above every hit matching one of
+ * relevant[0..n_relevant); a stale hit with no relevant hit at all counts. */
+bool eval_stale_first(const struct eval_hit *hits, size_t n_hits, const struct eval_source *relevant,
+                      size_t n_relevant, const struct eval_source *stale, size_t n_stale);
 
 #endif

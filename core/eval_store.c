@@ -64,23 +64,30 @@ static int compare_previous(struct store *s, const char *golden_id, const struct
 	return rc;
 }
 
+cJSON *eval_params_new(const char *model, int top_k, int max_context)
+{
+	cJSON *p = cJSON_CreateObject();
+	cJSON_AddStringToObject(p, "model", model);
+	cJSON_AddNumberToObject(p, "top_k", top_k);
+	cJSON_AddNumberToObject(p, "max_context_tokens", max_context);
+	return p;
+}
+
 int eval_store_run(struct store *s, const struct config *cfg, const char *golden_id,
                    const struct golden_set *set, const struct eval_item_result *res,
-                   const struct eval_summary *overall, const char *model, int top_k, int max_context,
+                   const struct eval_summary *overall, const cJSON *pj,
                    struct eval_stored *out, char *err, size_t errlen)
 {
 	char hash[17];
-	cJSON *pj = cJSON_CreateObject(), *sj = eval_summary_json(overall);
+	cJSON *sj = eval_summary_json(overall);
+	const cJSON *model = cJSON_GetObjectItemCaseSensitive(pj, "model");
 	memset(out, 0, sizeof *out);
-	cJSON_AddStringToObject(pj, "model", model);
-	cJSON_AddNumberToObject(pj, "top_k", top_k);
-	cJSON_AddNumberToObject(pj, "max_context_tokens", max_context);
 	char *params = cJSON_PrintUnformatted(pj), *summary = cJSON_PrintUnformatted(sj);
 	char *conf = config_text(cfg);
 	eval_set_hash(set, hash);
 	struct evalstore_run row = {
 		.started_at = clock_unix_now(), .golden_path = golden_id, .golden_hash = hash,
-		.config = conf, .model = model, .params_json = params, .summary_json = summary,
+		.config = conf, .model = cJSON_GetStringValue(model), .params_json = params, .summary_json = summary,
 	};
 	int rc = compare_previous(s, golden_id, set, res, params, out, err, errlen);
 	if (rc == 0)
@@ -100,7 +107,6 @@ int eval_store_run(struct store *s, const struct config *cfg, const char *golden
 	}
 	if (rc == 0)
 		rc = store_batch_commit(s, err, errlen);
-	cJSON_Delete(pj);
 	cJSON_Delete(sj);
 	cJSON_free(params);
 	cJSON_free(summary);

@@ -27,14 +27,20 @@ struct eval_stored {
  * 16 hex digits into out. */
 void eval_set_hash(const struct golden_set *set, char out[17]);
 
+/* The parameters a run is stored and compared under: model, top_k,
+ * max_context_tokens. A caller adds what else sets the run apart (a
+ * retrieval mode, a swept key) before eval_store_run. Caller frees with
+ * cJSON_Delete. */
+struct cJSON *eval_params_new(const char *model, int top_k, int max_context);
+
 /* Store the run of set (results res[0..set->n_items), overall summary
  * overall) under golden_id (the set's real path) with a snapshot of cfg (no
- * secrets) and the parameters (model, top_k, max_context), after comparing
- * with the previous run of the same set and parameters. Returns 0 or -1
- * with err; free out with eval_stored_free in both cases. */
+ * secrets) and params (eval_params_new), after comparing with the previous
+ * run of the same set and parameters. Returns 0 or -1 with err; free out
+ * with eval_stored_free in both cases. */
 int eval_store_run(struct store *s, const struct config *cfg, const char *golden_id,
                    const struct golden_set *set, const struct eval_item_result *res,
-                   const struct eval_summary *overall, const char *model, int top_k, int max_context,
+                   const struct eval_summary *overall, const struct cJSON *params,
                    struct eval_stored *out, char *err, size_t errlen);
 
 void eval_stored_free(struct eval_stored *st);

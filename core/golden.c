@@ -29,7 +29,7 @@ static const char *const category_names[GOLDEN_N_CATEGORIES] = {
 };
 
 static const char *const item_keys[] = {
-	"id", "question", "category", "relevant", "reference_answer",
+	"id", "question", "category", "relevant", "stale", "reference_answer",
 	"must_contain", "format", "schema", "pattern",
 };
 
@@ -116,6 +116,9 @@ static void item_free(struct golden_item *it)
 	for (size_t i = 0; i < it->n_relevant; i++)
 		free(it->relevant[i].path);
 	free(it->relevant);
+	for (size_t i = 0; i < it->n_stale; i++)
+		free(it->stale[i].path);
+	free(it->stale);
 	free(it->reference_answer);
 	for (size_t i = 0; i < it->n_must_contain; i++)
 		free(it->must_contain[i]);
@@ -169,12 +172,12 @@ static int get_source(const struct posmap *pm, const cJSON *v, struct golden_sou
 {
 	const cJSON *lines = cJSON_GetObjectItemCaseSensitive(v, "lines");
 	if (!cJSON_IsObject(v)) {
-		pos_fail(pm, v, err, errlen, "a relevant source must be a mapping {path, lines}");
+		pos_fail(pm, v, err, errlen, "a source must be a mapping {path, lines}");
 		return -1;
 	}
 	for (const cJSON *k = v->child; k; k = k->next) {
 		if (strcmp(k->string, "path") != 0 && strcmp(k->string, "lines") != 0) {
-			pos_fail(pm, k, err, errlen, "unknown key '%s' in a relevant source (expected path, lines)",
+			pos_fail(pm, k, err, errlen, "unknown key '%s' in a source (expected path, lines)",
 			         k->string);
 			return -1;
 		}
@@ -198,19 +201,20 @@ static int get_source(const struct posmap *pm, const cJSON *v, struct golden_sou
 	return 0;
 }
 
-static int get_relevant(const struct posmap *pm, const cJSON *o, struct golden_item *it,
-                        char *err, size_t errlen)
+/* The list of sources under key ("relevant" or "stale") into *out. */
+static int get_sources(const struct posmap *pm, const cJSON *o, const char *key,
+                       struct golden_source **out, size_t *n, char *err, size_t errlen)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "relevant");
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 	if (!v || cJSON_IsNull(v))
 		return 0;
 	if (!cJSON_IsArray(v)) {
-		pos_fail(pm, v, err, errlen, "'relevant' must be a list of {path, lines}");
+		pos_fail(pm, v, err, errlen, "'%s' must be a list of {path, lines}", key);
 		return -1;
 	}
-	it->relevant = xcalloc((size_t)cJSON_GetArraySize(v) + 1, sizeof *it->relevant);
+	*out = xcalloc((size_t)cJSON_GetArraySize(v) + 1, sizeof **out);
 	for (const cJSON *e = v->child; e; e = e->next)
-		if (get_source(pm, e, &it->relevant[it->n_relevant++], err, errlen) != 0)
+		if (get_source(pm, e, &(*out)[(*n)++], err, errlen) != 0)
 			return -1;
 	return 0;
 }
@@ -311,7 +315,9 @@ static int item_from_json(const struct posmap *pm, const cJSON *o, struct golden
 		goto cleanup;
 	}
 	it->category = (enum golden_category)c;
-	if (get_relevant(pm, o, it, err, errlen) != 0 || get_must_contain(pm, o, it, err, errlen) != 0 ||
+	if (get_sources(pm, o, "relevant", &it->relevant, &it->n_relevant, err, errlen) != 0 ||
+	    get_sources(pm, o, "stale", &it->stale, &it->n_stale, err, errlen) != 0 ||
+	    get_must_contain(pm, o, it, err, errlen) != 0 ||
 	    get_format(pm, o, it, err, errlen) != 0)
 		goto cleanup;
 	rc = 0;
@@ -553,22 +559,29 @@ int golden_load(const char *path, struct golden_set **out, char *err, size_t err
 
 /* ---- writing --------------------------------------------------------- */
 
+static void add_sources(cJSON *o, const char *key, const struct golden_source *src, size_t n)
+{
+	cJSON *list = cJSON_AddArrayToObject(o, key);
+	for (size_t i = 0; i < n; i++) {
+		cJSON *r = cJSON_CreateObject();
+		cJSON_AddStringToObject(r, "path", src[i].path);
+		if (src[i].line_start > 0) {
+			int lines[2] = { src[i].line_start, src[i].line_end };
+			cJSON_AddItemToObject(r, "lines", cJSON_CreateIntArray(lines, 2));
+		}
+		cJSON_AddItemToArray(list, r);
+	}
+}
+
 static cJSON *item_to_json(const struct golden_item *it)
 {
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "id", it->id);
 	cJSON_AddStringToObject(o, "question", it->question);
 	cJSON_AddStringToObject(o, "category", golden_category_name(it->category));
-	cJSON *rel = cJSON_AddArrayToObject(o, "relevant");
-	for (size_t i = 0; i < it->n_relevant; i++) {
-		cJSON *r = cJSON_CreateObject();
-		cJSON_AddStringToObject(r, "path", it->relevant[i].path);
-		if (it->relevant[i].line_start > 0) {
-			int lines[2] = { it->relevant[i].line_start, it->relevant[i].line_end };
-			cJSON_AddItemToObject(r, "lines", cJSON_CreateIntArray(lines, 2));
-		}
-		cJSON_AddItemToArray(rel, r);
-	}
+	add_sources(o, "relevant", it->relevant, it->n_relevant);
+	if (it->n_stale)
+		add_sources(o, "stale", it->stale, it->n_stale);
 	if (it->reference_answer)
 		cJSON_AddStringToObject(o, "reference_answer", it->reference_answer);
 	if (it->n_must_contain)

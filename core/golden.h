@@ -35,6 +35,9 @@ struct golden_item {
 	enum golden_category category;
 	struct golden_source *relevant;
 	size_t n_relevant;
+	struct golden_source *stale;  /* outdated versions (archived, superseded) that must
+	                               * not rank above the first relevant hit */
+	size_t n_stale;
 	char *reference_answer;      /* NULL when absent */
 	char **must_contain;         /* matched case-insensitively */
 	size_t n_must_contain;

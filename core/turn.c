@@ -139,7 +139,7 @@ static void retrieve_and_route(struct turn *t, const struct turn_opts *opts)
 		struct retrieve_query q = {
 			.text = probe.question,
 			.k = opts->top_k ? opts->top_k : cfg->routing.retrieval.top_k,
-			.mode = RETRIEVE_HYBRID,
+			.mode = opts->mode,
 			.max_context_tokens = cfg->routing.retrieval.max_context_tokens,
 		};
 		bool ok = retriever_search(t->env.retriever, &q, &t->rec.retrieval, err, sizeof err) == 0;

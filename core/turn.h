@@ -43,6 +43,7 @@ struct turn_hop {
 struct turn_opts {
 	const char *model;             /* NULL: the router's choice (or routing.default_model) */
 	int top_k;                     /* 0: routing.paths.retrieval.top_k */
+	enum retrieve_mode mode;       /* hybrid (the default), or one list alone */
 	bool no_retrieval;             /* answer without context */
 	const char *nonce;             /* NULL: random (tests pass one) */
 };

@@ -34,8 +34,11 @@ static const char eval_help[] =
 	"\n"
 	"  -m, --model MODEL      model to ask (default: routing.default_model)\n"
 	"  -k, --top-k N          chunks to retrieve (default: the config's top_k)\n"
-	"      --sweep KEY=V1,V2  rerun the set for each value of top_k or\n"
-	"                         max_context_tokens and print one table\n"
+	"      --mode MODE        hybrid (default), vector or fts: retrieve with both\n"
+	"                         lists fused or with one alone\n"
+	"      --sweep KEY=V1,V2  rerun the set for each value of KEY and print one\n"
+	"                         table; KEY is top_k, max_context_tokens, rrf_k,\n"
+	"                         vector_weight or fts_weight\n"
 	"      --json             print one JSON object\n"
 	"      --db PATH          database file\n"
 	"      --config FILE      config file\n"
@@ -45,7 +48,21 @@ static const char eval_help[] =
 	"evaluation.alert_thresholds.hallucination_score or the total p95 latency\n"
 	"is over latency_p95_ms (each failure is named), 2 on usage errors.\n";
 
-enum sweep_key { SWEEP_NONE, SWEEP_TOP_K, SWEEP_MAX_CONTEXT };
+/* The keys --sweep varies, each a parameter of a run. */
+enum sweep_key { SWEEP_NONE, SWEEP_TOP_K, SWEEP_MAX_CONTEXT, SWEEP_RRF_K, SWEEP_VECTOR_WEIGHT,
+                 SWEEP_FTS_WEIGHT, SWEEP_N_KEYS };
+
+static const struct sweep_spec {
+	const char *name;
+	double min, max;
+	bool integer;
+} sweep_specs[SWEEP_N_KEYS] = {
+	[SWEEP_TOP_K] = { "top_k", 1, 100, true },
+	[SWEEP_MAX_CONTEXT] = { "max_context_tokens", 1, 1000000, true },
+	[SWEEP_RRF_K] = { "rrf_k", 1, 1000, true },
+	[SWEEP_VECTOR_WEIGHT] = { "vector_weight", 0, 10, false },
+	[SWEEP_FTS_WEIGHT] = { "fts_weight", 0, 10, false },
+};
 
 struct eval_cmd {
 	struct cli *cli;
@@ -55,33 +72,35 @@ struct eval_cmd {
 	struct golden_set *set;
 	const char *model;
 	int top_k;
+	enum retrieve_mode mode;
 	enum sweep_key sweep;
-	int values[MAX_SWEEP];
+	double values[MAX_SWEEP];
 	size_t n_values;
 	bool json;
 };
 
 static const char *const category_rows[] = { "overall", "factual", "structural", "hybrid" };
 
-/* Parse "top_k=3,5,8" or "max_context_tokens=1000,3000". */
+/* Parse "KEY=V1,V2,..." for a key of sweep_specs. */
 static int parse_sweep(struct eval_cmd *c, const char *arg)
 {
 	const char *eq = strchr(arg, '=');
-	const char *p;
 	if (!eq)
 		return -1;
-	if ((size_t)(eq - arg) == strlen("top_k") && strncmp(arg, "top_k", 5) == 0)
-		c->sweep = SWEEP_TOP_K;
-	else if ((size_t)(eq - arg) == strlen("max_context_tokens") && strncmp(arg, "max_context_tokens", 18) == 0)
-		c->sweep = SWEEP_MAX_CONTEXT;
-	else
+	for (int k = SWEEP_TOP_K; k < SWEEP_N_KEYS; k++)
+		if ((size_t)(eq - arg) == strlen(sweep_specs[k].name) &&
+		    strncmp(arg, sweep_specs[k].name, (size_t)(eq - arg)) == 0)
+			c->sweep = (enum sweep_key)k;
+	if (c->sweep == SWEEP_NONE)
 		return -1;
-	for (p = eq + 1; *p; ) {
+	const struct sweep_spec *spec = &sweep_specs[c->sweep];
+	for (const char *p = eq + 1; *p;) {
 		char *end;
-		long v = strtol(p, &end, 10);
-		if (end == p || v < 1 || v > 1000000 || c->n_values == MAX_SWEEP || (*end && *end != ','))
+		double v = strtod(p, &end);
+		if (end == p || v < spec->min || v > spec->max || (spec->integer && v != (double)(long)v) ||
+		    c->n_values == MAX_SWEEP || (*end && *end != ','))
 			return -1;
-		c->values[c->n_values++] = (int)v;
+		c->values[c->n_values++] = v;
 		p = *end ? end + 1 : end;
 	}
 	return c->n_values ? 0 : -1;
@@ -89,7 +108,26 @@ static int parse_sweep(struct eval_cmd *c, const char *arg)
 
 static const char *sweep_name(enum sweep_key k)
 {
-	return k == SWEEP_TOP_K ? "top_k" : "max_context_tokens";
+	return sweep_specs[k].name;
+}
+
+/* Set the swept key to v in cfg. */
+static void sweep_apply(enum sweep_key k, double v, struct config *cfg)
+{
+	switch (k) {
+	case SWEEP_TOP_K: cfg->routing.retrieval.top_k = (int)v; break;
+	case SWEEP_MAX_CONTEXT: cfg->routing.retrieval.max_context_tokens = (int)v; break;
+	case SWEEP_RRF_K: cfg->retrieval.rrf_k = (int)v; break;
+	case SWEEP_VECTOR_WEIGHT: cfg->retrieval.vector_weight = v; break;
+	case SWEEP_FTS_WEIGHT: cfg->retrieval.fts_weight = v; break;
+	default: break;
+	}
+}
+
+/* "0.25", "60": a swept value as the table shows it. */
+static void format_value(double v, char *out, size_t n)
+{
+	snprintf(out, n, "%g", v);
 }
 
 /* One run of the set: the results, the stored row and the comparison. */
@@ -99,7 +137,9 @@ struct run {
 	int64_t id, prev_id;
 	cJSON *prev_summary;          /* NULL without a previous run */
 	cJSON *regressions;
+	struct config cfg;            /* the CLI's config with the swept value set */
 	int top_k, max_context;
+	double value;                 /* the swept value (with --sweep) */
 };
 
 static void run_free(struct run *r)
@@ -110,19 +150,21 @@ static void run_free(struct run *r)
 
 static cJSON *params_json(const struct eval_cmd *c, const struct run *r)
 {
-	cJSON *p = cJSON_CreateObject();
-	cJSON_AddStringToObject(p, "model", c->model ? c->model : c->cli->cfg->routing.default_model);
-	cJSON_AddNumberToObject(p, "top_k", r->top_k);
-	cJSON_AddNumberToObject(p, "max_context_tokens", r->max_context);
+	cJSON *p = eval_params_new(c->model ? c->model : r->cfg.routing.default_model, r->top_k, r->max_context);
+	if (c->mode != RETRIEVE_HYBRID)
+		cJSON_AddStringToObject(p, "mode", retrieve_mode_name(c->mode));
+	if (c->sweep == SWEEP_RRF_K || c->sweep == SWEEP_VECTOR_WEIGHT || c->sweep == SWEEP_FTS_WEIGHT)
+		cJSON_AddNumberToObject(p, sweep_name(c->sweep), r->value);
 	return p;
 }
 
-static int store_run(struct eval_cmd *c, struct run *r, const struct config *cfg, char *err, size_t errlen)
+static int store_run(struct eval_cmd *c, struct run *r, char *err, size_t errlen)
 {
 	struct eval_stored st;
-	int rc = eval_store_run(c->cli->store, cfg, c->golden_id, c->set, r->res, &r->sum[0],
-	                        c->model ? c->model : cfg->routing.default_model, r->top_k, r->max_context,
+	cJSON *params = params_json(c, r);
+	int rc = eval_store_run(c->cli->store, &r->cfg, c->golden_id, c->set, r->res, &r->sum[0], params,
 	                        &st, err, errlen);
+	cJSON_Delete(params);
 	r->id = st.run_id;
 	r->prev_id = st.prev_id;
 	r->prev_summary = st.prev_summary;
@@ -142,21 +184,20 @@ static void progress(void *ud, size_t done, size_t total, const struct eval_item
 
 static int run_once(struct eval_cmd *c, struct embedder *e, struct run *r, char *err, size_t errlen)
 {
-	struct config cfg = *c->cli->cfg;
 	struct retriever *retriever = NULL;
 	struct llm_client *client = llm_client_new();
-	struct eval_opts o = { .model = c->model, .top_k = r->top_k, .progress = progress, .ud = c };
+	struct eval_opts o = { .model = c->model, .top_k = r->top_k, .mode = c->mode, .progress = progress,
+	                       .ud = c };
 	int rc;
-	cfg.routing.retrieval.max_context_tokens = r->max_context;
 	char why[512];
-	if (cli_open_retriever(c->cli->cfg, c->cli->store, e, NULL, &retriever, why, sizeof why) != 0)
+	if (cli_open_retriever(&r->cfg, c->cli->store, e, NULL, &retriever, why, sizeof why) != 0)
 		log_warn("answering without documents: %s", why);
-	struct turn_env env = { .cfg = &cfg, .retriever = retriever, .client = client };
+	struct turn_env env = { .cfg = &r->cfg, .retriever = retriever, .client = client };
 	rc = eval_run(&env, c->set, &o, &r->res, err, errlen);
 	if (rc == 0) {
 		for (int i = 0; i < 4; i++)
 			eval_summarize(r->res, c->set->n_items, i - 1, &r->sum[i]);
-		rc = store_run(c, r, &cfg, err, errlen);
+		rc = store_run(c, r, err, errlen);
 	}
 	llm_client_free(&client);
 	retriever_free(&retriever);
@@ -177,16 +218,16 @@ static double checks_rate(const struct eval_summary *s)
 
 static void table_header(const char *first)
 {
-	printf("%-12s %5s %5s %6s %6s %6s %6s %6s %6s %6s %7s %8s %8s %9s %10s %10s\n", first, "items",
-	       "pass", "R@k", "P@k", "MRR", "nDCG", "CtxP", "CtxR", "ground", "checks", "p50 ms",
+	printf("%-12s %5s %5s %6s %6s %6s %6s %6s %6s %6s %6s %7s %8s %8s %9s %10s %10s\n", first, "items",
+	       "pass", "R@1", "R@k", "P@k", "MRR", "nDCG", "CtxP", "CtxR", "ground", "checks", "p50 ms",
 	       "p95 ms", "tok in", "$/query", "$/success");
 }
 
 static void table_row(const char *name, const struct eval_summary *s)
 {
 	const struct metrics_pct *t = &s->m.span[METRICS_SPAN_TOTAL];
-	printf("%-12s %5zu %5zu %6.3f %6.3f %6.3f %6.3f %6.3f %6.3f %6.3f %6.1f%% %8.1f %8.1f %9ld %10.6f %10.6f\n",
-	       name, s->items, s->passed, s->recall_k, s->precision_k, s->mrr10, s->ndcg10,
+	printf("%-12s %5zu %5zu %6.3f %6.3f %6.3f %6.3f %6.3f %6.3f %6.3f %6.3f %6.1f%% %8.1f %8.1f %9ld %10.6f %10.6f\n",
+	       name, s->items, s->passed, s->recall_1, s->recall_k, s->precision_k, s->mrr10, s->ndcg10,
 	       s->context_precision, s->context_recall, s->m.grounding_mean, 100.0 * checks_rate(s),
 	       (double)t->p50 / 1e3, (double)t->p95 / 1e3, s->tokens_in, s->m.cost_per_query,
 	       s->m.cost_per_success);
@@ -194,7 +235,13 @@ static void table_row(const char *name, const struct eval_summary *s)
 
 static void print_checks(const struct eval_summary *s)
 {
-	printf("checks:");
+	printf("routes:");
+	for (int p = 0; p <= ROUTER_DIRECT; p++)
+		printf(" %s %zu", router_path_name((enum router_path)p), s->routes[p]);
+	printf("; declined to answer: %zu of %zu items with sources", s->declined, s->n_retrieval);
+	if (s->n_stale)
+		printf("; outdated source first: %zu of %zu", s->stale_first, s->n_stale);
+	printf("\nchecks:");
 	for (int i = 0; i < EVAL_N_CHECKS; i++)
 		printf(" %s %zu/%zu", eval_check_name((enum eval_check_kind)i), s->check_passed[i], s->checked[i]);
 	printf("\nlatency p50/p95 ms:");
@@ -266,8 +313,11 @@ static bool check_thresholds(const struct eval_cmd *c, const struct run *runs, s
 		struct metrics_alerts a;
 		char prefix[64] = "";
 		metrics_alerts_check(&runs[i].sum[0].m, c->cli->cfg, &a);
-		if (c->sweep != SWEEP_NONE)
-			snprintf(prefix, sizeof prefix, "%s=%d: ", sweep_name(c->sweep), c->values[i]);
+		if (c->sweep != SWEEP_NONE) {
+			char v[32];
+			format_value(c->values[i], v, sizeof v);
+			snprintf(prefix, sizeof prefix, "%s=%s: ", sweep_name(c->sweep), v);
+		}
 		const char *msgs[2] = { a.grounding ? a.grounding_msg : NULL, a.latency ? a.latency_msg : NULL };
 		for (int m = 0; m < 2; m++) {
 			if (!msgs[m])
@@ -285,9 +335,9 @@ static bool check_thresholds(const struct eval_cmd *c, const struct run *runs, s
 static void print_text(const struct eval_cmd *c, const struct run *runs, size_t n)
 {
 	if (c->sweep == SWEEP_NONE) {
-		printf("%s: %zu items, model %s, top_k %d, max_context_tokens %d\n\n", c->golden_path,
-		       c->set->n_items, c->model ? c->model : c->cli->cfg->routing.default_model, runs[0].top_k,
-		       runs[0].max_context);
+		printf("%s: %zu items, model %s, mode %s, top_k %d, max_context_tokens %d\n\n", c->golden_path,
+		       c->set->n_items, c->model ? c->model : c->cli->cfg->routing.default_model,
+		       retrieve_mode_name(c->mode), runs[0].top_k, runs[0].max_context);
 		table_header("");
 		for (int i = 0; i < 4; i++)
 			if (i == 0 || runs[0].sum[i].items)
@@ -297,17 +347,20 @@ static void print_text(const struct eval_cmd *c, const struct run *runs, size_t 
 		print_comparison(&runs[0]);
 		return;
 	}
-	printf("%s: %zu items, model %s, sweep over %s\n\n", c->golden_path, c->set->n_items,
-	       c->model ? c->model : c->cli->cfg->routing.default_model, sweep_name(c->sweep));
+	printf("%s: %zu items, model %s, mode %s, sweep over %s\n\n", c->golden_path, c->set->n_items,
+	       c->model ? c->model : c->cli->cfg->routing.default_model, retrieve_mode_name(c->mode),
+	       sweep_name(c->sweep));
 	table_header(sweep_name(c->sweep));
 	for (size_t i = 0; i < n; i++) {
 		char name[32];
-		snprintf(name, sizeof name, "%d", c->values[i]);
+		format_value(c->values[i], name, sizeof name);
 		table_row(name, &runs[i].sum[0]);
 	}
 	printf("\n");
 	for (size_t i = 0; i < n; i++) {
-		printf("%s=%d: ", sweep_name(c->sweep), c->values[i]);
+		char v[32];
+		format_value(c->values[i], v, sizeof v);
+		printf("%s=%s: ", sweep_name(c->sweep), v);
 		print_comparison(&runs[i]);
 	}
 }
@@ -343,11 +396,12 @@ static int report(const struct eval_cmd *c, const struct run *runs, size_t n)
 
 static int parse_args(struct eval_cmd *c, int argc, char **argv)
 {
-	enum { OPT_SWEEP = OPT_FIRST_FREE };
+	enum { OPT_SWEEP = OPT_FIRST_FREE, OPT_MODE };
 	static const struct option longopts[] = {
 		{ "model", required_argument, NULL, 'm' },
 		{ "top-k", required_argument, NULL, 'k' },
 		{ "sweep", required_argument, NULL, OPT_SWEEP },
+		{ "mode", required_argument, NULL, OPT_MODE },
 		{ "json", no_argument, NULL, OPT_JSON },
 		CLI_COMMON_LONGOPTS,
 		{ 0 },
@@ -365,9 +419,17 @@ static int parse_args(struct eval_cmd *c, int argc, char **argv)
 		case OPT_SWEEP:
 			if (parse_sweep(c, optarg) != 0)
 				return cli_usage_error(c->cli, "eval ",
-				                       "--sweep takes top_k=N,N,... or max_context_tokens=N,N,... (at most %d values), not '%s'",
+				                       "--sweep takes KEY=V,V,... with KEY top_k, max_context_tokens, rrf_k, "
+				                       "vector_weight or fts_weight, values in the key's range (at most %d), not '%s'",
 				                       MAX_SWEEP, optarg);
 			break;
+		case OPT_MODE: {
+			int m = retrieve_mode_parse(optarg);
+			if (m < 0)
+				return cli_usage_error(c->cli, "eval ", "--mode takes hybrid, vector or fts, not '%s'", optarg);
+			c->mode = (enum retrieve_mode)m;
+			break;
+		}
 		case OPT_JSON: c->json = true; break;
 		case 'h': fputs(eval_help, stdout); return -1;
 		default:
@@ -405,12 +467,13 @@ int cmd_eval(struct cli *cli, int argc, char **argv)
 		c.values[c.n_values++] = 0;
 	for (; n_runs < c.n_values; n_runs++) {
 		struct run *r = &runs[n_runs];
-		r->top_k = c.top_k ? c.top_k : cli->cfg->routing.retrieval.top_k;
-		r->max_context = cli->cfg->routing.retrieval.max_context_tokens;
-		if (c.sweep == SWEEP_TOP_K)
-			r->top_k = c.values[n_runs];
-		else if (c.sweep == SWEEP_MAX_CONTEXT)
-			r->max_context = c.values[n_runs];
+		r->cfg = *cli->cfg;
+		if (c.top_k)
+			r->cfg.routing.retrieval.top_k = c.top_k;
+		r->value = c.values[n_runs];
+		sweep_apply(c.sweep, r->value, &r->cfg);
+		r->top_k = r->cfg.routing.retrieval.top_k;
+		r->max_context = r->cfg.routing.retrieval.max_context_tokens;
 		if (run_once(&c, embedder, r, err, sizeof err) != 0) {
 			log_error("%s", err);
 			n_runs++;

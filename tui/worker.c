@@ -119,8 +119,10 @@ static int store_eval(struct eval_job *j, char *err, size_t errlen)
 	struct worker_eval *ev = j->ev;
 	const struct config *cfg = j->w->cfg;
 	struct eval_stored st;
-	int rc = eval_store_run(j->store, cfg, j->golden_id, ev->set, ev->res, &ev->sum[0],
-	                        cfg->routing.default_model, j->top_k, j->max_context, &st, err, errlen);
+	cJSON *params = eval_params_new(cfg->routing.default_model, j->top_k, j->max_context);
+	int rc = eval_store_run(j->store, cfg, j->golden_id, ev->set, ev->res, &ev->sum[0], params, &st,
+	                        err, errlen);
+	cJSON_Delete(params);
 	ev->run_id = st.run_id;
 	ev->prev_id = st.prev_id;
 	ev->prev_summary = st.prev_summary;

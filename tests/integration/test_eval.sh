@@ -51,8 +51,24 @@ check "table names the previous run" grep -q '^run 3 vs run 2: R@k +0.000' "$wor
 
 run eval --sweep top_k=1,3 "$golden" > "$work/sweep.txt" 2> /dev/null
 check "sweep prints one row per value" \
-	test "$(awk '$1 ~ /^[0-9]+$/ {print $1, $2, $4, $6}' "$work/sweep.txt" | paste -sd,)" = "1 6 0.250 0.250,3 6 0.250 0.250"
+	test "$(awk '$1 ~ /^[0-9]+$/ {print $1, $2, $5, $7}' "$work/sweep.txt" | paste -sd,)" = "1 6 0.250 0.250,3 6 0.250 0.250"
 check "sweep table is headed by the key" grep -q '^top_k  *items' "$work/sweep.txt"
+run eval --sweep vector_weight=0,0.5 "$golden" > "$work/sweep-w.txt" 2> /dev/null
+check "a fusion weight sweeps over fractions" \
+	test "$(awk '$1 ~ /^[0-9.]+$/ {print $1, $2}' "$work/sweep-w.txt" | paste -sd,)" = "0 6,0.5 6"
+run eval --sweep rrf_k=10 --json "$golden" > "$work/sweep-k.json" 2> /dev/null
+check "a swept fusion key is a parameter of the run" \
+	test "$(json_get "$work/sweep-k.json" 'j["runs"][0]["params"]')" = "{'model': 'local', 'top_k': 5, 'max_context_tokens': 3000, 'rrf_k': 10}"
+for mode in fts vector; do
+	run eval --mode $mode --json "$golden" > "$work/mode-$mode.json" 2> /dev/null
+	check "--mode $mode is a parameter of the run" \
+		test "$(json_get "$work/mode-$mode.json" 'j["runs"][0]["params"]["mode"]')" = $mode
+done
+check "fts alone finds a different first hit than the vector list alone" \
+	test "$(json_get "$work/mode-fts.json" 'j["runs"][0]["overall"]["retrieval"]["recall_1"]')" != \
+	     "$(json_get "$work/mode-vector.json" 'j["runs"][0]["overall"]["retrieval"]["recall_1"]')"
+run eval --mode bm25 "$golden" > /dev/null 2>&1
+check "an unknown --mode is a usage error (exit 2)" test $? -eq 2
 
 mkdir -p "$work/config"
 cat > "$work/lenient.yaml" <<'YAML'

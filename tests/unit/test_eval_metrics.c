@@ -66,9 +66,31 @@ static void mixed_ranking_matches_hand_computed_values(void **state)
 	assert_float_equal(r.context_precision, 1.0 / 3.0, EPS);
 	assert_float_equal(r.context_recall, 0.5, EPS);
 
+	assert_float_equal(r.recall_1, 0.0, EPS);
+
 	eval_retrieval_score(hits, 5, src, 2, 5, &r);
 	assert_float_equal(r.recall_k, 1.0, EPS);
 	assert_float_equal(r.precision_k, 0.4, EPS);
+
+	eval_retrieval_score(hits + 1, 4, src, 2, 5, &r);
+	assert_float_equal(r.recall_1, 0.5, EPS);
+}
+
+static void stale_source_first_only_above_every_relevant_hit(void **state)
+{
+	(void)state;
+	struct eval_source rel[] = { { "policy.md", 0, 0 } };
+	struct eval_source stale[] = { { "archive/policy-2024.md", 0, 0 } };
+	struct eval_hit above[] = { { "/kb/x.md", 1, 2, true }, { "/kb/archive/policy-2024.md", 1, 2, true },
+	                            { "/kb/policy.md", 1, 2, true } };
+	struct eval_hit below[] = { { "/kb/policy.md", 1, 2, true }, { "/kb/archive/policy-2024.md", 1, 2, true } };
+	struct eval_hit alone[] = { { "/kb/archive/policy-2024.md", 1, 2, true } };
+	struct eval_hit neither[] = { { "/kb/x.md", 1, 2, true } };
+	assert_true(eval_stale_first(above, 3, rel, 1, stale, 1));
+	assert_false(eval_stale_first(below, 2, rel, 1, stale, 1));
+	assert_true(eval_stale_first(alone, 1, rel, 1, stale, 1));
+	assert_false(eval_stale_first(neither, 1, rel, 1, stale, 1));
+	assert_false(eval_stale_first(above, 3, rel, 1, stale, 0));
 }
 
 static void item_without_sources_has_no_defined_metrics(void **state)
@@ -176,6 +198,7 @@ int main(void)
 		cmocka_unit_test(duplicate_chunks_of_one_source_count_once),
 		cmocka_unit_test(precision_divides_by_k_not_by_hits),
 		cmocka_unit_test(cutoff_of_ten_bounds_mrr_and_ndcg),
+		cmocka_unit_test(stale_source_first_only_above_every_relevant_hit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

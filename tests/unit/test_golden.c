@@ -195,9 +195,38 @@ static void written_sets_read_back_equal(void **state)
 	golden_set_free(&s);
 }
 
+static void stale_sources_load_and_read_back(void **state)
+{
+	(void)state;
+	char err[256] = "";
+	struct golden_set *s = load_yaml("items:\n"
+	                                 "  - id: a\n    question: q\n    category: factual\n"
+	                                 "    relevant: [{path: p/current.md}]\n"
+	                                 "    stale: [{path: p/archive/old.md}, {path: p/older.md, lines: [3, 9]}]\n",
+	                                 err, sizeof err);
+	assert_non_null(s);
+	const struct golden_item *it = &s->items[0];
+	assert_int_equal(it->n_stale, 2);
+	assert_string_equal(it->stale[0].path, "p/archive/old.md");
+	assert_int_equal(it->stale[1].line_start, 3);
+	for (int jsonl = 0; jsonl < 2; jsonl++) {
+		struct golden_set *b = reread(s, jsonl);
+		assert_int_equal(b->items[0].n_stale, 2);
+		assert_string_equal(b->items[0].stale[1].path, "p/older.md");
+		assert_int_equal(b->items[0].stale[1].line_end, 9);
+		golden_set_free(&b);
+	}
+	golden_set_free(&s);
+	s = load_yaml("items:\n  - id: a\n    question: q\n    category: factual\n    stale: p/old.md\n",
+	              err, sizeof err);
+	assert_null(s);
+	assert_string_equal(err, "t.yaml:5:5: 'stale' must be a list of {path, lines}");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(stale_sources_load_and_read_back),
 		cmocka_unit_test(shipped_set_loads_all_items),
 		cmocka_unit_test(fixture_items_have_every_field),
 		cmocka_unit_test(jsonl_fixture_loads_and_skips_blank_lines),
