@@ -31,6 +31,10 @@ struct builder {
 	size_t line_hint; /* last answer of line_of */
 	struct chunk_list *out;
 	char *path;       /* heading path of the current section; owned */
+	char *carry_path; /* path of the open chunk when it began in an earlier section
+	                     (a section too small to stand alone); owned, NULL when none */
+	int min_tokens;   /* a section smaller than this joins the next one */
+	size_t section_chunks; /* chunks emitted since the section began */
 
 	size_t start, ov_end, end;
 	int tokens, ov_tokens;
@@ -137,9 +141,11 @@ static void emit(struct builder *b, size_t s, size_t e, int tok)
 		.byte_end = e,
 		.line_start = (int)line_of(b, s) + 1,
 		.line_end = (int)line_of(b, e - 1) + 1,
-		.heading_path = xstrdup(b->path),
+		.heading_path = b->carry_path ? b->carry_path : xstrdup(b->path),
 		.tokens = tok >= 0 ? tok : tokens_estimate(b->text + s, e - s),
 	};
+	b->carry_path = NULL;
+	b->section_chunks++;
 }
 
 /* Whether the . ? or ! at j ends a sentence. A period does not after a
@@ -415,6 +421,36 @@ static void end_section(struct builder *b)
 		emit(b, b->start, b->end, b->midword ? -1 : b->tokens);
 	b->open = b->fresh = b->glue = b->midword = false;
 	b->cut = 0;
+	b->section_chunks = 0;
+}
+
+/* Whether the open chunk should join the next section instead of being
+ * emitted: it holds only a heading, or the whole section is smaller than
+ * min_tokens. */
+static bool carries_over(const struct builder *b)
+{
+	if (!b->open || !b->fresh)
+		return false;
+	return b->glue || (b->section_chunks == 0 && b->tokens < b->min_tokens);
+}
+
+/* The deepest heading path enclosing both a and b ("A > B" and "A > C"
+ * give "A"). Caller frees. */
+static char *common_path(const char *a, const char *b)
+{
+	static const char sep[] = " > ";
+	size_t keep = 0, i = 0;
+	for (;;) {
+		const char *ea = strstr(a + i, sep), *eb = strstr(b + i, sep);
+		size_t na = ea ? (size_t)(ea - a) : strlen(a), nb = eb ? (size_t)(eb - b) : strlen(b);
+		if (na != nb || memcmp(a, b, na) != 0)
+			break;
+		keep = na;
+		if (!ea || !eb)
+			break;
+		i = na + strlen(sep);
+	}
+	return xstrndup(a, keep);
 }
 
 /* Markdown line kinds. For a heading, *level gets 1..6; for a fence, *fence
@@ -501,7 +537,16 @@ struct heading_stack {
 static void start_section(struct builder *b, struct heading_stack *hs, int level, size_t i)
 {
 	size_t s = b->ls[i], e = line_end(b, i);
-	end_section(b);
+	bool carry = carries_over(b);
+	char *before = carry && (!b->glue || b->carry_path) ? xstrdup(b->carry_path ? b->carry_path : b->path)
+	                                                     : NULL;
+	if (carry) {
+		b->section_chunks = 0;
+		free(b->carry_path);
+		b->carry_path = NULL;
+	} else {
+		end_section(b);
+	}
 	heading_text(b->text + s, b->text + e, &hs->text[level], &hs->len[level]);
 	for (int k = level + 1; k <= MAX_HEADING_LEVEL; k++)
 		hs->len[k] = 0;
@@ -515,6 +560,13 @@ static void start_section(struct builder *b, struct heading_stack *hs, int level
 	}
 	free(b->path);
 	b->path = sb_detach(&sb, NULL);
+	/* A lone heading carried over is inside the new section's scope; a
+	 * small section with text is not, so the chunk takes the path that
+	 * encloses both. */
+	if (before)
+		b->carry_path = common_path(before, b->path);
+	free(before);
+	b->glue = b->glue || carry;
 	add(b, s, e, tokens_estimate(b->text + s, e - s), 0);
 	b->glue = true;
 }
@@ -611,6 +663,7 @@ int chunk_text(const char *text, size_t len, const struct chunk_opts *opts,
 		                                                           : opts->target_tokens / 2,
 		.out = out,
 		.path = xstrdup(""),
+		.min_tokens = opts->min_tokens,
 	};
 	size_t *ls = line_starts(text, len, &b.nl);
 	b.ls = ls;
@@ -620,6 +673,7 @@ int chunk_text(const char *text, size_t len, const struct chunk_opts *opts,
 		chunk_markdown(&b);
 	free(ls);
 	free(b.path);
+	free(b.carry_path);
 	return 0;
 }
 

@@ -2,7 +2,12 @@
  *
  * A document is a sequence of sections: in Markdown every ATX heading (`#` to
  * `######`, outside fenced code) starts one; plain text and code are a single
- * section. A chunk never spans two sections, so its heading path is exact.
+ * section. A chunk spans two sections only when the first is too small to
+ * stand alone: a section that is only its heading ("## Files" right above
+ * "### Upload") opens the next section's first chunk, which keeps the next
+ * section's heading path; a section of fewer than min_tokens joins the next
+ * one too, and that chunk's heading path is the one enclosing both ("A > B"
+ * and "A > C" give "A"). Every other chunk's heading path is its section's.
  * Within a section the chunker accumulates whole blocks (paragraphs, list
  * items, tables, fenced code, or for code the runs between blank lines) up to
  * the target size, keeping a block whole whenever it fits in the target.
@@ -32,6 +37,8 @@ struct chunk_opts {
 	bool markdown;      /* headings, fences, lists, tables (RST and HTML arrive
 	                       converted to Markdown) */
 	bool code;          /* source code; takes precedence over markdown */
+	int min_tokens;     /* Markdown: a whole section smaller than this joins the
+	                       next section's first chunk; 0 for none */
 };
 
 struct chunk {

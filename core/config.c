@@ -292,6 +292,7 @@ static const struct section embedder_section = { embedder_fields, ARRAY_LEN(embe
 static const struct field ingest_fields[] = {
 	{ .key = "chunk_tokens", .type = F_INT, .off = CFG(ingest.chunk_tokens), .min = 64, .max = 4096 },
 	{ .key = "overlap_tokens", .type = F_INT, .off = CFG(ingest.overlap_tokens), .min = 0, .max = 2048 },
+	{ .key = "min_chunk_tokens", .type = F_INT, .off = CFG(ingest.min_chunk_tokens), .min = 0, .max = 2048 },
 	{ .key = "max_file_mb", .type = F_INT, .off = CFG(ingest.max_file_mb), .min = 1, .max = 1024 },
 };
 static const struct section ingest_section = {
@@ -402,6 +403,7 @@ struct config *config_defaults(void)
 	c->embedder.dim = 384;
 	c->ingest.chunk_tokens = 350;
 	c->ingest.overlap_tokens = 40;
+	c->ingest.min_chunk_tokens = 32;
 	c->ingest.max_file_mb = 20;
 	c->retrieval.rrf_k = 60;
 	c->retrieval.vector_weight = 1.0;

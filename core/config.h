@@ -91,7 +91,7 @@ struct config {
 		char *model;     /* NULL: routing.paths.retrieval.embedding_model */
 	} embedder;
 	struct {
-		int chunk_tokens, overlap_tokens, max_file_mb;
+		int chunk_tokens, overlap_tokens, min_chunk_tokens, max_file_mb;
 	} ingest;
 	struct {
 		int rrf_k;

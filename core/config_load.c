@@ -516,6 +516,12 @@ void config_check_ingest(struct loader *l, void *base, const yaml_node_t *map, c
 {
 	const struct config *c = base;
 	int chunk = c->ingest.chunk_tokens, overlap = c->ingest.overlap_tokens;
+	if (c->ingest.min_chunk_tokens > chunk / 2) {
+		const yaml_node_t *at = config_map_find(l, map, "min_chunk_tokens");
+		config_report(l, CONFIG_ERROR, at ? at->start_mark : map->start_mark,
+		              "%s.min_chunk_tokens is %d, more than half of chunk_tokens (%d); use at most %d",
+		              path, c->ingest.min_chunk_tokens, chunk, chunk / 2);
+	}
 	if (overlap <= chunk / 2)
 		return;
 	const yaml_node_t *at = config_map_find(l, map, "overlap_tokens");

@@ -1,10 +1,12 @@
 #include "core/ingest.h"
 #include "core/chunk.h"
 #include "core/embed.h"
+#include "core/freshness.h"
 #include "core/loader.h"
 #include "core/walk.h"
 #include "core/util/clock.h"
 #include "core/util/hash.h"
+#include "core/util/strbuf.h"
 #include "core/util/xalloc.h"
 #include "store/store.h"
 
@@ -17,6 +19,12 @@
 /* Chunks embedded per embedder call. */
 #define EMBED_BATCH 64
 
+/* The version of what turns a document's text into chunks and embedder
+ * input; with the chunk settings it forms the pipeline stamp stored with
+ * each document. Raise it when chunking, heading paths or the embedded
+ * text change, so the next ingest redoes unchanged files. */
+#define PIPELINE_VERSION 2
+
 /* Documents are committed in batches of about this many microseconds of
  * work: a commit per document makes FTS5 flush a tiny segment each time. */
 #define BATCH_US 1000000
@@ -27,6 +35,7 @@ struct run {
 	const struct ingest_opts *opts;
 	int64_t collection;
 	struct ingest_summary *sum;
+	char pipeline[128];           /* the stamp of this run's settings */
 	char err[512];
 };
 
@@ -51,24 +60,50 @@ static uint64_t lap(uint64_t *t)
 	return d;
 }
 
+/* "Title > Section > Subsection": the chunk's heading path under the
+ * document title, unless the path already starts with it (a Markdown
+ * document's first heading is usually its title). Caller frees. */
+static char *full_heading_path(const char *title, const char *path)
+{
+	size_t tn = title ? strlen(title) : 0;
+	if (!tn || strncmp(path, title, tn) == 0)
+		return xstrdup(path);
+	struct strbuf sb = STRBUF_INIT;
+	sb_puts(&sb, title);
+	if (path[0])
+		sb_printf(&sb, " > %s", path);
+	return sb_detach(&sb, NULL);
+}
+
+/* What the embedder sees of a chunk: its heading path (with the title)
+ * on a line of its own, then the text, so a chunk deep in a section
+ * still carries what the section is about. */
 static int embed_chunks(struct run *r, const struct loaded_doc *doc, const struct chunk_list *cl,
                         float *vectors)
 {
-	const char *texts[EMBED_BATCH];
+	struct strbuf texts[EMBED_BATCH];
+	const char *ptrs[EMBED_BATCH];
 	size_t lens[EMBED_BATCH];
 	int dim = r->embedder->dim;
-	for (size_t i = 0; i < cl->n; i += EMBED_BATCH) {
+	int rc = 0;
+	for (size_t j = 0; j < EMBED_BATCH; j++)
+		texts[j] = (struct strbuf)STRBUF_INIT;
+	for (size_t i = 0; i < cl->n && rc == 0; i += EMBED_BATCH) {
 		size_t n = cl->n - i < EMBED_BATCH ? cl->n - i : EMBED_BATCH;
 		for (size_t j = 0; j < n; j++) {
 			const struct chunk *c = &cl->items[i + j];
-			texts[j] = doc->text + c->byte_start;
-			lens[j] = c->byte_end - c->byte_start;
+			sb_reset(&texts[j]);
+			if (c->heading_path[0])
+				sb_printf(&texts[j], "%s\n\n", c->heading_path);
+			sb_append(&texts[j], doc->text + c->byte_start, c->byte_end - c->byte_start);
+			ptrs[j] = texts[j].buf;
+			lens[j] = texts[j].len;
 		}
-		if (embed_texts(r->embedder, texts, lens, n, vectors + i * (size_t)dim, r->err,
-		                sizeof r->err) != 0)
-			return -1;
+		rc = embed_texts(r->embedder, ptrs, lens, n, vectors + i * (size_t)dim, r->err, sizeof r->err);
 	}
-	return 0;
+	for (size_t j = 0; j < EMBED_BATCH; j++)
+		sb_free(&texts[j]);
+	return rc;
 }
 
 /* Chunk, embed and store one converted document. */
@@ -82,14 +117,22 @@ static int store_document(struct run *r, const struct walk_file *f, const struct
 		.markdown = doc->format == DOC_FORMAT_MARKDOWN || doc->format == DOC_FORMAT_RST ||
 		            doc->format == DOC_FORMAT_HTML,
 		.code = doc->format == DOC_FORMAT_CODE,
+		.min_tokens = r->opts->min_chunk_tokens,
 	};
 	struct chunk_list cl = { 0 };
+	struct doc_freshness fresh;
 	float *vectors = NULL;
 	struct store_chunk_in *rows = NULL;
 	int rc = -1;
 
+	freshness_detect(f->path, f->rel, doc->text, doc->len, &fresh);
 	if (chunk_text(doc->text, doc->len, &co, &cl, r->err, sizeof r->err) != 0)
 		goto cleanup;
+	for (size_t i = 0; i < cl.n; i++) {
+		char *full = full_heading_path(doc->title, cl.items[i].heading_path);
+		free(cl.items[i].heading_path);
+		cl.items[i].heading_path = full;
+	}
 	s->chunk_us += lap(t);
 	int dim = r->embedder->dim;
 	vectors = xcalloc(cl.n ? cl.n : 1, (size_t)dim * sizeof *vectors);
@@ -122,6 +165,13 @@ static int store_document(struct run *r, const struct walk_file *f, const struct
 		.invalid_utf8 = (int64_t)doc->invalid_utf8,
 		.embed_model = r->embedder->model,
 		.dim = dim,
+		.pipeline = r->pipeline,
+		.status = doc_status_name(fresh.status),
+		.status_reason = fresh.reason,
+		.superseded_by = fresh.superseded_by,
+		.effective_date = fresh.effective[0] ? fresh.effective : NULL,
+		.reviewed_date = fresh.reviewed[0] ? fresh.reviewed : NULL,
+		.released_date = fresh.released[0] ? fresh.released : NULL,
 	};
 	bool replaced = false;
 	if (store_doc_put(r->store, r->collection, &in, rows, cl.n, clock_unix_now(), &replaced,
@@ -134,8 +184,10 @@ static int store_document(struct run *r, const struct walk_file *f, const struct
 		s->added++;
 	s->chunks += cl.n;
 	s->invalid_utf8 += doc->invalid_utf8;
+	s->stale += fresh.status != DOC_CURRENT;
 	rc = 0;
 cleanup:
+	freshness_free(&fresh);
 	chunk_list_free(&cl);
 	free(vectors);
 	free(rows);
@@ -158,7 +210,8 @@ static int ingest_file(struct run *r, const struct walk_file *f)
 	int found = store_doc_state(r->store, r->collection, f->path, &prev, r->err, sizeof r->err);
 	if (found < 0)
 		return -1;
-	bool same_model = found == 0 && strcmp(prev.embed_model, r->embedder->model) == 0;
+	bool same_model = found == 0 && strcmp(prev.embed_model, r->embedder->model) == 0 &&
+	                  strcmp(prev.pipeline, r->pipeline) == 0;
 	if (same_model && prev.bytes == f->bytes && prev.mtime_ns == f->mtime_ns) {
 		s->unchanged++;
 		return 0;
@@ -223,6 +276,8 @@ int ingest_run(struct store *store, struct embedder *embedder, const struct inge
 	int rc = -1;
 
 	memset(out, 0, sizeof *out);
+	snprintf(r.pipeline, sizeof r.pipeline, "v%d chunk_tokens=%d overlap_tokens=%d min_chunk_tokens=%d",
+	         PIPELINE_VERSION, opts->chunk_tokens, opts->overlap_tokens, opts->min_chunk_tokens);
 	if (store_collection_id(store, opts->collection, true, &r.collection, err, errlen) != 0)
 		return -1;
 	walk_paths(paths, n_paths, &filter, &files);

@@ -23,6 +23,7 @@ struct ingest_opts {
 	int64_t max_file_bytes;
 	int chunk_tokens;
 	int overlap_tokens;
+	int min_chunk_tokens;
 };
 
 /* Progress after each file, for a progress bar. */
@@ -47,6 +48,7 @@ struct ingest_summary {
 	size_t chunks;           /* chunks written */
 	uint64_t bytes;          /* bytes of files loaded */
 	size_t invalid_utf8;     /* sequences repaired with U+FFFD */
+	size_t stale;            /* documents written as archived or superseded */
 	struct ingest_skip *skips;
 	size_t n_skips, cap_skips;
 	/* Time per phase, microseconds. */

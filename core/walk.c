@@ -50,7 +50,7 @@ static void add_problem(struct walk_result *r, const char *path, const char *rea
 	r->n_problems++;
 }
 
-static void add_file(struct walk_result *r, const char *path, const struct stat *st)
+static void add_file(struct walk_result *r, const char *path, const char *rel, const struct stat *st)
 {
 	char *real = realpath(path, NULL);
 	if (!real) {
@@ -63,6 +63,12 @@ static void add_file(struct walk_result *r, const char *path, const struct stat 
 	}
 	struct walk_file *f = &r->files[r->n_files++];
 	f->path = real;
+	if (rel[0]) {
+		f->rel = xstrdup(rel);
+	} else {
+		const char *slash = strrchr(path, '/');
+		f->rel = xstrdup(slash ? slash + 1 : path);
+	}
 	f->bytes = (int64_t)st->st_size;
 	f->mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
 }
@@ -165,7 +171,7 @@ static void walk_entry(struct walker *w, const char *path, const char *rel, bool
 		add_problem(w->out, path, "not a regular file");
 		return;
 	}
-	add_file(w->out, path, &st);
+	add_file(w->out, path, rel, &st);
 }
 
 static int compare_files(const void *a, const void *b)
@@ -181,6 +187,7 @@ static void sort_unique(struct walk_result *r)
 	for (size_t i = 0; i < r->n_files; i++) {
 		if (out && strcmp(r->files[out - 1].path, r->files[i].path) == 0) {
 			free(r->files[i].path);
+			free(r->files[i].rel);
 			continue;
 		}
 		r->files[out++] = r->files[i];
@@ -211,8 +218,10 @@ void walk_paths(const char *const *roots, size_t n_roots, const struct walk_filt
 
 void walk_result_free(struct walk_result *r)
 {
-	for (size_t i = 0; i < r->n_files; i++)
+	for (size_t i = 0; i < r->n_files; i++) {
 		free(r->files[i].path);
+		free(r->files[i].rel);
+	}
 	for (size_t i = 0; i < r->n_problems; i++) {
 		free(r->problems[i].path);
 		free(r->problems[i].reason);

@@ -20,6 +20,8 @@ struct walk_filter {
 
 struct walk_file {
 	char *path;      /* canonical absolute path (realpath) */
+	char *rel;       /* path below the root it was found under ("a/b.md"; a root
+	                  * that is a file: its name) */
 	int64_t bytes;
 	int64_t mtime_ns;
 };

@@ -145,6 +145,17 @@ static const char *const migrations[] = {
 	"  answer TEXT NOT NULL,"
 	"  passed INTEGER NOT NULL CHECK (passed IN (0, 1)),"
 	"  PRIMARY KEY (run_id, item_id));",
+
+	/* 3 -> 4: what ingest read about each document besides its text. The
+	 * pipeline stamp names the chunking and embedding input that made the
+	 * chunks, so a changed pipeline redoes unchanged files. */
+	"ALTER TABLE documents ADD COLUMN pipeline TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE documents ADD COLUMN status TEXT NOT NULL DEFAULT 'current';"
+	"ALTER TABLE documents ADD COLUMN status_reason TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE documents ADD COLUMN superseded_by TEXT;"
+	"ALTER TABLE documents ADD COLUMN effective_date TEXT;"
+	"ALTER TABLE documents ADD COLUMN reviewed_date TEXT;"
+	"ALTER TABLE documents ADD COLUMN released_date TEXT;",
 };
 
 static int user_version(sqlite3 *db, int *version)

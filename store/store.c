@@ -16,6 +16,7 @@ enum stmt_id {
 	ST_DOC_INSERT,
 	ST_DOC_UPDATE,
 	ST_DOC_TOUCH,
+	ST_DOC_META,
 	ST_DOC_DELETE,
 	ST_CHUNKS_DELETE,
 	ST_CHUNK_INSERT,
@@ -25,15 +26,20 @@ enum stmt_id {
 };
 
 static const char *const stmt_sql[ST_COUNT] = {
-	[ST_DOC_STATE] = "SELECT id, bytes, mtime_ns, content_hash, embed_model FROM documents"
+	[ST_DOC_STATE] = "SELECT id, bytes, mtime_ns, content_hash, embed_model, pipeline FROM documents"
 	                 " WHERE collection_id = ?1 AND path = ?2",
 	[ST_DOC_INSERT] = "INSERT INTO documents (collection_id, path, format, title, content_hash,"
 	                  " bytes, mtime_ns, first_seen, last_changed, change_count, invalid_utf8,"
 	                  " embed_model, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, 0, ?9, ?10, ?11)",
+	/* Redone with the same content (a new ingest pipeline) is no change. */
 	[ST_DOC_UPDATE] = "UPDATE documents SET format = ?2, title = ?3, content_hash = ?4, bytes = ?5,"
-	                  " mtime_ns = ?6, last_changed = ?7, change_count = change_count + 1,"
+	                  " mtime_ns = ?6, last_changed = CASE WHEN content_hash = ?4 THEN last_changed ELSE ?7 END,"
+	                  " change_count = change_count + (content_hash != ?4),"
 	                  " invalid_utf8 = ?8, embed_model = ?9, body = ?10 WHERE id = ?1",
 	[ST_DOC_TOUCH] = "UPDATE documents SET mtime_ns = ?2 WHERE id = ?1",
+	[ST_DOC_META] = "UPDATE documents SET pipeline = ?2, status = ?3, status_reason = ?4,"
+	                " superseded_by = ?5, effective_date = ?6, reviewed_date = ?7, released_date = ?8"
+	                " WHERE id = ?1",
 	[ST_DOC_DELETE] = "DELETE FROM documents WHERE id = ?1",
 	[ST_CHUNKS_DELETE] = "DELETE FROM chunks WHERE document_id = ?1",
 	[ST_CHUNK_INSERT] = "INSERT INTO chunks (document_id, ordinal, byte_start, byte_end, line_start,"
@@ -285,6 +291,7 @@ int store_doc_state(struct store *s, int64_t coll, const char *path,
 		out->mtime_ns = sqlite3_column_int64(st, 2);
 		copy_column(st, 3, out->content_hash, sizeof out->content_hash);
 		copy_column(st, 4, out->embed_model, sizeof out->embed_model);
+		copy_column(st, 5, out->pipeline, sizeof out->pipeline);
 		result = 0;
 	} else if (rc != SQLITE_DONE) {
 		result = store_error(s, "cannot read document state", err, errlen);
@@ -338,6 +345,21 @@ static int write_document_row(struct store *s, int64_t coll, const struct store_
 		return -1;
 	*doc_id = sqlite3_last_insert_rowid(s->db);
 	return 0;
+}
+
+/* What ingest read about the document besides its text. */
+static int write_document_meta(struct store *s, int64_t doc_id, const struct store_doc_in *doc)
+{
+	sqlite3_stmt *st = s->stmt[ST_DOC_META];
+	sqlite3_bind_int64(st, 1, doc_id);
+	sqlite3_bind_text(st, 2, doc->pipeline ? doc->pipeline : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, doc->status ? doc->status : "current", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, doc->status_reason ? doc->status_reason : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, doc->superseded_by, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, doc->effective_date, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, doc->reviewed_date, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, doc->released_date, -1, SQLITE_STATIC);
+	return step_done(st);
 }
 
 static int write_chunk_rows(struct store *s, int64_t doc_id, const struct store_doc_in *doc,
@@ -429,6 +451,7 @@ int store_doc_put(struct store *s, int64_t coll, const struct store_doc_in *doc,
 			goto db_fail;
 	}
 	if (write_document_row(s, coll, doc, found == 0 ? prev.id : 0, now, &doc_id) != 0 ||
+	    write_document_meta(s, doc_id, doc) != 0 ||
 	    write_chunk_rows(s, doc_id, doc, chunks, n_chunks, !own_txn) != 0)
 		goto db_fail;
 	if (sqlite3_exec(s->db, own_txn ? "COMMIT" : "RELEASE doc", NULL, NULL, NULL) != SQLITE_OK)
@@ -492,6 +515,12 @@ static void read_doc_row(sqlite3_stmt *st, void *row)
 	r->last_changed = sqlite3_column_int64(st, 8);
 	r->change_count = sqlite3_column_int64(st, 9);
 	r->invalid_utf8 = sqlite3_column_int64(st, 10);
+	r->status = column_strdup(st, 11);
+	r->status_reason = column_strdup(st, 12);
+	r->superseded_by = column_strdup(st, 13);
+	r->effective_date = column_strdup(st, 14);
+	r->reviewed_date = column_strdup(st, 15);
+	r->released_date = column_strdup(st, 16);
 }
 
 int store_docs_list(struct store *s, int64_t coll, struct store_doc_row **rows, size_t *n,
@@ -500,7 +529,8 @@ int store_docs_list(struct store *s, int64_t coll, struct store_doc_row **rows, 
 	static const char sql[] =
 		"SELECT d.id, c.name, d.path, d.format, d.title, d.bytes,"
 		" (SELECT count(*) FROM chunks WHERE document_id = d.id),"
-		" d.first_seen, d.last_changed, d.change_count, d.invalid_utf8"
+		" d.first_seen, d.last_changed, d.change_count, d.invalid_utf8, d.status, d.status_reason,"
+		" d.superseded_by, d.effective_date, d.reviewed_date, d.released_date"
 		" FROM documents d JOIN collections c ON c.id = d.collection_id"
 		" WHERE ?1 = 0 OR d.collection_id = ?1 ORDER BY c.name, d.path";
 	sqlite3_stmt *st = NULL;
@@ -529,6 +559,12 @@ void store_doc_rows_free(struct store_doc_row *rows, size_t n)
 		free(rows[i].path);
 		free(rows[i].format);
 		free(rows[i].title);
+		free(rows[i].status);
+		free(rows[i].status_reason);
+		free(rows[i].superseded_by);
+		free(rows[i].effective_date);
+		free(rows[i].reviewed_date);
+		free(rows[i].released_date);
 	}
 	free(rows);
 }

@@ -52,6 +52,7 @@ struct store_doc_state {
 	int64_t mtime_ns;
 	char content_hash[33];
 	char embed_model[64];
+	char pipeline[128];
 };
 
 /* Look up the document at path in collection coll. Returns 0 when found
@@ -72,6 +73,11 @@ struct store_doc_in {
 	int64_t invalid_utf8;     /* sequences replaced with U+FFFD */
 	const char *embed_model;
 	int dim;
+	const char *pipeline;      /* what made the chunks (see ingest); NULL: "" */
+	const char *status;        /* "current", "archived", "superseded"; NULL: current */
+	const char *status_reason; /* the evidence for status; may be NULL */
+	const char *superseded_by; /* the successor's path; may be NULL */
+	const char *effective_date, *reviewed_date, *released_date; /* YYYY-MM-DD or NULL */
 };
 
 /* One chunk of the body: text is body[byte_start, byte_end). */
@@ -120,6 +126,10 @@ struct store_doc_row {
 	int64_t n_chunks;
 	int64_t first_seen, last_changed, change_count;
 	int64_t invalid_utf8;
+	char *status;        /* "current", "archived", "superseded" */
+	char *status_reason; /* "" when current */
+	char *superseded_by; /* NULL when none */
+	char *effective_date, *reviewed_date, *released_date; /* NULL when unknown */
 };
 
 /* Documents of collection coll (0: all collections), ordered by path.

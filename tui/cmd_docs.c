@@ -41,11 +41,12 @@ static void print_clean(const char *s)
 static void print_docs_text(const struct store_doc_row *rows, size_t n)
 {
 	char when[32];
-	printf("%-10s %6s %10s  %-20s %7s  %s\n", "COLLECTION", "CHUNKS", "BYTES", "LAST CHANGED", "CHANGES", "PATH");
+	printf("%-10s %6s %10s  %-20s %7s  %-10s  %s\n", "COLLECTION", "CHUNKS", "BYTES", "LAST CHANGED", "CHANGES",
+	       "STATUS", "PATH");
 	for (size_t i = 0; i < n; i++) {
 		clock_format_utc(rows[i].last_changed, when, sizeof when);
-		printf("%-10s %6lld %10lld  %-20s %7lld  ", rows[i].collection, (long long)rows[i].n_chunks,
-		       (long long)rows[i].bytes, when, (long long)rows[i].change_count);
+		printf("%-10s %6lld %10lld  %-20s %7lld  %-10s  ", rows[i].collection, (long long)rows[i].n_chunks,
+		       (long long)rows[i].bytes, when, (long long)rows[i].change_count, rows[i].status);
 		print_clean(cli_display_path(rows[i].path));
 		putchar('\n');
 	}
@@ -72,6 +73,17 @@ static void print_docs_json(const struct store_doc_row *rows, size_t n)
 		cJSON_AddStringToObject(o, "last_changed", when);
 		cJSON_AddNumberToObject(o, "change_count", (double)rows[i].change_count);
 		cJSON_AddNumberToObject(o, "invalid_utf8", (double)rows[i].invalid_utf8);
+		cJSON_AddStringToObject(o, "status", rows[i].status);
+		if (rows[i].status_reason[0])
+			cJSON_AddStringToObject(o, "status_reason", rows[i].status_reason);
+		if (rows[i].superseded_by)
+			cJSON_AddStringToObject(o, "superseded_by", rows[i].superseded_by);
+		const char *dates[][2] = { { "effective", rows[i].effective_date },
+		                           { "reviewed", rows[i].reviewed_date },
+		                           { "released", rows[i].released_date } };
+		for (size_t d = 0; d < 3; d++)
+			if (dates[d][1])
+				cJSON_AddStringToObject(o, dates[d][0], dates[d][1]);
 		cJSON_AddItemToArray(a, o);
 	}
 	cli_print_json(stdout, a);

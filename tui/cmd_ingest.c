@@ -158,6 +158,7 @@ int cmd_ingest(struct cli *cli, int argc, char **argv)
 		.max_file_bytes = (int64_t)cli->cfg->ingest.max_file_mb * 1024 * 1024,
 		.chunk_tokens = cli->cfg->ingest.chunk_tokens,
 		.overlap_tokens = cli->cfg->ingest.overlap_tokens,
+		.min_chunk_tokens = cli->cfg->ingest.min_chunk_tokens,
 	};
 	struct progress_bar bar;
 	progress_init(&bar);

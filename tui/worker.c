@@ -75,6 +75,7 @@ static void *run(void *arg)
 		.max_file_bytes = (int64_t)w->cfg->ingest.max_file_mb * 1024 * 1024,
 		.chunk_tokens = w->cfg->ingest.chunk_tokens,
 		.overlap_tokens = w->cfg->ingest.overlap_tokens,
+		.min_chunk_tokens = w->cfg->ingest.min_chunk_tokens,
 	};
 	if (ingest_run(store, w->embedder, &opts, paths, 1, on_progress, w, &sum, err, sizeof err) != 0) {
 		snprintf(m.text, sizeof m.text, "ingest %s: %s", w->path, err);

@@ -13,7 +13,9 @@ cat > "$tree/guides/install.md" <<'MD'
 
 ## Linux
 
-Run the installer with sudo. The agent listens on port 7443.
+Run the installer with sudo. The agent listens on port 7443. It starts at
+boot from its systemd unit, keeps its configuration under /etc/driftwood,
+and writes its log to the journal, where journalctl shows it.
 
 ## Windows
 
@@ -62,6 +64,8 @@ run chunks --json guides/install.md > "$work/chunks.json"
 check "chunks view finds a document by path suffix" test "$(json_get "$work/chunks.json" 'len(j["chunks"]) >= 1')" = True
 check "chunks carry heading paths" \
 	test "$(json_get "$work/chunks.json" 'any("Linux" in c["heading_path"] for c in j["chunks"])')" = True
+check "a section that is only its heading opens the next one" \
+	test "$(json_get "$work/chunks.json" '[c["heading_path"] for c in j["chunks"]][0]')" = "Install > Linux"
 check "html loses its script" test "$(run chunks --json billing.html | python3 -c 'import json,sys; print(any("var x" in c["text"] for c in json.load(sys.stdin)["chunks"]))')" = False
 
 rm "$tree/notes.txt"

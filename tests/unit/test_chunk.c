@@ -198,15 +198,61 @@ static void skipped_levels_and_heading_only_sections(void **state)
 	(void)state;
 	const char *t = "# Guide\n### Deep\nBody one.\n## Mid\nBody two.\n#NotAHeading here\n";
 	struct chunk_list l = run(t, 100, 0, MARKDOWN);
-	assert_int_equal(l.n, 3);
-	assert_string_equal(l.items[0].heading_path, "Guide");
-	assert_true(starts_with(t, &l.items[0], "# Guide"));
-	assert_int_equal(l.items[0].byte_end, 7);
-	assert_string_equal(l.items[1].heading_path, "Guide > Deep");
-	assert_string_equal(l.items[2].heading_path, "Guide > Mid");
-	assert_true(ends_with(t, &l.items[2], "#NotAHeading here"));
+	/* "# Guide" alone is no chunk: it opens the first chunk under it */
+	assert_int_equal(l.n, 2);
+	assert_string_equal(l.items[0].heading_path, "Guide > Deep");
+	assert_true(starts_with(t, &l.items[0], "# Guide\n### Deep\nBody one."));
+	assert_int_equal(l.items[0].line_start, 1);
+	assert_string_equal(l.items[1].heading_path, "Guide > Mid");
+	assert_true(ends_with(t, &l.items[1], "#NotAHeading here"));
 	check_invariants(t, &l);
 	chunk_list_free(&l);
+}
+
+static struct chunk_list run_min(const char *text, int target, int min_tokens)
+{
+	struct chunk_opts o = { .target_tokens = target, .markdown = true, .min_tokens = min_tokens };
+	struct chunk_list l = { 0 };
+	char err[256] = "";
+	assert_int_equal(chunk_text(text, strlen(text), &o, &l, err, sizeof err), 0);
+	return l;
+}
+
+static void small_sections_join_the_next_under_their_common_path(void **state)
+{
+	(void)state;
+	struct strbuf sb = STRBUF_INIT;
+	unsigned seed = 3;
+	sb_puts(&sb, "# FAQ\n\n*Last reviewed: 2026-04-21.*\n\n## Files\n\n### Upload limits\n\n");
+	for (int i = 0; i < 6; i++)
+		sentence(&sb, &seed, true);
+	sb_puts(&sb, "\n\n## Languages\n\nEnglish and German.\n\n## Contact\n\n");
+	for (int i = 0; i < 6; i++)
+		sentence(&sb, &seed, true);
+	sb_puts(&sb, "\n\n## Last\n\nShort tail.\n");
+	const char *t = sb_str(&sb);
+	struct chunk_list l = run_min(t, 200, 24);
+	assert_int_equal(l.n, 3);
+	/* title and date, then a heading-only section, open the first real one */
+	assert_true(starts_with(t, &l.items[0], "# FAQ\n\n*Last reviewed"));
+	assert_string_equal(l.items[0].heading_path, "FAQ");
+	assert_true(strstr(t + l.items[0].byte_start, "### Upload limits") < t + l.items[0].byte_end);
+	/* a small sibling joins the next: the path that encloses both */
+	assert_true(starts_with(t, &l.items[1], "## Languages"));
+	assert_string_equal(l.items[1].heading_path, "FAQ");
+	/* the last section stays its own chunk, however small */
+	assert_true(starts_with(t, &l.items[2], "## Last"));
+	assert_string_equal(l.items[2].heading_path, "FAQ > Last");
+	check_invariants(t, &l);
+	chunk_list_free(&l);
+
+	l = run_min(t, 200, 0);
+	assert_int_equal(l.n, 5);
+	assert_string_equal(l.items[1].heading_path, "FAQ > Files > Upload limits");
+	assert_string_equal(l.items[2].heading_path, "FAQ > Languages");
+	check_invariants(t, &l);
+	chunk_list_free(&l);
+	sb_free(&sb);
 }
 
 static void heading_stays_with_the_start_of_its_content(void **state)
@@ -656,6 +702,7 @@ int main(void)
 		cmocka_unit_test(small_text_is_one_trimmed_chunk_with_exact_lines),
 		cmocka_unit_test(headings_give_exact_paths_and_open_their_chunks),
 		cmocka_unit_test(skipped_levels_and_heading_only_sections),
+		cmocka_unit_test(small_sections_join_the_next_under_their_common_path),
 		cmocka_unit_test(heading_stays_with_the_start_of_its_content),
 		cmocka_unit_test(hash_lines_in_fences_plain_text_and_code_are_not_headings),
 		cmocka_unit_test(long_paragraph_splits_at_sentence_ends),
