@@ -303,6 +303,8 @@ static const struct field retrieval_fields[] = {
 	{ .key = "rrf_k", .type = F_INT, .off = CFG(retrieval.rrf_k), .min = 1, .max = 1000 },
 	{ .key = "vector_weight", .type = F_DOUBLE, .off = CFG(retrieval.vector_weight), .min = 0, .max = 10 },
 	{ .key = "fts_weight", .type = F_DOUBLE, .off = CFG(retrieval.fts_weight), .min = 0, .max = 10 },
+	{ .key = "heading_weight", .type = F_DOUBLE, .off = CFG(retrieval.heading_weight), .min = 0, .max = 10 },
+	{ .key = "proximity_weight", .type = F_DOUBLE, .off = CFG(retrieval.proximity_weight), .min = 0, .max = 10 },
 	{ .key = "quantize_int8", .type = F_BOOL, .off = CFG(retrieval.quantize_int8) },
 	{ .key = "oversample", .type = F_INT, .off = CFG(retrieval.oversample), .min = 1, .max = 100 },
 	{ .key = "threads", .type = F_INT, .off = CFG(retrieval.threads), .min = 0, .max = 256 },
@@ -408,6 +410,8 @@ struct config *config_defaults(void)
 	c->retrieval.rrf_k = 60;
 	c->retrieval.vector_weight = 1.0;
 	c->retrieval.fts_weight = 1.0;
+	c->retrieval.heading_weight = 1.0;
+	c->retrieval.proximity_weight = 0.5;
 	c->retrieval.quantize_int8 = true;
 	c->retrieval.oversample = 4;
 	c->http.connect_timeout_ms = 10000;

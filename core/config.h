@@ -95,7 +95,7 @@ struct config {
 	} ingest;
 	struct {
 		int rrf_k;
-		double vector_weight, fts_weight;
+		double vector_weight, fts_weight, heading_weight, proximity_weight;
 		bool quantize_int8;
 		int oversample, threads;         /* threads 0: all cores */
 		double min_score;

@@ -5,6 +5,7 @@
 #include "core/qcache.h"
 #include "core/util/clock.h"
 #include "core/util/xalloc.h"
+#include "store/fts.h"
 #include "store/store.h"
 #include "store/vecindex.h"
 #include "store/vecsync.h"
@@ -29,13 +30,15 @@ struct retriever {
 	sqlite3_stmt *chunk;
 	sqlite3_stmt *filter;
 	sqlite3_stmt *vocab;
+	struct fts_tokenizer *tok;
 };
 
 /* No join here: FTS5 ranks on its own, and chunks of other collections or
  * models are dropped by looking them up in the vector index, which holds
  * exactly this collection's chunks. */
 static const char fts_sql[] =
-	"SELECT rowid, rank FROM chunks_fts WHERE chunks_fts MATCH ?1 ORDER BY rank LIMIT ?2";
+	"SELECT rowid, rank FROM chunks_fts WHERE chunks_fts MATCH ?1 AND rank MATCH ?3"
+	" ORDER BY rank LIMIT ?2";
 
 static const char vocab_sql[] = "SELECT doc FROM chunks_vocab WHERE term = ?1";
 
@@ -86,6 +89,7 @@ int retriever_open(struct store *store, struct embedder *embedder, const struct 
 		snprintf(err, errlen, "cannot prepare retrieval queries: %s", sqlite3_errmsg(db));
 		goto fail;
 	}
+	r->tok = fts_tokenizer_open(db);
 	struct vec_index_opts vo = {
 		.dim = embedder->dim, .quantize_int8 = opts->quantize_int8,
 		.oversample = opts->oversample > 0 ? opts->oversample : 1, .threads = opts->threads,
@@ -117,6 +121,7 @@ void retriever_free(struct retriever **rp)
 	sqlite3_finalize(r->chunk);
 	sqlite3_finalize(r->filter);
 	sqlite3_finalize(r->vocab);
+	fts_tokenizer_free(&r->tok);
 	vec_index_free(&r->index);
 	qcache_free(&r->cache);
 	free(r);
@@ -194,63 +199,107 @@ static int64_t doc_frequency(struct retriever *r, const char *term)
 	return df;
 }
 
+/* What the question asks the full-text index, worked out once per search:
+ * its terms, each one's document frequency, which fit the postings budget,
+ * and the MATCH expression and ranking call for those. */
+struct query_plan {
+	struct fts_terms terms;
+	int64_t df[FTS_QUERY_MAX_TERMS];  /* a phrase: its rarest token's */
+	bool keep[FTS_QUERY_MAX_TERMS];
+	char *match, *rank;               /* NULL: nothing kept */
+	size_t dropped;
+};
+
+/* Document frequencies of a term's tokens as the index stems them. */
+struct df_tally {
+	struct retriever *r;
+	int64_t min, sum;
+};
+
+static void tally_token(void *ud, const char *token, size_t n, size_t start, size_t end)
+{
+	struct df_tally *t = ud;
+	(void)start;
+	(void)end;
+	char *tok = xstrndup(token, n);
+	int64_t df = doc_frequency(t->r, tok);
+	free(tok);
+	t->sum += df;
+	if (t->min < 0 || df < t->min)
+		t->min = df;
+}
+
+/* A term's document frequency: a phrase's rarest token's (an upper bound
+ * of the rows holding the whole phrase); *cost gets the postings FTS5
+ * reads for it. */
+static int64_t term_frequency(struct retriever *r, const char *term, int64_t *cost)
+{
+	struct df_tally t = { r, -1, 0 };
+	if (!r->tok || fts_tokenize(r->tok, term, strlen(term), tally_token, &t) != 0)
+		tally_token(&t, term, strlen(term), 0, 0);
+	*cost = t.sum;
+	return t.min < 0 ? 0 : t.min;
+}
+
 /* FTS5 scores every posting of every query term (about 2.5 us each here,
  * bm25 reads each row's size), so a query is limited to about
  * FTS_POSTINGS_BUDGET postings: terms are taken rarest first while their
- * document frequencies fit the budget. The rarest term is kept alone up to
- * twice the budget; a query whose every term is commoner than that skips
- * full-text search (such terms say little about relevance: their IDF is
- * near zero). Small collections always run the whole query. NULL: no
- * terms kept; *dropped counts the terms left out. */
+ * postings fit the budget. The rarest term is kept alone up to twice the
+ * budget; a query whose every term is commoner than that skips full-text
+ * search (such terms say little about relevance: their IDF is near zero). */
 #define FTS_POSTINGS_BUDGET 2000
 
-static char *selective_match(struct retriever *r, const char *text, size_t *dropped)
+static void plan_query(struct retriever *r, const char *text, struct query_plan *qp)
 {
-	struct fts_terms t;
-	int64_t df[FTS_QUERY_MAX_TERMS];
-	bool keep[FTS_QUERY_MAX_TERMS] = { false };
+	int64_t cost[FTS_QUERY_MAX_TERMS];
 	size_t order[FTS_QUERY_MAX_TERMS];
-	fts_query_terms(text, strlen(text), &t);
-	for (size_t i = 0; i < t.n; i++) {
-		df[i] = doc_frequency(r, t.items[i]);
+	memset(qp, 0, sizeof *qp);
+	fts_query_terms(text, strlen(text), &qp->terms);
+	size_t n = qp->terms.n;
+	for (size_t i = 0; i < n; i++) {
+		qp->df[i] = term_frequency(r, qp->terms.items[i].text, &cost[i]);
 		order[i] = i;
 	}
-	for (size_t i = 1; i < t.n; i++)
-		for (size_t j = i; j > 0 && df[order[j]] < df[order[j - 1]]; j--) {
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && qp->df[order[j]] < qp->df[order[j - 1]]; j--) {
 			size_t tmp = order[j];
 			order[j] = order[j - 1];
 			order[j - 1] = tmp;
 		}
 	int64_t used = 0;
-	for (size_t i = 0; i < t.n; i++) {
-		int64_t d = df[order[i]];
-		bool fits = used + d <= FTS_POSTINGS_BUDGET || (i == 0 && d <= 2 * FTS_POSTINGS_BUDGET);
+	for (size_t i = 0; i < n; i++) {
+		int64_t c = cost[order[i]];
+		bool fits = used + c <= FTS_POSTINGS_BUDGET || (i == 0 && c <= 2 * FTS_POSTINGS_BUDGET);
 		if (!fits)
 			break;
-		keep[order[i]] = true;
-		used += d;
+		qp->keep[order[i]] = true;
+		used += c;
 	}
-	*dropped = 0;
-	for (size_t i = 0; i < t.n; i++)
-		*dropped += !keep[i];
-	char *match = fts_query_join(&t, keep);
-	fts_terms_free(&t);
-	return match;
+	for (size_t i = 0; i < n; i++)
+		qp->dropped += !qp->keep[i];
+	qp->match = fts_query_join(&qp->terms, qp->keep);
+	qp->rank = fts_query_rank(&qp->terms, qp->keep, r->opts.proximity_weight, 1.0, r->opts.heading_weight);
 }
 
-/* Full-text candidates: ids and bm25 values, best first. */
-static int fts_candidates(struct retriever *r, const char *text, size_t limit, const struct allowed *filter,
-                          int64_t *ids, double *bm25, size_t *n, char **used, size_t *dropped)
+static void plan_free(struct query_plan *qp)
 {
-	char *match = selective_match(r, text, dropped);
+	fts_terms_free(&qp->terms);
+	free(qp->match);
+	free(qp->rank);
+}
+
+/* Full-text candidates: ids and rank values, best first. */
+static int fts_candidates(struct retriever *r, const struct query_plan *qp, size_t limit,
+                          const struct allowed *filter, int64_t *ids, double *bm25, size_t *n)
+{
 	int rc = SQLITE_DONE;
 	*n = 0;
-	*used = match;
-	if (!match)
+	if (!qp->match)
 		return 0;
-	sqlite3_bind_text(r->fts, 1, match, -1, SQLITE_STATIC);
+	sqlite3_bind_text(r->fts, 1, qp->match, -1, SQLITE_STATIC);
 	/* Read on past rows of other collections or outside the filter. */
 	sqlite3_bind_int64(r->fts, 2, filter ? -1 : (int64_t)limit * 4);
+	sqlite3_bind_text(r->fts, 3, qp->rank, -1, SQLITE_STATIC);
 	while (*n < limit && (rc = sqlite3_step(r->fts)) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(r->fts, 0);
 		if (!vec_index_contains(r->index, id) || (filter && !is_allowed((void *)filter, id)))
@@ -330,10 +379,12 @@ int retriever_search(struct retriever *r, const struct retrieve_query *q, struct
 	struct fused_hit *fused = xcalloc(2 * limit, sizeof *fused);
 	float *qvec = xcalloc((size_t)r->embedder->dim, sizeof *qvec);
 	size_t n_vec = 0, n_fts = 0;
+	struct query_plan qp;
 	int rc = -1;
 	uint64_t start = clock_now_us(), t = start;
 
 	memset(out, 0, sizeof *out);
+	plan_query(r, q->text, &qp);
 	if (vec_sync_catch_up(r->store, r->index, &r->sync, err, errlen) != 0)
 		goto cleanup;
 	if (filtered && build_allowed(r, q, &allowed) != 0) {
@@ -356,8 +407,9 @@ int retriever_search(struct retriever *r, const struct retrieve_query *q, struct
 	}
 	if (q->mode != RETRIEVE_VECTOR) {
 		t = clock_now_us();
-		if (fts_candidates(r, q->text, limit, filtered ? &allowed : NULL, fts_ids, bm25, &n_fts,
-		                   &out->fts_match, &out->fts_terms_dropped) != 0) {
+		out->fts_match = qp.match ? xstrdup(qp.match) : NULL;
+		out->fts_terms_dropped = qp.dropped;
+		if (fts_candidates(r, &qp, limit, filtered ? &allowed : NULL, fts_ids, bm25, &n_fts) != 0) {
 			snprintf(err, errlen, "full-text search failed: %s", sqlite3_errmsg(store_db(r->store)));
 			goto cleanup;
 		}
@@ -384,6 +436,7 @@ int retriever_search(struct retriever *r, const struct retrieve_query *q, struct
 	rc = 0;
 cleanup:
 	out->us.total_us = clock_now_us() - start;
+	plan_free(&qp);
 	free(allowed.ids);
 	free(vec_ids);
 	free(fts_ids);

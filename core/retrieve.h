@@ -23,6 +23,8 @@ struct retriever_opts {
 	const char *collection;
 	int rrf_k;
 	double vector_weight, fts_weight;
+	double heading_weight;    /* BM25 weight of the heading path column (text: 1) */
+	double proximity_weight;  /* bonus for consecutive query terms found together */
 	bool quantize_int8;
 	int oversample;
 	int threads;              /* 0: all cores */

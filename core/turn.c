@@ -130,8 +130,12 @@ static void retrieve_and_route(struct turn *t, const struct turn_opts *opts)
 	uint64_t r0 = clock_now_us();
 	router_decide(t->env.router, t->rec.question, NULL, &probe);
 	uint64_t route_us = clock_now_us() - r0;
+	/* The probe always runs (a few milliseconds): what the store holds
+	 * for the question is the router's strongest signal. Only a prefix or
+	 * a config rule that names a path without documents skips it. */
+	bool by_hand = strncmp(probe.rule, "prefix:", 7) == 0 || strncmp(probe.rule, "config-rule:", 12) == 0;
 	bool retrieve = t->env.retriever && cfg->routing.retrieval.enabled && !opts->no_retrieval &&
-	                probe.path != ROUTER_DIRECT && probe.path != ROUTER_ADAPTATION;
+	                !(by_hand && (probe.path == ROUTER_DIRECT || probe.path == ROUTER_ADAPTATION));
 	struct router_signals sig = { .probe = ROUTER_PROBE_NONE, .model = opts->model };
 	struct router_doc docs[VOLATILITY_DOCS];
 	if (retrieve) {

@@ -1,4 +1,5 @@
 #include "store/schema.h"
+#include "store/fts.h"
 
 #include <stdio.h>
 
@@ -156,6 +157,27 @@ static const char *const migrations[] = {
 	"ALTER TABLE documents ADD COLUMN effective_date TEXT;"
 	"ALTER TABLE documents ADD COLUMN reviewed_date TEXT;"
 	"ALTER TABLE documents ADD COLUMN released_date TEXT;",
+
+	/* 4 -> 5: the full-text index stems words (Porter), so "refunds" finds
+	 * "refund"; rebuilt from the chunks, with its vocabulary and trigger. */
+	"DROP TABLE chunks_vocab;"
+	"DROP TRIGGER chunks_ad;"
+	"DROP TABLE chunks_fts;"
+	"CREATE VIRTUAL TABLE chunks_fts USING fts5("
+	"  text, heading_path, content='chunks', content_rowid='id',"
+	"  tokenize='" FTS_TOKENIZER "');"
+	/* Queries rank with ragdeck_rank (store/fts.h); plain bm25 stays the
+	 * default for tools that do not register it. */
+	"INSERT INTO chunks_fts(chunks_fts, rank) VALUES ('rank', 'bm25(1.0, 1.0)');"
+	"INSERT INTO chunks_fts(chunks_fts, rank) VALUES ('pgsz', 4000);"
+	"INSERT INTO chunks_fts(chunks_fts, rank) VALUES ('automerge', 8);"
+	"INSERT INTO chunks_fts(chunks_fts) VALUES ('rebuild');"
+	"CREATE VIRTUAL TABLE chunks_vocab USING fts5vocab(chunks_fts, 'row');"
+	"CREATE TRIGGER chunks_ad AFTER DELETE ON chunks BEGIN"
+	"  INSERT INTO chunks_fts(chunks_fts, rowid, text, heading_path)"
+	"  VALUES ('delete', old.id, old.text, old.heading_path);"
+	"  INSERT INTO chunk_tombstones(chunk_id) VALUES (old.id);"
+	"END;",
 };
 
 static int user_version(sqlite3 *db, int *version)

@@ -1,4 +1,5 @@
 #include "store/store.h"
+#include "store/fts.h"
 #include "store/schema.h"
 #include "core/util/fs.h"
 #include "core/util/xalloc.h"
@@ -151,7 +152,7 @@ int store_open(const char *path, struct store **out, char *err, size_t errlen)
 		sqlite3_free(msg);
 		goto fail;
 	}
-	if (schema_migrate(s->db, err, errlen) != 0)
+	if (fts_rank_register(s->db, err, errlen) != 0 || schema_migrate(s->db, err, errlen) != 0)
 		goto fail;
 	for (int i = 0; i < ST_COUNT; i++) {
 		rc = sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[i], NULL);

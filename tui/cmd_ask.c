@@ -45,15 +45,24 @@ static void on_text(void *ud, const char *text, size_t len)
 	fflush(stdout);
 }
 
+/* The context blocks the answer was given: none when the router chose a
+ * path without documents (the probe's chunks were only looked at). */
+static size_t cited_blocks(const struct turn_record *r)
+{
+	return r->prompt.n_blocks ? r->retrieval.pack.n_blocks : 0;
+}
+
 static void print_sources(const struct turn_record *r)
 {
 	const struct pack_result *pack = &r->retrieval.pack;
-	if (pack->n_blocks == 0) {
-		printf("\n(no sources: nothing in the knowledge store matched)\n");
+	size_t n = cited_blocks(r);
+	if (n == 0) {
+		printf("\n(no sources: %s)\n", pack->n_blocks ? "answered without the documents"
+		                                            : "nothing in the knowledge store matched");
 		return;
 	}
 	printf("\nSources:\n");
-	for (size_t i = 0; i < pack->n_blocks; i++) {
+	for (size_t i = 0; i < n; i++) {
 		const struct pack_block *b = &pack->blocks[i];
 		const char *path = cli_display_path(b->path);
 		printf("  [%d] ", b->number);
@@ -116,7 +125,7 @@ static void print_json(const struct turn_record *r)
 	cJSON_AddStringToObject(o, "finish_reason", r->finish_reason);
 	cJSON *cites = cJSON_AddArrayToObject(o, "citations");
 	const struct pack_result *pack = &r->retrieval.pack;
-	for (size_t i = 0; i < pack->n_blocks; i++) {
+	for (size_t i = 0; i < cited_blocks(r); i++) {
 		cJSON *c = cJSON_CreateObject();
 		cJSON_AddNumberToObject(c, "rank", pack->blocks[i].number);
 		cJSON_AddStringToObject(c, "path", pack->blocks[i].path);

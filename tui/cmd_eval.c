@@ -38,7 +38,8 @@ static const char eval_help[] =
 	"                         lists fused or with one alone\n"
 	"      --sweep KEY=V1,V2  rerun the set for each value of KEY and print one\n"
 	"                         table; KEY is top_k, max_context_tokens, rrf_k,\n"
-	"                         vector_weight or fts_weight\n"
+	"                         vector_weight, fts_weight, heading_weight or\n"
+	"                         proximity_weight\n"
 	"      --json             print one JSON object\n"
 	"      --db PATH          database file\n"
 	"      --config FILE      config file\n"
@@ -50,7 +51,7 @@ static const char eval_help[] =
 
 /* The keys --sweep varies, each a parameter of a run. */
 enum sweep_key { SWEEP_NONE, SWEEP_TOP_K, SWEEP_MAX_CONTEXT, SWEEP_RRF_K, SWEEP_VECTOR_WEIGHT,
-                 SWEEP_FTS_WEIGHT, SWEEP_N_KEYS };
+                 SWEEP_FTS_WEIGHT, SWEEP_HEADING_WEIGHT, SWEEP_PROXIMITY_WEIGHT, SWEEP_N_KEYS };
 
 static const struct sweep_spec {
 	const char *name;
@@ -62,6 +63,8 @@ static const struct sweep_spec {
 	[SWEEP_RRF_K] = { "rrf_k", 1, 1000, true },
 	[SWEEP_VECTOR_WEIGHT] = { "vector_weight", 0, 10, false },
 	[SWEEP_FTS_WEIGHT] = { "fts_weight", 0, 10, false },
+	[SWEEP_HEADING_WEIGHT] = { "heading_weight", 0, 10, false },
+	[SWEEP_PROXIMITY_WEIGHT] = { "proximity_weight", 0, 10, false },
 };
 
 struct eval_cmd {
@@ -120,6 +123,8 @@ static void sweep_apply(enum sweep_key k, double v, struct config *cfg)
 	case SWEEP_RRF_K: cfg->retrieval.rrf_k = (int)v; break;
 	case SWEEP_VECTOR_WEIGHT: cfg->retrieval.vector_weight = v; break;
 	case SWEEP_FTS_WEIGHT: cfg->retrieval.fts_weight = v; break;
+	case SWEEP_HEADING_WEIGHT: cfg->retrieval.heading_weight = v; break;
+	case SWEEP_PROXIMITY_WEIGHT: cfg->retrieval.proximity_weight = v; break;
 	default: break;
 	}
 }
@@ -153,7 +158,7 @@ static cJSON *params_json(const struct eval_cmd *c, const struct run *r)
 	cJSON *p = eval_params_new(c->model ? c->model : r->cfg.routing.default_model, r->top_k, r->max_context);
 	if (c->mode != RETRIEVE_HYBRID)
 		cJSON_AddStringToObject(p, "mode", retrieve_mode_name(c->mode));
-	if (c->sweep == SWEEP_RRF_K || c->sweep == SWEEP_VECTOR_WEIGHT || c->sweep == SWEEP_FTS_WEIGHT)
+	if (c->sweep >= SWEEP_RRF_K)
 		cJSON_AddNumberToObject(p, sweep_name(c->sweep), r->value);
 	return p;
 }
@@ -419,8 +424,8 @@ static int parse_args(struct eval_cmd *c, int argc, char **argv)
 		case OPT_SWEEP:
 			if (parse_sweep(c, optarg) != 0)
 				return cli_usage_error(c->cli, "eval ",
-				                       "--sweep takes KEY=V,V,... with KEY top_k, max_context_tokens, rrf_k, "
-				                       "vector_weight or fts_weight, values in the key's range (at most %d), not '%s'",
+				                       "--sweep takes KEY=V,V,... with KEY top_k, max_context_tokens, rrf_k, vector_weight, "
+				                       "fts_weight, heading_weight or proximity_weight, values in the key's range (at most %d), not '%s'",
 				                       MAX_SWEEP, optarg);
 			break;
 		case OPT_MODE: {

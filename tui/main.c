@@ -63,6 +63,9 @@ int main(int argc, char **argv)
 	int opt, rc;
 
 	setlocale(LC_ALL, "");
+	/* Numbers go into FTS5 ranking calls, JSON and YAML: always with a
+	 * decimal point, whatever the user's locale writes. */
+	setlocale(LC_NUMERIC, "C");
 	/* '+': stop at the command name; its options are its own. */
 	while ((opt = getopt_long(argc, argv, "+hV", longopts, NULL)) != -1) {
 		switch (opt) {

@@ -1,5 +1,6 @@
 #include "core/llm/local.h"
 #include "core/llm/provider.h"
+#include "core/util/stem.h"
 #include "core/util/xalloc.h"
 
 #include <ctype.h>
@@ -66,44 +67,6 @@ static int is_stopword(const char *w)
 		       sizeof(stopwords[0]), cmp_str) != NULL;
 }
 
-static int ends(const char *w, size_t n, const char *suffix)
-{
-	size_t k = strlen(suffix);
-	return n >= k && memcmp(w + n - k, suffix, k) == 0;
-}
-
-static int is_vowel(char c)
-{
-	return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y';
-}
-
-/* Light suffix stemmer: plurals, -ing, -ed, -ly, a final e, doubled consonants. */
-static size_t stem(char *w, size_t n)
-{
-	if (n > 4 && ends(w, n, "ies")) {
-		w[n - 3] = 'y';
-		n -= 2;
-	} else if (n > 4 && ends(w, n, "sses")) {
-		n -= 2;
-	} else if (n > 3 && w[n - 1] == 's' && w[n - 2] != 's' && w[n - 2] != 'u' &&
-		   w[n - 2] != 'i') {
-		n -= 1;
-	}
-	size_t before = n;
-	if (n > 5 && ends(w, n, "ing"))
-		n -= 3;
-	else if (n > 4 && ends(w, n, "ed"))
-		n -= 2;
-	else if (n > 4 && ends(w, n, "ly"))
-		n -= 2;
-	if (n < before && n > 3 && w[n - 1] == w[n - 2] && !is_vowel(w[n - 1]) &&
-	    w[n - 1] != 'l' && w[n - 1] != 's' && w[n - 1] != 'z')
-		n -= 1;
-	if (n > 4 && w[n - 1] == 'e')
-		n -= 1;
-	return n;
-}
-
 static uint32_t fnv1a(const char *s, size_t n)
 {
 	uint32_t h = 2166136261u;
@@ -136,7 +99,7 @@ static void add_word(struct terms *t, char *w, size_t n)
 		return;
 	if (n == 1 && !(w[0] >= '0' && w[0] <= '9'))
 		return;
-	n = stem(w, n);
+	n = stem_word(w, n);
 	terms_push(t, fnv1a(w, n));
 }
 

@@ -56,7 +56,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	bool keep[FTS_QUERY_MAX_TERMS];
 	size_t kept = 0;
 	for (size_t i = 0; i < terms.n; i++) {
-		FUZZ_CHECK(terms.items[i] != NULL && terms.items[i][0] != '\0');
+		FUZZ_CHECK(terms.items[i].text != NULL && terms.items[i].text[0] != '\0');
 		keep[i] = data[i % size] & 1;
 		kept += keep[i];
 	}

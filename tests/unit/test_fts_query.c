@@ -145,6 +145,64 @@ static void join_keeps_only_the_selected_terms(void **state)
 	assert_int_equal(t.n, 0);
 }
 
+static void scaffolding_and_single_letters_are_dropped(void **state)
+{
+	(void)state;
+	const char *t = "Hi, can anyone please tell me how I'd reset a password? Thanks";
+	char *q = fts_query_build(t, strlen(t));
+	assert_string_equal(q, "\"reset\" OR \"password\"");
+	free(q);
+}
+
+static void identifiers_are_read_as_parts_and_numbers_kept(void **state)
+{
+	(void)state;
+	const char *t = "DW-1043 on agent 4.6 port 7443 with 2fa, 2 seats";
+	struct fts_terms terms;
+	fts_query_terms(t, strlen(t), &terms);
+	const char *want[] = { "dw", "1043", "agent", "4", "6", "port", "7443", "2fa", "2", "seats" };
+	assert_int_equal(terms.n, 10);
+	for (size_t i = 0; i < terms.n; i++)
+		assert_string_equal(terms.items[i].text, want[i]);
+	assert_int_equal(terms.items[0].kind, FTS_TERM_WORD);
+	assert_int_equal(terms.items[1].kind, FTS_TERM_IDENT);
+	assert_int_equal(terms.items[3].kind, FTS_TERM_WORD);
+	assert_int_equal(terms.items[6].kind, FTS_TERM_IDENT);
+	assert_int_equal(terms.items[7].kind, FTS_TERM_IDENT);
+	fts_terms_free(&terms);
+}
+
+static void quoted_text_is_also_a_phrase(void **state)
+{
+	(void)state;
+	const char *t = "dwsync says \xe2\x80\x9c" "agent not running\xe2\x80\x9d after the upgrade";
+	struct fts_terms terms;
+	fts_query_terms(t, strlen(t), &terms);
+	char *q = fts_query_join(&terms, NULL);
+	assert_string_equal(q, "\"dwsync\" OR \"says\" OR \"agent not running\" OR \"agent\" OR \"running\" OR "
+	                       "\"upgrade\"");
+	assert_int_equal(terms.items[2].kind, FTS_TERM_PHRASE);
+	assert_true(terms.items[2].weight == FTS_WEIGHT_QUOTED);
+	free(q);
+	fts_terms_free(&terms);
+}
+
+static void rank_call_lists_the_kept_weights_in_match_order(void **state)
+{
+	(void)state;
+	const char *t = "refund \"annual plan\" window";
+	struct fts_terms terms;
+	fts_query_terms(t, strlen(t), &terms);
+	bool keep[5] = { true, true, false, true, false };
+	assert_int_equal(terms.n, 5);
+	char *r = fts_query_rank(&terms, keep, 0.5, 1, 2);
+	assert_string_equal(r, "ragdeck_rank(0.5, 1, 2, 1, 1.5, 1)");
+	free(r);
+	bool none[5] = { false };
+	assert_null(fts_query_rank(&terms, none, 0.5, 1, 1));
+	fts_terms_free(&terms);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -157,6 +215,10 @@ int main(void)
 		cmocka_unit_test(hostile_inputs_never_raise_sqlite_errors),
 		cmocka_unit_test(operator_words_match_as_words),
 		cmocka_unit_test(join_keeps_only_the_selected_terms),
+		cmocka_unit_test(scaffolding_and_single_letters_are_dropped),
+		cmocka_unit_test(identifiers_are_read_as_parts_and_numbers_kept),
+		cmocka_unit_test(quoted_text_is_also_a_phrase),
+		cmocka_unit_test(rank_call_lists_the_kept_weights_in_match_order),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

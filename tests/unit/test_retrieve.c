@@ -57,7 +57,8 @@ static int setup(void **state)
 	put_doc(f->s, f->e, f->coll, "/kb/ports.md", "The agent listens on port 7443 for local control.");
 	put_doc(f->s, f->e, f->coll, "/old/refunds.md", "Refunds were paid within thirty days in 2024.");
 	struct retriever_opts ro = { .collection = "kb", .rrf_k = 60, .vector_weight = 1, .fts_weight = 1,
-	                             .quantize_int8 = false, .oversample = 1, .threads = 1, .cache_ttl_seconds = 60 };
+	                             .heading_weight = 1, .quantize_int8 = false, .oversample = 1, .threads = 1,
+	                             .cache_ttl_seconds = 60 };
 	if (retriever_open(f->s, f->e, &ro, &f->r, err, sizeof err) != 0) {
 		fprintf(stderr, "%s\n", err);
 		return -1;
@@ -200,6 +201,47 @@ static void unknown_collection_is_a_clear_error(void **state)
 	assert_non_null(strstr(err, "ragdeck ingest --collection nope"));
 }
 
+static void full_text_search_matches_word_forms(void **state)
+{
+	struct fixture *f = *state;
+	struct retrieve_result res;
+	search(f, "refunded", RETRIEVE_FTS, NULL, &res);
+	assert_int_equal(res.n_hits, 2);
+	assert_true(strstr(res.hits[0].path, "refunds.md") && strstr(res.hits[1].path, "refunds.md"));
+	retrieve_result_free(&res);
+}
+
+/* Two chunks with the same words, lengths and counts: only the distance
+ * between "reset" and "password" tells them apart. */
+static void consecutive_query_words_found_together_rank_first(void **state)
+{
+	struct fixture *f = *state;
+	char err[256];
+	put_doc(f->s, f->e, f->coll, "/t/far.md", "reset alpha beta gamma delta now the password");
+	put_doc(f->s, f->e, f->coll, "/t/near.md", "reset the password now alpha beta gamma delta");
+	double bm25[2][2];
+	for (int prox = 0; prox < 2; prox++) {
+		struct retriever *r;
+		struct retriever_opts ro = { .collection = "kb", .rrf_k = 60, .vector_weight = 1, .fts_weight = 1,
+		                             .heading_weight = 1, .proximity_weight = prox, .oversample = 1,
+		                             .threads = 1 };
+		assert_int_equal(retriever_open(f->s, f->e, &ro, &r, err, sizeof err), 0);
+		struct retrieve_query q = { .text = "reset password", .k = 4, .mode = RETRIEVE_FTS,
+		                            .path_glob = "/t/*", .max_context_tokens = 1000 };
+		struct retrieve_result res;
+		assert_int_equal(retriever_search(r, &q, &res, err, sizeof err), 0);
+		assert_int_equal(res.n_hits, 2);
+		if (prox)
+			assert_string_equal(res.hits[0].path, "/t/near.md");
+		for (int i = 0; i < 2; i++)
+			bm25[prox][strcmp(res.hits[i].path, "/t/near.md") == 0] = res.hits[i].bm25;
+		retrieve_result_free(&res);
+		retriever_free(&r);
+	}
+	assert_true(bm25[0][0] == bm25[0][1]);
+	assert_true(bm25[1][1] < bm25[1][0]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -211,6 +253,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(arena_catches_up_with_another_connection, setup, teardown),
 		cmocka_unit_test_setup_teardown(tiny_budget_drops_chunks_and_says_so, setup, teardown),
 		cmocka_unit_test_setup_teardown(unknown_collection_is_a_clear_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(full_text_search_matches_word_forms, setup, teardown),
+		cmocka_unit_test_setup_teardown(consecutive_query_words_found_together_rank_first, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

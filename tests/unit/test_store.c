@@ -101,7 +101,7 @@ static void database_is_private_wal_and_versioned(void **state)
 	snprintf(dir, sizeof dir, "%s/sub", f->dir);
 	assert_int_equal(stat(dir, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0700);
-	assert_int_equal(count(f, "PRAGMA user_version"), 4);
+	assert_int_equal(count(f, "PRAGMA user_version"), 5);
 	assert_int_equal(count(f, "PRAGMA foreign_keys"), 1);
 	sqlite3_stmt *q;
 	assert_int_equal(sqlite3_prepare_v2(store_db(f->s), "PRAGMA journal_mode", -1, &q, NULL), SQLITE_OK);
