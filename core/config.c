@@ -28,6 +28,7 @@
 const char *const config_provider_kinds[] = { "openai", "anthropic", "local", NULL };
 static const char *const vector_dbs[] = { "sqlite", "qdrant", NULL };
 static const char *const embedder_kinds[] = { "hash", "http", NULL };
+static const char *const fusion_methods[] = { "rrf", "convex", NULL };
 static const char *const route_paths[] = { "retrieval", "adaptation", "hybrid", "direct", NULL };
 static const char *const metric_names[] = {
 	"latency_p95", "token_cost", "hallucination_score", "format_compliance",
@@ -300,11 +301,14 @@ static const struct section ingest_section = {
 };
 
 static const struct field retrieval_fields[] = {
+	{ .key = "fusion", .type = F_CHOICE, .off = CFG(retrieval.fusion), .choices = fusion_methods },
 	{ .key = "rrf_k", .type = F_INT, .off = CFG(retrieval.rrf_k), .min = 1, .max = 1000 },
-	{ .key = "vector_weight", .type = F_DOUBLE, .off = CFG(retrieval.vector_weight), .min = 0, .max = 10 },
+	{ .key = "vector_weight", .type = F_DOUBLE, .off = CFG(retrieval.vector_weight), .min = 0, .max = 10,
+	  .allow_auto = true },
 	{ .key = "fts_weight", .type = F_DOUBLE, .off = CFG(retrieval.fts_weight), .min = 0, .max = 10 },
 	{ .key = "heading_weight", .type = F_DOUBLE, .off = CFG(retrieval.heading_weight), .min = 0, .max = 10 },
 	{ .key = "proximity_weight", .type = F_DOUBLE, .off = CFG(retrieval.proximity_weight), .min = 0, .max = 10 },
+	{ .key = "archived_weight", .type = F_DOUBLE, .off = CFG(retrieval.archived_weight), .min = 0, .max = 1 },
 	{ .key = "quantize_int8", .type = F_BOOL, .off = CFG(retrieval.quantize_int8) },
 	{ .key = "oversample", .type = F_INT, .off = CFG(retrieval.oversample), .min = 1, .max = 100 },
 	{ .key = "threads", .type = F_INT, .off = CFG(retrieval.threads), .min = 0, .max = 256 },
@@ -407,11 +411,13 @@ struct config *config_defaults(void)
 	c->ingest.overlap_tokens = 40;
 	c->ingest.min_chunk_tokens = 32;
 	c->ingest.max_file_mb = 20;
+	c->retrieval.fusion = xstrdup("convex");
 	c->retrieval.rrf_k = 60;
-	c->retrieval.vector_weight = 1.0;
+	c->retrieval.vector_weight = CONFIG_AUTO;
 	c->retrieval.fts_weight = 1.0;
 	c->retrieval.heading_weight = 1.0;
 	c->retrieval.proximity_weight = 0.5;
+	c->retrieval.archived_weight = 0.5;
 	c->retrieval.quantize_int8 = true;
 	c->retrieval.oversample = 4;
 	c->http.connect_timeout_ms = 10000;
@@ -520,6 +526,7 @@ void config_free(struct config **cp)
 	free(c->store_path);
 	free(c->theme);
 	free(c->embedder.kind);
+	free(c->retrieval.fusion);
 	free(c->embedder.model);
 	config_rules_free(c->router.rules, c->router.n_rules);
 	free(c);

@@ -52,6 +52,10 @@ struct config_rule {
 	char *path;          /* retrieval | adaptation | hybrid | direct */
 };
 
+/* A number key set to "auto": the code that reads it decides (see the key's
+ * documentation). */
+#define CONFIG_AUTO -1.0
+
 struct config {
 	char *source_path;   /* NULL when built-in defaults */
 	struct {
@@ -94,8 +98,10 @@ struct config {
 		int chunk_tokens, overlap_tokens, min_chunk_tokens, max_file_mb;
 	} ingest;
 	struct {
+		char *fusion;                    /* rrf | convex */
 		int rrf_k;
-		double vector_weight, fts_weight, heading_weight, proximity_weight;
+		double vector_weight;            /* CONFIG_AUTO: by the embedder (docs/retrieval.md) */
+		double fts_weight, heading_weight, proximity_weight, archived_weight;
 		bool quantize_int8;
 		int oversample, threads;         /* threads 0: all cores */
 		double min_score;

@@ -62,6 +62,7 @@ struct field {
 	bool nullable;
 	bool env_var;                     /* value names an environment variable */
 	bool hidden;                      /* an alias of a printed key */
+	bool allow_auto;                  /* F_DOUBLE: "auto" is a value, stored as CONFIG_AUTO */
 	const struct section *sub;        /* F_MAP */
 	custom_load_fn load;              /* F_CUSTOM */
 	custom_print_fn print;            /* F_CUSTOM */

@@ -142,9 +142,14 @@ static void load_number(struct loader *l, const struct field *f, void *base, con
 	bool ok = false;
 	double v = 0;
 	if (f->type == F_DOUBLE)
-		sb_printf(&expect, "a number from %g to %g", f->min, f->max);
+		sb_printf(&expect, "a number from %g to %g%s", f->min, f->max, f->allow_auto ? ", or auto" : "");
 	else
 		sb_printf(&expect, "an integer from %.0f to %.0f", f->min, f->max);
+	if (f->allow_auto && config_is_plain(n) && !strcmp(config_scalar_text(n), "auto")) {
+		*(double *)field_ptr(base, f) = CONFIG_AUTO;
+		sb_free(&expect);
+		return;
+	}
 	if (config_is_plain(n) && !config_is_null(n)) {
 		const char *s = config_scalar_text(n);
 		char *end;

@@ -92,7 +92,10 @@ static void print_field(struct printer *p, const struct field *f, const void *ba
 		break;
 	case F_DOUBLE:
 		fputc(' ', p->f);
-		print_double(p->f, *(const double *)field_cptr(base, f));
+		if (f->allow_auto && *(const double *)field_cptr(base, f) == CONFIG_AUTO)
+			fputs("auto", p->f);
+		else
+			print_double(p->f, *(const double *)field_cptr(base, f));
 		fputc('\n', p->f);
 		break;
 	case F_STR: {

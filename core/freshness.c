@@ -113,12 +113,18 @@ static bool punct_follows(const char *s, size_t i, size_t n)
 	       ((unsigned char)s[i + 2] == 0x93 || (unsigned char)s[i + 2] == 0x94);
 }
 
-/* "> **Archived — superseded.** ...": a stale word opening the line. */
+/* "> **Archived — superseded.** ...": a stale word opening the line, as a
+ * notice: followed by punctuation, or leading a quoted or emphasised
+ * lead-in ("> **Superseded default.** 4.3 lowered ..."). Plain prose that
+ * starts with the word ("Deprecated options are listed below") is not. */
 static bool opens_with_stale_word(struct span l)
 {
 	size_t i = skip_markup(l.s, l.n);
 	size_t w = letters(l.s + i, l.n - i);
-	return w && in_list(stale_words, N(stale_words), l.s + i, w) && punct_follows(l.s, i + w, l.n);
+	if (!w || !in_list(stale_words, N(stale_words), l.s + i, w))
+		return false;
+	bool notice = l.s[0] == '>' || (i >= 2 && (memcmp(l.s + i - 2, "**", 2) == 0 || memcmp(l.s + i - 2, "__", 2) == 0));
+	return notice || punct_follows(l.s, i + w, l.n);
 }
 
 /* The line's words, lower-cased, at most max of them, into buf. */

@@ -1,6 +1,21 @@
 #include "core/fusion.h"
 
 #include <stdlib.h>
+#include <string.h>
+
+const char *fusion_method_name(enum fusion_method m)
+{
+	return m == FUSION_CONVEX ? "convex" : "rrf";
+}
+
+int fusion_method_parse(const char *s)
+{
+	if (strcmp(s, "rrf") == 0)
+		return FUSION_RRF;
+	if (strcmp(s, "convex") == 0)
+		return FUSION_CONVEX;
+	return -1;
+}
 
 static double term(int k, double weight, int rank)
 {
@@ -25,9 +40,19 @@ static int compare_fused(const void *pa, const void *pb)
 	return (a->id > b->id) - (a->id < b->id);
 }
 
-size_t fusion_rrf(const struct fusion_params *p, const int64_t *vec_ids, const float *vec_scores,
-                  size_t n_vec, const int64_t *fts_ids, const double *fts_bm25, size_t n_fts,
-                  struct fused_hit *out)
+static double convex(const struct fusion_params *p, const struct fused_hit *h, double best_bm25)
+{
+	double s = 0;
+	if (h->vec_rank && h->vec_score > 0)
+		s += p->vec_weight * h->vec_score;
+	if (h->fts_rank && best_bm25 < 0)
+		s += p->fts_weight * h->bm25 / best_bm25;
+	return s;
+}
+
+size_t fusion_fuse(const struct fusion_params *p, const int64_t *vec_ids, const float *vec_scores,
+                   size_t n_vec, const int64_t *fts_ids, const double *fts_bm25, size_t n_fts,
+                   struct fused_hit *out)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < n_vec; i++)
@@ -46,8 +71,14 @@ size_t fusion_rrf(const struct fusion_params *p, const int64_t *vec_ids, const f
 		out[i].bm25 = fts_bm25[j];
 	}
 	for (size_t i = 0; i < n; i++)
-		out[i].score = term(p->k, p->vec_weight, out[i].vec_rank) +
-		               term(p->k, p->fts_weight, out[i].fts_rank);
-	qsort(out, n, sizeof *out, compare_fused);
+		out[i].score = p->method == FUSION_CONVEX
+		               ? convex(p, &out[i], n_fts ? fts_bm25[0] : 0)
+		               : term(p->k, p->vec_weight, out[i].vec_rank) + term(p->k, p->fts_weight, out[i].fts_rank);
+	fusion_sort(out, n);
 	return n;
+}
+
+void fusion_sort(struct fused_hit *hits, size_t n)
+{
+	qsort(hits, n, sizeof *hits, compare_fused);
 }

@@ -1,5 +1,6 @@
 #include "core/retrieve.h"
 #include "core/embed.h"
+#include "core/freshness.h"
 #include "core/fts_query.h"
 #include "core/fusion.h"
 #include "core/qcache.h"
@@ -30,7 +31,11 @@ struct retriever {
 	sqlite3_stmt *chunk;
 	sqlite3_stmt *filter;
 	sqlite3_stmt *vocab;
+	sqlite3_stmt *stale_q, *doc_chunks;
 	struct fts_tokenizer *tok;
+	struct stale_chunk *stale;  /* chunks of documents that are not current, by id */
+	size_t n_stale;
+	bool stale_loaded;
 };
 
 /* No join here: FTS5 ranks on its own, and chunks of other collections or
@@ -42,9 +47,22 @@ static const char fts_sql[] =
 
 static const char vocab_sql[] = "SELECT doc FROM chunks_vocab WHERE term = ?1";
 
+/* Chunks of the collection's archived and superseded documents, with the
+ * successor document when the store holds it. */
+static const char stale_sql[] =
+	"SELECT c.id, d.id, (SELECT s.id FROM documents s WHERE s.collection_id = d.collection_id"
+	" AND s.path = d.superseded_by) FROM documents d JOIN chunks c ON c.document_id = d.id"
+	" WHERE d.collection_id = ?1 AND d.status != 'current' ORDER BY c.id";
+
+static const char doc_chunks_sql[] = "SELECT id FROM chunks WHERE document_id = ?1";
+
+struct stale_chunk {
+	int64_t chunk, doc, successor;   /* successor 0: none known */
+};
+
 static const char chunk_sql[] =
 	"SELECT c.document_id, c.ordinal, c.byte_start, c.byte_end, c.line_start, c.line_end,"
-	" c.heading_path, c.text, c.tokens, d.path FROM chunks c"
+	" c.heading_path, c.text, c.tokens, d.path, d.status FROM chunks c"
 	" JOIN documents d ON d.id = c.document_id WHERE c.id = ?1";
 
 static const char filter_sql[] =
@@ -85,7 +103,9 @@ int retriever_open(struct store *store, struct embedder *embedder, const struct 
 	if (sqlite3_prepare_v3(db, fts_sql, -1, SQLITE_PREPARE_PERSISTENT, &r->fts, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v3(db, chunk_sql, -1, SQLITE_PREPARE_PERSISTENT, &r->chunk, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v3(db, filter_sql, -1, SQLITE_PREPARE_PERSISTENT, &r->filter, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v3(db, vocab_sql, -1, SQLITE_PREPARE_PERSISTENT, &r->vocab, NULL) != SQLITE_OK) {
+	    sqlite3_prepare_v3(db, vocab_sql, -1, SQLITE_PREPARE_PERSISTENT, &r->vocab, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v3(db, stale_sql, -1, SQLITE_PREPARE_PERSISTENT, &r->stale_q, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v3(db, doc_chunks_sql, -1, SQLITE_PREPARE_PERSISTENT, &r->doc_chunks, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "cannot prepare retrieval queries: %s", sqlite3_errmsg(db));
 		goto fail;
 	}
@@ -121,6 +141,9 @@ void retriever_free(struct retriever **rp)
 	sqlite3_finalize(r->chunk);
 	sqlite3_finalize(r->filter);
 	sqlite3_finalize(r->vocab);
+	sqlite3_finalize(r->stale_q);
+	sqlite3_finalize(r->doc_chunks);
+	free(r->stale);
 	fts_tokenizer_free(&r->tok);
 	vec_index_free(&r->index);
 	qcache_free(&r->cache);
@@ -313,6 +336,112 @@ static int fts_candidates(struct retriever *r, const struct query_plan *qp, size
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
 }
 
+/* The vector list's weight in the fusion. A number in the options is
+ * used as it is. Auto: 1 for an embedder of meaning (HTTP); the hash
+ * embedder is a second, noisier reading of the same words the full-text
+ * index scores, so it counts only for the share of the question's terms
+ * full-text search could not use: unknown to the index (typos, spellings
+ * the documents do not use), where its character n-grams still find near
+ * forms, or too common to score within the postings budget.
+ * docs/retrieval.md has the measurements. */
+static double vector_weight(const struct retriever *r, const struct query_plan *qp, enum retrieve_mode mode)
+{
+	if (mode == RETRIEVE_VECTOR)
+		return 1.0;
+	if (r->opts.vector_weight >= 0)
+		return r->opts.vector_weight;
+	if (strcmp(r->embedder->ops->kind, "hash") != 0)
+		return 1.0;
+	size_t unknown = 0;
+	for (size_t i = 0; i < qp->terms.n; i++)
+		unknown += qp->df[i] == 0 || !qp->keep[i];
+	return qp->terms.n ? (double)unknown / (double)qp->terms.n : 1.0;
+}
+
+/* ---- freshness ---------------------------------------------------------- */
+
+/* Reload the stale chunks when the index saw chunks come or go: a
+ * document's status changes only when it is written again. */
+static int load_stale(struct retriever *r)
+{
+	if (r->stale_loaded && !r->sync.added && !r->sync.removed)
+		return 0;
+	size_t cap = 0;
+	int rc;
+	r->n_stale = 0;
+	sqlite3_bind_int64(r->stale_q, 1, r->collection_id);
+	while ((rc = sqlite3_step(r->stale_q)) == SQLITE_ROW) {
+		if (r->n_stale == cap) {
+			cap = cap ? cap * 2 : 64;
+			r->stale = xreallocarray(r->stale, cap, sizeof *r->stale);
+		}
+		r->stale[r->n_stale++] = (struct stale_chunk){ sqlite3_column_int64(r->stale_q, 0),
+		                                               sqlite3_column_int64(r->stale_q, 1),
+		                                               sqlite3_column_int64(r->stale_q, 2) };
+	}
+	sqlite3_reset(r->stale_q);
+	r->stale_loaded = rc == SQLITE_DONE;
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int compare_stale(const void *key, const void *elem)
+{
+	int64_t id = *(const int64_t *)key, c = ((const struct stale_chunk *)elem)->chunk;
+	return (id > c) - (id < c);
+}
+
+static const struct stale_chunk *stale_of(const struct retriever *r, int64_t chunk)
+{
+	return r->n_stale ? bsearch(&chunk, r->stale, r->n_stale, sizeof *r->stale, compare_stale) : NULL;
+}
+
+/* Position of the first of fused[0..n) that belongs to document doc, or n. */
+static size_t first_of_document(struct retriever *r, const struct fused_hit *fused, size_t n, int64_t doc)
+{
+	size_t best = n;
+	sqlite3_bind_int64(r->doc_chunks, 1, doc);
+	while (sqlite3_step(r->doc_chunks) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(r->doc_chunks, 0);
+		for (size_t i = 0; i < best; i++)
+			if (fused[i].id == id)
+				best = i;
+	}
+	sqlite3_reset(r->doc_chunks);
+	return best;
+}
+
+/* Archived and superseded documents give way: their fused scores are
+ * multiplied by archived_weight, and a chunk of one never ranks above the
+ * best chunk of its successor when both are candidates. */
+static void demote_stale(struct retriever *r, struct fused_hit *fused, size_t n)
+{
+	bool any = false;
+	for (size_t i = 0; i < n; i++) {
+		if (stale_of(r, fused[i].id)) {
+			fused[i].score *= r->opts.archived_weight;
+			any = true;
+		}
+	}
+	if (!any)
+		return;
+	fusion_sort(fused, n);
+	size_t i = 0;
+	while (i < n) {
+		const struct stale_chunk *s = stale_of(r, fused[i].id);
+		size_t succ = s && s->successor ? first_of_document(r, fused, n, s->successor) : n;
+		/* A successor that is itself stale orders nothing (no cycles). */
+		if (succ == n || succ < i || stale_of(r, fused[succ].id)) {
+			i++;
+			continue;
+		}
+		/* Move the stale chunk just below its successor's best chunk; the
+		 * chunk now at i is looked at next. */
+		struct fused_hit moved = fused[i];
+		memmove(&fused[i], &fused[i + 1], (succ - i) * sizeof *fused);
+		fused[succ] = moved;
+	}
+}
+
 static char *column_dup(sqlite3_stmt *st, int col)
 {
 	const unsigned char *t = sqlite3_column_text(st, col);
@@ -338,6 +467,9 @@ static int load_hit(struct retriever *r, const struct fused_hit *f, int rank, st
 			.tokens = sqlite3_column_int(r->chunk, 8),
 			.path = column_dup(r->chunk, 9),
 		};
+		const unsigned char *status = sqlite3_column_text(r->chunk, 10);
+		int st = status ? doc_status_parse((const char *)status) : DOC_CURRENT;
+		h->status = st < 0 ? DOC_CURRENT : (enum doc_status)st;
 	}
 	sqlite3_reset(r->chunk);
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
@@ -416,9 +548,15 @@ int retriever_search(struct retriever *r, const struct retrieve_query *q, struct
 		out->us.fts_us = clock_now_us() - t;
 	}
 	t = clock_now_us();
-	struct fusion_params fp = { .k = r->opts.rrf_k, .vec_weight = r->opts.vector_weight,
-	                            .fts_weight = r->opts.fts_weight };
-	size_t n_fused = fusion_rrf(&fp, vec_ids, vec_scores, n_vec, fts_ids, bm25, n_fts, fused);
+	struct fusion_params fp = { .method = r->opts.fusion, .k = r->opts.rrf_k,
+	                            .vec_weight = vector_weight(r, &qp, q->mode), .fts_weight = r->opts.fts_weight };
+	out->vector_weight = fp.vec_weight;
+	size_t n_fused = fusion_fuse(&fp, vec_ids, vec_scores, n_vec, fts_ids, bm25, n_fts, fused);
+	if (load_stale(r) != 0) {
+		snprintf(err, errlen, "cannot read document statuses: %s", sqlite3_errmsg(store_db(r->store)));
+		goto cleanup;
+	}
+	demote_stale(r, fused, n_fused);
 	size_t n = n_fused < k ? n_fused : k;
 	out->hits = xcalloc(n ? n : 1, sizeof *out->hits);
 	for (size_t i = 0; i < n; i++) {

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/freshness.h"
+#include "core/fusion.h"
 #include "core/pack.h"
 
 struct store;
@@ -21,10 +23,14 @@ enum retrieve_mode { RETRIEVE_HYBRID, RETRIEVE_VECTOR, RETRIEVE_FTS };
 
 struct retriever_opts {
 	const char *collection;
+	enum fusion_method fusion;
 	int rrf_k;
-	double vector_weight, fts_weight;
+	double vector_weight;     /* < 0: auto, by the embedder (see retrieve.c) */
+	double fts_weight;
 	double heading_weight;    /* BM25 weight of the heading path column (text: 1) */
 	double proximity_weight;  /* bonus for consecutive query terms found together */
+	double archived_weight;   /* fused scores of archived and superseded documents
+	                           * are multiplied by this */
 	bool quantize_int8;
 	int oversample;
 	int threads;              /* 0: all cores */
@@ -57,6 +63,7 @@ struct retrieve_hit {
 	char *heading_path;
 	char *text;
 	int tokens;
+	enum doc_status status;   /* of the chunk's document */
 	bool packed;              /* made it into the context under budget */
 };
 
@@ -71,6 +78,7 @@ struct retrieve_result {
 	struct retrieve_timings us;
 	size_t index_rows;        /* vectors searched */
 	bool embed_cached;        /* query vector came from the cache */
+	double vector_weight;     /* the vector list's weight in this query's fusion */
 	char *fts_match;          /* the FTS5 MATCH expression run; NULL: none */
 	size_t fts_terms_dropped; /* query terms too common for the FTS budget */
 };

@@ -76,11 +76,13 @@ void cli_retriever_opts(const struct config *cfg, const char *collection, struct
 {
 	*ro = (struct retriever_opts){
 		.collection = collection ? collection : cfg->routing.retrieval.collection,
+		.fusion = (enum fusion_method)fusion_method_parse(cfg->retrieval.fusion),
 		.rrf_k = cfg->retrieval.rrf_k,
 		.vector_weight = cfg->retrieval.vector_weight,
 		.fts_weight = cfg->retrieval.fts_weight,
 		.heading_weight = cfg->retrieval.heading_weight,
 		.proximity_weight = cfg->retrieval.proximity_weight,
+		.archived_weight = cfg->retrieval.archived_weight,
 		.quantize_int8 = cfg->retrieval.quantize_int8,
 		.oversample = cfg->retrieval.oversample,
 		.threads = cfg->retrieval.threads,

@@ -38,8 +38,8 @@ static const char eval_help[] =
 	"                         lists fused or with one alone\n"
 	"      --sweep KEY=V1,V2  rerun the set for each value of KEY and print one\n"
 	"                         table; KEY is top_k, max_context_tokens, rrf_k,\n"
-	"                         vector_weight, fts_weight, heading_weight or\n"
-	"                         proximity_weight\n"
+	"                         vector_weight, fts_weight, heading_weight,\n"
+	"                         proximity_weight or archived_weight\n"
 	"      --json             print one JSON object\n"
 	"      --db PATH          database file\n"
 	"      --config FILE      config file\n"
@@ -51,7 +51,7 @@ static const char eval_help[] =
 
 /* The keys --sweep varies, each a parameter of a run. */
 enum sweep_key { SWEEP_NONE, SWEEP_TOP_K, SWEEP_MAX_CONTEXT, SWEEP_RRF_K, SWEEP_VECTOR_WEIGHT,
-                 SWEEP_FTS_WEIGHT, SWEEP_HEADING_WEIGHT, SWEEP_PROXIMITY_WEIGHT, SWEEP_N_KEYS };
+                 SWEEP_FTS_WEIGHT, SWEEP_HEADING_WEIGHT, SWEEP_PROXIMITY_WEIGHT, SWEEP_ARCHIVED_WEIGHT, SWEEP_N_KEYS };
 
 static const struct sweep_spec {
 	const char *name;
@@ -65,6 +65,7 @@ static const struct sweep_spec {
 	[SWEEP_FTS_WEIGHT] = { "fts_weight", 0, 10, false },
 	[SWEEP_HEADING_WEIGHT] = { "heading_weight", 0, 10, false },
 	[SWEEP_PROXIMITY_WEIGHT] = { "proximity_weight", 0, 10, false },
+	[SWEEP_ARCHIVED_WEIGHT] = { "archived_weight", 0, 1, false },
 };
 
 struct eval_cmd {
@@ -125,6 +126,7 @@ static void sweep_apply(enum sweep_key k, double v, struct config *cfg)
 	case SWEEP_FTS_WEIGHT: cfg->retrieval.fts_weight = v; break;
 	case SWEEP_HEADING_WEIGHT: cfg->retrieval.heading_weight = v; break;
 	case SWEEP_PROXIMITY_WEIGHT: cfg->retrieval.proximity_weight = v; break;
+	case SWEEP_ARCHIVED_WEIGHT: cfg->retrieval.archived_weight = v; break;
 	default: break;
 	}
 }
@@ -425,7 +427,7 @@ static int parse_args(struct eval_cmd *c, int argc, char **argv)
 			if (parse_sweep(c, optarg) != 0)
 				return cli_usage_error(c->cli, "eval ",
 				                       "--sweep takes KEY=V,V,... with KEY top_k, max_context_tokens, rrf_k, vector_weight, "
-				                       "fts_weight, heading_weight or proximity_weight, values in the key's range (at most %d), not '%s'",
+				                       "fts_weight, heading_weight, proximity_weight or archived_weight, values in the key's range (at most %d), not '%s'",
 				                       MAX_SWEEP, optarg);
 			break;
 		case OPT_MODE: {

@@ -59,8 +59,9 @@ static void print_text(const struct retrieve_result *res)
 		char *path = utf8_sanitize(cli_display_path(h->path), strlen(cli_display_path(h->path)), &n);
 		char *heading = utf8_sanitize(h->heading_path, strlen(h->heading_path), &n);
 		char *pre = preview(h->text, 160);
-		printf("%2d. %.4f  %s:%d-%d%s%s%s\n", h->rank, h->fused, path, h->line_start, h->line_end,
-		       heading[0] ? "  (" : "", heading, heading[0] ? ")" : "");
+		printf("%2d. %.4f  %s:%d-%d%s%s%s%s%s\n", h->rank, h->fused, path, h->line_start, h->line_end,
+		       heading[0] ? "  (" : "", heading, heading[0] ? ")" : "",
+		       h->status != DOC_CURRENT ? "  " : "", h->status != DOC_CURRENT ? doc_status_name(h->status) : "");
 		printf("    vector ");
 		if (h->vec_rank)
 			printf("#%d %.3f", h->vec_rank, h->vec_score);
@@ -117,6 +118,7 @@ static void print_json(const struct retrieve_result *res, const char *query, con
 		cJSON_AddNumberToObject(j, "line_start", h->line_start);
 		cJSON_AddNumberToObject(j, "line_end", h->line_end);
 		cJSON_AddStringToObject(j, "heading_path", h->heading_path);
+		cJSON_AddStringToObject(j, "status", doc_status_name(h->status));
 		cJSON_AddNumberToObject(j, "tokens", h->tokens);
 		cJSON_AddBoolToObject(j, "packed", h->packed);
 		cJSON_AddStringToObject(j, "text", h->text);
@@ -151,6 +153,7 @@ static void print_json(const struct retrieve_result *res, const char *query, con
 	cJSON_AddNumberToObject(t, "total", (double)res->us.total_us);
 	cJSON_AddNumberToObject(o, "vectors_searched", (double)res->index_rows);
 	cJSON_AddBoolToObject(o, "embedding_cached", res->embed_cached);
+	cJSON_AddNumberToObject(o, "vector_weight", res->vector_weight);
 	if (res->fts_match)
 		cJSON_AddStringToObject(o, "fts_match", res->fts_match);
 	else

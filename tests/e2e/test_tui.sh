@@ -95,7 +95,7 @@ mkdir -p "$work/extra"
 printf '# Wombat care\n\nWombats eat grass, herbs and roots, mostly at night.\n' > "$work/extra/wombat.md"
 keys ":ingest $work/extra" Enter
 check ":ingest runs in the background and reports" wait_for 'ingested .*1 added' 15
-keys "/rag What do wombats eat?" Enter
+keys "/rag Do wombats eat grass and herbs?" Enter
 check "the new document is retrieved at once" wait_for 'wombat\.md' 10
 
 # 6b. An evaluation in the eval pane: progress, table, drill-down, comparison.

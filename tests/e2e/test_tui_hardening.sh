@@ -87,7 +87,7 @@ wait "$ingest_pid"
 check "ingest from another process succeeds while the app answers" \
 	bash -c "grep -q '8 added' '$work/ingest.out'"
 check "the app answered every question meanwhile, no error on screen" bash -c "! tmux -L $sock capture-pane -p -t e2e | grep -qiE 'error:|failed|locked|busy'"
-keys "/rag What do wombats eat?" Enter
+keys "/rag Do wombats eat grass and herbs?" Enter
 check "the app's next search sees the other process's documents" wait_for 'wombat\.md' 10
 
 # 3. Hostile documents drawn inert; the injection flag shown to reviewers.

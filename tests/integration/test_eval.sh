@@ -27,14 +27,14 @@ for k in ("overall", "factual", "structural", "hybrid"):
 PY
 }
 
-expected="overall 6 2 4 0.7500 0.1500 0.4583 0.5327 0.2000 0.7500 0.5000 6 0/2 0/2 0/2 3/4 4117 372
-factual 2 2 2 1.0000 0.2000 0.6667 0.7500 0.3000 1.0000 1.0000 2 0/0 0/0 0/0 2/2 1590 275
-structural 2 0 0 0.0000 0.0000 0.0000 0.0000 0.0000 0.0000 0.0000 2 0/1 0/1 0/1 0/0 1147 34
-hybrid 2 0 2 0.5000 0.1000 0.2500 0.3155 0.1000 0.5000 0.5000 2 0/1 0/1 0/1 1/2 1380 63"
+expected="overall 6 2 4 1.0000 0.2000 0.6750 0.7544 0.2500 1.0000 0.7500 4 0/2 0/2 0/2 2/4 3589 334
+factual 2 2 2 1.0000 0.2000 1.0000 1.0000 0.3000 1.0000 1.0000 2 0/0 0/0 0/0 2/2 1684 249
+structural 2 0 0 0.0000 0.0000 0.0000 0.0000 0.0000 0.0000 0.0000 0 0/1 0/1 0/1 0/0 84 34
+hybrid 2 0 2 1.0000 0.2000 0.3500 0.5089 0.2000 1.0000 0.5000 2 0/1 0/1 0/1 0/2 1821 51"
 
 run eval --json "$golden" > "$work/run1.json" 2> "$work/run1.err"
 check "default thresholds fail: exit 1" test $? -eq 1
-check "the failing threshold is named" grep -q 'threshold failed: grounding score 0.50 (mean of 6 turns) is under the 0.85 threshold' "$work/run1.err"
+check "the failing threshold is named" grep -q 'threshold failed: grounding score 0.75 (mean of 4 turns) is under the 0.85 threshold' "$work/run1.err"
 check "first run: exact numbers overall and per category" test "$(numbers "$work/run1.json")" = "$expected"
 check "first run has no previous run" test "$(json_get "$work/run1.json" 'j["runs"][0]["previous_run_id"]')" = 0
 check "per-item results" test "$(json_get "$work/run1.json" '[(i["id"], i["passed"]) for i in j["runs"][0]["items"]][:2]')" = "[('refund-window-current', True), ('team-version-history-current', True)]"
@@ -51,7 +51,7 @@ check "table names the previous run" grep -q '^run 3 vs run 2: R@k +0.000' "$wor
 
 run eval --sweep top_k=1,3 "$golden" > "$work/sweep.txt" 2> /dev/null
 check "sweep prints one row per value" \
-	test "$(awk '$1 ~ /^[0-9]+$/ {print $1, $2, $5, $7}' "$work/sweep.txt" | paste -sd,)" = "1 6 0.250 0.250,3 6 0.750 0.458"
+	test "$(awk '$1 ~ /^[0-9]+$/ {print $1, $2, $5, $7}' "$work/sweep.txt" | paste -sd,)" = "1 6 0.500 0.500,3 6 0.750 0.625"
 check "sweep table is headed by the key" grep -q '^top_k  *items' "$work/sweep.txt"
 run eval --sweep vector_weight=0,0.5 "$golden" > "$work/sweep-w.txt" 2> /dev/null
 check "a fusion weight sweeps over fractions" \

@@ -102,10 +102,15 @@ static void assert_default_extensions(const struct config *c)
 	assert_null(c->embedder.model);
 	assert_int_equal(c->ingest.chunk_tokens, 350);
 	assert_int_equal(c->ingest.overlap_tokens, 40);
+	assert_int_equal(c->ingest.min_chunk_tokens, 32);
 	assert_int_equal(c->ingest.max_file_mb, 20);
+	assert_string_equal(c->retrieval.fusion, "convex");
 	assert_int_equal(c->retrieval.rrf_k, 60);
-	assert_dbl(c->retrieval.vector_weight, 1.0);
+	assert_dbl(c->retrieval.vector_weight, CONFIG_AUTO);
 	assert_dbl(c->retrieval.fts_weight, 1.0);
+	assert_dbl(c->retrieval.heading_weight, 1.0);
+	assert_dbl(c->retrieval.proximity_weight, 0.5);
+	assert_dbl(c->retrieval.archived_weight, 0.5);
 	assert_true(c->retrieval.quantize_int8);
 	assert_int_equal(c->retrieval.oversample, 4);
 	assert_int_equal(c->retrieval.threads, 0);
@@ -240,7 +245,11 @@ static const struct range_case range_cases[] = {
 	{ "ingest.overlap_tokens", "-1", "2049", "an integer from 0 to 2048" },
 	{ "ingest.max_file_mb", "0", "1025", "an integer from 1 to 1024" },
 	{ "retrieval.rrf_k", "0", "1001", "an integer from 1 to 1000" },
-	{ "retrieval.vector_weight", "-1", "10.5", "a number from 0 to 10" },
+	{ "retrieval.vector_weight", "-1", "10.5", "a number from 0 to 10, or auto" },
+	{ "retrieval.heading_weight", "-1", "10.5", "a number from 0 to 10" },
+	{ "retrieval.proximity_weight", "-1", "10.5", "a number from 0 to 10" },
+	{ "retrieval.archived_weight", "-0.1", "1.5", "a number from 0 to 1" },
+	{ "ingest.min_chunk_tokens", "-1", "2049", "an integer from 0 to 2048" },
 	{ "retrieval.fts_weight", "-0.001", "11", "a number from 0 to 10" },
 	{ "retrieval.oversample", "0", "101", "an integer from 1 to 100" },
 	{ "retrieval.threads", "-1", "257", "an integer from 0 to 256" },
@@ -735,6 +744,7 @@ static void full_fixture_sets_every_extension(void **state)
 	assert_int_equal(c->ingest.chunk_tokens, 512);
 	assert_int_equal(c->ingest.overlap_tokens, 64);
 	assert_int_equal(c->ingest.max_file_mb, 50);
+	assert_string_equal(c->retrieval.fusion, "rrf");
 	assert_int_equal(c->retrieval.rrf_k, 30);
 	assert_dbl(c->retrieval.vector_weight, 1.5);
 	assert_dbl(c->retrieval.fts_weight, 0.5);
@@ -966,9 +976,29 @@ static void resolve_path_follows_cli_env_xdg_order(void **state)
 	unsetenv("XDG_CONFIG_HOME");
 }
 
+static void vector_weight_takes_auto_or_a_number(void **state)
+{
+	(void)state;
+	struct config *c = NULL;
+	struct config_diags d = { 0 };
+	assert_int_equal(load("retrieval:\n  vector_weight: 0.25\n", &c, &d), 0);
+	assert_dbl(c->retrieval.vector_weight, 0.25);
+	config_free(&c);
+	config_diags_free(&d);
+	assert_int_equal(load("retrieval:\n  vector_weight: auto\n  fusion: rrf\n", &c, &d), 0);
+	assert_dbl(c->retrieval.vector_weight, CONFIG_AUTO);
+	char *text = print_to_string(c);
+	assert_non_null(strstr(text, "  vector_weight: auto\n"));
+	assert_non_null(strstr(text, "  fusion: \"rrf\"\n") ? text : strstr(text, "  fusion: rrf\n"));
+	free(text);
+	config_free(&c);
+	config_diags_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(vector_weight_takes_auto_or_a_number),
 		cmocka_unit_test(template_fixture_loads_every_key_with_one_qdrant_note),
 		cmocka_unit_test(toplevel_evaluation_fixture_loads_the_same_values),
 		cmocka_unit_test(defaults_work_offline),

@@ -82,6 +82,12 @@ static void self_statements_and_titles(void **state)
 	freshness_free(&f);
 	assert_int_equal(detect("/kb/a.md", "a.md", "Deprecated: see the new guide.\n", &f), DOC_ARCHIVED);
 	freshness_free(&f);
+	/* a notice that part of the page is outdated marks the page too */
+	assert_int_equal(detect("/kb/rn/4.3.md", "rn/4.3.md",
+	                        "# Release 4.3\n\n> **Superseded default.** This was reverted in 4.6, see the "
+	                        "[4.6 release notes](4.6.md).\n", &f), DOC_SUPERSEDED);
+	assert_string_equal(f.superseded_by, "/kb/rn/4.6.md");
+	freshness_free(&f);
 }
 
 static void current_documents_that_mention_old_things_stay_current(void **state)
@@ -89,7 +95,8 @@ static void current_documents_that_mention_old_things_stay_current(void **state)
 	(void)state;
 	struct doc_freshness f;
 	const char *texts[] = {
-		"# Release 4.3\n\n> **Superseded default.** 4.3.0 lowered the rescan interval.\n",
+		"# Release 4.3\n\nThe superseded default was restored in 4.6.\n",
+		"# Release 4.5\n\nDeprecated options are listed below.\n",
 		"# Release 4.4\n\n## Deprecated\n\n- Deprecated: the --legacy flag.\n",
 		"# Upgrading from legacy 3.x\n\nThis feature is deprecated in 3.x.\n",
 		"# API\n\nAPI v1 was deprecated on 2025-09-01. See the [archived page](archive/v1.md).\n",
@@ -98,7 +105,7 @@ static void current_documents_that_mention_old_things_stay_current(void **state)
 	for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
 		assert_int_equal(detect("/kb/x.md", "x.md", texts[i], &f), DOC_CURRENT);
 		assert_null(f.superseded_by);
-		if (i == 4) {
+		if (i == 5) {
 			assert_string_equal(f.effective, "2026-03-01");
 			assert_string_equal(f.reviewed, "2026-04-21");
 		}

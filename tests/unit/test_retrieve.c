@@ -25,8 +25,10 @@ struct fixture {
 	int64_t coll;
 };
 
-/* Store a one-chunk document the way ingest would. */
-static void put_doc(struct store *s, struct embedder *e, int64_t coll, const char *path, const char *text)
+/* Store a one-chunk document the way ingest would, with a status and a
+ * successor (NULL: current). */
+static void put_doc_status(struct store *s, struct embedder *e, int64_t coll, const char *path, const char *text,
+                           const char *status, const char *successor)
 {
 	char err[256];
 	float vec[64];
@@ -35,9 +37,15 @@ static void put_doc(struct store *s, struct embedder *e, int64_t coll, const cha
 	struct store_chunk_in c = { .byte_start = 0, .byte_end = (int64_t)len, .line_start = 1, .line_end = 1,
 	                            .heading_path = "", .tokens = 10, .vector = vec };
 	struct store_doc_in d = { .path = path, .format = "text", .content_hash = path, .bytes = (int64_t)len,
-	                          .body = text, .body_len = len, .embed_model = e->model, .dim = e->dim };
+	                          .body = text, .body_len = len, .embed_model = e->model, .dim = e->dim,
+	                          .status = status, .superseded_by = successor };
 	bool replaced;
 	assert_int_equal(store_doc_put(s, coll, &d, &c, 1, 1, &replaced, err, sizeof err), 0);
+}
+
+static void put_doc(struct store *s, struct embedder *e, int64_t coll, const char *path, const char *text)
+{
+	put_doc_status(s, e, coll, path, text, NULL, NULL);
 }
 
 static int setup(void **state)
@@ -57,7 +65,7 @@ static int setup(void **state)
 	put_doc(f->s, f->e, f->coll, "/kb/ports.md", "The agent listens on port 7443 for local control.");
 	put_doc(f->s, f->e, f->coll, "/old/refunds.md", "Refunds were paid within thirty days in 2024.");
 	struct retriever_opts ro = { .collection = "kb", .rrf_k = 60, .vector_weight = 1, .fts_weight = 1,
-	                             .heading_weight = 1, .quantize_int8 = false, .oversample = 1, .threads = 1,
+	                             .heading_weight = 1, .archived_weight = 0.5, .quantize_int8 = false, .oversample = 1, .threads = 1,
 	                             .cache_ttl_seconds = 60 };
 	if (retriever_open(f->s, f->e, &ro, &f->r, err, sizeof err) != 0) {
 		fprintf(stderr, "%s\n", err);
@@ -242,6 +250,23 @@ static void consecutive_query_words_found_together_rank_first(void **state)
 	assert_true(bm25[1][1] < bm25[1][0]);
 }
 
+/* The old policy matches the question's words better; it is superseded
+ * by the current one, which must come first, and an archived page without
+ * a successor in the store gives way to current pages by its weight. */
+static void superseded_documents_rank_below_their_successor(void **state)
+{
+	struct fixture *f = *state;
+	struct retrieve_result res;
+	put_doc_status(f->s, f->e, f->coll, "/kb/archive/refunds-2024.md",
+	               "Refunds: thirty days money back, thirty days for every refund request.", "superseded",
+	               "/kb/refunds.md");
+	search(f, "thirty days refund", RETRIEVE_HYBRID, "/kb/*", &res);
+	assert_true(res.n_hits >= 2);
+	assert_string_equal(res.hits[0].path, "/kb/refunds.md");
+	assert_string_equal(res.hits[1].path, "/kb/archive/refunds-2024.md");
+	retrieve_result_free(&res);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -255,6 +280,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(unknown_collection_is_a_clear_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(full_text_search_matches_word_forms, setup, teardown),
 		cmocka_unit_test_setup_teardown(consecutive_query_words_found_together_rank_first, setup, teardown),
+		cmocka_unit_test_setup_teardown(superseded_documents_rank_below_their_successor, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
