@@ -429,7 +429,7 @@ struct config *config_defaults(void)
 	c->router.breaker_failures = 3;
 	c->router.breaker_window_s = 60;
 	c->router.breaker_cooldown_s = 30;
-	c->router.min_retrieval_score = 0.15;
+	c->router.min_retrieval_score = 0.3;
 	return c;
 }
 

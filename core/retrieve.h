@@ -64,6 +64,7 @@ struct retrieve_hit {
 	char *text;
 	int tokens;
 	enum doc_status status;   /* of the chunk's document */
+	double coverage;          /* IDF-weighted share of the question's terms it holds */
 	bool packed;              /* made it into the context under budget */
 };
 
@@ -79,9 +80,15 @@ struct retrieve_result {
 	size_t index_rows;        /* vectors searched */
 	bool embed_cached;        /* query vector came from the cache */
 	double vector_weight;     /* the vector list's weight in this query's fusion */
+	double coverage;          /* the best hit's coverage: how well the store matched */
 	char *fts_match;          /* the FTS5 MATCH expression run; NULL: none */
 	size_t fts_terms_dropped; /* query terms too common for the FTS budget */
 };
+
+/* Retriever options from cfg's retrieval keys; collection overrides the
+ * config's when not NULL (the options point into cfg). */
+struct config;
+void retriever_opts_from_config(const struct config *cfg, const char *collection, struct retriever_opts *ro);
 
 /* Open a retriever on store for opts->collection (which must exist), loading
  * its vectors for embedder's model. Caller frees with retriever_free. */

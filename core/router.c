@@ -11,11 +11,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A match at or above min_retrieval_score adds this to facts, one below
- * takes away RETRIEVAL_MISS; each change of a matched document adds
- * VOLATILITY_STEP up to VOLATILITY_MAX. */
+/* A match at or above min_retrieval_score adds RETRIEVAL_HIT to facts, a
+ * weaker one (some of the question's terms are in the store) adds
+ * RETRIEVAL_WEAK, and none (under RETRIEVAL_NOTHING: no term found) adds
+ * RETRIEVAL_MISS; each change of a matched document adds VOLATILITY_STEP
+ * up to VOLATILITY_MAX. */
 #define RETRIEVAL_HIT 1.0
+#define RETRIEVAL_WEAK 0.5
 #define RETRIEVAL_MISS -0.5
+#define RETRIEVAL_NOTHING 0.05
 #define VOLATILITY_STEP 0.25
 #define VOLATILITY_MAX 0.5
 
@@ -143,10 +147,11 @@ static void probe_signals(const struct config *c, const struct router_signals *s
 		                xstrdup("the quick retrieval failed"));
 		return;
 	}
-	bool hit = sig->best_score >= min;
-	sb_printf(&ev, "best match %.2f, threshold %.2f", sig->best_score, min);
-	router_sigs_add(out, "retrieval-score", ROUTER_AXIS_FACTS, sig->best_score,
-	                hit ? RETRIEVAL_HIT : RETRIEVAL_MISS, sb_detach(&ev, NULL));
+	bool hit = sig->match >= min;
+	double v = hit ? RETRIEVAL_HIT : sig->match >= RETRIEVAL_NOTHING ? RETRIEVAL_WEAK : RETRIEVAL_MISS;
+	sb_printf(&ev, "best chunk holds %.0f%% of the question's terms, threshold %.0f%%", 100 * sig->match,
+	          100 * min);
+	router_sigs_add(out, "retrieval-score", ROUTER_AXIS_FACTS, sig->match, v, sb_detach(&ev, NULL));
 	int changes = 0;
 	int64_t first = 0, last = 0;
 	for (size_t i = 0; i < sig->n_docs; i++) {
@@ -269,6 +274,8 @@ static void signal_reason(const struct router_decision *d, const struct router_t
 		sb_printf(sb, "A greeting or small talk (\"%s\")", t->what);
 	} else if (!strcmp(rule, "arithmetic")) {
 		sb_printf(sb, "Plain arithmetic (%s)", t->what);
+	} else if (!strcmp(rule, "conversation")) {
+		sb_printf(sb, "About the conversation itself (\"%s\")", t->what);
 	} else if (!strcmp(rule, "low-retrieval-score")) {
 		const struct router_signal *score = find_signal(d, "retrieval-score");
 		sb_puts(sb, "Looks like a facts question");
@@ -335,9 +342,8 @@ static char *make_sentence(const struct router_decision *d, const struct router_
 	if (why_mapped[0])
 		sb_printf(&sb, ", but %s", why_mapped);
 	if (d->no_grounding && strcmp(d->rule, "low-retrieval-score") != 0)
-		sb_printf(&sb, "%s no document matched above %.2f (best match %.2f)",
-		          why_mapped[0] ? " and" : ", but", c->router.min_retrieval_score,
-		          find_signal(d, "retrieval-score")->value);
+		sb_printf(&sb, "%s no document holds any of its terms (best match %.2f)",
+		          why_mapped[0] ? " and" : ", but", find_signal(d, "retrieval-score")->value);
 	sb_puts(&sb, ", ");
 	conclusion(d, &sb);
 	return sb_detach(&sb, NULL);
@@ -362,6 +368,8 @@ static enum router_path from_signals(struct router_decision *d, const struct rou
 		rule = "greeting";
 	else if (p == ROUTER_DIRECT && t->arithmetic)
 		rule = "arithmetic";
+	else if (p == ROUTER_DIRECT && t->conversation)
+		rule = "conversation";
 	d->rule = xstrdup(rule);
 	return p;
 }
@@ -404,8 +412,7 @@ void router_decide(const struct router *r, const char *question, const struct ro
 
 	out->path = usable_path(c, sig, out->wanted, &why);
 	out->no_grounding = (out->path == ROUTER_RETRIEVAL || out->path == ROUTER_HYBRID) && sig &&
-	                    sig->probe == ROUTER_PROBE_OK &&
-	                    sig->best_score < c->router.min_retrieval_score;
+	                    sig->probe == ROUTER_PROBE_OK && sig->match < RETRIEVAL_NOTHING;
 	bool adapted = out->path == ROUTER_ADAPTATION || out->path == ROUTER_HYBRID;
 	out->model_by_hand = sig && sig->model;
 	if (out->model_by_hand) {

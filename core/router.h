@@ -16,7 +16,11 @@
  *   format           1 per kind of format ask (JSON, a table, house tone, an
  *                    exact length, "reply with only", ...), at most 2
  *   question-form    0.5 when the question asks for information (wh-,
- *                    yes/no question, "explain", "tell me", "how many")
+ *                    yes/no question, "explain", "tell me", "how many") or
+ *                    for something to be done ("reset password", "cancel
+ *                    my plan", "I need to ...")
+ *   problem-report   1 when something does not work ("doesn't sync",
+ *                    "keeps asking", "stuck", "error", "crashed")
  *   domain-terms     0.5 per policy/product-operations term (refund, plan,
  *                    limit, version, SSO, ...), 0.25 per generic product
  *                    word (file, device, agent, ...), at most 1
@@ -25,12 +29,23 @@
  *   source-ref       0.5 for "per our policy", "according to the docs", ...
  *   named-entity     0.25 for a capitalised name inside a sentence
  *   invented-content -1 for "fictional", "hypothetical", "dummy", ...
- *   small-talk       -2 for a message that is only greeting or thanks
+ *   made-up-content  -1 for writing whose content is made up (a haiku, a
+ *                    tweet, an email, a template) unless it also asks for
+ *                    facts ("how long", "the current", "our policy")
+ *   given-material   -1 for producing text from material the question hands
+ *                    over (quoted, or after a colon)
+ *   small-talk       -2 for a message that is only greeting or thanks (or
+ *                    thanks with no ask and no new problem in it)
+ *   conversation     -2 for a question about the conversation itself
+ *                    ("what did I just ask", "repeat that")
  *   arithmetic       -2 for a message that is only a calculation
- *   retrieval-score  +1 when the caller's quick retrieval found a match at or
- *                    above router.min_retrieval_score, -0.5 below it (a
- *                    clear facts question stays on retrieval, flagged
- *                    no_grounding; a borderline one goes direct)
+ *   retrieval-score  from the caller's quick retrieval (it runs for every
+ *                    question): +1 when a chunk holds at least
+ *                    router.min_retrieval_score of the question's terms
+ *                    (IDF-weighted, near spellings of unknown words
+ *                    counted), +0.5 when it holds fewer but some, -0.5 when
+ *                    none (a clear facts question stays on retrieval,
+ *                    flagged no_grounding; a borderline one goes direct)
  *   volatility       0.25 per change of the matched documents, at most 0.5
  *
  * Quoted text ('...' or "...") is material to transform, not the ask, and
@@ -72,7 +87,8 @@ struct router_doc {
 
 struct router_signals {
 	enum router_probe probe;
-	double best_score;        /* best vector (cosine) score, when probe is OK */
+	double match;             /* the probe's best coverage: the IDF-weighted share of
+	                           * the question's terms its best chunk holds, 0..1 */
 	const struct router_doc *docs;      /* the top documents, when probe is OK */
 	size_t n_docs;
 	const char *model;        /* chosen by hand (--model, :model); NULL: by the config */

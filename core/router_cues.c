@@ -47,6 +47,7 @@ static const struct cue format_cues[] = {
 	  "(no|without) (introduction|preamble|explanation)|[a-z]+ only[.!]?$",
 	  1 },
 	{ "a fixed case", "in (upper|lower) ?case", 1 },
+	{ "yes or no", "yes or no|yes/no", 1 },
 	{ "a standard format", "iso ?8601|rfc ?3339|e\\.164", 1 },
 	{ "house tone",
 	  "house (tone|style)|our (tone|style|voice)|in the (tone|voice|style) of|"
@@ -108,6 +109,24 @@ static const struct cue invented_cues[] = {
 	        "lorem ipsum", -1 },
 };
 
+/* Questions about the conversation itself: the documents cannot answer
+ * them. */
+static const struct cue conversation_cues[] = {
+	{ NULL, "(what|which) (did|was|were) (i|you) (just )?(ask|asked|say|said|mean|meant|tell|told)|"
+	        "repeat (that|it|yourself|your (last|previous) (answer|reply|message))|say (that|it) again|"
+	        "your (last|previous|earlier) (answer|reply|message|response)|"
+	        "(earlier|before) you (said|told|wrote|mentioned)|you just (said|told|gave|wrote|mentioned)|"
+	        "summari[sz]e (our|this|the) (conversation|chat)|(first|last) thing (i|you) (asked|said)|"
+	        "start (over|a new (conversation|chat))", 0 },
+};
+
+/* Writing whose content is made up, not looked up. */
+static const struct cue generic_writing_cues[] = {
+	{ NULL, "haiku|poems?|limericks?|jokes?|riddles?|stor(y|ies)|tweets?|slogans?|taglines?|"
+	        "out-of-office|out of office|puns?|rhymes?|e-?mails?|letters?|apolog(y|ies|ise|ize)|"
+	        "subject lines?|sign-offs?|greetings?|templates?|skeletons?|placeholders?", -1 },
+};
+
 static const struct cue small_talk_cues[] = {
 	{ NULL, "hi|hello|hey|hiya|howdy|yo|good (morning|afternoon|evening|night|day)|morning|"
 	        "thanks|thank you|thx|ty|cheers|bye|goodbye|see you|cya|how are you|how's it going|"
@@ -123,14 +142,25 @@ static const struct cue arithmetic_cues[] = {
 };
 
 static const struct cue embedded_ask_cues[] = {
-	{ NULL, "how (many|much|long|often|soon|far)", 0 },
+	{ NULL, "how (many|much|long|often|soon|far)|"
+	        "(telling|explaining|saying|describing|asking|about) (how|what|when|why|which|whether|where)", 0 },
+};
+
+/* Something of the customer's does not work: troubleshooting, which the
+ * documents answer even when no question is asked. */
+static const struct cue problem_cues[] = {
+	{ NULL, "(doesn't|does not|don't|do not|won't|will not|can't|cannot|isn't|aren't|didn't|wasn't|"
+	        "never) (work|start|open|sync|load|show|appear|arrive|come|go|connect|install|run|update|"
+	        "download|upload|let|stay|finish)[a-z]*|not (working|syncing|loading|starting)|stopped|"
+	        "broken|keeps? (asking|failing|crashing|saying|showing|logging|signing)|disappeared|stuck|"
+	        "fail(s|ed|ing)?|errors?|crash(es|ed|ing)?|frozen|hangs|slow", 1 },
 };
 
 #define LIST(a) { a, sizeof(a) / sizeof(a[0]) }
 
 enum {
-	L_FORMAT, L_DOMAIN, L_IDENT, L_CURRENCY, L_SOURCE, L_INVENTED, L_SMALL_TALK, L_ARITHMETIC,
-	L_EMBEDDED_ASK, N_LISTS
+	L_FORMAT, L_DOMAIN, L_IDENT, L_CURRENCY, L_SOURCE, L_INVENTED, L_GENERIC_WRITING, L_CONVERSATION,
+	L_SMALL_TALK, L_ARITHMETIC, L_EMBEDDED_ASK, L_PROBLEM, N_LISTS
 };
 
 static const struct {
@@ -143,9 +173,12 @@ static const struct {
 	[L_CURRENCY] = LIST(currency_cues),
 	[L_SOURCE] = LIST(source_cues),
 	[L_INVENTED] = LIST(invented_cues),
+	[L_GENERIC_WRITING] = LIST(generic_writing_cues),
+	[L_CONVERSATION] = LIST(conversation_cues),
 	[L_SMALL_TALK] = LIST(small_talk_cues),
 	[L_ARITHMETIC] = LIST(arithmetic_cues),
 	[L_EMBEDDED_ASK] = LIST(embedded_ask_cues),
+	[L_PROBLEM] = LIST(problem_cues),
 };
 
 struct router_cues {
@@ -196,6 +229,23 @@ static const char *const make_verbs[] = {
 	"write", "draft", "compose", "rewrite", "rephrase", "produce", "generate", "create", "convert",
 	"translate", "format", "turn", "make", "return", "reply", "respond", "output", "print", "say",
 	"answer", "fill", "build", "put", NULL,
+};
+
+/* ...and imperatives that ask for something to be done to an account, a
+ * device or a file: the assistant cannot, the documents say how. */
+static const char *const action_verbs[] = {
+	"change", "update", "reset", "cancel", "delete", "remove", "add", "enable", "disable", "switch",
+	"set", "unlink", "link", "install", "uninstall", "reinstall", "upgrade", "downgrade", "transfer",
+	"export", "import", "download", "upload", "restore", "recover", "invite", "stop", "pause",
+	"resume", "fix", "move", "share", "unshare", "lock", "unlock", "wipe", "refund", "close", "open",
+	"connect", "disconnect", "sync", "unsync", "migrate", "renew", "activate", "deactivate", "get",
+	"send", NULL,
+};
+
+/* "I need", "we want", "i'd like": who asks, and the asking. */
+static const char *const requesters[] = { "i", "we", "i'd", "we'd", "i'm", "we're", NULL };
+static const char *const wants[] = {
+	"need", "needs", "want", "wanna", "like", "would", "looking", "trying", "must", NULL,
 };
 
 /* "on which day", "for how long", "since when": a wh-question behind a
@@ -366,11 +416,12 @@ static bool matches(const struct router_cues *c, int l, const char *text, regmat
 
 /* ---- question form ------------------------------------------------------ */
 
-enum form { F_STATEMENT, F_WH, F_YES_NO, F_INFO, F_MAKE };
+enum form { F_STATEMENT, F_WH, F_YES_NO, F_INFO, F_MAKE, F_ACTION };
 
 static const char *const form_text[] = {
 	[F_STATEMENT] = "statement", [F_WH] = "wh-question", [F_YES_NO] = "yes/no question",
 	[F_INFO] = "asks to explain or list", [F_MAKE] = "asks to produce text",
+	[F_ACTION] = "asks for something to be done",
 };
 
 /* The next word at or after *p within end; its length, 0 at the end. */
@@ -405,6 +456,15 @@ static enum form clause_form(const char *p, const char *end)
 		return F_INFO;
 	if (in_list(make_verbs, w, n))
 		return F_MAKE;
+	if (in_list(action_verbs, w, n))
+		return F_ACTION;
+	if (in_list(requesters, w, n)) {
+		/* "I need to cancel", "we'd like an invoice": a request */
+		const char *after = p, *w2;
+		size_t n2 = next_word(&after, end, &w2);
+		if (in_list(wants, w2, n2))
+			return F_ACTION;
+	}
 	if (!in_list(aux_words, w, n))
 		return F_STATEMENT;
 	/* "can you explain ...", "could you write ...": the verb decides */
@@ -470,7 +530,7 @@ static enum form question_form(const char *lc)
 static void form_signal(const struct router_cues *c, const char *lc, struct router_sigs *out)
 {
 	enum form f = question_form(lc);
-	bool asks = f == F_WH || f == F_YES_NO || f == F_INFO;
+	bool asks = f == F_WH || f == F_YES_NO || f == F_INFO || f == F_ACTION;
 	regmatch_t m[3];
 	char *evidence;
 	if (!asks && matches(c, L_EMBEDDED_ASK, lc, m)) {
@@ -482,6 +542,30 @@ static void form_signal(const struct router_cues *c, const char *lc, struct rout
 		evidence = xstrdup(form_text[f]);
 	}
 	router_sigs_add(out, "question-form", ROUTER_AXIS_FACTS, asks ? 1 : 0, asks ? 0.5 : 0, evidence);
+}
+
+/* ---- made-up or given material ------------------------------------------ */
+
+/* Asked to produce text whose content is made up ("a haiku about sync")
+ * or handed over ("rewrite this sentence: ...", a quoted passage): the
+ * documents are not its source, whatever words it shares with them. */
+static void given_material_signal(const struct router_cues *c, const char *question, const char *lc,
+                                  struct router_sigs *out)
+{
+	regmatch_t m[3];
+	bool make = question_form(lc) == F_MAKE;
+	bool asks_facts = matches(c, L_EMBEDDED_ASK, lc, NULL) || matches(c, L_CURRENCY, lc, NULL) ||
+	                  matches(c, L_SOURCE, lc, NULL);
+	if (matches(c, L_GENERIC_WRITING, lc, m) && !asks_facts) {
+		router_sigs_add(out, "made-up-content", ROUTER_AXIS_FACTS, 1, -1,
+		                xstrndup(lc + m[2].rm_so, (size_t)(m[2].rm_eo - m[2].rm_so)));
+		return;
+	}
+	const char *colon = strchr(lc, ':');
+	bool quoted = strchr(question, '"') || strstr(question, "\xE2\x80\x9C") || strstr(question, " '");
+	if (make && (quoted || (colon && colon[1])))
+		router_sigs_add(out, "given-material", ROUTER_AXIS_FACTS, 1, -1,
+		                xstrdup(quoted ? "quoted text to work on" : "text after a colon to work on"));
 }
 
 /* ---- names, small talk, arithmetic -------------------------------------- */
@@ -533,13 +617,28 @@ static size_t words_outside(const char *lc, const char *const *vocabulary)
 	return count;
 }
 
+/* Thanks with no ask and no new problem in it: "thanks, that fixed the
+ * sync problem", not "thanks that worked, but now it says DW-1043". */
+static bool thanks_only(const struct router_cues *c, const char *lc)
+{
+	return (strstr(lc, "thank") || strstr(lc, "cheers") || strstr(lc, "thx")) && !strchr(lc, '?') &&
+	       question_form(lc) == F_STATEMENT && !strstr(lc, " but ") && !matches(c, L_IDENT, lc, NULL) &&
+	       !matches(c, L_PROBLEM, lc, NULL);
+}
+
 /* A message that is only a greeting/thanks (at most one other word, and no
- * policy or product term), or only a calculation. */
+ * policy or product term), only a calculation, or about the conversation
+ * itself. */
 static void chat_signals(const struct router_cues *c, const char *lc, bool domain, struct router_sigs *out,
                          struct router_text *t)
 {
 	regmatch_t m[3];
-	if (!domain && matches(c, L_SMALL_TALK, lc, m) && words_outside(lc, small_talk_words) <= 1) {
+	if (matches(c, L_CONVERSATION, lc, m)) {
+		t->conversation = true;
+		t->what = xstrndup(lc + m[2].rm_so, (size_t)(m[2].rm_eo - m[2].rm_so));
+		router_sigs_add(out, "conversation", ROUTER_AXIS_FACTS, 1, -2, xstrdup(t->what));
+	} else if (matches(c, L_SMALL_TALK, lc, m) &&
+	           ((!domain && words_outside(lc, small_talk_words) <= 1) || thanks_only(c, lc))) {
 		t->small_talk = true;
 		t->what = xstrndup(lc + m[2].rm_so, (size_t)(m[2].rm_eo - m[2].rm_so));
 		router_sigs_add(out, "small-talk", ROUTER_AXIS_FACTS, 1, -2, xstrdup(t->what));
@@ -563,8 +662,10 @@ void router_cues_measure(const struct router_cues *c, const char *question, stru
 	list_signal(c, L_IDENT, lc, "identifiers", ROUTER_AXIS_FACTS, 1, out);
 	list_signal(c, L_CURRENCY, lc, "currency", ROUTER_AXIS_FACTS, 0.5, out);
 	list_signal(c, L_SOURCE, lc, "source-ref", ROUTER_AXIS_FACTS, 0.5, out);
+	list_signal(c, L_PROBLEM, lc, "problem-report", ROUTER_AXIS_FACTS, 1, out);
 	entity_signal(text, out);
 	list_signal(c, L_INVENTED, lc, "invented-content", ROUTER_AXIS_FACTS, -1, out);
+	given_material_signal(c, question, lc, out);
 	chat_signals(c, lc, domain, out, t);
 	free(lc);
 	free(text);

@@ -28,6 +28,7 @@ void router_cues_free(struct router_cues **c);
 struct router_text {
 	bool small_talk;
 	bool arithmetic;
+	bool conversation;   /* about the conversation itself */
 	char *what;    /* the greeting or the expression; owned */
 };
 

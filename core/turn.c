@@ -95,69 +95,77 @@ static bool on_adaptation_path(const struct turn *t)
 	return p == ROUTER_ADAPTATION || p == ROUTER_HYBRID;
 }
 
-/* The router's view of the retrieval: best cosine score and the change
- * history of the top documents. */
-static void gather_signals(struct turn *t, bool probe_ok, struct router_signals *sig,
-                           struct router_doc *docs)
+/* The router's view of the retrieval: how much of the question the best
+ * chunk holds, and the change history of the top documents. */
+static void gather_signals(const struct turn_env *env, const struct retrieve_result *res, bool probe_ok,
+                           struct router_signals *sig, struct router_doc *docs)
 {
-	const struct retrieve_result *res = &t->rec.retrieval;
 	sig->probe = probe_ok ? ROUTER_PROBE_OK : ROUTER_PROBE_FAILED;
 	sig->docs = docs;
 	if (!probe_ok)
 		return;
-	for (size_t i = 0; i < res->n_hits; i++)
-		if (res->hits[i].vec_rank && res->hits[i].vec_score > sig->best_score)
-			sig->best_score = res->hits[i].vec_score;
+	sig->match = res->coverage;
 	for (size_t i = 0; i < res->n_hits && sig->n_docs < VOLATILITY_DOCS; i++) {
 		bool seen = false;
 		for (size_t j = 0; j < i; j++)
 			seen |= res->hits[j].doc_id == res->hits[i].doc_id;
 		struct router_doc *d = &docs[sig->n_docs];
 		char err[128];
-		if (!seen && t->env.log &&
-		    store_doc_history(t->env.log, res->hits[i].doc_id, &d->change_count, &d->first_seen,
+		if (!seen && env->log &&
+		    store_doc_history(env->log, res->hits[i].doc_id, &d->change_count, &d->first_seen,
 		                      &d->last_changed, err, sizeof err) == 0)
 			sig->n_docs++;
 	}
 }
 
-/* Retrieve (when enabled) and route. Retrieval failure degrades to the
- * direct path with a notice in the hops instead of failing the turn. */
-static void retrieve_and_route(struct turn *t, const struct turn_opts *opts)
+void turn_route(const struct turn_env *env, const char *question, const struct turn_opts *opts,
+                struct turn_routing *out)
 {
-	const struct config *cfg = t->env.cfg;
+	const struct config *cfg = env->cfg;
 	struct router_decision probe;
+	memset(out, 0, sizeof *out);
 	uint64_t r0 = clock_now_us();
-	router_decide(t->env.router, t->rec.question, NULL, &probe);
-	uint64_t route_us = clock_now_us() - r0;
+	router_decide(env->router, question, NULL, &probe);
+	out->route_us = clock_now_us() - r0;
 	/* The probe always runs (a few milliseconds): what the store holds
 	 * for the question is the router's strongest signal. Only a prefix or
 	 * a config rule that names a path without documents skips it. */
 	bool by_hand = strncmp(probe.rule, "prefix:", 7) == 0 || strncmp(probe.rule, "config-rule:", 12) == 0;
-	bool retrieve = t->env.retriever && cfg->routing.retrieval.enabled && !opts->no_retrieval &&
+	bool retrieve = env->retriever && cfg->routing.retrieval.enabled && !opts->no_retrieval &&
 	                !(by_hand && (probe.path == ROUTER_DIRECT || probe.path == ROUTER_ADAPTATION));
 	struct router_signals sig = { .probe = ROUTER_PROBE_NONE, .model = opts->model };
 	struct router_doc docs[VOLATILITY_DOCS];
 	if (retrieve) {
-		char err[512];
 		struct retrieve_query q = {
 			.text = probe.question,
 			.k = opts->top_k ? opts->top_k : cfg->routing.retrieval.top_k,
 			.mode = opts->mode,
 			.max_context_tokens = cfg->routing.retrieval.max_context_tokens,
 		};
-		bool ok = retriever_search(t->env.retriever, &q, &t->rec.retrieval, err, sizeof err) == 0;
-		if (!ok)
-			add_hop(&t->rec, "retrieval", err);
-		t->retrieved = ok;
-		gather_signals(t, ok, &sig, docs);
+		out->retrieved = retriever_search(env->retriever, &q, &out->retrieval, out->probe_error,
+		                                  sizeof out->probe_error) == 0;
+		gather_signals(env, &out->retrieval, out->retrieved, &sig, docs);
 	}
-	t->rec.retrieve_us = clock_now_us() - r0 - route_us;
+	out->retrieve_us = clock_now_us() - r0 - out->route_us;
 	r0 = clock_now_us();
-	router_decide(t->env.router, t->rec.question, &sig, &t->rec.decision);
-	route_us += clock_now_us() - r0;
-	metrics_turn_span(&t->rec.metrics, METRICS_SPAN_ROUTE, route_us);
+	router_decide(env->router, question, &sig, &out->decision);
+	out->route_us += clock_now_us() - r0;
 	router_decision_free(&probe);
+}
+
+/* Retrieve (when enabled) and route. Retrieval failure degrades to the
+ * direct path with a notice in the hops instead of failing the turn. */
+static void retrieve_and_route(struct turn *t, const struct turn_opts *opts)
+{
+	struct turn_routing r;
+	turn_route(&t->env, t->rec.question, opts, &r);
+	if (r.probe_error[0])
+		add_hop(&t->rec, "retrieval", r.probe_error);
+	t->retrieved = r.retrieved;
+	t->rec.retrieval = r.retrieval;
+	t->rec.decision = r.decision;
+	t->rec.retrieve_us = r.retrieve_us;
+	metrics_turn_span(&t->rec.metrics, METRICS_SPAN_ROUTE, r.route_us);
 }
 
 static int build_prompt(struct turn *t, const struct turn_opts *opts, char *err, size_t errlen)

@@ -91,6 +91,23 @@ struct turn;
 int turn_start(const struct turn_env *env, const char *question, const struct turn_opts *opts,
                const struct turn_callbacks *cbs, struct turn **out, char *err, size_t errlen);
 
+/* How a turn routes a question, without answering it. */
+struct turn_routing {
+	struct router_decision decision;  /* free with router_decision_free */
+	struct retrieve_result retrieval; /* the probe's; free with retrieve_result_free */
+	bool retrieved;                   /* the probe ran and succeeded */
+	char probe_error[512];            /* why the probe failed; "" when it did not */
+	uint64_t route_us, retrieve_us;
+};
+
+/* Route question as turn_start does: the router's first look (prefix,
+ * config rules), the retrieval probe unless that look names a path without
+ * documents, then the decision with the probe's signals. env->router must
+ * be set. A failed probe is not an error: the decision degrades and
+ * probe_error says why. */
+void turn_route(const struct turn_env *env, const char *question, const struct turn_opts *opts,
+                struct turn_routing *out);
+
 /* Cancel a running turn: the connection closes, the partial answer stays. */
 void turn_cancel(struct turn *t);
 

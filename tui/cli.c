@@ -72,24 +72,6 @@ struct embedder *cli_embedder(struct cli *cli)
 	return embed_hash_new(cli->cfg->embedder.dim);
 }
 
-void cli_retriever_opts(const struct config *cfg, const char *collection, struct retriever_opts *ro)
-{
-	*ro = (struct retriever_opts){
-		.collection = collection ? collection : cfg->routing.retrieval.collection,
-		.fusion = (enum fusion_method)fusion_method_parse(cfg->retrieval.fusion),
-		.rrf_k = cfg->retrieval.rrf_k,
-		.vector_weight = cfg->retrieval.vector_weight,
-		.fts_weight = cfg->retrieval.fts_weight,
-		.heading_weight = cfg->retrieval.heading_weight,
-		.proximity_weight = cfg->retrieval.proximity_weight,
-		.archived_weight = cfg->retrieval.archived_weight,
-		.quantize_int8 = cfg->retrieval.quantize_int8,
-		.oversample = cfg->retrieval.oversample,
-		.threads = cfg->retrieval.threads,
-		.cache_ttl_seconds = cfg->routing.retrieval.cache_ttl_seconds,
-	};
-}
-
 void cli_release(struct cli *cli)
 {
 	store_close(&cli->store);
@@ -156,7 +138,7 @@ int cli_open_retriever(const struct config *cfg, struct store *store, struct emb
                        const char *collection, struct retriever **r, char *err, size_t errlen)
 {
 	struct retriever_opts ro;
-	cli_retriever_opts(cfg, collection, &ro);
+	retriever_opts_from_config(cfg, collection, &ro);
 	*r = NULL;
 	if (!cfg->routing.retrieval.enabled)
 		return 0;

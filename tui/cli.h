@@ -36,11 +36,6 @@ int cli_open_store(struct cli *cli);
  * with embed_free. */
 struct embedder *cli_embedder(struct cli *cli);
 
-/* Retriever options from the config; collection overrides the config's
- * when not NULL. */
-struct retriever_opts;
-void cli_retriever_opts(const struct config *cfg, const char *collection, struct retriever_opts *ro);
-
 /* Open the retriever of collection (NULL: the config's) on store into *r
  * (freed with retriever_free), with cfg's retrieval settings. With
  * retrieval disabled *r is NULL and 0 is returned; with an empty or

@@ -119,6 +119,7 @@ static void print_json(const struct retrieve_result *res, const char *query, con
 		cJSON_AddNumberToObject(j, "line_end", h->line_end);
 		cJSON_AddStringToObject(j, "heading_path", h->heading_path);
 		cJSON_AddStringToObject(j, "status", doc_status_name(h->status));
+		cJSON_AddNumberToObject(j, "coverage", h->coverage);
 		cJSON_AddNumberToObject(j, "tokens", h->tokens);
 		cJSON_AddBoolToObject(j, "packed", h->packed);
 		cJSON_AddStringToObject(j, "text", h->text);
@@ -154,6 +155,7 @@ static void print_json(const struct retrieve_result *res, const char *query, con
 	cJSON_AddNumberToObject(o, "vectors_searched", (double)res->index_rows);
 	cJSON_AddBoolToObject(o, "embedding_cached", res->embed_cached);
 	cJSON_AddNumberToObject(o, "vector_weight", res->vector_weight);
+	cJSON_AddNumberToObject(o, "coverage", res->coverage);
 	if (res->fts_match)
 		cJSON_AddStringToObject(o, "fts_match", res->fts_match);
 	else
@@ -208,7 +210,7 @@ int cmd_search(struct cli *cli, int argc, char **argv)
 	if (!embedder)
 		return EXIT_FAIL;
 	struct retriever_opts ro;
-	cli_retriever_opts(cli->cfg, collection, &ro);
+	retriever_opts_from_config(cli->cfg, collection, &ro);
 	struct retriever *r = NULL;
 	struct retrieve_result res;
 	char err[512];

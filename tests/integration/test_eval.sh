@@ -27,14 +27,14 @@ for k in ("overall", "factual", "structural", "hybrid"):
 PY
 }
 
-expected="overall 6 2 4 1.0000 0.2000 0.6750 0.7544 0.2500 1.0000 0.7500 4 0/2 0/2 0/2 2/4 3589 334
+expected="overall 6 2 4 1.0000 0.2000 0.6750 0.7544 0.2500 1.0000 0.6000 5 0/2 0/2 0/2 2/4 4266 334
 factual 2 2 2 1.0000 0.2000 1.0000 1.0000 0.3000 1.0000 1.0000 2 0/0 0/0 0/0 2/2 1684 249
-structural 2 0 0 0.0000 0.0000 0.0000 0.0000 0.0000 0.0000 0.0000 0 0/1 0/1 0/1 0/0 84 34
+structural 2 0 0 0.0000 0.0000 0.0000 0.0000 0.0000 0.0000 0.0000 1 0/1 0/1 0/1 0/0 761 34
 hybrid 2 0 2 1.0000 0.2000 0.3500 0.5089 0.2000 1.0000 0.5000 2 0/1 0/1 0/1 0/2 1821 51"
 
 run eval --json "$golden" > "$work/run1.json" 2> "$work/run1.err"
 check "default thresholds fail: exit 1" test $? -eq 1
-check "the failing threshold is named" grep -q 'threshold failed: grounding score 0.75 (mean of 4 turns) is under the 0.85 threshold' "$work/run1.err"
+check "the failing threshold is named" grep -q 'threshold failed: grounding score 0.60 (mean of 5 turns) is under the 0.85 threshold' "$work/run1.err"
 check "first run: exact numbers overall and per category" test "$(numbers "$work/run1.json")" = "$expected"
 check "first run has no previous run" test "$(json_get "$work/run1.json" 'j["runs"][0]["previous_run_id"]')" = 0
 check "per-item results" test "$(json_get "$work/run1.json" '[(i["id"], i["passed"]) for i in j["runs"][0]["items"]][:2]')" = "[('refund-window-current', True), ('team-version-history-current', True)]"

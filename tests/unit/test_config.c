@@ -124,7 +124,7 @@ static void assert_default_extensions(const struct config *c)
 	assert_int_equal(c->router.breaker_failures, 3);
 	assert_int_equal(c->router.breaker_window_s, 60);
 	assert_int_equal(c->router.breaker_cooldown_s, 30);
-	assert_dbl(c->router.min_retrieval_score, 0.15);
+	assert_dbl(c->router.min_retrieval_score, 0.3);
 }
 
 static void assert_template_values(const struct config *c)
