@@ -23,6 +23,8 @@ struct html {
 	int heading;          /* level of a "#" prefix owed, 0 for none */
 	int list_depth;
 	int cells;            /* cells opened in the current table row */
+	int rows;             /* rows closed in the current table */
+	int header_cells;     /* cells of its first row */
 	bool in_cell;
 	bool in_head;
 	int pre;              /* open <pre> elements */
@@ -72,7 +74,7 @@ static void open_text(struct html *h)
 			have++;
 		for (; have < h->brk; have++)
 			sb_putc(o, '\n');
-	} else if (o->len > 0 && h->space) {
+	} else if (o->len > 0 && h->space && o->buf[o->len - 1] != ' ') {
 		sb_putc(o, ' ');
 	}
 	h->brk = 0;
@@ -246,18 +248,39 @@ static void close_pre(struct html *h)
 	h->space = false;
 }
 
+/* Rows come out as Markdown table rows, "| a | b |". A second row puts
+ * the separator row before it, so the first reads as the header; a table
+ * of one row (a layout table: a note beside its icon) has none. */
 static void open_cell(struct html *h)
 {
 	if (h->pre)
 		return;
-	if (h->cells > 0) {
-		h->space = false;
+	h->space = false;
+	if (h->cells == 0 && h->rows == 1) {
 		open_text(h);
-		sb_puts(h->out, " |");
-		h->space = true;
+		sb_putc(h->out, '|');
+		for (int i = 0; i < h->header_cells; i++)
+			sb_puts(h->out, "---|");
+		h->brk = 1;
 	}
+	open_text(h);
+	if (h->cells > 0 && h->out->len && h->out->buf[h->out->len - 1] != ' ')
+		sb_putc(h->out, ' ');
+	sb_puts(h->out, "| ");
+	h->space = false;
 	h->cells++;
 	h->in_cell = true;
+}
+
+static void close_row(struct html *h)
+{
+	if (h->pre || h->cells == 0)
+		return;
+	trim_trailing(h->out, false);
+	sb_puts(h->out, " |");
+	if (h->rows++ == 0)
+		h->header_cells = h->cells;
+	h->cells = 0;
 }
 
 static void start_tag(struct html *h, const struct html_tag *t)
@@ -293,8 +316,10 @@ static void start_tag(struct html *h, const struct html_tag *t)
 		break;
 	case HTML_TABLE:
 	case HTML_ROW:
+		close_row(h);
 		h->in_cell = false;
-		h->cells = 0;
+		if (k == HTML_TABLE)
+			h->rows = 0;
 		want_break(h, k == HTML_TABLE ? 2 : 1);
 		break;
 	case HTML_CELL: open_cell(h); break;
@@ -344,8 +369,10 @@ static void end_tag(struct html *h, const struct html_tag *t)
 		break;
 	case HTML_TABLE:
 	case HTML_ROW:
+		close_row(h);
 		h->in_cell = false;
-		h->cells = 0;
+		if (k == HTML_TABLE)
+			h->rows = 0;
 		want_break(h, k == HTML_TABLE ? 2 : 1);
 		break;
 	case HTML_CELL: h->in_cell = false; break;

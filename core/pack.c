@@ -12,6 +12,9 @@ char *pack_block_label(const struct pack_block *b)
 	sb_printf(&sb, "[%d] %s:%d-%d", b->number, b->path, b->line_start, b->line_end);
 	if (b->heading_path && b->heading_path[0])
 		sb_printf(&sb, " (%s)", b->heading_path);
+	/* A model must know which source is out of date. */
+	if (b->archived)
+		sb_puts(&sb, " [archived: superseded by a current document]");
 	return sb_detach(&sb, NULL);
 }
 
@@ -98,6 +101,7 @@ static int build_blocks(const struct pack_item *items, const size_t *chosen, siz
 		         items[order[j]].ordinal == items[order[j - 1]].ordinal + 1);
 		b->path = xstrdup(first->path);
 		b->heading_path = xstrdup(first->heading_path ? first->heading_path : "");
+		b->archived = first->archived;
 		b->line_start = first->line_start;
 		b->text = sb_detach(&text, NULL);
 		nb++;

@@ -22,6 +22,7 @@ struct pack_item {
 	const char *path;
 	const char *heading_path;
 	const char *text;
+	bool archived;          /* its document is archived or superseded */
 };
 
 /* One numbered block of context. */
@@ -29,6 +30,7 @@ struct pack_block {
 	int number;             /* 1-based, in order of the best rank inside */
 	char *path;
 	char *heading_path;     /* of the first chunk */
+	bool archived;          /* its document is archived or superseded */
 	int line_start, line_end;
 	char *text;             /* merged chunk text */
 	int tokens;             /* label + text, as counted against the budget */
@@ -46,7 +48,8 @@ struct pack_result {
 };
 
 /* The label line a prompt puts before a block's text:
- * "[n] path:lines a-b (heading)". Caller frees. */
+ * "[n] path:lines a-b (heading)", with " [archived: ...]" for a block of an
+ * archived or superseded document. Caller frees. */
 char *pack_block_label(const struct pack_block *b);
 
 /* Pack items[0..n) under budget tokens into out. Free with

@@ -648,6 +648,7 @@ static void pack_hits(struct retrieve_result *res, int budget)
 			.byte_start = h->byte_start, .byte_end = h->byte_end,
 			.line_start = h->line_start, .line_end = h->line_end,
 			.path = h->path, .heading_path = h->heading_path, .text = h->text,
+			.archived = h->status != DOC_CURRENT,
 		};
 	}
 	pack_chunks(items, res->n_hits, budget, &res->pack);

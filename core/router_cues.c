@@ -546,6 +546,24 @@ static void form_signal(const struct router_cues *c, const char *lc, struct rout
 
 /* ---- made-up or given material ------------------------------------------ */
 
+/* Verbs that work on text handed over. */
+static const char *const transform_words[] = {
+	"rewrite", "rephrase", "reword", "translate", "summarise", "summarize", "shorten", "fix",
+	"format", "convert", "correct", "proofread", "case", "caps", "capitalise", "capitalize",
+	"friendlier", "politer", "shorter", "simpler", "reply", NULL,
+};
+
+/* Whether lc[0..colon) asks to transform text. */
+static bool transforms(const char *lc, const char *colon)
+{
+	const char *p = lc, *w;
+	size_t n;
+	while ((n = next_word(&p, colon, &w)) != 0)
+		if (in_list(transform_words, w, n))
+			return true;
+	return false;
+}
+
 /* Asked to produce text whose content is made up ("a haiku about sync")
  * or handed over ("rewrite this sentence: ...", a quoted passage): the
  * documents are not its source, whatever words it shares with them. */
@@ -561,9 +579,13 @@ static void given_material_signal(const struct router_cues *c, const char *quest
 		                xstrndup(lc + m[2].rm_so, (size_t)(m[2].rm_eo - m[2].rm_so)));
 		return;
 	}
+	/* Text after a colon is material when the ask before it transforms
+	 * text ("rewrite this:", "title case please:"); "JSON with keys a and
+	 * b: the price per user" describes what to look up. */
 	const char *colon = strchr(lc, ':');
+	bool transform = colon && colon[1] && transforms(lc, colon);
 	bool quoted = strchr(question, '"') || strstr(question, "\xE2\x80\x9C") || strstr(question, " '");
-	if (make && (quoted || (colon && colon[1])))
+	if ((make && quoted) || transform)
 		router_sigs_add(out, "given-material", ROUTER_AXIS_FACTS, 1, -1,
 		                xstrdup(quoted ? "quoted text to work on" : "text after a colon to work on"));
 }

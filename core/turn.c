@@ -183,6 +183,7 @@ static int build_prompt(struct turn *t, const struct turn_opts *opts, char *err,
 			t->blocks[i] = (struct llm_context_block){
 				.number = pack->blocks[i].number, .path = pack->blocks[i].path,
 				.line_start = pack->blocks[i].line_start, .line_end = pack->blocks[i].line_end,
+				.heading_path = pack->blocks[i].heading_path, .archived = pack->blocks[i].archived,
 				.text = pack->blocks[i].text,
 			};
 	} else {

@@ -20,6 +20,7 @@
 #define RAGDECK_LLM_H
 
 #include <poll.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -55,6 +56,8 @@ struct llm_context_block {
 	int number;             /* cited as [number] */
 	const char *path;
 	int line_start, line_end;
+	const char *heading_path; /* may be NULL */
+	bool archived;          /* from an archived or superseded document */
 	const char *text;
 };
 

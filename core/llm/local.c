@@ -1,584 +1,276 @@
 #include "core/llm/local.h"
+#include "core/fts_query.h"
+#include "core/llm/local_int.h"
 #include "core/llm/provider.h"
-#include "core/util/stem.h"
 #include "core/util/xalloc.h"
 
 #include <ctype.h>
-#include <math.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#define MMR_LAMBDA 0.7
-#define DUPLICATE_SIMILARITY 0.7
-#define RELATIVE_FLOOR 0.5       /* candidates score at least this share of the best */
-#define MIN_WORDS 3
-#define MAX_SENTENCE_BYTES 600
-#define MAX_TABLE_BYTES 2000     /* a whole table offered as one candidate */
-#define MAX_WORD 64
+/* Each later block weighs this much less (the retriever ranked them). */
+#define BLOCK_STEP 0.02
+/* A further passage must hold this share of the best one's score. */
+#define FOLLOW_SHARE 0.6
+/* A lead-in up to this many words comes with its list or code. */
+#define LEAD_WORDS 40
 
-static const char *const stopwords[] = {
-	"a", "about", "above", "after", "again", "all", "also", "am", "an", "and", "any",
-	"are", "as", "at", "be", "been", "before", "being", "both", "but", "by", "can",
-	"could", "did", "do", "does", "doing", "done", "down", "each", "few", "for", "from",
-	"further", "get", "gets", "got", "had", "has", "have", "having", "he", "her", "here",
-	"hers", "him", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself",
-	"just", "me", "more", "most", "my", "no", "nor", "not", "of", "off", "on", "once",
-	"only", "or", "other", "our", "out", "over", "own", "please", "same", "she",
-	"should", "so", "some", "such", "than", "that", "the", "their", "them", "then",
-	"there", "these", "they", "this", "those", "through", "to", "too", "under", "until",
-	"up", "us", "very", "was", "we", "were", "what", "when", "where", "which", "while",
-	"who", "whom", "why", "will", "with", "would", "you", "your",
-};
-
-struct terms {
-	uint32_t *v;     /* FNV-1a hashes of stems, sorted and unique once finished */
-	size_t n, cap;
-};
-
-struct sentence {
-	size_t block;    /* index into the blocks */
-	size_t ord;      /* position in the whole context */
-	char *text;
-	struct terms terms;
-	double rel;
-	int chosen;
-	int excluded;
-	size_t table;    /* the table a row or whole table belongs to; 0: none */
-	int whole;       /* the whole table, kept as its Markdown lines */
-};
-
-struct sentences {
-	struct sentence *v;
-	size_t n, cap;
-	size_t tables;   /* tables seen so far (their ids) */
-	int want_tables; /* the question asks for a table: offer whole ones */
-};
-
-static int cmp_str(const void *a, const void *b)
+/* The question's terms as retrieval reads them (scaffolding out),
+ * stemmed; its identifier terms (2fa, 1042, 7443) also into idents. */
+static void question_terms(const char *question, struct lterms *q, struct lterms *idents)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-static int is_stopword(const char *w)
-{
-	return bsearch(&w, stopwords, sizeof(stopwords) / sizeof(stopwords[0]),
-		       sizeof(stopwords[0]), cmp_str) != NULL;
-}
-
-static uint32_t fnv1a(const char *s, size_t n)
-{
-	uint32_t h = 2166136261u;
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 16777619u;
+	struct fts_terms t;
+	struct strbuf words = STRBUF_INIT, ids = STRBUF_INIT;
+	fts_query_terms(question, strlen(question), &t);
+	for (size_t i = 0; i < t.n; i++) {
+		sb_printf(&words, "%s ", t.items[i].text);
+		if (t.items[i].kind == FTS_TERM_IDENT)
+			sb_printf(&ids, "%s ", t.items[i].text);
 	}
-	return h;
+	lterms_of(q, words.buf ? words.buf : "", words.len);
+	lterms_of(idents, ids.buf ? ids.buf : "", ids.len);
+	sb_free(&words);
+	sb_free(&ids);
+	fts_terms_free(&t);
 }
 
-static int is_word_byte(unsigned char c)
+/* "how do I ...", "steps to ...", "show me the commands": the answer is a
+ * procedure. */
+static bool asks_how(const char *question)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '_' || c >= 0x80;
+	static const char *const cues[] = {
+		"how do i", "how do we", "how to", "how can i", "how can we", "how should i", "steps",
+		"command", "install", "set up", "setup", "configure", "walk me through", "show me",
+	};
+	char *lc = xstrdup(question);
+	bool found = false;
+	for (char *p = lc; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	for (size_t i = 0; i < sizeof cues / sizeof cues[0] && !found; i++)
+		found = strstr(lc, cues[i]) != NULL;
+	free(lc);
+	return found;
 }
 
-static void terms_push(struct terms *t, uint32_t h)
+static double score(const struct unit *x)
 {
-	if (t->n == t->cap) {
-		t->cap = t->cap ? t->cap * 2 : 16;
-		t->v = xreallocarray(t->v, t->cap, sizeof(*t->v));
-	}
-	t->v[t->n++] = h;
+	return x->rel - BLOCK_STEP * (double)x->block;
 }
 
-static void add_word(struct terms *t, char *w, size_t n)
+/* The best atomic unit not yet used, or NO_UNIT; archived units only when
+ * allowed. */
+static size_t best_unit(const struct units *u, const bool *used, bool allow_archived)
 {
-	w[n] = '\0';
-	if (is_stopword(w))
-		return;
-	if (n == 1 && !(w[0] >= '0' && w[0] <= '9'))
-		return;
-	n = stem_word(w, n);
-	terms_push(t, fnv1a(w, n));
-}
-
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a;
-	uint32_t y = *(const uint32_t *)b;
-	return (x > y) - (x < y);
-}
-
-/* The content terms of text, sorted and unique. */
-static void terms_of(struct terms *t, const char *s, size_t len)
-{
-	char w[MAX_WORD + 1];
-	size_t wn = 0;
-	for (size_t i = 0; i <= len; i++) {
-		unsigned char c = i < len ? (unsigned char)s[i] : ' ';
-		if (is_word_byte(c)) {
-			if (wn < MAX_WORD)
-				w[wn++] = (char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
+	size_t best = NO_UNIT;
+	for (size_t i = 0; i < u->n; i++) {
+		const struct unit *x = &u->v[i];
+		if (!unit_atomic(u, i) || used[i] || (x->archived && !allow_archived) || x->rel <= 0)
 			continue;
-		}
-		if (wn)
-			add_word(t, w, wn);
-		wn = 0;
+		if (best == NO_UNIT || score(x) > score(&u->v[best]))
+			best = i;
 	}
-	if (t->n)
-		qsort(t->v, t->n, sizeof(*t->v), cmp_u32);
-	size_t u = 0;
-	for (size_t i = 0; i < t->n; i++) {
-		if (u == 0 || t->v[u - 1] != t->v[i])
-			t->v[u++] = t->v[i];
-	}
-	t->n = u;
-}
-
-static int terms_has(const struct terms *t, uint32_t h)
-{
-	return t->n && bsearch(&h, t->v, t->n, sizeof(*t->v), cmp_u32) != NULL;
-}
-
-static double jaccard(const struct terms *a, const struct terms *b)
-{
-	size_t i = 0, j = 0, both = 0;
-	while (i < a->n && j < b->n) {
-		if (a->v[i] == b->v[j]) {
-			both++;
-			i++;
-			j++;
-		} else if (a->v[i] < b->v[j]) {
-			i++;
-		} else {
-			j++;
-		}
-	}
-	size_t any = a->n + b->n - both;
-	return any ? (double)both / (double)any : 0.0;
-}
-
-static size_t count_words(const char *s)
-{
-	size_t n = 0;
-	int in = 0;
-	for (; *s; s++) {
-		int space = *s == ' ';
-		n += !space && !in;
-		in = !space;
-	}
-	return n;
-}
-
-/* Add a candidate: a sentence, a table row (table set) or a whole table
- * (whole set too). */
-static void add_candidate(struct sentences *out, size_t block, const char *s, size_t n, size_t table,
-                          int whole)
-{
-	while (n && s[n - 1] == ' ')
-		n--;
-	while (n && *s == ' ') {
-		s++;
-		n--;
-	}
-	if (n == 0 || n > (whole ? MAX_TABLE_BYTES : MAX_SENTENCE_BYTES))
-		return;
-	char *text = xstrndup(s, n);
-	if (count_words(text) < MIN_WORDS) {
-		free(text);
-		return;
-	}
-	if (out->n == out->cap) {
-		out->cap = out->cap ? out->cap * 2 : 32;
-		out->v = xreallocarray(out->v, out->cap, sizeof(*out->v));
-	}
-	struct sentence *st = &out->v[out->n];
-	memset(st, 0, sizeof(*st));
-	st->block = block;
-	st->ord = out->n;
-	st->text = text;
-	st->table = table;
-	st->whole = whole;
-	terms_of(&st->terms, text, n);
-	out->n++;
-}
-
-static void add_sentence(struct sentences *out, size_t block, const char *s, size_t n)
-{
-	add_candidate(out, block, s, n, 0, 0);
-}
-
-static int starts_sentence(char c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '"' || c == '\'' ||
-	       c == '(' || c == '[' || c == '`' || (unsigned char)c >= 0x80;
-}
-
-/* Split one paragraph (single spaces) at ". ", "! ", "? " before a capital. */
-static void split_paragraph(struct sentences *out, size_t block, const char *p, size_t n)
-{
-	size_t start = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (p[i] != '.' && p[i] != '!' && p[i] != '?')
-			continue;
-		size_t end = i + 1;
-		while (end < n && (p[end] == '"' || p[end] == '\'' || p[end] == ')' || p[end] == ']'))
-			end++;
-		if (end < n && !(p[end] == ' ' && end + 1 < n && starts_sentence(p[end + 1])))
-			continue;
-		add_sentence(out, block, p + start, end - start);
-		start = end;
-		i = end;
-	}
-	if (start < n)
-		add_sentence(out, block, p + start, n - start);
-}
-
-static void flush(struct sentences *out, size_t block, struct strbuf *para)
-{
-	if (para->len)
-		split_paragraph(out, block, para->buf, para->len);
-	sb_reset(para);
-}
-
-/* Length of a list or quote marker at the start of line, 0 when none. */
-static size_t list_marker(const char *l, size_t n)
-{
-	if (n >= 2 && (l[0] == '-' || l[0] == '*' || l[0] == '+' || l[0] == '>') && l[1] == ' ')
-		return 2;
-	size_t d = 0;
-	while (d < n && l[d] >= '0' && l[d] <= '9')
-		d++;
-	if (d && d + 1 < n && (l[d] == '.' || l[d] == ')') && l[d + 1] == ' ')
-		return d + 2;
-	return 0;
-}
-
-/* Append line to the paragraph with whitespace runs shrunk to one space. */
-static void append_line(struct strbuf *para, const char *l, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		char c = (l[i] == '\t' || l[i] == '\r' || l[i] == '\f' || l[i] == '\v') ? ' ' : l[i];
-		if (c == ' ' && (para->len == 0 || para->buf[para->len - 1] == ' '))
-			continue;
-		sb_putc(para, c);
-	}
-	if (para->len && para->buf[para->len - 1] != ' ')
-		sb_putc(para, ' ');
-}
-
-/* A Markdown table being read: its header cells (after the |---| row) and
- * a row held back until the next line says whether it was the header. */
-struct table {
-	size_t id;              /* 0 between tables */
-	struct strbuf raw;      /* the table's lines as written */
-	struct strbuf header;   /* cells separated by '\0' */
-	size_t n_header;
-	struct strbuf held;
-	size_t n_held;
-	int has_held;
-};
-
-/* The cells of a "| a | b |" line into cells ('\0'-separated, trimmed);
- * returns the count. */
-static size_t table_cells(const char *l, size_t n, struct strbuf *cells)
-{
-	size_t count = 0, i = l[0] == '|' ? 1 : 0;
-	if (n > i && l[n - 1] == '|')
-		n--;
-	sb_reset(cells);
-	while (i <= n) {
-		size_t end = i;
-		while (end < n && !(l[end] == '|' && l[end - 1] != '\\'))
-			end++;
-		size_t a = i, b = end;
-		while (a < b && l[a] == ' ')
-			a++;
-		while (b > a && l[b - 1] == ' ')
-			b--;
-		sb_append(cells, l + a, b - a);
-		sb_putc(cells, '\0');
-		count++;
-		i = end + 1;
-	}
-	return count;
-}
-
-/* A row of only dashes, colons and spaces: the header separator. */
-static int table_separator(const char *l, size_t n)
-{
-	int dash = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (l[i] == '-')
-			dash = 1;
-		else if (l[i] != '|' && l[i] != ':' && l[i] != ' ')
-			return 0;
-	}
-	return dash;
-}
-
-/* A row as one statement: "Header: cell; Header: cell" (cells alone when
- * the table has no header). */
-static void table_emit(struct sentences *out, size_t block, const struct table *t, const char *cells,
-                       size_t n)
-{
-	struct strbuf sb = STRBUF_INIT;
-	const char *h = t->header.buf;
-	for (size_t i = 0; i < n; i++) {
-		const char *head = h && i < t->n_header ? h : "";
-		if (cells[0]) {
-			if (sb.len)
-				sb_puts(&sb, "; ");
-			if (head[0])
-				sb_printf(&sb, "%s: ", head);
-			sb_puts(&sb, cells);
-		}
-		cells += strlen(cells) + 1;
-		if (h && i < t->n_header)
-			h += strlen(h) + 1;
-	}
-	add_candidate(out, block, sb_str(&sb), sb.len, t->id, 0);
-	sb_free(&sb);
-}
-
-static void table_line(struct sentences *out, size_t block, struct table *t, const char *l, size_t n)
-{
-	if (!t->id)
-		t->id = ++out->tables;
-	if (t->raw.len)
-		sb_putc(&t->raw, '\n');
-	sb_append(&t->raw, l, n);
-	if (table_separator(l, n)) {
-		if (t->has_held) {
-			sb_reset(&t->header);
-			sb_append(&t->header, t->held.buf, t->held.len);
-			t->n_header = t->n_held;
-			t->has_held = 0;
-		}
-		return;
-	}
-	if (t->has_held) {
-		table_emit(out, block, t, t->held.buf, t->n_held);
-		t->has_held = 0;
-	}
-	t->n_held = table_cells(l, n, &t->held);
-	if (t->n_header) {
-		table_emit(out, block, t, t->held.buf, t->n_held);
-		return;
-	}
-	t->has_held = 1;
-}
-
-static void table_end(struct sentences *out, size_t block, struct table *t)
-{
-	if (t->has_held)
-		table_emit(out, block, t, t->held.buf, t->n_held);
-	if (t->id && out->want_tables)
-		add_candidate(out, block, t->raw.buf, t->raw.len, t->id, 1);
-	t->has_held = 0;
-	t->n_header = 0;
-	t->id = 0;
-	sb_reset(&t->header);
-	sb_reset(&t->raw);
-}
-
-/* Candidate sentences of one block: paragraphs and list items split into
- * sentences, each table row one statement; headings and fenced code
- * skipped. */
-static void split_block(struct sentences *out, size_t block, const char *text)
-{
-	struct strbuf para = STRBUF_INIT;
-	struct table table = { .raw = STRBUF_INIT, .header = STRBUF_INIT, .held = STRBUF_INIT };
-	int fence = 0;
-	const char *p = text;
-	while (*p) {
-		const char *eol = strchr(p, '\n');
-		size_t n = eol ? (size_t)(eol - p) : strlen(p);
-		const char *l = p;
-		p = eol ? eol + 1 : p + n;
-		while (n && (*l == ' ' || *l == '\t')) {
-			l++;
-			n--;
-		}
-		while (n && (l[n - 1] == '\r' || l[n - 1] == ' ' || l[n - 1] == '\t'))
-			n--;
-		if (!fence && n && l[0] == '|') {
-			flush(out, block, &para);
-			table_line(out, block, &table, l, n);
-			continue;
-		}
-		table_end(out, block, &table);
-		if (n >= 3 && (memcmp(l, "```", 3) == 0 || memcmp(l, "~~~", 3) == 0)) {
-			flush(out, block, &para);
-			fence = !fence;
-			continue;
-		}
-		if (fence)
-			continue;
-		if (n == 0 || l[0] == '#') {
-			flush(out, block, &para);
-			continue;
-		}
-		size_t m = list_marker(l, n);
-		if (m) {
-			flush(out, block, &para);
-			l += m;
-			n -= m;
-		}
-		append_line(&para, l, n);
-	}
-	flush(out, block, &para);
-	table_end(out, block, &table);
-	sb_free(&para);
-	sb_free(&table.raw);
-	sb_free(&table.header);
-	sb_free(&table.held);
-}
-
-/* IDF-weighted share of the question's terms each sentence holds; the best. */
-static double score(struct sentences *ss, const struct terms *q)
-{
-	double total = 0, best = 0;
-	double *w = xcalloc(q->n ? q->n : 1, sizeof(*w));
-	for (size_t i = 0; i < q->n; i++) {
-		size_t df = 0;
-		for (size_t j = 0; j < ss->n; j++)
-			df += terms_has(&ss->v[j].terms, q->v[i]);
-		w[i] = log(1.0 + (double)ss->n / (double)(df ? df : 1));
-		total += w[i];
-	}
-	for (size_t j = 0; j < ss->n && total > 0; j++) {
-		double r = 0;
-		for (size_t i = 0; i < q->n; i++)
-			r += terms_has(&ss->v[j].terms, q->v[i]) ? w[i] : 0;
-		ss->v[j].rel = r / total;
-		if (ss->v[j].rel > best)
-			best = ss->v[j].rel;
-	}
-	free(w);
 	return best;
 }
 
-/* A whole table and its own rows never both go into one answer. */
-static int overlaps_chosen_table(const struct sentences *ss, const struct sentence *c)
+/* The numbered list or code block in the section of unit i that best
+ * holds the question: a procedure to quote for a how-to question. */
+static size_t procedure_near(const struct units *u, size_t i)
 {
-	for (size_t k = 0; c->table && k < ss->n; k++) {
-		const struct sentence *o = &ss->v[k];
-		if (o->chosen && o->table == c->table && (o->whole || c->whole))
-			return 1;
-	}
-	return 0;
-}
-
-/* Maximal marginal relevance; returns the number chosen. */
-static size_t choose(struct sentences *ss, double best)
-{
-	double cutoff = best * RELATIVE_FLOOR;
-	if (cutoff < LLM_LOCAL_MIN_RELEVANCE)
-		cutoff = LLM_LOCAL_MIN_RELEVANCE;
-	size_t chosen = 0;
-	while (chosen < LLM_LOCAL_MAX_SENTENCES) {
-		struct sentence *pick = NULL;
-		double pick_mmr = 0;
-		for (size_t j = 0; j < ss->n; j++) {
-			struct sentence *c = &ss->v[j];
-			if (c->chosen || c->excluded || c->rel < cutoff || overlaps_chosen_table(ss, c))
-				continue;
-			double red = 0;
-			for (size_t k = 0; k < ss->n; k++) {
-				if (ss->v[k].chosen) {
-					double sim = jaccard(&c->terms, &ss->v[k].terms);
-					red = sim > red ? sim : red;
-				}
-			}
-			if (red >= DUPLICATE_SIMILARITY) {
-				c->excluded = 1;
-				continue;
-			}
-			double mmr = MMR_LAMBDA * c->rel - (1 - MMR_LAMBDA) * red;
-			/* A whole table holds every term of its rows: on a tie it wins. */
-			if (!pick || mmr > pick_mmr || (mmr == pick_mmr && c->whole && !pick->whole)) {
-				pick = c;
-				pick_mmr = mmr;
-			}
-		}
-		if (!pick)
-			break;
-		pick->chosen = 1;
-		chosen++;
-	}
-	return chosen;
-}
-
-static void render(const struct sentences *ss, const struct llm_context_block *blocks,
-		   struct strbuf *out)
-{
-	int first = 1, after_table = 0;
-	for (size_t j = 0; j < ss->n; j++) {
-		const struct sentence *s = &ss->v[j];
-		if (!s->chosen)
+	size_t best = NO_UNIT;
+	for (size_t j = 0; j < u->n; j++) {
+		const struct unit *x = &u->v[j];
+		bool steps = (x->kind == U_LIST && x->ordered) || x->kind == U_CODE;
+		if (!steps || !x->text[0] || x->block != u->v[i].block || x->section != u->v[i].section)
 			continue;
-		size_t n = strlen(s->text);
-		if (s->whole) {
-			/* A table keeps its lines; the citation follows on its own. */
-			sb_printf(out, "%s%s\n\n[%d]", first ? "" : "\n\n", s->text, blocks[s->block].number);
-			first = 0;
-			after_table = 1;
-			continue;
-		}
-		if (!first)
-			sb_puts(out, after_table ? "\n\n" : " ");
-		first = 0;
-		after_table = 0;
-		sb_puts(out, s->text);
-		if (s->text[n - 1] != '.' && s->text[n - 1] != '!' && s->text[n - 1] != '?')
-			sb_putc(out, '.');
-		sb_printf(out, " [%d]", blocks[s->block].number);
+		if (best == NO_UNIT || x->rel > u->v[best].rel)
+			best = j;
 	}
+	return best;
 }
 
-/* The question asks for a table ("... as a table", "which tables ..."). */
-static int asks_for_table(const char *question)
+/* The list, table or code block that paragraph p introduces ("Raise the
+ * limits:"), or NO_UNIT. */
+static size_t introduced(const struct units *u, size_t p)
 {
-	for (const char *p = question; *p; p++) {
-		if (strncasecmp(p, "table", 5) != 0 || (p > question && isalnum((unsigned char)p[-1])))
+	const char *t = u->v[p].text;
+	if (!t[0] || t[strlen(t) - 1] != ':')
+		return NO_UNIT;
+	for (size_t j = p + 1; j < u->n; j++) {
+		const struct unit *x = &u->v[j];
+		if (x->parent == p)
 			continue;
-		const char *end = p + 5 + (p[5] == 's' || p[5] == 'S');
-		if (!isalnum((unsigned char)*end))
-			return 1;
+		bool block = x->kind == U_LIST || x->kind == U_TABLE || x->kind == U_CODE;
+		return block && x->lead == p && x->text[0] ? j : NO_UNIT;
 	}
-	return 0;
+	return NO_UNIT;
 }
 
-size_t llm_local_answer(const char *question, const struct llm_context_block *blocks,
-			size_t n_blocks, struct strbuf *out)
+/* What to quote for atomic unit i: the block a paragraph ending in ':'
+ * introduces, with the paragraph; an item's list (numbered steps, or any
+ * list for a how-to question); else the unit itself. */
+static size_t quotable(const struct units *u, size_t i, bool how)
 {
-	struct terms q = { 0 };
-	struct sentences ss = { 0 };
-	size_t chosen = 0;
-	if (question) {
-		terms_of(&q, question, strlen(question));
-		ss.want_tables = asks_for_table(question);
+	const struct unit *x = &u->v[i];
+	if (x->kind == U_PARAGRAPH) {
+		size_t block = introduced(u, i);
+		return block != NO_UNIT ? block : i;
 	}
-	for (size_t b = 0; b < n_blocks; b++) {
-		if (blocks[b].text)
-			split_block(&ss, b, blocks[b].text);
+	if (x->parent == NO_UNIT)
+		return i;
+	const struct unit *p = &u->v[x->parent];
+	if (x->kind == U_ITEM && p->text[0] && (p->ordered || how))
+		return x->parent;
+	return i;
+}
+
+/* Mark unit q and everything inside it as used, and its terms as said. */
+static void use(const struct units *u, size_t q, bool *used, struct lterms *said)
+{
+	used[q] = true;
+	for (size_t i = 0; i < u->n; i++)
+		if (u->v[i].parent == q)
+			used[i] = true;
+	lterms_merge(said, &u->v[q].terms);
+}
+
+/* Whether unit i holds a term of the question the answer has not said. */
+static bool adds_terms(const struct unit *x, const struct lterms *q, const struct lterms *said)
+{
+	for (size_t i = 0; i < q->n; i++)
+		if (lterms_has(&x->terms, q->v[i]) && !lterms_has(said, q->v[i]))
+			return true;
+	return false;
+}
+
+/* Quote unit q: its lead-in when it is a list or code block, then its
+ * text, then the citation. */
+static void quote(const struct units *u, size_t q, const struct llm_context_block *blocks, struct strbuf *out,
+                  bool *used, struct lterms *said)
+{
+	const struct unit *x = &u->v[q];
+	int cite = blocks[x->block].number;
+	if (out->len)
+		sb_puts(out, "\n\n");
+	bool multiline = x->kind == U_LIST || x->kind == U_TABLE || x->kind == U_CODE;
+	if (multiline && x->lead != NO_UNIT && u->v[x->lead].words <= LEAD_WORDS && !used[x->lead]) {
+		sb_printf(out, "%s\n\n", u->v[x->lead].text);
+		use(u, x->lead, used, said);
 	}
-	double best = q.n ? score(&ss, &q) : 0;
-	if (best > 0 && best >= LLM_LOCAL_MIN_RELEVANCE)
-		chosen = choose(&ss, best);
-	if (chosen)
-		render(&ss, blocks, out);
+	sb_puts(out, x->text);
+	/* A sentence out of a long paragraph brings the one after it, which
+	 * often says what to do about it. */
+	if (x->kind == U_SENTENCE && q + 1 < u->n && u->v[q + 1].kind == U_SENTENCE &&
+	    u->v[q + 1].parent == x->parent && !used[q + 1]) {
+		sb_printf(out, " %s", u->v[q + 1].text);
+		used[q + 1] = true;
+		x = &u->v[q + 1];
+	}
+	if (x->kind == U_CODE || x->kind == U_TABLE)
+		sb_printf(out, "\n[%d]", cite);
 	else
-		sb_puts(out, LLM_LOCAL_NO_ANSWER);
-	for (size_t j = 0; j < ss.n; j++) {
-		free(ss.v[j].text);
-		free(ss.v[j].terms.v);
+		sb_printf(out, "%s [%d]", strchr(".!?:", x->text[strlen(x->text) - 1]) ? "" : ".", cite);
+	use(u, q, used, said);
+}
+
+/* How many of the question's terms unit x holds. */
+static size_t matched_terms(const struct unit *x, const struct lterms *q)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < q->n; i++)
+		n += lterms_has(&x->terms, q->v[i]);
+	return n;
+}
+
+/* "documents/a.md (Heading)": the last two parts of a path. */
+static const char *short_path(const char *path)
+{
+	const char *end = path + strlen(path), *p = end;
+	int slashes = 0;
+	while (p > path && slashes < 2)
+		if (*--p == '/')
+			slashes++;
+	return slashes == 2 ? p + 1 : p;
+}
+
+/* The refusal, and where the reader could look instead. */
+static void decline(const struct llm_context_block *blocks, size_t n_blocks, struct strbuf *out)
+{
+	sb_puts(out, LLM_LOCAL_NO_ANSWER);
+	size_t named = 0;
+	for (size_t b = 0; b < n_blocks && named < 3; b++) {
+		if (!blocks[b].path)
+			continue;
+		sb_puts(out, named ? "; " : " The closest documents: ");
+		sb_puts(out, short_path(blocks[b].path));
+		if (blocks[b].heading_path && blocks[b].heading_path[0])
+			sb_printf(out, " (%s)", blocks[b].heading_path);
+		sb_printf(out, " [%d]", blocks[b].number);
+		named++;
 	}
-	free(ss.v);
-	free(q.v);
-	return chosen;
+	if (named)
+		sb_putc(out, '.');
+}
+
+size_t llm_local_answer(const char *question, const struct llm_context_block *blocks, size_t n_blocks,
+                        struct strbuf *out)
+{
+	struct units u = { 0 };
+	struct lterms q = { 0 }, idents = { 0 }, said = { 0 };
+	size_t quoted = 0;
+	question = question ? question : "";
+	question_terms(question, &q, &idents);
+	units_split(&u, blocks, n_blocks);
+	units_score(&u, &q, &idents);
+	bool *used = xcalloc(u.n + 1, sizeof *used);
+	/* An archived document answers only when no current one can. */
+	size_t current = best_unit(&u, used, false);
+	bool allow_archived = current == NO_UNIT || u.v[current].rel < LLM_LOCAL_MIN_RELEVANCE;
+	size_t best = allow_archived ? best_unit(&u, used, true) : current;
+	/* A form asked for (a table with given columns, JSON with given keys)
+	 * is filled when the context holds anything of the question: the form
+	 * says what to look for better than the question's words do. */
+	if (best != NO_UNIT && u.v[best].rel >= LLM_LOCAL_MIN_RELEVANCE / 2 &&
+	    local_format_answer(question, &u, best, blocks, out)) {
+		quoted = 1;
+		goto cleanup;
+	}
+	if (best == NO_UNIT || u.v[best].rel < LLM_LOCAL_MIN_RELEVANCE ||
+	    matched_terms(&u.v[best], &q) < (q.n < LLM_LOCAL_MIN_TERMS ? q.n : LLM_LOCAL_MIN_TERMS)) {
+		decline(blocks, n_blocks, out);
+		goto cleanup;
+	}
+	bool how = asks_how(question);
+	double floor = FOLLOW_SHARE * score(&u.v[best]);
+	if (how) {
+		size_t steps = procedure_near(&u, best);
+		if (steps != NO_UNIT) {
+			quote(&u, steps, blocks, out, used, &said);
+			quoted++;
+		}
+	}
+	for (size_t next = best; next != NO_UNIT && quoted < LLM_LOCAL_MAX_PASSAGES;
+	     next = best_unit(&u, used, allow_archived)) {
+		if (next != best && (score(&u.v[next]) < floor || !adds_terms(&u.v[next], &q, &said))) {
+			used[next] = true;
+			continue;
+		}
+		size_t what = quotable(&u, next, how);
+		if (used[what]) {
+			used[next] = true;
+			continue;
+		}
+		quote(&u, what, blocks, out, used, &said);
+		used[next] = true;
+		quoted++;
+	}
+cleanup:
+	free(used);
+	lterms_free(&q);
+	lterms_free(&idents);
+	lterms_free(&said);
+	units_free(&u);
+	return quoted;
 }
 
 /* ---- the provider ---- */

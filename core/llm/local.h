@@ -1,23 +1,30 @@
-/* local: the offline answerer. Extracts and cites sentences from the
- * retrieved context blocks; no model, no network, deterministic.
+/* local: the offline answerer. Quotes the passage of the retrieved
+ * context that answers the question, with its citation; no model, no
+ * network, deterministic.
  *
- * How it picks: the question and every sentence become sets of content
- * terms (ASCII lower-cased, stopwords dropped, a light suffix stemmer). A
- * sentence's relevance is the IDF-weighted share of the question's terms it
- * contains. Up to LLM_LOCAL_MAX_SENTENCES sentences are chosen by maximal
- * marginal relevance (0.7 relevance, 0.3 novelty against those already
- * chosen, Jaccard over terms; near-duplicates skipped), among those scoring
- * at least half the best. They are printed in document order (block order,
- * then position), each followed by " [n]" with n the number of the block it
- * came from. When no sentence shares a content term with the question, or
- * the best relevance is under LLM_LOCAL_MIN_RELEVANCE, the answer is
- * LLM_LOCAL_NO_ANSWER. Headings and fenced code are not candidates.
+ * The context blocks are cut into units (local_int.h): sentences and
+ * their paragraphs, list items and their lists, table rows (each a
+ * statement with its header, "Plan: Team; Minimum seats: 3") and their
+ * tables, and fenced code blocks. Every unit is scored by the
+ * IDF-weighted share of the question's terms it holds (the question read
+ * as retrieval reads it: core/fts_query.h), with a small preference for
+ * earlier, better-ranked blocks. The best unit is quoted whole at the
+ * size a person would quote it: its paragraph when short, its list when
+ * the list is numbered steps or the question asks how to do something,
+ * its code block with the sentence that introduces it; for "how do I"
+ * questions the steps or commands of the same section come first. Up to
+ * LLM_LOCAL_MAX_PASSAGES passages are quoted, each one adding terms of the
+ * question the others lack, best first, each followed by " [n]".
  *
- * A Markdown table row is one candidate, written as a statement with its
- * header: "Plan: Team; Minimum seats: 3". When the question asks for a
- * table ("table", "tables"), each whole table is a candidate too, printed
- * as its Markdown lines with the citation under it; a whole table and its
- * own rows never go into the same answer. */
+ * Units of archived or superseded documents are quoted only when no
+ * current document holds the question's terms as well. When the question
+ * asks for a form (a table with given columns, JSON with given keys, only
+ * a code, number or command, yes or no, a fenced block), the answer takes
+ * that form where the context has what fills it (local_format.c).
+ *
+ * When no unit holds at least LLM_LOCAL_MIN_RELEVANCE of the question and
+ * LLM_LOCAL_MIN_TERMS of its terms (one for a one-term question), the
+ * answer is LLM_LOCAL_NO_ANSWER followed by the closest documents. */
 #ifndef RAGDECK_LLM_LOCAL_H
 #define RAGDECK_LLM_LOCAL_H
 
@@ -27,11 +34,12 @@
 #include "core/util/strbuf.h"
 
 #define LLM_LOCAL_NO_ANSWER "The provided documents do not contain an answer to this question."
-#define LLM_LOCAL_MAX_SENTENCES 5
-#define LLM_LOCAL_MIN_RELEVANCE 0.3
+#define LLM_LOCAL_MAX_PASSAGES 3
+#define LLM_LOCAL_MIN_RELEVANCE 0.1
+#define LLM_LOCAL_MIN_TERMS 2
 
 /* Append the answer to question from blocks to out. Returns the number of
- * sentences cited; 0 when out got LLM_LOCAL_NO_ANSWER. */
+ * passages quoted; 0 when out got LLM_LOCAL_NO_ANSWER. */
 size_t llm_local_answer(const char *question, const struct llm_context_block *blocks,
 			size_t n_blocks, struct strbuf *out);
 

@@ -476,9 +476,10 @@ static void html_fixture_becomes_markdownish_text(void **state)
 		"  - partial\n"
 		"  - full\n"
 		"\n"
-		"Plan | Days\n"
-		"Basic | 14\n"
-		"Pro | 30\n"
+		"| Plan | Days |\n"
+		"|---|---|\n"
+		"| Basic | 14 |\n"
+		"| Pro | 30 |\n"
 		"\n"
 		"```\n"
 		"$ refund --order 42 && echo \"ok\"\n"
@@ -535,7 +536,9 @@ static void html_tables_lists_and_headings(void **state)
 	(void)state;
 	assert_html("<table><tr><th>A</th><th></th><td> c </td></tr><tr><td><p>x</p><p>y</p></td>"
 	            "<td>z</td></tr></table>after",
-	            "A | | c\nx y | z\n\nafter\n");
+	            "| A | | c |\n|---|---|---|\n| x y | z |\n\nafter\n");
+	/* one row: a layout table, no header separator */
+	assert_html("<table><tr><td>Note</td><td>Keep a backup.</td></tr></table>", "| Note | Keep a backup. |\n");
 	assert_html("<h3>Three</h3><p>p</p><h6>six</h6>", "### Three\n\np\n\n###### six\n");
 	assert_html("<ul><li>a<li>b<ul><li>c</ul></ul><li>stray", "- a\n- b\n  - c\n\n- stray\n");
 	assert_html("one<br>two<br><br>three<br/><br/><br/>four", "one\ntwo\n\nthree\n\nfour\n");
