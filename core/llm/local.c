@@ -173,13 +173,33 @@ static void quote(const struct units *u, size_t q, const struct llm_context_bloc
 	use(u, q, used, said);
 }
 
-/* How many of the question's terms unit x holds. */
+/* How many of the question's terms unit x is about (its own words and
+ * its section heading's: "Linux" above "To install it:"). */
 static size_t matched_terms(const struct unit *x, const struct lterms *q)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < q->n; i++)
-		n += lterms_has(&x->terms, q->v[i]);
+		n += lterms_has(&x->about, q->v[i]);
 	return n;
+}
+
+/* Whether the context covers the question well enough to answer from
+ * unit best: a question of up to LLM_LOCAL_MIN_TERMS terms must find each
+ * of them somewhere in the context ("gdpr dpa" may be spread over two
+ * passages, "capital of France" with only France found is not covered);
+ * a longer one must find LLM_LOCAL_MIN_TERMS of them in best itself. */
+static bool covered(const struct units *u, size_t best, const struct lterms *q)
+{
+	if (q->n > LLM_LOCAL_MIN_TERMS)
+		return matched_terms(&u->v[best], q) >= LLM_LOCAL_MIN_TERMS;
+	for (size_t i = 0; i < q->n; i++) {
+		bool found = false;
+		for (size_t j = 0; j < u->n && !found; j++)
+			found = lterms_has(&u->v[j].about, q->v[i]);
+		if (!found)
+			return false;
+	}
+	return q->n > 0;
 }
 
 /* "documents/a.md (Heading)": the last two parts of a path. */
@@ -235,8 +255,7 @@ size_t llm_local_answer(const char *question, const struct llm_context_block *bl
 		quoted = 1;
 		goto cleanup;
 	}
-	if (best == NO_UNIT || u.v[best].rel < LLM_LOCAL_MIN_RELEVANCE ||
-	    matched_terms(&u.v[best], &q) < (q.n < LLM_LOCAL_MIN_TERMS ? q.n : LLM_LOCAL_MIN_TERMS)) {
+	if (best == NO_UNIT || u.v[best].rel < LLM_LOCAL_MIN_RELEVANCE || !covered(&u, best, &q)) {
 		decline(blocks, n_blocks, out);
 		goto cleanup;
 	}

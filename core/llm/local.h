@@ -22,9 +22,11 @@
  * a code, number or command, yes or no, a fenced block), the answer takes
  * that form where the context has what fills it (local_format.c).
  *
- * When no unit holds at least LLM_LOCAL_MIN_RELEVANCE of the question and
- * LLM_LOCAL_MIN_TERMS of its terms (one for a one-term question), the
- * answer is LLM_LOCAL_NO_ANSWER followed by the closest documents. */
+ * When no unit holds at least LLM_LOCAL_MIN_RELEVANCE of the question, or
+ * the context does not cover it (a question of up to LLM_LOCAL_MIN_TERMS
+ * terms must find each somewhere in the context; a longer one must find
+ * LLM_LOCAL_MIN_TERMS of them in the passage), the answer is
+ * LLM_LOCAL_NO_ANSWER followed by the closest documents. */
 #ifndef RAGDECK_LLM_LOCAL_H
 #define RAGDECK_LLM_LOCAL_H
 

@@ -40,6 +40,8 @@ struct unit {
 	char *text;              /* as quoted: Markdown kept for lists, tables and code */
 	char *heading;           /* the heading of its section, "" when none */
 	struct lterms terms;
+	struct lterms about;     /* terms and those of its section's heading: what it is
+	                          * about, even when it does not repeat the heading */
 	size_t words;
 	bool ordered;            /* a numbered list or one of its items */
 	bool archived;           /* from an archived or superseded document */
@@ -59,10 +61,15 @@ void units_split(struct units *u, const struct llm_context_block *blocks, size_t
 void units_free(struct units *u);
 
 /* Score every unit against the question's terms q: the IDF-weighted share
- * of q it holds (terms also in idents weigh IDENT_BOOST times more), IDF over the atomic units (terms no unit holds count
+ * of q it holds (terms also in idents weigh IDENT_BOOST times more; a
+ * term only its section heading holds counts HEADING_SHARE), IDF over the atomic units (terms no unit holds count
  * too, so a question about something the context lacks scores low). A
  * container gets the score of its whole text. */
 void units_score(struct units *u, const struct lterms *q, const struct lterms *idents);
+
+/* What a question term found only in a unit's section heading counts,
+ * against one found in the unit itself. */
+#define HEADING_SHARE 0.5
 
 /* The weight of the question's identifier terms (an error code, a version,
  * a port) against its words. */

@@ -175,13 +175,9 @@ static size_t add_unit(struct cutter *c, enum unit_kind kind, const char *text, 
 	x->heading = xstrdup(c->heading);
 	x->archived = c->archived;
 	x->words = count_words(x->text);
-	/* The section's heading is what a unit is about, even when the unit
-	 * does not repeat it ("Linux" above "To install it:"). */
-	struct lterms heading = { 0 };
 	lterms_of(&x->terms, text, n);
-	lterms_of(&heading, c->heading, strlen(c->heading));
-	lterms_merge(&x->terms, &heading);
-	lterms_free(&heading);
+	lterms_of(&x->about, c->heading, strlen(c->heading));
+	lterms_merge(&x->about, &x->terms);
 	return u->n++;
 }
 
@@ -579,6 +575,7 @@ void units_free(struct units *u)
 		free(u->v[i].text);
 		free(u->v[i].heading);
 		lterms_free(&u->v[i].terms);
+		lterms_free(&u->v[i].about);
 		free_cells(u->v[i].cells, u->v[i].n_cells);
 	}
 	free(u->v);
@@ -618,7 +615,8 @@ void units_score(struct units *u, const struct lterms *q, const struct lterms *i
 	for (size_t j = 0; j < u->n; j++) {
 		double r = 0;
 		for (size_t i = 0; i < q->n; i++)
-			r += lterms_has(&u->v[j].terms, q->v[i]) ? w[i] : 0;
+			r += lterms_has(&u->v[j].terms, q->v[i]) ? w[i]
+			     : lterms_has(&u->v[j].about, q->v[i]) ? HEADING_SHARE * w[i] : 0;
 		u->v[j].rel = total > 0 ? r / total : 0;
 	}
 	free(w);
