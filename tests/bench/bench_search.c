@@ -7,6 +7,7 @@
  * the same process is the exact float32 scan of the same vectors alone, to
  * show how much of the time is the unavoidable memory scan. */
 #include "tests/bench/corpus.h"
+#include "core/config.h"
 #include "core/embed.h"
 #include "core/ingest.h"
 #include "core/retrieve.h"
@@ -69,7 +70,7 @@ int main(int argc, char **argv)
 	}
 	struct embedder *e = embed_hash_new(384);
 	struct ingest_opts io = { .collection = "bench", .max_file_bytes = 64 << 20, .chunk_tokens = 350,
-	                          .overlap_tokens = 40 };
+	                          .overlap_tokens = 40, .min_chunk_tokens = 32 };
 	const char *paths[] = { path };
 	struct ingest_summary sum;
 	uint64_t t0 = clock_now_us();
@@ -81,9 +82,13 @@ int main(int argc, char **argv)
 	       (double)(clock_now_us() - t0) / 1e6);
 	ingest_summary_free(&sum);
 
-	struct retriever_opts ro = { .collection = "bench", .rrf_k = 60, .vector_weight = 1, .fts_weight = 1,
-	                             .quantize_int8 = true, .oversample = 4, .threads = 1,
-	                             .cache_ttl_seconds = 0 };
+	/* The defaults a user gets (fusion, weights, stemming, archived
+	 * demotion), on one thread and without the query cache. */
+	struct config *cfg = config_defaults();
+	struct retriever_opts ro;
+	retriever_opts_from_config(cfg, "bench", &ro);
+	ro.threads = 1;
+	ro.cache_ttl_seconds = 0;
 	struct retriever *r = NULL;
 	t0 = clock_now_us();
 	if (retriever_open(s, e, &ro, &r, err, sizeof err) != 0) {
@@ -161,6 +166,7 @@ int main(int argc, char **argv)
 	free(qv);
 	vec_index_free(&exact);
 	retriever_free(&r);
+	config_free(&cfg);
 	embed_free(&e);
 	store_close(&s);
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
