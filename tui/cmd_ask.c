@@ -73,6 +73,8 @@ static void print_sources(const struct turn_record *r)
 			cli_put_clean(stdout, b->heading_path, strlen(b->heading_path));
 			printf(")");
 		}
+		if (b->archived)
+			printf("  [archived]");
 		printf("\n");
 	}
 }
@@ -132,6 +134,7 @@ static void print_json(const struct turn_record *r)
 		cJSON_AddNumberToObject(c, "line_start", pack->blocks[i].line_start);
 		cJSON_AddNumberToObject(c, "line_end", pack->blocks[i].line_end);
 		cJSON_AddStringToObject(c, "heading_path", pack->blocks[i].heading_path);
+		cJSON_AddBoolToObject(c, "archived", pack->blocks[i].archived);
 		/* Blocks in the prompt line up with the packer's blocks. */
 		bool flagged = i < r->prompt.n_blocks && r->prompt.blocks[i].flags.n_hits > 0;
 		cJSON_AddBoolToObject(c, "injection_flagged", flagged);

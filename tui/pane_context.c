@@ -74,6 +74,8 @@ static void draw_hit(WINDOW *w, int y, int width, const struct turn_record *r, s
 	         h->fts_rank ? "#" : "", h->fts_rank);
 	x += screen_printf(w, y, x, width + 1 - x, e, "#%d ", h->rank);
 	x += draw_path(w, y, x, width + 1 - x, h, e);
+	if (h->status != DOC_CURRENT)
+		x += screen_printf(w, y, x, width + 1 - x, THEME_WARN, " %s", doc_status_name(h->status));
 	if (!h->packed)
 		x += screen_printf(w, y, x, width + 1 - x, THEME_WARN, " over budget");
 	if (flagged(r, b))

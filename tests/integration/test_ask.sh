@@ -25,6 +25,21 @@ check "--json has citations with paths and lines" \
 check "--json marks local usage as estimated" test "$(json_get "$work/local.json" 'j["usage"]["estimated"]')" = True
 run ask "What is the airspeed of an unladen swallow?" > "$work/none.txt"
 check "no answer in the documents is said plainly" grep -qi 'do not contain an answer' "$work/none.txt"
+run ask "What is the capital of France?" > "$work/offtopic.txt"
+check "a question the retrieved chunks do not cover: the closest documents are named" \
+	grep -q 'do not contain an answer to this question. The closest documents: .*\[1\]' "$work/offtopic.txt"
+
+# Old values: the archived 2024 policy says 30 days; the current one comes
+# first, the answer quotes it, and an archived source is marked as such.
+run ask --json "is the refund window still 30 days for monthly plans?" > "$work/old.json"
+check "an old value: the current policy is the first source" \
+	test "$(json_get "$work/old.json" 'j["citations"][0]["path"].endswith("policies/refund-policy.md")')" = True
+check "... and the answer quotes the current window" grep -q '14' <<< "$(json_get "$work/old.json" 'j["answer"]')"
+run search --json -k 10 "money-back guarantee 2024 version 2.0 first purchase thirty days" > "$work/old-search.json"
+check "search marks the archived policy superseded, below the current one" \
+	test "$(json_get "$work/old-search.json" '[h["status"] for h in j["hits"] if "archive/refund-policy-2024" in h["path"]][:1] == ["superseded"] and min(i for i, h in enumerate(j["hits"]) if h["path"].endswith("policies/refund-policy.md")) < min(i for i, h in enumerate(j["hits"]) if "archive/refund-policy-2024" in h["path"])')" = True
+run ask "money-back guarantee 2024 version 2.0 first purchase thirty days" > "$work/old-ask.txt"
+check "ask lists an archived source as archived" grep -q 'archive/refund-policy-2024.md.*\[archived\]' "$work/old-ask.txt"
 
 run ask --model gpt-4o "hello" > /dev/null 2> "$work/nokey.txt"
 check "missing key exits 1" test $? -eq 1
