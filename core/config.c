@@ -300,6 +300,16 @@ static const struct section ingest_section = {
 	ingest_fields, ARRAY_LEN(ingest_fields), config_check_ingest
 };
 
+static const struct field reranker_fields[] = {
+	{ .key = "provider", .type = F_STR, .off = CFG(retrieval.reranker.provider), .nullable = true,
+	  .check = config_check_name, .expect = "a provider name" },
+	{ .key = "model", .type = F_STR, .off = CFG(retrieval.reranker.model), .nullable = true },
+	{ .key = "top_n", .type = F_INT, .off = CFG(retrieval.reranker.top_n), .min = 1, .max = 100 },
+	{ .key = "timeout_ms", .type = F_INT, .off = CFG(retrieval.reranker.timeout_ms),
+	  .min = 1, .max = 60000 },
+};
+static const struct section reranker_section = { reranker_fields, ARRAY_LEN(reranker_fields), NULL };
+
 static const struct field retrieval_fields[] = {
 	{ .key = "fusion", .type = F_CHOICE, .off = CFG(retrieval.fusion), .choices = fusion_methods },
 	{ .key = "rrf_k", .type = F_INT, .off = CFG(retrieval.rrf_k), .min = 1, .max = 1000 },
@@ -313,6 +323,7 @@ static const struct field retrieval_fields[] = {
 	{ .key = "oversample", .type = F_INT, .off = CFG(retrieval.oversample), .min = 1, .max = 100 },
 	{ .key = "threads", .type = F_INT, .off = CFG(retrieval.threads), .min = 0, .max = 256 },
 	{ .key = "min_score", .type = F_DOUBLE, .off = CFG(retrieval.min_score), .min = 0, .max = 1 },
+	{ .key = "reranker", .type = F_MAP, .sub = &reranker_section },
 };
 static const struct section retrieval_section = { retrieval_fields, ARRAY_LEN(retrieval_fields), NULL };
 
@@ -420,6 +431,8 @@ struct config *config_defaults(void)
 	c->retrieval.archived_weight = 0.5;
 	c->retrieval.quantize_int8 = true;
 	c->retrieval.oversample = 4;
+	c->retrieval.reranker.top_n = 20;
+	c->retrieval.reranker.timeout_ms = 3000;
 	c->http.connect_timeout_ms = 10000;
 	c->http.first_byte_timeout_ms = 60000;
 	c->http.idle_timeout_ms = 30000;
@@ -527,6 +540,8 @@ void config_free(struct config **cp)
 	free(c->theme);
 	free(c->embedder.kind);
 	free(c->retrieval.fusion);
+	free(c->retrieval.reranker.provider);
+	free(c->retrieval.reranker.model);
 	free(c->embedder.model);
 	config_rules_free(c->router.rules, c->router.n_rules);
 	free(c);

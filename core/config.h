@@ -105,6 +105,12 @@ struct config {
 		bool quantize_int8;
 		int oversample, threads;         /* threads 0: all cores */
 		double min_score;
+		struct {
+			char *provider;              /* a providers entry, not of kind local; NULL: none */
+			char *model;                 /* NULL: the request names no model */
+			int top_n;                   /* candidates sent */
+			int timeout_ms;
+		} reranker;
 	} retrieval;
 	struct {
 		long connect_timeout_ms, first_byte_timeout_ms, idle_timeout_ms, total_timeout_ms;

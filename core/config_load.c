@@ -539,6 +539,13 @@ void config_check_ingest(struct loader *l, void *base, const yaml_node_t *map, c
 
 /* ---- loading a document ------------------------------------------------- */
 
+/* Append the names of c's providers, comma-separated. */
+static void known_providers(const struct config *c, struct strbuf *sb)
+{
+	for (size_t j = 0; j < c->n_providers; j++)
+		sb_printf(sb, "%s%s", j ? ", " : "", c->providers[j].name);
+}
+
 static void check_routes(struct loader *l)
 {
 	const struct config *c = l->cfg;
@@ -546,12 +553,39 @@ static void check_routes(struct loader *l)
 		if (config_provider_find(c, c->models[i].provider))
 			continue;
 		struct strbuf known = STRBUF_INIT;
-		for (size_t j = 0; j < c->n_providers; j++)
-			sb_printf(&known, "%s%s", j ? ", " : "", c->providers[j].name);
+		known_providers(c, &known);
 		config_report(l, CONFIG_ERROR, l->route_marks[i],
 		              "models[%zu].provider: no provider named \"%s\"; known providers: %s", i,
 		              c->models[i].provider, sb_str(&known));
 		sb_free(&known);
+	}
+}
+
+/* retrieval.reranker.provider, set in the file, must name a provider with
+ * a server: checked once the whole file is read, since providers may come
+ * after retrieval. */
+static void check_reranker(struct loader *l, const yaml_node_t *root)
+{
+	const struct config *c = l->cfg;
+	const char *name = c->retrieval.reranker.provider;
+	const yaml_node_t *retrieval = config_map_find(l, root, "retrieval");
+	const yaml_node_t *reranker = retrieval ? config_map_find(l, retrieval, "reranker") : NULL;
+	const yaml_node_t *at = reranker ? config_map_find(l, reranker, "provider") : NULL;
+	if (!name || !at)
+		return;
+	const struct config_provider *p = config_provider_find(c, name);
+	if (!p) {
+		struct strbuf known = STRBUF_INIT;
+		known_providers(c, &known);
+		config_report(l, CONFIG_ERROR, at->start_mark,
+		              "retrieval.reranker.provider: no provider named \"%s\"; known providers: %s",
+		              name, sb_str(&known));
+		sb_free(&known);
+	} else if (p->kind == PROVIDER_LOCAL) {
+		config_report(l, CONFIG_ERROR, at->start_mark,
+		              "retrieval.reranker.provider: \"%s\" is of kind local, which has no server; "
+		              "name a provider whose base_url is a reranking server",
+		              name);
 	}
 }
 
@@ -585,6 +619,7 @@ static void load_root(struct loader *l, const yaml_node_t *root)
 	}
 	load_section(l, &config_top_section, l->cfg, root, "");
 	check_routes(l);
+	check_reranker(l, root);
 	check_model_served(l, root, "default_model");
 	check_model_served(l, root, "fallback_model");
 }

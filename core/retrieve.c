@@ -5,7 +5,9 @@
 #include "core/fts_query.h"
 #include "core/fusion.h"
 #include "core/qcache.h"
+#include "core/rerank.h"
 #include "core/util/clock.h"
+#include "core/util/strbuf.h"
 #include "core/util/xalloc.h"
 #include "store/fts.h"
 #include "store/store.h"
@@ -90,6 +92,8 @@ int retrieve_mode_parse(const char *s)
 
 void retriever_opts_from_config(const struct config *cfg, const char *collection, struct retriever_opts *ro)
 {
+	const char *reranker = cfg->retrieval.reranker.provider;
+	const struct config_provider *rp = reranker ? config_provider_find(cfg, reranker) : NULL;
 	*ro = (struct retriever_opts){
 		.collection = collection ? collection : cfg->routing.retrieval.collection,
 		.fusion = (enum fusion_method)fusion_method_parse(cfg->retrieval.fusion),
@@ -103,7 +107,15 @@ void retriever_opts_from_config(const struct config *cfg, const char *collection
 		.oversample = cfg->retrieval.oversample,
 		.threads = cfg->retrieval.threads,
 		.cache_ttl_seconds = cfg->routing.retrieval.cache_ttl_seconds,
+		.rerank_top_n = cfg->retrieval.reranker.top_n,
 	};
+	/* The loader refuses an unknown provider and one of kind local; a
+	 * config built in code gets no reranker from either. */
+	if (rp && rp->kind != PROVIDER_LOCAL && rp->base_url)
+		ro->rerank = (struct rerank_opts){
+			.name = rp->name, .base_url = rp->base_url, .api_key_env = rp->api_key_env,
+			.model = cfg->retrieval.reranker.model, .timeout_ms = cfg->retrieval.reranker.timeout_ms,
+		};
 }
 
 int retriever_open(struct store *store, struct embedder *embedder, const struct retriever_opts *opts,
@@ -638,6 +650,93 @@ static int load_hit(struct retriever *r, const struct fused_hit *f, int rank, st
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
 }
 
+/* ---- reranking ---------------------------------------------------------- */
+
+/* A candidate the reranker was asked about. */
+struct rerank_slot {
+	struct fused_hit hit;
+	double score;             /* NAN: not scored */
+	size_t pos;               /* in the fused order */
+};
+
+/* Scored candidates first, highest score first; then the unscored ones;
+ * ties in fused order. */
+static int compare_slot(const void *a, const void *b)
+{
+	const struct rerank_slot *x = a, *y = b;
+	bool xs = !isnan(x->score), ys = !isnan(y->score);
+	if (xs != ys)
+		return xs ? -1 : 1;
+	if (xs && x->score != y->score)
+		return x->score > y->score ? -1 : 1;
+	return (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+/* Append what the reranker reads of chunk id: its heading path, a blank
+ * line and its text (the text alone without a heading; nothing when the
+ * chunk is gone). Returns 0, or -1 on a database error. */
+static int chunk_document(struct retriever *r, int64_t id, struct strbuf *out)
+{
+	sqlite3_bind_int64(r->chunk, 1, id);
+	int rc = sqlite3_step(r->chunk);
+	if (rc == SQLITE_ROW) {
+		const unsigned char *heading = sqlite3_column_text(r->chunk, 6);
+		const unsigned char *text = sqlite3_column_text(r->chunk, 7);
+		if (heading && heading[0])
+			sb_printf(out, "%s\n\n", (const char *)heading);
+		sb_puts(out, text ? (const char *)text : "");
+	}
+	sqlite3_reset(r->chunk);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Reorder the first rerank_top_n of fused[0..n) (n > 0) by the reranker's
+ * scores; scores[i] gets the score of the candidate then at i, NAN when it
+ * has none. On a failure the order stays, every score is NAN and
+ * res->rerank_error says why. */
+static void rerank_candidates(struct retriever *r, const char *query, struct fused_hit *fused, size_t n,
+                              double *scores, struct retrieve_result *res)
+{
+	size_t m = n < (size_t)r->opts.rerank_top_n ? n : (size_t)r->opts.rerank_top_n;
+	char **docs = xcalloc(m, sizeof *docs);
+	double *got = xcalloc(m, sizeof *got);
+	struct rerank_slot *slots = xcalloc(m, sizeof *slots);
+	char err[512];
+	int rc = -1;
+
+	for (size_t i = 0; i < n; i++)
+		scores[i] = NAN;
+	for (size_t i = 0; i < m; i++) {
+		struct strbuf doc = STRBUF_INIT;
+		int read = chunk_document(r, fused[i].id, &doc);
+		docs[i] = sb_detach(&doc, NULL);
+		if (read != 0) {
+			snprintf(err, sizeof err, "reranker %s: cannot read a chunk: %s", r->opts.rerank.name,
+			         sqlite3_errmsg(store_db(r->store)));
+			goto cleanup;
+		}
+	}
+	if (rerank_run(&r->opts.rerank, query, (const char *const *)docs, m, got, err, sizeof err) != 0)
+		goto cleanup;
+	for (size_t i = 0; i < m; i++)
+		slots[i] = (struct rerank_slot){ fused[i], got[i], i };
+	qsort(slots, m, sizeof *slots, compare_slot);
+	for (size_t i = 0; i < m; i++) {
+		fused[i] = slots[i].hit;
+		scores[i] = slots[i].score;
+	}
+	res->reranked = true;
+	rc = 0;
+cleanup:
+	if (rc != 0)
+		res->rerank_error = xstrdup(err);
+	for (size_t i = 0; i < m; i++)
+		free(docs[i]);
+	free(docs);
+	free(got);
+	free(slots);
+}
+
 static void pack_hits(struct retrieve_result *res, int budget)
 {
 	struct pack_item *items = xcalloc(res->n_hits ? res->n_hits : 1, sizeof *items);
@@ -673,6 +772,7 @@ int retriever_search(struct retriever *r, const struct retrieve_query *q, struct
 	double *bm25 = xcalloc(limit, sizeof *bm25);
 	struct vec_hit *vhits = xcalloc(limit, sizeof *vhits);
 	struct fused_hit *fused = xcalloc(2 * limit, sizeof *fused);
+	double *rerank_scores = xcalloc(2 * limit, sizeof *rerank_scores);
 	float *qvec = xcalloc((size_t)r->embedder->dim, sizeof *qvec);
 	size_t n_vec = 0, n_fts = 0;
 	struct query_plan qp;
@@ -721,18 +821,28 @@ int retriever_search(struct retriever *r, const struct retrieve_query *q, struct
 		goto cleanup;
 	}
 	demote_stale(r, fused, n_fused);
+	if (r->opts.rerank.name && n_fused) {
+		uint64_t rerank_start = clock_now_us();
+		rerank_candidates(r, q->text, fused, n_fused, rerank_scores, out);
+		out->us.rerank_us = clock_now_us() - rerank_start;
+	}
 	size_t n = n_fused < k ? n_fused : k;
 	out->hits = xcalloc(n ? n : 1, sizeof *out->hits);
 	for (size_t i = 0; i < n; i++) {
-		int got = load_hit(r, &fused[i], (int)out->n_hits + 1, &out->hits[out->n_hits]);
+		struct retrieve_hit *h = &out->hits[out->n_hits];
+		int got = load_hit(r, &fused[i], (int)out->n_hits + 1, h);
 		if (got < 0) {
 			snprintf(err, errlen, "cannot read a chunk: %s", sqlite3_errmsg(store_db(r->store)));
 			goto cleanup;
 		}
+		if (got == 0 && out->reranked && !isnan(rerank_scores[i])) {
+			h->reranked = true;
+			h->rerank_score = rerank_scores[i];
+		}
 		out->n_hits += got == 0;
 	}
 	score_coverage(r, &qp, out);
-	out->us.fuse_us = clock_now_us() - t;
+	out->us.fuse_us = clock_now_us() - t - out->us.rerank_us;
 	t = clock_now_us();
 	pack_hits(out, q->max_context_tokens);
 	out->us.pack_us = clock_now_us() - t;
@@ -747,6 +857,7 @@ cleanup:
 	free(bm25);
 	free(vhits);
 	free(fused);
+	free(rerank_scores);
 	free(qvec);
 	return rc;
 }
@@ -760,6 +871,7 @@ void retrieve_result_free(struct retrieve_result *res)
 	}
 	free(res->hits);
 	free(res->fts_match);
+	free(res->rerank_error);
 	pack_result_free(&res->pack);
 	memset(res, 0, sizeof *res);
 }

@@ -1,5 +1,6 @@
 /* retrieve: question -> vector top-k + FTS5 BM25 top-k -> reciprocal rank
- * fusion -> token-budget packing, with a span per stage.
+ * fusion -> optional reranker -> token-budget packing, with a span per
+ * stage.
  *
  * A retriever owns the in-memory vector index of one collection and keeps
  * it in step with the store before every search, so documents ingested by
@@ -14,6 +15,7 @@
 #include "core/freshness.h"
 #include "core/fusion.h"
 #include "core/pack.h"
+#include "core/rerank.h"
 
 struct store;
 struct embedder;
@@ -35,6 +37,8 @@ struct retriever_opts {
 	int oversample;
 	int threads;              /* 0: all cores */
 	int cache_ttl_seconds;    /* query-embedding cache */
+	struct rerank_opts rerank;  /* .name NULL: no reranker */
+	int rerank_top_n;         /* fused candidates the reranker reorders, >= 1 */
 };
 
 struct retrieve_query {
@@ -49,7 +53,7 @@ struct retrieve_query {
 
 /* One retrieved chunk with the evidence for its rank. */
 struct retrieve_hit {
-	int rank;                 /* 1-based fused rank */
+	int rank;                 /* 1-based, in the order returned (fused, then reranked) */
 	int64_t chunk_id, doc_id;
 	int ordinal;
 	double fused;             /* RRF score */
@@ -66,10 +70,12 @@ struct retrieve_hit {
 	enum doc_status status;   /* of the chunk's document */
 	double coverage;          /* IDF-weighted share of the question's terms it holds */
 	bool packed;              /* made it into the context under budget */
+	bool reranked;            /* the reranker scored this chunk */
+	double rerank_score;      /* its score; 0 when not reranked */
 };
 
 struct retrieve_timings {
-	uint64_t embed_us, vector_us, fts_us, fuse_us, pack_us, total_us;
+	uint64_t embed_us, vector_us, fts_us, fuse_us, rerank_us, pack_us, total_us;
 };
 
 struct retrieve_result {
@@ -83,9 +89,13 @@ struct retrieve_result {
 	double coverage;          /* the best hit's coverage: how well the store matched */
 	char *fts_match;          /* the FTS5 MATCH expression run; NULL: none */
 	size_t fts_terms_dropped; /* query terms too common for the FTS budget */
+	bool reranked;            /* the reranker reordered the candidates */
+	char *rerank_error;       /* why the reranker was skipped, one line; NULL: it was
+	                           * not configured or it worked */
 };
 
-/* Retriever options from cfg's retrieval keys; collection overrides the
+/* Retriever options from cfg's retrieval keys, the reranker's provider
+ * resolved to its base_url and key variable; collection overrides the
  * config's when not NULL (the options point into cfg). */
 struct config;
 void retriever_opts_from_config(const struct config *cfg, const char *collection, struct retriever_opts *ro);
@@ -96,7 +106,11 @@ int retriever_open(struct store *store, struct embedder *embedder, const struct 
                    struct retriever **out, char *err, size_t errlen);
 void retriever_free(struct retriever **r);
 
-/* Run q. Returns 0 (possibly with no hits) or -1 with err. Free out with
+/* Run q. With a reranker, the first rerank_top_n fused candidates are
+ * reordered by its scores before the top k are taken (chunks it did not
+ * score follow the scored ones in fused order); a reranker that fails
+ * leaves the fused order and sets out->rerank_error, and the search still
+ * succeeds. Returns 0 (possibly with no hits) or -1 with err. Free out with
  * retrieve_result_free. */
 int retriever_search(struct retriever *r, const struct retrieve_query *q, struct retrieve_result *out,
                      char *err, size_t errlen);

@@ -72,6 +72,8 @@ static void print_text(const struct retrieve_result *res)
 			printf("#%d %.2f", h->fts_rank, h->bm25);
 		else
 			printf("-");
+		if (h->reranked)
+			printf("   rerank %.3f", h->rerank_score);
 		printf("   %d tokens%s\n    %s\n", h->tokens, h->packed ? "" : "   (dropped: over budget)", pre);
 		free(path);
 		free(heading);
@@ -82,9 +84,17 @@ static void print_text(const struct retrieve_result *res)
 	const struct retrieve_timings *t = &res->us;
 	printf("\ncontext: %zu blocks, %d of %d tokens, %zu chunks dropped for budget\n", res->pack.n_blocks,
 	       res->pack.total_tokens, res->pack.budget, res->pack.n_dropped);
-	printf("time: %.2f ms (embed %.2f, vector %.2f, fts %.2f, fuse %.2f, pack %.2f) over %zu vectors\n",
+	printf("time: %.2f ms (embed %.2f, vector %.2f, fts %.2f, fuse %.2f, rerank %.2f, pack %.2f)"
+	       " over %zu vectors\n",
 	       (double)t->total_us / 1e3, (double)t->embed_us / 1e3, (double)t->vector_us / 1e3,
-	       (double)t->fts_us / 1e3, (double)t->fuse_us / 1e3, (double)t->pack_us / 1e3, res->index_rows);
+	       (double)t->fts_us / 1e3, (double)t->fuse_us / 1e3, (double)t->rerank_us / 1e3,
+	       (double)t->pack_us / 1e3, res->index_rows);
+	if (res->rerank_error) {
+		/* The reason quotes the server's reply: untrusted text. */
+		fputs("reranker: skipped (", stdout);
+		cli_put_clean(stdout, res->rerank_error, strlen(res->rerank_error));
+		fputs(")\n", stdout);
+	}
 }
 
 static void print_json(const struct retrieve_result *res, const char *query, const char *mode)
@@ -120,6 +130,10 @@ static void print_json(const struct retrieve_result *res, const char *query, con
 		cJSON_AddStringToObject(j, "heading_path", h->heading_path);
 		cJSON_AddStringToObject(j, "status", doc_status_name(h->status));
 		cJSON_AddNumberToObject(j, "coverage", h->coverage);
+		if (h->reranked)
+			cJSON_AddNumberToObject(j, "rerank_score", h->rerank_score);
+		else
+			cJSON_AddNullToObject(j, "rerank_score");
 		cJSON_AddNumberToObject(j, "tokens", h->tokens);
 		cJSON_AddBoolToObject(j, "packed", h->packed);
 		cJSON_AddStringToObject(j, "text", h->text);
@@ -150,6 +164,7 @@ static void print_json(const struct retrieve_result *res, const char *query, con
 	cJSON_AddNumberToObject(t, "vector", (double)res->us.vector_us);
 	cJSON_AddNumberToObject(t, "fts", (double)res->us.fts_us);
 	cJSON_AddNumberToObject(t, "fuse", (double)res->us.fuse_us);
+	cJSON_AddNumberToObject(t, "rerank", (double)res->us.rerank_us);
 	cJSON_AddNumberToObject(t, "pack", (double)res->us.pack_us);
 	cJSON_AddNumberToObject(t, "total", (double)res->us.total_us);
 	cJSON_AddNumberToObject(o, "vectors_searched", (double)res->index_rows);
@@ -161,6 +176,11 @@ static void print_json(const struct retrieve_result *res, const char *query, con
 	else
 		cJSON_AddNullToObject(o, "fts_match");
 	cJSON_AddNumberToObject(o, "fts_terms_dropped", (double)res->fts_terms_dropped);
+	cJSON_AddBoolToObject(o, "reranked", res->reranked);
+	if (res->rerank_error)
+		cJSON_AddStringToObject(o, "rerank_error", res->rerank_error);
+	else
+		cJSON_AddNullToObject(o, "rerank_error");
 	cli_print_json(stdout, o);
 	cJSON_Delete(o);
 }

@@ -115,6 +115,10 @@ static void assert_default_extensions(const struct config *c)
 	assert_int_equal(c->retrieval.oversample, 4);
 	assert_int_equal(c->retrieval.threads, 0);
 	assert_dbl(c->retrieval.min_score, 0.0);
+	assert_null(c->retrieval.reranker.provider);
+	assert_null(c->retrieval.reranker.model);
+	assert_int_equal(c->retrieval.reranker.top_n, 20);
+	assert_int_equal(c->retrieval.reranker.timeout_ms, 3000);
 	assert_int_equal(c->http.connect_timeout_ms, 10000);
 	assert_int_equal(c->http.first_byte_timeout_ms, 60000);
 	assert_int_equal(c->http.idle_timeout_ms, 30000);
@@ -254,6 +258,8 @@ static const struct range_case range_cases[] = {
 	{ "retrieval.oversample", "0", "101", "an integer from 1 to 100" },
 	{ "retrieval.threads", "-1", "257", "an integer from 0 to 256" },
 	{ "retrieval.min_score", "-0.01", "1.01", "a number from 0 to 1" },
+	{ "retrieval.reranker.top_n", "0", "101", "an integer from 1 to 100" },
+	{ "retrieval.reranker.timeout_ms", "0", "60001", "an integer from 1 to 60000" },
 	{ "http.connect_timeout_ms", "0", "3600001", "an integer from 1 to 3600000" },
 	{ "http.first_byte_timeout_ms", "0", "3600001", "an integer from 1 to 3600000" },
 	{ "http.idle_timeout_ms", "0", "3600001", "an integer from 1 to 3600000" },
@@ -995,10 +1001,69 @@ static void vector_weight_takes_auto_or_a_number(void **state)
 	config_diags_free(&d);
 }
 
+/* ---- reranker ------------------------------------------------------------ */
+
+#define RERANKER_YAML \
+	"retrieval:\n" \
+	"  reranker:\n" \
+	"    provider: my-tei\n" \
+	"    model: bge-reranker-v2-m3\n" \
+	"    top_n: 100\n" \
+	"    timeout_ms: 1\n" \
+	"providers:\n" \
+	"  my-tei:\n" \
+	"    kind: openai\n" \
+	"    base_url: \"http://tei.internal:8080\"\n" \
+	"    api_key_env: TEI_KEY\n"
+
+/* The provider may be defined after retrieval: it is looked up once the
+ * whole file is read. */
+static void reranker_keys_load_and_name_a_provider_defined_later(void **state)
+{
+	(void)state;
+	struct config *c = load_clean(RERANKER_YAML);
+	assert_string_equal(c->retrieval.reranker.provider, "my-tei");
+	assert_string_equal(c->retrieval.reranker.model, "bge-reranker-v2-m3");
+	assert_int_equal(c->retrieval.reranker.top_n, 100);
+	assert_int_equal(c->retrieval.reranker.timeout_ms, 1);
+	char *text = print_to_string(c);
+	assert_non_null(strstr(text, "\n  reranker:\n    provider: \"my-tei\"\n"
+	                             "    model: \"bge-reranker-v2-m3\"\n    top_n: 100\n"
+	                             "    timeout_ms: 1\nhttp:\n"));
+	free(text);
+	assert_round_trip(c, 0);
+	config_free(&c);
+
+	c = load_clean("retrieval:\n  reranker:\n    provider: ~\n    model: ~\n");
+	assert_null(c->retrieval.reranker.provider);
+	assert_null(c->retrieval.reranker.model);
+	text = print_to_string(c);
+	assert_non_null(strstr(text, "\n  reranker:\n    provider: ~\n    model: ~\n    top_n: 20\n"
+	                             "    timeout_ms: 3000\n"));
+	free(text);
+	config_free(&c);
+}
+
+static void reranker_provider_must_exist_and_have_a_server(void **state)
+{
+	(void)state;
+	expect_one_error("retrieval:\n  reranker:\n    provider: my-tie\n", 3, 15,
+	                 "retrieval.reranker.provider: no provider named \"my-tie\"; known providers: "
+	                 "openai, anthropic, local");
+	expect_one_error("providers:\n  offline:\n    kind: local\n"
+	                 "retrieval:\n  reranker: {provider: offline}\n", 5, 24,
+	                 "retrieval.reranker.provider: \"offline\" is of kind local, which has no server; "
+	                 "name a provider whose base_url is a reranking server");
+	expect_one_error("retrieval:\n  reranker:\n    provider: \"my tei\"\n", 3, 15,
+	                 "retrieval.reranker.provider: expected a provider name, got \"my tei\"");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(vector_weight_takes_auto_or_a_number),
+		cmocka_unit_test(reranker_keys_load_and_name_a_provider_defined_later),
+		cmocka_unit_test(reranker_provider_must_exist_and_have_a_server),
 		cmocka_unit_test(template_fixture_loads_every_key_with_one_qdrant_note),
 		cmocka_unit_test(toplevel_evaluation_fixture_loads_the_same_values),
 		cmocka_unit_test(defaults_work_offline),

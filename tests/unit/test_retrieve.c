@@ -1,20 +1,24 @@
 /* Unit tests for core/retrieve: hybrid ranking on a small store, modes,
- * filters, packing under budget, and the vector arena catching up with
- * writes made through another connection (as another process would). */
+ * filters, packing under budget, the vector arena catching up with
+ * writes made through another connection (as another process would), and
+ * the reranker against the loopback fixture server. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "core/config.h"
 #include "core/embed.h"
 #include "core/retrieve.h"
 #include "store/store.h"
+#include "tests/integration/fixture_server.h"
 
 struct fixture {
 	char dir[64];
@@ -267,6 +271,190 @@ static void superseded_documents_rank_below_their_successor(void **state)
 	retrieve_result_free(&res);
 }
 
+/* ---- reranker ------------------------------------------------------------ */
+
+#define RERANK_QUERY "which port does the agent listen on"
+
+/* Search f's store (paths matching glob, NULL: all) with a retriever
+ * whose reranker is the fixture server srv, sending top_n candidates. */
+static void search_reranked(struct fixture *f, const struct fixture_server *srv, int top_n, const char *glob,
+                            struct retrieve_result *res)
+{
+	char err[256];
+	struct retriever *r = NULL;
+	struct retriever_opts ro = { .collection = "kb", .rrf_k = 60, .vector_weight = 1, .fts_weight = 1,
+	                             .heading_weight = 1, .archived_weight = 0.5, .oversample = 1, .threads = 1,
+	                             .rerank = { .name = "tei", .base_url = fixture_url(srv), .timeout_ms = 3000 },
+	                             .rerank_top_n = top_n };
+	assert_int_equal(retriever_open(f->s, f->e, &ro, &r, err, sizeof err), 0);
+	struct retrieve_query q = { .text = RERANK_QUERY, .k = 4, .mode = RETRIEVE_HYBRID, .path_glob = glob,
+	                            .max_context_tokens = 1000 };
+	assert_int_equal(retriever_search(r, &q, res, err, sizeof err), 0);
+	retriever_free(&r);
+}
+
+/* The fused order without a reranker: four candidates, their chunk ids. */
+static void fused_order(struct fixture *f, int64_t ids[4])
+{
+	struct retrieve_result res;
+	search(f, RERANK_QUERY, RETRIEVE_HYBRID, NULL, &res);
+	assert_int_equal(res.n_hits, 4);
+	assert_false(res.reranked);
+	assert_null(res.rerank_error);
+	assert_int_equal(res.us.rerank_us, 0);
+	for (int i = 0; i < 4; i++) {
+		ids[i] = res.hits[i].chunk_id;
+		assert_false(res.hits[i].reranked);
+	}
+	retrieve_result_free(&res);
+}
+
+static void reranker_puts_its_best_candidate_first(void **state)
+{
+	struct fixture *f = *state;
+	int64_t ids[4];
+	fused_order(f, ids);
+	/* The last fused candidate scores best, the first one second; the
+	 * two it leaves unscored follow in fused order. */
+	struct fixture_response reply = {
+		.content_type = "application/json", .reset_after = -1,
+		.body = "{\"results\":[{\"index\":3,\"relevance_score\":0.9},"
+		        "{\"index\":0,\"relevance_score\":0.2}]}",
+	};
+	struct fixture_server *srv = fixture_start(&reply, 1);
+	struct retrieve_result res;
+	search_reranked(f, srv, 20, NULL, &res);
+	assert_true(res.reranked);
+	assert_null(res.rerank_error);
+	assert_true(res.us.rerank_us > 0);
+	assert_int_equal(res.n_hits, 4);
+	const int64_t want[4] = { ids[3], ids[0], ids[1], ids[2] };
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(res.hits[i].chunk_id, want[i]);
+		assert_int_equal(res.hits[i].rank, i + 1);
+	}
+	assert_true(res.hits[0].reranked && res.hits[0].rerank_score == 0.9);
+	assert_true(res.hits[1].reranked && res.hits[1].rerank_score == 0.2);
+	assert_true(!res.hits[2].reranked && res.hits[2].rerank_score == 0);
+	assert_true(res.pack.n_blocks >= 1 && res.pack.blocks[0].chunk_ids[0] == ids[3]);
+
+	/* What was sent: the query, the four candidates' texts in fused order. */
+	assert_int_equal(fixture_request_count(srv), 1);
+	cJSON *body = cJSON_Parse(fixture_request(srv, 0)->body);
+	assert_non_null(body);
+	assert_string_equal(cJSON_GetObjectItem(body, "query")->valuestring, RERANK_QUERY);
+	assert_int_equal(cJSON_GetObjectItem(body, "top_n")->valueint, 4);
+	const cJSON *docs = cJSON_GetObjectItem(body, "documents");
+	assert_int_equal(cJSON_GetArraySize(docs), 4);
+	for (int i = 0; i < 4; i++)
+		for (size_t h = 0; h < res.n_hits; h++)
+			if (res.hits[h].chunk_id == ids[i])
+				assert_string_equal(cJSON_GetArrayItem(docs, i)->valuestring, res.hits[h].text);
+	cJSON_Delete(body);
+	retrieve_result_free(&res);
+	fixture_stop(&srv);
+}
+
+static void reranker_reorders_only_the_first_top_n(void **state)
+{
+	struct fixture *f = *state;
+	int64_t ids[4];
+	fused_order(f, ids);
+	struct fixture_response reply = {
+		.content_type = "application/json", .reset_after = -1,
+		.body = "[{\"index\":0,\"score\":-1.0},{\"index\":1,\"score\":3.5}]",
+	};
+	struct fixture_server *srv = fixture_start(&reply, 1);
+	struct retrieve_result res;
+	search_reranked(f, srv, 2, NULL, &res);
+	assert_true(res.reranked);
+	const int64_t want[4] = { ids[1], ids[0], ids[2], ids[3] };
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(res.hits[i].chunk_id, want[i]);
+	cJSON *body = cJSON_Parse(fixture_request(srv, 0)->body);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(body, "documents")), 2);
+	cJSON_Delete(body);
+	retrieve_result_free(&res);
+	fixture_stop(&srv);
+}
+
+static void reranker_reads_the_heading_path_then_the_text(void **state)
+{
+	struct fixture *f = *state;
+	char err[256];
+	float vec[64];
+	const char *text = "The agent listens on port 7443.";
+	size_t len = strlen(text);
+	assert_int_equal(embed_texts(f->e, &text, &len, 1, vec, err, sizeof err), 0);
+	struct store_chunk_in c = { .byte_end = (int64_t)len, .line_start = 1, .line_end = 1,
+	                            .heading_path = "Agent guide > Ports", .tokens = 8, .vector = vec };
+	struct store_doc_in d = { .path = "/guide/agent.md", .format = "markdown", .content_hash = "g",
+	                          .bytes = (int64_t)len, .body = text, .body_len = len, .embed_model = f->e->model,
+	                          .dim = f->e->dim };
+	bool replaced;
+	assert_int_equal(store_doc_put(f->s, f->coll, &d, &c, 1, 1, &replaced, err, sizeof err), 0);
+	struct fixture_response reply = { .content_type = "application/json", .reset_after = -1,
+	                                  .body = "[{\"index\":0,\"score\":0.7}]" };
+	struct fixture_server *srv = fixture_start(&reply, 1);
+	struct retrieve_result res;
+	search_reranked(f, srv, 20, "/guide/*", &res);
+	assert_true(res.reranked);
+	assert_int_equal(res.n_hits, 1);
+	cJSON *body = cJSON_Parse(fixture_request(srv, 0)->body);
+	assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(body, "documents"), 0)->valuestring,
+	                    "Agent guide > Ports\n\nThe agent listens on port 7443.");
+	cJSON_Delete(body);
+	retrieve_result_free(&res);
+	fixture_stop(&srv);
+}
+
+static void options_resolve_the_reranker_provider(void **state)
+{
+	(void)state;
+	static const char yaml[] = "retrieval:\n  reranker: {provider: tei, model: bge, timeout_ms: 900, top_n: 7}\n"
+	                           "providers:\n  tei: {kind: openai, base_url: \"http://tei:8080\", api_key_env: TEI_KEY}\n";
+	struct config_diags d = { 0 };
+	struct config *c = config_defaults();
+	struct retriever_opts ro;
+	retriever_opts_from_config(c, NULL, &ro);
+	assert_null(ro.rerank.name);
+	config_free(&c);
+	assert_int_equal(config_load_string("t.yaml", yaml, strlen(yaml), &c, &d), 0);
+	retriever_opts_from_config(c, NULL, &ro);
+	assert_string_equal(ro.rerank.name, "tei");
+	assert_string_equal(ro.rerank.base_url, "http://tei:8080");
+	assert_string_equal(ro.rerank.api_key_env, "TEI_KEY");
+	assert_string_equal(ro.rerank.model, "bge");
+	assert_int_equal(ro.rerank.timeout_ms, 900);
+	assert_int_equal(ro.rerank_top_n, 7);
+	config_free(&c);
+	config_diags_free(&d);
+}
+
+static void failing_reranker_keeps_the_fused_order_and_says_why(void **state)
+{
+	struct fixture *f = *state;
+	int64_t ids[4];
+	fused_order(f, ids);
+	struct fixture_response reply = { .status = 500, .content_type = "text/plain", .reset_after = -1,
+	                                  .body = "CUDA out of memory" };
+	struct fixture_server *srv = fixture_start(&reply, 1);
+	struct retrieve_result res;
+	search_reranked(f, srv, 20, NULL, &res);
+	assert_false(res.reranked);
+	assert_non_null(res.rerank_error);
+	assert_string_equal(res.rerank_error, "reranker tei: HTTP 500: CUDA out of memory");
+	assert_int_equal(res.n_hits, 4);
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(res.hits[i].chunk_id, ids[i]);
+		assert_false(res.hits[i].reranked);
+		assert_true(res.hits[i].rerank_score == 0);
+	}
+	assert_true(res.pack.n_blocks >= 1);
+	retrieve_result_free(&res);
+	fixture_stop(&srv);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -281,6 +469,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(full_text_search_matches_word_forms, setup, teardown),
 		cmocka_unit_test_setup_teardown(consecutive_query_words_found_together_rank_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(superseded_documents_rank_below_their_successor, setup, teardown),
+		cmocka_unit_test_setup_teardown(reranker_puts_its_best_candidate_first, setup, teardown),
+		cmocka_unit_test_setup_teardown(reranker_reorders_only_the_first_top_n, setup, teardown),
+		cmocka_unit_test_setup_teardown(reranker_reads_the_heading_path_then_the_text, setup, teardown),
+		cmocka_unit_test_setup_teardown(failing_reranker_keeps_the_fused_order_and_says_why, setup, teardown),
+		cmocka_unit_test(options_resolve_the_reranker_provider),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
