@@ -9,7 +9,7 @@
 static const char *const span_names[METRICS_N_SPANS] = {
 	[METRICS_SPAN_ROUTE] = "route", [METRICS_SPAN_EMBED] = "embed",
 	[METRICS_SPAN_VECTOR] = "vector", [METRICS_SPAN_FTS] = "fts",
-	[METRICS_SPAN_FUSE] = "fuse", [METRICS_SPAN_PACK] = "pack",
+	[METRICS_SPAN_FUSE] = "fuse", [METRICS_SPAN_RERANK] = "rerank", [METRICS_SPAN_PACK] = "pack",
 	[METRICS_SPAN_TTFT] = "ttft", [METRICS_SPAN_GENERATION] = "generation",
 	[METRICS_SPAN_TOTAL] = "total",
 };

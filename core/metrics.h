@@ -30,6 +30,7 @@ enum metrics_span {
 	METRICS_SPAN_VECTOR,
 	METRICS_SPAN_FTS,
 	METRICS_SPAN_FUSE,
+	METRICS_SPAN_RERANK,      /* only turns that called a reranker */
 	METRICS_SPAN_PACK,
 	METRICS_SPAN_TTFT,        /* request sent -> first token */
 	METRICS_SPAN_GENERATION,  /* first token -> last token */
@@ -65,7 +66,7 @@ struct metrics_turn {
 	double expansion;         /* tokens_in / question_tokens; 0 without a question */
 };
 
-/* Name of a span ("route", "embed", "vector", "fts", "fuse", "pack",
+/* Name of a span ("route", "embed", "vector", "fts", "fuse", "rerank", "pack",
  * "ttft", "generation", "total") or outcome ("ok", "interrupted", "failed",
  * "fell_back"). */
 const char *metrics_span_name(enum metrics_span s);

@@ -34,7 +34,12 @@ char *rerank_url(const char *base_url)
 	while (len && base_url[len - 1] == '/')
 		len--;
 	sb_append(&sb, base_url, len);
-	if (len < n || strncmp(base_url + len - n, suffix, n) != 0)
+	/* OpenAI-style providers end their base URL in /v1 already. */
+	if (len >= n && strncmp(base_url + len - n, suffix, n) == 0)
+		;
+	else if (len >= 3 && strncmp(base_url + len - 3, "/v1", 3) == 0)
+		sb_puts(&sb, suffix);
+	else
 		sb_puts(&sb, "/v1/rerank");
 	return sb_detach(&sb, NULL);
 }

@@ -24,7 +24,8 @@ struct rerank_opts {
 };
 
 /* The endpoint for base_url: base_url with "/v1/rerank" appended (after
- * any trailing '/'), or base_url itself when it already ends in "/rerank".
+ * any trailing '/'), "/rerank" when it ends in "/v1" (OpenAI-style base
+ * URLs), or base_url itself when it already ends in "/rerank".
  * Never NULL; caller frees. */
 char *rerank_url(const char *base_url);
 

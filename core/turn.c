@@ -161,6 +161,8 @@ static void retrieve_and_route(struct turn *t, const struct turn_opts *opts)
 	turn_route(&t->env, t->rec.question, opts, &r);
 	if (r.probe_error[0])
 		add_hop(&t->rec, "retrieval", r.probe_error);
+	if (r.retrieval.rerank_error)
+		add_hop(&t->rec, "reranker", r.retrieval.rerank_error);
 	t->retrieved = r.retrieved;
 	t->rec.retrieval = r.retrieval;
 	t->rec.decision = r.decision;
@@ -345,6 +347,8 @@ static void finish(struct turn *t, const struct llm_result *res)
 		metrics_turn_span(m, METRICS_SPAN_VECTOR, rt->vector_us);
 		metrics_turn_span(m, METRICS_SPAN_FTS, rt->fts_us);
 		metrics_turn_span(m, METRICS_SPAN_FUSE, rt->fuse_us);
+		if (t->rec.retrieval.reranked || t->rec.retrieval.rerank_error)
+			metrics_turn_span(m, METRICS_SPAN_RERANK, rt->rerank_us);
 		metrics_turn_span(m, METRICS_SPAN_PACK, rt->pack_us);
 	}
 	if (res->ttft_us) {

@@ -151,6 +151,7 @@ static void print_json(const struct turn_record *r)
 	cJSON_AddNumberToObject(t, "vector", (double)r->retrieval.us.vector_us);
 	cJSON_AddNumberToObject(t, "fts", (double)r->retrieval.us.fts_us);
 	cJSON_AddNumberToObject(t, "fuse", (double)r->retrieval.us.fuse_us);
+	cJSON_AddNumberToObject(t, "rerank", (double)r->retrieval.us.rerank_us);
 	cJSON_AddNumberToObject(t, "pack", (double)r->retrieval.us.pack_us);
 	cJSON_AddNumberToObject(t, "retrieve", (double)r->retrieve_us);
 	cJSON_AddNumberToObject(t, "prompt", (double)r->prompt_us);

@@ -122,6 +122,8 @@ static void url_appends_v1_rerank_unless_it_ends_in_rerank(void **state)
 		{ "https://api.jina.ai", "https://api.jina.ai/v1/rerank" },
 		{ "http://tei:80/rerank", "http://tei:80/rerank" },
 		{ "https://gw.example.com/v2/rerank/", "https://gw.example.com/v2/rerank" },
+		{ "http://127.0.0.1:8080/v1", "http://127.0.0.1:8080/v1/rerank" },
+		{ "https://api.cohere.com/v1/", "https://api.cohere.com/v1/rerank" },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		char *url = rerank_url(cases[i][0]);
