@@ -419,7 +419,7 @@ int turn_start(const struct turn_env *env, const char *question, const struct tu
 	retrieve_and_route(t, opts);
 	if (t->rec.decision.no_grounding)
 		add_hop(&t->rec, t->rec.decision.model,
-		        "no document matched above router.min_retrieval_score: answering that the documents do not say");
+		        "no chunk in the store holds a term of the question: answering that the documents do not say");
 	if (build_prompt(t, opts, err, errlen) != 0)
 		goto fail;
 	static const char *const local_only[] = { "local" };
