@@ -1,5 +1,6 @@
 #include "core/retrieve.h"
 #include "core/config.h"
+#include "core/coverage.h"
 #include "core/embed.h"
 #include "core/freshness.h"
 #include "core/fts_query.h"
@@ -15,7 +16,6 @@
 #include "store/vecsync.h"
 
 #include <math.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -474,147 +474,17 @@ static void demote_stale(struct retriever *r, struct fused_hit *fused, size_t n)
 	}
 }
 
-/* ---- coverage ------------------------------------------------------------ */
-
-/* Tokens as the index stems them, sorted and unique. */
-struct stems {
-	char **v;
-	size_t n, cap;
-};
-
-static void add_stem(void *ud, const char *token, size_t n, size_t start, size_t end)
-{
-	struct stems *s = ud;
-	(void)start;
-	(void)end;
-	if (s->n == s->cap) {
-		s->cap = s->cap ? s->cap * 2 : 64;
-		s->v = xreallocarray(s->v, s->cap, sizeof *s->v);
-	}
-	s->v[s->n++] = xstrndup(token, n);
-}
-
-static int compare_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Sort and drop repeats. */
-static void stems_finish(struct stems *out)
-{
-	if (out->n)
-		qsort(out->v, out->n, sizeof *out->v, compare_str);
-	size_t u = 0;
-	for (size_t i = 0; i < out->n; i++) {
-		if (u && strcmp(out->v[u - 1], out->v[i]) == 0)
-			free(out->v[i]);
-		else
-			out->v[u++] = out->v[i];
-	}
-	out->n = u;
-}
-
-static void stems_of(struct retriever *r, const char *text, struct stems *out)
-{
-	fts_tokenize(r->tok, text, strlen(text), add_stem, out);
-	stems_finish(out);
-}
-
-static void stems_free(struct stems *s)
-{
-	for (size_t i = 0; i < s->n; i++)
-		free(s->v[i]);
-	free(s->v);
-	memset(s, 0, sizeof *s);
-}
-
-static bool stems_have(const struct stems *s, const char *stem)
-{
-	return s->n && bsearch(&stem, s->v, s->n, sizeof *s->v, compare_str);
-}
-
-/* Edit distance of a and b with adjacent transpositions (optimal string
- * alignment), or max + 1 when it is over max. */
-static size_t edit_distance(const char *a, const char *b, size_t max)
-{
-	size_t n = strlen(a), m = strlen(b);
-	if (n > 31 || m > 31 || (n > m ? n - m : m - n) > max)
-		return max + 1;
-	size_t d[32][32];
-	for (size_t i = 0; i <= n; i++)
-		d[i][0] = i;
-	for (size_t j = 0; j <= m; j++)
-		d[0][j] = j;
-	for (size_t i = 1; i <= n; i++) {
-		size_t row_min = SIZE_MAX;
-		for (size_t j = 1; j <= m; j++) {
-			size_t cost = a[i - 1] != b[j - 1];
-			size_t v = d[i - 1][j - 1] + cost;
-			if (d[i - 1][j] + 1 < v)
-				v = d[i - 1][j] + 1;
-			if (d[i][j - 1] + 1 < v)
-				v = d[i][j - 1] + 1;
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
-				v = d[i - 2][j - 2] + 1;
-			d[i][j] = v;
-			if (v < row_min)
-				row_min = v;
-		}
-		if (row_min > max)
-			return max + 1;
-	}
-	return d[n][m];
-}
-
-/* A word the index does not know (a typo) still counts as found in a
- * chunk that holds a word within one edit of it (two from eight letters
- * on); shorter words must match exactly. */
-static bool near_stem(const struct stems *chunk, const char *stem)
-{
-	size_t len = strlen(stem), max = len >= 8 ? 2 : len >= 4 ? 1 : 0;
-	for (size_t i = 0; max && i < chunk->n; i++)
-		if (edit_distance(stem, chunk->v[i], max) <= max)
-			return true;
-	return false;
-}
-
-/* The share of the question's terms a chunk holds (in its text or heading
- * path), each weighted by its IDF, ln(1 + N / (df + 1)); a phrase counts
- * when all its words are there, a term unknown to the index when a near
- * spelling is (near_stem). Set on every hit, and the best on res. */
+/* Coverage of every hit (core/coverage.h), and the best on res. */
 static void score_coverage(struct retriever *r, const struct query_plan *qp, struct retrieve_result *res)
 {
-	struct stems *terms = xcalloc(qp->terms.n + 1, sizeof *terms);
-	double *w = xcalloc(qp->terms.n + 1, sizeof *w), total = 0;
-	double rows = (double)vec_index_count(r->index);
-	for (size_t i = 0; r->tok && i < qp->terms.n; i++) {
-		stems_of(r, qp->terms.items[i].text, &terms[i]);
-		w[i] = log(1.0 + rows / ((double)qp->df[i] + 1.0));
-		total += w[i];
-	}
-	for (size_t h = 0; h < res->n_hits && total > 0; h++) {
+	struct coverage *c = coverage_new(r->tok, &qp->terms, qp->df, vec_index_count(r->index));
+	for (size_t h = 0; h < res->n_hits; h++) {
 		struct retrieve_hit *hit = &res->hits[h];
-		struct stems chunk = { 0 };
-		fts_tokenize(r->tok, hit->text, strlen(hit->text), add_stem, &chunk);
-		fts_tokenize(r->tok, hit->heading_path, strlen(hit->heading_path), add_stem, &chunk);
-		stems_finish(&chunk);
-		double got = 0;
-		for (size_t i = 0; i < qp->terms.n; i++) {
-			bool all = terms[i].n > 0;
-			for (size_t k = 0; k < terms[i].n && all; k++)
-				all = stems_have(&chunk, terms[i].v[k]) ||
-				      (qp->df[i] == 0 && near_stem(&chunk, terms[i].v[k]));
-			got += all ? w[i] : 0;
-		}
-		hit->coverage = got / total;
+		hit->coverage = coverage_score(c, hit->text, hit->heading_path);
 		if (hit->coverage > res->coverage)
 			res->coverage = hit->coverage;
-		stems_free(&chunk);
 	}
-	for (size_t i = 0; i < qp->terms.n; i++)
-		stems_free(&terms[i]);
-	free(terms);
-	free(w);
+	coverage_free(&c);
 }
 
 static char *column_dup(sqlite3_stmt *st, int col)
