@@ -178,6 +178,27 @@ static const char *const migrations[] = {
 	"  VALUES ('delete', old.id, old.text, old.heading_path);"
 	"  INSERT INTO chunk_tombstones(chunk_id) VALUES (old.id);"
 	"END;",
+
+	/* 5 -> 6: one embedding model per collection, recorded (the model most
+	 * of its vectors have), and a re-embedding in progress beside it; a
+	 * chunk may hold a vector per model while one is. */
+	"ALTER TABLE collections ADD COLUMN embed_model TEXT;"
+	"ALTER TABLE collections ADD COLUMN embed_dim INTEGER;"
+	"ALTER TABLE collections ADD COLUMN reembed_model TEXT;"
+	"ALTER TABLE collections ADD COLUMN reembed_dim INTEGER;"
+	"CREATE TABLE embeddings_v6 ("
+	"  chunk_id INTEGER NOT NULL REFERENCES chunks(id) ON DELETE CASCADE,"
+	"  model TEXT NOT NULL,"
+	"  dim INTEGER NOT NULL,"
+	"  vector BLOB NOT NULL,"
+	"  PRIMARY KEY (chunk_id, model));"
+	"INSERT INTO embeddings_v6 SELECT chunk_id, model, dim, vector FROM embeddings;"
+	"DROP TABLE embeddings;"
+	"ALTER TABLE embeddings_v6 RENAME TO embeddings;"
+	"UPDATE collections SET (embed_model, embed_dim) = ("
+	"  SELECT e.model, e.dim FROM embeddings e JOIN chunks c ON c.id = e.chunk_id"
+	"  JOIN documents d ON d.id = c.document_id WHERE d.collection_id = collections.id"
+	"  GROUP BY e.model, e.dim ORDER BY count(*) DESC LIMIT 1);",
 };
 
 static int user_version(sqlite3 *db, int *version)

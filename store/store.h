@@ -51,7 +51,7 @@ struct store_doc_state {
 	int64_t bytes;
 	int64_t mtime_ns;
 	char content_hash[33];
-	char embed_model[64];
+	char embed_model[256];
 	char pipeline[128];
 };
 

@@ -18,7 +18,7 @@ struct vec_index;
  * collection, model and dim. */
 struct vec_sync {
 	int64_t collection;
-	char model[64];
+	char model[256];
 	int dim;
 	int64_t last_chunk_id;
 	int64_t last_tombstone;

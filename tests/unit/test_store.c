@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "store/embedding.h"
 #include "store/store.h"
 
 struct fixture {
@@ -101,7 +102,7 @@ static void database_is_private_wal_and_versioned(void **state)
 	snprintf(dir, sizeof dir, "%s/sub", f->dir);
 	assert_int_equal(stat(dir, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0700);
-	assert_int_equal(count(f, "PRAGMA user_version"), 5);
+	assert_int_equal(count(f, "PRAGMA user_version"), 6);
 	assert_int_equal(count(f, "PRAGMA foreign_keys"), 1);
 	sqlite3_stmt *q;
 	assert_int_equal(sqlite3_prepare_v2(store_db(f->s), "PRAGMA journal_mode", -1, &q, NULL), SQLITE_OK);
@@ -236,6 +237,122 @@ static void newer_schema_is_refused(void **state)
 	assert_non_null(strstr(err, "newer"));
 }
 
+static void first_model_is_claimed_and_others_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct store_embedding e;
+	char err[256];
+	assert_int_equal(store_embedding_get(f->s, f->coll, &e, err, sizeof err), 0);
+	assert_string_equal(e.model, "");
+	assert_int_equal(store_embedding_claim(f->s, f->coll, "hash-4", 4, &e, err, sizeof err), 0);
+	assert_int_equal(store_embedding_claim(f->s, f->coll, "hash-4", 4, &e, err, sizeof err), 0);
+	assert_int_equal(store_embedding_claim(f->s, f->coll, "nomic", 768, &e, err, sizeof err), 1);
+	assert_string_equal(e.model, "hash-4");
+	assert_int_equal(e.dim, 4);
+	assert_int_equal(store_embedding_claim(f->s, f->coll, "hash-4", 8, &e, err, sizeof err), 1);
+}
+
+static void reembed_keeps_old_vectors_until_every_chunk_has_a_new_one(void **state)
+{
+	struct fixture *f = *state;
+	struct store_embedding e;
+	char err[256];
+	assert_int_equal(put(f, "/d/a.md", body_v1, "h1", NULL), 0);
+	assert_int_equal(store_embedding_claim(f->s, f->coll, "hash-4", 4, &e, err, sizeof err), 0);
+	assert_int_equal(store_reembed_begin(f->s, f->coll, "m3", 3, err, sizeof err), 0);
+	assert_int_equal(store_embedding_get(f->s, f->coll, &e, err, sizeof err), 0);
+	assert_string_equal(e.model, "hash-4");
+	assert_string_equal(e.reembed_model, "m3");
+	assert_int_equal(e.reembed_dim, 3);
+
+	struct store_todo_chunk *todo;
+	size_t n;
+	assert_int_equal(store_reembed_todo(f->s, f->coll, "m3", 0, 10, &todo, &n, err, sizeof err), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(todo[1].heading_path, "Refunds > Annual");
+	assert_string_equal(todo[1].text, "## Annual\n\nAnnual plans are prorated.\n");
+	const float v[3] = { 0, 0, 1 };
+	assert_int_equal(store_embeddings_put(f->s, "m3", 3, &todo[0].id, v, 1, err, sizeof err), 0);
+	int64_t done, total;
+	assert_int_equal(store_reembed_count(f->s, f->coll, "m3", &done, &total, err, sizeof err), 0);
+	assert_int_equal(done, 1);
+	assert_int_equal(total, 2);
+	/* Not complete: nothing changes, both sets stay. */
+	assert_int_equal(store_reembed_finish(f->s, f->coll, err, sizeof err), 1);
+	assert_int_equal(count(f, "SELECT count(*) FROM embeddings WHERE model = 'hash-4'"), 2);
+	int64_t after = todo[0].id;
+	store_todo_chunks_free(todo, n);
+	assert_int_equal(store_reembed_todo(f->s, f->coll, "m3", after, 10, &todo, &n, err, sizeof err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_embeddings_put(f->s, "m3", 3, &todo[0].id, v, 1, err, sizeof err), 0);
+	store_todo_chunks_free(todo, n);
+
+	assert_int_equal(store_reembed_finish(f->s, f->coll, err, sizeof err), 0);
+	assert_int_equal(store_embedding_get(f->s, f->coll, &e, err, sizeof err), 0);
+	assert_string_equal(e.model, "m3");
+	assert_int_equal(e.dim, 3);
+	assert_string_equal(e.reembed_model, "");
+	assert_int_equal(count(f, "SELECT count(*) FROM embeddings WHERE model = 'hash-4'"), 0);
+	assert_int_equal(count(f, "SELECT count(*) FROM embeddings WHERE model = 'm3'"), 2);
+	assert_int_equal(count(f, "SELECT count(*) FROM documents WHERE embed_model = 'm3'"), 1);
+	assert_int_equal(store_reembed_finish(f->s, f->coll, err, sizeof err), 1);
+}
+
+static void another_reembed_target_drops_the_abandoned_vectors(void **state)
+{
+	struct fixture *f = *state;
+	struct store_embedding e;
+	char err[256];
+	assert_int_equal(put(f, "/d/a.md", body_v1, "h1", NULL), 0);
+	assert_int_equal(store_embedding_claim(f->s, f->coll, "hash-4", 4, &e, err, sizeof err), 0);
+	assert_int_equal(store_reembed_begin(f->s, f->coll, "m3", 3, err, sizeof err), 0);
+	int64_t id = count(f, "SELECT min(id) FROM chunks");
+	const float v[3] = { 1, 0, 0 };
+	assert_int_equal(store_embeddings_put(f->s, "m3", 3, &id, v, 1, err, sizeof err), 0);
+	/* The same target again goes on where it was. */
+	assert_int_equal(store_reembed_begin(f->s, f->coll, "m3", 3, err, sizeof err), 0);
+	assert_int_equal(count(f, "SELECT count(*) FROM embeddings WHERE model = 'm3'"), 1);
+	assert_int_equal(store_reembed_begin(f->s, f->coll, "m5", 5, err, sizeof err), 0);
+	assert_int_equal(count(f, "SELECT count(*) FROM embeddings WHERE model = 'm3'"), 0);
+	assert_int_equal(count(f, "SELECT count(*) FROM embeddings WHERE model = 'hash-4'"), 2);
+	/* A chunk deleted meanwhile is passed over. */
+	int64_t gone = 999999;
+	const float w[5] = { 1, 0, 0, 0, 0 };
+	assert_int_equal(store_embeddings_put(f->s, "m5", 5, &gone, w, 1, err, sizeof err), 0);
+	assert_int_equal(count(f, "SELECT count(*) FROM embeddings WHERE model = 'm5'"), 0);
+}
+
+/* A version 5 database (one vector per chunk, no model on the collection)
+ * upgrades with its vectors and gets the model most of them have. */
+static void version_5_database_upgrades_with_its_model(void **state)
+{
+	struct fixture *f = *state;
+	char err[256];
+	assert_int_equal(put(f, "/d/a.md", body_v1, "h1", NULL), 0);
+	assert_int_equal(sqlite3_exec(store_db(f->s),
+		"ALTER TABLE collections DROP COLUMN embed_model;"
+		"ALTER TABLE collections DROP COLUMN embed_dim;"
+		"ALTER TABLE collections DROP COLUMN reembed_model;"
+		"ALTER TABLE collections DROP COLUMN reembed_dim;"
+		"CREATE TABLE e5 (chunk_id INTEGER PRIMARY KEY REFERENCES chunks(id) ON DELETE CASCADE,"
+		" model TEXT NOT NULL, dim INTEGER NOT NULL, vector BLOB NOT NULL);"
+		"INSERT INTO e5 SELECT chunk_id, model, dim, vector FROM embeddings;"
+		"DROP TABLE embeddings; ALTER TABLE e5 RENAME TO embeddings;"
+		"PRAGMA user_version = 5;", NULL, NULL, NULL), SQLITE_OK);
+	store_close(&f->s);
+	assert_int_equal(store_open(f->path, &f->s, err, sizeof err), 0);
+	assert_int_equal(count(f, "PRAGMA user_version"), 6);
+	assert_int_equal(count(f, "SELECT count(*) FROM embeddings WHERE model = 'hash-4' AND dim = 4"), 2);
+	struct store_embedding e;
+	assert_int_equal(store_embedding_get(f->s, f->coll, &e, err, sizeof err), 0);
+	assert_string_equal(e.model, "hash-4");
+	assert_int_equal(e.dim, 4);
+	assert_int_equal(store_integrity_check(f->s, err, sizeof err), 0);
+	/* Deleting the document still cascades to the rebuilt table. */
+	assert_int_equal(sqlite3_exec(store_db(f->s), "DELETE FROM documents", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(count(f, "SELECT count(*) FROM embeddings"), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -247,6 +364,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(suffix_lookup_reports_absent_and_ambiguous, setup, teardown),
 		cmocka_unit_test(garbage_file_gives_actionable_error),
 		cmocka_unit_test_setup_teardown(newer_schema_is_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(first_model_is_claimed_and_others_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(reembed_keeps_old_vectors_until_every_chunk_has_a_new_one, setup, teardown),
+		cmocka_unit_test_setup_teardown(another_reembed_target_drops_the_abandoned_vectors, setup, teardown),
+		cmocka_unit_test_setup_teardown(version_5_database_upgrades_with_its_model, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
