@@ -28,6 +28,7 @@
 const char *const config_provider_kinds[] = { "openai", "anthropic", "local", NULL };
 static const char *const vector_dbs[] = { "sqlite", "qdrant", NULL };
 static const char *const embedder_kinds[] = { "hash", "http", NULL };
+static const char *const too_long_rules[] = { "truncate", "fail", NULL };
 static const char *const fusion_methods[] = { "rrf", "convex", NULL };
 static const char *const route_paths[] = { "retrieval", "adaptation", "hybrid", "direct", NULL };
 static const char *const metric_names[] = {
@@ -285,8 +286,19 @@ static const struct section store_section = { store_fields, ARRAY_LEN(store_fiel
 
 static const struct field embedder_fields[] = {
 	{ .key = "kind", .type = F_CHOICE, .off = CFG(embedder.kind), .choices = embedder_kinds },
-	{ .key = "dim", .type = F_INT, .off = CFG(embedder.dim), .min = 32, .max = 4096 },
+	{ .key = "dim", .type = F_INT, .off = CFG(embedder.dim), .min = 32, .max = 4096, .allow_auto = true },
 	{ .key = "model", .type = F_STR, .off = CFG(embedder.model), .nullable = true },
+	{ .key = "provider", .type = F_STR, .off = CFG(embedder.provider), .nullable = true,
+	  .check = config_check_name, .expect = "a provider name" },
+	{ .key = "batch_inputs", .type = F_INT, .off = CFG(embedder.batch_inputs), .min = 1, .max = 4096,
+	  .allow_auto = true },
+	{ .key = "batch_tokens", .type = F_INT, .off = CFG(embedder.batch_tokens), .min = 64, .max = 1000000,
+	  .allow_auto = true },
+	{ .key = "concurrency", .type = F_INT, .off = CFG(embedder.concurrency), .min = 1, .max = 64 },
+	{ .key = "timeout_ms", .type = F_INT, .off = CFG(embedder.timeout_ms), .min = 100, .max = 600000 },
+	{ .key = "query_timeout_ms", .type = F_INT, .off = CFG(embedder.query_timeout_ms), .min = 100,
+	  .max = 600000 },
+	{ .key = "too_long", .type = F_CHOICE, .off = CFG(embedder.too_long), .choices = too_long_rules },
 };
 static const struct section embedder_section = { embedder_fields, ARRAY_LEN(embedder_fields), NULL };
 
@@ -417,7 +429,10 @@ struct config *config_defaults(void)
 
 	c->theme = xstrdup("dark");
 	c->embedder.kind = xstrdup("hash");
-	c->embedder.dim = 384;
+	c->embedder.concurrency = 4;
+	c->embedder.timeout_ms = 60000;
+	c->embedder.query_timeout_ms = 5000;
+	c->embedder.too_long = xstrdup("truncate");
 	c->ingest.chunk_tokens = 350;
 	c->ingest.overlap_tokens = 40;
 	c->ingest.min_chunk_tokens = 32;
@@ -493,6 +508,28 @@ const struct config_provider *config_provider_for_model(const struct config *c, 
 	return NULL;
 }
 
+const char *config_embed_model(const struct config *c)
+{
+	return c->embedder.model ? c->embedder.model : c->routing.retrieval.embedding_model;
+}
+
+const struct config_provider *config_embed_provider(const struct config *c)
+{
+	if (c->embedder.provider)
+		return config_provider_find(c, c->embedder.provider);
+	return config_provider_for_model(c, config_embed_model(c));
+}
+
+void config_embed_batch(const struct config *c, int *inputs, long *tokens)
+{
+	const struct config_provider *p = config_embed_provider(c);
+	const char *env = getenv("OPENAI_BASE_URL");
+	const char *base = p && p->base_url ? p->base_url : env && env[0] ? env : "https://api.openai.com";
+	bool official = p && p->kind == PROVIDER_OPENAI && strstr(base, "://api.openai.com") != NULL;
+	*inputs = c->embedder.batch_inputs > 0 ? c->embedder.batch_inputs : official ? 512 : 32;
+	*tokens = c->embedder.batch_tokens > 0 ? c->embedder.batch_tokens : official ? 100000 : 8192;
+}
+
 const struct config_price *config_price_for_model(const struct config *c, const char *model)
 {
 	const struct config_price *best = NULL;
@@ -543,6 +580,8 @@ void config_free(struct config **cp)
 	free(c->retrieval.reranker.provider);
 	free(c->retrieval.reranker.model);
 	free(c->embedder.model);
+	free(c->embedder.provider);
+	free(c->embedder.too_long);
 	config_rules_free(c->router.rules, c->router.n_rules);
 	free(c);
 	*cp = NULL;

@@ -55,6 +55,8 @@ struct config_rule {
 /* A number key set to "auto": the code that reads it decides (see the key's
  * documentation). */
 #define CONFIG_AUTO -1.0
+/* An integer key set to "auto" (such keys have a minimum above 0). */
+#define CONFIG_AUTO_INT 0
 
 struct config {
 	char *source_path;   /* NULL when built-in defaults */
@@ -91,8 +93,15 @@ struct config {
 	char *theme;
 	struct {
 		char *kind;      /* hash | http */
-		int dim;
+		int dim;         /* 0 (auto): 384 for hash; http: the collection's, else learned */
 		char *model;     /* NULL: routing.paths.retrieval.embedding_model */
+		char *provider;  /* NULL: the models routes pick it */
+		int batch_inputs;    /* 0 (auto): by provider (config_embed_batch) */
+		int batch_tokens;    /* 0 (auto): by provider */
+		int concurrency;     /* requests in flight while ingesting */
+		int timeout_ms;      /* one ingest request */
+		int query_timeout_ms;  /* one question's embedding */
+		char *too_long;  /* truncate | fail */
 	} embedder;
 	struct {
 		int chunk_tokens, overlap_tokens, min_chunk_tokens, max_file_mb;
@@ -166,6 +175,21 @@ const struct config_provider *config_provider_find(const struct config *c, const
  * prefix of model ("gpt-4o-2024-08-06" -> "gpt-4o"). NULL when unknown.
  * Points into c. */
 const struct config_price *config_price_for_model(const struct config *c, const char *model);
+
+/* The embedding model c names: embedder.model, else
+ * routing.paths.retrieval.embedding_model. Points into c. */
+const char *config_embed_model(const struct config *c);
+
+/* The provider of the HTTP embedder: embedder.provider, else the models
+ * route of config_embed_model. NULL when none. Points into c. */
+const struct config_provider *config_embed_provider(const struct config *c);
+
+/* Inputs and estimated tokens per embedding request: embedder.batch_inputs
+ * and batch_tokens, or for auto the provider's defaults: 512 and 100000
+ * for OpenAI's own endpoint, 32 and 8192 for the servers that copy its API
+ * (TEI refuses more than 32 inputs by default, llama.cpp and Ollama embed
+ * one context at a time). */
+void config_embed_batch(const struct config *c, int *inputs, long *tokens);
 
 /* Free *c and everything it owns; NULL-safe; sets *c to NULL. */
 void config_free(struct config **c);

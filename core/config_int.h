@@ -62,7 +62,8 @@ struct field {
 	bool nullable;
 	bool env_var;                     /* value names an environment variable */
 	bool hidden;                      /* an alias of a printed key */
-	bool allow_auto;                  /* F_DOUBLE: "auto" is a value, stored as CONFIG_AUTO */
+	bool allow_auto;                  /* "auto" is a value, stored as CONFIG_AUTO (F_DOUBLE)
+	                                   * or CONFIG_AUTO_INT (F_INT) */
 	const struct section *sub;        /* F_MAP */
 	custom_load_fn load;              /* F_CUSTOM */
 	custom_print_fn print;            /* F_CUSTOM */

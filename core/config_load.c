@@ -144,9 +144,12 @@ static void load_number(struct loader *l, const struct field *f, void *base, con
 	if (f->type == F_DOUBLE)
 		sb_printf(&expect, "a number from %g to %g%s", f->min, f->max, f->allow_auto ? ", or auto" : "");
 	else
-		sb_printf(&expect, "an integer from %.0f to %.0f", f->min, f->max);
+		sb_printf(&expect, "an integer from %.0f to %.0f%s", f->min, f->max, f->allow_auto ? ", or auto" : "");
 	if (f->allow_auto && config_is_plain(n) && !strcmp(config_scalar_text(n), "auto")) {
-		*(double *)field_ptr(base, f) = CONFIG_AUTO;
+		if (f->type == F_DOUBLE)
+			*(double *)field_ptr(base, f) = CONFIG_AUTO;
+		else
+			*(int *)field_ptr(base, f) = CONFIG_AUTO_INT;
 		sb_free(&expect);
 		return;
 	}
@@ -589,6 +592,51 @@ static void check_reranker(struct loader *l, const yaml_node_t *root)
 	}
 }
 
+/* The embedder's model must reach a provider of kind openai when it is
+ * HTTP; a model named for the offline embedder is noted, since the hash
+ * embedder does not use it. Checked once the whole file is read. */
+static void check_embedder(struct loader *l, const yaml_node_t *root)
+{
+	const struct config *c = l->cfg;
+	const yaml_node_t *emb = config_map_find(l, root, "embedder");
+	const yaml_node_t *at = emb ? config_map_find(l, emb, "kind") : NULL;
+	const char *model = config_embed_model(c);
+	if (strcmp(c->embedder.kind, "http") != 0) {
+		const yaml_node_t *routing = config_map_find(l, root, "routing");
+		const yaml_node_t *paths = routing ? config_map_find(l, routing, "paths") : NULL;
+		const yaml_node_t *retr = paths ? config_map_find(l, paths, "retrieval") : NULL;
+		const yaml_node_t *named = retr ? config_map_find(l, retr, "embedding_model") : NULL;
+		if (named && strcmp(model, "hash") != 0 && !c->embedder.model)
+			config_report(l, CONFIG_NOTE, named->start_mark,
+			              "routing.paths.retrieval.embedding_model is \"%s\", but the embedder is the offline "
+			              "hash one: set embedder.kind: http to embed with %s (docs/config.md)", model, model);
+		return;
+	}
+	yaml_mark_t mark = at ? at->start_mark : emb ? emb->start_mark : root->start_mark;
+	if (strcmp(model, "hash") == 0) {
+		config_report(l, CONFIG_ERROR, mark,
+		              "embedder.kind is http but no model is named: set embedder.model (for example "
+		              "nomic-embed-text or text-embedding-3-small)");
+		return;
+	}
+	const struct config_provider *p = config_embed_provider(c);
+	struct strbuf known = STRBUF_INIT;
+	known_providers(c, &known);
+	if (!p && c->embedder.provider)
+		config_report(l, CONFIG_ERROR, mark, "embedder.provider: no provider named \"%s\"; known providers: %s",
+		              c->embedder.provider, sb_str(&known));
+	else if (!p)
+		config_report(l, CONFIG_ERROR, mark,
+		              "embedder: no entry of models: routes \"%s\" to a provider; add one (- match: \"%s\" "
+		              "with provider: NAME) or set embedder.provider", model, model);
+	else if (p->kind != PROVIDER_OPENAI)
+		config_report(l, CONFIG_ERROR, mark,
+		              "embedder: model \"%s\" goes to provider %s of kind %s, which has no /embeddings "
+		              "endpoint; route it to a provider of kind openai (OpenAI, Ollama, llama.cpp, vLLM, TEI)",
+		              model, p->name, config_provider_kinds[p->kind]);
+	sb_free(&known);
+}
+
 /* Warn when routing.<key>, set in the file, names a model no route serves. */
 static void check_model_served(struct loader *l, const yaml_node_t *root, const char *key)
 {
@@ -620,6 +668,7 @@ static void load_root(struct loader *l, const yaml_node_t *root)
 	load_section(l, &config_top_section, l->cfg, root, "");
 	check_routes(l);
 	check_reranker(l, root);
+	check_embedder(l, root);
 	check_model_served(l, root, "default_model");
 	check_model_served(l, root, "fallback_model");
 }

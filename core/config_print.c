@@ -85,7 +85,10 @@ static void print_field(struct printer *p, const struct field *f, const void *ba
 		fprintf(p->f, " %s\n", *(const bool *)field_cptr(base, f) ? "true" : "false");
 		break;
 	case F_INT:
-		fprintf(p->f, " %d\n", *(const int *)field_cptr(base, f));
+		if (f->allow_auto && *(const int *)field_cptr(base, f) == CONFIG_AUTO_INT)
+			fputs(" auto\n", p->f);
+		else
+			fprintf(p->f, " %d\n", *(const int *)field_cptr(base, f));
 		break;
 	case F_LONG:
 		fprintf(p->f, " %ld\n", *(const long *)field_cptr(base, f));

@@ -8,16 +8,34 @@
 #ifndef RAGDECK_EMBED_H
 #define RAGDECK_EMBED_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct embedder;
+struct strbuf;
+
+/* What one embedding call cost and met. Zero it before the call; point
+ * truncated at n flags to learn which inputs were cut. */
+struct embed_report {
+	long tokens;               /* input tokens: the server's count, else estimated */
+	bool tokens_estimated;     /* some of tokens were estimated (bytes / 4) */
+	int requests;              /* requests sent, retries included (0 for hash) */
+	int retries;
+	unsigned char *truncated;  /* NULL, or n flags: 1 for an input longer than the
+	                            * model takes, embedded from its first part */
+	size_t n_truncated;
+	long failed_input;         /* after a failure: the input the server refused
+	                            * (0-based), or -1 when the failure was not one
+	                            * input's (server down, wrong dimension) */
+};
 
 struct embedder_ops {
 	const char *kind; /* "hash", "http" */
-	/* Embed n texts into out (n * dim floats, row-major), each L2-normalised.
-	 * Returns 0, or -1 with a message in err. */
+	/* Embed n texts into out (n * dim floats, row-major), each L2-normalised,
+	 * accounting in rep (never NULL). Returns 0, or -1 with a message in
+	 * err. */
 	int (*embed)(struct embedder *e, const char *const *texts, const size_t *lens, size_t n,
-	             float *out, char *err, size_t errlen);
+	             float *out, struct embed_report *rep, char *err, size_t errlen);
 	/* Free everything the embedder owns, including e itself. */
 	void (*destroy)(struct embedder *e);
 };
@@ -25,6 +43,8 @@ struct embedder_ops {
 struct embedder {
 	const struct embedder_ops *ops;
 	int dim;
+	size_t group_inputs; /* inputs per call that keep it busy (ingest groups
+	                      * documents up to this many chunks) */
 	char *model; /* e.g. "hash-v1-384"; stored with each vector; owned */
 	void *impl;
 };
@@ -41,6 +61,16 @@ struct embedder *embed_hash_new(int dim);
  * (out is then unspecified). */
 int embed_texts(struct embedder *e, const char *const *texts, const size_t *lens, size_t n,
                 float *out, char *err, size_t errlen);
+
+/* embed_texts, accounting in *rep (see struct embed_report; zeroed and
+ * failed_input set to -1 here, truncated kept). */
+int embed_texts_report(struct embedder *e, const char *const *texts, const size_t *lens, size_t n,
+                       float *out, struct embed_report *rep, char *err, size_t errlen);
+
+/* What the embedder sees of a chunk: its heading path (title first) on a
+ * line of its own, then its text, so a chunk deep in a section still says
+ * what the section is about. Replaces out's content. */
+void embed_input(struct strbuf *out, const char *heading_path, const char *text, size_t len);
 
 /* Destroy *e and set it to NULL. NULL-safe for e and *e. */
 void embed_free(struct embedder **e);

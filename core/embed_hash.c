@@ -480,7 +480,7 @@ static void write_vector(const struct hash_impl *h, int dim, float *out)
 }
 
 static int hash_embed(struct embedder *e, const char *const *texts, const size_t *lens, size_t n,
-                      float *out, char *err, size_t errlen)
+                      float *out, struct embed_report *rep, char *err, size_t errlen)
 {
 	struct hash_impl *h = e->impl;
 	for (size_t i = 0; i < n; i++) {
@@ -488,6 +488,7 @@ static int hash_embed(struct embedder *e, const char *const *texts, const size_t
 			snprintf(err, errlen,
 			         "embed: text %zu is %zu bytes; the hash embedder takes at most 4 GiB",
 			         i + 1, lens[i]);
+			rep->failed_input = (long)i;
 			return -1;
 		}
 		table_reset(h);
@@ -526,6 +527,7 @@ struct embedder *embed_hash_new(int dim)
 	snprintf(model, sizeof model, "hash-v1-%d", dim);
 	e->ops = &hash_ops;
 	e->dim = dim;
+	e->group_inputs = 64;
 	e->model = xstrdup(model);
 	struct hash_impl *h = xcalloc(1, sizeof *h);
 	build_stopset(h);

@@ -1,11 +1,18 @@
 /* ingest: files -> loader -> chunker -> embedder -> store.
  *
- * Each document is written in one transaction. Unchanged files (same size
- * and mtime, or same content hash) are skipped; bad files are skipped with a
- * reason and never stop the run. */
+ * Each document is written whole or not at all, and written documents are
+ * committed about every second, so a run that is killed keeps them and the
+ * next run does only the rest. Unchanged files (same size and mtime, or
+ * same content hash, with the same model and pipeline) are skipped; bad
+ * files are skipped with a reason and never stop the run. The chunks of
+ * several documents are embedded together, in calls of the embedder's
+ * group_inputs, so an HTTP embedder keeps its server busy. A collection
+ * keeps the first model it was embedded with: a run with another is
+ * refused (store/embedding.h). */
 #ifndef RAGDECK_INGEST_H
 #define RAGDECK_INGEST_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -24,6 +31,9 @@ struct ingest_opts {
 	int chunk_tokens;
 	int overlap_tokens;
 	int min_chunk_tokens;
+	double embed_price_per_mtok;      /* USD per million embedding tokens */
+	const volatile sig_atomic_t *stop;  /* non-NULL: the run stops soon after *stop
+	                                     * turns non-zero (a signal handler's flag) */
 };
 
 /* Progress after each file, for a progress bar. */
@@ -31,6 +41,9 @@ struct ingest_progress {
 	size_t files_done, files_total;
 	uint64_t bytes_done, bytes_total;
 	size_t chunks;
+	size_t embedded;         /* chunks embedded so far */
+	long embed_tokens;
+	double cost_usd;         /* of the embeddings so far */
 	uint64_t elapsed_us;
 	const char *current;     /* path being finished */
 };
@@ -51,13 +64,31 @@ struct ingest_summary {
 	size_t stale;            /* documents written as archived or superseded */
 	struct ingest_skip *skips;
 	size_t n_skips, cap_skips;
+	/* Chunks longer than the model takes, embedded from their first part:
+	 * path and "lines A-B". */
+	struct ingest_skip *truncated;
+	size_t n_truncated, cap_truncated;
+	long embed_tokens;       /* as the server counted them, or estimated */
+	bool embed_tokens_estimated;
+	int embed_requests, embed_retries;
+	double cost_usd;
+	bool interrupted;        /* *opts->stop ended the run early */
 	/* Time per phase, microseconds. */
 	uint64_t walk_us, load_us, chunk_us, embed_us, store_us, total_us;
 };
 
+/* Options from cfg's ingest keys, its collection (or collection when not
+ * NULL) and the price of its embedding model; no globs, no prune, no stop
+ * flag. Strings point into cfg. */
+struct config;
+void ingest_opts_from_config(const struct config *cfg, const char *collection, struct ingest_opts *o);
+
 /* Ingest the files under paths into opts->collection. Returns 0 when the
- * run completed (files may have been skipped: see out->skips), -1 when it
- * could not run at all (err says why). Free out with ingest_summary_free. */
+ * run completed or was stopped (out->interrupted; files may have been
+ * skipped: see out->skips), -1 when it could not run or go on (the
+ * collection holds another model's vectors, the embedding server failed,
+ * the database failed: err says why; what was written is kept). Free out
+ * with ingest_summary_free. */
 int ingest_run(struct store *store, struct embedder *embedder, const struct ingest_opts *opts,
                const char *const *paths, size_t n_paths, ingest_progress_fn progress, void *ud,
                struct ingest_summary *out, char *err, size_t errlen);

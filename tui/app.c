@@ -80,9 +80,9 @@ void app_ingest(struct app *a, const char *path)
 		app_status(a, false, "%s is already running", a->worker_eval ? "an eval" : "an ingest");
 		return;
 	}
-	struct embedder *e = cli_embedder(a->cli);
+	struct embedder *e = cli_embedder(a->cli, NULL, EMBED_FOR_INGEST, NULL, 0, err, sizeof err);
 	if (!e) {
-		app_status(a, true, "cannot ingest: the configured embedder is not available");
+		app_status(a, true, "cannot ingest: %s", err);
 		return;
 	}
 	if (worker_start_ingest(store_path(a->cli->store), a->cli->cfg, e, path, &a->worker, err,
@@ -315,12 +315,13 @@ static int setup(struct app *a, const struct app_opts *o, char *err, size_t errl
 	a->history_path = history_path();
 	if (a->history_path && lineedit_history_load(a->input, a->history_path, err, errlen) != 0)
 		return -1;
-	a->embedder = cli_embedder(a->cli);
-	if (!a->embedder) {
-		snprintf(err, errlen, "the configured embedder is not available");
+	char mismatch[1024];
+	a->embedder = cli_embedder(a->cli, NULL, EMBED_FOR_QUERIES, mismatch, sizeof mismatch, err, errlen);
+	if (!a->embedder)
 		return -1;
-	}
 	open_retriever(a);
+	if (mismatch[0])
+		app_status(a, true, "searching without vectors: %s", mismatch);
 	if (o->resume) {
 		int64_t id = 0;
 		if (session_last(a->cli->store, &id, err, errlen) != 0)

@@ -1,17 +1,20 @@
 #include "tui/cli.h"
 #include "core/config.h"
 #include "core/embed.h"
+#include "core/embed_open.h"
 #include "core/paths.h"
 #include "core/retrieve.h"
 #include "core/util/log.h"
 #include "core/util/strbuf.h"
 #include "core/util/utf8.h"
 #include "core/util/xalloc.h"
+#include "store/embedding.h"
 #include "store/store.h"
 
 #include <cjson/cJSON.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -61,15 +64,39 @@ fail:
 	return EXIT_FAIL;
 }
 
-struct embedder *cli_embedder(struct cli *cli)
+struct embedder *cli_embedder(struct cli *cli, const char *collection, enum embed_use use, char *mismatch,
+                              size_t mismatch_len, char *err, size_t errlen)
 {
-	if (cli_load_config(cli) != 0)
-		return NULL;
-	if (strcmp(cli->cfg->embedder.kind, "hash") != 0) {
-		log_error("embedder kind \"%s\" needs an HTTP embedding server; this build embeds with \"hash\" only: set embedder.kind: hash", cli->cfg->embedder.kind);
+	struct store_embedding rec = { 0 };
+	int64_t coll = 0;
+	if (cli_open_store(cli) != 0) {
+		snprintf(err, errlen, "cannot open the database");
 		return NULL;
 	}
-	return embed_hash_new(cli->cfg->embedder.dim);
+	const char *name = collection ? collection : cli->cfg->routing.retrieval.collection;
+	int found = store_collection_id(cli->store, name, false, &coll, err, errlen);
+	if (found < 0 || (found == 0 && store_embedding_get(cli->store, coll, &rec, err, errlen) != 0))
+		return NULL;
+	if (mismatch)
+		mismatch[0] = '\0';
+	if (embed_check_collection(cli->cfg, name, &rec, err, errlen) != 0) {
+		if (!mismatch)
+			return NULL;
+		snprintf(mismatch, mismatch_len, "%s", err);
+		rec = (struct store_embedding){ 0 };
+	}
+	char model[STORE_MODEL_MAX];
+	embed_config_model(cli->cfg, model, sizeof model);
+	return embed_open(cli->cfg, use, strcmp(rec.model, model) == 0 ? rec.dim : 0, err, errlen);
+}
+
+struct embedder *cli_embedder_or_log(struct cli *cli, const char *collection, enum embed_use use)
+{
+	char err[1024];
+	struct embedder *e = cli_embedder(cli, collection, use, NULL, 0, err, sizeof err);
+	if (!e)
+		log_error("%s", err);
+	return e;
 }
 
 void cli_release(struct cli *cli)

@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "core/embed_open.h"
+
 struct config;
 struct store;
 struct embedder;
@@ -32,9 +34,18 @@ int cli_load_config(struct cli *cli);
  * after printing why. */
 int cli_open_store(struct cli *cli);
 
-/* The embedder the config asks for. NULL after printing why. Caller frees
- * with embed_free. */
-struct embedder *cli_embedder(struct cli *cli);
+/* The embedder the config asks for, to use on collection (NULL: the
+ * config's) for use (core/embed_open.h); opens the store. When the
+ * collection holds another model's vectors: with mismatch NULL that is an
+ * error; else the reason goes to mismatch (else "") and the embedder is
+ * still made (the app then searches without vectors and says why).
+ * Returns NULL with err. Caller frees with embed_free. */
+struct embedder *cli_embedder(struct cli *cli, const char *collection, enum embed_use use, char *mismatch,
+                              size_t mismatch_len, char *err, size_t errlen);
+
+/* cli_embedder for headless commands: a mismatch is an error, and the
+ * error is printed. */
+struct embedder *cli_embedder_or_log(struct cli *cli, const char *collection, enum embed_use use);
 
 /* Open the retriever of collection (NULL: the config's) on store into *r
  * (freed with retriever_free), with cfg's retrieval settings. With

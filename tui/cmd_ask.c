@@ -222,7 +222,7 @@ int cmd_ask(struct cli *cli, int argc, char **argv)
 		return cli_usage_error(cli, "ask ", "ask needs exactly one QUESTION (quote it)");
 	if (cli_open_store(cli) != 0)
 		return EXIT_FAIL;
-	struct embedder *embedder = cli_embedder(cli);
+	struct embedder *embedder = cli_embedder_or_log(cli, collection, EMBED_FOR_QUERIES);
 	if (!embedder)
 		return EXIT_FAIL;
 	struct retriever *retriever = NULL;

@@ -468,7 +468,7 @@ int cmd_eval(struct cli *cli, int argc, char **argv)
 	}
 	c.golden_id = realpath(c.golden_path, NULL);
 	eval_set_hash(c.set, c.golden_hash);
-	if (cli_open_store(cli) != 0 || !(embedder = cli_embedder(cli)))
+	if (cli_open_store(cli) != 0 || !(embedder = cli_embedder_or_log(cli, NULL, EMBED_FOR_QUERIES)))
 		goto cleanup;
 	if (c.sweep == SWEEP_NONE)
 		c.values[c.n_values++] = 0;

@@ -10,6 +10,8 @@
 
 #include <cjson/cJSON.h>
 #include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,8 +49,26 @@ static void globs_add(struct globs *g, const char *s)
 
 static void on_progress(void *ud, const struct ingest_progress *p)
 {
-	progress_draw(ud, p->files_done, p->files_total, p->bytes_done, p->bytes_total, p->chunks,
-	              p->elapsed_us, p->files_done == p->files_total);
+	progress_draw(ud, p, p->files_done == p->files_total);
+}
+
+/* Set by the first SIGINT or SIGTERM: the run stops after the document at
+ * hand and keeps what it wrote. The handler is reset by then, so a second
+ * Ctrl-C ends the process at once (what was committed stays). */
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void catch_stop_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop_signal, .sa_flags = SA_RESETHAND };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 }
 
 static double share(uint64_t part, uint64_t whole)
@@ -56,7 +76,7 @@ static double share(uint64_t part, uint64_t whole)
 	return whole ? 100.0 * (double)part / (double)whole : 0.0;
 }
 
-static void print_summary(const struct ingest_summary *s, const char *collection)
+static void print_summary(const struct ingest_summary *s, const char *collection, const char *model)
 {
 	double secs = (double)s->total_us / 1e6;
 	printf("%zu files in collection %s: %zu added, %zu changed, %zu unchanged, %zu skipped, %zu pruned\n",
@@ -66,15 +86,43 @@ static void print_summary(const struct ingest_summary *s, const char *collection
 	if (s->invalid_utf8)
 		printf("; %zu invalid UTF-8 sequences replaced", s->invalid_utf8);
 	printf("\n");
+	if (s->embed_requests) {
+		printf("embedded with ");
+		cli_put_clean(stdout, model, strlen(model));
+		printf(": %ld tokens%s in %d requests (%d retried), $%.4f\n", s->embed_tokens,
+		       s->embed_tokens_estimated ? " (estimated)" : "", s->embed_requests, s->embed_retries, s->cost_usd);
+	}
+	for (size_t i = 0; i < s->n_truncated; i++) {
+		const char *path = cli_display_path(s->truncated[i].path);
+		printf("embedded from its first part (longer than the model takes): ");
+		cli_put_clean(stdout, path, strlen(path));
+		printf(" %s\n", s->truncated[i].reason);
+	}
 	for (size_t i = 0; i < s->n_skips; i++) {
 		const char *path = cli_display_path(s->skips[i].path);
 		printf("skipped ");
 		cli_put_clean(stdout, path, strlen(path));
-		printf(": %s\n", s->skips[i].reason);
+		printf(": ");
+		cli_put_clean(stdout, s->skips[i].reason, strlen(s->skips[i].reason));
+		printf("\n");
+	}
+	if (s->interrupted)
+		printf("interrupted: %zu documents written are kept; run the same command again to do the rest\n",
+		       s->added + s->changed);
+}
+
+static void add_notes_json(cJSON *o, const char *name, const struct ingest_skip *v, size_t n, const char *key)
+{
+	cJSON *arr = cJSON_AddArrayToObject(o, name);
+	for (size_t i = 0; i < n; i++) {
+		cJSON *k = cJSON_CreateObject();
+		cJSON_AddStringToObject(k, "path", v[i].path);
+		cJSON_AddStringToObject(k, key, v[i].reason);
+		cJSON_AddItemToArray(arr, k);
 	}
 }
 
-static void print_summary_json(const struct ingest_summary *s, const char *collection)
+static void print_summary_json(const struct ingest_summary *s, const char *collection, const char *model)
 {
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "collection", collection);
@@ -87,13 +135,16 @@ static void print_summary_json(const struct ingest_summary *s, const char *colle
 	cJSON_AddNumberToObject(o, "chunks", (double)s->chunks);
 	cJSON_AddNumberToObject(o, "bytes", (double)s->bytes);
 	cJSON_AddNumberToObject(o, "invalid_utf8", (double)s->invalid_utf8);
-	cJSON *skips = cJSON_AddArrayToObject(o, "skips");
-	for (size_t i = 0; i < s->n_skips; i++) {
-		cJSON *k = cJSON_CreateObject();
-		cJSON_AddStringToObject(k, "path", s->skips[i].path);
-		cJSON_AddStringToObject(k, "reason", s->skips[i].reason);
-		cJSON_AddItemToArray(skips, k);
-	}
+	cJSON_AddBoolToObject(o, "interrupted", s->interrupted);
+	add_notes_json(o, "skips", s->skips, s->n_skips, "reason");
+	add_notes_json(o, "truncated", s->truncated, s->n_truncated, "lines");
+	cJSON *e = cJSON_AddObjectToObject(o, "embedding");
+	cJSON_AddStringToObject(e, "model", model);
+	cJSON_AddNumberToObject(e, "tokens", (double)s->embed_tokens);
+	cJSON_AddBoolToObject(e, "tokens_estimated", s->embed_tokens_estimated);
+	cJSON_AddNumberToObject(e, "requests", s->embed_requests);
+	cJSON_AddNumberToObject(e, "retries", s->embed_retries);
+	cJSON_AddNumberToObject(e, "cost_usd", s->cost_usd);
 	cJSON *t = cJSON_AddObjectToObject(o, "timings_us");
 	cJSON_AddNumberToObject(t, "walk", (double)s->walk_us);
 	cJSON_AddNumberToObject(t, "load", (double)s->load_us);
@@ -148,18 +199,17 @@ int cmd_ingest(struct cli *cli, int argc, char **argv)
 		rc = cli_usage_error(cli, "ingest ", "ingest needs at least one PATH");
 		goto cleanup;
 	}
-	if (cli_open_store(cli) != 0 || !(embedder = cli_embedder(cli)))
+	if (cli_open_store(cli) != 0 || !(embedder = cli_embedder_or_log(cli, collection, EMBED_FOR_INGEST)))
 		goto cleanup;
-	struct ingest_opts opts = {
-		.collection = collection ? collection : cli->cfg->routing.retrieval.collection,
-		.include = include.items, .n_include = include.n,
-		.exclude = exclude.items, .n_exclude = exclude.n,
-		.prune = prune,
-		.max_file_bytes = (int64_t)cli->cfg->ingest.max_file_mb * 1024 * 1024,
-		.chunk_tokens = cli->cfg->ingest.chunk_tokens,
-		.overlap_tokens = cli->cfg->ingest.overlap_tokens,
-		.min_chunk_tokens = cli->cfg->ingest.min_chunk_tokens,
-	};
+	struct ingest_opts opts;
+	ingest_opts_from_config(cli->cfg, collection, &opts);
+	opts.include = include.items;
+	opts.n_include = include.n;
+	opts.exclude = exclude.items;
+	opts.n_exclude = exclude.n;
+	opts.prune = prune;
+	opts.stop = &stop_requested;
+	catch_stop_signals();
 	struct progress_bar bar;
 	progress_init(&bar);
 	struct ingest_summary sum;
@@ -168,13 +218,16 @@ int cmd_ingest(struct cli *cli, int argc, char **argv)
 	                     (size_t)(argc - optind), on_progress, &bar, &sum, err, sizeof err);
 	progress_clear(&bar);
 	if (json)
-		print_summary_json(&sum, opts.collection);
+		print_summary_json(&sum, opts.collection, embedder->model);
 	else
-		print_summary(&sum, opts.collection);
-	if (run != 0)
+		print_summary(&sum, opts.collection, embedder->model);
+	if (run != 0 && sum.added + sum.changed)
+		log_error("ingest stopped: %s; the %zu documents written are kept: run the same command again to go on",
+		          err, sum.added + sum.changed);
+	else if (run != 0)
 		log_error("ingest stopped: %s", err);
 	else
-		rc = EXIT_OK;
+		rc = sum.interrupted ? EXIT_FAIL : EXIT_OK;
 	ingest_summary_free(&sum);
 cleanup:
 	embed_free(&embedder);

@@ -226,7 +226,7 @@ int cmd_search(struct cli *cli, int argc, char **argv)
 		return cli_usage_error(cli, "search ", "search needs exactly one QUERY (quote it)");
 	if (cli_open_store(cli) != 0)
 		return EXIT_FAIL;
-	struct embedder *embedder = cli_embedder(cli);
+	struct embedder *embedder = cli_embedder_or_log(cli, collection, EMBED_FOR_QUERIES);
 	if (!embedder)
 		return EXIT_FAIL;
 	struct retriever_opts ro;

@@ -42,9 +42,9 @@ void app_eval(struct app *a, const char *golden)
 		app_status(a, true, "cannot evaluate: %s", err);
 		return;
 	}
-	struct embedder *e = cli_embedder(a->cli);
+	struct embedder *e = cli_embedder(a->cli, NULL, EMBED_FOR_QUERIES, NULL, 0, err, sizeof err);
 	if (!e) {
-		app_status(a, true, "cannot evaluate: the configured embedder is not available");
+		app_status(a, true, "cannot evaluate: %s", err);
 		return;
 	}
 	if (worker_start_eval(a->eval_store, a->cli->cfg, e, golden, &a->worker, err, sizeof err) != 0) {

@@ -14,10 +14,11 @@ struct progress_bar {
 /* Enable the bar when stderr is a terminal. */
 void progress_init(struct progress_bar *bar);
 
-/* Draw "[#####-----] done/total files  x/y MB  n chunks/s  ETA m:ss" unless
- * drawn less than 100 ms ago (force draws anyway). */
-void progress_draw(struct progress_bar *bar, uint64_t done, uint64_t total, uint64_t bytes_done,
-                   uint64_t bytes_total, uint64_t chunks, uint64_t elapsed_us, bool force);
+/* Draw "[#####-----] done/total files  x/y MB  n embeddings/s  $cost  ETA
+ * m:ss" (the cost when there is one) unless drawn less than 100 ms ago
+ * (force draws anyway). */
+struct ingest_progress;
+void progress_draw(struct progress_bar *bar, const struct ingest_progress *p, bool force);
 
 /* Erase the bar so a summary can follow. */
 void progress_clear(struct progress_bar *bar);

@@ -70,13 +70,8 @@ static void *run(void *arg)
 		snprintf(m.text, sizeof m.text, "ingest %s: %s", w->path, err);
 		goto cleanup;
 	}
-	struct ingest_opts opts = {
-		.collection = w->cfg->routing.retrieval.collection,
-		.max_file_bytes = (int64_t)w->cfg->ingest.max_file_mb * 1024 * 1024,
-		.chunk_tokens = w->cfg->ingest.chunk_tokens,
-		.overlap_tokens = w->cfg->ingest.overlap_tokens,
-		.min_chunk_tokens = w->cfg->ingest.min_chunk_tokens,
-	};
+	struct ingest_opts opts;
+	ingest_opts_from_config(w->cfg, NULL, &opts);
 	if (ingest_run(store, w->embedder, &opts, paths, 1, on_progress, w, &sum, err, sizeof err) != 0) {
 		snprintf(m.text, sizeof m.text, "ingest %s: %s", w->path, err);
 		goto cleanup;

@@ -176,14 +176,4 @@ const char *llm_kind_name(enum llm_kind k);
 /* Parse a kind name as above. Returns 0, or -1 with err listing the names. */
 int llm_kind_parse(const char *name, enum llm_kind *out, char *err, size_t errlen);
 
-/* Blocking /embeddings call of an OpenAI-compatible server: embeds n texts
- * (texts[i] of lens[i] bytes) in one batch with model, checks every vector
- * has dim floats, matches results to inputs by "index", L2-normalises, and
- * writes n * dim floats to out. Retries like a stream. Returns 0, or -1 with
- * a one-line err (missing key, HTTP error with the server's message,
- * dimension mismatch). */
-int llm_openai_embed(const struct llm_provider_cfg *cfg, const struct llm_http_opts *opts,
-		     const char *model, const char *const *texts, const size_t *lens, size_t n,
-		     int dim, float *out, char *err, size_t errlen);
-
 #endif

@@ -957,76 +957,6 @@ static void cancel_between_passes_reports_at_once(void **state)
 	fixture_stop(&srv);
 }
 
-static void embeddings_are_matched_by_index_and_normalised(void **state)
-{
-	(void)state;
-	struct fixture_response r[2] = {
-		{ .status = 200, .content_type = "application/json", .reset_after = -1,
-		  .body = "{\"object\":\"list\",\"data\":[{\"object\":\"embedding\",\"index\":1,"
-			  "\"embedding\":[0,3,4]},{\"object\":\"embedding\",\"index\":0,"
-			  "\"embedding\":[2,0,0]}],\"model\":\"emb\"}" },
-		{ .status = 200, .content_type = "application/json", .reset_after = -1,
-		  .body = "{\"data\":[{\"index\":0,\"embedding\":[1,2]},{\"index\":1,\"embedding\":[1,2]}]}" },
-	};
-	struct fixture_server *srv = fixture_start(r, 2);
-	char *base = url_with(srv, "/v1");
-	struct llm_provider_cfg cfg = { .kind = LLM_KIND_OPENAI, .base_url = base };
-	struct llm_http_opts o = fast_opts();
-	const char *texts[] = { "alpha and more", "beta" };
-	size_t lens[] = { 5, 4 };
-	float out[6];
-	char err[512];
-	assert_int_equal(llm_openai_embed(&cfg, &o, "emb", texts, lens, 2, 3, out, err, sizeof(err)), 0);
-	const float want[6] = { 1, 0, 0, 0, 0.6f, 0.8f };
-	for (int i = 0; i < 6; i++)
-		assert_true(fabsf(out[i] - want[i]) < 1e-6f);
-	const struct fixture_request *q = fixture_request(srv, 0);
-	char v[128];
-	assert_string_equal(q->path, "/v1/embeddings");
-	assert_string_equal(fixture_header(q, "Authorization", v, sizeof(v)), "Bearer " OPENAI_KEY);
-	assert_string_equal(q->body, "{\"model\":\"emb\",\"input\":[\"alpha\",\"beta\"],"
-			    "\"encoding_format\":\"float\"}");
-	assert_int_equal(llm_openai_embed(&cfg, &o, "emb", texts, lens, 2, 3, out, err, sizeof(err)), -1);
-	char want_err[256];
-	snprintf(want_err, sizeof(want_err), "%s/embeddings: model emb returned 2-dimensional vectors, "
-		 "expected 3: set the embedder's dim to 2", base);
-	assert_string_equal(err, want_err);
-	free(base);
-	fixture_stop(&srv);
-}
-
-static void embeddings_retry_429_and_report_http_errors(void **state)
-{
-	(void)state;
-	struct fixture_response r[3] = {
-		{ .status = 429, .content_type = "application/json", .headers = "retry-after-ms: 5\r\n",
-		  .body = "{\"error\":{\"message\":\"slow\"}}", .reset_after = -1 },
-		{ .status = 200, .content_type = "application/json", .reset_after = -1,
-		  .body = "{\"data\":[{\"index\":0,\"embedding\":[0,0,5]}]}" },
-		{ .status = 404, .content_type = "application/json", .reset_after = -1,
-		  .body = "{\"error\":\"model \\\"nomic\\\" not found, try pulling it first\"}" },
-	};
-	struct fixture_server *srv = fixture_start(r, 3);
-	char *base = url_with(srv, "/v1");
-	struct llm_provider_cfg cfg = { .kind = LLM_KIND_OPENAI, .base_url = base, .api_key_env = "" };
-	struct llm_http_opts o = fast_opts();
-	const char *texts[] = { "x" };
-	size_t lens[] = { 1 };
-	float out[3];
-	char err[512];
-	assert_int_equal(llm_openai_embed(&cfg, &o, "nomic", texts, lens, 1, 3, out, err, sizeof(err)), 0);
-	assert_true(fabsf(out[2] - 1.0f) < 1e-6f);
-	assert_int_equal(fixture_request_count(srv), 2);
-	assert_int_equal(llm_openai_embed(&cfg, &o, "nomic", texts, lens, 1, 3, out, err, sizeof(err)), -1);
-	char want[256];
-	snprintf(want, sizeof(want), "HTTP 404 from %s/embeddings: model \"nomic\" not found, "
-		 "try pulling it first", base);
-	assert_string_equal(err, want);
-	assert_int_equal(fixture_request_count(srv), 3);
-	free(base);
-	fixture_stop(&srv);
-}
-
 int main(void)
 {
 	setenv("OPENAI_API_KEY", OPENAI_KEY, 1);
@@ -1067,8 +997,6 @@ int main(void)
 		cmocka_unit_test(base_url_env_is_used_unless_config_names_one),
 		cmocka_unit_test(cancel_from_on_text_closes_and_keeps_text),
 		cmocka_unit_test(cancel_between_passes_reports_at_once),
-		cmocka_unit_test(embeddings_are_matched_by_index_and_normalised),
-		cmocka_unit_test(embeddings_retry_429_and_report_http_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -98,8 +98,15 @@ static void assert_default_extensions(const struct config *c)
 	assert_null(c->store_path);
 	assert_string_equal(c->theme, "dark");
 	assert_string_equal(c->embedder.kind, "hash");
-	assert_int_equal(c->embedder.dim, 384);
+	assert_int_equal(c->embedder.dim, CONFIG_AUTO_INT);
 	assert_null(c->embedder.model);
+	assert_null(c->embedder.provider);
+	assert_int_equal(c->embedder.batch_inputs, CONFIG_AUTO_INT);
+	assert_int_equal(c->embedder.batch_tokens, CONFIG_AUTO_INT);
+	assert_int_equal(c->embedder.concurrency, 4);
+	assert_int_equal(c->embedder.timeout_ms, 60000);
+	assert_int_equal(c->embedder.query_timeout_ms, 5000);
+	assert_string_equal(c->embedder.too_long, "truncate");
 	assert_int_equal(c->ingest.chunk_tokens, 350);
 	assert_int_equal(c->ingest.overlap_tokens, 40);
 	assert_int_equal(c->ingest.min_chunk_tokens, 32);
@@ -160,7 +167,7 @@ static void assert_template_values(const struct config *c)
 	assert_default_extensions(c);
 }
 
-static void assert_fixture_loads_with_one_note(const char *path)
+static void assert_fixture_loads_with_its_notes(const char *path)
 {
 	struct config_diags d = { 0 };
 	struct config *c = NULL;
@@ -168,23 +175,26 @@ static void assert_fixture_loads_with_one_note(const char *path)
 	assert_non_null(c);
 	assert_string_equal(c->source_path, path);
 	assert_template_values(c);
-	assert_int_equal(d.n, 1);
+	assert_int_equal(d.n, 2);
 	assert_diag(&d.items[0], CONFIG_NOTE, 8, 18, QDRANT_NOTE);
+	assert_diag(&d.items[1], CONFIG_NOTE, 12, 24,
+	            "routing.paths.retrieval.embedding_model is \"text-embedding-3-small\", but the embedder is the "
+	            "offline hash one: set embedder.kind: http to embed with text-embedding-3-small (docs/config.md)");
 	config_free(&c);
 	assert_null(c);
 	config_diags_free(&d);
 }
 
-static void template_fixture_loads_every_key_with_one_qdrant_note(void **state)
+static void template_fixture_loads_every_key_with_its_two_notes(void **state)
 {
 	(void)state;
-	assert_fixture_loads_with_one_note(TEMPLATE);
+	assert_fixture_loads_with_its_notes(TEMPLATE);
 }
 
 static void toplevel_evaluation_fixture_loads_the_same_values(void **state)
 {
 	(void)state;
-	assert_fixture_loads_with_one_note(TEMPLATE_TOPLEVEL);
+	assert_fixture_loads_with_its_notes(TEMPLATE_TOPLEVEL);
 }
 
 static void defaults_work_offline(void **state)
@@ -244,7 +254,7 @@ static const struct range_case range_cases[] = {
 	{ "routing.paths.adaptation.repetition_penalty", "0.49", "2.5", "a number from 0.5 to 2" },
 	{ "routing.evaluation.alert_thresholds.latency_p95_ms", "0", "600001", "a number from 1 to 600000" },
 	{ "evaluation.alert_thresholds.hallucination_score", "-0.5", "1.5", "a number from 0 to 1" },
-	{ "embedder.dim", "31", "4097", "an integer from 32 to 4096" },
+	{ "embedder.dim", "31", "4097", "an integer from 32 to 4096, or auto" },
 	{ "ingest.chunk_tokens", "63", "4097", "an integer from 64 to 4096" },
 	{ "ingest.overlap_tokens", "-1", "2049", "an integer from 0 to 2048" },
 	{ "ingest.max_file_mb", "0", "1025", "an integer from 1 to 1024" },
@@ -747,6 +757,13 @@ static void full_fixture_sets_every_extension(void **state)
 	assert_string_equal(c->embedder.kind, "http");
 	assert_int_equal(c->embedder.dim, 768);
 	assert_string_equal(c->embedder.model, "nomic-embed-text");
+	assert_string_equal(c->embedder.provider, "ollama");
+	assert_int_equal(c->embedder.batch_inputs, 16);
+	assert_int_equal(c->embedder.batch_tokens, 4096);
+	assert_int_equal(c->embedder.concurrency, 8);
+	assert_int_equal(c->embedder.timeout_ms, 30000);
+	assert_int_equal(c->embedder.query_timeout_ms, 2000);
+	assert_string_equal(c->embedder.too_long, "fail");
 	assert_int_equal(c->ingest.chunk_tokens, 512);
 	assert_int_equal(c->ingest.overlap_tokens, 64);
 	assert_int_equal(c->ingest.max_file_mb, 50);
@@ -801,7 +818,7 @@ static void printed_config_reloads_to_an_equal_config(void **state)
 {
 	(void)state;
 	static const char *const files[] = { TEMPLATE, TEMPLATE_TOPLEVEL, FULL };
-	static const size_t notes[] = { 1, 1, 0 };
+	static const size_t notes[] = { 2, 2, 0 };
 	struct config *c = config_defaults();
 	assert_round_trip(c, 0);
 	config_free(&c);
@@ -1058,13 +1075,64 @@ static void reranker_provider_must_exist_and_have_a_server(void **state)
 	                 "retrieval.reranker.provider: expected a provider name, got \"my tei\"");
 }
 
+static void http_embedder_needs_a_model_served_by_an_openai_provider(void **state)
+{
+	(void)state;
+	expect_one_error("embedder:\n  kind: http\n", 2, 9,
+	                 "embedder.kind is http but no model is named: set embedder.model (for example "
+	                 "nomic-embed-text or text-embedding-3-small)");
+	expect_one_error("embedder:\n  kind: http\n  model: mxbai-embed\n", 2, 9,
+	                 "embedder: no entry of models: routes \"mxbai-embed\" to a provider; add one (- match: "
+	                 "\"mxbai-embed\" with provider: NAME) or set embedder.provider");
+	expect_one_error("embedder:\n  kind: http\n  model: claude-embed\n", 2, 9,
+	                 "embedder: model \"claude-embed\" goes to provider anthropic of kind anthropic, which has "
+	                 "no /embeddings endpoint; route it to a provider of kind openai (OpenAI, Ollama, "
+	                 "llama.cpp, vLLM, TEI)");
+	expect_one_error("embedder:\n  kind: http\n  model: m\n  provider: nope\n", 2, 9,
+	                 "embedder.provider: no provider named \"nope\"; known providers: openai, anthropic, local");
+}
+
+static void http_embedder_takes_its_provider_and_batch_defaults(void **state)
+{
+	(void)state;
+	struct config_diags d = { 0 };
+	struct config *c = NULL;
+	static const char yaml[] =
+		"providers:\n  ollama:\n    kind: openai\n    base_url: http://127.0.0.1:11434/v1\n    api_key_env: ~\n"
+		"models:\n  - match: \"nomic-*\"\n    provider: ollama\n"
+		"embedder:\n  kind: http\n  model: nomic-embed-text\n  dim: auto\n";
+	assert_int_equal(load(yaml, &c, &d), 0);
+	assert_int_equal(d.n, 0);
+	assert_string_equal(config_embed_model(c), "nomic-embed-text");
+	assert_string_equal(config_embed_provider(c)->name, "ollama");
+	int inputs;
+	long tokens;
+	config_embed_batch(c, &inputs, &tokens);
+	assert_int_equal(inputs, 32);
+	assert_int_equal(tokens, 8192);
+	config_free(&c);
+	config_diags_free(&d);
+	/* OpenAI's own endpoint takes far larger requests. */
+	static const char openai[] = "embedder:\n  kind: http\n  model: text-embedding-3-small\n";
+	unsetenv("OPENAI_BASE_URL");
+	assert_int_equal(load(openai, &c, &d), 0);
+	assert_string_equal(config_embed_provider(c)->name, "openai");
+	config_embed_batch(c, &inputs, &tokens);
+	assert_int_equal(inputs, 512);
+	assert_int_equal(tokens, 100000);
+	config_free(&c);
+	config_diags_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(vector_weight_takes_auto_or_a_number),
 		cmocka_unit_test(reranker_keys_load_and_name_a_provider_defined_later),
 		cmocka_unit_test(reranker_provider_must_exist_and_have_a_server),
-		cmocka_unit_test(template_fixture_loads_every_key_with_one_qdrant_note),
+		cmocka_unit_test(http_embedder_needs_a_model_served_by_an_openai_provider),
+		cmocka_unit_test(http_embedder_takes_its_provider_and_batch_defaults),
+		cmocka_unit_test(template_fixture_loads_every_key_with_its_two_notes),
 		cmocka_unit_test(toplevel_evaluation_fixture_loads_the_same_values),
 		cmocka_unit_test(defaults_work_offline),
 		cmocka_unit_test(empty_file_is_valid_and_gives_defaults),

@@ -19,6 +19,7 @@
 
 #include "core/config.h"
 #include "core/embed.h"
+#include "core/embed_open.h"
 #include "core/ingest.h"
 #include "core/retrieve.h"
 #include "core/router.h"
@@ -61,7 +62,8 @@ static void open_world(struct world *w)
 	assert_int_equal(config_load_string("t.yaml", yaml, strlen(yaml), &w->cfg, &d), 0);
 	config_diags_free(&d);
 	assert_int_equal(store_open(w->db, &w->store, err, sizeof err), 0);
-	w->embedder = embed_hash_new(w->cfg->embedder.dim);
+	w->embedder = embed_open(w->cfg, EMBED_FOR_QUERIES, 0, err, sizeof err);
+	assert_non_null(w->embedder);
 	struct ingest_opts io = {
 		.collection = w->cfg->routing.retrieval.collection, .max_file_bytes = 20 << 20,
 		.chunk_tokens = w->cfg->ingest.chunk_tokens, .overlap_tokens = w->cfg->ingest.overlap_tokens,
