@@ -308,6 +308,8 @@ cJSON *eval_summary_json(const struct eval_summary *s)
 	cJSON_AddNumberToObject(cost, "total", s->m.cost_total);
 	cJSON_AddNumberToObject(cost, "per_query", s->m.cost_per_query);
 	cJSON_AddNumberToObject(cost, "per_success", s->m.cost_per_success);
+	cJSON_AddNumberToObject(cost, "embeddings", s->m.embed_cost);
+	cJSON_AddNumberToObject(o, "embed_tokens", (double)s->m.embed_tokens);
 	return o;
 }
 

@@ -43,8 +43,10 @@ double metrics_cost_usd(const struct config_price *p, long in, long out)
 void metrics_turn_finish(struct metrics_turn *t, const struct config *c, const char *model)
 {
 	const struct config_price *p = config_price_for_model(c, model);
+	const struct config_price *ep = t->embed_tokens > 0 ? config_price_for_model(c, config_embed_model(c)) : NULL;
+	t->embed_cost_usd = ep ? metrics_cost_usd(ep, t->embed_tokens, 0) : 0;
 	t->cost_known = p != NULL;
-	t->cost_usd = p ? metrics_cost_usd(p, t->tokens_in, t->tokens_out) : 0;
+	t->cost_usd = (p ? metrics_cost_usd(p, t->tokens_in, t->tokens_out) : 0) + t->embed_cost_usd;
 	t->cost_estimated = p && !t->usage_reported;
 	t->expansion = t->question_tokens > 0 ? (double)t->tokens_in / t->question_tokens : 0;
 }
@@ -217,6 +219,8 @@ static void sum_turns(const struct metrics_window *w, uint64_t first, struct met
 		bool answered = t->outcome == METRICS_OK || t->outcome == METRICS_FELL_BACK;
 		out->turns++;
 		out->outcomes[t->outcome]++;
+		out->embed_tokens += t->embed_tokens;
+		out->embed_cost += t->embed_cost_usd;
 		if (t->cost_known) {
 			out->n_priced++;
 			out->n_estimated += t->cost_estimated;

@@ -59,7 +59,9 @@ struct metrics_turn {
 	enum metrics_outcome outcome;
 	bool has_grounding;
 	double grounding;         /* 0..1, from the evaluator */
+	long embed_tokens;        /* the question's embedding (HTTP embedders) */
 	/* set by metrics_turn_finish: */
+	double embed_cost_usd;    /* of embed_tokens; part of cost_usd */
 	double cost_usd;
 	bool cost_known;          /* the model has a price */
 	bool cost_estimated;      /* priced from estimated tokens */
@@ -79,8 +81,9 @@ void metrics_turn_span(struct metrics_turn *t, enum metrics_span s, uint64_t us)
 double metrics_cost_usd(const struct config_price *p, long in, long out);
 
 /* Price t for model with c's pricing table (exact name, else the longest
- * priced prefix) and compute its expansion. A model without a price leaves
- * cost_known false and cost_usd 0. */
+ * priced prefix), add its question embedding (embed_tokens at the price of
+ * c's embedding model) and compute its expansion. A model without a price
+ * leaves cost_known false and cost_usd the embedding's alone. */
 void metrics_turn_finish(struct metrics_turn *t, const struct config *c, const char *model);
 
 /* The nearest-rank p-th percentile (0 < p <= 100) of sorted[0..n); 0 when
@@ -121,6 +124,8 @@ struct metrics_summary {
 	double cost_total;        /* USD over priced turns */
 	double cost_per_query;    /* cost_total / n_priced */
 	double cost_per_success;  /* cost_total / priced turns that answered (ok or fell_back) */
+	long embed_tokens;        /* question embeddings over all turns */
+	double embed_cost;        /* their USD, included in cost_total */
 	double expansion_mean;    /* over turns with a question */
 	size_t n_grounded;
 	double grounding_mean;    /* over turns with a grounding score */

@@ -11,6 +11,7 @@
 #include "core/util/strbuf.h"
 #include "core/util/xalloc.h"
 #include "store/fts.h"
+#include "store/embedding.h"
 #include "store/store.h"
 #include "store/vecindex.h"
 #include "store/vecsync.h"
@@ -38,6 +39,8 @@ struct retriever {
 	sqlite3_stmt *vocab;
 	sqlite3_stmt *stale_q, *doc_chunks;
 	struct fts_tokenizer *tok;
+	bool model_changed;         /* the collection held another model's vectors at the
+	                             * last look: reload the index when it is ours again */
 	struct stale_chunk *stale;  /* chunks of documents that are not current, by id */
 	size_t n_stale;
 	bool stale_loaded;
@@ -118,6 +121,14 @@ void retriever_opts_from_config(const struct config *cfg, const char *collection
 		};
 }
 
+static struct vec_index_opts vec_index_opts_of(const struct retriever *r)
+{
+	return (struct vec_index_opts){
+		.dim = r->embedder->dim, .quantize_int8 = r->opts.quantize_int8,
+		.oversample = r->opts.oversample > 0 ? r->opts.oversample : 1, .threads = r->opts.threads,
+	};
+}
+
 int retriever_open(struct store *store, struct embedder *embedder, const struct retriever_opts *opts,
                    struct retriever **out, char *err, size_t errlen)
 {
@@ -143,10 +154,7 @@ int retriever_open(struct store *store, struct embedder *embedder, const struct 
 		goto fail;
 	}
 	r->tok = fts_tokenizer_open(db);
-	struct vec_index_opts vo = {
-		.dim = embedder->dim, .quantize_int8 = opts->quantize_int8,
-		.oversample = opts->oversample > 0 ? opts->oversample : 1, .threads = opts->threads,
-	};
+	struct vec_index_opts vo = vec_index_opts_of(r);
 	r->index = vec_index_new(&vo);
 	if (!r->index) {
 		snprintf(err, errlen, "cannot build a vector index of dimension %d with %d threads", vo.dim, vo.threads);
@@ -231,18 +239,54 @@ static int build_allowed(struct retriever *r, const struct retrieve_query *q, st
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-static int embed_query(struct retriever *r, const char *text, float *vec, bool *cached, char *err,
-                       size_t errlen)
+static int embed_query(struct retriever *r, const char *text, float *vec, struct retrieve_result *out,
+                       char *err, size_t errlen)
 {
 	size_t len = strlen(text);
 	int64_t now = clock_unix_now();
-	*cached = qcache_get(r->cache, text, len, now, vec);
-	if (*cached)
+	out->embed_cached = qcache_get(r->cache, text, len, now, vec);
+	if (out->embed_cached)
 		return 0;
-	if (embed_texts(r->embedder, &text, &len, 1, vec, err, errlen) != 0)
+	struct embed_report rep = { 0 };
+	int rc = embed_texts_report(r->embedder, &text, &len, 1, vec, &rep, err, errlen);
+	out->embed_tokens = rep.tokens;
+	if (rc != 0)
 		return -1;
 	qcache_put(r->cache, text, len, now, vec);
 	return 0;
+}
+
+/* Whether the collection's vectors are still this embedder's: another
+ * process may have re-embedded it since. When they are again after a
+ * change, the index is loaded afresh. Returns 1 when they are, 0 when not
+ * (why in err), -1 when the store failed. */
+static int model_current(struct retriever *r, char *err, size_t errlen)
+{
+	struct store_embedding rec;
+	if (store_embedding_get(r->store, r->collection_id, &rec, err, errlen) != 0)
+		return -1;
+	bool same = !rec.model[0] || (strcmp(rec.model, r->embedder->model) == 0 && rec.dim == r->embedder->dim);
+	if (!same) {
+		snprintf(err, errlen, "collection holds vectors of %s (%d dimensions), not of %s: run 'ragdeck reembed' "
+		         "or set the embedder to %s", rec.model, rec.dim, r->embedder->model, rec.model);
+		r->model_changed = true;
+		return 0;
+	}
+	if (r->model_changed) {
+		struct vec_index_opts vo = vec_index_opts_of(r);
+		struct vec_index *fresh = vec_index_new(&vo);
+		if (!fresh) {
+			snprintf(err, errlen, "cannot rebuild the vector index");
+			return -1;
+		}
+		vec_index_free(&r->index);
+		r->index = fresh;
+		r->sync.last_chunk_id = r->sync.last_tombstone = 0;
+		qcache_free(&r->cache);
+		r->cache = qcache_new(QCACHE_SIZE, r->embedder->dim, r->opts.cache_ttl_seconds);
+		r->model_changed = false;
+	}
+	return 1;
 }
 
 static int64_t doc_frequency(struct retriever *r, const char *term)
@@ -358,7 +402,7 @@ static int fts_candidates(struct retriever *r, const struct query_plan *qp, size
 	sqlite3_bind_text(r->fts, 3, qp->rank, -1, SQLITE_STATIC);
 	while (*n < limit && (rc = sqlite3_step(r->fts)) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(r->fts, 0);
-		if (!vec_index_contains(r->index, id) || (filter && !is_allowed((void *)filter, id)))
+		if (filter ? !is_allowed((void *)filter, id) : !vec_index_contains(r->index, id))
 			continue;
 		ids[*n] = id;
 		bm25[*n] = sqlite3_column_double(r->fts, 1);
@@ -636,7 +680,7 @@ int retriever_search(struct retriever *r, const struct retrieve_query *q, struct
 	size_t k = q->k > 0 ? (size_t)q->k : 1;
 	size_t limit = k * 4 > MIN_CANDIDATES ? k * 4 : MIN_CANDIDATES;
 	struct allowed allowed = { 0 };
-	bool filtered = q->path_glob || q->doc_ids;
+	bool filtered;
 	int64_t *vec_ids = xcalloc(limit, sizeof *vec_ids), *fts_ids = xcalloc(limit, sizeof *fts_ids);
 	float *vec_scores = xcalloc(limit, sizeof *vec_scores);
 	double *bm25 = xcalloc(limit, sizeof *bm25);
@@ -651,17 +695,35 @@ int retriever_search(struct retriever *r, const struct retrieve_query *q, struct
 
 	memset(out, 0, sizeof *out);
 	plan_query(r, q->text, &qp);
-	if (vec_sync_catch_up(r->store, r->index, &r->sync, err, errlen) != 0)
+	char why[1024];
+	int current = q->mode == RETRIEVE_FTS ? 1 : model_current(r, why, sizeof why);
+	if (current < 0) {
+		snprintf(err, errlen, "%s", why);
 		goto cleanup;
+	}
+	if (current && vec_sync_catch_up(r->store, r->index, &r->sync, err, errlen) != 0)
+		goto cleanup;
+	/* The vector index tells which chunks are the collection's, unless it
+	 * holds another model's vectors: then the chunks are listed. */
+	filtered = q->path_glob || q->doc_ids || !current;
 	if (filtered && build_allowed(r, q, &allowed) != 0) {
 		snprintf(err, errlen, "cannot apply the search filter: %s", sqlite3_errmsg(store_db(r->store)));
 		goto cleanup;
 	}
-	if (q->mode != RETRIEVE_FTS) {
+	bool vectors = q->mode != RETRIEVE_FTS && current;
+	if (vectors) {
 		t = clock_now_us();
-		if (embed_query(r, q->text, qvec, &out->embed_cached, err, errlen) != 0)
-			goto cleanup;
+		vectors = embed_query(r, q->text, qvec, out, why, sizeof why) == 0;
 		out->us.embed_us = clock_now_us() - t;
+	}
+	if (q->mode != RETRIEVE_FTS && !vectors) {
+		if (q->mode == RETRIEVE_VECTOR) {
+			snprintf(err, errlen, "%s", why);
+			goto cleanup;
+		}
+		out->vector_error = xstrdup(why);
+	}
+	if (vectors) {
 		t = clock_now_us();
 		n_vec = vec_index_search(r->index, qvec, limit, vhits, filtered ? is_allowed : NULL, &allowed);
 		for (size_t i = 0; i < n_vec; i++) {
@@ -683,7 +745,8 @@ int retriever_search(struct retriever *r, const struct retrieve_query *q, struct
 	}
 	t = clock_now_us();
 	struct fusion_params fp = { .method = r->opts.fusion, .k = r->opts.rrf_k,
-	                            .vec_weight = vector_weight(r, &qp, q->mode), .fts_weight = r->opts.fts_weight };
+	                            .vec_weight = vectors ? vector_weight(r, &qp, q->mode) : 0,
+	                            .fts_weight = r->opts.fts_weight };
 	out->vector_weight = fp.vec_weight;
 	size_t n_fused = fusion_fuse(&fp, vec_ids, vec_scores, n_vec, fts_ids, bm25, n_fts, fused);
 	if (load_stale(r) != 0) {
@@ -742,6 +805,7 @@ void retrieve_result_free(struct retrieve_result *res)
 	free(res->hits);
 	free(res->fts_match);
 	free(res->rerank_error);
+	free(res->vector_error);
 	pack_result_free(&res->pack);
 	memset(res, 0, sizeof *res);
 }

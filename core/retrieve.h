@@ -92,6 +92,11 @@ struct retrieve_result {
 	bool reranked;            /* the reranker reordered the candidates */
 	char *rerank_error;       /* why the reranker was skipped, one line; NULL: it was
 	                           * not configured or it worked */
+	char *vector_error;       /* why this hybrid search ran on full text alone (the
+	                           * query embedding failed, or the collection holds
+	                           * another model's vectors), one line; NULL: it did not */
+	long embed_tokens;        /* the query embedding's input tokens (0: cached, or
+	                           * an embedder that costs nothing) */
 };
 
 /* Retriever options from cfg's retrieval keys, the reranker's provider
@@ -106,7 +111,11 @@ int retriever_open(struct store *store, struct embedder *embedder, const struct 
                    struct retriever **out, char *err, size_t errlen);
 void retriever_free(struct retriever **r);
 
-/* Run q. With a reranker, the first rerank_top_n fused candidates are
+/* Run q. In hybrid mode a query embedding that fails (the server down,
+ * its breaker open) or a collection now holding another model's vectors
+ * leaves the vector half out: the search runs on full text alone and
+ * out->vector_error says why; the next search tries again. In vector mode
+ * either is an error. With a reranker, the first rerank_top_n fused candidates are
  * reordered by its scores before the top k are taken (chunks it did not
  * score follow the scored ones in fused order); a reranker that fails
  * leaves the fused order and sets out->rerank_error, and the search still

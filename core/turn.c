@@ -163,6 +163,8 @@ static void retrieve_and_route(struct turn *t, const struct turn_opts *opts)
 		add_hop(&t->rec, "retrieval", r.probe_error);
 	if (r.retrieval.rerank_error)
 		add_hop(&t->rec, "reranker", r.retrieval.rerank_error);
+	if (r.retrieval.vector_error)
+		add_hop(&t->rec, "vector search", r.retrieval.vector_error);
 	t->retrieved = r.retrieved;
 	t->rec.retrieval = r.retrieval;
 	t->rec.decision = r.decision;
@@ -363,6 +365,7 @@ static void finish(struct turn *t, const struct llm_result *res)
 	m->usage_reported = !res->usage.estimated;
 	m->outcome = metrics_outcome_of(t, res->outcome);
 	check_answer(t);
+	m->embed_tokens = r->retrieval.embed_tokens;
 	metrics_turn_finish(m, t->env.cfg, r->model);
 	if (t->env.window)
 		metrics_window_add(t->env.window, m);

@@ -77,6 +77,10 @@ static char *retrieval_json(const struct turn_record *r)
 		cJSON_AddBoolToObject(j, "packed", h->packed);
 		cJSON_AddItemToArray(hits, j);
 	}
+	if (r->retrieval.vector_error)
+		cJSON_AddStringToObject(o, "vector_error", r->retrieval.vector_error);
+	cJSON_AddNumberToObject(o, "embed_tokens", (double)r->metrics.embed_tokens);
+	cJSON_AddNumberToObject(o, "embed_cost_usd", r->metrics.embed_cost_usd);
 	cJSON_AddNumberToObject(o, "budget_tokens", r->retrieval.pack.budget);
 	cJSON_AddNumberToObject(o, "used_tokens", r->retrieval.pack.total_tokens);
 	cJSON_AddNumberToObject(o, "flagged_blocks", (double)r->prompt.n_flagged);

@@ -146,6 +146,12 @@ static void print_json(const struct turn_record *r)
 	cJSON_AddBoolToObject(u, "estimated", r->usage.estimated != 0);
 	cJSON_AddNumberToObject(u, "context_tokens", r->prompt.context_tokens);
 	cJSON_AddNumberToObject(u, "prompt_tokens", r->prompt.total_tokens);
+	cJSON_AddNumberToObject(u, "embed_tokens", (double)r->metrics.embed_tokens);
+	cJSON_AddNumberToObject(u, "embed_cost_usd", r->metrics.embed_cost_usd);
+	if (r->retrieval.vector_error)
+		cJSON_AddStringToObject(o, "vector_error", r->retrieval.vector_error);
+	else
+		cJSON_AddNullToObject(o, "vector_error");
 	cJSON *t = cJSON_AddObjectToObject(o, "timings_us");
 	cJSON_AddNumberToObject(t, "embed", (double)r->retrieval.us.embed_us);
 	cJSON_AddNumberToObject(t, "vector", (double)r->retrieval.us.vector_us);

@@ -75,6 +75,12 @@ static int add_row(void *ud, const struct store_query_row *row)
 			metrics_turn_span(&t, (enum metrics_span)s, (uint64_t)v->valuedouble);
 	}
 	cJSON_Delete(spans);
+	cJSON *retrieval = cJSON_Parse(row->retrieval_json);
+	cJSON *et = cJSON_GetObjectItemCaseSensitive(retrieval, "embed_tokens");
+	cJSON *ec = cJSON_GetObjectItemCaseSensitive(retrieval, "embed_cost_usd");
+	t.embed_tokens = cJSON_IsNumber(et) ? (long)et->valuedouble : 0;
+	t.embed_cost_usd = cJSON_IsNumber(ec) ? ec->valuedouble : 0;
+	cJSON_Delete(retrieval);
 	metrics_window_add(ud, &t);
 	return 0;
 }
@@ -95,6 +101,8 @@ static void print_text(const struct metrics_summary *s, const struct metrics_ale
 	       s->outcomes[METRICS_FAILED], 100 * s->error_rate, 100 * s->fallback_rate);
 	printf("cost: $%.6f total, $%.6f per query, $%.6f per successful answer (%zu of %zu priced from estimated tokens)\n",
 	       s->cost_total, s->cost_per_query, s->cost_per_success, s->n_estimated, s->n_priced);
+	if (s->embed_tokens)
+		printf("question embeddings: %ld tokens, $%.6f (in the cost above)\n", s->embed_tokens, s->embed_cost);
 	printf("token expansion (prompt / question tokens): %.1fx\n", s->expansion_mean);
 	if (s->n_grounded)
 		printf("grounding: %.2f mean over %zu answers\n", s->grounding_mean, s->n_grounded);
@@ -123,6 +131,8 @@ static void print_json(const struct metrics_summary *s, const struct metrics_ale
 	cJSON_AddNumberToObject(o, "error_rate", s->error_rate);
 	cJSON_AddNumberToObject(o, "fallback_rate", s->fallback_rate);
 	cJSON_AddNumberToObject(o, "cost_total_usd", s->cost_total);
+	cJSON_AddNumberToObject(o, "embed_tokens", (double)s->embed_tokens);
+	cJSON_AddNumberToObject(o, "embed_cost_usd", s->embed_cost);
 	cJSON_AddNumberToObject(o, "cost_per_query_usd", s->cost_per_query);
 	cJSON_AddNumberToObject(o, "cost_per_success_usd", s->cost_per_success);
 	cJSON_AddNumberToObject(o, "token_expansion", s->expansion_mean);

@@ -17,6 +17,7 @@
 #include "core/config.h"
 #include "core/embed.h"
 #include "core/retrieve.h"
+#include "store/embedding.h"
 #include "store/store.h"
 #include "tests/integration/fixture_server.h"
 
@@ -455,6 +456,92 @@ static void failing_reranker_keeps_the_fused_order_and_says_why(void **state)
 	fixture_stop(&srv);
 }
 
+/* An embedder that fails while *fail is set, else embeds like inner. */
+struct flaky {
+	struct embedder base;
+	struct embedder *inner;
+	bool fail;
+};
+
+static int flaky_embed(struct embedder *e, const char *const *texts, const size_t *lens, size_t n, float *out,
+                       struct embed_report *rep, char *err, size_t errlen)
+{
+	struct flaky *f = (struct flaky *)e;
+	(void)rep;
+	if (f->fail) {
+		snprintf(err, errlen, "embedding server fixture: connection refused");
+		return -1;
+	}
+	return embed_texts(f->inner, texts, lens, n, out, err, errlen);
+}
+
+static void flaky_destroy(struct embedder *e)
+{
+	(void)e;
+}
+
+static const struct embedder_ops flaky_ops = { .kind = "flaky", .embed = flaky_embed, .destroy = flaky_destroy };
+
+static void failed_query_embedding_falls_back_to_full_text(void **state)
+{
+	struct fixture *f = *state;
+	struct flaky fl = { .base = { .ops = &flaky_ops, .dim = f->e->dim, .model = f->e->model }, .inner = f->e,
+	                    .fail = true };
+	struct retriever_opts ro = { .collection = "kb", .rrf_k = 60, .vector_weight = 1, .fts_weight = 1,
+	                             .heading_weight = 1, .archived_weight = 0.5, .oversample = 1, .threads = 1,
+	                             .cache_ttl_seconds = 0 };
+	struct retriever *r;
+	char err[512];
+	assert_int_equal(retriever_open(f->s, &fl.base, &ro, &r, err, sizeof err), 0);
+	struct retrieve_query q = { .text = "which port does the agent listen on", .k = 4, .mode = RETRIEVE_HYBRID,
+	                            .max_context_tokens = 1000 };
+	struct retrieve_result res;
+	assert_int_equal(retriever_search(r, &q, &res, err, sizeof err), 0);
+	assert_string_equal(res.vector_error, "embedding server fixture: connection refused");
+	assert_string_equal(res.hits[0].path, "/kb/ports.md");
+	for (size_t i = 0; i < res.n_hits; i++)
+		assert_int_equal(res.hits[i].vec_rank, 0);
+	retrieve_result_free(&res);
+	q.mode = RETRIEVE_VECTOR;
+	assert_int_equal(retriever_search(r, &q, &res, err, sizeof err), -1);
+	assert_string_equal(err, "embedding server fixture: connection refused");
+	/* The next question tries again. */
+	fl.fail = false;
+	q.mode = RETRIEVE_HYBRID;
+	assert_int_equal(retriever_search(r, &q, &res, err, sizeof err), 0);
+	assert_null(res.vector_error);
+	assert_int_equal(res.hits[0].vec_rank, 1);
+	retrieve_result_free(&res);
+	retriever_free(&r);
+}
+
+static void another_models_collection_is_searched_by_full_text_until_it_is_ours_again(void **state)
+{
+	struct fixture *f = *state;
+	struct store_embedding rec;
+	char err[512];
+	assert_int_equal(store_embedding_claim(f->s, f->coll, f->e->model, f->e->dim, &rec, err, sizeof err), 0);
+	assert_int_equal(sqlite3_exec(store_db(f->s), "UPDATE collections SET embed_model = 'nomic-embed-text',"
+	                              " embed_dim = 768", NULL, NULL, NULL), SQLITE_OK);
+	put_doc(f->s, f->e, f->coll, "/kb/vpn.md", "The VPN client reconnects after sleep.");
+	struct retrieve_result res;
+	search(f, "vpn client reconnects", RETRIEVE_HYBRID, NULL, &res);
+	assert_non_null(strstr(res.vector_error, "collection holds vectors of nomic-embed-text (768 dimensions), "
+	                                         "not of hash-v1-64"));
+	/* Full text still finds the document written meanwhile. */
+	assert_string_equal(res.hits[0].path, "/kb/vpn.md");
+	assert_int_equal(res.hits[0].vec_rank, 0);
+	retrieve_result_free(&res);
+	assert_int_equal(sqlite3_exec(store_db(f->s), "UPDATE collections SET embed_model = 'hash-v1-64',"
+	                              " embed_dim = 64", NULL, NULL, NULL), SQLITE_OK);
+	search(f, "vpn client reconnects", RETRIEVE_HYBRID, NULL, &res);
+	assert_null(res.vector_error);
+	assert_string_equal(res.hits[0].path, "/kb/vpn.md");
+	assert_int_equal(res.hits[0].vec_rank, 1);
+	assert_int_equal(res.index_rows, 5);
+	retrieve_result_free(&res);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -473,6 +560,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(reranker_reorders_only_the_first_top_n, setup, teardown),
 		cmocka_unit_test_setup_teardown(reranker_reads_the_heading_path_then_the_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(failing_reranker_keeps_the_fused_order_and_says_why, setup, teardown),
+		cmocka_unit_test_setup_teardown(failed_query_embedding_falls_back_to_full_text, setup, teardown),
+		cmocka_unit_test_setup_teardown(another_models_collection_is_searched_by_full_text_until_it_is_ours_again,
+		                                setup, teardown),
 		cmocka_unit_test(options_resolve_the_reranker_provider),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
