@@ -13,6 +13,7 @@
 
 #include <cjson/cJSON.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -170,4 +171,23 @@ int cli_open_retriever(const struct config *cfg, struct store *store, struct emb
 	if (!cfg->routing.retrieval.enabled)
 		return 0;
 	return retriever_open(store, e, &ro, r, err, errlen);
+}
+
+/* Set by the first SIGINT or SIGTERM; the handler is reset by then, so a
+ * second one ends the process at once. */
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+const volatile sig_atomic_t *cli_catch_stop_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop_signal, .sa_flags = SA_RESETHAND };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	return &stop_requested;
 }

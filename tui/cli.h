@@ -2,6 +2,7 @@
 #ifndef RAGDECK_CLI_H
 #define RAGDECK_CLI_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -55,6 +56,11 @@ struct embedder *cli_embedder_or_log(struct cli *cli, const char *collection, en
 struct retriever;
 int cli_open_retriever(const struct config *cfg, struct store *store, struct embedder *e,
                        const char *collection, struct retriever **r, char *err, size_t errlen);
+
+/* Catch the first SIGINT (Ctrl-C) and SIGTERM in a flag, for long runs
+ * that stop cleanly between steps and keep what they wrote; a second one
+ * ends the process (what was committed stays). Returns the flag. */
+const volatile sig_atomic_t *cli_catch_stop_signals(void);
 
 /* Release what cli_load_config and cli_open_store acquired. */
 void cli_release(struct cli *cli);

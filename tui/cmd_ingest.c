@@ -10,7 +10,6 @@
 
 #include <cjson/cJSON.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,25 +49,6 @@ static void globs_add(struct globs *g, const char *s)
 static void on_progress(void *ud, const struct ingest_progress *p)
 {
 	progress_draw(ud, p, p->files_done == p->files_total);
-}
-
-/* Set by the first SIGINT or SIGTERM: the run stops after the document at
- * hand and keeps what it wrote. The handler is reset by then, so a second
- * Ctrl-C ends the process at once (what was committed stays). */
-static volatile sig_atomic_t stop_requested;
-
-static void on_stop_signal(int sig)
-{
-	(void)sig;
-	stop_requested = 1;
-}
-
-static void catch_stop_signals(void)
-{
-	struct sigaction sa = { .sa_handler = on_stop_signal, .sa_flags = SA_RESETHAND };
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 }
 
 static double share(uint64_t part, uint64_t whole)
@@ -208,8 +188,7 @@ int cmd_ingest(struct cli *cli, int argc, char **argv)
 	opts.exclude = exclude.items;
 	opts.n_exclude = exclude.n;
 	opts.prune = prune;
-	opts.stop = &stop_requested;
-	catch_stop_signals();
+	opts.stop = cli_catch_stop_signals();
 	struct progress_bar bar;
 	progress_init(&bar);
 	struct ingest_summary sum;

@@ -95,6 +95,11 @@ static void print_text(const struct retrieve_result *res)
 		cli_put_clean(stdout, res->rerank_error, strlen(res->rerank_error));
 		fputs(")\n", stdout);
 	}
+	if (res->vector_error) {
+		fputs("vectors: not used, full text alone (", stdout);
+		cli_put_clean(stdout, res->vector_error, strlen(res->vector_error));
+		fputs(")\n", stdout);
+	}
 }
 
 static void print_json(const struct retrieve_result *res, const char *query, const char *mode)
@@ -181,6 +186,11 @@ static void print_json(const struct retrieve_result *res, const char *query, con
 		cJSON_AddStringToObject(o, "rerank_error", res->rerank_error);
 	else
 		cJSON_AddNullToObject(o, "rerank_error");
+	if (res->vector_error)
+		cJSON_AddStringToObject(o, "vector_error", res->vector_error);
+	else
+		cJSON_AddNullToObject(o, "vector_error");
+	cJSON_AddNumberToObject(o, "embed_tokens", (double)res->embed_tokens);
 	cli_print_json(stdout, o);
 	cJSON_Delete(o);
 }

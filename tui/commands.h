@@ -12,6 +12,8 @@ struct cli;
 #define RAGDECK_COMMANDS(X) \
 	X(ingest, "ingest [--collection NAME] [--include GLOB] [--exclude GLOB] [--prune] [--json] PATH...", \
 	  "add files and directories to the knowledge store") \
+	X(reembed, "reembed [--collection NAME] [--model MODEL] [--json]", \
+	  "embed a collection again with another model; search keeps the old vectors until done") \
 	X(docs, "docs [--collection NAME] [--json]", "list ingested documents") \
 	X(chunks, "chunks [--json] PATH", "show how one document was chunked") \
 	X(search, "search [-k N] [--mode hybrid|vector|fts] [--collection C] [--path GLOB] [--json] QUERY", \

@@ -20,6 +20,12 @@ void progress_init(struct progress_bar *bar);
 struct ingest_progress;
 void progress_draw(struct progress_bar *bar, const struct ingest_progress *p, bool force);
 
+/* Draw "[#####-----] done/total chunks  n embeddings/s  $cost  ETA m:ss"
+ * for a re-embedding: embedded chunks were embedded by this run, in
+ * elapsed_us. Throttled like progress_draw. */
+void progress_draw_chunks(struct progress_bar *bar, uint64_t done, uint64_t total, uint64_t embedded,
+                          uint64_t elapsed_us, double cost_usd, bool force);
+
 /* Erase the bar so a summary can follow. */
 void progress_clear(struct progress_bar *bar);
 
