@@ -68,6 +68,11 @@ check "... saying what the collection holds and what to run" \
 	"$work/mismatch.err"
 "$ragdeck" --db "$db" ingest "$kb" > /dev/null 2> "$work/mismatch2.err"
 check "ingesting with another model is refused" grep -q "holds vectors of fixture-embed" "$work/mismatch2.err"
+# Every diagnostic is a line of its own (none glued to the next).
+"$ragdeck" --db "$work/empty.db" --config "$work/http.yaml" search "refund" 2> "$work/empty.err"
+cat "$work/mismatch.err" "$work/mismatch2.err" "$work/empty.err" > "$work/all.err"
+check "each error is one whole line starting with ragdeck:" \
+	bash -c "[ \"\$(tail -c1 '$work/all.err' | od -An -c | tr -d ' ')\" = '\n' ] && ! grep -v '^ragdeck: ' '$work/all.err' && [ \$(grep -o 'ragdeck: ' '$work/all.err' | wc -l) = \$(wc -l < '$work/all.err') ]"
 
 # The server goes away: questions still get answers from full text.
 kill "$embed_pid"
