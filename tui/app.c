@@ -320,8 +320,9 @@ static int setup(struct app *a, const struct app_opts *o, char *err, size_t errl
 	if (!a->embedder)
 		return -1;
 	open_retriever(a);
+	/* The whole reason is in each turn's routing pane (a vector search hop). */
 	if (mismatch[0])
-		app_status(a, true, "searching without vectors: %s", mismatch);
+		app_status(a, true, "searching without vectors (the collection has another model's): run ragdeck reembed");
 	if (o->resume) {
 		int64_t id = 0;
 		if (session_last(a->cli->store, &id, err, errlen) != 0)
