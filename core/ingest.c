@@ -509,20 +509,19 @@ cleanup:;
 	return rc;
 }
 
+static void notes_free(struct ingest_skip **v, size_t *n, size_t *cap)
+{
+	for (size_t i = 0; i < *n; i++) {
+		free((*v)[i].path);
+		free((*v)[i].reason);
+	}
+	free(*v);
+	*v = NULL;
+	*n = *cap = 0;
+}
+
 void ingest_summary_free(struct ingest_summary *s)
 {
-	for (size_t i = 0; i < s->n_skips; i++) {
-		free(s->skips[i].path);
-		free(s->skips[i].reason);
-	}
-	free(s->skips);
-	s->skips = NULL;
-	s->n_skips = s->cap_skips = 0;
-	for (size_t i = 0; i < s->n_truncated; i++) {
-		free(s->truncated[i].path);
-		free(s->truncated[i].reason);
-	}
-	free(s->truncated);
-	s->truncated = NULL;
-	s->n_truncated = s->cap_truncated = 0;
+	notes_free(&s->skips, &s->n_skips, &s->cap_skips);
+	notes_free(&s->truncated, &s->n_truncated, &s->cap_truncated);
 }
