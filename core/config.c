@@ -36,7 +36,7 @@ static const char *const metric_names[] = {
 	"recall_at_k", "mrr", "ndcg", NULL,
 };
 static const char *const default_metrics[] = {
-	"latency_p95", "token_cost", "hallucination_score", "format_compliance",
+	"latency_p95", "token_cost", "hallucination_score", "format_compliance", "recall_at_k", "mrr", "ndcg",
 };
 
 static const struct config_provider builtin_providers[] = {
@@ -508,6 +508,14 @@ const struct config_provider *config_provider_for_model(const struct config *c, 
 	return NULL;
 }
 
+bool config_metric_on(const struct config *c, const char *name)
+{
+	for (size_t i = 0; i < c->evaluation.n_metrics; i++)
+		if (strcmp(c->evaluation.metrics[i], name) == 0)
+			return true;
+	return false;
+}
+
 const char *config_embed_model(const struct config *c)
 {
 	return c->embedder.model ? c->embedder.model : c->routing.retrieval.embedding_model;
@@ -520,12 +528,16 @@ const struct config_provider *config_embed_provider(const struct config *c)
 	return config_provider_for_model(c, config_embed_model(c));
 }
 
-void config_embed_batch(const struct config *c, int *inputs, long *tokens)
+bool config_provider_is_openai_api(const struct config_provider *p)
 {
-	const struct config_provider *p = config_embed_provider(c);
 	const char *env = getenv("OPENAI_BASE_URL");
 	const char *base = p && p->base_url ? p->base_url : env && env[0] ? env : "https://api.openai.com";
-	bool official = p && p->kind == PROVIDER_OPENAI && strstr(base, "://api.openai.com") != NULL;
+	return p && p->kind == PROVIDER_OPENAI && strstr(base, "://api.openai.com") != NULL;
+}
+
+void config_embed_batch(const struct config *c, int *inputs, long *tokens)
+{
+	bool official = config_provider_is_openai_api(config_embed_provider(c));
 	*inputs = c->embedder.batch_inputs > 0 ? c->embedder.batch_inputs : official ? 512 : 32;
 	*tokens = c->embedder.batch_tokens > 0 ? c->embedder.batch_tokens : official ? 100000 : 8192;
 }

@@ -176,6 +176,15 @@ const struct config_provider *config_provider_find(const struct config *c, const
  * Points into c. */
 const struct config_price *config_price_for_model(const struct config *c, const char *model);
 
+/* Whether evaluation.metrics lists name ("latency_p95", "recall_at_k",
+ * ...): eval prints and gates on, and the alerts watch, only those. */
+bool config_metric_on(const struct config *c, const char *name);
+
+/* Whether p is OpenAI's own API (kind openai; its base_url, else
+ * $OPENAI_BASE_URL, else the default, is api.openai.com) rather than a
+ * server that copies it (Ollama, llama.cpp, vLLM, TEI). */
+bool config_provider_is_openai_api(const struct config_provider *p);
+
 /* The embedding model c names: embedder.model, else
  * routing.paths.retrieval.embedding_model. Points into c. */
 const char *config_embed_model(const struct config *c);

@@ -637,6 +637,27 @@ static void check_embedder(struct loader *l, const yaml_node_t *root)
 	sb_free(&known);
 }
 
+/* repetition_penalty reaches only servers that copy OpenAI's API: say so
+ * when the adaptation model goes to OpenAI's own API or to Anthropic. */
+static void check_repetition_penalty(struct loader *l, const yaml_node_t *root)
+{
+	const struct config *c = l->cfg;
+	const char *model = c->routing.adaptation.model_path;
+	const struct config_provider *p = model ? config_provider_for_model(c, model) : NULL;
+	if (!p || c->routing.adaptation.repetition_penalty == 1.0 ||
+	    (p->kind == PROVIDER_OPENAI && !config_provider_is_openai_api(p)) || p->kind == PROVIDER_LOCAL)
+		return;
+	const yaml_node_t *n = config_map_find(l, root, "routing");
+	n = n ? config_map_find(l, n, "paths") : NULL;
+	n = n ? config_map_find(l, n, "adaptation") : NULL;
+	n = n ? config_map_find(l, n, "repetition_penalty") : NULL;
+	if (n)
+		config_report(l, CONFIG_NOTE, n->start_mark,
+		              "routing.paths.adaptation.repetition_penalty is not sent to %s (%s has no such "
+		              "parameter); it applies when model_path is served by vLLM or llama.cpp",
+		              p->name, p->kind == PROVIDER_ANTHROPIC ? "Anthropic's API" : "OpenAI's API");
+}
+
 /* Warn when routing.<key>, set in the file, names a model no route serves. */
 static void check_model_served(struct loader *l, const yaml_node_t *root, const char *key)
 {
@@ -669,6 +690,7 @@ static void load_root(struct loader *l, const yaml_node_t *root)
 	check_routes(l);
 	check_reranker(l, root);
 	check_embedder(l, root);
+	check_repetition_penalty(l, root);
 	check_model_served(l, root, "default_model");
 	check_model_served(l, root, "fallback_model");
 }

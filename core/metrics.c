@@ -278,13 +278,13 @@ void metrics_alerts_check(const struct metrics_summary *s, const struct config *
 	double max_ms = c->evaluation.latency_p95_ms;
 	double min_grounding = c->evaluation.hallucination_score;
 	memset(out, 0, sizeof(*out));
-	if (total->n && p95_ms > max_ms) {
+	if (total->n && p95_ms > max_ms && config_metric_on(c, "latency_p95")) {
 		out->latency = true;
 		snprintf(out->latency_msg, sizeof(out->latency_msg),
 		         "p95 latency %.0f ms is over the %.0f ms threshold (%zu turns)", p95_ms, max_ms,
 		         total->n);
 	}
-	if (s->n_grounded && s->grounding_mean < min_grounding) {
+	if (s->n_grounded && s->grounding_mean < min_grounding && config_metric_on(c, "hallucination_score")) {
 		out->grounding = true;
 		snprintf(out->grounding_msg, sizeof(out->grounding_msg),
 		         "grounding score %.2f (mean of %zu turns) is under the %.2f threshold",

@@ -106,6 +106,7 @@ void retriever_opts_from_config(const struct config *cfg, const char *collection
 		.heading_weight = cfg->retrieval.heading_weight,
 		.proximity_weight = cfg->retrieval.proximity_weight,
 		.archived_weight = cfg->retrieval.archived_weight,
+		.min_score = cfg->retrieval.min_score,
 		.quantize_int8 = cfg->retrieval.quantize_int8,
 		.oversample = cfg->retrieval.oversample,
 		.threads = cfg->retrieval.threads,
@@ -518,6 +519,23 @@ static void demote_stale(struct retriever *r, struct fused_hit *fused, size_t n)
 	}
 }
 
+/* Drop the candidates scored under min_score times the best score,
+ * keeping the order of the rest. Returns how many are left. */
+static size_t drop_weak(struct fused_hit *fused, size_t n, double min_score)
+{
+	double best = 0;
+	for (size_t i = 0; i < n; i++)
+		if (fused[i].score > best)
+			best = fused[i].score;
+	if (min_score <= 0 || best <= 0)
+		return n;
+	size_t kept = 0;
+	for (size_t i = 0; i < n; i++)
+		if (fused[i].score >= min_score * best)
+			fused[kept++] = fused[i];
+	return kept;
+}
+
 /* Coverage of every hit (core/coverage.h), and the best on res. */
 static void score_coverage(struct retriever *r, const struct query_plan *qp, struct retrieve_result *res)
 {
@@ -754,6 +772,7 @@ int retriever_search(struct retriever *r, const struct retrieve_query *q, struct
 		goto cleanup;
 	}
 	demote_stale(r, fused, n_fused);
+	n_fused = drop_weak(fused, n_fused, r->opts.min_score);
 	if (r->opts.rerank.name && n_fused) {
 		uint64_t rerank_start = clock_now_us();
 		rerank_candidates(r, q->text, fused, n_fused, rerank_scores, out);

@@ -33,6 +33,8 @@ struct retriever_opts {
 	double proximity_weight;  /* bonus for consecutive query terms found together */
 	double archived_weight;   /* fused scores of archived and superseded documents
 	                           * are multiplied by this */
+	double min_score;         /* candidates whose fused score is under this share
+	                           * of the best one's are dropped (0: none) */
 	bool quantize_int8;
 	int oversample;
 	int threads;              /* 0: all cores */

@@ -242,12 +242,18 @@ static int start_next(struct turn *t, char *err, size_t errlen)
 		http_opts_from_config(cfg, &http);
 		bool adapted = on_adaptation_path(t) && cfg->routing.adaptation.model_path &&
 		               strcmp(model, cfg->routing.adaptation.model_path) == 0;
+		/* OpenAI's own API and Anthropic's refuse it; servers that copy
+		 * OpenAI's (vLLM, llama.cpp) take it. 1 is no penalty. */
+		double penalty = cfg->routing.adaptation.repetition_penalty;
+		bool send_penalty = adapted && penalty != 1.0 && provider->kind == PROVIDER_OPENAI &&
+		                    !config_provider_is_openai_api(provider);
 		struct llm_message msg = { .role = LLM_ROLE_USER, .content = r->prompt.user };
 		struct llm_request req = {
 			.model = model, .system = r->prompt.system, .messages = &msg, .n_messages = 1,
 			.question = r->decision.question, .blocks = t->blocks, .n_blocks = t->n_blocks,
 			.max_tokens = adapted ? cfg->routing.adaptation.max_tokens : ANSWER_MAX_TOKENS,
 			.temperature = adapted ? cfg->routing.adaptation.temperature : -1,
+			.repetition_penalty = send_penalty ? penalty : 0,
 			.stop = adapted ? (const char *const *)cfg->routing.adaptation.stop_sequences : NULL,
 			.n_stop = adapted ? cfg->routing.adaptation.n_stop_sequences : 0,
 		};

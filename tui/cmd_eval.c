@@ -223,21 +223,68 @@ static double checks_rate(const struct eval_summary *s)
 	return n ? (double)ok / (double)n : 1.0;
 }
 
-static void table_header(const char *first)
-{
-	printf("%-12s %5s %5s %6s %6s %6s %6s %6s %6s %6s %6s %7s %8s %8s %9s %10s %10s\n", first, "items",
-	       "pass", "R@1", "R@k", "P@k", "MRR", "nDCG", "CtxP", "CtxR", "ground", "checks", "p50 ms",
-	       "p95 ms", "tok in", "$/query", "$/success");
-}
+/* The table's columns after items and pass; each shows when
+ * evaluation.metrics lists its metric. */
+enum column_id { C_R1, C_RK, C_PK, C_MRR, C_NDCG, C_CTXP, C_CTXR, C_GROUND, C_CHECKS, C_P50, C_P95, C_TOK,
+                 C_COST, C_COST_OK };
 
-static void table_row(const char *name, const struct eval_summary *s)
+struct column {
+	enum column_id id;
+	const char *metric;
+	const char *head;
+	int width;
+};
+
+static const struct column columns[] = {
+	{ C_R1, "recall_at_k", "R@1", 6 }, { C_RK, "recall_at_k", "R@k", 6 }, { C_PK, "recall_at_k", "P@k", 6 },
+	{ C_MRR, "mrr", "MRR", 6 }, { C_NDCG, "ndcg", "nDCG", 6 }, { C_CTXP, "recall_at_k", "CtxP", 6 },
+	{ C_CTXR, "recall_at_k", "CtxR", 6 }, { C_GROUND, "hallucination_score", "ground", 6 },
+	{ C_CHECKS, "format_compliance", "checks", 7 }, { C_P50, "latency_p95", "p50 ms", 8 },
+	{ C_P95, "latency_p95", "p95 ms", 8 }, { C_TOK, "token_cost", "tok in", 9 },
+	{ C_COST, "token_cost", "$/query", 10 }, { C_COST_OK, "token_cost", "$/success", 10 },
+};
+
+static void column_value(enum column_id id, const struct eval_summary *s, char *v, size_t len)
 {
 	const struct metrics_pct *t = &s->m.span[METRICS_SPAN_TOTAL];
-	printf("%-12s %5zu %5zu %6.3f %6.3f %6.3f %6.3f %6.3f %6.3f %6.3f %6.3f %6.1f%% %8.1f %8.1f %9ld %10.6f %10.6f\n",
-	       name, s->items, s->passed, s->recall_1, s->recall_k, s->precision_k, s->mrr10, s->ndcg10,
-	       s->context_precision, s->context_recall, s->m.grounding_mean, 100.0 * checks_rate(s),
-	       (double)t->p50 / 1e3, (double)t->p95 / 1e3, s->tokens_in, s->m.cost_per_query,
-	       s->m.cost_per_success);
+	switch (id) {
+	case C_R1: snprintf(v, len, "%.3f", s->recall_1); break;
+	case C_RK: snprintf(v, len, "%.3f", s->recall_k); break;
+	case C_PK: snprintf(v, len, "%.3f", s->precision_k); break;
+	case C_MRR: snprintf(v, len, "%.3f", s->mrr10); break;
+	case C_NDCG: snprintf(v, len, "%.3f", s->ndcg10); break;
+	case C_CTXP: snprintf(v, len, "%.3f", s->context_precision); break;
+	case C_CTXR: snprintf(v, len, "%.3f", s->context_recall); break;
+	case C_GROUND: snprintf(v, len, "%.3f", s->m.grounding_mean); break;
+	case C_CHECKS: snprintf(v, len, "%.1f%%", 100.0 * checks_rate(s)); break;
+	case C_P50: snprintf(v, len, "%.1f", (double)t->p50 / 1e3); break;
+	case C_P95: snprintf(v, len, "%.1f", (double)t->p95 / 1e3); break;
+	case C_TOK: snprintf(v, len, "%ld", s->tokens_in); break;
+	case C_COST: snprintf(v, len, "%.6f", s->m.cost_per_query); break;
+	case C_COST_OK: snprintf(v, len, "%.6f", s->m.cost_per_success); break;
+	}
+}
+
+static void table_header(const struct config *cfg, const char *first)
+{
+	printf("%-12s %5s %5s", first, "items", "pass");
+	for (size_t i = 0; i < sizeof columns / sizeof columns[0]; i++)
+		if (config_metric_on(cfg, columns[i].metric))
+			printf(" %*s", columns[i].width, columns[i].head);
+	printf("\n");
+}
+
+static void table_row(const struct config *cfg, const char *name, const struct eval_summary *s)
+{
+	char v[32];
+	printf("%-12s %5zu %5zu", name, s->items, s->passed);
+	for (size_t i = 0; i < sizeof columns / sizeof columns[0]; i++) {
+		if (!config_metric_on(cfg, columns[i].metric))
+			continue;
+		column_value(columns[i].id, s, v, sizeof v);
+		printf(" %*s", columns[i].width, v);
+	}
+	printf("\n");
 }
 
 static void print_checks(const struct eval_summary *s)
@@ -345,10 +392,10 @@ static void print_text(const struct eval_cmd *c, const struct run *runs, size_t 
 		printf("%s: %zu items, model %s, mode %s, top_k %d, max_context_tokens %d\n\n", c->golden_path,
 		       c->set->n_items, c->model ? c->model : c->cli->cfg->routing.default_model,
 		       retrieve_mode_name(c->mode), runs[0].top_k, runs[0].max_context);
-		table_header("");
+		table_header(c->cli->cfg, "");
 		for (int i = 0; i < 4; i++)
 			if (i == 0 || runs[0].sum[i].items)
-				table_row(category_rows[i], &runs[0].sum[i]);
+				table_row(c->cli->cfg, category_rows[i], &runs[0].sum[i]);
 		printf("\n");
 		print_checks(&runs[0].sum[0]);
 		print_comparison(&runs[0]);
@@ -357,11 +404,11 @@ static void print_text(const struct eval_cmd *c, const struct run *runs, size_t 
 	printf("%s: %zu items, model %s, mode %s, sweep over %s\n\n", c->golden_path, c->set->n_items,
 	       c->model ? c->model : c->cli->cfg->routing.default_model, retrieve_mode_name(c->mode),
 	       sweep_name(c->sweep));
-	table_header(sweep_name(c->sweep));
+	table_header(c->cli->cfg, sweep_name(c->sweep));
 	for (size_t i = 0; i < n; i++) {
 		char name[32];
 		format_value(c->values[i], name, sizeof name);
-		table_row(name, &runs[i].sum[0]);
+		table_row(c->cli->cfg, name, &runs[i].sum[0]);
 	}
 	printf("\n");
 	for (size_t i = 0; i < n; i++) {
@@ -382,6 +429,9 @@ static int report(const struct eval_cmd *c, const struct run *runs, size_t n)
 		cJSON_AddStringToObject(o, "golden_hash", c->golden_hash);
 		if (c->sweep != SWEEP_NONE)
 			cJSON_AddStringToObject(o, "sweep", sweep_name(c->sweep));
+		cJSON *sel = cJSON_AddArrayToObject(o, "metrics");
+		for (size_t i = 0; i < c->cli->cfg->evaluation.n_metrics; i++)
+			cJSON_AddItemToArray(sel, cJSON_CreateString(c->cli->cfg->evaluation.metrics[i]));
 		cJSON *arr = cJSON_AddArrayToObject(o, "runs");
 		for (size_t i = 0; i < n; i++)
 			cJSON_AddItemToArray(arr, run_json(c, &runs[i]));

@@ -23,7 +23,8 @@ static const char stats_help[] =
 	"  -s, --since DURATION   only turns of the last DURATION (90s, 30m, 12h, 7d)\n"
 	"      --json             print a JSON object\n"
 	"      --db PATH          database file\n"
-	"      --config FILE      config file (alert thresholds, prices)\n"
+	"      --config FILE      config file (alert thresholds, metrics, prices: every\n"
+	"                         turn is priced from its stored tokens at these)\n"
 	"  -h, --help             show this help\n";
 
 /* Milliseconds in "90s", "30m", "12h", "7d"; -1 when malformed. */
@@ -50,9 +51,17 @@ static enum metrics_outcome outcome_of(const char *name)
 	return METRICS_FAILED;
 }
 
-/* A logged row back into a metrics turn. */
+struct reader {
+	struct metrics_window *w;
+	const struct config *cfg;
+};
+
+/* A logged row back into a metrics turn, priced with the config's prices
+ * (the tokens are stored; a model the config does not price counts as
+ * unpriced, not as free). */
 static int add_row(void *ud, const struct store_query_row *row)
 {
+	const struct reader *rd = ud;
 	struct metrics_turn t = {
 		.at_ms = row->created_ms,
 		.question_tokens = (int)row->question_tokens,
@@ -63,10 +72,6 @@ static int add_row(void *ud, const struct store_query_row *row)
 		.outcome = outcome_of(row->outcome),
 		.has_grounding = row->has_grounding,
 		.grounding = row->grounding,
-		.cost_usd = row->cost_usd,
-		.cost_known = true,
-		.cost_estimated = row->tokens_estimated,
-		.expansion = row->question_tokens ? (double)row->tokens_in / (double)row->question_tokens : 0,
 	};
 	cJSON *spans = cJSON_Parse(row->spans_json);
 	for (int s = 0; s < METRICS_N_SPANS; s++) {
@@ -77,11 +82,10 @@ static int add_row(void *ud, const struct store_query_row *row)
 	cJSON_Delete(spans);
 	cJSON *retrieval = cJSON_Parse(row->retrieval_json);
 	cJSON *et = cJSON_GetObjectItemCaseSensitive(retrieval, "embed_tokens");
-	cJSON *ec = cJSON_GetObjectItemCaseSensitive(retrieval, "embed_cost_usd");
 	t.embed_tokens = cJSON_IsNumber(et) ? (long)et->valuedouble : 0;
-	t.embed_cost_usd = cJSON_IsNumber(ec) ? ec->valuedouble : 0;
 	cJSON_Delete(retrieval);
-	metrics_window_add(ud, &t);
+	metrics_turn_finish(&t, rd->cfg, row->model);
+	metrics_window_add(rd->w, &t);
 	return 0;
 }
 
@@ -130,6 +134,7 @@ static void print_json(const struct metrics_summary *s, const struct metrics_ale
 		cJSON_AddNumberToObject(out, metrics_outcome_name((enum metrics_outcome)i), (double)s->outcomes[i]);
 	cJSON_AddNumberToObject(o, "error_rate", s->error_rate);
 	cJSON_AddNumberToObject(o, "fallback_rate", s->fallback_rate);
+	cJSON_AddNumberToObject(o, "priced_turns", (double)s->n_priced);
 	cJSON_AddNumberToObject(o, "cost_total_usd", s->cost_total);
 	cJSON_AddNumberToObject(o, "embed_tokens", (double)s->embed_tokens);
 	cJSON_AddNumberToObject(o, "embed_cost_usd", s->embed_cost);
@@ -183,7 +188,8 @@ int cmd_stats(struct cli *cli, int argc, char **argv)
 	/* Every turn in range counts: capacity grows with the log. */
 	struct metrics_window *w = metrics_window_new(1, since ? since_ms : now + 1, 1 << 20);
 	char err[512];
-	if (store_queries_each(cli->store, from, add_row, w, err, sizeof err) != 0) {
+	struct reader rd = { w, cli->cfg };
+	if (store_queries_each(cli->store, from, add_row, &rd, err, sizeof err) != 0) {
 		log_error("%s", err);
 		metrics_window_free(&w);
 		return EXIT_FAIL;

@@ -4,6 +4,7 @@
  * items, and the items; Enter on an item shows its question and why it
  * failed, and puts its retrieved chunks in the context pane. */
 #include "tui/pane.h"
+#include "core/config.h"
 #include "tui/cli.h"
 #include "tui/worker.h"
 #include "core/util/xalloc.h"
@@ -147,6 +148,11 @@ static const char *const metric_names[M_COUNT] = {
 	"passed", "recall@k", "MRR@10", "nDCG@10", "halluc", "format", "p95 ms", "$/query",
 };
 
+/* The evaluation.metrics name that shows each row (passed always shows). */
+static const char *const metric_keys[M_COUNT] = {
+	NULL, "recall_at_k", "mrr", "ndcg", "hallucination_score", "format_compliance", "latency_p95", "token_cost",
+};
+
 static double metric(const struct eval_summary *s, enum metric m)
 {
 	switch (m) {
@@ -195,7 +201,8 @@ static void put_value(WINDOW *w, int y, int x, int cols, enum metric m, double v
 /* The table: a row per metric, a column per category with items, then
  * the change of the overall value since the previous run. Returns the
  * rows used. */
-static int draw_table(WINDOW *w, int y, int width, int rows, const struct worker_eval *ev)
+static int draw_table(WINDOW *w, int y, int width, int rows, const struct worker_eval *ev,
+                      const struct config *cfg)
 {
 	int x = 1 + LABEL_W;
 	int used = 0;
@@ -211,7 +218,9 @@ static int draw_table(WINDOW *w, int y, int width, int rows, const struct worker
 	if (ev->prev_summary)
 		screen_printf(w, y, x, width + 1 - x, THEME_TITLE, "%*s", COL_W - 1, "Δ prev");
 	used++;
-	for (int m = 0; m < M_COUNT && used < rows; m++, used++) {
+	for (int m = 0; m < M_COUNT && used < rows; m++) {
+		if (metric_keys[m] && !config_metric_on(cfg, metric_keys[m]))
+			continue;
 		x = 1 + LABEL_W;
 		screen_printf(w, y + used, 1, LABEL_W, THEME_NORMAL, "%-*s", LABEL_W, metric_names[m]);
 		for (int c = 0; c < WORKER_EVAL_ROWS; c++) {
@@ -225,6 +234,7 @@ static int draw_table(WINDOW *w, int y, int width, int rows, const struct worker
 			put_value(w, y + used, x, width + 1 - x, (enum metric)m,
 			          metric(&ev->sum[0], (enum metric)m) - prev_metric(ev->prev_summary, (enum metric)m),
 			          true);
+		used++;
 	}
 	return used;
 }
@@ -372,7 +382,7 @@ static void eval_draw(struct app *a, WINDOW *w, bool focused)
 	const struct worker_eval *ev = v->ev;
 	screen_printf(w, y++, 1, width, THEME_TITLE, "%s: %zu items, %zu passed", v->golden, ev->set->n_items,
 	              ev->sum[0].passed);
-	y += draw_table(w, y, width, inner_h - y + 1, ev);
+	y += draw_table(w, y, width, inner_h - y + 1, ev, a->cli->cfg);
 	if (y > inner_h)
 		return;
 	y += draw_regressions(w, y, width, ev);

@@ -71,6 +71,9 @@ struct llm_request {
 	size_t n_blocks;
 	int max_tokens;                     /* 0: provider default (Anthropic needs one: 1024) */
 	double temperature;                 /* < 0: not sent */
+	double repetition_penalty;          /* <= 0: not sent; OpenAI-compatible servers
+	                                     * only (as "repetition_penalty" for vLLM and
+	                                     * "repeat_penalty" for llama.cpp) */
 	const char *const *stop;            /* stop sequences */
 	size_t n_stop;
 };

@@ -31,6 +31,10 @@ static int openai_start(struct llm_stream *s, const struct llm_request *req, con
 		cJSON_AddNumberToObject(root, "max_tokens", req->max_tokens);
 	if (req->temperature >= 0)
 		cJSON_AddNumberToObject(root, "temperature", req->temperature);
+	if (req->repetition_penalty > 0) {
+		cJSON_AddNumberToObject(root, "repetition_penalty", req->repetition_penalty);
+		cJSON_AddNumberToObject(root, "repeat_penalty", req->repetition_penalty);
+	}
 	if (req->n_stop)
 		cJSON_AddItemToObject(root, "stop", llm_json_strings(req->stop, req->n_stop));
 	llm_stream_set_body(s, llm_json_finish(root));

@@ -68,6 +68,12 @@ check "... saying what the collection holds and what to run" \
 	"$work/mismatch.err"
 "$ragdeck" --db "$db" ingest "$kb" > /dev/null 2> "$work/mismatch2.err"
 check "ingesting with another model is refused" grep -q "holds vectors of fixture-embed" "$work/mismatch2.err"
+# A changed embedder.dim is another model: refused, not "0 hits over 0 vectors".
+"$ragdeck" --db "$work/dim.db" ingest "$kb" > /dev/null
+printf 'embedder:\n  dim: 256\n' > "$work/dim.yaml"
+"$ragdeck" --db "$work/dim.db" --config "$work/dim.yaml" search "refund" > /dev/null 2> "$work/dim.err"
+check "a changed embedder.dim is refused with exit 1" test $? -eq 1
+check "... naming both sizes" grep -q "holds vectors of hash-v1-384 (384 dimensions) and the config embeds with hash-v1-256" "$work/dim.err"
 # Every diagnostic is a line of its own (none glued to the next).
 "$ragdeck" --db "$work/empty.db" --config "$work/http.yaml" search "refund" 2> "$work/empty.err"
 cat "$work/mismatch.err" "$work/mismatch2.err" "$work/empty.err" > "$work/all.err"

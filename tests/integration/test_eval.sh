@@ -101,6 +101,21 @@ YAML
 run --config "$work/slow.yaml" eval "$golden" > /dev/null 2> "$work/slow.err"
 check "latency threshold fails: exit 1" test $? -eq 1
 check "the latency threshold is named" grep -q 'threshold failed: p95 latency .* is over the 1 ms threshold' "$work/slow.err"
+# evaluation.metrics picks the table's columns, the JSON's "metrics" and
+# the thresholds that gate: without latency_p95 the 1 ms limit is not one.
+cat > "$work/picked.yaml" <<'YAML'
+routing:
+  evaluation:
+    metrics: [recall_at_k, mrr]
+    alert_thresholds:
+      latency_p95_ms: 1
+      hallucination_score: 0.3
+YAML
+run --config "$work/picked.yaml" eval "$golden" > "$work/picked.txt" 2> "$work/picked.err"
+check "metrics without latency_p95: its threshold does not gate (exit 0)" test $? -eq 0
+check "... the table shows the metrics listed" grep -qE '^ +items +pass +R@1 +R@k +P@k +MRR +CtxP +CtxR$' "$work/picked.txt"
+run --config "$work/picked.yaml" eval --json "$golden" > "$work/picked.json" 2>/dev/null
+check "... and --json names them" test "$(json_get "$work/picked.json" 'j["metrics"]')" = "['recall_at_k', 'mrr']"
 run eval --sweep depth=1 "$golden" > /dev/null 2>&1
 check "bad --sweep is a usage error (exit 2)" test $? -eq 2
 run eval > /dev/null 2>&1

@@ -337,6 +337,7 @@ static void llamacpp_without_key_variable_sends_no_authorization(void **state)
 	struct llm_request req = base_request("qwen");
 	req.max_tokens = 0;
 	req.temperature = -1;
+	req.repetition_penalty = 1.15;
 	req.system = NULL;
 	struct got g = { 0 };
 	run(&cfg, &o, &req, &g);
@@ -346,7 +347,8 @@ static void llamacpp_without_key_variable_sends_no_authorization(void **state)
 	assert_null(fixture_header(q, "Authorization", v, sizeof(v)));
 	assert_string_equal(q->body,
 			    "{\"model\":\"qwen\",\"messages\":[{\"role\":\"user\",\"content\":\"Say hi\"}],"
-			    "\"stream\":true,\"stream_options\":{\"include_usage\":true}}");
+			    "\"stream\":true,\"stream_options\":{\"include_usage\":true},"
+			    "\"repetition_penalty\":1.15,\"repeat_penalty\":1.15}");
 	got_free(&g);
 	free(base);
 	fixture_stop(&srv);

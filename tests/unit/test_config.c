@@ -214,7 +214,8 @@ static void defaults_work_offline(void **state)
 	assert_false(c->routing.adaptation.enabled);
 	assert_null(c->routing.adaptation.model_path);
 	assert_int_equal(c->routing.adaptation.n_stop_sequences, 0);
-	assert_int_equal(c->evaluation.n_metrics, 4);
+	assert_int_equal(c->evaluation.n_metrics, 7);
+	assert_true(config_metric_on(c, "ndcg"));
 	assert_dbl(c->evaluation.latency_p95_ms, 800);
 	assert_dbl(c->evaluation.hallucination_score, 0.85);
 	assert_default_extensions(c);
@@ -1124,6 +1125,35 @@ static void http_embedder_takes_its_provider_and_batch_defaults(void **state)
 	config_diags_free(&d);
 }
 
+static void repetition_penalty_is_said_not_to_reach_openai_or_anthropic(void **state)
+{
+	(void)state;
+	struct config_diags d = { 0 };
+	struct config *c = NULL;
+	static const char to_openai[] =
+		"routing:\n  paths:\n    adaptation:\n      enabled: true\n      model_path: gpt-4o-mini\n"
+		"      repetition_penalty: 1.2\n";
+	unsetenv("OPENAI_BASE_URL");
+	assert_int_equal(load(to_openai, &c, &d), 0);
+	assert_int_equal(d.n, 1);
+	assert_diag(&d.items[0], CONFIG_NOTE, 6, 27,
+	            "routing.paths.adaptation.repetition_penalty is not sent to openai (OpenAI's API has no such "
+	            "parameter); it applies when model_path is served by vLLM or llama.cpp");
+	assert_true(config_provider_is_openai_api(config_provider_for_model(c, "gpt-4o-mini")));
+	config_free(&c);
+	config_diags_free(&d);
+	static const char to_vllm[] =
+		"providers:\n  vllm: {kind: openai, base_url: \"http://gpu:8000/v1\", api_key_env: ~}\n"
+		"models:\n  - {match: \"my-lora\", provider: vllm}\n"
+		"routing:\n  paths:\n    adaptation:\n      enabled: true\n      model_path: my-lora\n"
+		"      repetition_penalty: 1.2\n";
+	assert_int_equal(load(to_vllm, &c, &d), 0);
+	assert_int_equal(d.n, 0);
+	assert_false(config_provider_is_openai_api(config_provider_for_model(c, "my-lora")));
+	config_free(&c);
+	config_diags_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1132,6 +1162,7 @@ int main(void)
 		cmocka_unit_test(reranker_provider_must_exist_and_have_a_server),
 		cmocka_unit_test(http_embedder_needs_a_model_served_by_an_openai_provider),
 		cmocka_unit_test(http_embedder_takes_its_provider_and_batch_defaults),
+		cmocka_unit_test(repetition_penalty_is_said_not_to_reach_openai_or_anthropic),
 		cmocka_unit_test(template_fixture_loads_every_key_with_its_two_notes),
 		cmocka_unit_test(toplevel_evaluation_fixture_loads_the_same_values),
 		cmocka_unit_test(defaults_work_offline),

@@ -281,6 +281,16 @@ static void alerts_fire_on_p95_latency_and_low_grounding(void **state)
 	assert_true(a.grounding);
 	assert_string_equal(a.grounding_msg, "grounding score 0.50 (mean of 1 turns) is under the 0.85 threshold");
 	assert_true(a.latency);
+	/* evaluation.metrics decides which thresholds are watched. */
+	struct config *picked = NULL;
+	struct config_diags d = { 0 };
+	static const char yaml[] = "evaluation:\n  metrics: [recall_at_k, hallucination_score]\n";
+	assert_int_equal(config_load_string("t.yaml", yaml, strlen(yaml), &picked, &d), 0);
+	metrics_alerts_check(&s, picked, &a);
+	assert_false(a.latency);
+	assert_true(a.grounding);
+	config_free(&picked);
+	config_diags_free(&d);
 	metrics_window_free(&w);
 
 	struct metrics_window *quiet = metrics_window_new(5, 1000, 5);

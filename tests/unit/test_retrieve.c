@@ -542,6 +542,29 @@ static void another_models_collection_is_searched_by_full_text_until_it_is_ours_
 	retrieve_result_free(&res);
 }
 
+static void min_score_drops_candidates_far_below_the_best(void **state)
+{
+	struct fixture *f = *state;
+	struct retriever_opts ro = { .collection = "kb", .rrf_k = 60, .vector_weight = 1, .fts_weight = 1,
+	                             .heading_weight = 1, .archived_weight = 0.5, .oversample = 1, .threads = 1,
+	                             .min_score = 1.0 };
+	struct retriever *r;
+	char err[512];
+	assert_int_equal(retriever_open(f->s, f->e, &ro, &r, err, sizeof err), 0);
+	struct retrieve_query q = { .text = "which port does the agent listen on", .k = 4, .mode = RETRIEVE_HYBRID,
+	                            .max_context_tokens = 1000 };
+	struct retrieve_result res;
+	assert_int_equal(retriever_search(r, &q, &res, err, sizeof err), 0);
+	assert_int_equal(res.n_hits, 1);
+	assert_string_equal(res.hits[0].path, "/kb/ports.md");
+	retrieve_result_free(&res);
+	retriever_free(&r);
+	/* 0 keeps every candidate. */
+	search(f, "which port does the agent listen on", RETRIEVE_HYBRID, NULL, &res);
+	assert_true(res.n_hits >= 3);
+	retrieve_result_free(&res);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -563,6 +586,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(failed_query_embedding_falls_back_to_full_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(another_models_collection_is_searched_by_full_text_until_it_is_ours_again,
 		                                setup, teardown),
+		cmocka_unit_test_setup_teardown(min_score_drops_candidates_far_below_the_best, setup, teardown),
 		cmocka_unit_test(options_resolve_the_reranker_provider),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
