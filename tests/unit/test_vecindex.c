@@ -110,6 +110,47 @@ static void kernel_name_is_the_best_available_variant(void **state)
 #endif
 }
 
+/* Whether ks[0..n) holds the variant called name. */
+static bool has_variant(const struct vec_kernel_set *ks, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(ks[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/* On a CPU with AVX-512F the AVX-512 kernels are built, offered and chosen
+ * (the other kernel tests then run them against scalar); elsewhere this
+ * test reports itself skipped rather than passing without running them. */
+static void avx512_kernels_run_where_the_cpu_has_them(void **state)
+{
+	(void)state;
+#ifdef VEC_KERNELS_X86
+	if (!__builtin_cpu_supports("avx512f"))
+		skip();
+	struct vec_kernel_set ks[MAX_VARIANTS];
+	size_t n = variants(ks);
+	assert_true(has_variant(ks, n, "avx512f"));
+	assert_string_equal(vec_kernel_name(), "avx512f");
+#else
+	skip();
+#endif
+}
+
+/* Every aarch64 CPU has AdvSIMD: there the NEON kernels must be offered;
+ * elsewhere the test is skipped. */
+static void neon_kernels_run_on_aarch64(void **state)
+{
+	(void)state;
+#if defined(__aarch64__)
+	struct vec_kernel_set ks[MAX_VARIANTS];
+	size_t n = variants(ks);
+	assert_true(has_variant(ks, n, "neon"));
+#else
+	skip();
+#endif
+}
+
 static size_t round_up(size_t n, size_t m)
 {
 	return (n + m - 1) / m * m;
@@ -826,6 +867,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(kernel_name_is_the_best_available_variant),
+		cmocka_unit_test(avx512_kernels_run_where_the_cpu_has_them),
+		cmocka_unit_test(neon_kernels_run_on_aarch64),
 		cmocka_unit_test(float_kernels_match_scalar_for_every_dim),
 		cmocka_unit_test(dot4_scores_a_row_the_same_in_every_lane),
 		cmocka_unit_test(int8_kernels_match_integer_reference_exactly),
