@@ -62,9 +62,9 @@ static void print_notes(const char *prefix, const struct ingest_skip *v, size_t 
 	for (size_t i = 0; i < n; i++) {
 		const char *path = cli_display_path(v[i].path);
 		printf("%s ", prefix);
-		cli_put_clean(stdout, path, strlen(path));
+		cli_put_cell(stdout, path, strlen(path));
 		printf(": ");
-		cli_put_clean(stdout, v[i].reason, strlen(v[i].reason));
+		cli_put_cell(stdout, v[i].reason, strlen(v[i].reason));
 		printf("\n");
 	}
 }
@@ -92,7 +92,7 @@ static void print_summary(const struct ingest_summary *s, const char *collection
 	for (size_t i = 0; i < s->n_truncated; i++) {
 		const char *path = cli_display_path(s->truncated[i].path);
 		printf("embedded from its first part (longer than the model takes): ");
-		cli_put_clean(stdout, path, strlen(path));
+		cli_put_cell(stdout, path, strlen(path));
 		printf(" %s\n", s->truncated[i].reason);
 	}
 	print_notes("skipped", s->skips, s->n_skips);
