@@ -38,6 +38,14 @@ struct pending {
 	size_t first;                 /* its first chunk's place in the group */
 };
 
+/* What the open batch wrote. Its counts reach the summary when the batch
+ * commits; when it does not, its documents are named as not stored. */
+struct batch {
+	size_t added, changed, chunks, invalid_utf8, stale, pruned;
+	const char **paths;           /* into the walk's files */
+	size_t n, cap;
+};
+
 /* Documents whose chunks are embedded in one call. */
 struct group {
 	struct pending *docs;
@@ -56,6 +64,7 @@ struct run {
 	void *ud;
 	uint64_t start_us, batch_start_us;
 	struct group group;
+	struct batch batch;
 	char pipeline[128];           /* the stamp of this run's settings */
 	char err[1024];
 };
@@ -75,6 +84,35 @@ static void add_skip(struct ingest_summary *s, const char *path, const char *rea
 {
 	add_note(&s->skips, &s->n_skips, &s->cap_skips, path, reason);
 	s->skipped++;
+}
+
+static void add_unstored(struct ingest_summary *s, const char *path, const char *reason)
+{
+	add_note(&s->unstored, &s->n_unstored, &s->cap_unstored, path, reason);
+}
+
+/* Commit the open batch: its counts move to the summary, or, when the
+ * commit fails (the batch is then rolled back), its documents are named
+ * as not stored. Returns 0 or -1 with err. */
+static int commit_batch(struct run *r, char *err, size_t errlen)
+{
+	struct batch *b = &r->batch;
+	struct ingest_summary *s = r->sum;
+	int rc = store_batch_commit(r->store, err, errlen);
+	if (rc == 0) {
+		s->added += b->added;
+		s->changed += b->changed;
+		s->chunks += b->chunks;
+		s->invalid_utf8 += b->invalid_utf8;
+		s->stale += b->stale;
+		s->pruned += b->pruned;
+	} else {
+		for (size_t i = 0; i < b->n; i++)
+			add_unstored(s, b->paths[i], "rolled back: the batch it was written in did not commit");
+	}
+	free(b->paths);
+	*b = (struct batch){ 0 };
+	return rc;
 }
 
 /* Elapsed microseconds since *t, and restart *t. */
@@ -156,7 +194,6 @@ static int add_to_group(struct run *r, const struct walk_file *f, struct loaded_
 /* Write one embedded document. */
 static int store_pending(struct run *r, const struct pending *p, const float *vectors)
 {
-	struct ingest_summary *s = r->sum;
 	int dim = r->embedder->dim;
 	struct store_chunk_in *rows = xcalloc(p->cl.n ? p->cl.n : 1, sizeof *rows);
 	for (size_t i = 0; i < p->cl.n; i++) {
@@ -196,15 +233,23 @@ static int store_pending(struct run *r, const struct pending *p, const float *ve
 	int rc = store_doc_put(r->store, r->collection, &in, rows, p->cl.n, clock_unix_now(), &replaced, r->err,
 	                       sizeof r->err);
 	free(rows);
-	if (rc != 0)
+	if (rc != 0) {
+		add_unstored(r->sum, p->f->path, "its write failed: see the error");
 		return -1;
+	}
+	struct batch *b = &r->batch;
+	if (b->n == b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 64;
+		b->paths = xreallocarray(b->paths, b->cap, sizeof *b->paths);
+	}
+	b->paths[b->n++] = p->f->path;
 	if (replaced)
-		s->changed++;
+		b->changed++;
 	else
-		s->added++;
-	s->chunks += p->cl.n;
-	s->invalid_utf8 += p->doc.invalid_utf8;
-	s->stale += fresh->status != DOC_CURRENT;
+		b->added++;
+	b->chunks += p->cl.n;
+	b->invalid_utf8 += p->doc.invalid_utf8;
+	b->stale += fresh->status != DOC_CURRENT;
 	return 0;
 }
 
@@ -283,7 +328,7 @@ static void report_progress(struct run *r, const struct pending *p)
 	struct ingest_progress *pr = &r->progress;
 	pr->files_done++;
 	pr->bytes_done += (uint64_t)p->f->bytes;
-	pr->chunks = r->sum->chunks;
+	pr->chunks = r->sum->chunks + r->batch.chunks;
 	pr->embed_tokens = r->sum->embed_tokens;
 	pr->cost_usd = r->sum->cost_usd;
 	pr->elapsed_us = clock_now_us() - r->start_us;
@@ -298,8 +343,7 @@ static int maybe_commit(struct run *r)
 	if (clock_now_us() - r->batch_start_us <= BATCH_US)
 		return 0;
 	uint64_t c0 = clock_now_us();
-	if (store_batch_commit(r->store, r->err, sizeof r->err) != 0 ||
-	    store_batch_begin(r->store, r->err, sizeof r->err) != 0)
+	if (commit_batch(r, r->err, sizeof r->err) != 0 || store_batch_begin(r->store, r->err, sizeof r->err) != 0)
 		return -1;
 	r->batch_start_us = clock_now_us();
 	r->sum->store_us += r->batch_start_us - c0;
@@ -412,7 +456,7 @@ static int prune_missing(struct run *r)
 			continue;
 		rc = store_doc_delete(r->store, rows[i].id, r->err, sizeof r->err);
 		if (rc == 0)
-			r->sum->pruned++;
+			r->batch.pruned++;
 	}
 	store_doc_rows_free(rows, n);
 	return rc;
@@ -431,6 +475,27 @@ static int claim_model(struct run *r)
 		         r->opts->collection, rec.model, rec.dim, r->embedder->model, r->embedder->dim,
 		         r->opts->collection, rec.model);
 	return rc == 0 ? 0 : -1;
+}
+
+/* A path given to ingest must exist: a typo is an error, not a skip. */
+static int check_roots(const char *const *paths, size_t n_paths, char *err, size_t errlen)
+{
+	struct stat st;
+	for (size_t i = 0; i < n_paths; i++) {
+		if (stat(paths[i], &st) != 0) {
+			snprintf(err, errlen, "cannot ingest %s: %s", paths[i], strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Files the walk found that ended in none of the summary's counts: the
+ * run stopped before them, or before their group was written. */
+static size_t count_not_reached(const struct ingest_summary *s, size_t walk_problems)
+{
+	size_t done = s->added + s->changed + s->unchanged + (s->skipped - walk_problems) + s->n_unstored;
+	return s->files > done ? s->files - done : 0;
 }
 
 void ingest_opts_from_config(const struct config *cfg, const char *collection, struct ingest_opts *o)
@@ -461,6 +526,8 @@ int ingest_run(struct store *store, struct embedder *embedder, const struct inge
 	int rc = -1;
 
 	memset(out, 0, sizeof *out);
+	if (check_roots(paths, n_paths, err, errlen) != 0)
+		return -1;
 	r.start_us = clock_now_us();
 	snprintf(r.pipeline, sizeof r.pipeline, "v%d chunk_tokens=%d overlap_tokens=%d min_chunk_tokens=%d",
 	         PIPELINE_VERSION, opts->chunk_tokens, opts->overlap_tokens, opts->min_chunk_tokens);
@@ -495,13 +562,16 @@ int ingest_run(struct store *store, struct embedder *embedder, const struct inge
 		goto cleanup;
 	rc = 0;
 cleanup:;
-	/* Whole documents done before a failure are kept. */
+	/* Whole documents done before a failure are kept, when their batch
+	 * still commits; the first error is the one reported. */
 	group_clear(&r.group);
 	free(r.group.docs);
 	uint64_t c0 = clock_now_us();
-	if (store_batch_commit(store, rc ? NULL : r.err, rc ? 0 : sizeof r.err) != 0)
+	char commit_err[1024];
+	if (commit_batch(&r, rc ? commit_err : r.err, rc ? sizeof commit_err : sizeof r.err) != 0)
 		rc = -1;
 	out->store_us += clock_now_us() - c0;
+	out->not_reached = count_not_reached(out, files.n_problems);
 	if (rc != 0)
 		snprintf(err, errlen, "%s", r.err);
 	out->total_us = clock_now_us() - r.start_us;
@@ -524,4 +594,5 @@ void ingest_summary_free(struct ingest_summary *s)
 {
 	notes_free(&s->skips, &s->n_skips, &s->cap_skips);
 	notes_free(&s->truncated, &s->n_truncated, &s->cap_truncated);
+	notes_free(&s->unstored, &s->n_unstored, &s->cap_unstored);
 }

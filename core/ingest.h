@@ -55,10 +55,14 @@ struct ingest_skip {
 	char *reason;
 };
 
+/* What a run did. added, changed, pruned, chunks, invalid_utf8 and stale
+ * count what was committed: a document written in a batch that did not
+ * commit is in unstored instead. Each file the walk found is added,
+ * changed, unchanged, skipped (with its reason), unstored or not reached. */
 struct ingest_summary {
 	size_t files;            /* files found by the walk */
 	size_t added, changed, unchanged, skipped, pruned;
-	size_t chunks;           /* chunks written */
+	size_t chunks;           /* chunks committed */
 	uint64_t bytes;          /* bytes of files loaded */
 	size_t invalid_utf8;     /* sequences repaired with U+FFFD */
 	size_t stale;            /* documents written as archived or superseded */
@@ -68,6 +72,11 @@ struct ingest_summary {
 	 * path and "lines A-B". */
 	struct ingest_skip *truncated;
 	size_t n_truncated, cap_truncated;
+	/* Documents written and then lost: their own write failed, or the
+	 * batch holding them was rolled back. */
+	struct ingest_skip *unstored;
+	size_t n_unstored, cap_unstored;
+	size_t not_reached;      /* files the run stopped before (failed or interrupted) */
 	long embed_tokens;       /* as the server counted them, or estimated */
 	bool embed_tokens_estimated;
 	int embed_requests, embed_retries;
@@ -85,10 +94,12 @@ void ingest_opts_from_config(const struct config *cfg, const char *collection, s
 
 /* Ingest the files under paths into opts->collection. Returns 0 when the
  * run completed or was stopped (out->interrupted; files may have been
- * skipped: see out->skips), -1 when it could not run or go on (the
- * collection holds another model's vectors, the embedding server failed,
- * the database failed: err says why; what was written is kept). Free out
- * with ingest_summary_free. */
+ * skipped: see out->skips), -1 when it could not run or go on (a path
+ * does not exist, the collection holds another model's vectors, the
+ * embedding server failed, the database failed or the disk is full: err
+ * says why; what was committed is kept and counted, what was not is in
+ * out->unstored and out->not_reached). Free out with
+ * ingest_summary_free (also after -1). */
 int ingest_run(struct store *store, struct embedder *embedder, const struct ingest_opts *opts,
                const char *const *paths, size_t n_paths, ingest_progress_fn progress, void *ud,
                struct ingest_summary *out, char *err, size_t errlen);

@@ -47,7 +47,7 @@ void metrics_turn_finish(struct metrics_turn *t, const struct config *c, const c
 	t->embed_cost_usd = ep ? metrics_cost_usd(ep, t->embed_tokens, 0) : 0;
 	t->cost_known = p != NULL;
 	t->cost_usd = (p ? metrics_cost_usd(p, t->tokens_in, t->tokens_out) : 0) + t->embed_cost_usd;
-	t->cost_estimated = p && !t->usage_reported;
+	t->cost_estimated = p && !t->usage_reported && (t->tokens_in || t->tokens_out);
 	t->expansion = t->question_tokens > 0 ? (double)t->tokens_in / t->question_tokens : 0;
 }
 
@@ -227,7 +227,8 @@ static void sum_turns(const struct metrics_window *w, uint64_t first, struct met
 			out->cost_total += t->cost_usd;
 			n_answered_priced += answered;
 		}
-		if (t->question_tokens > 0) {
+		/* 0: no prompt reached the model, which says nothing of expansion */
+		if (t->question_tokens > 0 && t->expansion > 0) {
 			expansion += t->expansion;
 			n_expanded++;
 		}

@@ -52,7 +52,7 @@ struct metrics_turn {
 	uint64_t span_us[METRICS_N_SPANS];
 	unsigned spans;           /* bit 1u << span: that span was measured */
 	int question_tokens;
-	int tokens_in;            /* the whole prompt */
+	int tokens_in;            /* the whole prompt, as a provider could bill it: 0 when it never got there */
 	int tokens_out;
 	int context_tokens;
 	bool usage_reported;      /* tokens_in/out came from the provider */
@@ -64,8 +64,9 @@ struct metrics_turn {
 	double embed_cost_usd;    /* of embed_tokens; part of cost_usd */
 	double cost_usd;
 	bool cost_known;          /* the model has a price */
-	bool cost_estimated;      /* priced from estimated tokens */
-	double expansion;         /* tokens_in / question_tokens; 0 without a question */
+	bool cost_estimated;      /* priced from estimated tokens (none: not estimated) */
+	double expansion;         /* tokens_in / question_tokens; 0 without a question or
+	                           * when no prompt reached the model */
 };
 
 /* Name of a span ("route", "embed", "vector", "fts", "fuse", "rerank", "pack",
@@ -126,7 +127,7 @@ struct metrics_summary {
 	double cost_per_success;  /* cost_total / priced turns that answered (ok or fell_back) */
 	long embed_tokens;        /* question embeddings over all turns */
 	double embed_cost;        /* their USD, included in cost_total */
-	double expansion_mean;    /* over turns with a question */
+	double expansion_mean;    /* over turns with a question whose prompt reached the model */
 	size_t n_grounded;
 	double grounding_mean;    /* over turns with a grounding score */
 };

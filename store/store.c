@@ -1,6 +1,7 @@
 #include "store/store.h"
 #include "store/fts.h"
 #include "store/schema.h"
+#include "store/store_int.h"
 #include "core/util/fs.h"
 #include "core/util/xalloc.h"
 
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Statements prepared once per connection: ingest runs them per chunk. */
@@ -65,6 +67,10 @@ struct store {
 	 * document of a batch has one. */
 	struct fts_pending *fts;
 	size_t n_fts, cap_fts;
+	/* store_batch_begin opened a transaction that store_batch_commit has
+	 * not ended. SQLite may roll it back on its own after SQLITE_FULL or
+	 * an I/O error; this flag is how that is noticed. */
+	bool batch;
 };
 
 /* Forget deferred full-text rows from index mark on. */
@@ -78,8 +84,10 @@ static void drop_pending_fts(struct store *s, size_t mark)
 }
 
 /* A message for a failed open that says what to do about it. */
-static void open_error(const char *path, int rc, const char *detail, char *err, size_t errlen)
+static void open_error(const char *path, sqlite3 *db, int rc, const char *detail, char *err, size_t errlen)
 {
+	char advice[1024];
+	store_advice(path, db, rc, advice, sizeof advice);
 	switch (rc & 0xff) {
 	case SQLITE_NOTADB:
 	case SQLITE_CORRUPT:
@@ -94,11 +102,14 @@ static void open_error(const char *path, int rc, const char *detail, char *err, 
 	case SQLITE_READONLY:
 	case SQLITE_CANTOPEN:
 	case SQLITE_PERM:
-		snprintf(err, errlen, "cannot open %s for writing (%s): check its permissions or pass --db PATH",
-		         path, detail);
+		if (advice[0])
+			snprintf(err, errlen, "cannot open %s for writing (%s)%s", path, detail, advice);
+		else
+			snprintf(err, errlen, "cannot open %s for writing (%s): check its permissions or pass --db PATH",
+			         path, detail);
 		break;
 	default:
-		snprintf(err, errlen, "cannot open database %s: %s", path, detail);
+		snprintf(err, errlen, "cannot open database %s (%s)%s", path, detail, advice);
 	}
 }
 
@@ -110,8 +121,14 @@ static void open_error(const char *path, int rc, const char *detail, char *err, 
  * corrupt it. */
 static int create_private_file(const char *path, char *err, size_t errlen)
 {
+	struct stat st;
 	if (strcmp(path, ":memory:") == 0)
 		return 0;
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "the database path %s is a directory: pass --db with a file in it, for example "
+		         "--db %s/ragdeck.db", path, path);
+		return -1;
+	}
 	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		if (errno == EEXIST)
@@ -133,9 +150,10 @@ int store_open(const char *path, struct store **out, char *err, size_t errlen)
 	*out = NULL;
 	if (fs_make_parent_dirs(path, err, errlen) != 0 || create_private_file(path, err, errlen) != 0)
 		goto fail;
+	store_match_side_modes(path);
 	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
-		open_error(path, rc, s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc), err, errlen);
+		open_error(path, s->db, rc, s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc), err, errlen);
 		goto fail;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
@@ -147,8 +165,11 @@ int store_open(const char *path, struct store **out, char *err, size_t errlen)
 	                  "PRAGMA temp_store = MEMORY;"
 	                  "PRAGMA cache_size = -65536;",
 	                  NULL, NULL, &msg);
+	/* The pragmas made the -wal and -shm files with the database's mode,
+	 * which may lack owner write (a 0400 database). */
+	store_match_side_modes(path);
 	if (rc != SQLITE_OK) {
-		open_error(path, rc, msg ? msg : sqlite3_errmsg(s->db), err, errlen);
+		open_error(path, s->db, rc, msg ? msg : sqlite3_errmsg(s->db), err, errlen);
 		sqlite3_free(msg);
 		goto fail;
 	}
@@ -157,7 +178,7 @@ int store_open(const char *path, struct store **out, char *err, size_t errlen)
 	for (int i = 0; i < ST_COUNT; i++) {
 		rc = sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[i], NULL);
 		if (rc != SQLITE_OK) {
-			open_error(path, rc, sqlite3_errmsg(s->db), err, errlen);
+			open_error(path, s->db, rc, sqlite3_errmsg(s->db), err, errlen);
 			goto fail;
 		}
 	}
@@ -196,19 +217,8 @@ const char *store_path(const struct store *s)
 
 int store_error(struct store *s, const char *what, char *err, size_t errlen)
 {
-	const char *advice = "";
-	switch (sqlite3_errcode(s->db) & 0xff) {
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-		advice = ": another process is writing to it; retry when it is done";
-		break;
-	case SQLITE_CORRUPT:
-	case SQLITE_NOTADB:
-		advice = ": the file is damaged; move it aside and ingest again";
-		break;
-	default:
-		break;
-	}
+	char advice[1024];
+	store_advice(s->path, s->db, sqlite3_extended_errcode(s->db), advice, sizeof advice);
 	snprintf(err, errlen, "%s: %s (database %s)%s", what, sqlite3_errmsg(s->db), s->path, advice);
 	return -1;
 }
@@ -439,8 +449,13 @@ int store_doc_put(struct store *s, int64_t coll, const struct store_doc_in *doc,
 	int64_t doc_id = 0;
 	/* Inside a caller's batch the document gets a savepoint of its own,
 	 * so a failed document never leaves a half in the batch. */
-	bool own_txn = sqlite3_get_autocommit(s->db) != 0;
+	bool own_txn = !s->batch;
 	size_t fts_mark = s->n_fts;
+	if (s->batch && sqlite3_get_autocommit(s->db)) {
+		snprintf(err, errlen, "%s: not written: SQLite rolled the open batch back after an earlier error "
+		         "(database %s)", doc->path, s->path);
+		return -1;
+	}
 	if (sqlite3_exec(s->db, own_txn ? "BEGIN IMMEDIATE" : "SAVEPOINT doc", NULL, NULL, NULL) != SQLITE_OK)
 		return store_error(s, "cannot start a write transaction", err, errlen);
 	int found = store_doc_state(s, coll, doc->path, &prev, err, errlen);
@@ -472,13 +487,21 @@ int store_batch_begin(struct store *s, char *err, size_t errlen)
 {
 	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 		return store_error(s, "cannot start a write transaction", err, errlen);
+	s->batch = true;
 	return 0;
 }
 
 int store_batch_commit(struct store *s, char *err, size_t errlen)
 {
-	if (sqlite3_get_autocommit(s->db))
+	if (!s->batch)
 		return 0;
+	s->batch = false;
+	if (sqlite3_get_autocommit(s->db)) {
+		drop_pending_fts(s, 0);
+		snprintf(err, errlen, "cannot commit: SQLite rolled the batch back after an earlier error (database %s)",
+		         s->path);
+		return -1;
+	}
 	if (flush_pending_fts(s) != 0 || sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		store_error(s, "cannot commit", err, errlen);
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);

@@ -16,8 +16,11 @@ struct store;
 
 /* Open (creating, mode 0600, with missing parent directories 0700) the
  * database at path: WAL, foreign keys, busy timeout, schema migrations.
- * A corrupt, foreign or locked file gives an error naming the path and what
- * to do. Caller closes with store_close. */
+ * The -wal and -shm files this process owns get the database's mode plus
+ * owner read and write (a stale 0400 -shm would refuse every write).
+ * A directory, a corrupt, foreign or locked file, a full disk or a file
+ * that cannot be written gives an error naming the path and what to do.
+ * Caller closes with store_close. */
 int store_open(const char *path, struct store **out, char *err, size_t errlen);
 
 /* Close and free; NULL-safe; clears *s. */
@@ -37,7 +40,10 @@ int store_read_rows(sqlite3_stmt *st, size_t elem, void **rows, size_t *n,
                     void (*read_row)(sqlite3_stmt *st, void *row));
 
 /* Write "WHAT: <SQLite's message> (database PATH)" into err, plus what to do
- * when the database is locked by another writer or damaged. Returns -1. */
+ * when the database is locked by another writer or damaged, when the disk
+ * holding it is full (naming the directory), or when a write fails because
+ * the database, its -wal or -shm file or its directory cannot be written
+ * (naming which). Returns -1. */
 int store_error(struct store *s, const char *what, char *err, size_t errlen);
 
 /* Id of the collection called name. With create, a missing one is made.
@@ -106,7 +112,9 @@ int store_doc_put(struct store *s, int64_t coll, const struct store_doc_in *doc,
 int store_batch_begin(struct store *s, char *err, size_t errlen);
 
 /* Commit the open batch (no-op when none is open). On failure the batch is
- * rolled back. Returns 0 or -1 with err. */
+ * rolled back: none of its documents are stored, also when SQLite had
+ * already rolled it back on its own after an error (a full disk). Returns
+ * 0 or -1 with err. */
 int store_batch_commit(struct store *s, char *err, size_t errlen);
 
 /* Record a new mtime for a document whose content did not change. */

@@ -139,6 +139,30 @@ void cli_put_clean(FILE *f, const char *s, size_t len)
 	free(clean);
 }
 
+char *cli_cell(const char *s, size_t len)
+{
+	size_t n = 0;
+	char *clean = utf8_sanitize(s, len, &n);
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		if (clean[i] == '\n')
+			sb_puts(&sb, "\\n");
+		else if (clean[i] == '\t')
+			sb_puts(&sb, "\\t");
+		else
+			sb_putc(&sb, clean[i]);
+	}
+	free(clean);
+	return sb_detach(&sb, NULL);
+}
+
+void cli_put_cell(FILE *f, const char *s, size_t len)
+{
+	char *cell = cli_cell(s, len);
+	fputs(cell, f);
+	free(cell);
+}
+
 void cli_print_json(FILE *f, cJSON *json)
 {
 	char *s = cJSON_Print(json);

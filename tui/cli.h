@@ -82,6 +82,15 @@ void cli_print_json(FILE *f, struct cJSON *json);
  * to f with terminal controls made inert by utf8_sanitize. */
 void cli_put_clean(FILE *f, const char *s, size_t len);
 
+/* Untrusted s[0..len) made safe as cli_put_clean makes it and kept on one
+ * line, for a table cell or a one-line field (a file name, a heading, a
+ * collection): each newline shown as \n and each tab as \t, so a name
+ * cannot spoof a row. Caller frees. */
+char *cli_cell(const char *s, size_t len);
+
+/* Write cli_cell(s, len) to f. */
+void cli_put_cell(FILE *f, const char *s, size_t len);
+
 /* Handle an option shared by every subcommand (--db, --config). Returns
  * true when opt was one of them. */
 bool cli_common_option(struct cli *cli, int opt, const char *arg);

@@ -66,11 +66,11 @@ static void print_sources(const struct turn_record *r)
 		const struct pack_block *b = &pack->blocks[i];
 		const char *path = cli_display_path(b->path);
 		printf("  [%d] ", b->number);
-		cli_put_clean(stdout, path, strlen(path));
+		cli_put_cell(stdout, path, strlen(path));
 		printf(":%d-%d", b->line_start, b->line_end);
 		if (b->heading_path[0]) {
 			printf("  (");
-			cli_put_clean(stdout, b->heading_path, strlen(b->heading_path));
+			cli_put_cell(stdout, b->heading_path, strlen(b->heading_path));
 			printf(")");
 		}
 		if (b->archived)

@@ -32,10 +32,16 @@ static const char chunks_help[] =
 	"      --config FILE      config file\n"
 	"  -h, --help             show this help\n";
 
-/* Print untrusted text (document content, file names) inert. */
+/* Print untrusted text (document content) inert. */
 static void print_clean(const char *s)
 {
 	cli_put_clean(stdout, s, strlen(s));
+}
+
+/* Print an untrusted name (a file name, a heading) inert, on one line. */
+static void print_cell(const char *s)
+{
+	cli_put_cell(stdout, s, strlen(s));
 }
 
 static void print_docs_text(const struct store_doc_row *rows, size_t n)
@@ -44,11 +50,13 @@ static void print_docs_text(const struct store_doc_row *rows, size_t n)
 	printf("%-10s %6s %10s  %-20s %7s  %-10s  %s\n", "COLLECTION", "CHUNKS", "BYTES", "LAST CHANGED", "CHANGES",
 	       "STATUS", "PATH");
 	for (size_t i = 0; i < n; i++) {
+		char *collection = cli_cell(rows[i].collection, strlen(rows[i].collection));
 		clock_format_utc(rows[i].last_changed, when, sizeof when);
-		printf("%-10s %6lld %10lld  %-20s %7lld  %-10s  ", rows[i].collection, (long long)rows[i].n_chunks,
+		printf("%-10s %6lld %10lld  %-20s %7lld  %-10s  ", collection, (long long)rows[i].n_chunks,
 		       (long long)rows[i].bytes, when, (long long)rows[i].change_count, rows[i].status);
-		print_clean(cli_display_path(rows[i].path));
+		print_cell(cli_display_path(rows[i].path));
 		putchar('\n');
+		free(collection);
 	}
 	printf("%zu documents\n", n);
 }
@@ -140,7 +148,7 @@ int cmd_docs(struct cli *cli, int argc, char **argv)
 
 static void print_chunks_text(const char *path, const struct store_chunk_row *rows, size_t n)
 {
-	print_clean(cli_display_path(path));
+	print_cell(cli_display_path(path));
 	printf(": %zu chunks\n", n);
 	for (size_t i = 0; i < n; i++) {
 		const struct store_chunk_row *c = &rows[i];
@@ -148,7 +156,7 @@ static void print_chunks_text(const char *path, const struct store_chunk_row *ro
 		       c->line_end, (long long)c->byte_start, (long long)c->byte_end, c->tokens);
 		if (c->heading_path[0]) {
 			printf("  [");
-			print_clean(c->heading_path);
+			print_cell(c->heading_path);
 			putchar(']');
 		}
 		printf("\n");

@@ -56,11 +56,28 @@ static double share(uint64_t part, uint64_t whole)
 	return whole ? 100.0 * (double)part / (double)whole : 0.0;
 }
 
+/* "PREFIX PATH: REASON" for each note of v. */
+static void print_notes(const char *prefix, const struct ingest_skip *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *path = cli_display_path(v[i].path);
+		printf("%s ", prefix);
+		cli_put_cell(stdout, path, strlen(path));
+		printf(": ");
+		cli_put_cell(stdout, v[i].reason, strlen(v[i].reason));
+		printf("\n");
+	}
+}
+
 static void print_summary(const struct ingest_summary *s, const char *collection, const char *model)
 {
 	double secs = (double)s->total_us / 1e6;
-	printf("%zu files in collection %s: %zu added, %zu changed, %zu unchanged, %zu skipped, %zu pruned\n",
+	size_t not_stored = s->n_unstored + s->not_reached;
+	printf("%zu files in collection %s: %zu added, %zu changed, %zu unchanged, %zu skipped, %zu pruned",
 	       s->files, collection, s->added, s->changed, s->unchanged, s->skipped, s->pruned);
+	if (not_stored)
+		printf(", %zu not stored", not_stored);
+	printf("\n");
 	printf("%zu chunks from %.1f MB in %.2f s (%.1f MB/s)", s->chunks, (double)s->bytes / 1e6, secs,
 	       secs > 0 ? (double)s->bytes / 1e6 / secs : 0.0);
 	if (s->invalid_utf8)
@@ -75,17 +92,13 @@ static void print_summary(const struct ingest_summary *s, const char *collection
 	for (size_t i = 0; i < s->n_truncated; i++) {
 		const char *path = cli_display_path(s->truncated[i].path);
 		printf("embedded from its first part (longer than the model takes): ");
-		cli_put_clean(stdout, path, strlen(path));
+		cli_put_cell(stdout, path, strlen(path));
 		printf(" %s\n", s->truncated[i].reason);
 	}
-	for (size_t i = 0; i < s->n_skips; i++) {
-		const char *path = cli_display_path(s->skips[i].path);
-		printf("skipped ");
-		cli_put_clean(stdout, path, strlen(path));
-		printf(": ");
-		cli_put_clean(stdout, s->skips[i].reason, strlen(s->skips[i].reason));
-		printf("\n");
-	}
+	print_notes("skipped", s->skips, s->n_skips);
+	print_notes("not stored", s->unstored, s->n_unstored);
+	if (s->not_reached)
+		printf("not stored: %zu files not reached (the run stopped before them)\n", s->not_reached);
 	if (s->interrupted)
 		printf("interrupted: %zu documents written are kept; run the same command again to do the rest\n",
 		       s->added + s->changed);
@@ -102,7 +115,9 @@ static void add_notes_json(cJSON *o, const char *name, const struct ingest_skip 
 	}
 }
 
-static void print_summary_json(const struct ingest_summary *s, const char *collection, const char *model)
+/* error: why the run stopped; NULL when it did not fail. */
+static void print_summary_json(const struct ingest_summary *s, const char *collection, const char *model,
+                               const char *error)
 {
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "collection", collection);
@@ -116,7 +131,13 @@ static void print_summary_json(const struct ingest_summary *s, const char *colle
 	cJSON_AddNumberToObject(o, "bytes", (double)s->bytes);
 	cJSON_AddNumberToObject(o, "invalid_utf8", (double)s->invalid_utf8);
 	cJSON_AddBoolToObject(o, "interrupted", s->interrupted);
+	if (error)
+		cJSON_AddStringToObject(o, "error", error);
+	else
+		cJSON_AddNullToObject(o, "error");
 	add_notes_json(o, "skips", s->skips, s->n_skips, "reason");
+	add_notes_json(o, "not_stored", s->unstored, s->n_unstored, "reason");
+	cJSON_AddNumberToObject(o, "not_reached", (double)s->not_reached);
 	add_notes_json(o, "truncated", s->truncated, s->n_truncated, "lines");
 	cJSON *e = cJSON_AddObjectToObject(o, "embedding");
 	cJSON_AddStringToObject(e, "model", model);
@@ -192,16 +213,16 @@ int cmd_ingest(struct cli *cli, int argc, char **argv)
 	struct progress_bar bar;
 	progress_init(&bar);
 	struct ingest_summary sum;
-	char err[512];
+	char err[1024];
 	int run = ingest_run(cli->store, embedder, &opts, (const char *const *)argv + optind,
 	                     (size_t)(argc - optind), on_progress, &bar, &sum, err, sizeof err);
 	progress_clear(&bar);
 	if (json)
-		print_summary_json(&sum, opts.collection, embedder->model);
+		print_summary_json(&sum, opts.collection, embedder->model, run != 0 ? err : NULL);
 	else
 		print_summary(&sum, opts.collection, embedder->model);
 	if (run != 0 && sum.added + sum.changed)
-		log_error("ingest stopped: %s; the %zu documents written are kept: run the same command again to go on",
+		log_error("ingest stopped: %s; the %zu documents committed are kept: run the same command again to go on",
 		          err, sum.added + sum.changed);
 	else if (run != 0)
 		log_error("ingest stopped: %s", err);

@@ -28,13 +28,16 @@ static const char search_help[] =
 	"      --config FILE      config file\n"
 	"  -h, --help             show this help\n";
 
-/* One line of at most max bytes of text, whitespace collapsed, cleaned
- * for the terminal, cut at a character boundary. Caller frees. */
+/* One line of text, whitespace collapsed, cleaned for the terminal. Text
+ * longer than max bytes is cut at the last space within them, or at a
+ * character boundary when that space is in the first half, and ends in
+ * "…". Caller frees. */
 static char *preview(const char *text, size_t max)
 {
 	struct strbuf sb = STRBUF_INIT;
 	bool space = false;
-	for (const char *p = text; *p && sb.len < max; p++) {
+	/* One byte past max tells whether there is more. */
+	for (const char *p = text; *p && sb.len <= max; p++) {
 		if (*p == '\n' || *p == '\t' || *p == ' ' || *p == '\r') {
 			space = sb.len > 0;
 			continue;
@@ -44,9 +47,15 @@ static char *preview(const char *text, size_t max)
 		space = false;
 		sb_putc(&sb, *p);
 	}
-	size_t cut = utf8_floor_boundary(sb_str(&sb), sb.len, sb.len);
-	size_t n = 0;
-	char *clean = utf8_sanitize(sb_str(&sb), cut, &n);
+	if (sb.len > max) {
+		size_t end = utf8_floor_boundary(sb_str(&sb), sb.len, max);
+		size_t word = end;
+		while (word > 0 && sb.buf[word] != ' ')
+			word--;
+		sb_truncate(&sb, word > max / 2 ? word : end);
+		sb_puts(&sb, "\xE2\x80\xA6");
+	}
+	char *clean = utf8_sanitize(sb_str(&sb), sb.len, NULL);
 	sb_free(&sb);
 	return clean;
 }
@@ -55,9 +64,9 @@ static void print_text(const struct retrieve_result *res)
 {
 	for (size_t i = 0; i < res->n_hits; i++) {
 		const struct retrieve_hit *h = &res->hits[i];
-		size_t n;
-		char *path = utf8_sanitize(cli_display_path(h->path), strlen(cli_display_path(h->path)), &n);
-		char *heading = utf8_sanitize(h->heading_path, strlen(h->heading_path), &n);
+		const char *shown = cli_display_path(h->path);
+		char *path = cli_cell(shown, strlen(shown));
+		char *heading = cli_cell(h->heading_path, strlen(h->heading_path));
 		char *pre = preview(h->text, 160);
 		printf("%2d. %.4f  %s:%d-%d%s%s%s%s%s\n", h->rank, h->fused, path, h->line_start, h->line_end,
 		       heading[0] ? "  (" : "", heading, heading[0] ? ")" : "",

@@ -73,7 +73,9 @@ static void *run(void *arg)
 	struct ingest_opts opts;
 	ingest_opts_from_config(w->cfg, NULL, &opts);
 	if (ingest_run(store, w->embedder, &opts, paths, 1, on_progress, w, &sum, err, sizeof err) != 0) {
-		snprintf(m.text, sizeof m.text, "ingest %s: %s", w->path, err);
+		/* The count before the reason: a long reason is cut, the count is not. */
+		snprintf(m.text, sizeof m.text, "ingest stopped, %zu documents committed: %s", sum.added + sum.changed,
+		         err);
 		goto cleanup;
 	}
 	m.rc = 0;

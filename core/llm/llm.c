@@ -77,6 +77,8 @@ struct llm_stream {
 	struct strbuf error;
 	long in_tok, out_tok;
 	int usage_set;        /* 0 none, 1 reported, 2 estimated by the provider */
+	int accepted;         /* an attempt got a 2xx event stream: the provider took the
+	                       * request and may bill its input */
 	int complete;
 	int cancelled;
 	struct strbuf queue;
@@ -298,7 +300,8 @@ static void fill_result(struct llm_stream *s)
 		r->usage.output_tokens = s->out_tok;
 		r->usage.estimated = s->usage_set == 2;
 	} else {
-		r->usage.input_tokens = estimate_tokens(s->input_bytes);
+		/* No provider bills a request it refused or never received. */
+		r->usage.input_tokens = s->accepted ? estimate_tokens(s->input_bytes) : 0;
 		r->usage.output_tokens = estimate_tokens(s->text.len);
 		r->usage.estimated = 1;
 	}
@@ -370,6 +373,7 @@ static int on_body(void *ud, const struct llm_http_head *head, const char *buf, 
 		return 1;
 	if (s->body_mode == BODY_UNKNOWN)
 		s->body_mode = is_event_stream(head) ? BODY_EVENTS : BODY_ERROR;
+	s->accepted |= s->body_mode == BODY_EVENTS;
 	if (s->body_mode == BODY_ERROR) {
 		size_t room = ERRBODY_MAX - s->errbody.len;
 		sb_append(&s->errbody, buf, len < room ? len : room);
@@ -415,6 +419,7 @@ static void on_end(void *ud, int rc, const struct llm_http_head *head, const cha
 	s->status = head->status;
 	if (s->body_mode == BODY_UNKNOWN)
 		s->body_mode = is_event_stream(head) ? BODY_EVENTS : BODY_ERROR;
+	s->accepted |= s->body_mode == BODY_EVENTS;
 	if (s->error.len || s->cancelled) {
 		finalize(s);
 	} else if (rc != LLM_HTTP_OK && s->complete) {

@@ -88,7 +88,9 @@ enum llm_outcome {
 struct llm_usage {
 	long input_tokens;
 	long output_tokens;
-	int estimated;             /* 1: the provider reported none; counted as bytes / 4 */
+	int estimated;             /* 1: the provider reported none; counted as bytes / 4, the
+	                            * input only when a reply stream began (a refused
+	                            * connection or an error status is billed nothing: 0) */
 };
 
 /* The end of a stream. Strings belong to the stream (valid until it is freed). */

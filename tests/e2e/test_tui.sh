@@ -95,6 +95,9 @@ mkdir -p "$work/extra"
 printf '# Wombat care\n\nWombats eat grass, herbs and roots, mostly at night.\n' > "$work/extra/wombat.md"
 keys ":ingest $work/extra" Enter
 check ":ingest runs in the background and reports" wait_for 'ingested .*1 added' 15
+keys ":ingest $work/no-such-dir" Enter
+check ":ingest of a missing path says it stopped, what it kept and why" \
+	wait_for 'ingest stopped, 0 documents committed: cannot ingest .*/no-such' 15
 keys "/rag Do wombats eat grass and herbs?" Enter
 check "the new document is retrieved at once" wait_for 'wombat\.md' 10
 

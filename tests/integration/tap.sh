@@ -16,6 +16,13 @@ check() {
 	fi
 }
 
+# skip NAME REASON: report NAME as skipped (TAP "# SKIP"), for a check
+# this environment cannot run.
+skip() {
+	tap_n=$((tap_n + 1))
+	echo "ok $tap_n - $1 # SKIP $2"
+}
+
 # json_get FILE EXPR: print a value from a JSON file (python expression on j).
 json_get() {
 	python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"

@@ -150,7 +150,7 @@ http_config "$embed_url" "$work/dies.yaml" "  batch_inputs: 4
   concurrency: 1"
 "$ragdeck" --db "$work/dies.db" --config "$work/dies.yaml" ingest "$tree" > /dev/null 2> "$work/dies.err"
 check "a server that dies stops the ingest with exit 1" test $? -eq 1
-check "... saying the written documents are kept" grep -q "documents written are kept: run the same command again" "$work/dies.err"
+check "... saying the committed documents are kept" grep -q "documents committed are kept: run the same command again" "$work/dies.err"
 start_embed_server --dim 64
 http_config "$embed_url" "$work/dies.yaml"
 "$ragdeck" --db "$work/dies.db" --config "$work/dies.yaml" ingest --json "$tree" > "$work/dies2.json" 2>/dev/null

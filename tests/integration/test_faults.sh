@@ -113,6 +113,18 @@ ask_openai reset0 --config "$work/fast.yaml"
 check "a reset before the first token fails with a reason, nothing printed as answer" \
 	bash -c "[ $rc = 1 ] && [ \$(wc -l < '$work/reset0.err') = 1 ] && ! grep -q '^w1' '$work/reset0.out'"
 
+# Nothing billed, nothing charged: a refused connection and a refused
+# request cost 0 and count no input tokens.
+OPENAI_BASE_URL=http://127.0.0.1:1/v1 "$ragdeck" --db "$db" --config "$work/fast.yaml" ask --json \
+	--model gpt-4o-mini "What port does the agent use?" > "$work/refused.json" 2> /dev/null
+check "a refused connection costs nothing" \
+	test "$(json_get "$work/refused.json" '(j["outcome"], j["cost_usd"], j["usage"]["input_tokens"], j["usage"]["output_tokens"])')" = "('failed', 0, 0, 0)"
+start_server --flavor openai --status 401 --error-body '{"error":{"message":"Incorrect API key provided"}}'
+OPENAI_BASE_URL=$url "$ragdeck" --db "$db" ask --json --model gpt-4o-mini "What port does the agent use?" \
+	> "$work/refused401.json" 2> /dev/null
+check "a request refused with 401 costs nothing" \
+	test "$(json_get "$work/refused401.json" '("401" in j["error"], j["cost_usd"], j["usage"]["input_tokens"])')" = "(True, 0, 0)"
+
 start_server --flavor openai --tokens 8 --reset-after 3
 ask_openai reset3
 check "a reset after three tokens: partial kept, interrupted" \

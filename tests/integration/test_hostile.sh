@@ -3,7 +3,8 @@
 # file of tests/fixtures/hostile-corpus.sh (binary ones are skipped with a
 # reason), the text is stored whole, and nothing a terminal would act on
 # reaches stdout or stderr of ingest, docs, chunks, search or ask; the
-# prompt-injection document is flagged in the answer's record.
+# prompt-injection document is flagged in the answer's record; a file name
+# with a newline stays on its row and a snippet is cut at a word.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/tap.sh"
@@ -57,6 +58,34 @@ check "the other documents are not flagged" \
 run ingest "$corpus" > "$work/again.out" 2>&1
 check "re-ingest: seven unchanged, the binaries still reported" \
 	bash -c "grep -q '0 added, 0 changed, 7 unchanged, 3 skipped' '$work/again.out' && grep -q 'gzip data' '$work/again.out'"
+# A file name with a newline cannot spoof a row: it prints on one line,
+# the newline shown as \n, in every table and list of names. A snippet is
+# cut at a word, never inside a character.
+names=$work/names
+mkdir -p "$names"
+spoof=$'wombat\n    1     1  2026-01-01 00:00:00        0  current     fake.md'
+printf '# Wombat burrows\n\nWombats dig burrows with their strong claws.\n' > "$names/$spoof"
+printf '\x1f\x8b\x08\x00binary' > "$names/"$'packed\nskipped fake.txt'
+{ printf 'xy'; for _ in $(seq 60); do printf '한국어 '; done; printf '\n'; } > "$names/korean.md"
+run2() { "$ragdeck" --db "$work/names.db" "$@"; }
+run2 ingest "$names" > "$work/names-ingest.out" 2>&1
+check "ingest: a skipped file's name with a newline is one line, the newline shown" \
+	grep -qx 'skipped .*packed\\nskipped fake.txt: binary content (gzip data)' "$work/names-ingest.out"
+run2 docs > "$work/names-docs.out"
+check "docs: a header, one row per document and the count" test "$(wc -l < "$work/names-docs.out")" = 4
+check "docs: the name with a newline is one row, the newline shown" grep -q 'wombat\\n    1     1' "$work/names-docs.out"
+run2 chunks "$names/$spoof" > "$work/names-chunks.out"
+check "chunks: the header names the file on one line" grep -q '^.*wombat\\n .*fake.md: 1 chunks$' "$work/names-chunks.out"
+run2 search "wombat burrows claws" > "$work/names-search.out"
+check "search: the hit header is one line with the newline shown" \
+	grep -qE '^ 1\. [0-9.]+  .*wombat\\n .*fake.md:1-3' "$work/names-search.out"
+run2 search --path '*korean*' "한국어" > "$work/korean-search.out"
+check "search: a Korean snippet is cut at a word and marked, no broken character" \
+	bash -c "grep -qx '    xy한국어\( 한국어\)* 한국어…' '$work/korean-search.out' && ! grep -q $'\xef\xbf\xbd' '$work/korean-search.out'"
+run2 ask "/rag How do wombats dig burrows?" > "$work/names-ask.out"
+check "ask: the source is listed on one line with the newline shown" \
+	grep -qE '^  \[[0-9]+\] .*wombat\\n .*fake.md:1-3' "$work/names-ask.out"
+
 printf 'routing:\n  "\xe2\x80\xaeevil": 1\n' > "$work/bidi.yaml"
 run --config "$work/bidi.yaml" docs > /dev/null 2> "$work/config.err"
 check "a config key with a bidi override is warned about inert" \

@@ -76,6 +76,10 @@ check "docs lists the rest" test "$(run docs --json | python3 -c 'import json,sy
 run ingest > /dev/null 2> "$work/usage.txt"
 check "missing PATH is a usage error (exit 2)" test $? -eq 2
 check "usage error names the fix" grep -q -- "--help" "$work/usage.txt"
+run ingest "$tree" "$work/does/not/exist" > /dev/null 2> "$work/missing.txt"
+check "a PATH that does not exist fails (exit 1)" test $? -eq 1
+check "the missing PATH is named on one line" \
+	bash -c "[ \$(wc -l < '$work/missing.txt') = 1 ] && grep -q 'cannot ingest $work/does/not/exist: No such file' '$work/missing.txt'"
 printf 'not a database at all, just text that is long enough to be a header.....' > "$work/bad.db"
 "$ragdeck" --db "$work/bad.db" docs > /dev/null 2> "$work/bad.txt"
 check "corrupt database exits 1" test $? -eq 1

@@ -863,6 +863,45 @@ static void unreachable_server_names_the_url(void **state)
 	got_free(&g);
 }
 
+/* No reply stream, no bill: a refused connection or an error status costs
+ * nothing; a stream the server began and then broke may be billed for its
+ * input, so that stays estimated. */
+static void only_a_reply_stream_counts_estimated_input(void **state)
+{
+	(void)state;
+	struct llm_provider_cfg cfg = { .kind = LLM_KIND_OPENAI, .base_url = "http://127.0.0.1:1/v1" };
+	struct llm_http_opts o = fast_opts();
+	o.max_retries = 0;
+	struct llm_request req = base_request("gpt-test");
+	struct got g = { 0 };
+	run(&cfg, &o, &req, &g);
+	assert_int_equal(g.outcome, LLM_OUTCOME_FAILED);
+	assert_int_equal(g.usage.input_tokens, 0);
+	assert_int_equal(g.usage.output_tokens, 0);
+	got_free(&g);
+
+	struct fixture_response refused = {
+		.status = 401, .content_type = "application/json",
+		.body = "{\"error\":{\"message\":\"Incorrect API key\"}}", .reset_after = -1,
+	};
+	struct fixture_server *srv = openai_run(&refused, 1, &o, &g);
+	assert_int_equal(g.status, 401);
+	assert_int_equal(g.usage.input_tokens, 0);
+	assert_int_equal(g.usage.output_tokens, 0);
+	got_free(&g);
+	fixture_stop(&srv);
+
+	struct fixture_response broken = sse(openai_stream, FIXTURE_LENGTH);
+	broken.reset_after = 10;
+	srv = openai_run(&broken, 1, &o, &g);
+	assert_int_equal(g.outcome, LLM_OUTCOME_FAILED);
+	assert_int_equal(g.usage.estimated, 1);
+	assert_true(g.usage.input_tokens > 0);
+	assert_int_equal(g.usage.output_tokens, 0);
+	got_free(&g);
+	fixture_stop(&srv);
+}
+
 static void base_url_env_is_used_unless_config_names_one(void **state)
 {
 	(void)state;
@@ -996,6 +1035,7 @@ int main(void)
 		cmocka_unit_test(json_reply_without_stream_is_a_clear_error),
 		cmocka_unit_test(missing_key_fails_at_start_naming_the_variable),
 		cmocka_unit_test(unreachable_server_names_the_url),
+		cmocka_unit_test(only_a_reply_stream_counts_estimated_input),
 		cmocka_unit_test(base_url_env_is_used_unless_config_names_one),
 		cmocka_unit_test(cancel_from_on_text_closes_and_keeps_text),
 		cmocka_unit_test(cancel_between_passes_reports_at_once),

@@ -62,6 +62,36 @@ static void finished_turn_is_priced_from_reported_or_estimated_usage(void **stat
 	config_free(&c);
 }
 
+/* A request that got no reply stream is billed nothing: its usage is 0 in,
+ * 0 out, not reported. It costs 0, is not "priced from estimated tokens",
+ * and does not pull the expansion mean down. */
+static void a_turn_no_model_received_costs_nothing(void **state)
+{
+	(void)state;
+	struct config *c = config_defaults();
+	struct metrics_turn none = { .question_tokens = 12, .outcome = METRICS_FAILED };
+	metrics_turn_finish(&none, c, "gpt-4o-mini");
+	assert_true(none.cost_known);
+	assert_true(none.cost_usd == 0.0);
+	assert_false(none.cost_estimated);
+	assert_true(none.expansion == 0.0);
+
+	struct metrics_turn ok = { .question_tokens = 10, .tokens_in = 1000, .tokens_out = 20, .outcome = METRICS_OK,
+	                           .usage_reported = true };
+	metrics_turn_finish(&ok, c, "gpt-4o-mini");
+	struct metrics_window *w = metrics_window_new(10, 60000, 10);
+	metrics_window_add(w, &ok);
+	metrics_window_add(w, &none);
+	struct metrics_summary s;
+	metrics_window_summary(w, METRICS_LAST_N, 0, &s);
+	assert_int_equal(s.n_priced, 2);
+	assert_int_equal(s.n_estimated, 0);
+	assert_true(fabs(s.cost_total - ok.cost_usd) < USD_EPS);
+	assert_true(fabs(s.expansion_mean - 100.0) < 1e-12);
+	metrics_window_free(&w);
+	config_free(&c);
+}
+
 static void nearest_rank_percentiles_follow_the_definition(void **state)
 {
 	(void)state;
@@ -309,6 +339,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(cost_matches_hand_computed_values),
 		cmocka_unit_test(finished_turn_is_priced_from_reported_or_estimated_usage),
+		cmocka_unit_test(a_turn_no_model_received_costs_nothing),
 		cmocka_unit_test(nearest_rank_percentiles_follow_the_definition),
 		cmocka_unit_test(rolling_percentiles_equal_a_sort_of_the_window_on_random_data),
 		cmocka_unit_test(time_window_forgets_turns_older_than_m),

@@ -227,6 +227,81 @@ static void garbage_file_gives_actionable_error(void **state)
 	unlink(path);
 }
 
+static void a_directory_as_database_path_says_so(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = NULL;
+	char err[512];
+	assert_int_equal(store_open(f->dir, &s, err, sizeof err), -1);
+	assert_null(s);
+	assert_non_null(strstr(err, f->dir));
+	assert_non_null(strstr(err, "is a directory"));
+	assert_non_null(strstr(err, "--db"));
+}
+
+static mode_t mode_of(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 ? st.st_mode & 0777 : 0;
+}
+
+/* A -shm left at 0400 (by a connection that opened a 0400 database) kept
+ * every later writer out after the database was made writable again. */
+static void stale_read_only_shm_is_given_the_database_mode(void **state)
+{
+	struct fixture *f = *state;
+	char shm[128], err[512];
+	bool replaced;
+	store_close(&f->s);
+	snprintf(shm, sizeof shm, "%s-shm", f->path);
+	/* Not empty: SQLite itself gives an empty one the database's mode. */
+	static const char page[32768];
+	FILE *fp = fopen(shm, "w");
+	assert_non_null(fp);
+	assert_int_equal(fwrite(page, 1, sizeof page, fp), sizeof page);
+	fclose(fp);
+	assert_int_equal(chmod(shm, 0400), 0);
+	assert_int_equal(store_open(f->path, &f->s, err, sizeof err), 0);
+	assert_int_equal(mode_of(shm), 0600);
+	assert_int_equal(put(f, "/kb/refunds.md", body_v1, "aaaa", &replaced), 0);
+}
+
+static void a_read_only_database_leaves_no_narrower_wal_or_shm(void **state)
+{
+	struct fixture *f = *state;
+	char wal[128], shm[128], err[512];
+	store_close(&f->s);
+	snprintf(wal, sizeof wal, "%s-wal", f->path);
+	snprintf(shm, sizeof shm, "%s-shm", f->path);
+	assert_int_equal(chmod(f->path, 0400), 0);
+	if (store_open(f->path, &f->s, err, sizeof err) == 0)
+		assert_int_equal(sqlite3_exec(store_db(f->s), "SELECT count(*) FROM documents", NULL, NULL, NULL),
+		                 SQLITE_OK);
+	assert_true(access(shm, F_OK) == 0);
+	assert_int_equal(mode_of(shm), 0600);
+	assert_int_equal(mode_of(wal), 0600);
+	store_close(&f->s);
+	assert_int_equal(chmod(f->path, 0600), 0);
+}
+
+/* SQLite may roll a transaction back on its own after SQLITE_FULL or an
+ * I/O error; a commit after that must not report success. */
+static void a_batch_rolled_back_behind_the_store_does_not_commit(void **state)
+{
+	struct fixture *f = *state;
+	char err[512];
+	bool replaced;
+	assert_int_equal(store_batch_begin(f->s, err, sizeof err), 0);
+	assert_int_equal(put(f, "/kb/refunds.md", body_v1, "aaaa", &replaced), 0);
+	assert_int_equal(sqlite3_exec(store_db(f->s), "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(put(f, "/kb/other.md", body_v2, "bbbb", &replaced), -1);
+	assert_int_equal(store_batch_commit(f->s, err, sizeof err), -1);
+	assert_non_null(strstr(err, "rolled the batch back"));
+	assert_int_equal(count(f, "SELECT count(*) FROM documents"), 0);
+	assert_int_equal(count(f, "SELECT count(*) FROM chunks_fts"), 0);
+	assert_int_equal(store_batch_commit(f->s, err, sizeof err), 0);
+}
+
 static void newer_schema_is_refused(void **state)
 {
 	struct fixture *f = *state;
@@ -363,6 +438,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(chunk_outside_body_rolls_back_everything, setup, teardown),
 		cmocka_unit_test_setup_teardown(suffix_lookup_reports_absent_and_ambiguous, setup, teardown),
 		cmocka_unit_test(garbage_file_gives_actionable_error),
+		cmocka_unit_test_setup_teardown(a_directory_as_database_path_says_so, setup, teardown),
+		cmocka_unit_test_setup_teardown(stale_read_only_shm_is_given_the_database_mode, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_read_only_database_leaves_no_narrower_wal_or_shm, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_batch_rolled_back_behind_the_store_does_not_commit, setup, teardown),
 		cmocka_unit_test_setup_teardown(newer_schema_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(first_model_is_claimed_and_others_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(reembed_keeps_old_vectors_until_every_chunk_has_a_new_one, setup, teardown),
