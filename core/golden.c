@@ -5,6 +5,7 @@
  * node kept aside, so a message points at the offending key in either
  * format. */
 #include "core/golden.h"
+#include "core/safe_yaml.h"
 #include "core/util/safe_regex.h"
 #include "core/util/fs.h"
 #include "core/util/strbuf.h"
@@ -18,9 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
-
-/* Deeper nesting than this is a mistake (a schema is two levels deep). */
-#define MAX_DEPTH 32
 
 static const char *const category_names[GOLDEN_N_CATEGORIES] = {
 	[GOLDEN_FACTUAL] = "factual",
@@ -397,10 +395,12 @@ static cJSON *scalar_to_json(const yaml_node_t *n)
 	return cJSON_CreateString(s);
 }
 
-static cJSON *node_to_json(yaml_document_t *doc, yaml_node_t *n, struct posmap *pm, int depth)
+/* n as cJSON, aliases written out. The reader bounds what that costs: the
+ * nesting (the recursion here), the nodes aliases repeat, and no cycle. */
+static cJSON *node_to_json(yaml_document_t *doc, yaml_node_t *n, struct posmap *pm)
 {
 	cJSON *out = NULL;
-	if (!n || depth > MAX_DEPTH)
+	if (!n)
 		return cJSON_CreateNull();
 	switch (n->type) {
 	case YAML_SCALAR_NODE:
@@ -409,7 +409,7 @@ static cJSON *node_to_json(yaml_document_t *doc, yaml_node_t *n, struct posmap *
 	case YAML_SEQUENCE_NODE:
 		out = cJSON_CreateArray();
 		for (yaml_node_item_t *i = n->data.sequence.items.start; i < n->data.sequence.items.top; i++)
-			cJSON_AddItemToArray(out, node_to_json(doc, yaml_document_get_node(doc, *i), pm, depth + 1));
+			cJSON_AddItemToArray(out, node_to_json(doc, yaml_document_get_node(doc, *i), pm));
 		break;
 	case YAML_MAPPING_NODE:
 		out = cJSON_CreateObject();
@@ -417,7 +417,7 @@ static cJSON *node_to_json(yaml_document_t *doc, yaml_node_t *n, struct posmap *
 			yaml_node_t *k = yaml_document_get_node(doc, p->key);
 			yaml_node_t *v = yaml_document_get_node(doc, p->value);
 			const char *key = k && k->type == YAML_SCALAR_NODE ? (const char *)k->data.scalar.value : "?";
-			cJSON *cv = node_to_json(doc, v, pm, depth + 1);
+			cJSON *cv = node_to_json(doc, v, pm);
 			cJSON_AddItemToObject(out, key, cv);
 			/* The key's position stands for the member (unknown keys). */
 			if (k)
@@ -446,21 +446,30 @@ static const yaml_node_t *root_items(yaml_document_t *doc, const yaml_node_t *ro
 	return NULL;
 }
 
+static void reader_fail(const char *name, const struct safe_yaml_error *e, char *err,
+                        size_t errlen)
+{
+	snprintf(err, errlen, "%s:%zu:%zu: %s", name, e->mark.line + 1, e->mark.column + 1, e->msg);
+}
+
 int golden_load_yaml(const char *name, const char *text, size_t len, struct golden_set **out,
                      char *err, size_t errlen)
 {
-	yaml_parser_t parser;
+	struct safe_yaml reader;
+	struct safe_yaml_error ye;
 	yaml_document_t doc;
 	struct golden_set *s = set_new(name);
 	struct posmap pm = { .name = name, .has_col = true };
-	bool have_doc = false;
+	bool have_reader = false, have_doc = false;
 	int rc = -1;
 	*out = NULL;
-	yaml_parser_initialize(&parser);
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-	if (!yaml_parser_load(&parser, &doc)) {
-		snprintf(err, errlen, "%s:%zu:%zu: invalid YAML: %s", name, parser.problem_mark.line + 1,
-		         parser.problem_mark.column + 1, parser.problem ? parser.problem : "parse error");
+	if (safe_yaml_open(&reader, text, len, &ye) != 0) {
+		reader_fail(name, &ye, err, errlen);
+		goto cleanup;
+	}
+	have_reader = true;
+	if (safe_yaml_next(&reader, &doc, &ye) != 0) {
+		reader_fail(name, &ye, err, errlen);
 		goto cleanup;
 	}
 	have_doc = true;
@@ -475,7 +484,7 @@ int golden_load_yaml(const char *name, const char *text, size_t len, struct gold
 	for (yaml_node_item_t *i = items->data.sequence.items.start; i < items->data.sequence.items.top; i++) {
 		yaml_node_t *n = yaml_document_get_node(&doc, *i);
 		pm.n = 0;
-		cJSON *o = node_to_json(&doc, n, &pm, 0);
+		cJSON *o = node_to_json(&doc, n, &pm);
 		int bad = set_add(s, &pm, o, (int)n->start_mark.line + 1, err, errlen);
 		cJSON_Delete(o);
 		if (bad)
@@ -487,7 +496,8 @@ int golden_load_yaml(const char *name, const char *text, size_t len, struct gold
 cleanup:
 	if (have_doc)
 		yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
+	if (have_reader)
+		safe_yaml_done(&reader);
 	free(pm.v);
 	golden_set_free(&s);
 	return rc;
