@@ -14,6 +14,7 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <math.h>
 #include <regex.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -375,7 +376,8 @@ static int set_add(struct golden_set *s, const struct posmap *pm, const cJSON *o
 /* ---- YAML ------------------------------------------------------------ */
 
 /* A plain scalar that reads as a number, boolean or null becomes one;
- * everything else (and anything quoted) is a string. */
+ * everything else (and anything quoted) is a string. strtod also reads
+ * "-nan" and "-infinity", which JSON cannot hold: those stay strings. */
 static cJSON *scalar_to_json(const yaml_node_t *n)
 {
 	const char *s = (const char *)n->data.scalar.value;
@@ -389,7 +391,7 @@ static cJSON *scalar_to_json(const yaml_node_t *n)
 			return cJSON_CreateNull();
 		errno = 0;
 		double d = strtod(s, &end);
-		if (!*end && errno == 0 && (s[0] == '-' || (s[0] >= '0' && s[0] <= '9')))
+		if (!*end && errno == 0 && isfinite(d) && (s[0] == '-' || (s[0] >= '0' && s[0] <= '9')))
 			return cJSON_CreateNumber(d);
 	}
 	return cJSON_CreateString(s);
@@ -611,7 +613,7 @@ static cJSON *item_to_json(const struct golden_item *it)
  * escapes), so every member is written as its JSON text. */
 void golden_write_yaml(FILE *f, const struct golden_item *items, size_t n)
 {
-	fputs("items:\n", f);
+	fputs(n ? "items:\n" : "items: []\n", f);
 	for (size_t i = 0; i < n; i++) {
 		cJSON *o = item_to_json(&items[i]);
 		bool first = true;

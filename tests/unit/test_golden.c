@@ -195,6 +195,43 @@ static void written_sets_read_back_equal(void **state)
 	golden_set_free(&s);
 }
 
+static void an_empty_set_reads_back(void **state)
+{
+	(void)state;
+	struct golden_set empty = { 0 };
+	for (int jsonl = 0; jsonl < 2; jsonl++) {
+		struct golden_set *b = reread(&empty, jsonl);
+		assert_int_equal(b->n_items, 0);
+		golden_set_free(&b);
+	}
+}
+
+static void non_finite_numbers_stay_strings(void **state)
+{
+	(void)state;
+	char err[256] = "";
+	/* strtod reads these; JSON (and the JSONL a set is written as) cannot
+	 * hold them, so they are the strings they look like. */
+	struct golden_set *s = load_yaml("items:\n  - id: a\n    question: q\n    category: factual\n"
+	                                 "    format: json\n    schema: {n: -nan, i: -infinity, x: -1.5}\n"
+	                                 "    must_contain: [-inf]\n", err, sizeof err);
+	assert_non_null(s);
+	const cJSON *schema = s->items[0].schema;
+	assert_string_equal(cJSON_GetObjectItem(schema, "n")->valuestring, "-nan");
+	assert_string_equal(cJSON_GetObjectItem(schema, "i")->valuestring, "-infinity");
+	assert_true(cJSON_IsNumber(cJSON_GetObjectItem(schema, "x")));
+	assert_string_equal(s->items[0].must_contain[0], "-inf");
+	for (int jsonl = 0; jsonl < 2; jsonl++) {
+		struct golden_set *b = reread(s, jsonl);
+		assert_true(cJSON_Compare(b->items[0].schema, schema, true));
+		golden_set_free(&b);
+	}
+	golden_set_free(&s);
+	assert_null(load_yaml("items:\n  - id: a\n    question: q\n    category: factual\n"
+	                      "    relevant: [{path: p.md, lines: [-nan, 3]}]\n", err, sizeof err));
+	assert_string_equal(err, "t.yaml:5:37: a line number must be a whole number from 1");
+}
+
 static void stale_sources_load_and_read_back(void **state)
 {
 	(void)state;
@@ -332,6 +369,8 @@ int main(void)
 		cmocka_unit_test(duplicate_ids_and_bad_yaml_are_rejected),
 		cmocka_unit_test(jsonl_errors_name_the_line),
 		cmocka_unit_test(written_sets_read_back_equal),
+		cmocka_unit_test(an_empty_set_reads_back),
+		cmocka_unit_test(non_finite_numbers_stay_strings),
 		cmocka_unit_test(alias_bomb_is_refused_where_it_crosses_the_limit),
 		cmocka_unit_test(nesting_deeper_than_the_limit_is_refused),
 		cmocka_unit_test(aliases_within_the_limits_read_as_written_out),
