@@ -507,6 +507,22 @@ cleanup:
 
 /* ---- JSONL ----------------------------------------------------------- */
 
+/* Bytes at the start of s[0..len) that are valid UTF-8. A YAML set cannot
+ * hold anything else, so neither may a JSONL one: either format must read
+ * back when written as the other. */
+static size_t valid_utf8_bytes(const char *s, size_t len)
+{
+	size_t i = 0;
+	while (i < len) {
+		uint32_t cp;
+		size_t n = (unsigned char)s[i] < 0x80 ? 1 : utf8_decode(s + i, len - i, &cp);
+		if (!n)
+			break;
+		i += n;
+	}
+	return i;
+}
+
 int golden_load_jsonl(const char *name, const char *text, size_t len, struct golden_set **out,
                       char *err, size_t errlen)
 {
@@ -524,6 +540,12 @@ int golden_load_jsonl(const char *name, const char *text, size_t len, struct gol
 		pos += n + (nl ? 1 : 0);
 		if (skip >= n)
 			continue;
+		size_t valid = valid_utf8_bytes(line, n);
+		if (valid < n) {
+			snprintf(err, errlen, "%s:%d: not valid UTF-8 (byte %zu of the line)", name, pm.line,
+			         valid + 1);
+			goto cleanup;
+		}
 		const char *end = NULL;
 		cJSON *o = cJSON_ParseWithLengthOpts(line, n, &end, false);
 		if (!o) {
@@ -609,6 +631,26 @@ static cJSON *item_to_json(const struct golden_item *it)
 	return o;
 }
 
+/* JSON text j as a YAML flow value. A JSON printer leaves DEL, U+FFFE
+ * and U+FFFF as they are, which a YAML reader refuses raw; only strings
+ * can hold them, so they become the \u escapes both languages know.
+ * Caller frees. */
+static char *yaml_flow_value(const char *j)
+{
+	struct strbuf sb = STRBUF_INIT;
+	for (const unsigned char *p = (const unsigned char *)j; *p; p++) {
+		if (*p == 0x7f) {
+			sb_puts(&sb, "\\u007f");
+		} else if (p[0] == 0xef && p[1] == 0xbf && (p[2] == 0xbe || p[2] == 0xbf)) {
+			sb_puts(&sb, p[2] == 0xbe ? "\\ufffe" : "\\uffff");
+			p += 2;
+		} else {
+			sb_putc(&sb, (char)*p);
+		}
+	}
+	return sb_detach(&sb, NULL);
+}
+
 /* JSON values are YAML flow values (double-quoted strings use the same
  * escapes), so every member is written as its JSON text. */
 void golden_write_yaml(FILE *f, const struct golden_item *items, size_t n)
@@ -620,7 +662,9 @@ void golden_write_yaml(FILE *f, const struct golden_item *items, size_t n)
 		for (cJSON *m = o->child; m; m = m->next) {
 			char *v = cJSON_PrintUnformatted(m);
 			char *inert = utf8_json_escape_invisible(v);
-			fprintf(f, "%s%s: %s\n", first ? "  - " : "    ", m->string, inert);
+			char *flow = yaml_flow_value(inert);
+			fprintf(f, "%s%s: %s\n", first ? "  - " : "    ", m->string, flow);
+			free(flow);
 			free(inert);
 			cJSON_free(v);
 			first = false;

@@ -232,6 +232,26 @@ static void non_finite_numbers_stay_strings(void **state)
 	assert_string_equal(err, "t.yaml:5:37: a line number must be a whole number from 1");
 }
 
+static void jsonl_sets_hold_only_what_yaml_can(void **state)
+{
+	(void)state;
+	struct golden_set *s = NULL;
+	char err[256] = "";
+	/* Invalid UTF-8 cannot be written as YAML: refused where it is. */
+	const char *bad = "\n{\"id\": \"a\xff\", \"question\": \"q\", \"category\": \"factual\"}\n";
+	assert_int_equal(golden_load_jsonl("t.jsonl", bad, strlen(bad), &s, err, sizeof err), -1);
+	assert_string_equal(err, "t.jsonl:2: not valid UTF-8 (byte 10 of the line)");
+	/* DEL, U+FFFE and U+FFFF are valid but a YAML reader refuses them raw:
+	 * the YAML writer escapes them. */
+	const char *odd = "{\"id\": \"a\", \"question\": \"x\x7fy\xef\xbf\xbez\xef\xbf\xbf\", "
+	                  "\"category\": \"factual\"}\n";
+	assert_int_equal(golden_load_jsonl("t.jsonl", odd, strlen(odd), &s, err, sizeof err), 0);
+	struct golden_set *b = reread(s, false);
+	assert_string_equal(b->items[0].question, "x\x7fy\xef\xbf\xbez\xef\xbf\xbf");
+	golden_set_free(&b);
+	golden_set_free(&s);
+}
+
 static void stale_sources_load_and_read_back(void **state)
 {
 	(void)state;
@@ -371,6 +391,7 @@ int main(void)
 		cmocka_unit_test(written_sets_read_back_equal),
 		cmocka_unit_test(an_empty_set_reads_back),
 		cmocka_unit_test(non_finite_numbers_stay_strings),
+		cmocka_unit_test(jsonl_sets_hold_only_what_yaml_can),
 		cmocka_unit_test(alias_bomb_is_refused_where_it_crosses_the_limit),
 		cmocka_unit_test(nesting_deeper_than_the_limit_is_refused),
 		cmocka_unit_test(aliases_within_the_limits_read_as_written_out),
