@@ -523,6 +523,16 @@ static size_t valid_utf8_bytes(const char *s, size_t len)
 	return i;
 }
 
+/* True when s[0..n) holds only spaces, tabs and CRs; reads no further
+ * (the text need not end in a NUL). */
+static bool is_blank(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+			return false;
+	return true;
+}
+
 int golden_load_jsonl(const char *name, const char *text, size_t len, struct golden_set **out,
                       char *err, size_t errlen)
 {
@@ -535,10 +545,9 @@ int golden_load_jsonl(const char *name, const char *text, size_t len, struct gol
 		const char *line = text + pos;
 		const char *nl = memchr(line, '\n', len - pos);
 		size_t n = nl ? (size_t)(nl - line) : len - pos;
-		size_t skip = strspn(line, " \t\r");
 		pm.line++;
 		pos += n + (nl ? 1 : 0);
-		if (skip >= n)
+		if (is_blank(line, n))
 			continue;
 		size_t valid = valid_utf8_bytes(line, n);
 		if (valid < n) {

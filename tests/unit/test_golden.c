@@ -252,6 +252,25 @@ static void jsonl_sets_hold_only_what_yaml_can(void **state)
 	golden_set_free(&s);
 }
 
+static void jsonl_is_read_within_its_length(void **state)
+{
+	(void)state;
+	/* The API takes a length: a last line of blanks without a NUL after
+	 * it is read no further (AddressSanitizer and valgrind see a read past
+	 * the buffer). */
+	const char blanks[] = "{\"id\": \"a\", \"question\": \"q\", \"category\": \"factual\"}\n \t";
+	size_t len = sizeof blanks - 1;
+	char *text = malloc(len);
+	assert_non_null(text);
+	memcpy(text, blanks, len);
+	struct golden_set *s = NULL;
+	char err[256] = "";
+	assert_int_equal(golden_load_jsonl("t.jsonl", text, len, &s, err, sizeof err), 0);
+	assert_int_equal(s->n_items, 1);
+	golden_set_free(&s);
+	free(text);
+}
+
 static void stale_sources_load_and_read_back(void **state)
 {
 	(void)state;
@@ -392,6 +411,7 @@ int main(void)
 		cmocka_unit_test(an_empty_set_reads_back),
 		cmocka_unit_test(non_finite_numbers_stay_strings),
 		cmocka_unit_test(jsonl_sets_hold_only_what_yaml_can),
+		cmocka_unit_test(jsonl_is_read_within_its_length),
 		cmocka_unit_test(alias_bomb_is_refused_where_it_crosses_the_limit),
 		cmocka_unit_test(nesting_deeper_than_the_limit_is_refused),
 		cmocka_unit_test(aliases_within_the_limits_read_as_written_out),
