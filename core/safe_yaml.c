@@ -101,7 +101,7 @@ static void anchors_grow(struct composer *c)
 }
 
 /* Register name for node; *index is its index + 1. The size stays 0
- * (open) until anchor_close. */
+ * (open) until the node is finished. */
 static int anchor_add(struct composer *c, const char *name, int node, size_t *index)
 {
 	const struct anchor *old = anchor_find(c, name);
@@ -313,6 +313,7 @@ static int on_event(struct composer *c, const yaml_event_t *ev, bool *done)
 		*done = true;
 		return 0;
 	default:
+		/* libyaml's parser sends no other event inside a document. */
 		return fail(c, "invalid YAML: unexpected event %d", (int)ev->type);
 	}
 }
@@ -321,7 +322,7 @@ static int on_event(struct composer *c, const yaml_event_t *ev, bool *done)
  * parser fails. */
 static int next_event(struct safe_yaml *r, yaml_event_t *ev, struct safe_yaml_error *e)
 {
-	do {
+	for (;;) {
 		if (!yaml_parser_parse(&r->parser, ev)) {
 			syntax_error(r, e);
 			return -1;
@@ -329,7 +330,7 @@ static int next_event(struct safe_yaml *r, yaml_event_t *ev, struct safe_yaml_er
 		if (ev->type != YAML_STREAM_START_EVENT)
 			return 0;
 		yaml_event_delete(ev);
-	} while (1);
+	}
 }
 
 int safe_yaml_next(struct safe_yaml *r, yaml_document_t *doc, struct safe_yaml_error *e)

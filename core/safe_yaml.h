@@ -52,7 +52,7 @@ int safe_yaml_open(struct safe_yaml *r, const char *text, size_t len, struct saf
  * (free with yaml_document_delete; it has no root node when the stream has
  * no more documents), or -1 with e set and *doc empty: a syntax error
  * ("invalid YAML: ..." with libyaml's words), a broken limit or alias rule,
- * or out of memory. */
+ * or out of memory. After -1 the input is spent: only safe_yaml_done. */
 int safe_yaml_next(struct safe_yaml *r, yaml_document_t *doc, struct safe_yaml_error *e);
 
 /* Release the parser. */

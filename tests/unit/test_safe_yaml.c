@@ -289,7 +289,7 @@ static void the_billion_laughs_stop_at_the_budget(void **state)
 	expect_refused(bomb, 6, 8, TOO_MANY);
 }
 
-static void aliases_follow_their_anchor_once_outside_it(void **state)
+static void an_alias_needs_an_earlier_anchor_it_is_not_inside(void **state)
 {
 	(void)state;
 	expect_refused("a: *nowhere\n", 1, 4, "alias *nowhere names no anchor defined before it");
@@ -375,7 +375,7 @@ int main(void)
 		cmocka_unit_test(aliases_stop_at_ten_thousand),
 		cmocka_unit_test(repeated_nodes_stop_at_one_hundred_thousand),
 		cmocka_unit_test(the_billion_laughs_stop_at_the_budget),
-		cmocka_unit_test(aliases_follow_their_anchor_once_outside_it),
+		cmocka_unit_test(an_alias_needs_an_earlier_anchor_it_is_not_inside),
 		cmocka_unit_test(syntax_errors_keep_libyamls_words_and_position),
 		cmocka_unit_test(later_documents_have_their_own_budget),
 	};
