@@ -80,8 +80,6 @@ struct section {
 /* The state of one config_load_string. */
 struct loader {
 	yaml_document_t doc;
-	const char *text;                 /* the input, for marks of reader errors */
-	size_t len;
 	struct config *cfg;
 	struct config_diags *diags;
 	int errors;
@@ -202,9 +200,6 @@ const char *config_pair_key(struct loader *l, const yaml_node_t *map, size_t i, 
 /* "path.key" (or "key" at the top level) and "path[i]"; caller frees. */
 char *config_join_path(const char *path, const char *key);
 char *config_index_path(const char *path, size_t i);
-
-/* Report the error parser stopped at, with its line and column. */
-void config_syntax_error(struct loader *l, const yaml_parser_t *parser);
 
 /* ---- config_load.c: custom fields and cross-key checks of the tables ---- */
 

@@ -1,8 +1,8 @@
 /* config: the table-driven loader, from YAML text to struct config, and
  * the lookup order of the config file.
  *
- * The document is read with libyaml's document API, then walked by the
- * schema tables of config.c: load_section matches each key to its field and
+ * The document is read by safe_yaml (libyaml's document within limits on
+ * nesting and aliases), then walked by the schema tables of config.c: load_section matches each key to its field and
  * load_field converts and range-checks the value into the target struct.
  * Loading never stops at the first problem; the messages go to the
  * caller's config_diags, sorted by position at the end of the load. */
@@ -10,6 +10,7 @@
 #include "core/config_int.h"
 #include "core/util/fs.h"
 #include "core/paths.h"
+#include "core/safe_yaml.h"
 #include "core/util/strbuf.h"
 #include "core/util/xalloc.h"
 
@@ -695,13 +696,20 @@ static void load_root(struct loader *l, const yaml_node_t *root)
 	check_model_served(l, root, "fallback_model");
 }
 
-/* Only the first document of a stream is configuration; say so when there
- * are more, and report a syntax error after the first one. */
-static void check_trailing_documents(struct loader *l, yaml_parser_t *parser)
+static void reader_error(struct loader *l, const struct safe_yaml_error *e)
 {
+	config_report(l, CONFIG_ERROR, e->mark, "%s", e->msg);
+}
+
+/* Only the first document of a stream is configuration; say so when there
+ * are more, and report a syntax error (or a broken limit) after the first
+ * one. */
+static void check_trailing_documents(struct loader *l, struct safe_yaml *reader)
+{
+	struct safe_yaml_error e;
 	yaml_document_t next;
-	if (!yaml_parser_load(parser, &next)) {
-		config_syntax_error(l, parser);
+	if (safe_yaml_next(reader, &next, &e) != 0) {
+		reader_error(l, &e);
 		return;
 	}
 	const yaml_node_t *root = yaml_document_get_root_node(&next);
@@ -714,28 +722,28 @@ static void check_trailing_documents(struct loader *l, yaml_parser_t *parser)
 int config_load_string(const char *name, const char *yaml, size_t len, struct config **out,
                        struct config_diags *diags)
 {
-	struct loader l = { .diags = diags, .text = yaml, .len = len };
-	yaml_parser_t parser;
-	bool have_parser = false, have_doc = false;
+	struct loader l = { .diags = diags };
+	struct safe_yaml reader;
+	struct safe_yaml_error e;
+	bool have_reader = false, have_doc = false;
 	size_t first_diag = diags->n;
 	int rc = -1;
 
 	config_diags_set_source(diags, name);
 	l.cfg = config_defaults();
 	l.cfg->source_path = xstrdup(name);
-	if (!yaml_parser_initialize(&parser)) {
-		config_diags_add(diags, CONFIG_ERROR, 0, 0, "out of memory while reading YAML");
+	if (safe_yaml_open(&reader, yaml, len, &e) != 0) {
+		config_diags_add(diags, CONFIG_ERROR, 0, 0, "%s", e.msg);
 		goto cleanup;
 	}
-	have_parser = true;
-	yaml_parser_set_input_string(&parser, (const unsigned char *)yaml, len);
-	if (!yaml_parser_load(&parser, &l.doc)) {
-		config_syntax_error(&l, &parser);
+	have_reader = true;
+	if (safe_yaml_next(&reader, &l.doc, &e) != 0) {
+		reader_error(&l, &e);
 		goto cleanup;
 	}
 	have_doc = true;
 	load_root(&l, yaml_document_get_root_node(&l.doc));
-	check_trailing_documents(&l, &parser);
+	check_trailing_documents(&l, &reader);
 	if (l.errors)
 		goto cleanup;
 	*out = l.cfg;
@@ -744,8 +752,8 @@ int config_load_string(const char *name, const char *yaml, size_t len, struct co
 cleanup:
 	if (have_doc)
 		yaml_document_delete(&l.doc);
-	if (have_parser)
-		yaml_parser_delete(&parser);
+	if (have_reader)
+		safe_yaml_done(&reader);
 	free(l.route_marks);
 	config_free(&l.cfg);
 	config_diags_sort_from(diags, first_diag);

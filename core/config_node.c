@@ -344,39 +344,3 @@ char *config_index_path(const char *path, size_t i)
 	sb_printf(&sb, "%s[%zu]", path, i);
 	return sb_detach(&sb, NULL);
 }
-
-/* ---- syntax errors ------------------------------------------------------ */
-
-/* Reader errors carry a byte offset instead of a mark. */
-static yaml_mark_t mark_of_offset(const char *text, size_t len, size_t offset)
-{
-	yaml_mark_t m = { offset, 0, 0 };
-	for (size_t i = 0; i < offset && i < len; i++) {
-		if (text[i] == '\n') {
-			m.line++;
-			m.column = 0;
-		} else {
-			m.column++;
-		}
-	}
-	return m;
-}
-
-void config_syntax_error(struct loader *l, const yaml_parser_t *parser)
-{
-	struct strbuf msg = STRBUF_INIT;
-	yaml_mark_t at = parser->problem_mark;
-	if (parser->error == YAML_READER_ERROR)
-		at = mark_of_offset(l->text, l->len, parser->problem_offset);
-	if (parser->error == YAML_MEMORY_ERROR)
-		sb_puts(&msg, "out of memory while reading YAML");
-	else
-		sb_printf(&msg, "invalid YAML: %s", parser->problem ? parser->problem : "syntax error");
-	if (parser->context)
-		sb_printf(&msg, " %s (line %d column %d)", parser->context,
-		          (int)parser->context_mark.line + 1, (int)parser->context_mark.column + 1);
-	if (at.index < l->len && l->text[at.index] == '\t')
-		sb_puts(&msg, "; indent with spaces, YAML does not allow tabs here");
-	config_report(l, CONFIG_ERROR, at, "%s", sb_str(&msg));
-	sb_free(&msg);
-}

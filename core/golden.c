@@ -5,6 +5,7 @@
  * node kept aside, so a message points at the offending key in either
  * format. */
 #include "core/golden.h"
+#include "core/safe_yaml.h"
 #include "core/util/safe_regex.h"
 #include "core/util/fs.h"
 #include "core/util/strbuf.h"
@@ -13,14 +14,12 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <math.h>
 #include <regex.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
-
-/* Deeper nesting than this is a mistake (a schema is two levels deep). */
-#define MAX_DEPTH 32
 
 static const char *const category_names[GOLDEN_N_CATEGORIES] = {
 	[GOLDEN_FACTUAL] = "factual",
@@ -377,7 +376,8 @@ static int set_add(struct golden_set *s, const struct posmap *pm, const cJSON *o
 /* ---- YAML ------------------------------------------------------------ */
 
 /* A plain scalar that reads as a number, boolean or null becomes one;
- * everything else (and anything quoted) is a string. */
+ * everything else (and anything quoted) is a string. strtod also reads
+ * "-nan" and "-infinity", which JSON cannot hold: those stay strings. */
 static cJSON *scalar_to_json(const yaml_node_t *n)
 {
 	const char *s = (const char *)n->data.scalar.value;
@@ -391,16 +391,18 @@ static cJSON *scalar_to_json(const yaml_node_t *n)
 			return cJSON_CreateNull();
 		errno = 0;
 		double d = strtod(s, &end);
-		if (!*end && errno == 0 && (s[0] == '-' || (s[0] >= '0' && s[0] <= '9')))
+		if (!*end && errno == 0 && isfinite(d) && (s[0] == '-' || (s[0] >= '0' && s[0] <= '9')))
 			return cJSON_CreateNumber(d);
 	}
 	return cJSON_CreateString(s);
 }
 
-static cJSON *node_to_json(yaml_document_t *doc, yaml_node_t *n, struct posmap *pm, int depth)
+/* n as cJSON, aliases written out. The reader bounds what that costs: the
+ * nesting (the recursion here), the nodes aliases repeat, and no cycle. */
+static cJSON *node_to_json(yaml_document_t *doc, yaml_node_t *n, struct posmap *pm)
 {
 	cJSON *out = NULL;
-	if (!n || depth > MAX_DEPTH)
+	if (!n)
 		return cJSON_CreateNull();
 	switch (n->type) {
 	case YAML_SCALAR_NODE:
@@ -409,7 +411,7 @@ static cJSON *node_to_json(yaml_document_t *doc, yaml_node_t *n, struct posmap *
 	case YAML_SEQUENCE_NODE:
 		out = cJSON_CreateArray();
 		for (yaml_node_item_t *i = n->data.sequence.items.start; i < n->data.sequence.items.top; i++)
-			cJSON_AddItemToArray(out, node_to_json(doc, yaml_document_get_node(doc, *i), pm, depth + 1));
+			cJSON_AddItemToArray(out, node_to_json(doc, yaml_document_get_node(doc, *i), pm));
 		break;
 	case YAML_MAPPING_NODE:
 		out = cJSON_CreateObject();
@@ -417,7 +419,7 @@ static cJSON *node_to_json(yaml_document_t *doc, yaml_node_t *n, struct posmap *
 			yaml_node_t *k = yaml_document_get_node(doc, p->key);
 			yaml_node_t *v = yaml_document_get_node(doc, p->value);
 			const char *key = k && k->type == YAML_SCALAR_NODE ? (const char *)k->data.scalar.value : "?";
-			cJSON *cv = node_to_json(doc, v, pm, depth + 1);
+			cJSON *cv = node_to_json(doc, v, pm);
 			cJSON_AddItemToObject(out, key, cv);
 			/* The key's position stands for the member (unknown keys). */
 			if (k)
@@ -446,21 +448,30 @@ static const yaml_node_t *root_items(yaml_document_t *doc, const yaml_node_t *ro
 	return NULL;
 }
 
+static void reader_fail(const char *name, const struct safe_yaml_error *e, char *err,
+                        size_t errlen)
+{
+	snprintf(err, errlen, "%s:%zu:%zu: %s", name, e->mark.line + 1, e->mark.column + 1, e->msg);
+}
+
 int golden_load_yaml(const char *name, const char *text, size_t len, struct golden_set **out,
                      char *err, size_t errlen)
 {
-	yaml_parser_t parser;
+	struct safe_yaml reader;
+	struct safe_yaml_error ye;
 	yaml_document_t doc;
 	struct golden_set *s = set_new(name);
 	struct posmap pm = { .name = name, .has_col = true };
-	bool have_doc = false;
+	bool have_reader = false, have_doc = false;
 	int rc = -1;
 	*out = NULL;
-	yaml_parser_initialize(&parser);
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-	if (!yaml_parser_load(&parser, &doc)) {
-		snprintf(err, errlen, "%s:%zu:%zu: invalid YAML: %s", name, parser.problem_mark.line + 1,
-		         parser.problem_mark.column + 1, parser.problem ? parser.problem : "parse error");
+	if (safe_yaml_open(&reader, text, len, &ye) != 0) {
+		reader_fail(name, &ye, err, errlen);
+		goto cleanup;
+	}
+	have_reader = true;
+	if (safe_yaml_next(&reader, &doc, &ye) != 0) {
+		reader_fail(name, &ye, err, errlen);
 		goto cleanup;
 	}
 	have_doc = true;
@@ -475,7 +486,7 @@ int golden_load_yaml(const char *name, const char *text, size_t len, struct gold
 	for (yaml_node_item_t *i = items->data.sequence.items.start; i < items->data.sequence.items.top; i++) {
 		yaml_node_t *n = yaml_document_get_node(&doc, *i);
 		pm.n = 0;
-		cJSON *o = node_to_json(&doc, n, &pm, 0);
+		cJSON *o = node_to_json(&doc, n, &pm);
 		int bad = set_add(s, &pm, o, (int)n->start_mark.line + 1, err, errlen);
 		cJSON_Delete(o);
 		if (bad)
@@ -487,13 +498,40 @@ int golden_load_yaml(const char *name, const char *text, size_t len, struct gold
 cleanup:
 	if (have_doc)
 		yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
+	if (have_reader)
+		safe_yaml_done(&reader);
 	free(pm.v);
 	golden_set_free(&s);
 	return rc;
 }
 
 /* ---- JSONL ----------------------------------------------------------- */
+
+/* Bytes at the start of s[0..len) that are valid UTF-8. A YAML set cannot
+ * hold anything else, so neither may a JSONL one: either format must read
+ * back when written as the other. */
+static size_t valid_utf8_bytes(const char *s, size_t len)
+{
+	size_t i = 0;
+	while (i < len) {
+		uint32_t cp;
+		size_t n = (unsigned char)s[i] < 0x80 ? 1 : utf8_decode(s + i, len - i, &cp);
+		if (!n)
+			break;
+		i += n;
+	}
+	return i;
+}
+
+/* True when s[0..n) holds only spaces, tabs and CRs; reads no further
+ * (the text need not end in a NUL). */
+static bool is_blank(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+			return false;
+	return true;
+}
 
 int golden_load_jsonl(const char *name, const char *text, size_t len, struct golden_set **out,
                       char *err, size_t errlen)
@@ -507,11 +545,16 @@ int golden_load_jsonl(const char *name, const char *text, size_t len, struct gol
 		const char *line = text + pos;
 		const char *nl = memchr(line, '\n', len - pos);
 		size_t n = nl ? (size_t)(nl - line) : len - pos;
-		size_t skip = strspn(line, " \t\r");
 		pm.line++;
 		pos += n + (nl ? 1 : 0);
-		if (skip >= n)
+		if (is_blank(line, n))
 			continue;
+		size_t valid = valid_utf8_bytes(line, n);
+		if (valid < n) {
+			snprintf(err, errlen, "%s:%d: not valid UTF-8 (byte %zu of the line)", name, pm.line,
+			         valid + 1);
+			goto cleanup;
+		}
 		const char *end = NULL;
 		cJSON *o = cJSON_ParseWithLengthOpts(line, n, &end, false);
 		if (!o) {
@@ -597,18 +640,40 @@ static cJSON *item_to_json(const struct golden_item *it)
 	return o;
 }
 
+/* JSON text j as a YAML flow value. A JSON printer leaves DEL, U+FFFE
+ * and U+FFFF as they are, which a YAML reader refuses raw; only strings
+ * can hold them, so they become the \u escapes both languages know.
+ * Caller frees. */
+static char *yaml_flow_value(const char *j)
+{
+	struct strbuf sb = STRBUF_INIT;
+	for (const unsigned char *p = (const unsigned char *)j; *p; p++) {
+		if (*p == 0x7f) {
+			sb_puts(&sb, "\\u007f");
+		} else if (p[0] == 0xef && p[1] == 0xbf && (p[2] == 0xbe || p[2] == 0xbf)) {
+			sb_puts(&sb, p[2] == 0xbe ? "\\ufffe" : "\\uffff");
+			p += 2;
+		} else {
+			sb_putc(&sb, (char)*p);
+		}
+	}
+	return sb_detach(&sb, NULL);
+}
+
 /* JSON values are YAML flow values (double-quoted strings use the same
  * escapes), so every member is written as its JSON text. */
 void golden_write_yaml(FILE *f, const struct golden_item *items, size_t n)
 {
-	fputs("items:\n", f);
+	fputs(n ? "items:\n" : "items: []\n", f);
 	for (size_t i = 0; i < n; i++) {
 		cJSON *o = item_to_json(&items[i]);
 		bool first = true;
 		for (cJSON *m = o->child; m; m = m->next) {
 			char *v = cJSON_PrintUnformatted(m);
 			char *inert = utf8_json_escape_invisible(v);
-			fprintf(f, "%s%s: %s\n", first ? "  - " : "    ", m->string, inert);
+			char *flow = yaml_flow_value(inert);
+			fprintf(f, "%s%s: %s\n", first ? "  - " : "    ", m->string, flow);
+			free(flow);
 			free(inert);
 			cJSON_free(v);
 			first = false;

@@ -4,6 +4,7 @@
 #include "core/prompt.h"
 #include "core/tokens.h"
 #include "core/util/strbuf.h"
+#include "core/util/utf8.h"
 #include "core/util/xalloc.h"
 
 #include <cjson/cJSON.h>
@@ -18,6 +19,9 @@
  * different message lists give two different keys. */
 #define KEY_FIELD '\x1f'
 #define KEY_RECORD '\x1e'
+
+/* Bytes of an unknown role shown in its message. */
+#define ROLE_SHOWN 40
 
 /* One non-blank line. ok: well-formed with non-empty input and output;
  * only those enter the repeat and length checks. */
@@ -100,6 +104,24 @@ static size_t space_run(const char *s, size_t n)
 	return i;
 }
 
+/* An unknown role as its message shows it: the first ROLE_SHOWN bytes
+ * (whole characters, invalid bytes replaced) as a JSON string with every
+ * control escaped, so a newline or a terminal escape in the file keeps the
+ * report one inert line per problem. Caller frees. */
+static char *shown_role(const char *role)
+{
+	size_t len;
+	char *text = utf8_repair(role, strlen(role), &len, NULL);
+	text[utf8_floor_boundary(text, len, ROLE_SHOWN)] = '\0';
+	cJSON *str = cJSON_CreateString(text);
+	char *json = cJSON_PrintUnformatted(str);
+	char *inert = utf8_json_escape_invisible(json);
+	cJSON_free(json);
+	cJSON_Delete(str);
+	free(text);
+	return inert;
+}
+
 static void key_add(struct strbuf *key, const char *role, const char *content)
 {
 	sb_puts(key, role);
@@ -132,8 +154,9 @@ static int parse_chat(const cJSON *msgs, struct strbuf *key, const char **output
 			key_add(key, role->valuestring, content->valuestring);
 			*blank_in = *blank_in && is_blank(content->valuestring);
 		} else {
-			snprintf(why, whylen, "messages[%d] has role \"%.40s\" (system, user or assistant)", i,
-			         role->valuestring);
+			char *shown = shown_role(role->valuestring);
+			snprintf(why, whylen, "messages[%d] has role %s (system, user or assistant)", i, shown);
+			free(shown);
 			return -1;
 		}
 		i++;

@@ -1,5 +1,6 @@
 /* theme: YAML colour themes, mapped to 256, 8 or no colours. */
 #include "tui/theme.h"
+#include "core/safe_yaml.h"
 #include "core/util/strbuf.h"
 #include "core/util/xalloc.h"
 
@@ -409,8 +410,9 @@ int theme_parse(const char *text, size_t len, const char *file, const char *name
                 struct theme *t, char *err, size_t errlen)
 {
 	struct parse p = { .file = file, .err = err, .errlen = errlen };
-	yaml_parser_t parser;
-	bool have_parser = false, have_doc = false;
+	struct safe_yaml reader;
+	struct safe_yaml_error e;
+	bool have_reader = false, have_doc = false;
 
 	memset(t, 0, sizeof(*t));
 	for (size_t i = 0; i < THEME_ELEM_COUNT; i++) {
@@ -418,16 +420,14 @@ int theme_parse(const char *text, size_t len, const char *file, const char *name
 		t->spec[i].bg = (struct theme_color){ -1, -1 };
 	}
 	set_name(t, name);
-	if (!yaml_parser_initialize(&parser)) {
-		snprintf(err, errlen, "%s: out of memory starting the YAML parser", file);
+	if (safe_yaml_open(&reader, text, len, &e) != 0) {
+		snprintf(err, errlen, "%s: %s", file, e.msg);
 		p.failed = true;
 		goto cleanup;
 	}
-	have_parser = true;
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-	if (!yaml_parser_load(&parser, &p.doc)) {
-		fail(&p, parser.problem_mark, "invalid YAML: %s",
-		     parser.problem ? parser.problem : "syntax error");
+	have_reader = true;
+	if (safe_yaml_next(&reader, &p.doc, &e) != 0) {
+		fail(&p, e.mark, "%s", e.msg);
 		goto cleanup;
 	}
 	have_doc = true;
@@ -436,8 +436,8 @@ int theme_parse(const char *text, size_t len, const char *file, const char *name
 cleanup:
 	if (have_doc)
 		yaml_document_delete(&p.doc);
-	if (have_parser)
-		yaml_parser_delete(&parser);
+	if (have_reader)
+		safe_yaml_done(&reader);
 	if (p.failed) {
 		theme_builtin_mono(t);
 		return -1;

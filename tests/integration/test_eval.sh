@@ -123,6 +123,22 @@ check "missing GOLDEN is a usage error (exit 2)" test $? -eq 2
 run eval "$work/missing.yaml" > /dev/null 2> "$work/missing.err"
 check "unreadable golden set exits 1" test $? -eq 1
 check "the message names the file" grep -q 'cannot read golden set .*missing.yaml' "$work/missing.err"
+# An alias bomb: nine anchors of nine aliases each, 9^9 nodes written out
+# (it used to run out of memory after gigabytes). The reader refuses it at the
+# alias that crosses its budget, before the set is looked at.
+python3 - "$work/bomb.yaml" <<'PY'
+import sys
+levels = "abcdefghi"
+with open(sys.argv[1], "w") as f:
+    for i, l in enumerate(levels):
+        vals = ["lol"] * 9 if i == 0 else ["*" + levels[i - 1]] * 9
+        f.write("%s: &%s [%s]\n" % (l, l, ", ".join(vals)))
+    f.write("items:\n  - id: bomb\n    question: q\n    category: factual\n    must_contain: *i\n")
+PY
+run eval "$work/bomb.yaml" > /dev/null 2> "$work/bomb.err"
+check "an alias bomb exits 1" test $? -eq 1
+check "the alias bomb is refused at file:line:col" \
+	grep -q 'bomb.yaml:6:8: aliases repeat more than 100000 nodes in all' "$work/bomb.err"
 
 # pairs check: the fixtures' exit codes and report; pairs export: only the
 # approved answer, with the question before it.

@@ -90,4 +90,11 @@ printf 'routing:\n  "\xe2\x80\xaeevil": 1\n' > "$work/bidi.yaml"
 run --config "$work/bidi.yaml" docs > /dev/null 2> "$work/config.err"
 check "a config key with a bidi override is warned about inert" \
 	bash -c "grep -q 'unknown key' '$work/config.err' && raw_free '$work/config.err'"
+# 100,000 nested '[' kept libyaml busy for 20 s; the reader stops at the
+# 65th level.
+{ printf 'routing: '; head -c 100000 /dev/zero | tr '\0' '['; echo; } > "$work/deep.yaml"
+run config check "$work/deep.yaml" > /dev/null 2> "$work/deep.err"
+check "a config nested 100,000 deep exits 1" test $? -eq 1
+check "the nesting is refused at file:line:col" \
+	grep -q 'deep.yaml:1:73: error: more than 64 levels of nesting' "$work/deep.err"
 tap_done

@@ -494,6 +494,69 @@ static void invalid_utf8_is_reported_at_its_position(void **state)
 	expect_one_error("theme: a\ntheme2: \"\xc3\x28\"\n", 2, 11, "invalid YAML: invalid trailing UTF-8 octet");
 }
 
+/* ---- limits of the YAML reader -------------------------------------------- */
+
+static void deep_nesting_is_refused_at_the_65th_level(void **state)
+{
+	(void)state;
+	/* 100,000 open brackets kept libyaml's scanner busy for 20 s; the
+	 * reader stops at the one that is the 65th level (the 64th '['). */
+	size_t n = 100000;
+	char *yaml = malloc(9 + n + 2);
+	assert_non_null(yaml);
+	memcpy(yaml, "routing: ", 9);
+	memset(yaml + 9, '[', n);
+	memcpy(yaml + 9 + n, "\n", 2);
+	expect_one_error(yaml, 1, 73,
+	                 "more than 64 levels of nesting (counting what aliases repeat); flatten the data");
+	free(yaml);
+}
+
+static void alias_bomb_is_refused_even_under_an_unknown_key(void **state)
+{
+	(void)state;
+	/* Nothing walks x, but any reader of the file could: the expansion is
+	 * refused whatever the key. */
+	expect_one_error("x:\n"
+	                 "  a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+	                 "  b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+	                 "  c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+	                 "  d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+	                 "  e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
+	                 "  f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\n"
+	                 "  g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]\n"
+	                 "  h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g]\n"
+	                 "  i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h]\n",
+	                 7, 10,
+	                 "aliases repeat more than 100000 nodes in all; write the values out instead of "
+	                 "nesting aliases");
+}
+
+static void aliases_within_the_limits_load(void **state)
+{
+	(void)state;
+	struct config *c = load_clean("routing:\n  default_model: &m local\n  fallback_model: *m\n"
+	                              "router:\n  rules: &r\n    - {pattern: \"^hi\", path: direct}\n");
+	assert_string_equal(c->routing.fallback_model, "local");
+	assert_int_equal(c->router.n_rules, 1);
+	config_free(&c);
+	expect_one_error("routing:\n  default_model: *m\n", 2, 18,
+	                 "alias *m names no anchor defined before it");
+}
+
+static void a_later_document_is_read_within_the_limits_too(void **state)
+{
+	(void)state;
+	struct config_diags d = { 0 };
+	struct config *c = NULL;
+	const char *yaml = "theme: a\n---\n[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n";
+	assert_int_equal(load(yaml, &c, &d), -1);
+	assert_int_equal(d.n, 1);
+	assert_diag(&d.items[0], CONFIG_ERROR, 3, 65,
+	            "more than 64 levels of nesting (counting what aliases repeat); flatten the data");
+	config_diags_free(&d);
+}
+
 /* ---- evaluation in two places ------------------------------------------- */
 
 static void evaluation_in_both_places_is_an_error_naming_both_lines(void **state)
@@ -1195,6 +1258,10 @@ int main(void)
 		cmocka_unit_test(printed_config_never_shows_a_key),
 		cmocka_unit_test(missing_file_is_an_error_without_position),
 		cmocka_unit_test(diagnostics_are_ordered_by_position),
+		cmocka_unit_test(deep_nesting_is_refused_at_the_65th_level),
+		cmocka_unit_test(alias_bomb_is_refused_even_under_an_unknown_key),
+		cmocka_unit_test(aliases_within_the_limits_load),
+		cmocka_unit_test(a_later_document_is_read_within_the_limits_too),
 		cmocka_unit_test_setup_teardown(resolve_path_follows_cli_env_xdg_order, make_tmpdir,
 		                                remove_tmpdir),
 	};

@@ -195,6 +195,82 @@ static void written_sets_read_back_equal(void **state)
 	golden_set_free(&s);
 }
 
+static void an_empty_set_reads_back(void **state)
+{
+	(void)state;
+	struct golden_set empty = { 0 };
+	for (int jsonl = 0; jsonl < 2; jsonl++) {
+		struct golden_set *b = reread(&empty, jsonl);
+		assert_int_equal(b->n_items, 0);
+		golden_set_free(&b);
+	}
+}
+
+static void non_finite_numbers_stay_strings(void **state)
+{
+	(void)state;
+	char err[256] = "";
+	/* strtod reads these; JSON (and the JSONL a set is written as) cannot
+	 * hold them, so they are the strings they look like. */
+	struct golden_set *s = load_yaml("items:\n  - id: a\n    question: q\n    category: factual\n"
+	                                 "    format: json\n    schema: {n: -nan, i: -infinity, x: -1.5}\n"
+	                                 "    must_contain: [-inf]\n", err, sizeof err);
+	assert_non_null(s);
+	const cJSON *schema = s->items[0].schema;
+	assert_string_equal(cJSON_GetObjectItem(schema, "n")->valuestring, "-nan");
+	assert_string_equal(cJSON_GetObjectItem(schema, "i")->valuestring, "-infinity");
+	assert_true(cJSON_IsNumber(cJSON_GetObjectItem(schema, "x")));
+	assert_string_equal(s->items[0].must_contain[0], "-inf");
+	for (int jsonl = 0; jsonl < 2; jsonl++) {
+		struct golden_set *b = reread(s, jsonl);
+		assert_true(cJSON_Compare(b->items[0].schema, schema, true));
+		golden_set_free(&b);
+	}
+	golden_set_free(&s);
+	assert_null(load_yaml("items:\n  - id: a\n    question: q\n    category: factual\n"
+	                      "    relevant: [{path: p.md, lines: [-nan, 3]}]\n", err, sizeof err));
+	assert_string_equal(err, "t.yaml:5:37: a line number must be a whole number from 1");
+}
+
+static void jsonl_sets_hold_only_what_yaml_can(void **state)
+{
+	(void)state;
+	struct golden_set *s = NULL;
+	char err[256] = "";
+	/* Invalid UTF-8 cannot be written as YAML: refused where it is. */
+	const char *bad = "\n{\"id\": \"a\xff\", \"question\": \"q\", \"category\": \"factual\"}\n";
+	assert_int_equal(golden_load_jsonl("t.jsonl", bad, strlen(bad), &s, err, sizeof err), -1);
+	assert_string_equal(err, "t.jsonl:2: not valid UTF-8 (byte 10 of the line)");
+	/* DEL, U+FFFE and U+FFFF are valid but a YAML reader refuses them raw:
+	 * the YAML writer escapes them. */
+	const char *odd = "{\"id\": \"a\", \"question\": \"x\x7fy\xef\xbf\xbez\xef\xbf\xbf\", "
+	                  "\"category\": \"factual\"}\n";
+	assert_int_equal(golden_load_jsonl("t.jsonl", odd, strlen(odd), &s, err, sizeof err), 0);
+	struct golden_set *b = reread(s, false);
+	assert_string_equal(b->items[0].question, "x\x7fy\xef\xbf\xbez\xef\xbf\xbf");
+	golden_set_free(&b);
+	golden_set_free(&s);
+}
+
+static void jsonl_is_read_within_its_length(void **state)
+{
+	(void)state;
+	/* The API takes a length: a last line of blanks without a NUL after
+	 * it is read no further (AddressSanitizer and valgrind see a read past
+	 * the buffer). */
+	const char blanks[] = "{\"id\": \"a\", \"question\": \"q\", \"category\": \"factual\"}\n \t";
+	size_t len = sizeof blanks - 1;
+	char *text = malloc(len);
+	assert_non_null(text);
+	memcpy(text, blanks, len);
+	struct golden_set *s = NULL;
+	char err[256] = "";
+	assert_int_equal(golden_load_jsonl("t.jsonl", text, len, &s, err, sizeof err), 0);
+	assert_int_equal(s->n_items, 1);
+	golden_set_free(&s);
+	free(text);
+}
+
 static void stale_sources_load_and_read_back(void **state)
 {
 	(void)state;
@@ -223,6 +299,103 @@ static void stale_sources_load_and_read_back(void **state)
 	assert_string_equal(err, "t.yaml:5:5: 'stale' must be a list of {path, lines}");
 }
 
+/* Anchors a..a+levels-1 of nine mapping pairs each, every level's values
+ * aliases of the level before: the last one expands to about 9^levels
+ * nodes. The item names the last level as its schema. */
+static char *alias_bomb(int levels)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	for (int l = 0; l < levels; l++) {
+		fprintf(f, "%c: &%c {", 'a' + l, 'a' + l);
+		for (int k = 1; k <= 9; k++) {
+			if (l == 0)
+				fprintf(f, "%sk%d: lol", k > 1 ? ", " : "", k);
+			else
+				fprintf(f, "%sk%d: *%c", k > 1 ? ", " : "", k, 'a' + l - 1);
+		}
+		fputs("}\n", f);
+	}
+	fprintf(f, "items:\n  - id: bomb\n    question: q\n    category: factual\n"
+	           "    format: json\n    schema: *%c\n", 'a' + levels - 1);
+	fclose(f);
+	return buf;
+}
+
+static void alias_bomb_is_refused_where_it_crosses_the_limit(void **state)
+{
+	(void)state;
+	char err[256] = "";
+	/* 9^5 nodes: the sixth alias of line 5 takes the repeated nodes past
+	 * 100,000 (9 x 19 + 9 x 181 + 9 x 1,639 + 6 x 14,761). */
+	for (int levels = 5; levels <= 9; levels += 4) {
+		char *bomb = alias_bomb(levels);
+		assert_null(load_yaml(bomb, err, sizeof err));
+		assert_string_equal(err, "t.yaml:5:52: aliases repeat more than 100000 nodes in all; "
+		                         "write the values out instead of nesting aliases");
+		free(bomb);
+	}
+}
+
+static void nesting_deeper_than_the_limit_is_refused(void **state)
+{
+	(void)state;
+	char err[256] = "";
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	fputs("items:\n  - id: deep\n    question: q\n    category: factual\n    format: json\n"
+	      "    schema: ", f);
+	for (int i = 0; i < 70; i++)
+		fputs("{a: ", f);
+	fputs("x", f);
+	for (int i = 0; i < 70; i++)
+		fputs("}", f);
+	fputs("\n", f);
+	fclose(f);
+	/* The root, items and the item are three levels; the 62nd '{' of the
+	 * schema (column 13 + 4 x 61) is the 65th. */
+	assert_null(load_yaml(text, err, sizeof err));
+	assert_string_equal(err, "t.yaml:6:257: more than 64 levels of nesting (counting what "
+	                         "aliases repeat); flatten the data");
+	free(text);
+}
+
+static void aliases_within_the_limits_read_as_written_out(void **state)
+{
+	(void)state;
+	char err[256] = "";
+	struct golden_set *s = load_yaml("items:\n"
+	                                 "  - id: a\n    question: q\n    category: factual\n"
+	                                 "    relevant: &src [{path: p/a.md, lines: [3, 9]}]\n"
+	                                 "    must_contain: &words [alpha, beta]\n"
+	                                 "  - id: b\n    question: r\n    category: hybrid\n"
+	                                 "    relevant: *src\n    must_contain: *words\n",
+	                                 err, sizeof err);
+	assert_non_null(s);
+	assert_int_equal(s->n_items, 2);
+	const struct golden_item *b = &s->items[1];
+	assert_int_equal(b->n_relevant, 1);
+	assert_string_equal(b->relevant[0].path, "p/a.md");
+	assert_int_equal(b->relevant[0].line_end, 9);
+	assert_int_equal(b->n_must_contain, 2);
+	assert_string_equal(b->must_contain[1], "beta");
+	golden_set_free(&s);
+}
+
+static void alias_errors_point_at_the_alias(void **state)
+{
+	(void)state;
+	char err[256] = "";
+	assert_null(load_yaml("items:\n  - id: a\n    question: *q\n    category: factual\n", err,
+	                      sizeof err));
+	assert_string_equal(err, "t.yaml:3:15: alias *q names no anchor defined before it");
+	assert_null(load_yaml("items:\n  - &it {id: a, question: q, category: factual, schema: *it}\n",
+	                      err, sizeof err));
+	assert_string_equal(err, "t.yaml:2:57: alias *it is inside the node it names (a cycle)");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -235,6 +408,14 @@ int main(void)
 		cmocka_unit_test(duplicate_ids_and_bad_yaml_are_rejected),
 		cmocka_unit_test(jsonl_errors_name_the_line),
 		cmocka_unit_test(written_sets_read_back_equal),
+		cmocka_unit_test(an_empty_set_reads_back),
+		cmocka_unit_test(non_finite_numbers_stay_strings),
+		cmocka_unit_test(jsonl_sets_hold_only_what_yaml_can),
+		cmocka_unit_test(jsonl_is_read_within_its_length),
+		cmocka_unit_test(alias_bomb_is_refused_where_it_crosses_the_limit),
+		cmocka_unit_test(nesting_deeper_than_the_limit_is_refused),
+		cmocka_unit_test(aliases_within_the_limits_read_as_written_out),
+		cmocka_unit_test(alias_errors_point_at_the_alias),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -177,6 +177,27 @@ static void schema_errors_say_what_is_wrong(void **state)
 	pairs_report_free(&r);
 }
 
+static void an_unknown_role_is_shown_on_one_inert_line(void **state)
+{
+	(void)state;
+	/* A newline would split the report's line, an escape would reach the
+	 * terminal: both are shown escaped, and a long role is cut at a whole
+	 * character. */
+	struct pairs_report *r = check(
+		"{\"messages\": [{\"role\": \"assist\\nant\\u001b[31m\\u009b\", \"content\": \"x\"}]}\n"
+		"{\"messages\": [{\"role\": \"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+		"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9x"
+		"\xc3\xa9\", \"content\": \"x\"}]}\n", NULL);
+	assert_int_equal(r->n_problems, 2);
+	assert_string_equal(r->problems[0].detail,
+	                    "messages[0] has role \"assist\\nant\\u001b[31m\\u009b\" (system, user or assistant)");
+	assert_string_equal(r->problems[1].detail,
+	                    "messages[0] has role \"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+	                    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+	                    "\xc3\xa9\xc3\xa9x\" (system, user or assistant)");
+	pairs_report_free(&r);
+}
+
 static void empty_input_or_output_is_reported_once(void **state)
 {
 	(void)state;
@@ -345,6 +366,7 @@ int main(void)
 		cmocka_unit_test(repeats_name_the_first_line_of_their_kind),
 		cmocka_unit_test(prompt_and_chat_formats_compare_equal),
 		cmocka_unit_test(schema_errors_say_what_is_wrong),
+		cmocka_unit_test(an_unknown_role_is_shown_on_one_inert_line),
 		cmocka_unit_test(empty_input_or_output_is_reported_once),
 		cmocka_unit_test(blank_lines_are_skipped_but_counted),
 		cmocka_unit_test(empty_file_is_unfit),

@@ -194,7 +194,31 @@ static void errors_name_file_line_and_column(void **state)
 	expect_error("- a\n- b\n",
 	             "t.yaml:1:1: a theme is a mapping from UI element (normal, title, ...) to "
 	             "{fg, bg, attrs}");
-	expect_error("title: {fg: red\n", "t.yaml:2:1: invalid YAML: did not find expected ',' or '}'");
+	expect_error("title: {fg: red\n", "t.yaml:2:1: invalid YAML: did not find expected ',' or '}' "
+	             "while parsing a flow mapping (line 1 column 8)");
+}
+
+static void nesting_and_aliases_are_read_within_limits(void **state)
+{
+	(void)state;
+	/* 100,000 open brackets kept libyaml's scanner busy for seconds; the
+	 * reader stops at the 65th level (the 63rd '[', under the root and
+	 * title's mapping: column 12 + 63). */
+	size_t n = 100000;
+	char *text = malloc(12 + n + 2);
+	assert_non_null(text);
+	memcpy(text, "title: {fg: ", 12);
+	memset(text + 12, '[', n);
+	memcpy(text + 12 + n, "\n", 2);
+	expect_error(text, "t.yaml:1:75: more than 64 levels of nesting (counting what aliases "
+	                   "repeat); flatten the data");
+	free(text);
+	expect_error("normal: {fg: &c red}\ntitle: {fg: *c, bg: *d}\n",
+	             "t.yaml:2:21: alias *d names no anchor defined before it");
+	struct theme t;
+	char err[512] = "";
+	assert_int_equal(parse("normal: {fg: &c red}\ntitle: {bg: *c}\n", &t, err, sizeof(err)), 0);
+	assert_int_equal(t.spec[THEME_TITLE].bg.c256, 1);
 }
 
 static void unquoted_hex_colour_gets_a_hint(void **state)
@@ -303,6 +327,7 @@ int main(void)
 		cmocka_unit_test(colour_forms_parse),
 		cmocka_unit_test(missing_element_takes_normal_colours_without_attrs),
 		cmocka_unit_test(errors_name_file_line_and_column),
+		cmocka_unit_test(nesting_and_aliases_are_read_within_limits),
 		cmocka_unit_test(unquoted_hex_colour_gets_a_hint),
 		cmocka_unit_test(unknown_theme_lists_available_ones),
 		cmocka_unit_test(first_directory_in_search_path_wins),
