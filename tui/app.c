@@ -351,7 +351,6 @@ static void teardown(struct app *a)
 	del(&a->overlayw);
 	viewer_close(&a->viewer);
 	sb_free(&a->overlay_text);
-	sb_free(&a->paste);
 	llm_client_free(&a->client);
 	retriever_free(&a->retriever);
 	embed_free(&a->embedder);

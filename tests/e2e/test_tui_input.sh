@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# The full-screen app's input, end to end in tmux: pastes stay one block
+# (keys with the paste markers, a paste buffer, a 1 MB log).
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../integration/tap.sh"
+. "$here/tmux.sh"
+. "$here/../integration/sandbox.sh"
+export RAGDECK_THEME_DIR=$here/../../themes
+command -v tmux > /dev/null || { echo "1..0 # SKIP tmux is not installed"; exit 0; }
+db=$work/kb.db
+"$ragdeck" --db "$db" ingest --collection default "$here/../../examples/kb" > /dev/null
+
+sql() { python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])' "$db" "$1"; }
+questions() { sql "SELECT count(*) FROM messages WHERE role = 'user'"; }
+# last_question_is FILE: the newest question saved is FILE's text exactly.
+last_question_is() {
+	python3 -c 'import sqlite3,sys
+q = sqlite3.connect(sys.argv[1]).execute("SELECT content FROM messages WHERE role = '"'user'"' ORDER BY id DESC LIMIT 1").fetchone()[0]
+sys.exit(q != open(sys.argv[2]).read())' "$db" "$1"
+}
+
+start_app
+
+# 1. Pastes stay one block: nothing is asked until Enter, then all of it once.
+tm send-keys -t e2e -H 1b 5b 32 30 30 7e 61 62 63 0d 64 65 66 1b 5b 32 30 31 7e
+check "a paste of two lines shows both in the input" wait_all '^> abc *$' '^  def *$'
+check "and asks nothing" test "$(questions)" = 0
+keys Enter
+check "Enter asks the paste as one question" wait_for 'local via local' 10
+printf 'abc\ndef' > "$work/two.txt"
+check "the question is both lines" last_question_is "$work/two.txt"
+check "asked once" test "$(questions)" = 1
+
+# Two pastes and keys after them in one write: the app reads past the
+# first paste's end and must still see the second paste and the keys
+# (x, Left, y) in order.
+keys ':new' Enter
+tm send-keys -t e2e -H 1b 5b 32 30 30 7e 6f 6e 65 0d 74 77 6f 1b 5b 32 30 31 7e \
+	1b 5b 32 30 30 7e 74 68 72 65 65 1b 5b 32 30 31 7e 78 1b 4f 44 79
+check "two pastes and keys in one read: both pastes, then the keys" wait_all '^> one *$' '^  twothreeyx *$'
+check "and asks nothing" test "$(questions)" = 1
+keys C-k C-u BSpace C-u
+
+printf 'paste line one\npaste line two\npaste line three\npaste line four\npaste line five' > "$work/five.txt"
+tm load-buffer -b five "$work/five.txt"
+keys ':new' Enter
+tm paste-buffer -p -b five -t e2e
+check "a 5-line paste-buffer shows its five lines in the input" wait_all '^> paste line one *$' '^  paste line five *$'
+check "and asks nothing" test "$(questions)" = 1
+keys Enter
+check "Enter asks the five lines as one question" last_question_is "$work/five.txt"
+wait_for 'local via local' 10
+
+python3 -c 'import sys
+lines = ["%06d 2026-01-12T08:%02d:%02d ERROR pool-%d: connection reset by peer (10.0.3.%d:5432)" % (i, i // 60 % 60, i % 60, i % 7, i % 250) for i in range(12800)]
+open(sys.argv[1], "w").write("\n".join(lines))' "$work/big.log"
+tm load-buffer -b big "$work/big.log"
+keys ':new' Enter
+tm paste-buffer -p -b big -t e2e
+check "a 1 MB log pasted shows its last line in the input" wait_for '^  012799 .*ERROR pool-3' 60
+check "and asks nothing" test "$(questions)" = 2
+check "the log is more than 1 MB" test "$(stat -c %s "$work/big.log")" -gt 1000000
+keys Enter
+check "Enter asks the whole log as one question" \
+	bash -c "for _ in \$(seq 300); do [ \$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(\"SELECT count(*) FROM messages WHERE role = '\"'user'\"'\").fetchone()[0])' '$db') = 3 ] && exit 0; sleep 0.1; done; exit 1"
+check "holding every line of it" last_question_is "$work/big.log"
+keys ':quit' Enter
+wait_for 'e2e-shell\$ ?$' 10
+
+tap_done
