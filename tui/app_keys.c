@@ -159,7 +159,9 @@ static void input_key(struct app *a, int key, enum keys_cmd cmd)
 {
 	size_t len;
 	lineedit_text(a->input, &len);
-	if (cmd == KEYS_CMD_SUBMIT) {
+	if (cmd == KEYS_CMD_SUBMIT && a->running && !turn_done(a->running)) {
+		app_status(a, false, "still answering: your question waits here; Esc stops the answer");
+	} else if (cmd == KEYS_CMD_SUBMIT) {
 		char *q = lineedit_submit(a->input);
 		if (q[strspn(q, " \t\n")] != '\0')
 			app_ask(a, q);

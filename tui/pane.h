@@ -145,7 +145,7 @@ void app_key(struct app *a, int key);
 void app_command(struct app *a, enum keys_cmd cmd, const char *arg, long num);
 
 /* Ask question: start a turn streaming into a new assistant message
- * (app_turn.c). */
+ * (app_turn.c). The caller makes sure no other turn is still running. */
 void app_ask(struct app *a, const char *question);
 
 /* Stop the running answer, keeping what arrived. */

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # The full-screen app's input, end to end in tmux: pastes stay one block
-# (keys with the paste markers, a paste buffer, a 1 MB log).
+# (keys with the paste markers, a paste buffer, a 1 MB log), and Enter
+# while an answer streams keeps the question.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../integration/tap.sh"
+. "$here/../integration/serve.sh"
 . "$here/tmux.sh"
 . "$here/../integration/sandbox.sh"
+serve=${FIXTURE_SERVE:?set FIXTURE_SERVE to the fixture server program}
 export RAGDECK_THEME_DIR=$here/../../themes
 command -v tmux > /dev/null || { echo "1..0 # SKIP tmux is not installed"; exit 0; }
 db=$work/kb.db
@@ -67,5 +70,22 @@ check "Enter asks the whole log as one question" \
 check "holding every line of it" last_question_is "$work/big.log"
 keys ':quit' Enter
 wait_for 'e2e-shell\$ ?$' 10
+
+# 2. Enter while an answer streams keeps the question in the input.
+export OPENAI_API_KEY=sk-test-e2e-77a0
+start_server --flavor openai --tokens 400 --delay-ms 20
+start_app "OPENAI_API_KEY=$OPENAI_API_KEY OPENAI_BASE_URL=$url"
+keys ':model gpt-4o-mini' Enter
+wait_for 'answering with gpt-4o-mini' 3
+keys "What port does the agent use?" Enter
+wait_for 'w5 ' 10
+keys "And which protocol?" Enter
+check "Enter while streaming keeps the question in the input" wait_for '^> And which protocol\? *$' 3
+check "and says why it was not sent" wait_for 'still answering' 3
+keys Escape
+wait_for 'cancelled' 5
+keys Enter
+check "after the answer Enter sends it" wait_for '^> *$' 3
+check "as a question of its own" test "$(sql "SELECT count(*) FROM messages WHERE content = 'And which protocol?'")" = 1
 
 tap_done
