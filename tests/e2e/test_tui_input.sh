@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The full-screen app's input, end to end in tmux: pastes stay one block
-# (keys with the paste markers, a paste buffer, a 1 MB log), and Enter
-# while an answer streams keeps the question.
+# (keys with the paste markers, a paste buffer, a 1 MB log), Enter while
+# an answer streams keeps the question, and a hangup or a kill restores
+# the terminal and saves the history and the session.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../integration/tap.sh"
@@ -13,6 +14,7 @@ export RAGDECK_THEME_DIR=$here/../../themes
 command -v tmux > /dev/null || { echo "1..0 # SKIP tmux is not installed"; exit 0; }
 db=$work/kb.db
 "$ragdeck" --db "$db" ingest --collection default "$here/../../examples/kb" > /dev/null
+history=$XDG_STATE_HOME/ragdeck/history
 
 sql() { python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])' "$db" "$1"; }
 questions() { sql "SELECT count(*) FROM messages WHERE role = 'user'"; }
@@ -21,6 +23,18 @@ last_question_is() {
 	python3 -c 'import sqlite3,sys
 q = sqlite3.connect(sys.argv[1]).execute("SELECT content FROM messages WHERE role = '"'user'"' ORDER BY id DESC LIMIT 1").fetchone()[0]
 sys.exit(q != open(sys.argv[2]).read())' "$db" "$1"
+}
+# in_history TEXT: TEXT is a line of the input history file.
+in_history() { grep -qxF -- "$1" "$history"; }
+# app_pid: the app running in the pane's shell.
+app_pid() { ps -o pid= --ppid "$(tm display -p -t e2e '#{pane_pid}')" | tr -d ' '; }
+# back_at_shell STATUS: the app is gone, the shell prompt is back on the
+# main screen with the tty sane, and $? was STATUS.
+back_at_shell() {
+	wait_for 'e2e-shell\$ ?$' 5 &&
+	[ "$(tm display -p -t e2e '#{alternate_on}')" = 0 ] &&
+	keys 'st=$?; clear; echo "status-$st echo-$(stty -a | grep -c " echo ") icanon-$(stty -a | grep -c " icanon ")"' Enter &&
+	wait_for "^status-$1 echo-1 icanon-1\$" 3
 }
 
 start_app
@@ -87,5 +101,38 @@ wait_for 'cancelled' 5
 keys Enter
 check "after the answer Enter sends it" wait_for '^> *$' 3
 check "as a question of its own" test "$(sql "SELECT count(*) FROM messages WHERE content = 'And which protocol?'")" = 1
+
+# 3. Signals: the terminal comes back, the history and the session are saved.
+partials() { sql "SELECT count(*) FROM messages WHERE role = 'assistant' AND content LIKE 'w1 w2 w3%'"; }
+before=$(partials)
+keys "What port does the agent use?" Enter
+wait_for 'w5 ' 10
+kill -TERM "$(app_pid)"
+check "SIGTERM mid-answer: back at a sane shell, status 143" back_at_shell 143
+check "the question is in the history file" in_history "What port does the agent use?"
+check "the partial answer is saved in the session" test "$(partials)" = $((before + 1))
+
+start_app
+keys "an unsent draft before a hangup"
+wait_for '^> an unsent draft before a hangup *$' 3
+kill -HUP "$(app_pid)"
+check "SIGHUP: back at a sane shell, status 129" back_at_shell 129
+check "the unsent line is in the history file" in_history "an unsent draft before a hangup"
+
+start_app
+keys "an unsent draft before an interrupt"
+wait_for 'an unsent draft before an interrupt' 3
+kill -INT "$(app_pid)"
+check "SIGINT: back at a sane shell, status 130" back_at_shell 130
+check "the unsent line is in the history file" in_history "an unsent draft before an interrupt"
+
+start_app
+keys "typed before the terminal closed"
+wait_for 'typed before the terminal closed' 3
+pid=$(app_pid)
+tm kill-server
+check "a closed terminal ends the app" \
+	bash -c "for _ in \$(seq 100); do kill -0 $pid 2>/dev/null || exit 0; sleep 0.05; done; exit 1"
+check "with the line in the history file" in_history "typed before the terminal closed"
 
 tap_done
