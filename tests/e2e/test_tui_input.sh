@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The full-screen app's input, end to end in tmux: pastes stay one block
 # (keys with the paste markers, a paste buffer, a 1 MB log), Enter while
-# an answer streams keeps the question, and a hangup or a kill restores
-# the terminal and saves the history and the session.
+# an answer streams keeps the question, a hangup or a kill restores the
+# terminal and saves the history and the session, and the binary run from
+# the build tree draws the default theme without RAGDECK_THEME_DIR.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../integration/tap.sh"
@@ -10,7 +11,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/tmux.sh"
 . "$here/../integration/sandbox.sh"
 serve=${FIXTURE_SERVE:?set FIXTURE_SERVE to the fixture server program}
-export RAGDECK_THEME_DIR=$here/../../themes
+unset RAGDECK_THEME_DIR
 command -v tmux > /dev/null || { echo "1..0 # SKIP tmux is not installed"; exit 0; }
 db=$work/kb.db
 "$ragdeck" --db "$db" ingest --collection default "$here/../../examples/kb" > /dev/null
@@ -37,9 +38,13 @@ back_at_shell() {
 	wait_for "^status-$1 echo-1 icanon-1\$" 3
 }
 
+# 1. The binary in the build tree, with no theme directory set, draws the
+#    default theme.
 start_app
+check "without RAGDECK_THEME_DIR the app draws the dark theme" wait_for 'session [0-9]+ · dark' 3
+check "and says nothing about a theme not found" bash -c "! tmux -L $sock capture-pane -p -t e2e | grep -q 'not found'"
 
-# 1. Pastes stay one block: nothing is asked until Enter, then all of it once.
+# 2. Pastes stay one block: nothing is asked until Enter, then all of it once.
 tm send-keys -t e2e -H 1b 5b 32 30 30 7e 61 62 63 0d 64 65 66 1b 5b 32 30 31 7e
 check "a paste of two lines shows both in the input" wait_all '^> abc *$' '^  def *$'
 check "and asks nothing" test "$(questions)" = 0
@@ -85,7 +90,7 @@ check "holding every line of it" last_question_is "$work/big.log"
 keys ':quit' Enter
 wait_for 'e2e-shell\$ ?$' 10
 
-# 2. Enter while an answer streams keeps the question in the input.
+# 3. Enter while an answer streams keeps the question in the input.
 export OPENAI_API_KEY=sk-test-e2e-77a0
 start_server --flavor openai --tokens 400 --delay-ms 20
 start_app "OPENAI_API_KEY=$OPENAI_API_KEY OPENAI_BASE_URL=$url"
@@ -102,7 +107,7 @@ keys Enter
 check "after the answer Enter sends it" wait_for '^> *$' 3
 check "as a question of its own" test "$(sql "SELECT count(*) FROM messages WHERE content = 'And which protocol?'")" = 1
 
-# 3. Signals: the terminal comes back, the history and the session are saved.
+# 4. Signals: the terminal comes back, the history and the session are saved.
 partials() { sql "SELECT count(*) FROM messages WHERE role = 'assistant' AND content LIKE 'w1 w2 w3%'"; }
 before=$(partials)
 keys "What port does the agent use?" Enter
