@@ -3,12 +3,14 @@
  * The loop: drain keys, advance transfers (callbacks append to the chat),
  * read the ingest worker's messages, render once if anything changed
  * (wnoutrefresh per window, one doupdate), then block in llm_client_poll
- * on stdin, the worker's pipe and the transfers' sockets and timers. With
- * nothing streaming and no key pressed it sleeps in poll without a
- * timeout: idle costs no CPU. */
+ * on stdin, the worker's pipe, the signal pipe (tui/sigwatch) and the
+ * transfers' sockets and timers. With nothing streaming and no key pressed
+ * it sleeps in poll without a timeout: idle costs no CPU. A SIGHUP, SIGTERM
+ * or SIGINT ends the loop like a quit. */
 #include "tui/app.h"
 #include "tui/cli.h"
 #include "tui/pane.h"
+#include "tui/sigwatch.h"
 #include "tui/worker.h"
 #include "core/breaker.h"
 #include "core/config.h"
@@ -351,7 +353,6 @@ static void teardown(struct app *a)
 	del(&a->overlayw);
 	viewer_close(&a->viewer);
 	sb_free(&a->overlay_text);
-	sb_free(&a->paste);
 	llm_client_free(&a->client);
 	retriever_free(&a->retriever);
 	embed_free(&a->embedder);
@@ -382,15 +383,30 @@ static void loop(struct app *a)
 			break;
 		if (a->dirty || a->need_layout)
 			render(a);
-		struct pollfd fds[2] = { { .fd = STDIN_FILENO, .events = POLLIN } };
-		size_t n = 1;
+		struct pollfd fds[3] = {
+			{ .fd = STDIN_FILENO, .events = POLLIN },
+			{ .fd = sigwatch_fd(), .events = POLLIN },
+		};
+		size_t n = 2;
 		if (a->worker)
 			fds[n++] = (struct pollfd){ .fd = worker_fd(a->worker), .events = POLLIN };
 		if (llm_client_poll(a->client, fds, n, -1, err, sizeof err) < 0)
 			app_status(a, true, "%s", err);
-		if (fds[0].revents & (POLLHUP | POLLERR | POLLNVAL))
+		if ((fds[0].revents & (POLLHUP | POLLERR | POLLNVAL)) || sigwatch_caught())
 			a->quit = true;
 	}
+}
+
+/* The exit status: 0 after a quit; 128 + N after signal N, as a shell
+ * reports a process the signal ended, with the line being typed put in
+ * the history (the user did not choose to leave it: Up brings it back). */
+static int quit_status(struct app *a)
+{
+	int sig = sigwatch_caught();
+	if (!sig)
+		return EXIT_OK;
+	free(lineedit_submit(a->input));
+	return 128 + sig;
 }
 
 static void unusable(const struct cli *cli, const char *why)
@@ -410,6 +426,10 @@ int app_run(struct cli *cli, const struct app_opts *opts)
 	}
 	if (cli_open_store(cli) != 0)
 		return EXIT_FAIL;
+	if (sigwatch_start(err, sizeof err) != 0) {
+		log_error("%s", err);
+		return EXIT_FAIL;
+	}
 	if (setup(&a, opts, err, sizeof err) != 0) {
 		log_error("%s", err);
 		goto cleanup;
@@ -419,9 +439,10 @@ int app_run(struct cli *cli, const struct app_opts *opts)
 		goto cleanup;
 	}
 	loop(&a);
-	rc = EXIT_OK;
+	rc = quit_status(&a);
 cleanup:
 	screen_close();
 	teardown(&a);
+	sigwatch_stop();
 	return rc;
 }

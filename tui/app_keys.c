@@ -159,7 +159,9 @@ static void input_key(struct app *a, int key, enum keys_cmd cmd)
 {
 	size_t len;
 	lineedit_text(a->input, &len);
-	if (cmd == KEYS_CMD_SUBMIT) {
+	if (cmd == KEYS_CMD_SUBMIT && a->running && !turn_done(a->running)) {
+		app_status(a, false, "still answering: your question waits here; Esc stops the answer");
+	} else if (cmd == KEYS_CMD_SUBMIT) {
 		char *q = lineedit_submit(a->input);
 		if (q[strspn(q, " \t\n")] != '\0')
 			app_ask(a, q);
@@ -215,23 +217,16 @@ static bool global_command(struct app *a, enum keys_cmd cmd)
 	}
 }
 
-static void paste_key(struct app *a, int key)
+/* A paste goes into the line being edited whole: its newlines stay and
+ * nothing is sent. */
+static void paste(struct app *a)
 {
-	char buf[4];
-	if (key == SCREEN_PASTE_END) {
-		a->pasting = false;
-		lineedit_insert(a->cmd_active ? a->cmdline : a->input, sb_str(&a->paste), a->paste.len);
-		sb_reset(&a->paste);
-		a->input_focus = !a->cmd_active || a->input_focus;
-		a->need_layout = true;
-		return;
-	}
-	if (key == KEYS_ENTER || key == '\n')
-		sb_putc(&a->paste, '\n');
-	else if (key == KEYS_TAB)
-		sb_putc(&a->paste, '\t');
-	else if (key >= 0x20 && key < KEYS_SPECIAL_BASE)
-		sb_append(&a->paste, buf, utf8_encode((uint32_t)key, buf));
+	size_t len;
+	const char *text = screen_paste_text(&len);
+	if (!a->cmd_active)
+		a->input_focus = true;
+	lineedit_insert(a->cmd_active ? a->cmdline : a->input, text, len);
+	a->need_layout = true;
 }
 
 void app_key(struct app *a, int key)
@@ -242,13 +237,8 @@ void app_key(struct app *a, int key)
 		a->need_layout = true;
 		return;
 	}
-	if (a->pasting || key == SCREEN_PASTE_END) {
-		paste_key(a, key);
-		return;
-	}
-	if (key == SCREEN_PASTE_START) {
-		a->pasting = true;
-		sb_reset(&a->paste);
+	if (key == SCREEN_PASTE) {
+		paste(a);
 		return;
 	}
 	if (key != KEYS_CTRL('c'))

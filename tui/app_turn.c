@@ -145,10 +145,6 @@ static int ensure_session(struct app *a, const char *question)
 void app_ask(struct app *a, const char *question)
 {
 	char err[512];
-	if (a->running) {
-		app_status(a, false, "an answer is still streaming: Esc stops it");
-		return;
-	}
 	if (ensure_session(a, question) == 0 &&
 	    session_message_append(a->cli->store, a->session_id, false, question, strlen(question), 0,
 	                           NULL, a->save_error, sizeof a->save_error) != 0)

@@ -46,7 +46,7 @@ static void print_help(void)
 	       "  -h, --help         show this help; 'ragdeck COMMAND --help' for a command\n"
 	       "  -V, --version      show the version\n"
 	       "\n"
-	       "Exit status: 0 ok, 1 failure, 2 usage error.\n");
+	       "Exit status: 0 ok, 1 failure, 2 usage error; the app ended by signal N: 128+N.\n");
 }
 
 int main(int argc, char **argv)

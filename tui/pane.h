@@ -100,8 +100,6 @@ struct app {
 	bool status_alert;
 	bool dirty, quit;
 	int ctrl_c;                /* Ctrl-C presses in a row */
-	bool pasting;
-	struct strbuf paste;
 
 	struct llm_client *client;
 	struct embedder *embedder;
@@ -139,7 +137,7 @@ extern const struct pane_ops pane_dashboard;
 extern const struct pane_ops pane_routing;
 extern const struct pane_ops pane_eval;
 
-/* Handle one key (keys.h code or SCREEN_PASTE_*) on the main thread
+/* Handle one key (keys.h code or SCREEN_PASTE) on the main thread
  * (app_keys.c). */
 void app_key(struct app *a, int key);
 
@@ -147,7 +145,7 @@ void app_key(struct app *a, int key);
 void app_command(struct app *a, enum keys_cmd cmd, const char *arg, long num);
 
 /* Ask question: start a turn streaming into a new assistant message
- * (app_turn.c). */
+ * (app_turn.c). The caller makes sure no other turn is still running. */
 void app_ask(struct app *a, const char *question);
 
 /* Stop the running answer, keeping what arrived. */

@@ -1,8 +1,12 @@
 #include "tui/screen.h"
 #include "tui/keys.h"
+#include "tui/paste.h"
 #include "tui/wrap.h"
 #include "core/util/utf8.h"
 
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,9 +16,33 @@
 #define PASTE_ON "\033[?2004h"
 #define PASTE_OFF "\033[?2004l"
 
+/* The codes curses reports the paste markers with. Its key tables keep 16
+ * bits of a code (keys.h's codes, above 0x10FFFF, come back cut to control
+ * characters), and the codes just above KEY_MAX go to the terminal's
+ * extended keys (kLFT5 and the like, a few hundred at most): these sit
+ * clear of both. */
+#define CURSES_PASTE_START (KEY_MAX + 0x1000)
+#define CURSES_PASTE_END (KEY_MAX + 0x1001)
+_Static_assert(CURSES_PASTE_END < 0x10000, "curses keeps 16 bits of a key code");
+
+/* What screen_key returns for the paste start marker before it reads the
+ * paste; never seen outside. A key no binding knows (special_key's -1)
+ * stays a key. */
+#define PASTE_START (KEYS_SPECIAL_END + 2)
+#define NO_KEY INT_MIN
+
 static bool open_;
 static enum theme_mode mode_;
 static attr_t attrs_[THEME_ELEM_COUNT];
+
+/* Input: a paste being read, the bytes read past the end of the last one
+ * (keys typed after it, decoded by after_paste_key), and a key read ahead
+ * of its turn. */
+static bool pasting_;
+static struct paste paste_;
+static struct strbuf after_;
+static size_t after_off_;
+static int ahead_ = NO_KEY;
 
 static attr_t to_curses(unsigned a)
 {
@@ -108,8 +136,10 @@ int screen_open(const struct theme *t, char *err, size_t errlen)
 	nodelay(stdscr, TRUE);
 	set_escdelay(25);
 	curs_set(0);
-	define_key("\033[200~", SCREEN_PASTE_START);
-	define_key("\033[201~", SCREEN_PASTE_END);
+	/* The end marker is read by paste_more; one without a start is
+	 * swallowed as a key nothing is bound to. */
+	define_key("\033[200~", CURSES_PASTE_START);
+	define_key(PASTE_END_MARKER, CURSES_PASTE_END);
 	screen_set_theme(t);
 	fputs(PASTE_ON, stdout);
 	fflush(stdout);
@@ -125,6 +155,11 @@ void screen_close(void)
 	endwin();
 	fputs(PASTE_OFF, stdout);
 	fflush(stdout);
+	paste_free(&paste_);
+	sb_free(&after_);
+	after_off_ = 0;
+	pasting_ = false;
+	ahead_ = NO_KEY;
 }
 
 static int special_key(int k)
@@ -135,7 +170,7 @@ static int special_key(int k)
 		{ KEY_PPAGE, KEYS_PGUP }, { KEY_NPAGE, KEYS_PGDN }, { KEY_IC, KEYS_INSERT },
 		{ KEY_DC, KEYS_DELETE }, { KEY_BACKSPACE, KEYS_BACKSPACE }, { KEY_BTAB, KEYS_BTAB },
 		{ KEY_RESIZE, KEYS_RESIZE }, { KEY_ENTER, KEYS_ENTER },
-		{ SCREEN_PASTE_START, SCREEN_PASTE_START }, { SCREEN_PASTE_END, SCREEN_PASTE_END },
+		{ CURSES_PASTE_START, PASTE_START },
 	};
 	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
 		if (map[i].curses == k)
@@ -150,30 +185,136 @@ static int special_key(int k)
 	return -1;
 }
 
-static bool read_one(int *key)
+static int char_key(uint32_t c)
+{
+	return c == 0x7f ? KEYS_BACKSPACE : (int)c;
+}
+
+/* The length of the key sequence curses binds at s[0..n) (asked through
+ * key_defined, so it matches what wget_wch would have) with its key in
+ * *key, or 0. */
+static size_t bound_sequence(const char *s, size_t n, int *key)
+{
+	char seq[16];
+	for (size_t len = 2; len <= n && len < sizeof seq; len++) {
+		memcpy(seq, s, len);
+		seq[len] = '\0';
+		int code = key_defined(seq);
+		if (code == 0)
+			return 0;
+		if (code > 0) {
+			*key = special_key(code);
+			return len;
+		}
+	}
+	return 0;
+}
+
+/* Drop n bytes from the front of the bytes read past a paste's end. */
+static void after_used(size_t n)
+{
+	after_off_ += n;
+	if (after_off_ == after_.len) {
+		sb_reset(&after_);
+		after_off_ = 0;
+	}
+}
+
+/* One key from the bytes read past a paste's end: a key sequence, else a
+ * UTF-8 character, else a byte. A sequence cut off at the end of these
+ * bytes comes out as Esc and characters. */
+static void after_paste_key(int *key)
+{
+	const char *s = after_.buf + after_off_;
+	size_t n = after_.len - after_off_, used = 0;
+	uint32_t cp;
+	if (s[0] == KEYS_ESC)
+		used = bound_sequence(s, n, key);
+	else if ((unsigned char)s[0] >= 0x80 && (used = utf8_decode(s, n, &cp)) > 0)
+		*key = char_key(cp);
+	if (!used) {
+		*key = char_key((unsigned char)s[0]);
+		used = 1;
+	}
+	after_used(used);
+}
+
+/* The next key: the one read ahead, else one from the bytes read past a
+ * paste, else one from curses. */
+static bool next_key(int *key)
 {
 	wint_t wc;
+	if (ahead_ != NO_KEY) {
+		*key = ahead_;
+		ahead_ = NO_KEY;
+		return true;
+	}
+	if (after_off_ < after_.len) {
+		after_paste_key(key);
+		return true;
+	}
 	int r = wget_wch(stdscr, &wc);
 	if (r == ERR)
 		return false;
-	if (r == KEY_CODE_YES)
-		*key = special_key((int)wc);
-	else if (wc == 0x7f)
-		*key = KEYS_BACKSPACE;
-	else
-		*key = (int)wc;
+	*key = r == KEY_CODE_YES ? special_key((int)wc) : char_key((uint32_t)wc);
+	return true;
+}
+
+/* Read what has arrived of a paste: the bytes already read past the last
+ * one first, then the terminal itself in blocks. curses holds none of it:
+ * it had read nothing past the start marker when it matched it. True with
+ * *key = SCREEN_PASTE once the end marker is in (or the terminal is gone);
+ * false while the rest is still on its way. */
+static bool paste_more(int *key)
+{
+	char buf[4096];
+	bool done = false;
+	if (after_off_ < after_.len)
+		after_used(paste_feed(&paste_, after_.buf + after_off_, after_.len - after_off_, &done));
+	while (!done) {
+		struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
+		if (poll(&p, 1, 0) != 1)
+			return false;
+		ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			return false;
+		if (n <= 0)
+			break;
+		size_t used = paste_feed(&paste_, buf, (size_t)n, &done);
+		sb_append(&after_, buf + used, (size_t)n - used);
+	}
+	pasting_ = false;
+	*key = SCREEN_PASTE;
 	return true;
 }
 
 bool screen_key(int *key)
 {
 	int next;
-	if (!read_one(key))
+	if (pasting_)
+		return paste_more(key);
+	if (!next_key(key))
 		return false;
-	/* Esc followed at once by a key is that key with Alt. */
-	if (*key == KEYS_ESC && read_one(&next) && next >= 0 && next < KEYS_SPECIAL_BASE)
-		*key = KEYS_ALT(next);
+	if (*key == PASTE_START) {
+		pasting_ = true;
+		paste_begin(&paste_);
+		return paste_more(key);
+	}
+	/* Esc followed at once by a key is that key with Alt; any other key
+	 * after it is kept for the next call. */
+	if (*key == KEYS_ESC && next_key(&next)) {
+		if (next >= 0 && next < KEYS_SPECIAL_BASE)
+			*key = KEYS_ALT(next);
+		else
+			ahead_ = next;
+	}
 	return true;
+}
+
+const char *screen_paste_text(size_t *len)
+{
+	*len = paste_.text.len;
+	return sb_str(&paste_.text);
 }
 
 int screen_put(WINDOW *w, int y, int x, int maxcols, const char *text, size_t len,

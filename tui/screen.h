@@ -12,10 +12,9 @@
 #include "tui/keys.h"
 #include "tui/theme.h"
 
-/* Key codes screen_key returns besides keys.h's: the two ends of a
- * bracketed paste. */
-#define SCREEN_PASTE_START (KEYS_SPECIAL_END + 1)
-#define SCREEN_PASTE_END (KEYS_SPECIAL_END + 2)
+/* The key code screen_key returns besides keys.h's: a bracketed paste,
+ * read whole (screen_paste_text). */
+#define SCREEN_PASTE (KEYS_SPECIAL_END + 1)
 
 /* Smallest terminal the app can draw anything useful on. */
 #define SCREEN_MIN_COLS 20
@@ -48,8 +47,16 @@ attr_t screen_attr(enum theme_elem e);
 
 /* Next key without blocking, translated into keys.h codes (characters as
  * code points, KEYS_* for special keys, KEYS_ALT for Esc-prefixed keys,
- * SCREEN_PASTE_* around pasted text). Returns false when none is waiting. */
+ * -1 for a key nothing is bound to), or SCREEN_PASTE for a whole
+ * bracketed paste. A paste is read straight from the terminal in blocks
+ * as it arrives, over as many calls as it takes; meanwhile the calls
+ * return false. Returns false when nothing is waiting. */
 bool screen_key(int *key);
+
+/* The text of the paste screen_key just returned: raw (sanitise before
+ * drawing), line breaks as newlines; *len gets its length. Valid until
+ * the next screen_key. */
+const char *screen_paste_text(size_t *len);
 
 /* Draw text[0..len), already sanitised, at (y, x) of w in style e, cut to
  * at most maxcols display columns (wide characters never split). Returns

@@ -1,6 +1,7 @@
 /* theme: YAML colour themes, mapped to 256, 8 or no colours. */
 #include "tui/theme.h"
 #include "core/safe_yaml.h"
+#include "tui/theme_builtin.h"
 #include "core/util/strbuf.h"
 #include "core/util/xalloc.h"
 
@@ -506,21 +507,28 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Append ", "-separated names of the themes (*.yaml) found in dirs. */
+static void add_name(char ***names, size_t *n, const char *name, size_t len)
+{
+	*names = xreallocarray(*names, *n + 1, sizeof(**names));
+	(*names)[(*n)++] = xstrndup(name, len);
+}
+
+/* Append ", "-separated names of the themes built in and found (*.yaml)
+ * in dirs. */
 static void list_available(struct strbuf *sb, const char *const *dirs, size_t ndirs)
 {
 	char **names = NULL;
 	size_t n = 0;
 
+	for (size_t i = 0; i < theme_n_builtins; i++)
+		add_name(&names, &n, theme_builtins[i].name, strlen(theme_builtins[i].name));
 	for (size_t i = 0; i < ndirs; i++) {
 		DIR *d = dirs[i] ? opendir(dirs[i]) : NULL;
 		struct dirent *de;
 		while (d && (de = readdir(d))) {
 			size_t len = strlen(de->d_name);
-			if (len <= 5 || strcmp(de->d_name + len - 5, ".yaml"))
-				continue;
-			names = xreallocarray(names, n + 1, sizeof(*names));
-			names[n++] = xstrndup(de->d_name, len - 5);
+			if (len > 5 && !strcmp(de->d_name + len - 5, ".yaml"))
+				add_name(&names, &n, de->d_name, len - 5);
 		}
 		if (d)
 			closedir(d);
@@ -530,8 +538,6 @@ static void list_available(struct strbuf *sb, const char *const *dirs, size_t nd
 		if (i == 0 || strcmp(names[i], names[i - 1]))
 			sb_printf(sb, "%s%s", i ? ", " : "", names[i]);
 	}
-	if (n == 0)
-		sb_puts(sb, "none");
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
@@ -565,11 +571,20 @@ int theme_load(const char *name, const char *const *dirs, size_t ndirs, struct t
 		rc = theme_load_file(sb_str(&path), t, err, errlen);
 		goto cleanup;
 	}
+	for (size_t i = 0; i < theme_n_builtins; i++) {
+		const struct theme_builtin *b = &theme_builtins[i];
+		if (strcmp(b->name, name))
+			continue;
+		sb_reset(&path);
+		sb_printf(&path, "(built in) %s.yaml", name);
+		rc = theme_parse(b->text, b->len, sb_str(&path), name, t, err, errlen);
+		goto cleanup;
+	}
 	sb_printf(&msg, "theme '%s' not found (searched:", name);
 	for (size_t i = 0; i < ndirs; i++)
 		if (dirs[i])
 			sb_printf(&msg, " %s", dirs[i]);
-	sb_puts(&msg, "); available: ");
+	sb_puts(&msg, " and the built-in themes); available: ");
 	list_available(&msg, dirs, ndirs);
 	snprintf(err, errlen, "%s", sb_str(&msg));
 cleanup:

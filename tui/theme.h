@@ -93,7 +93,7 @@ struct theme_style {
 /* The theme used when none is configured. */
 #define THEME_DEFAULT_NAME "dark"
 /* Environment variable naming an extra theme directory searched first
- * (the source tree's themes/ when running uninstalled). */
+ * (themes being edited: the shipped ones are built in). */
 #define THEME_DIR_ENV "RAGDECK_THEME_DIR"
 
 /* Name of an element as written in theme files ("border_focus"). */
@@ -112,10 +112,12 @@ int theme_parse(const char *text, size_t len, const char *file, const char *name
 int theme_load_file(const char *path, struct theme *t, char *err, size_t errlen);
 
 /* Find NAME.yaml in the directories dirs[0..ndirs) (NULL entries are
- * skipped) and load the first one found. name holds letters, digits, '-'
- * and '_' only; a name containing '/' is loaded as a path instead. Returns
- * 0, or -1 with err set: an invalid name, a parse error, or "not found"
- * with the directories searched and the themes available there. */
+ * skipped) and load the first one found, else the built-in copy of a
+ * shipped theme (themes/NAME.yaml, compiled in: tui/theme_builtin.h). name
+ * holds letters, digits, '-' and '_' only; a name containing '/' is loaded
+ * as a path instead. Returns 0, or -1 with err set: an invalid name, a
+ * parse error, or "not found" with the directories searched and the
+ * themes available there and built in. */
 int theme_load(const char *name, const char *const *dirs, size_t ndirs, struct theme *t,
                char *err, size_t errlen);
 

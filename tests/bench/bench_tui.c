@@ -9,7 +9,10 @@
  *    (one token every 2 ms), printing median and p99 and the ratio against
  *    the reference;
  * 3. idle: the CPU time the app uses over 10 s with nothing happening
- *    (utime + stime from /proc/PID/stat), as a share of one core.
+ *    (utime + stime from /proc/PID/stat), as a share of one core;
+ * 4. paste: a 1 MB bracketed paste, one line and then a log of 100-byte
+ *    lines (100 KB each with --quick), timed from its first byte to the
+ *    input line showing its end, with the CPU time the app spent on it.
  * Goals: p99 under 20 ms while streaming, idle CPU under 0.5%.
  *
  *   bench_tui RAGDECK FIXTURE_SERVE KB_DIR [--quick] */
@@ -85,6 +88,36 @@ static void type(const char *s)
 		perror("write");
 }
 
+/* Write s[0..len) whole, reading the app's output meanwhile (an app
+ * blocked writing its screen stops reading keys). */
+static bool type_all(const char *s, size_t len)
+{
+	int flags = fcntl(master, F_GETFL);
+	bool ok = false;
+	fcntl(master, F_SETFL, flags | O_NONBLOCK);
+	while (len > 0) {
+		struct pollfd p = { .fd = master, .events = POLLIN | POLLOUT };
+		char buf[8192];
+		if (poll(&p, 1, 5000) <= 0)
+			goto done;
+		if ((p.revents & POLLIN) && read(master, buf, sizeof buf) <= 0 && errno != EAGAIN)
+			goto done;
+		if (!(p.revents & POLLOUT))
+			continue;
+		ssize_t n = write(master, s, len < 4096 ? len : 4096);
+		if (n < 0 && errno != EAGAIN)
+			goto done;
+		if (n > 0) {
+			s += n;
+			len -= (size_t)n;
+		}
+	}
+	ok = true;
+done:
+	fcntl(master, F_SETFL, flags);
+	return ok;
+}
+
 static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -142,6 +175,32 @@ static double cpu_seconds(pid_t pid)
 	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
 		return -1;
 	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* The end of every paste: what the input line shows once it is all in. */
+#define PASTE_END "zq-paste-end"
+
+/* Paste about bytes bytes in bracketed-paste markers: words, cut into
+ * lines of line_len bytes (0: one line), then PASTE_END. Returns false
+ * when the input line did not show its end within a minute. */
+static bool paste(pid_t app, size_t bytes, size_t line_len, double *wall_ms, double *cpu_ms)
+{
+	static const char words[] = "error: connection reset by peer at 10.0.3.7:5432 ";
+	char *text = malloc(bytes + 64);
+	size_t n = 0;
+	n += (size_t)sprintf(text, "\x1b[200~");
+	for (size_t i = 0; n < bytes; i++) {
+		bool eol = line_len && i % line_len == line_len - 1;
+		text[n++] = eol ? '\r' : words[i % (sizeof words - 1)];
+	}
+	n += (size_t)sprintf(text + n, "%s\x1b[201~", PASTE_END);
+	double c0 = cpu_seconds(app);
+	uint64_t t0 = now_us();
+	bool ok = type_all(text, n) && wait_output(PASTE_END, 60000);
+	*wall_ms = (double)(now_us() - t0) / 1e3;
+	*cpu_ms = (cpu_seconds(app) - c0) * 1e3;
+	free(text);
+	return ok;
 }
 
 /* Start fixture_serve streaming tokens at 2 ms; returns its stdin (close
@@ -229,6 +288,12 @@ int main(int argc, char **argv)
 	drain(idle_s * 1000);
 	double c1 = cpu_seconds(app);
 	double idle_pct = (c1 - c0) / idle_s * 100.0;
+	size_t paste_bytes = quick ? 100000 : 1000000;
+	double line_wall, line_cpu, log_wall, log_cpu;
+	bool line_ok = paste(app, paste_bytes, 0, &line_wall, &line_cpu);
+	type("\x15");
+	drain(300);
+	bool log_ok = paste(app, paste_bytes, 100, &log_wall, &log_cpu);
 	printf("keypress to screen, idle app:       median %.2f ms  p99 %.2f ms  (%d keys, %d lost)\n",
 	       ref.median_ms, ref.p99_ms, nkeys, ref.lost);
 	printf("keypress to screen, 500 tokens/s:   median %.2f ms  p99 %.2f ms  (%d keys, %d lost)\n",
@@ -238,6 +303,10 @@ int main(int argc, char **argv)
 	       ref.p99_ms > 0 ? st.p99_ms / ref.p99_ms : 0);
 	printf("idle CPU over %d s:                  %.3f%% of a core (goal < 0.5%%)\n", idle_s, idle_pct);
 	printf("goal p99 < 20 ms while streaming:   %s\n", st.p99_ms < 20 ? "met" : "MISSED");
+	printf("paste of %zu bytes, one line:    %s%.0f ms, app CPU %.0f ms\n", paste_bytes,
+	       line_ok ? "" : "NOT SHOWN after ", line_wall, line_cpu);
+	printf("paste of %zu bytes, 100-byte lines: %s%.0f ms, app CPU %.0f ms\n", paste_bytes,
+	       log_ok ? "" : "NOT SHOWN after ", log_wall, log_cpu);
 	type("\x03\x03");
 	int status = 0;
 	waitpid(app, &status, 0);
@@ -246,5 +315,5 @@ int main(int argc, char **argv)
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		return 1;
-	return st.lost || ref.lost ? 1 : 0;
+	return st.lost || ref.lost || !line_ok || !log_ok ? 1 : 0;
 }

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -238,7 +239,11 @@ static void unknown_theme_lists_available_ones(void **state)
 	char err[512];
 	struct theme t;
 	assert_int_equal(theme_load("nope", dirs, 3, &t, err, sizeof(err)), -1);
-	assert_string_equal(err, "theme 'nope' not found (searched: " THEMES " /nonexistent-dir); "
+	assert_string_equal(err, "theme 'nope' not found (searched: " THEMES " /nonexistent-dir and "
+	                    "the built-in themes); available: dark, high-contrast, light, mono, "
+	                    "solarized-dark");
+	assert_int_equal(theme_load("nope", NULL, 0, &t, err, sizeof(err)), -1);
+	assert_string_equal(err, "theme 'nope' not found (searched: and the built-in themes); "
 	                    "available: dark, high-contrast, light, mono, solarized-dark");
 	assert_int_equal(theme_load("../etc/x", dirs, 3, &t, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "../etc/x: cannot open theme"));
@@ -277,6 +282,35 @@ static void first_directory_in_search_path_wins(void **state)
 	assert_memory_equal(err, want, strlen(want));
 	unlink(path);
 	rmdir(dir);
+}
+
+/* Every file of themes/ loads with no directory to search, as the app
+ * run from the build tree or moved after install does, and is the same
+ * theme as the file. */
+static void every_theme_file_is_built_in(void **state)
+{
+	(void)state;
+	const char *dirs[] = { THEMES };
+	char err[512];
+	size_t n = 0;
+	DIR *d = opendir(THEMES);
+	struct dirent *de;
+	assert_non_null(d);
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+		if (len <= 5 || strcmp(de->d_name + len - 5, ".yaml"))
+			continue;
+		char name[64];
+		snprintf(name, sizeof(name), "%.*s", (int)(len - 5), de->d_name);
+		struct theme built, file;
+		assert_int_equal(theme_load(name, NULL, 0, &built, err, sizeof(err)), 0);
+		assert_int_equal(theme_load(name, dirs, 1, &file, err, sizeof(err)), 0);
+		assert_string_equal(built.name, name);
+		assert_memory_equal(built.spec, file.spec, sizeof(built.spec));
+		n++;
+	}
+	closedir(d);
+	assert_int_equal(n, sizeof(shipped) / sizeof(shipped[0]));
 }
 
 static void search_path_puts_env_dir_before_datadir(void **state)
@@ -331,6 +365,7 @@ int main(void)
 		cmocka_unit_test(unquoted_hex_colour_gets_a_hint),
 		cmocka_unit_test(unknown_theme_lists_available_ones),
 		cmocka_unit_test(first_directory_in_search_path_wins),
+		cmocka_unit_test(every_theme_file_is_built_in),
 		cmocka_unit_test(search_path_puts_env_dir_before_datadir),
 		cmocka_unit_test(mode_follows_no_color_and_colour_count),
 		cmocka_unit_test(element_names_match_file_keys),
