@@ -527,7 +527,7 @@ struct embedder *embed_hash_new(int dim)
 	snprintf(model, sizeof model, "hash-v1-%d", dim);
 	e->ops = &hash_ops;
 	e->dim = dim;
-	e->group_inputs = 64;
+	e->group_inputs = 512;
 	e->model = xstrdup(model);
 	struct hash_impl *h = xcalloc(1, sizeof *h);
 	build_stopset(h);

@@ -24,8 +24,10 @@
  * text change, so the next ingest redoes unchanged files. */
 #define PIPELINE_VERSION 2
 
-/* Documents are committed in batches of about this many microseconds of
- * work: a commit per document makes FTS5 flush a tiny segment each time. */
+/* A write transaction is open only while a group's documents are stored,
+ * and a group is committed when it is stored, so another process waits at
+ * most the time one group takes to store, never for loading or embedding.
+ * A group that stores for longer commits every BATCH_US microseconds. */
 #define BATCH_US 1000000
 
 /* A converted document waiting for its vectors. */
@@ -65,6 +67,7 @@ struct run {
 	uint64_t start_us, batch_start_us;
 	struct group group;
 	struct batch batch;
+	bool batch_open;              /* the store's write transaction is open */
 	char pipeline[128];           /* the stamp of this run's settings */
 	char err[1024];
 };
@@ -99,6 +102,7 @@ static int commit_batch(struct run *r, char *err, size_t errlen)
 	struct batch *b = &r->batch;
 	struct ingest_summary *s = r->sum;
 	int rc = store_batch_commit(r->store, err, errlen);
+	r->batch_open = false;
 	if (rc == 0) {
 		s->added += b->added;
 		s->changed += b->changed;
@@ -337,17 +341,28 @@ static void report_progress(struct run *r, const struct pending *p)
 		r->on_progress(r->ud, pr);
 }
 
-/* Commit the open batch when it has run for BATCH_US, and start another. */
-static int maybe_commit(struct run *r)
+/* Open the store's write transaction unless it is open. */
+static int open_batch(struct run *r)
 {
-	if (clock_now_us() - r->batch_start_us <= BATCH_US)
+	if (r->batch_open)
+		return 0;
+	if (store_batch_begin(r->store, r->err, sizeof r->err) != 0)
+		return -1;
+	r->batch_open = true;
+	r->batch_start_us = clock_now_us();
+	return 0;
+}
+
+/* Commit the open batch when it has run for BATCH_US (always when now is
+ * set); the next write opens another. */
+static int maybe_commit(struct run *r, bool now)
+{
+	if (!r->batch_open || (!now && clock_now_us() - r->batch_start_us <= BATCH_US))
 		return 0;
 	uint64_t c0 = clock_now_us();
-	if (commit_batch(r, r->err, sizeof r->err) != 0 || store_batch_begin(r->store, r->err, sizeof r->err) != 0)
-		return -1;
-	r->batch_start_us = clock_now_us();
-	r->sum->store_us += r->batch_start_us - c0;
-	return 0;
+	int rc = commit_batch(r, r->err, sizeof r->err);
+	r->sum->store_us += clock_now_us() - c0;
+	return rc;
 }
 
 /* Embed and store the group's documents. */
@@ -371,12 +386,14 @@ static int flush_group(struct run *r)
 			snprintf(lines, sizeof lines, "lines %d-%d", p->cl.items[i].line_start, p->cl.items[i].line_end);
 			add_note(&s->truncated, &s->n_truncated, &s->cap_truncated, p->f->path, lines);
 		}
-		rc = store_pending(r, p, vectors + p->first * (size_t)r->embedder->dim);
+		rc = open_batch(r);
+		if (rc == 0)
+			rc = store_pending(r, p, vectors + p->first * (size_t)r->embedder->dim);
 		s->store_us += lap(&t);
 		if (rc == 0)
 			report_progress(r, p);
 		if (rc == 0)
-			rc = maybe_commit(r);
+			rc = maybe_commit(r, d + 1 == g->n);
 	}
 	free(rep.truncated);
 	free(vectors);
@@ -454,7 +471,9 @@ static int prune_missing(struct run *r)
 		struct stat st;
 		if (stat(rows[i].path, &st) == 0 || errno != ENOENT)
 			continue;
-		rc = store_doc_delete(r->store, rows[i].id, r->err, sizeof r->err);
+		rc = open_batch(r);
+		if (rc == 0)
+			rc = store_doc_delete(r->store, rows[i].id, r->err, sizeof r->err);
 		if (rc == 0)
 			r->batch.pruned++;
 	}
@@ -544,9 +563,6 @@ int ingest_run(struct store *store, struct embedder *embedder, const struct inge
 		add_skip(out, files.problems[i].path, files.problems[i].reason);
 
 	r.progress = (struct ingest_progress){ .files_total = files.n_files, .bytes_total = files.total_bytes };
-	r.batch_start_us = clock_now_us();
-	if (store_batch_begin(store, r.err, sizeof r.err) != 0)
-		goto cleanup;
 	for (size_t i = 0; i < files.n_files; i++) {
 		if (opts->stop && *opts->stop) {
 			out->interrupted = true;

@@ -2,7 +2,8 @@
  * fails. A database capped by PRAGMA max_page_count fails its writes with
  * SQLITE_FULL as a full disk does, at every point of a run as the cap
  * grows; whatever the point, the counts are what the database holds and
- * every file the walk found is accounted for. */
+ * every file the walk found is accounted for. Another process can write
+ * while a run embeds. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -164,12 +165,58 @@ static void a_missing_path_is_an_error_not_a_skip(void **state)
 	store_close(&s);
 }
 
+/* An embedder that, before embedding with the hash embedder, tries to
+ * take the database's write lock from another connection without waiting:
+ * ingest must not hold the lock while it embeds. */
+struct lock_probe {
+	struct embedder *inner;
+	const char *db;
+	int calls, locked;
+};
+
+static int probe_embed(struct embedder *e, const char *const *texts, const size_t *lens, size_t n, float *out,
+                       struct embed_report *rep, char *err, size_t errlen)
+{
+	struct lock_probe *p = e->impl;
+	sqlite3 *db = NULL;
+	p->calls++;
+	if (sqlite3_open(p->db, &db) != SQLITE_OK || sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		p->locked++;
+	else
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(db);
+	return p->inner->ops->embed(p->inner, texts, lens, n, out, rep, err, errlen);
+}
+
+static const struct embedder_ops probe_ops = { .kind = "hash", .embed = probe_embed };
+
+static void the_write_lock_is_free_while_a_group_embeds(void **state)
+{
+	struct fixture *f = *state;
+	char err[1024];
+	struct store *s = NULL;
+	const char *roots[1] = { f->tree };
+	struct ingest_opts o = opts();
+	struct ingest_summary sum;
+	struct lock_probe probe = { .inner = f->embedder, .db = f->db };
+	struct embedder e = { .ops = &probe_ops, .dim = f->embedder->dim, .group_inputs = 8,
+	                      .model = f->embedder->model, .impl = &probe };
+	assert_int_equal(store_open(f->db, &s, err, sizeof err), 0);
+	assert_int_equal(ingest_run(s, &e, &o, roots, 1, NULL, NULL, &sum, err, sizeof err), 0);
+	assert_int_equal(sum.added, N_FILES);
+	assert_true(probe.calls > 5);
+	assert_int_equal(probe.locked, 0);
+	ingest_summary_free(&sum);
+	store_close(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(counts_are_what_was_committed_wherever_the_disk_fills, setup, teardown),
 		cmocka_unit_test_setup_teardown(rolled_back_documents_are_named, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_missing_path_is_an_error_not_a_skip, setup, teardown),
+		cmocka_unit_test_setup_teardown(the_write_lock_is_free_while_a_group_embeds, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
