@@ -30,6 +30,7 @@ static const char *const vector_dbs[] = { "sqlite", "qdrant", NULL };
 static const char *const embedder_kinds[] = { "hash", "http", NULL };
 static const char *const too_long_rules[] = { "truncate", "fail", NULL };
 static const char *const fusion_methods[] = { "rrf", "convex", NULL };
+static const char *const grapheme_widths[] = { "per_codepoint", "cluster", NULL };
 static const char *const route_paths[] = { "retrieval", "adaptation", "hybrid", "direct", NULL };
 static const char *const metric_names[] = {
 	"latency_p95", "token_cost", "hallucination_score", "format_compliance",
@@ -284,6 +285,12 @@ static const struct field store_fields[] = {
 };
 static const struct section store_section = { store_fields, ARRAY_LEN(store_fields), NULL };
 
+static const struct field terminal_fields[] = {
+	{ .key = "grapheme_width", .type = F_CHOICE, .off = CFG(terminal.grapheme_width),
+	  .choices = grapheme_widths },
+};
+static const struct section terminal_section = { terminal_fields, ARRAY_LEN(terminal_fields), NULL };
+
 static const struct field embedder_fields[] = {
 	{ .key = "kind", .type = F_CHOICE, .off = CFG(embedder.kind), .choices = embedder_kinds },
 	{ .key = "dim", .type = F_INT, .off = CFG(embedder.dim), .min = 32, .max = 4096, .allow_auto = true },
@@ -376,6 +383,7 @@ static const struct field top_fields[] = {
 	{ .key = "store", .type = F_MAP, .sub = &store_section },
 	{ .key = "theme", .type = F_STR, .off = CFG(theme), .check = config_check_name,
 	  .expect = "a theme name of letters, digits, '_' and '-'" },
+	{ .key = "terminal", .type = F_MAP, .sub = &terminal_section },
 	{ .key = "embedder", .type = F_MAP, .sub = &embedder_section },
 	{ .key = "ingest", .type = F_MAP, .sub = &ingest_section },
 	{ .key = "retrieval", .type = F_MAP, .sub = &retrieval_section },
@@ -428,6 +436,7 @@ struct config *config_defaults(void)
 			builtin_prices[i].input_per_mtok, builtin_prices[i].output_per_mtok };
 
 	c->theme = xstrdup("dark");
+	c->terminal.grapheme_width = xstrdup("per_codepoint");
 	c->embedder.kind = xstrdup("hash");
 	c->embedder.concurrency = 4;
 	c->embedder.timeout_ms = 60000;
@@ -587,6 +596,7 @@ void config_free(struct config **cp)
 	free(c->pricing);
 	free(c->store_path);
 	free(c->theme);
+	free(c->terminal.grapheme_width);
 	free(c->embedder.kind);
 	free(c->retrieval.fusion);
 	free(c->retrieval.reranker.provider);

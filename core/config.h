@@ -2,7 +2,7 @@
  *
  * The format is the llm_router_config.yaml template (routing, paths,
  * evaluation) plus optional ragdeck extensions (providers, models, pricing,
- * store, theme, embedder, ingest, retrieval, http, router); docs/config.md
+ * store, theme, terminal, embedder, ingest, retrieval, http, router); docs/config.md
  * lists every key with its type, range and default. Loading never stops at
  * the first problem: every error, warning and note is collected with its
  * 1-based line and column so the user can fix them all in one pass. */
@@ -91,6 +91,9 @@ struct config {
 	size_t n_pricing;
 	char *store_path;    /* NULL: the caller uses paths_default_db() */
 	char *theme;
+	struct {
+		char *grapheme_width;   /* per_codepoint | cluster (core/util/grapheme.h) */
+	} terminal;
 	struct {
 		char *kind;      /* hash | http */
 		int dim;         /* 0 (auto): 384 for hash; http: the collection's, else learned */

@@ -17,6 +17,7 @@
 #include "core/embed.h"
 #include "store/session.h"
 #include "store/store.h"
+#include "core/util/grapheme.h"
 #include "core/util/log.h"
 #include "core/util/xalloc.h"
 
@@ -289,6 +290,25 @@ static char *history_path(void)
 	return sb_detach(&sb, NULL);
 }
 
+/* The model of grapheme widths the config asks for; cluster only once the
+ * terminal has shown it draws clusters whole, else per_codepoint and the
+ * reason on the status line. */
+static void choose_grapheme_mode(struct app *a)
+{
+	enum grapheme_mode m = GRAPHEME_PER_CODEPOINT;
+	bool whole = false;
+	char err[256];
+	if (grapheme_mode_parse(a->cli->cfg->terminal.grapheme_width, &m) != 0 || m != GRAPHEME_CLUSTER)
+		return;
+	if (screen_draws_clusters(&whole, err, sizeof err) != 0)
+		app_status(a, true, "terminal.grapheme_width is cluster, but %s: using per_codepoint", err);
+	else if (!whole)
+		app_status(a, true, "terminal.grapheme_width is cluster, but this terminal draws clusters "
+		           "apart: using per_codepoint");
+	else
+		grapheme_set_mode(m);
+}
+
 static int setup(struct app *a, const struct app_opts *o, char *err, size_t errlen)
 {
 	const char *theme = o->theme ? o->theme : a->cli->cfg->theme;
@@ -314,6 +334,7 @@ static int setup(struct app *a, const struct app_opts *o, char *err, size_t errl
 		theme_builtin_mono(&a->theme);
 		app_status(a, true, "%s; showing the mono theme", err);
 	}
+	choose_grapheme_mode(a);
 	a->history_path = history_path();
 	if (a->history_path && lineedit_history_load(a->input, a->history_path, err, errlen) != 0)
 		return -1;

@@ -1,7 +1,7 @@
 /* lineedit: the input line's model: buffer, cursor, history, views. */
 #include "tui/lineedit.h"
-#include "tui/wrap.h"
 #include "core/util/fs.h"
+#include "core/util/grapheme.h"
 #include "core/util/strbuf.h"
 #include "core/util/utf8.h"
 #include "core/util/xalloc.h"
@@ -133,17 +133,17 @@ bool lineedit_insert(struct lineedit *le, const char *text, size_t len)
 
 static size_t next_pos(const struct lineedit *le, size_t i)
 {
-	unsigned cw;
+	struct grapheme g;
 	if (i >= le->buf.len)
 		return le->buf.len;
 	if (le->buf.buf[i] == '\n')
 		return i + 1;
-	return wrap_cluster_next(le->buf.buf, le->buf.len, i, &cw);
+	return grapheme_next(le->buf.buf, le->buf.len, i, &g);
 }
 
 static size_t prev_pos(const struct lineedit *le, size_t i)
 {
-	return wrap_cluster_prev(sb_str(&le->buf), le->buf.len, i);
+	return grapheme_prev(sb_str(&le->buf), le->buf.len, i);
 }
 
 static size_t line_start(const struct lineedit *le, size_t i)
@@ -169,11 +169,14 @@ static bool move_to(struct lineedit *le, size_t pos)
 /* Columns of a cluster at i; a newline counts one (a placeholder). */
 static size_t cluster(const struct lineedit *le, size_t i, unsigned *cw)
 {
+	struct grapheme g;
 	if (le->buf.buf[i] == '\n') {
 		*cw = 1;
 		return i + 1;
 	}
-	return wrap_cluster_next(le->buf.buf, le->buf.len, i, cw);
+	i = grapheme_next(le->buf.buf, le->buf.len, i, &g);
+	*cw = g.cols;
+	return i;
 }
 
 static unsigned cols_between(const struct lineedit *le, size_t from, size_t to)
@@ -583,7 +586,9 @@ const struct lineedit_row *lineedit_view_rows(struct lineedit *le, unsigned widt
 		size_t end = line_end(le, start), row = start, i = start;
 		unsigned col = 0;
 		while (i < end) {
-			size_t next = wrap_cluster_next(le->buf.buf, end, i, &cw);
+			struct grapheme g;
+			size_t next = grapheme_next(le->buf.buf, end, i, &g);
+			cw = g.cols;
 			if (col + cw > width && col > 0) {
 				push_row(le, row, i - row, col);
 				row = i;

@@ -1,9 +1,11 @@
 /* lineedit: the input line's model, without curses.
  *
  * A UTF-8 buffer and a cursor (a byte offset, always at the start of a
- * character cluster: a character with its combining marks moves and
- * deletes as one), emacs-style editing, multi-line content, a history that
- * persists to a file, and views that say what to draw for a width.
+ * grapheme cluster, core/util/grapheme.h: a letter with its combining
+ * marks or an emoji sequence moves and deletes as one), emacs-style
+ * editing, multi-line content, a history that persists to a file, and
+ * views that say what to draw for a width, in the columns grapheme_next
+ * gives each cluster.
  *
  * Inserted text goes through utf8_sanitize (escape sequences and controls
  * other than newline become U+FFFD, carriage returns are dropped) and each
@@ -115,7 +117,8 @@ struct lineedit_view {
 void lineedit_view_line(struct lineedit *le, unsigned width, struct lineedit_view *v);
 
 /* Multi-line view for width columns: every line of the buffer cut into
- * rows of at most width columns (at cluster boundaries), plus an empty row
+ * rows of at most width columns (at cluster boundaries; a cluster wider
+ * than width has a row of its own, which the screen cuts), plus an empty row
  * when the cursor sits after a full last row. *n gets the row count,
  * *cursor_row and *cursor_col where the cursor is. The rows stay valid
  * until the next call or change. */

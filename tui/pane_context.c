@@ -3,7 +3,7 @@
 #include "tui/pane.h"
 #include "tui/cli.h"
 #include "store/session.h"
-#include "core/util/utf8.h"
+#include "core/util/grapheme.h"
 
 #include <stdio.h>
 
@@ -44,11 +44,11 @@ static int draw_path(WINDOW *w, int y, int x, int cols, const struct retrieve_hi
 	int used = 0;
 	snprintf(lines, sizeof lines, ":%d-%d", h->line_start, h->line_end);
 	int room = cols - (int)strlen(lines);
-	if (room > 1 && (int)utf8_display_width(path, len) > room) {
+	if (room > 1 && (int)grapheme_width(path, len) > room) {
 		used = screen_put(w, y, x, 1, "…", strlen("…"), e);
-		while (len && (int)utf8_display_width(path, len) > room - used) {
-			unsigned cw;
-			size_t next = wrap_cluster_next(path, len, 0, &cw);
+		while (len && (int)grapheme_width(path, len) > room - used) {
+			struct grapheme g;
+			size_t next = grapheme_next(path, len, 0, &g);
 			path += next;
 			len -= next;
 		}

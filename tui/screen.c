@@ -1,20 +1,34 @@
 #include "tui/screen.h"
 #include "tui/keys.h"
 #include "tui/paste.h"
-#include "tui/wrap.h"
+#include "core/util/clock.h"
+#include "core/util/grapheme.h"
 #include "core/util/utf8.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
+#include <wchar.h>
 
 #define PASTE_ON "\033[?2004h"
 #define PASTE_OFF "\033[?2004l"
+/* Drawn for a character the C library cannot lay out in our columns. */
+#define STAND_IN 0xFFFD
+/* Two clusters a terminal that draws clusters whole gives 2 columns each:
+ * a thumbs up with a skin tone, a man and a laptop joined by a ZWJ. */
+#define CLUSTER_PROBE "\xf0\x9f\x91\x8d\xf0\x9f\x8f\xbd\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x92\xbb"
+#define CLUSTER_PROBE_COLS 4
+/* How long a terminal may take to report its cursor position. */
+#define PROBE_WAIT_MS 1000
+
+_Static_assert(GRAPHEME_CELL_MAX <= CCHARW_MAX, "a one-cell cluster must fit a curses cell");
 
 /* The codes curses reports the paste markers with. Its key tables keep 16
  * bits of a code (keys.h's codes, above 0x10FFFF, come back cut to control
@@ -104,6 +118,63 @@ int screen_check(char *err, size_t errlen)
 		snprintf(err, errlen, "the terminal type TERM=%s cannot draw the app", term ? term : "");
 		return -1;
 	}
+	return 0;
+}
+
+/* Where the terminal's cursor is after text[0..len) written at the start of
+ * the line, from its cursor position report (CSI 6n): the column, 0-based,
+ * or -1 when no report came within PROBE_WAIT_MS. The line is cleared
+ * after. stdin must be in a mode that does not echo. */
+static int probe_column(const char *text, size_t len)
+{
+	char buf[128];
+	size_t got = 0;
+	int row, col = -1;
+	uint64_t deadline = clock_now_ns() + (uint64_t)PROBE_WAIT_MS * 1000000u;
+	fputs("\r", stdout);
+	fwrite(text, 1, len, stdout);
+	fputs("\033[6n", stdout);
+	fflush(stdout);
+	while (col < 0 && got < sizeof buf - 1) {
+		uint64_t now = clock_now_ns();
+		struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+		if (now >= deadline || poll(&pfd, 1, (int)((deadline - now) / 1000000u) + 1) <= 0)
+			break;
+		ssize_t n = read(STDIN_FILENO, buf + got, sizeof buf - 1 - got);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+		buf[got] = '\0';
+		for (const char *p = strchr(buf, '\033'); p && col < 0; p = strchr(p + 1, '\033'))
+			if (sscanf(p, "\033[%d;%dR", &row, &col) != 2)
+				col = -1;
+	}
+	fputs("\r\033[K", stdout);
+	fflush(stdout);
+	return col > 0 ? col - 1 : -1;
+}
+
+int screen_draws_clusters(bool *whole, char *err, size_t errlen)
+{
+	struct termios saved, quiet;
+	if (screen_check(err, errlen) != 0)
+		return -1;
+	if (tcgetattr(STDIN_FILENO, &saved) != 0) {
+		snprintf(err, errlen, "cannot read the terminal's settings: %s", strerror(errno));
+		return -1;
+	}
+	quiet = saved;
+	quiet.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
+	quiet.c_cc[VMIN] = 0;
+	quiet.c_cc[VTIME] = 0;
+	tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+	int col = probe_column(CLUSTER_PROBE, strlen(CLUSTER_PROBE));
+	tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+	if (col < 0) {
+		snprintf(err, errlen, "the terminal did not report where its cursor is");
+		return -1;
+	}
+	*whole = col == CLUSTER_PROBE_COLS;
 	return 0;
 }
 
@@ -311,6 +382,72 @@ bool screen_key(int *key)
 	return true;
 }
 
+/* Draw cp where the app counts cols columns for it. Curses lays a
+ * character out by the C library's wcwidth (a blank cell when that does not
+ * know it); where that disagrees with our count, a stand-in of our width is
+ * drawn, so curses' idea of the row stays ours. */
+static void put_cp(WINDOW *w, uint32_t cp, int cols)
+{
+	wchar_t wc = (wchar_t)cp;
+	if (wcwidth(wc) == cols) {
+		waddnwstr(w, &wc, 1);
+		return;
+	}
+	if (cols == 0)
+		return;
+	wc = STAND_IN;
+	waddnwstr(w, &wc, 1);
+	for (int k = 1; k < cols; k++)
+		waddch(w, ' ');
+}
+
+/* Draw the n code points cps in one cell cols wide (GRAPHEME_CLUSTER).
+ * setcchar keeps only the first spacing character, so the cell's code
+ * points are set directly: curses sends them all, in order, and lays the
+ * cell out by the first. */
+static void put_cell(WINDOW *w, const uint32_t *cps, size_t n, int cols)
+{
+	cchar_t c;
+	wchar_t first[2] = { (wchar_t)cps[0], L'\0' };
+	if (wcwidth(first[0]) != cols || setcchar(&c, first, A_NORMAL, 0, NULL) == ERR) {
+		put_cp(w, STAND_IN, cols);
+		return;
+	}
+	for (size_t k = 1; k < n; k++)
+		c.chars[k] = (wchar_t)cps[k];
+	wadd_wch(w, &c);
+}
+
+/* Draw the cluster text[i..end) that g describes in at most room columns
+ * (room >= 1); returns the columns drawn: g->cols, or fewer when it does
+ * not fit (a cluster drawn code point by code point is cut between them).
+ * A tab or a newline is drawn as one blank. */
+static int put_cluster(WINDOW *w, const char *text, size_t i, size_t end, const struct grapheme *g,
+                       int room)
+{
+	uint32_t cps[GRAPHEME_DRAWN_MAX];
+	int cols = 0;
+	if (text[i] == '\t' || text[i] == '\n') {
+		waddch(w, ' ');
+		return 1;
+	}
+	size_t n = grapheme_drawn(text, i, end, g, cps);
+	if (g->one_cell) {
+		if ((int)g->cols > room)
+			return 0;
+		put_cell(w, cps, n, (int)g->cols);
+		return (int)g->cols;
+	}
+	for (size_t k = 0; k < n; k++) {
+		int cw = utf8_cp_width(cps[k]);
+		if (cols + cw > room)
+			break;
+		put_cp(w, cps[k], cw);
+		cols += cw;
+	}
+	return cols;
+}
+
 const char *screen_paste_text(size_t *len)
 {
 	*len = paste_.text.len;
@@ -325,21 +462,22 @@ int screen_put(WINDOW *w, int y, int x, int maxcols, const char *text, size_t le
 	if (maxcols <= 0 || wmove(w, y, x) == ERR)
 		return 0;
 	wattrset(w, screen_attr(e));
-	while (i < len) {
-		unsigned cw;
-		size_t next = wrap_cluster_next(text, len, i, &cw);
-		bool blank = text[i] == '\t' || text[i] == '\n';
-		if (blank)
-			cw = 1;
-		if (cols + (int)cw > maxcols)
-			break;
-		if (blank) {
-			waddnstr(w, text + seg, (int)(i - seg));
-			waddch(w, ' ');
-			seg = next;
+	while (i < len && cols < maxcols) {
+		struct grapheme g;
+		size_t next = grapheme_next(text, len, i, &g);
+		unsigned char c = (unsigned char)text[i];
+		if (next == i + 1 && c >= 0x20 && c < 0x7F) {
+			/* plain ASCII: drawn with its neighbours in one call */
+			cols++;
+			i = next;
+			continue;
 		}
-		cols += (int)cw;
-		i = next;
+		waddnstr(w, text + seg, (int)(i - seg));
+		int drawn = put_cluster(w, text, i, next, &g, maxcols - cols);
+		cols += drawn;
+		seg = i = next;
+		if (drawn < (int)g.cols)
+			break;
 	}
 	waddnstr(w, text + seg, (int)(i - seg));
 	return cols;

@@ -24,6 +24,15 @@
  * "dumb". Returns 0, or -1 with err saying what is missing. */
 int screen_check(char *err, size_t errlen);
 
+/* Whether the terminal draws a grapheme cluster whole, in the columns of
+ * its first character (GRAPHEME_CLUSTER in core/util/grapheme.h): writes a
+ * skin-toned emoji and a ZWJ sequence at the start of the line, asks for
+ * the cursor position (CSI 6n) and clears the line; *whole is true when
+ * they took 2 columns each. Call before screen_open. Returns 0, or -1 with
+ * err when stdin and stdout are not a terminal or it did not answer within
+ * a second. */
+int screen_draws_clusters(bool *whole, char *err, size_t errlen);
+
 /* Check the terminal as screen_check does and that terminfo knows it, then
  * start curses (raw, no echo, keypad, bracketed paste) and apply t
  * (NULL: the built-in mono theme). Returns 0, or -1 with err saying why the

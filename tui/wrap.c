@@ -7,7 +7,7 @@
  * block is open, which is what makes the streaming shortcut in wrap_layout
  * exact: complete lines never change once laid out. */
 #include "tui/wrap.h"
-#include "core/util/utf8.h"
+#include "core/util/grapheme.h"
 #include "core/util/xalloc.h"
 
 #include <ctype.h>
@@ -106,76 +106,18 @@ static unsigned tab_cols(unsigned col, unsigned width)
 	return n;
 }
 
-size_t wrap_cluster_next(const char *s, size_t len, size_t i, unsigned *cols)
-{
-	unsigned char c = (unsigned char)s[i];
-	uint32_t cp = c;
-	size_t n = 1;
-
-	if (c >= 0x20 && c < 0x7F && (i + 1 >= len || (unsigned char)s[i + 1] < 0x80)) {
-		*cols = 1;
-		return i + 1;
-	}
-	if (c >= 0x80 && (n = utf8_decode(s + i, len - i, &cp)) == 0) {
-		*cols = 1;
-		return i + 1;
-	}
-	int w = utf8_cp_width(cp);
-	*cols = w > 0 ? (unsigned)w : 0;
-	i += n;
-	while (w >= 0 && i < len && (unsigned char)s[i] >= 0x80) {
-		bool joined = cp == 0x200D;
-		n = utf8_decode(s + i, len - i, &cp);
-		if (n == 0 || (!joined && utf8_cp_width(cp) != 0))
-			break;
-		i += n;
-	}
-	return i;
-}
-
-/* Start of the code point that ends at i (i > 0), or i - 1 when the bytes
- * before i are not one valid sequence. */
-static size_t cp_before(const char *s, size_t i)
-{
-	size_t p = i - 1;
-	uint32_t cp;
-	while (p > 0 && i - p < 4 && ((unsigned char)s[p] & 0xC0) == 0x80)
-		p--;
-	return utf8_decode(s + p, i - p, &cp) == i - p ? p : i - 1;
-}
-
-/* True when the code point at s[i] belongs to the cluster before it: the
- * rule wrap_cluster_next applies going forward. */
-static bool joins_previous(const char *s, size_t len, size_t i)
-{
-	uint32_t cp, prev;
-	if (i == 0 || i >= len || (unsigned char)s[i] < 0x80 || !utf8_decode(s + i, len - i, &cp))
-		return false;
-	size_t p = cp_before(s, i);
-	if (utf8_decode(s + p, i - p, &prev) != i - p || utf8_cp_width(prev) < 0)
-		return false;
-	return prev == 0x200D || utf8_cp_width(cp) == 0;
-}
-
-size_t wrap_cluster_prev(const char *s, size_t len, size_t i)
-{
-	if (i == 0)
-		return 0;
-	size_t p = cp_before(s, i);
-	while (joins_previous(s, len, p))
-		p = cp_before(s, p);
-	return p;
-}
-
-/* wrap_cluster_next with tabs: a tab at col takes tab_cols columns. */
+/* grapheme_next with tabs: a tab at col takes tab_cols columns. */
 static inline size_t next_cluster(const char *s, size_t end, size_t i, unsigned col,
                                   unsigned width, unsigned *cw)
 {
+	struct grapheme g;
 	if (s[i] == '\t') {
 		*cw = tab_cols(col, width);
 		return i + 1;
 	}
-	return wrap_cluster_next(s, end, i, cw);
+	i = grapheme_next(s, end, i, &g);
+	*cw = g.cols;
+	return i;
 }
 
 /* --- spans of one line -------------------------------------------------- */
@@ -748,7 +690,7 @@ const struct wrap_row *wrap_row(const struct wrap *w, size_t i)
 const struct wrap_run *wrap_row_runs(const struct wrap *w, size_t i, size_t *n)
 {
 	*n = w->rows[i].nruns;
-	return w->runs + w->rows[i].first_run;
+	return *n ? w->runs + w->rows[i].first_run : NULL;
 }
 
 const struct wrap_cite *wrap_cites(const struct wrap *w, size_t *n)

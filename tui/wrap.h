@@ -25,10 +25,9 @@
  *   and are listed with their row and column so the chat pane can jump
  *   between them and to chunk n.
  *
- * Text wraps at spaces by display width: wide characters take 2 columns,
- * combining marks 0, a base character and its combining marks (and a
- * character after a zero width joiner) are never split, and a word longer
- * than the width is broken at the width. Leading indentation is kept and
+ * Text wraps at spaces by display width, the columns grapheme_next gives
+ * each cluster (core/util/grapheme.h): a cluster is never split, and a
+ * word longer than the width is broken at the width. Leading indentation is kept and
  * wrapped rows repeat it. A tab is a run of its own that takes the columns
  * to the next multiple of WRAP_TAB_COLS (but not past the width); the pane
  * draws it as that many spaces.
@@ -72,7 +71,8 @@ struct wrap_row {
 	size_t first_run, nruns;  /* runs, see wrap_row_runs */
 	unsigned indent;          /* blank columns before the first run */
 	unsigned cols;            /* indent plus the runs' columns; <= width,
-	                           * except a wide character at width 1 */
+	                           * except a row holding one cluster wider
+	                           * than the width (the pane cuts it) */
 	unsigned flags;
 };
 
@@ -117,18 +117,5 @@ const struct wrap_cite *wrap_cites(const struct wrap *w, size_t *n);
  * B (code block), L (list bullet), R<n> (citation n), K (link), U (url);
  * tabs as spaces; a broken row ends in '\'. text is the laid-out text. */
 void wrap_dump(const struct wrap *w, const char *text, struct strbuf *out);
-
-/* Character clusters, shared with the line editor: a cluster is a
- * character with the zero-width characters (combining marks, variation
- * selectors) after it, and a character after a zero width joiner. A
- * control character is a cluster of its own. */
-
-/* End of the cluster that starts at s[i] (i < len); *cols gets its display
- * columns (0 for controls, 1 for each invalid byte, which is its own
- * cluster). */
-size_t wrap_cluster_next(const char *s, size_t len, size_t i, unsigned *cols);
-
-/* Start of the cluster that ends at s[i] (0 when i is 0). */
-size_t wrap_cluster_prev(const char *s, size_t len, size_t i);
 
 #endif

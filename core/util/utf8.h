@@ -35,13 +35,18 @@ char *utf8_repair(const char *s, size_t len, size_t *out_len, size_t *n_invalid)
  * multi-byte sequence; s is assumed valid. */
 size_t utf8_floor_boundary(const char *s, size_t len, size_t pos);
 
-/* Terminal columns of cp: 0 for combining marks and zero-width characters,
- * 2 for East Asian wide and emoji, 1 otherwise, -1 for controls (C0, DEL,
- * C1). Tables follow Unicode 15. */
+/* Terminal columns of cp on its own: 0 for combining marks and other
+ * zero-width characters, 2 for East Asian wide and emoji, 1 otherwise, -1
+ * for controls (C0, DEL, C1). From libutf8proc's tables, except where the C
+ * library's wcwidth (what curses and most terminals lay out by) differs:
+ * spacing vowel signs (Mc) and prepended concatenation marks take 1, Hangul
+ * medial vowel and final consonant jamo 0. */
 int utf8_cp_width(uint32_t cp);
 
-/* Display width of s[0..len): controls count 0, an invalid sequence counts
- * 1 (it is drawn as one U+FFFD). */
+/* Width of s[0..len) counted code point by code point (what
+ * reStructuredText measures an underline against): controls count 0, an
+ * invalid sequence 1. The columns the screen gives text are
+ * grapheme_width's (core/util/grapheme.h). */
 size_t utf8_display_width(const char *s, size_t len);
 
 /* Make untrusted bytes safe to draw on a terminal. Removed: ESC with its

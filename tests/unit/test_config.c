@@ -97,6 +97,7 @@ static void assert_default_extensions(const struct config *c)
 	assert_int_equal(c->n_pricing, 5);
 	assert_null(c->store_path);
 	assert_string_equal(c->theme, "dark");
+	assert_string_equal(c->terminal.grapheme_width, "per_codepoint");
 	assert_string_equal(c->embedder.kind, "hash");
 	assert_int_equal(c->embedder.dim, CONFIG_AUTO_INT);
 	assert_null(c->embedder.model);
@@ -379,6 +380,8 @@ static void type_errors_name_the_expected_type_and_the_value(void **state)
 	                 "theme: expected a theme name of letters, digits, '_' and '-', got a list");
 	expect_one_error("theme: ../../etc\n", 1, 8,
 	                 "theme: expected a theme name of letters, digits, '_' and '-', got \"../../etc\"");
+	expect_one_error("terminal:\n  grapheme_width: wide\n", 2, 19,
+	                 "terminal.grapheme_width: expected per_codepoint or cluster, got \"wide\"");
 	expect_one_error("http:\n  max_retries: {a: 1}\n", 2, 16,
 	                 "http.max_retries: expected an integer from 0 to 10, got a mapping");
 	expect_one_error("routing:\n  default_model: ~\n", 2, 18,
@@ -818,6 +821,7 @@ static void full_fixture_sets_every_extension(void **state)
 
 	assert_string_equal(c->store_path, "/var/lib/ragdeck/handbook.db");
 	assert_string_equal(c->theme, "light");
+	assert_string_equal(c->terminal.grapheme_width, "cluster");
 	assert_string_equal(c->embedder.kind, "http");
 	assert_int_equal(c->embedder.dim, 768);
 	assert_string_equal(c->embedder.model, "nomic-embed-text");

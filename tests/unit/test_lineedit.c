@@ -386,6 +386,44 @@ static void rows_view_wraps_each_line_at_the_width(void **state)
 	lineedit_free(&le);
 }
 
+#define FAMILY "\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x91\xa7" \
+               "\xe2\x80\x8d\xf0\x9f\x91\xa6"   /* 25 bytes, 8 columns */
+#define FLAG_FR "\xf0\x9f\x87\xab\xf0\x9f\x87\xb7"   /* 8 bytes, 2 columns */
+#define THUMB_SKIN "\xf0\x9f\x91\x8d\xf0\x9f\x8f\xbd" /* 8 bytes, 4 columns */
+
+/* Emoji sequences are one cluster each for the cursor, and the rows and
+ * the cursor column count the columns a terminal draws them in. */
+static void emoji_sequences_move_as_one_and_take_their_columns(void **state)
+{
+	(void)state;
+	struct lineedit *le = with_text("a" FAMILY FLAG_FR THUMB_SKIN "b");
+	static const size_t stops[] = { 43, 42, 34, 26, 1, 0 };
+	assert_int_equal(lineedit_cursor(le), stops[0]);
+	for (size_t i = 1; i < sizeof stops / sizeof stops[0]; i++) {
+		assert_true(lineedit_left(le));
+		assert_int_equal(lineedit_cursor(le), stops[i]);
+	}
+	assert_true(lineedit_right(le));
+	assert_true(lineedit_right(le));
+	assert_int_equal(lineedit_cursor(le), 26);
+	size_t n, row;
+	unsigned col;
+	const struct lineedit_row *r = lineedit_view_rows(le, 10, &n, &row, &col);
+	assert_int_equal(n, 2);
+	assert_int_equal(r[0].len, 26);
+	assert_int_equal(r[0].cols, 9);
+	assert_int_equal(r[1].cols, 7);
+	assert_int_equal(row, 1);
+	assert_int_equal(col, 0);
+	assert_true(lineedit_delete_back(le));
+	assert_string_equal(lineedit_text(le, NULL), "a" FLAG_FR THUMB_SKIN "b");
+	lineedit_end(le);
+	r = lineedit_view_rows(le, 10, &n, &row, &col);
+	assert_int_equal(n, 1);
+	assert_int_equal(col, 8);
+	lineedit_free(&le);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -402,6 +440,7 @@ int main(void)
 		cmocka_unit_test(history_errors_name_the_file),
 		cmocka_unit_test(line_view_scrolls_to_keep_the_cursor_visible),
 		cmocka_unit_test(rows_view_wraps_each_line_at_the_width),
+		cmocka_unit_test(emoji_sequences_move_as_one_and_take_their_columns),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
