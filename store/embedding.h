@@ -44,7 +44,7 @@ int store_embedding_claim(struct store *s, int64_t coll, const char *model, int 
 int store_reembed_begin(struct store *s, int64_t coll, const char *model, int dim, char *err,
                         size_t errlen);
 
-/* A chunk to embed: the embedder sees embed_input (core/embed.h) of
+/* A chunk to embed: the embedder sees embed_input (core/embed/embed.h) of
  * heading_path and text. */
 struct store_todo_chunk {
 	int64_t id;

@@ -1,7 +1,7 @@
 /* ragdeck: argv -> a headless subcommand, or the full-screen app. */
-#include "tui/app.h"
-#include "tui/cli.h"
-#include "tui/commands.h"
+#include "tui/app/app.h"
+#include "tui/cli/cli.h"
+#include "tui/cli/commands.h"
 
 #include <getopt.h>
 #include <locale.h>

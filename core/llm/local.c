@@ -1,5 +1,5 @@
 #include "core/llm/local.h"
-#include "core/fts_query.h"
+#include "core/util/fts_query.h"
 #include "core/llm/local_int.h"
 #include "core/llm/provider.h"
 #include "core/util/xalloc.h"

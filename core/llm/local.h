@@ -7,7 +7,7 @@
  * statement with its header, "Plan: Team; Minimum seats: 3") and their
  * tables, and fenced code blocks. Every unit is scored by the
  * IDF-weighted share of the question's terms it holds (the question read
- * as retrieval reads it: core/fts_query.h), with a small preference for
+ * as retrieval reads it: core/util/fts_query.h), with a small preference for
  * earlier, better-ranked blocks. The best unit is quoted whole at the
  * size a person would quote it: its paragraph when short, its list when
  * the list is numbered steps or the question asks how to do something,

@@ -1,6 +1,6 @@
 /* openai: Chat Completions streaming, for OpenAI and the servers that copy
  * its API (Ollama /v1, llama.cpp server, vLLM). /embeddings is
- * core/llm/embeddings.c and core/embed_http.c. */
+ * core/llm/embeddings.c and core/embed/embed_http.c. */
 #include "core/llm/errmsg.h"
 #include "core/llm/json.h"
 #include "core/llm/provider.h"

@@ -14,9 +14,9 @@
  *    side, the server's own time excluded. */
 #include "tests/bench/corpus.h"
 #include "tests/integration/fixture_embed.h"
-#include "core/embed.h"
-#include "core/embed_http.h"
-#include "core/ingest.h"
+#include "core/embed/embed.h"
+#include "core/embed/embed_http.h"
+#include "core/ingest/ingest.h"
 #include "core/llm/embeddings.h"
 #include "core/util/clock.h"
 #include "store/store.h"

@@ -6,8 +6,8 @@
  * reference run in the same process reads and hashes the same files, so
  * the ratio shows how far ingest is from the cost of just reading. */
 #include "tests/bench/corpus.h"
-#include "core/embed.h"
-#include "core/ingest.h"
+#include "core/embed/embed.h"
+#include "core/ingest/ingest.h"
 #include "core/util/clock.h"
 #include "core/util/hash.h"
 #include "core/util/strbuf.h"

@@ -7,10 +7,10 @@
  * the same process is the exact float32 scan of the same vectors alone, to
  * show how much of the time is the unavoidable memory scan. */
 #include "tests/bench/corpus.h"
-#include "core/config.h"
-#include "core/embed.h"
-#include "core/ingest.h"
-#include "core/retrieve.h"
+#include "core/config/config.h"
+#include "core/embed/embed.h"
+#include "core/ingest/ingest.h"
+#include "core/search/retrieve.h"
 #include "core/util/clock.h"
 #include "store/store.h"
 #include "store/vecindex.h"

@@ -5,8 +5,8 @@
  * a heading path; chunks come in document order and together cover every
  * non-space byte. */
 #include "tests/fuzz/fuzz.h"
-#include "core/chunk.h"
-#include "core/tokens.h"
+#include "core/ingest/chunk.h"
+#include "core/util/tokens.h"
 #include "core/util/utf8.h"
 #include "core/util/xalloc.h"
 

@@ -2,7 +2,7 @@
  * absence of errors, and a loaded config printed with config_print must load
  * back without errors and print the same again. */
 #include "tests/fuzz/fuzz.h"
-#include "core/config.h"
+#include "core/config/config.h"
 
 #include <string.h>
 

@@ -2,7 +2,7 @@
  * one, must run as a MATCH against an FTS5 table set up like the store's
  * without an SQLite error; NULL must mean the text has no term. */
 #include "tests/fuzz/fuzz.h"
-#include "core/fts_query.h"
+#include "core/util/fts_query.h"
 
 #include <sqlite3.h>
 #include <stdbool.h>

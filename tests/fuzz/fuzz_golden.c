@@ -6,7 +6,7 @@
  * reads back to equal items. Alias bombs and deep nesting must be refused
  * by the reader, within libFuzzer's time and memory limits. */
 #include "tests/fuzz/fuzz.h"
-#include "core/golden.h"
+#include "core/eval/golden.h"
 
 #include <cjson/cJSON.h>
 #include <ctype.h>

@@ -16,8 +16,8 @@
 #include "tests/fuzz/fuzz.h"
 #include "core/util/grapheme.h"
 #include "core/util/utf8.h"
-#include "tui/lineedit.h"
-#include "tui/wrap.h"
+#include "tui/ui/lineedit.h"
+#include "tui/ui/wrap.h"
 
 #include <stdbool.h>
 #include <stdlib.h>

@@ -6,7 +6,7 @@
  * the printed report has one line per problem plus the summary; and a
  * second check of the same text gives the same report. */
 #include "tests/fuzz/fuzz.h"
-#include "core/pairs.h"
+#include "core/eval/pairs.h"
 
 #include <math.h>
 #include <stdbool.h>

@@ -1,7 +1,7 @@
 /* loader_check: the contract of loader_convert, shared by the loader targets. */
 #include "tests/fuzz/loader_check.h"
 #include "tests/fuzz/fuzz.h"
-#include "core/loader.h"
+#include "core/ingest/loader.h"
 #include "core/util/utf8.h"
 
 #include <string.h>

@@ -1,5 +1,5 @@
 #include "tests/integration/fixture_embed.h"
-#include "core/embed.h"
+#include "core/embed/embed.h"
 #include "core/llm/json.h"
 #include "core/util/clock.h"
 #include "core/util/strbuf.h"

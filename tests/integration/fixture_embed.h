@@ -4,7 +4,7 @@
  * A thread accepts on an ephemeral port and every connection gets a thread
  * of its own, so requests are served concurrently; connections are HTTP/1.1
  * keep-alive. POST /v1/embeddings answers with the vectors of the hash
- * embedder (core/embed.h), bit-identical to embedding the same texts
+ * embedder (core/embed/embed.h), bit-identical to embedding the same texts
  * offline, its "data" items in a shuffled order (never the input order when
  * there are two inputs or more). GET /stats reports what the server saw.
  * Options add latency, faults and the "input too long" errors of several

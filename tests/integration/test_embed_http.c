@@ -1,4 +1,4 @@
-/* core/embed_http against loopback servers: the exact /embeddings request
+/* core/embed/embed_http against loopback servers: the exact /embeddings request
  * (scripted server), and batching, concurrency, retries, input-too-long
  * handling in each server's dialect, a server that dies and the query
  * breaker against the embeddings fixture (tests/integration/fixture_embed.h),
@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/embed.h"
-#include "core/embed_http.h"
+#include "core/embed/embed.h"
+#include "core/embed/embed_http.h"
 #include "core/util/clock.h"
 #include "core/util/strbuf.h"
 #include "tests/integration/fixture_embed.h"

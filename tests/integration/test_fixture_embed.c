@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/embed.h"
+#include "core/embed/embed.h"
 #include "core/util/clock.h"
 #include "core/util/strbuf.h"
 #include "core/util/xalloc.h"

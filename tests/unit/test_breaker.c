@@ -1,4 +1,4 @@
-/* Unit tests for core/breaker: the sliding failure window opens a breaker,
+/* Unit tests for core/llm/breaker: the sliding failure window opens a breaker,
  * the cooldown leads to one half-open trial, success closes and failure
  * reopens; the pick along the fallback chain skips missing keys and
  * cooling providers with the reason for each hop. Time is passed in. */
@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/breaker.h"
-#include "core/config.h"
+#include "core/llm/breaker.h"
+#include "core/config/config.h"
 
 #define S 1000ULL   /* one second in ms */
 

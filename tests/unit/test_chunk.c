@@ -1,4 +1,4 @@
-/* Unit tests for core/chunk: sections, block splitting, overlap, limits. */
+/* Unit tests for core/ingest/chunk: sections, block splitting, overlap, limits. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/chunk.h"
-#include "core/tokens.h"
+#include "core/ingest/chunk.h"
+#include "core/util/tokens.h"
 #include "core/util/strbuf.h"
 
 enum { PLAIN, MARKDOWN, CODE };

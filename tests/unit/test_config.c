@@ -1,4 +1,4 @@
-/* Unit tests for core/config: loading the template and its variants,
+/* Unit tests for core/config/config: loading the template and its variants,
  * every validation message with its line and column, provider and price
  * lookups, path resolution and the printed round trip. */
 #include <stdarg.h>
@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/config.h"
+#include "core/config/config.h"
 
 #define FIXTURES "../fixtures/"
 #define TEMPLATE FIXTURES "llm_router_config.yaml"

@@ -1,4 +1,4 @@
-/* core/coverage: the weighted share of a question a passage holds, with
+/* core/search/coverage: the weighted share of a question a passage holds, with
  * the index's own stemming and near spellings for words it does not know. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,8 +10,8 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
-#include "core/coverage.h"
-#include "core/fts_query.h"
+#include "core/search/coverage.h"
+#include "core/util/fts_query.h"
 #include "store/fts.h"
 
 struct fixture {

@@ -1,4 +1,4 @@
-/* Unit tests for core/embed and the hash embedder. */
+/* Unit tests for core/embed/embed and the hash embedder. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/embed.h"
+#include "core/embed/embed.h"
 #include "core/util/strbuf.h"
 
 /* Embed one NUL-terminated text; caller frees. */

@@ -1,4 +1,4 @@
-/* core/embed_batch (cutting inputs into requests) and core/llm/embeddings
+/* core/embed/embed_batch (cutting inputs into requests) and core/llm/embeddings
  * (the /embeddings body, reply and "too long" errors), without a network. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/embed_batch.h"
+#include "core/embed/embed_batch.h"
 #include "core/llm/embeddings.h"
-#include "core/tokens.h"
+#include "core/util/tokens.h"
 
 static void batches_keep_order_and_both_limits(void **state)
 {

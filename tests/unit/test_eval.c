@@ -1,4 +1,4 @@
-/* Unit tests for core/eval and store/evalstore: answer checks, and
+/* Unit tests for core/eval/eval and store/evalstore: answer checks, and
  * regression detection between two runs stored and read back. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/eval.h"
+#include "core/eval/eval.h"
 #include "store/evalstore.h"
 #include "store/store.h"
 

@@ -1,4 +1,4 @@
-/* Unit tests for core/eval_metrics: each metric against hand-computed
+/* Unit tests for core/eval/eval_metrics: each metric against hand-computed
  * values, and the degenerate cases (no sources, no hits, shared matches). */
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,7 +8,7 @@
 
 #include <math.h>
 
-#include "core/eval_metrics.h"
+#include "core/eval/eval_metrics.h"
 
 #define EPS 1e-12
 

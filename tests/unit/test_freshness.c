@@ -1,4 +1,4 @@
-/* Unit tests for core/freshness: status from front matter, folders,
+/* Unit tests for core/ingest/freshness: status from front matter, folders,
  * banners and titles; successors resolved; dates read; current documents
  * that merely mention old things stay current. */
 #include <stdarg.h>
@@ -9,7 +9,7 @@
 
 #include <string.h>
 
-#include "core/freshness.h"
+#include "core/ingest/freshness.h"
 
 static enum doc_status detect(const char *path, const char *rel, const char *text, struct doc_freshness *f)
 {

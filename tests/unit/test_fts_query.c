@@ -1,4 +1,4 @@
-/* Unit tests for core/fts_query: hostile inputs never reach FTS5 as syntax. */
+/* Unit tests for core/util/fts_query: hostile inputs never reach FTS5 as syntax. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/fts_query.h"
+#include "core/util/fts_query.h"
 
 static void words_become_quoted_or_terms(void **state)
 {

@@ -1,4 +1,4 @@
-/* Unit tests for core/fusion: RRF and convex arithmetic on hand-computed
+/* Unit tests for core/search/fusion: RRF and convex arithmetic on hand-computed
  * cases. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,7 +8,7 @@
 
 #include <math.h>
 
-#include "core/fusion.h"
+#include "core/search/fusion.h"
 
 static void equal_weights_match_hand_computed_scores(void **state)
 {

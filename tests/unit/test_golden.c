@@ -1,4 +1,4 @@
-/* Unit tests for core/golden: the shipped set and the fixtures load with
+/* Unit tests for core/eval/golden: the shipped set and the fixtures load with
  * every field, broken files fail with file:line:col (YAML) or file:line
  * (JSONL), and written sets read back equal. */
 #include <stdarg.h>
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/golden.h"
+#include "core/eval/golden.h"
 
 static struct golden_set *load_yaml(const char *text, char *err, size_t errlen)
 {

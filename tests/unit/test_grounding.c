@@ -1,4 +1,4 @@
-/* Unit tests for core/grounding: supported-sentence share on hand-checked
+/* Unit tests for core/answer/grounding: supported-sentence share on hand-checked
  * answers. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,7 +8,7 @@
 
 #include <math.h>
 
-#include "core/grounding.h"
+#include "core/answer/grounding.h"
 
 static const char *const ctx[] = {
 	"Refunds on monthly plans are paid within fourteen days of the charge date.",

@@ -1,4 +1,4 @@
-/* Unit tests for core/ingest: the summary tells the truth when the store
+/* Unit tests for core/ingest/ingest: the summary tells the truth when the store
  * fails. A database capped by PRAGMA max_page_count fails its writes with
  * SQLITE_FULL as a full disk does, at every point of a run as the cap
  * grows; whatever the point, the counts are what the database holds and
@@ -15,8 +15,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "core/embed.h"
-#include "core/ingest.h"
+#include "core/embed/embed.h"
+#include "core/ingest/ingest.h"
 #include "store/store.h"
 
 #define N_FILES 40

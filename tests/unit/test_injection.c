@@ -1,4 +1,4 @@
-/* Unit tests for core/injection: hostile chunks are flagged with the
+/* Unit tests for core/answer/injection: hostile chunks are flagged with the
  * pattern and offset that fired; ordinary documentation that says "ignore",
  * "system:" or "act as" is not. */
 #include <stdarg.h>
@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/injection.h"
+#include "core/answer/injection.h"
 
 struct hostile {
 	const char *text;

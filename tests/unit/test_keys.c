@@ -1,4 +1,4 @@
-/* Unit tests for tui/keys: command table, bindings, key names, help text
+/* Unit tests for tui/ui/keys: command table, bindings, key names, help text
  * and the ':' command line. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tui/keys.h"
+#include "tui/ui/keys.h"
 
 static void every_command_has_a_unique_name_and_help(void **state)
 {

@@ -1,4 +1,4 @@
-/* Unit tests for tui/layout: layouts asserted as text, no curses. */
+/* Unit tests for tui/ui/layout: layouts asserted as text, no curses. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "tui/layout.h"
+#include "tui/ui/layout.h"
 
 static void expect_tree(int cols, int rows, enum layout_pane focus, bool zoom, bool eval,
                         int input_rows, const char *want)

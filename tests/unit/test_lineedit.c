@@ -1,4 +1,4 @@
-/* Unit tests for tui/lineedit: editing, history and its file, views. */
+/* Unit tests for tui/ui/lineedit: editing, history and its file, views. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "tui/lineedit.h"
+#include "tui/ui/lineedit.h"
 
 #define E_ACUTE "e\xcc\x81"        /* e + combining acute: one cluster */
 #define NICHI "\xe6\x97\xa5"       /* 日: two columns */

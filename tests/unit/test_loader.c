@@ -1,4 +1,4 @@
-/* Unit tests for core/loader: formats, binary sniffing, reading files and
+/* Unit tests for core/ingest/loader: formats, binary sniffing, reading files and
  * converting text, Markdown, RST and HTML. Run from tests/unit (fixtures are
  * under ../fixtures/loader). */
 #include <stdarg.h>
@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/loader.h"
+#include "core/ingest/loader.h"
 #include "core/util/strbuf.h"
 #include "core/util/utf8.h"
 

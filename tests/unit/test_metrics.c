@@ -1,4 +1,4 @@
-/* Unit tests for core/metrics: cost arithmetic against hand-computed
+/* Unit tests for core/answer/metrics: cost arithmetic against hand-computed
  * values, nearest-rank percentiles, the rolling windows (last N turns, last
  * M ms) against a sort-based reference on random data, aggregates and
  * alerts. */
@@ -14,8 +14,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/config.h"
-#include "core/metrics.h"
+#include "core/config/config.h"
+#include "core/answer/metrics.h"
 
 #define USD_EPS 1e-12
 

@@ -1,4 +1,4 @@
-/* Unit tests for core/pack: budget never exceeded, adjacent chunks merge,
+/* Unit tests for core/search/pack: budget never exceeded, adjacent chunks merge,
  * drops are reported, blocks numbered by rank. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/pack.h"
-#include "core/tokens.h"
+#include "core/search/pack.h"
+#include "core/util/tokens.h"
 
 static const char body[] = "Alpha one two three. Beta four five six. Gamma seven eight nine.";
 

@@ -1,4 +1,4 @@
-/* Unit tests for core/pairs: the good fixture is fit, the bad fixture
+/* Unit tests for core/eval/pairs: the good fixture is fit, the bad fixture
  * reports each problem on its line with exact counts, repeats name the
  * right earlier line, outliers need eight items and only warn, format
  * checks and --format parsing, and the chat-format writer. */
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/pairs.h"
+#include "core/eval/pairs.h"
 
 #define GOOD "../fixtures/pairs/good.jsonl"
 #define BAD "../fixtures/pairs/bad.jsonl"

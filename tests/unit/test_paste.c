@@ -1,4 +1,4 @@
-/* Unit tests for tui/paste: a bracketed paste's end marker, however the
+/* Unit tests for tui/ui/paste: a bracketed paste's end marker, however the
  * reads cut it, and its line breaks. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tui/paste.h"
+#include "tui/ui/paste.h"
 
 /* Feed s in blocks of at most block bytes until the end marker; returns
  * the bytes used and whether the marker was seen. */

@@ -1,4 +1,4 @@
-/* Unit tests for core/prompt: exact layout, token accounting equal to the
+/* Unit tests for core/answer/prompt: exact layout, token accounting equal to the
  * packer's, delimiters that retrieved text cannot forge, control characters
  * removed, injection flags in the record, and the answer checks (JSON,
  * schema subset, regex, system-prompt leak). */
@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/pack.h"
-#include "core/prompt.h"
-#include "core/tokens.h"
+#include "core/search/pack.h"
+#include "core/answer/prompt.h"
+#include "core/util/tokens.h"
 
 #define NONCE "kdjfmabpcoehgnil"
 

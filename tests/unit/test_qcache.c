@@ -1,11 +1,11 @@
-/* Unit tests for core/qcache: hits, TTL expiry, LRU eviction, disabled. */
+/* Unit tests for core/search/qcache: hits, TTL expiry, LRU eviction, disabled. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "core/qcache.h"
+#include "core/search/qcache.h"
 
 static void hit_returns_the_stored_vector(void **state)
 {

@@ -1,4 +1,4 @@
-/* Unit tests for core/rerank: reading the response shapes of the reranking
+/* Unit tests for core/search/rerank: reading the response shapes of the reranking
  * servers, the endpoint, and one request against the loopback fixture
  * server (tests/integration/fixture_server.h): what is sent, the key only
  * when its variable is set, and every failure as -1 with a one-line reason. */
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/rerank.h"
+#include "core/search/rerank.h"
 #include "core/util/clock.h"
 #include "tests/integration/fixture_server.h"
 

@@ -1,4 +1,4 @@
-/* Unit tests for core/retrieve: hybrid ranking on a small store, modes,
+/* Unit tests for core/search/retrieve: hybrid ranking on a small store, modes,
  * filters, packing under budget, the vector arena catching up with
  * writes made through another connection (as another process would), and
  * the reranker against the loopback fixture server. */
@@ -14,9 +14,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/config.h"
-#include "core/embed.h"
-#include "core/retrieve.h"
+#include "core/config/config.h"
+#include "core/embed/embed.h"
+#include "core/search/retrieve.h"
 #include "store/embedding.h"
 #include "store/store.h"
 #include "tests/integration/fixture_server.h"

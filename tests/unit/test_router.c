@@ -1,4 +1,4 @@
-/* Unit tests for core/router: a labelled table of questions about the
+/* Unit tests for core/answer/router: a labelled table of questions about the
  * Driftwood Sync sample product (tests/fixtures/router/questions.tsv) routed
  * to the expected path, then prefixes, config rules, disabled paths, the
  * retrieval signals (present, missing, failed, low) and the sentence. */
@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/config.h"
-#include "core/router.h"
+#include "core/config/config.h"
+#include "core/answer/router.h"
 
 #define TABLE "../fixtures/router/questions.tsv"
 

@@ -17,13 +17,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/config.h"
-#include "core/embed.h"
-#include "core/embed_open.h"
-#include "core/ingest.h"
-#include "core/retrieve.h"
-#include "core/router.h"
-#include "core/turn.h"
+#include "core/config/config.h"
+#include "core/embed/embed.h"
+#include "core/embed/embed_open.h"
+#include "core/ingest/ingest.h"
+#include "core/search/retrieve.h"
+#include "core/answer/router.h"
+#include "core/answer/turn.h"
 #include "store/store.h"
 
 /* Measured when the signals were last calibrated (docs/retrieval.md):

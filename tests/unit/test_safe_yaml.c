@@ -1,4 +1,4 @@
-/* Unit tests for core/safe_yaml: documents come out as yaml_parser_load
+/* Unit tests for core/config/safe_yaml: documents come out as yaml_parser_load
  * builds them, and each limit and alias rule holds at its exact bound with
  * the position of the event that crossed it. */
 #include <stdarg.h>
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/safe_yaml.h"
+#include "core/config/safe_yaml.h"
 
 /* ---- the same documents as libyaml's loader -------------------------------- */
 

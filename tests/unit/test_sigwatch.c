@@ -1,4 +1,4 @@
-/* Unit tests for tui/sigwatch: the signals that end the app become a
+/* Unit tests for tui/ui/sigwatch: the signals that end the app become a
  * readable descriptor and a remembered number, and the old handlers come
  * back. The signals are real (raise), so a broken watch kills the test. */
 #include <stdarg.h>
@@ -11,7 +11,7 @@
 #include <signal.h>
 #include <stdbool.h>
 
-#include "tui/sigwatch.h"
+#include "tui/ui/sigwatch.h"
 
 static bool readable(int fd)
 {

@@ -1,4 +1,4 @@
-/* Unit tests for tui/theme: parsing, colour mapping, search path, modes.
+/* Unit tests for tui/ui/theme: parsing, colour mapping, search path, modes.
  * Run from tests/unit (meson's workdir), so the shipped themes are in
  * ../../themes. */
 #include <stdarg.h>
@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "tui/theme.h"
+#include "tui/ui/theme.h"
 
 #define THEMES "../../themes"
 

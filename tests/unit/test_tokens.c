@@ -1,4 +1,4 @@
-/* Unit tests for core/tokens: the counting rule and suffix search. */
+/* Unit tests for core/util/tokens: the counting rule and suffix search. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/tokens.h"
+#include "core/util/tokens.h"
 
 static int est(const char *s)
 {

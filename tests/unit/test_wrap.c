@@ -1,4 +1,4 @@
-/* Unit tests for tui/wrap: display-width wrapping and light Markdown, as
+/* Unit tests for tui/ui/wrap: display-width wrapping and light Markdown, as
  * text dumps; streaming equivalence and its cost. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,7 +13,7 @@
 #include "core/util/clock.h"
 #include "core/util/grapheme.h"
 #include "core/util/utf8.h"
-#include "tui/wrap.h"
+#include "tui/ui/wrap.h"
 
 static char *dump(const char *text, int width)
 {

@@ -1,0 +1,116 @@
+#include "core/answer/turn_log.h"
+#include "core/answer/turn.h"
+#include "core/util/clock.h"
+#include "store/querylog.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+
+static char *spans_json(const struct metrics_turn *m)
+{
+	cJSON *o = cJSON_CreateObject();
+	for (int s = 0; s < METRICS_N_SPANS; s++)
+		if (m->spans & (1u << s))
+			cJSON_AddNumberToObject(o, metrics_span_name((enum metrics_span)s), (double)m->span_us[s]);
+	char *out = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	return out;
+}
+
+static char *decision_json(const struct turn_record *r)
+{
+	const struct router_decision *d = &r->decision;
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "path", router_path_name(d->path));
+	cJSON_AddStringToObject(o, "wanted", router_path_name(d->wanted));
+	cJSON_AddStringToObject(o, "model", d->model ? d->model : "");
+	cJSON_AddStringToObject(o, "rule", d->rule ? d->rule : "");
+	cJSON_AddStringToObject(o, "sentence", d->sentence ? d->sentence : "");
+	cJSON_AddBoolToObject(o, "no_grounding", d->no_grounding);
+	cJSON_AddNumberToObject(o, "facts_score", d->facts_score);
+	cJSON_AddNumberToObject(o, "format_score", d->format_score);
+	cJSON *chain = cJSON_AddArrayToObject(o, "chain");
+	for (size_t i = 0; i < d->n_chain; i++)
+		cJSON_AddItemToArray(chain, cJSON_CreateString(d->chain[i]));
+	cJSON *sig = cJSON_AddArrayToObject(o, "signals");
+	for (size_t i = 0; i < d->n_signals; i++) {
+		cJSON *s = cJSON_CreateObject();
+		cJSON_AddStringToObject(s, "name", d->signals[i].name);
+		cJSON_AddStringToObject(s, "axis", d->signals[i].axis == ROUTER_AXIS_FACTS ? "facts" : "format");
+		cJSON_AddNumberToObject(s, "value", d->signals[i].value);
+		cJSON_AddNumberToObject(s, "contribution", d->signals[i].contribution);
+		cJSON_AddStringToObject(s, "evidence", d->signals[i].evidence ? d->signals[i].evidence : "");
+		cJSON_AddItemToArray(sig, s);
+	}
+	cJSON *hops = cJSON_AddArrayToObject(o, "hops");
+	for (size_t i = 0; i < r->n_hops; i++) {
+		cJSON *h = cJSON_CreateObject();
+		cJSON_AddStringToObject(h, "model", r->hops[i].model);
+		cJSON_AddStringToObject(h, "reason", r->hops[i].reason);
+		cJSON_AddItemToArray(hops, h);
+	}
+	cJSON_AddBoolToObject(o, "format_checked", r->format_checked);
+	cJSON_AddBoolToObject(o, "format_ok", r->format_ok);
+	cJSON_AddBoolToObject(o, "leaked_system_prompt", r->leaked_system_prompt);
+	char *out = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	return out;
+}
+
+static char *retrieval_json(const struct turn_record *r)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON *hits = cJSON_AddArrayToObject(o, "hits");
+	for (size_t i = 0; i < r->retrieval.n_hits; i++) {
+		const struct retrieve_hit *h = &r->retrieval.hits[i];
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddNumberToObject(j, "chunk_id", (double)h->chunk_id);
+		cJSON_AddNumberToObject(j, "rank", h->rank);
+		cJSON_AddNumberToObject(j, "fused", h->fused);
+		cJSON_AddNumberToObject(j, "vector_rank", h->vec_rank);
+		cJSON_AddNumberToObject(j, "vector_score", h->vec_score);
+		cJSON_AddNumberToObject(j, "bm25_rank", h->fts_rank);
+		cJSON_AddNumberToObject(j, "bm25", h->bm25);
+		cJSON_AddStringToObject(j, "path", h->path);
+		cJSON_AddNumberToObject(j, "line_start", h->line_start);
+		cJSON_AddNumberToObject(j, "line_end", h->line_end);
+		cJSON_AddBoolToObject(j, "packed", h->packed);
+		cJSON_AddItemToArray(hits, j);
+	}
+	if (r->retrieval.vector_error)
+		cJSON_AddStringToObject(o, "vector_error", r->retrieval.vector_error);
+	cJSON_AddNumberToObject(o, "embed_tokens", (double)r->metrics.embed_tokens);
+	cJSON_AddNumberToObject(o, "embed_cost_usd", r->metrics.embed_cost_usd);
+	cJSON_AddNumberToObject(o, "budget_tokens", r->retrieval.pack.budget);
+	cJSON_AddNumberToObject(o, "used_tokens", r->retrieval.pack.total_tokens);
+	cJSON_AddNumberToObject(o, "flagged_blocks", (double)r->prompt.n_flagged);
+	char *out = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	return out;
+}
+
+int turn_log_write(struct store *s, int64_t session_id, const struct turn_record *r, int64_t *id,
+                   char *err, size_t errlen)
+{
+	const struct metrics_turn *m = &r->metrics;
+	char *spans = spans_json(m), *decision = decision_json(r), *retrieval = retrieval_json(r);
+	struct store_query_row row = {
+		.session_id = session_id,
+		.created_ms = clock_unix_now() * 1000,
+		.question = r->question, .answer = r->answer,
+		.path = router_path_name(r->decision.path), .model = r->model, .provider = r->provider,
+		.outcome = metrics_outcome_name(m->outcome), .error = r->error,
+		.tokens_in = m->tokens_in, .tokens_out = m->tokens_out, .tokens_estimated = !m->usage_reported,
+		.context_tokens = m->context_tokens, .question_tokens = m->question_tokens,
+		.prompt_tokens = r->prompt.total_tokens,
+		.cost_usd = m->cost_usd,
+		.total_us = (int64_t)r->total_us, .ttft_us = (int64_t)r->ttft_us,
+		.has_grounding = m->has_grounding, .grounding = m->grounding,
+		.spans_json = spans, .decision_json = decision, .retrieval_json = retrieval,
+	};
+	int rc = store_query_insert(s, &row, id, err, errlen);
+	cJSON_free(spans);
+	cJSON_free(decision);
+	cJSON_free(retrieval);
+	return rc;
+}

@@ -1,0 +1,13 @@
+/* provider_config: a configured provider as the transport describes it. */
+#ifndef RAGDECK_LLM_PROVIDER_CONFIG_H
+#define RAGDECK_LLM_PROVIDER_CONFIG_H
+
+#include "core/llm/llm.h"
+
+struct config_provider;
+
+/* Map a config provider onto the transport's provider description; out
+ * borrows p's strings. */
+void llm_provider_cfg_from_config(const struct config_provider *p, struct llm_provider_cfg *out);
+
+#endif

@@ -1,0 +1,181 @@
+#include "core/search/pack.h"
+#include "core/util/tokens.h"
+#include "core/util/strbuf.h"
+#include "core/util/xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+char *pack_block_label(const struct pack_block *b)
+{
+	struct strbuf sb = STRBUF_INIT;
+	sb_printf(&sb, "[%d] %s:%d-%d", b->number, b->path, b->line_start, b->line_end);
+	if (b->heading_path && b->heading_path[0])
+		sb_printf(&sb, " (%s)", b->heading_path);
+	/* A model must know which source is out of date. */
+	if (b->archived)
+		sb_puts(&sb, " [archived: superseded by a current document]");
+	return sb_detach(&sb, NULL);
+}
+
+/* Sort key of a chosen item: document order. */
+struct doc_pos {
+	int64_t doc_id;
+	int ordinal;
+	size_t index;
+};
+
+static int compare_doc_pos(const void *pa, const void *pb)
+{
+	const struct doc_pos *a = pa, *b = pb;
+	if (a->doc_id != b->doc_id)
+		return (a->doc_id > b->doc_id) - (a->doc_id < b->doc_id);
+	return (a->ordinal > b->ordinal) - (a->ordinal < b->ordinal);
+}
+
+/* Append item's text to a block being merged, skipping the overlap with
+ * the text already there. */
+static void append_merged(struct strbuf *text, int64_t *end, const struct pack_item *it)
+{
+	size_t len = strlen(it->text);
+	if (!text->len) {
+		sb_append(text, it->text, len);
+	} else if (it->byte_start < *end) {
+		size_t skip = (size_t)(*end - it->byte_start);
+		if (skip < len)
+			sb_append(text, it->text + skip, len - skip);
+	} else {
+		sb_puts(text, "\n\n");
+		sb_append(text, it->text, len);
+	}
+	if (it->byte_end > *end)
+		*end = it->byte_end;
+}
+
+static void free_blocks(struct pack_result *r)
+{
+	for (size_t i = 0; i < r->n_blocks; i++) {
+		free(r->blocks[i].path);
+		free(r->blocks[i].heading_path);
+		free(r->blocks[i].text);
+		free(r->blocks[i].chunk_ids);
+	}
+	free(r->blocks);
+	r->blocks = NULL;
+	r->n_blocks = 0;
+}
+
+/* Build blocks from the chosen items (indexes into items, any order);
+ * returns the total tokens. Blocks are numbered by the best rank inside. */
+static int build_blocks(const struct pack_item *items, const size_t *chosen, size_t n_chosen,
+                        struct pack_result *r)
+{
+	struct doc_pos *pos = xcalloc(n_chosen ? n_chosen : 1, sizeof *pos);
+	for (size_t i = 0; i < n_chosen; i++)
+		pos[i] = (struct doc_pos){ items[chosen[i]].doc_id, items[chosen[i]].ordinal, chosen[i] };
+	qsort(pos, n_chosen, sizeof *pos, compare_doc_pos);
+	size_t *order = xcalloc(n_chosen ? n_chosen : 1, sizeof *order);
+	for (size_t i = 0; i < n_chosen; i++)
+		order[i] = pos[i].index;
+	free(pos);
+	struct pack_block *blocks = xcalloc(n_chosen ? n_chosen : 1, sizeof *blocks);
+	size_t *best = xcalloc(n_chosen ? n_chosen : 1, sizeof *best);
+	size_t nb = 0;
+	for (size_t i = 0; i < n_chosen;) {
+		const struct pack_item *first = &items[order[i]];
+		struct pack_block *b = &blocks[nb];
+		struct strbuf text = STRBUF_INIT;
+		int64_t end = first->byte_start;
+		size_t j = i;
+		best[nb] = order[i];
+		b->chunk_ids = xcalloc(n_chosen, sizeof *b->chunk_ids);
+		do {
+			const struct pack_item *it = &items[order[j]];
+			append_merged(&text, &end, it);
+			b->chunk_ids[b->n_chunks++] = it->chunk_id;
+			if (order[j] < best[nb])
+				best[nb] = order[j];
+			b->line_end = it->line_end;
+			j++;
+		} while (j < n_chosen && items[order[j]].doc_id == first->doc_id &&
+		         items[order[j]].ordinal == items[order[j - 1]].ordinal + 1);
+		b->path = xstrdup(first->path);
+		b->heading_path = xstrdup(first->heading_path ? first->heading_path : "");
+		b->archived = first->archived;
+		b->line_start = first->line_start;
+		b->text = sb_detach(&text, NULL);
+		nb++;
+		i = j;
+	}
+	/* Number blocks by the best rank they contain. */
+	for (size_t a = 1; a < nb; a++)
+		for (size_t c = a; c > 0 && best[c] < best[c - 1]; c--) {
+			struct pack_block tb = blocks[c];
+			blocks[c] = blocks[c - 1];
+			blocks[c - 1] = tb;
+			size_t tr = best[c];
+			best[c] = best[c - 1];
+			best[c - 1] = tr;
+		}
+	int total = 0;
+	for (size_t k = 0; k < nb; k++) {
+		blocks[k].number = (int)k + 1;
+		char *label = pack_block_label(&blocks[k]);
+		blocks[k].tokens = tokens_estimate_str(label) + tokens_estimate_str(blocks[k].text);
+		total += blocks[k].tokens;
+		free(label);
+	}
+	r->blocks = blocks;
+	r->n_blocks = nb;
+	free(order);
+	free(best);
+	return total;
+}
+
+void pack_chunks(const struct pack_item *items, size_t n, int budget, struct pack_result *out)
+{
+	size_t *chosen = xcalloc(n ? n : 1, sizeof *chosen);
+	size_t n_chosen = 0;
+	memset(out, 0, sizeof *out);
+	out->budget = budget;
+	out->dropped = xcalloc(n ? n : 1, sizeof *out->dropped);
+
+	/* Greedy by rank on each chunk's cost as a block of its own. */
+	int used = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct pack_block alone = {
+			.number = (int)n_chosen + 1, .path = (char *)items[i].path,
+			.heading_path = (char *)items[i].heading_path,
+			.line_start = items[i].line_start, .line_end = items[i].line_end,
+		};
+		char *label = pack_block_label(&alone);
+		int cost = tokens_estimate_str(label) + tokens_estimate_str(items[i].text);
+		free(label);
+		if (used + cost <= budget) {
+			chosen[n_chosen++] = i;
+			used += cost;
+		} else {
+			out->dropped[out->n_dropped++] = items[i].chunk_id;
+		}
+	}
+	/* Merging only removes overlap and labels, but the estimate is not
+	 * strictly additive: re-count, and drop the worst-ranked chunk until
+	 * the real total fits. */
+	for (;;) {
+		int total = build_blocks(items, chosen, n_chosen, out);
+		if (total <= budget || n_chosen == 0) {
+			out->total_tokens = total;
+			break;
+		}
+		free_blocks(out);
+		out->dropped[out->n_dropped++] = items[chosen[--n_chosen]].chunk_id;
+	}
+	free(chosen);
+}
+
+void pack_result_free(struct pack_result *r)
+{
+	free_blocks(r);
+	free(r->dropped);
+	memset(r, 0, sizeof *r);
+}

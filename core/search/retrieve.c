@@ -1,0 +1,830 @@
+#include "core/search/retrieve.h"
+#include "core/config/config.h"
+#include "core/search/coverage.h"
+#include "core/embed/embed.h"
+#include "core/ingest/freshness.h"
+#include "core/util/fts_query.h"
+#include "core/search/fusion.h"
+#include "core/search/qcache.h"
+#include "core/search/rerank.h"
+#include "core/util/clock.h"
+#include "core/util/strbuf.h"
+#include "core/util/xalloc.h"
+#include "store/fts.h"
+#include "store/embedding.h"
+#include "store/store.h"
+#include "store/vecindex.h"
+#include "store/vecsync.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Candidates each retriever contributes before fusion. */
+#define MIN_CANDIDATES 50
+#define QCACHE_SIZE 256
+
+struct retriever {
+	struct store *store;
+	struct embedder *embedder;
+	struct vec_index *index;
+	struct vec_sync sync;
+	struct qcache *cache;
+	struct retriever_opts opts;
+	int64_t collection_id;
+	sqlite3_stmt *fts;
+	sqlite3_stmt *chunk;
+	sqlite3_stmt *filter;
+	sqlite3_stmt *vocab;
+	sqlite3_stmt *stale_q, *doc_chunks;
+	struct fts_tokenizer *tok;
+	bool model_changed;         /* the collection held another model's vectors at the
+	                             * last look: reload the index when it is ours again */
+	struct stale_chunk *stale;  /* chunks of documents that are not current, by id */
+	size_t n_stale;
+	bool stale_loaded;
+};
+
+/* No join here: FTS5 ranks on its own, and chunks of other collections or
+ * models are dropped by looking them up in the vector index, which holds
+ * exactly this collection's chunks. */
+static const char fts_sql[] =
+	"SELECT rowid, rank FROM chunks_fts WHERE chunks_fts MATCH ?1 AND rank MATCH ?3"
+	" ORDER BY rank LIMIT ?2";
+
+static const char vocab_sql[] = "SELECT doc FROM chunks_vocab WHERE term = ?1";
+
+/* Chunks of the collection's archived and superseded documents, with the
+ * successor document when the store holds it. */
+static const char stale_sql[] =
+	"SELECT c.id, d.id, (SELECT s.id FROM documents s WHERE s.collection_id = d.collection_id"
+	" AND s.path = d.superseded_by) FROM documents d JOIN chunks c ON c.document_id = d.id"
+	" WHERE d.collection_id = ?1 AND d.status != 'current' ORDER BY c.id";
+
+static const char doc_chunks_sql[] = "SELECT id FROM chunks WHERE document_id = ?1";
+
+struct stale_chunk {
+	int64_t chunk, doc, successor;   /* successor 0: none known */
+};
+
+static const char chunk_sql[] =
+	"SELECT c.document_id, c.ordinal, c.byte_start, c.byte_end, c.line_start, c.line_end,"
+	" c.heading_path, c.text, c.tokens, d.path, d.status FROM chunks c"
+	" JOIN documents d ON d.id = c.document_id WHERE c.id = ?1";
+
+static const char filter_sql[] =
+	"SELECT c.id, c.document_id FROM chunks c JOIN documents d ON d.id = c.document_id"
+	" WHERE d.collection_id = ?1 AND (?2 IS NULL OR d.path GLOB ?2) ORDER BY c.id";
+
+const char *retrieve_mode_name(enum retrieve_mode m)
+{
+	static const char *const names[] = {
+		[RETRIEVE_HYBRID] = "hybrid", [RETRIEVE_VECTOR] = "vector", [RETRIEVE_FTS] = "fts"
+	};
+	return names[m];
+}
+
+int retrieve_mode_parse(const char *s)
+{
+	for (int m = RETRIEVE_HYBRID; m <= RETRIEVE_FTS; m++)
+		if (strcmp(s, retrieve_mode_name((enum retrieve_mode)m)) == 0)
+			return m;
+	return -1;
+}
+
+void retriever_opts_from_config(const struct config *cfg, const char *collection, struct retriever_opts *ro)
+{
+	const char *reranker = cfg->retrieval.reranker.provider;
+	const struct config_provider *rp = reranker ? config_provider_find(cfg, reranker) : NULL;
+	*ro = (struct retriever_opts){
+		.collection = collection ? collection : cfg->routing.retrieval.collection,
+		.fusion = (enum fusion_method)fusion_method_parse(cfg->retrieval.fusion),
+		.rrf_k = cfg->retrieval.rrf_k,
+		.vector_weight = cfg->retrieval.vector_weight,
+		.fts_weight = cfg->retrieval.fts_weight,
+		.heading_weight = cfg->retrieval.heading_weight,
+		.proximity_weight = cfg->retrieval.proximity_weight,
+		.archived_weight = cfg->retrieval.archived_weight,
+		.min_score = cfg->retrieval.min_score,
+		.quantize_int8 = cfg->retrieval.quantize_int8,
+		.oversample = cfg->retrieval.oversample,
+		.threads = cfg->retrieval.threads,
+		.cache_ttl_seconds = cfg->routing.retrieval.cache_ttl_seconds,
+		.rerank_top_n = cfg->retrieval.reranker.top_n,
+	};
+	/* The loader refuses an unknown provider and one of kind local; a
+	 * config built in code gets no reranker from either. */
+	if (rp && rp->kind != PROVIDER_LOCAL && rp->base_url)
+		ro->rerank = (struct rerank_opts){
+			.name = rp->name, .base_url = rp->base_url, .api_key_env = rp->api_key_env,
+			.model = cfg->retrieval.reranker.model, .timeout_ms = cfg->retrieval.reranker.timeout_ms,
+		};
+}
+
+static struct vec_index_opts vec_index_opts_of(const struct retriever *r)
+{
+	return (struct vec_index_opts){
+		.dim = r->embedder->dim, .quantize_int8 = r->opts.quantize_int8,
+		.oversample = r->opts.oversample > 0 ? r->opts.oversample : 1, .threads = r->opts.threads,
+	};
+}
+
+int retriever_open(struct store *store, struct embedder *embedder, const struct retriever_opts *opts,
+                   struct retriever **out, char *err, size_t errlen)
+{
+	struct retriever *r = xcalloc(1, sizeof *r);
+	sqlite3 *db = store_db(store);
+	r->store = store;
+	r->embedder = embedder;
+	r->opts = *opts;
+	*out = NULL;
+	int found = store_collection_id(store, opts->collection, false, &r->collection_id, err, errlen);
+	if (found == 1)
+		snprintf(err, errlen, "collection \"%s\" is empty: ingest documents first (ragdeck ingest --collection %s PATH)",
+		         opts->collection, opts->collection);
+	if (found != 0)
+		goto fail;
+	if (sqlite3_prepare_v3(db, fts_sql, -1, SQLITE_PREPARE_PERSISTENT, &r->fts, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v3(db, chunk_sql, -1, SQLITE_PREPARE_PERSISTENT, &r->chunk, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v3(db, filter_sql, -1, SQLITE_PREPARE_PERSISTENT, &r->filter, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v3(db, vocab_sql, -1, SQLITE_PREPARE_PERSISTENT, &r->vocab, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v3(db, stale_sql, -1, SQLITE_PREPARE_PERSISTENT, &r->stale_q, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v3(db, doc_chunks_sql, -1, SQLITE_PREPARE_PERSISTENT, &r->doc_chunks, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "cannot prepare retrieval queries: %s", sqlite3_errmsg(db));
+		goto fail;
+	}
+	r->tok = fts_tokenizer_open(db);
+	struct vec_index_opts vo = vec_index_opts_of(r);
+	r->index = vec_index_new(&vo);
+	if (!r->index) {
+		snprintf(err, errlen, "cannot build a vector index of dimension %d with %d threads", vo.dim, vo.threads);
+		goto fail;
+	}
+	r->sync.collection = r->collection_id;
+	snprintf(r->sync.model, sizeof r->sync.model, "%s", embedder->model);
+	r->sync.dim = embedder->dim;
+	if (vec_sync_catch_up(store, r->index, &r->sync, err, errlen) != 0)
+		goto fail;
+	r->cache = qcache_new(QCACHE_SIZE, embedder->dim, opts->cache_ttl_seconds);
+	*out = r;
+	return 0;
+fail:
+	retriever_free(&r);
+	return -1;
+}
+
+void retriever_free(struct retriever **rp)
+{
+	struct retriever *r = *rp;
+	if (!r)
+		return;
+	sqlite3_finalize(r->fts);
+	sqlite3_finalize(r->chunk);
+	sqlite3_finalize(r->filter);
+	sqlite3_finalize(r->vocab);
+	sqlite3_finalize(r->stale_q);
+	sqlite3_finalize(r->doc_chunks);
+	free(r->stale);
+	fts_tokenizer_free(&r->tok);
+	vec_index_free(&r->index);
+	qcache_free(&r->cache);
+	free(r);
+	*rp = NULL;
+}
+
+/* Chunk ids a filtered query may return, sorted for bsearch. */
+struct allowed {
+	int64_t *ids;
+	size_t n;
+};
+
+static int compare_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+static bool is_allowed(void *ud, int64_t id)
+{
+	const struct allowed *a = ud;
+	return bsearch(&id, a->ids, a->n, sizeof *a->ids, compare_i64) != NULL;
+}
+
+static bool doc_listed(const struct retrieve_query *q, int64_t doc)
+{
+	for (size_t i = 0; i < q->n_doc_ids; i++)
+		if (q->doc_ids[i] == doc)
+			return true;
+	return false;
+}
+
+static int build_allowed(struct retriever *r, const struct retrieve_query *q, struct allowed *a)
+{
+	size_t cap = 0;
+	int rc;
+	sqlite3_bind_int64(r->filter, 1, r->collection_id);
+	if (q->path_glob)
+		sqlite3_bind_text(r->filter, 2, q->path_glob, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(r->filter)) == SQLITE_ROW) {
+		if (q->doc_ids && !doc_listed(q, sqlite3_column_int64(r->filter, 1)))
+			continue;
+		if (a->n == cap) {
+			cap = cap ? cap * 2 : 256;
+			a->ids = xreallocarray(a->ids, cap, sizeof *a->ids);
+		}
+		a->ids[a->n++] = sqlite3_column_int64(r->filter, 0);
+	}
+	sqlite3_reset(r->filter);
+	sqlite3_clear_bindings(r->filter);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int embed_query(struct retriever *r, const char *text, float *vec, struct retrieve_result *out,
+                       char *err, size_t errlen)
+{
+	size_t len = strlen(text);
+	int64_t now = clock_unix_now();
+	out->embed_cached = qcache_get(r->cache, text, len, now, vec);
+	if (out->embed_cached)
+		return 0;
+	struct embed_report rep = { 0 };
+	int rc = embed_texts_report(r->embedder, &text, &len, 1, vec, &rep, err, errlen);
+	out->embed_tokens = rep.tokens;
+	if (rc != 0)
+		return -1;
+	qcache_put(r->cache, text, len, now, vec);
+	return 0;
+}
+
+/* Whether the collection's vectors are still this embedder's: another
+ * process may have re-embedded it since. When they are again after a
+ * change, the index is loaded afresh. Returns 1 when they are, 0 when not
+ * (why in err), -1 when the store failed. */
+static int model_current(struct retriever *r, char *err, size_t errlen)
+{
+	struct store_embedding rec;
+	if (store_embedding_get(r->store, r->collection_id, &rec, err, errlen) != 0)
+		return -1;
+	bool same = !rec.model[0] || (strcmp(rec.model, r->embedder->model) == 0 && rec.dim == r->embedder->dim);
+	if (!same) {
+		snprintf(err, errlen, "collection holds vectors of %s (%d dimensions), not of %s: run 'ragdeck reembed' "
+		         "or set the embedder to %s", rec.model, rec.dim, r->embedder->model, rec.model);
+		r->model_changed = true;
+		return 0;
+	}
+	if (r->model_changed) {
+		struct vec_index_opts vo = vec_index_opts_of(r);
+		struct vec_index *fresh = vec_index_new(&vo);
+		if (!fresh) {
+			snprintf(err, errlen, "cannot rebuild the vector index");
+			return -1;
+		}
+		vec_index_free(&r->index);
+		r->index = fresh;
+		r->sync.last_chunk_id = r->sync.last_tombstone = 0;
+		qcache_free(&r->cache);
+		r->cache = qcache_new(QCACHE_SIZE, r->embedder->dim, r->opts.cache_ttl_seconds);
+		r->model_changed = false;
+	}
+	return 1;
+}
+
+static int64_t doc_frequency(struct retriever *r, const char *term)
+{
+	int64_t df = 0;
+	sqlite3_bind_text(r->vocab, 1, term, -1, SQLITE_STATIC);
+	if (sqlite3_step(r->vocab) == SQLITE_ROW)
+		df = sqlite3_column_int64(r->vocab, 0);
+	sqlite3_reset(r->vocab);
+	return df;
+}
+
+/* What the question asks the full-text index, worked out once per search:
+ * its terms, each one's document frequency, which fit the postings budget,
+ * and the MATCH expression and ranking call for those. */
+struct query_plan {
+	struct fts_terms terms;
+	int64_t df[FTS_QUERY_MAX_TERMS];  /* a phrase: its rarest token's */
+	bool keep[FTS_QUERY_MAX_TERMS];
+	char *match, *rank;               /* NULL: nothing kept */
+	size_t dropped;
+};
+
+/* Document frequencies of a term's tokens as the index stems them. */
+struct df_tally {
+	struct retriever *r;
+	int64_t min, sum;
+};
+
+static void tally_token(void *ud, const char *token, size_t n, size_t start, size_t end)
+{
+	struct df_tally *t = ud;
+	(void)start;
+	(void)end;
+	char *tok = xstrndup(token, n);
+	int64_t df = doc_frequency(t->r, tok);
+	free(tok);
+	t->sum += df;
+	if (t->min < 0 || df < t->min)
+		t->min = df;
+}
+
+/* A term's document frequency: a phrase's rarest token's (an upper bound
+ * of the rows holding the whole phrase); *cost gets the postings FTS5
+ * reads for it. */
+static int64_t term_frequency(struct retriever *r, const char *term, int64_t *cost)
+{
+	struct df_tally t = { r, -1, 0 };
+	if (!r->tok || fts_tokenize(r->tok, term, strlen(term), tally_token, &t) != 0)
+		tally_token(&t, term, strlen(term), 0, 0);
+	*cost = t.sum;
+	return t.min < 0 ? 0 : t.min;
+}
+
+/* FTS5 scores every posting of every query term (about 2.5 us each here,
+ * bm25 reads each row's size), so a query is limited to about
+ * FTS_POSTINGS_BUDGET postings: terms are taken rarest first while their
+ * postings fit the budget. The rarest term is kept alone up to twice the
+ * budget; a query whose every term is commoner than that skips full-text
+ * search (such terms say little about relevance: their IDF is near zero). */
+#define FTS_POSTINGS_BUDGET 2000
+
+static void plan_query(struct retriever *r, const char *text, struct query_plan *qp)
+{
+	int64_t cost[FTS_QUERY_MAX_TERMS];
+	size_t order[FTS_QUERY_MAX_TERMS];
+	memset(qp, 0, sizeof *qp);
+	fts_query_terms(text, strlen(text), &qp->terms);
+	size_t n = qp->terms.n;
+	for (size_t i = 0; i < n; i++) {
+		qp->df[i] = term_frequency(r, qp->terms.items[i].text, &cost[i]);
+		order[i] = i;
+	}
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && qp->df[order[j]] < qp->df[order[j - 1]]; j--) {
+			size_t tmp = order[j];
+			order[j] = order[j - 1];
+			order[j - 1] = tmp;
+		}
+	int64_t used = 0;
+	for (size_t i = 0; i < n; i++) {
+		int64_t c = cost[order[i]];
+		bool fits = used + c <= FTS_POSTINGS_BUDGET || (i == 0 && c <= 2 * FTS_POSTINGS_BUDGET);
+		if (!fits)
+			break;
+		qp->keep[order[i]] = true;
+		used += c;
+	}
+	for (size_t i = 0; i < n; i++)
+		qp->dropped += !qp->keep[i];
+	qp->match = fts_query_join(&qp->terms, qp->keep);
+	qp->rank = fts_query_rank(&qp->terms, qp->keep, r->opts.proximity_weight, 1.0, r->opts.heading_weight);
+}
+
+static void plan_free(struct query_plan *qp)
+{
+	fts_terms_free(&qp->terms);
+	free(qp->match);
+	free(qp->rank);
+}
+
+/* Full-text candidates: ids and rank values, best first. */
+static int fts_candidates(struct retriever *r, const struct query_plan *qp, size_t limit,
+                          const struct allowed *filter, int64_t *ids, double *bm25, size_t *n)
+{
+	int rc = SQLITE_DONE;
+	*n = 0;
+	if (!qp->match)
+		return 0;
+	sqlite3_bind_text(r->fts, 1, qp->match, -1, SQLITE_STATIC);
+	/* Read on past rows of other collections or outside the filter. */
+	sqlite3_bind_int64(r->fts, 2, filter ? -1 : (int64_t)limit * 4);
+	sqlite3_bind_text(r->fts, 3, qp->rank, -1, SQLITE_STATIC);
+	while (*n < limit && (rc = sqlite3_step(r->fts)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(r->fts, 0);
+		if (filter ? !is_allowed((void *)filter, id) : !vec_index_contains(r->index, id))
+			continue;
+		ids[*n] = id;
+		bm25[*n] = sqlite3_column_double(r->fts, 1);
+		(*n)++;
+	}
+	sqlite3_reset(r->fts);
+	sqlite3_clear_bindings(r->fts);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* The vector list's weight in the fusion. A number in the options is
+ * used as it is. Auto: 1 for an embedder of meaning (HTTP); the hash
+ * embedder is a second, noisier reading of the same words the full-text
+ * index scores, so it counts only for the share of the question's terms
+ * the index does not know (typos, spellings the documents do not use),
+ * where its character n-grams still find near forms.
+ * docs/retrieval.md has the measurements. */
+static double vector_weight(const struct retriever *r, const struct query_plan *qp, enum retrieve_mode mode)
+{
+	if (mode == RETRIEVE_VECTOR)
+		return 1.0;
+	if (r->opts.vector_weight >= 0)
+		return r->opts.vector_weight;
+	if (strcmp(r->embedder->ops->kind, "hash") != 0)
+		return 1.0;
+	size_t unknown = 0;
+	for (size_t i = 0; i < qp->terms.n; i++)
+		unknown += qp->df[i] == 0;
+	return qp->terms.n ? (double)unknown / (double)qp->terms.n : 1.0;
+}
+
+/* ---- freshness ---------------------------------------------------------- */
+
+/* Reload the stale chunks when the index saw chunks come or go: a
+ * document's status changes only when it is written again. */
+static int load_stale(struct retriever *r)
+{
+	if (r->stale_loaded && !r->sync.added && !r->sync.removed)
+		return 0;
+	size_t cap = 0;
+	int rc;
+	r->n_stale = 0;
+	sqlite3_bind_int64(r->stale_q, 1, r->collection_id);
+	while ((rc = sqlite3_step(r->stale_q)) == SQLITE_ROW) {
+		if (r->n_stale == cap) {
+			cap = cap ? cap * 2 : 64;
+			r->stale = xreallocarray(r->stale, cap, sizeof *r->stale);
+		}
+		r->stale[r->n_stale++] = (struct stale_chunk){ sqlite3_column_int64(r->stale_q, 0),
+		                                               sqlite3_column_int64(r->stale_q, 1),
+		                                               sqlite3_column_int64(r->stale_q, 2) };
+	}
+	sqlite3_reset(r->stale_q);
+	r->stale_loaded = rc == SQLITE_DONE;
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int compare_stale(const void *key, const void *elem)
+{
+	int64_t id = *(const int64_t *)key, c = ((const struct stale_chunk *)elem)->chunk;
+	return (id > c) - (id < c);
+}
+
+static const struct stale_chunk *stale_of(const struct retriever *r, int64_t chunk)
+{
+	return r->n_stale ? bsearch(&chunk, r->stale, r->n_stale, sizeof *r->stale, compare_stale) : NULL;
+}
+
+/* Position of the first of fused[0..n) that belongs to document doc, or n. */
+static size_t first_of_document(struct retriever *r, const struct fused_hit *fused, size_t n, int64_t doc)
+{
+	size_t best = n;
+	sqlite3_bind_int64(r->doc_chunks, 1, doc);
+	while (sqlite3_step(r->doc_chunks) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(r->doc_chunks, 0);
+		for (size_t i = 0; i < best; i++)
+			if (fused[i].id == id)
+				best = i;
+	}
+	sqlite3_reset(r->doc_chunks);
+	return best;
+}
+
+/* Archived and superseded documents give way: their fused scores are
+ * multiplied by archived_weight, and a chunk of one never ranks above the
+ * best chunk of its successor when both are candidates. */
+static void demote_stale(struct retriever *r, struct fused_hit *fused, size_t n)
+{
+	bool any = false;
+	for (size_t i = 0; i < n; i++) {
+		if (stale_of(r, fused[i].id)) {
+			fused[i].score *= r->opts.archived_weight;
+			any = true;
+		}
+	}
+	if (!any)
+		return;
+	fusion_sort(fused, n);
+	size_t i = 0;
+	while (i < n) {
+		const struct stale_chunk *s = stale_of(r, fused[i].id);
+		size_t succ = s && s->successor ? first_of_document(r, fused, n, s->successor) : n;
+		/* A successor that is itself stale orders nothing (no cycles). */
+		if (succ == n || succ < i || stale_of(r, fused[succ].id)) {
+			i++;
+			continue;
+		}
+		/* Move the stale chunk just below its successor's best chunk; the
+		 * chunk now at i is looked at next. */
+		struct fused_hit moved = fused[i];
+		memmove(&fused[i], &fused[i + 1], (succ - i) * sizeof *fused);
+		fused[succ] = moved;
+	}
+}
+
+/* Drop the candidates scored under min_score times the best score,
+ * keeping the order of the rest. Returns how many are left. */
+static size_t drop_weak(struct fused_hit *fused, size_t n, double min_score)
+{
+	double best = 0;
+	for (size_t i = 0; i < n; i++)
+		if (fused[i].score > best)
+			best = fused[i].score;
+	if (min_score <= 0 || best <= 0)
+		return n;
+	size_t kept = 0;
+	for (size_t i = 0; i < n; i++)
+		if (fused[i].score >= min_score * best)
+			fused[kept++] = fused[i];
+	return kept;
+}
+
+/* Coverage of every hit (core/search/coverage.h), and the best on res. */
+static void score_coverage(struct retriever *r, const struct query_plan *qp, struct retrieve_result *res)
+{
+	struct coverage *c = coverage_new(r->tok, &qp->terms, qp->df, vec_index_count(r->index));
+	for (size_t h = 0; h < res->n_hits; h++) {
+		struct retrieve_hit *hit = &res->hits[h];
+		hit->coverage = coverage_score(c, hit->text, hit->heading_path);
+		if (hit->coverage > res->coverage)
+			res->coverage = hit->coverage;
+	}
+	coverage_free(&c);
+}
+
+static char *column_dup(sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+	return xstrdup(t ? (const char *)t : "");
+}
+
+static int load_hit(struct retriever *r, const struct fused_hit *f, int rank, struct retrieve_hit *h)
+{
+	sqlite3_bind_int64(r->chunk, 1, f->id);
+	int rc = sqlite3_step(r->chunk);
+	if (rc == SQLITE_ROW) {
+		*h = (struct retrieve_hit){
+			.rank = rank, .chunk_id = f->id, .fused = f->score, .vec_score = f->vec_score,
+			.vec_rank = f->vec_rank, .bm25 = f->bm25, .fts_rank = f->fts_rank,
+			.doc_id = sqlite3_column_int64(r->chunk, 0),
+			.ordinal = sqlite3_column_int(r->chunk, 1),
+			.byte_start = sqlite3_column_int64(r->chunk, 2),
+			.byte_end = sqlite3_column_int64(r->chunk, 3),
+			.line_start = sqlite3_column_int(r->chunk, 4),
+			.line_end = sqlite3_column_int(r->chunk, 5),
+			.heading_path = column_dup(r->chunk, 6),
+			.text = column_dup(r->chunk, 7),
+			.tokens = sqlite3_column_int(r->chunk, 8),
+			.path = column_dup(r->chunk, 9),
+		};
+		const unsigned char *status = sqlite3_column_text(r->chunk, 10);
+		int st = status ? doc_status_parse((const char *)status) : DOC_CURRENT;
+		h->status = st < 0 ? DOC_CURRENT : (enum doc_status)st;
+	}
+	sqlite3_reset(r->chunk);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+}
+
+/* ---- reranking ---------------------------------------------------------- */
+
+/* A candidate the reranker was asked about. */
+struct rerank_slot {
+	struct fused_hit hit;
+	double score;             /* NAN: not scored */
+	size_t pos;               /* in the fused order */
+};
+
+/* Scored candidates first, highest score first; then the unscored ones;
+ * ties in fused order. */
+static int compare_slot(const void *a, const void *b)
+{
+	const struct rerank_slot *x = a, *y = b;
+	bool xs = !isnan(x->score), ys = !isnan(y->score);
+	if (xs != ys)
+		return xs ? -1 : 1;
+	if (xs && x->score != y->score)
+		return x->score > y->score ? -1 : 1;
+	return (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+/* Append what the reranker reads of chunk id: its heading path, a blank
+ * line and its text (the text alone without a heading; nothing when the
+ * chunk is gone). Returns 0, or -1 on a database error. */
+static int chunk_document(struct retriever *r, int64_t id, struct strbuf *out)
+{
+	sqlite3_bind_int64(r->chunk, 1, id);
+	int rc = sqlite3_step(r->chunk);
+	if (rc == SQLITE_ROW) {
+		const unsigned char *heading = sqlite3_column_text(r->chunk, 6);
+		const unsigned char *text = sqlite3_column_text(r->chunk, 7);
+		if (heading && heading[0])
+			sb_printf(out, "%s\n\n", (const char *)heading);
+		sb_puts(out, text ? (const char *)text : "");
+	}
+	sqlite3_reset(r->chunk);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Reorder the first rerank_top_n of fused[0..n) (n > 0) by the reranker's
+ * scores; scores[i] gets the score of the candidate then at i, NAN when it
+ * has none. On a failure the order stays, every score is NAN and
+ * res->rerank_error says why. */
+static void rerank_candidates(struct retriever *r, const char *query, struct fused_hit *fused, size_t n,
+                              double *scores, struct retrieve_result *res)
+{
+	size_t m = n < (size_t)r->opts.rerank_top_n ? n : (size_t)r->opts.rerank_top_n;
+	char **docs = xcalloc(m, sizeof *docs);
+	double *got = xcalloc(m, sizeof *got);
+	struct rerank_slot *slots = xcalloc(m, sizeof *slots);
+	char err[512];
+	int rc = -1;
+
+	for (size_t i = 0; i < n; i++)
+		scores[i] = NAN;
+	for (size_t i = 0; i < m; i++) {
+		struct strbuf doc = STRBUF_INIT;
+		int read = chunk_document(r, fused[i].id, &doc);
+		docs[i] = sb_detach(&doc, NULL);
+		if (read != 0) {
+			snprintf(err, sizeof err, "reranker %s: cannot read a chunk: %s", r->opts.rerank.name,
+			         sqlite3_errmsg(store_db(r->store)));
+			goto cleanup;
+		}
+	}
+	if (rerank_run(&r->opts.rerank, query, (const char *const *)docs, m, got, err, sizeof err) != 0)
+		goto cleanup;
+	for (size_t i = 0; i < m; i++)
+		slots[i] = (struct rerank_slot){ fused[i], got[i], i };
+	qsort(slots, m, sizeof *slots, compare_slot);
+	for (size_t i = 0; i < m; i++) {
+		fused[i] = slots[i].hit;
+		scores[i] = slots[i].score;
+	}
+	res->reranked = true;
+	rc = 0;
+cleanup:
+	if (rc != 0)
+		res->rerank_error = xstrdup(err);
+	for (size_t i = 0; i < m; i++)
+		free(docs[i]);
+	free(docs);
+	free(got);
+	free(slots);
+}
+
+static void pack_hits(struct retrieve_result *res, int budget)
+{
+	struct pack_item *items = xcalloc(res->n_hits ? res->n_hits : 1, sizeof *items);
+	for (size_t i = 0; i < res->n_hits; i++) {
+		const struct retrieve_hit *h = &res->hits[i];
+		items[i] = (struct pack_item){
+			.chunk_id = h->chunk_id, .doc_id = h->doc_id, .ordinal = h->ordinal,
+			.byte_start = h->byte_start, .byte_end = h->byte_end,
+			.line_start = h->line_start, .line_end = h->line_end,
+			.path = h->path, .heading_path = h->heading_path, .text = h->text,
+			.archived = h->status != DOC_CURRENT,
+		};
+	}
+	pack_chunks(items, res->n_hits, budget, &res->pack);
+	for (size_t i = 0; i < res->n_hits; i++) {
+		res->hits[i].packed = true;
+		for (size_t d = 0; d < res->pack.n_dropped; d++)
+			if (res->pack.dropped[d] == res->hits[i].chunk_id)
+				res->hits[i].packed = false;
+	}
+	free(items);
+}
+
+int retriever_search(struct retriever *r, const struct retrieve_query *q, struct retrieve_result *out,
+                     char *err, size_t errlen)
+{
+	size_t k = q->k > 0 ? (size_t)q->k : 1;
+	size_t limit = k * 4 > MIN_CANDIDATES ? k * 4 : MIN_CANDIDATES;
+	struct allowed allowed = { 0 };
+	bool filtered;
+	int64_t *vec_ids = xcalloc(limit, sizeof *vec_ids), *fts_ids = xcalloc(limit, sizeof *fts_ids);
+	float *vec_scores = xcalloc(limit, sizeof *vec_scores);
+	double *bm25 = xcalloc(limit, sizeof *bm25);
+	struct vec_hit *vhits = xcalloc(limit, sizeof *vhits);
+	struct fused_hit *fused = xcalloc(2 * limit, sizeof *fused);
+	double *rerank_scores = xcalloc(2 * limit, sizeof *rerank_scores);
+	float *qvec = xcalloc((size_t)r->embedder->dim, sizeof *qvec);
+	size_t n_vec = 0, n_fts = 0;
+	struct query_plan qp;
+	int rc = -1;
+	uint64_t start = clock_now_us(), t = start;
+
+	memset(out, 0, sizeof *out);
+	plan_query(r, q->text, &qp);
+	char why[1024];
+	int current = q->mode == RETRIEVE_FTS ? 1 : model_current(r, why, sizeof why);
+	if (current < 0) {
+		snprintf(err, errlen, "%s", why);
+		goto cleanup;
+	}
+	if (current && vec_sync_catch_up(r->store, r->index, &r->sync, err, errlen) != 0)
+		goto cleanup;
+	/* The vector index tells which chunks are the collection's, unless it
+	 * holds another model's vectors: then the chunks are listed. */
+	filtered = q->path_glob || q->doc_ids || !current;
+	if (filtered && build_allowed(r, q, &allowed) != 0) {
+		snprintf(err, errlen, "cannot apply the search filter: %s", sqlite3_errmsg(store_db(r->store)));
+		goto cleanup;
+	}
+	bool vectors = q->mode != RETRIEVE_FTS && current;
+	if (vectors) {
+		t = clock_now_us();
+		vectors = embed_query(r, q->text, qvec, out, why, sizeof why) == 0;
+		out->us.embed_us = clock_now_us() - t;
+	}
+	if (q->mode != RETRIEVE_FTS && !vectors) {
+		if (q->mode == RETRIEVE_VECTOR) {
+			snprintf(err, errlen, "%s", why);
+			goto cleanup;
+		}
+		out->vector_error = xstrdup(why);
+	}
+	if (vectors) {
+		t = clock_now_us();
+		n_vec = vec_index_search(r->index, qvec, limit, vhits, filtered ? is_allowed : NULL, &allowed);
+		for (size_t i = 0; i < n_vec; i++) {
+			vec_ids[i] = vhits[i].id;
+			vec_scores[i] = vhits[i].score;
+		}
+		out->us.vector_us = clock_now_us() - t;
+		out->index_rows = vec_index_count(r->index);
+	}
+	if (q->mode != RETRIEVE_VECTOR) {
+		t = clock_now_us();
+		out->fts_match = qp.match ? xstrdup(qp.match) : NULL;
+		out->fts_terms_dropped = qp.dropped;
+		if (fts_candidates(r, &qp, limit, filtered ? &allowed : NULL, fts_ids, bm25, &n_fts) != 0) {
+			snprintf(err, errlen, "full-text search failed: %s", sqlite3_errmsg(store_db(r->store)));
+			goto cleanup;
+		}
+		out->us.fts_us = clock_now_us() - t;
+	}
+	t = clock_now_us();
+	struct fusion_params fp = { .method = r->opts.fusion, .k = r->opts.rrf_k,
+	                            .vec_weight = vectors ? vector_weight(r, &qp, q->mode) : 0,
+	                            .fts_weight = r->opts.fts_weight };
+	out->vector_weight = fp.vec_weight;
+	size_t n_fused = fusion_fuse(&fp, vec_ids, vec_scores, n_vec, fts_ids, bm25, n_fts, fused);
+	if (load_stale(r) != 0) {
+		snprintf(err, errlen, "cannot read document statuses: %s", sqlite3_errmsg(store_db(r->store)));
+		goto cleanup;
+	}
+	demote_stale(r, fused, n_fused);
+	n_fused = drop_weak(fused, n_fused, r->opts.min_score);
+	if (r->opts.rerank.name && n_fused) {
+		uint64_t rerank_start = clock_now_us();
+		rerank_candidates(r, q->text, fused, n_fused, rerank_scores, out);
+		out->us.rerank_us = clock_now_us() - rerank_start;
+	}
+	size_t n = n_fused < k ? n_fused : k;
+	out->hits = xcalloc(n ? n : 1, sizeof *out->hits);
+	for (size_t i = 0; i < n; i++) {
+		struct retrieve_hit *h = &out->hits[out->n_hits];
+		int got = load_hit(r, &fused[i], (int)out->n_hits + 1, h);
+		if (got < 0) {
+			snprintf(err, errlen, "cannot read a chunk: %s", sqlite3_errmsg(store_db(r->store)));
+			goto cleanup;
+		}
+		if (got == 0 && out->reranked && !isnan(rerank_scores[i])) {
+			h->reranked = true;
+			h->rerank_score = rerank_scores[i];
+		}
+		out->n_hits += got == 0;
+	}
+	score_coverage(r, &qp, out);
+	out->us.fuse_us = clock_now_us() - t - out->us.rerank_us;
+	t = clock_now_us();
+	pack_hits(out, q->max_context_tokens);
+	out->us.pack_us = clock_now_us() - t;
+	rc = 0;
+cleanup:
+	out->us.total_us = clock_now_us() - start;
+	plan_free(&qp);
+	free(allowed.ids);
+	free(vec_ids);
+	free(fts_ids);
+	free(vec_scores);
+	free(bm25);
+	free(vhits);
+	free(fused);
+	free(rerank_scores);
+	free(qvec);
+	return rc;
+}
+
+void retrieve_result_free(struct retrieve_result *res)
+{
+	for (size_t i = 0; i < res->n_hits; i++) {
+		free(res->hits[i].path);
+		free(res->hits[i].heading_path);
+		free(res->hits[i].text);
+	}
+	free(res->hits);
+	free(res->fts_match);
+	free(res->rerank_error);
+	free(res->vector_error);
+	pack_result_free(&res->pack);
+	memset(res, 0, sizeof *res);
+}

@@ -1,0 +1,134 @@
+/* retrieve: question -> vector top-k + FTS5 BM25 top-k -> reciprocal rank
+ * fusion -> optional reranker -> token-budget packing, with a span per
+ * stage.
+ *
+ * A retriever owns the in-memory vector index of one collection and keeps
+ * it in step with the store before every search, so documents ingested by
+ * another process are found without a restart. */
+#ifndef RAGDECK_RETRIEVE_H
+#define RAGDECK_RETRIEVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/ingest/freshness.h"
+#include "core/search/fusion.h"
+#include "core/search/pack.h"
+#include "core/search/rerank.h"
+
+struct store;
+struct embedder;
+struct retriever;
+
+enum retrieve_mode { RETRIEVE_HYBRID, RETRIEVE_VECTOR, RETRIEVE_FTS };
+
+struct retriever_opts {
+	const char *collection;
+	enum fusion_method fusion;
+	int rrf_k;
+	double vector_weight;     /* < 0: auto, by the embedder (see retrieve.c) */
+	double fts_weight;
+	double heading_weight;    /* BM25 weight of the heading path column (text: 1) */
+	double proximity_weight;  /* bonus for consecutive query terms found together */
+	double archived_weight;   /* fused scores of archived and superseded documents
+	                           * are multiplied by this */
+	double min_score;         /* candidates whose fused score is under this share
+	                           * of the best one's are dropped (0: none) */
+	bool quantize_int8;
+	int oversample;
+	int threads;              /* 0: all cores */
+	int cache_ttl_seconds;    /* query-embedding cache */
+	struct rerank_opts rerank;  /* .name NULL: no reranker */
+	int rerank_top_n;         /* fused candidates the reranker reorders, >= 1 */
+};
+
+struct retrieve_query {
+	const char *text;
+	int k;                    /* hits returned */
+	enum retrieve_mode mode;
+	const char *path_glob;    /* NULL: any path (GLOB syntax, matched on the stored path) */
+	const int64_t *doc_ids;   /* NULL: any document */
+	size_t n_doc_ids;
+	int max_context_tokens;   /* budget for packing */
+};
+
+/* One retrieved chunk with the evidence for its rank. */
+struct retrieve_hit {
+	int rank;                 /* 1-based, in the order returned (fused, then reranked) */
+	int64_t chunk_id, doc_id;
+	int ordinal;
+	double fused;             /* RRF score */
+	float vec_score;          /* inner product (cosine) when vec_rank > 0 */
+	int vec_rank;             /* 0: not in the vector candidates */
+	double bm25;              /* SQLite bm25 (lower is better) when fts_rank > 0 */
+	int fts_rank;             /* 0: not in the full-text candidates */
+	char *path;
+	int line_start, line_end;
+	int64_t byte_start, byte_end;
+	char *heading_path;
+	char *text;
+	int tokens;
+	enum doc_status status;   /* of the chunk's document */
+	double coverage;          /* IDF-weighted share of the question's terms it holds */
+	bool packed;              /* made it into the context under budget */
+	bool reranked;            /* the reranker scored this chunk */
+	double rerank_score;      /* its score; 0 when not reranked */
+};
+
+struct retrieve_timings {
+	uint64_t embed_us, vector_us, fts_us, fuse_us, rerank_us, pack_us, total_us;
+};
+
+struct retrieve_result {
+	struct retrieve_hit *hits;
+	size_t n_hits;
+	struct pack_result pack;
+	struct retrieve_timings us;
+	size_t index_rows;        /* vectors searched */
+	bool embed_cached;        /* query vector came from the cache */
+	double vector_weight;     /* the vector list's weight in this query's fusion */
+	double coverage;          /* the best hit's coverage: how well the store matched */
+	char *fts_match;          /* the FTS5 MATCH expression run; NULL: none */
+	size_t fts_terms_dropped; /* query terms too common for the FTS budget */
+	bool reranked;            /* the reranker reordered the candidates */
+	char *rerank_error;       /* why the reranker was skipped, one line; NULL: it was
+	                           * not configured or it worked */
+	char *vector_error;       /* why this hybrid search ran on full text alone (the
+	                           * query embedding failed, or the collection holds
+	                           * another model's vectors), one line; NULL: it did not */
+	long embed_tokens;        /* the query embedding's input tokens (0: cached, or
+	                           * an embedder that costs nothing) */
+};
+
+/* Retriever options from cfg's retrieval keys, the reranker's provider
+ * resolved to its base_url and key variable; collection overrides the
+ * config's when not NULL (the options point into cfg). */
+struct config;
+void retriever_opts_from_config(const struct config *cfg, const char *collection, struct retriever_opts *ro);
+
+/* Open a retriever on store for opts->collection (which must exist), loading
+ * its vectors for embedder's model. Caller frees with retriever_free. */
+int retriever_open(struct store *store, struct embedder *embedder, const struct retriever_opts *opts,
+                   struct retriever **out, char *err, size_t errlen);
+void retriever_free(struct retriever **r);
+
+/* Run q. In hybrid mode a query embedding that fails (the server down,
+ * its breaker open) or a collection now holding another model's vectors
+ * leaves the vector half out: the search runs on full text alone and
+ * out->vector_error says why; the next search tries again. In vector mode
+ * either is an error. With a reranker, the first rerank_top_n fused candidates are
+ * reordered by its scores before the top k are taken (chunks it did not
+ * score follow the scored ones in fused order); a reranker that fails
+ * leaves the fused order and sets out->rerank_error, and the search still
+ * succeeds. Returns 0 (possibly with no hits) or -1 with err. Free out with
+ * retrieve_result_free. */
+int retriever_search(struct retriever *r, const struct retrieve_query *q, struct retrieve_result *out,
+                     char *err, size_t errlen);
+void retrieve_result_free(struct retrieve_result *res);
+
+/* Name of a mode ("hybrid", "vector", "fts"); parse one (-1 if unknown). */
+const char *retrieve_mode_name(enum retrieve_mode m);
+int retrieve_mode_parse(const char *s);
+
+#endif

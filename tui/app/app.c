@@ -1,0 +1,469 @@
+/* app: the full-screen app's lifecycle and its one event loop.
+ *
+ * The loop: drain keys, advance transfers (callbacks append to the chat),
+ * read the ingest worker's messages, render once if anything changed
+ * (wnoutrefresh per window, one doupdate), then block in llm_client_poll
+ * on stdin, the worker's pipe, the signal pipe (tui/ui/sigwatch) and the
+ * transfers' sockets and timers. With nothing streaming and no key pressed
+ * it sleeps in poll without a timeout: idle costs no CPU. A SIGHUP, SIGTERM
+ * or SIGINT ends the loop like a quit. */
+#include "tui/app/app.h"
+#include "tui/cli/cli.h"
+#include "tui/app/pane.h"
+#include "tui/ui/sigwatch.h"
+#include "tui/app/worker.h"
+#include "core/llm/breaker.h"
+#include "core/config/config.h"
+#include "core/embed/embed.h"
+#include "store/session.h"
+#include "store/store.h"
+#include "core/util/grapheme.h"
+#include "core/util/log.h"
+#include "core/util/xalloc.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef RAGDECK_DATADIR
+#define RAGDECK_DATADIR "/usr/local/share"
+#endif
+#define THEMES_DIR RAGDECK_DATADIR "/ragdeck/themes"
+
+/* Rolling window of the dashboard: last 100 turns, last hour. */
+#define WINDOW_TURNS 100
+#define WINDOW_MS (3600 * 1000)
+
+static const struct pane_ops *const panes[LAYOUT_PANE_COUNT] = {
+	[LAYOUT_CHAT] = &pane_chat,
+	[LAYOUT_CONTEXT] = &pane_context,
+	[LAYOUT_DASHBOARD] = &pane_dashboard,
+	[LAYOUT_ROUTING] = &pane_routing,
+	[LAYOUT_EVAL] = &pane_eval,
+};
+
+void app_status(struct app *a, bool alert, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(a->status, sizeof a->status, fmt, ap);
+	va_end(ap);
+	a->status_alert = alert;
+	a->dirty = true;
+}
+
+const struct turn_record *app_record(const struct app *a)
+{
+	if (a->ctx_msg < 0 || (size_t)a->ctx_msg >= a->n_msgs || !a->msgs[a->ctx_msg]->turn)
+		return NULL;
+	return turn_record(a->msgs[a->ctx_msg]->turn);
+}
+
+int app_set_theme(struct app *a, const char *name, char *err, size_t errlen)
+{
+	const char *dirs[2];
+	size_t n = theme_search_path(THEMES_DIR, dirs);
+	struct theme t;
+	if (theme_load(name, dirs, n, &t, err, errlen) != 0)
+		return -1;
+	a->theme = t;
+	if (a->inputw)
+		screen_set_theme(&a->theme);
+	a->need_layout = true;
+	a->dirty = true;
+	return 0;
+}
+
+void app_ingest(struct app *a, const char *path)
+{
+	char err[512];
+	if (a->worker) {
+		app_status(a, false, "%s is already running", a->worker_eval ? "an eval" : "an ingest");
+		return;
+	}
+	struct embedder *e = cli_embedder(a->cli, NULL, EMBED_FOR_INGEST, NULL, 0, err, sizeof err);
+	if (!e) {
+		app_status(a, true, "cannot ingest: %s", err);
+		return;
+	}
+	if (worker_start_ingest(store_path(a->cli->store), a->cli->cfg, e, path, &a->worker, err,
+	                        sizeof err) != 0)
+		app_status(a, true, "%s", err);
+	else
+		app_status(a, false, "ingesting %s…", path);
+}
+
+static void open_retriever(struct app *a)
+{
+	char err[512];
+	retriever_free(&a->retriever);
+	if (cli_open_retriever(a->cli->cfg, a->cli->store, a->embedder, NULL, &a->retriever, err, sizeof err) != 0)
+		app_status(a, true, "answering without documents: %s", err);
+}
+
+static void worker_messages(struct app *a)
+{
+	struct worker_msg m;
+	while (a->worker && worker_read(a->worker, &m)) {
+		if (!m.done && a->worker_eval) {
+			pane_eval_progress(a, &m);
+			continue;
+		}
+		if (!m.done) {
+			app_status(a, false, "ingesting: %zu/%zu files, %zu chunks  %s", m.n_done,
+			            m.n_total, m.chunks, m.text);
+			continue;
+		}
+		if (a->worker_eval) {
+			struct worker_eval *ev = worker_take_eval(a->worker);
+			worker_free(&a->worker);
+			pane_eval_done(a, ev, &m);
+			continue;
+		}
+		worker_free(&a->worker);
+		app_status(a, m.rc != 0, "%s", m.text);
+		if (m.rc == 0 && !a->running)
+			open_retriever(a);
+	}
+}
+
+/* Windows ---------------------------------------------------------------- */
+
+static void del(WINDOW **w)
+{
+	if (*w)
+		delwin(*w);
+	*w = NULL;
+}
+
+static WINDOW *make(const struct layout_rect *r)
+{
+	if (r->w <= 0 || r->h <= 0)
+		return NULL;
+	return newwin(r->h, r->w, r->y, r->x);
+}
+
+static int input_rows(struct app *a, int cols)
+{
+	size_t n = 1, crow;
+	unsigned ccol;
+	if (cols > 3 && !a->cmd_active)
+		lineedit_view_rows(a->input, (unsigned)(cols - 2), &n, &crow, &ccol);
+	return (int)n;
+}
+
+
+static void relayout(struct app *a)
+{
+	struct layout_params p = {
+		.cols = COLS, .rows = LINES, .focus = a->focus, .zoom = a->zoom, .eval_active = a->eval != NULL,
+		.input_rows = input_rows(a, COLS),
+	};
+	layout_compute(&p, &a->layout);
+	for (int i = 0; i < LAYOUT_PANE_COUNT; i++) {
+		del(&a->win[i]);
+		if (a->layout.visible[i] && panes[i])
+			a->win[i] = make(&a->layout.pane[i]);
+	}
+	del(&a->tabbar);
+	del(&a->inputw);
+	del(&a->statusw);
+	del(&a->overlayw);
+	a->tabbar = make(&a->layout.tabbar);
+	a->inputw = make(&a->layout.input);
+	a->statusw = make(&a->layout.status);
+	int top = a->layout.tabbar.h > 0 ? a->layout.tabbar.y + a->layout.tabbar.h : 0;
+	struct layout_rect body = { 0, top, COLS, a->layout.input.y - top };
+	a->overlayw = make(&body);
+	a->need_layout = false;
+	clearok(curscr, TRUE);
+}
+
+static void draw_tabbar(struct app *a)
+{
+	WINDOW *w = a->tabbar;
+	int x = 0;
+	if (!w)
+		return;
+	wbkgdset(w, ' ' | screen_attr(THEME_STATUS));
+	werase(w);
+	for (int i = 0; i < a->layout.ntabs; i++) {
+		enum layout_pane p = a->layout.tabs[i];
+		bool f = p == a->layout.focus;
+		x += screen_printf(w, 0, x, COLS - x, f ? THEME_SELECTION : THEME_STATUS, f ? "[%d %s]" : " %d %s ",
+		                   (int)p + 1, layout_pane_name(p));
+	}
+}
+
+static void draw_status(struct app *a)
+{
+	WINDOW *w = a->statusw;
+	char right[160];
+	if (!w)
+		return;
+	wbkgdset(w, ' ' | screen_attr(THEME_STATUS));
+	werase(w);
+	snprintf(right, sizeof right, " %s%s · session %lld · %s ", a->running ? "streaming · " : "",
+	         a->model ? a->model : "default model", (long long)a->session_id, a->theme.name);
+	int rcols = (int)strlen(right);
+	if (a->status[0])
+		screen_put_raw(w, 0, 0, COLS - rcols, a->status, strlen(a->status),
+		               a->status_alert ? THEME_ALERT : THEME_STATUS);
+	else
+		screen_printf(w, 0, 0, COLS - rcols, THEME_STATUS,
+		              "Enter ask · Tab focus · ? help · : command · Esc stop · Ctrl-C twice quit");
+	if (COLS > rcols * 2)
+		screen_put_raw(w, 0, COLS - rcols, rcols, right, strlen(right), THEME_STATUS);
+}
+
+/* The input line, or the ':' line; leaves the cursor where typing goes. */
+static void draw_input(struct app *a)
+{
+	WINDOW *w = a->inputw;
+	int h, wd;
+	if (!w)
+		return;
+	getmaxyx(w, h, wd);
+	wbkgdset(w, ' ' | screen_attr(THEME_NORMAL));
+	werase(w);
+	if (wd < 3)
+		return;
+	struct lineedit *le = a->cmd_active ? a->cmdline : a->input;
+	size_t n, crow;
+	unsigned ccol;
+	const char *text = lineedit_text(le, NULL);
+	const struct lineedit_row *rows = lineedit_view_rows(le, (unsigned)(wd - 2), &n, &crow, &ccol);
+	size_t first = crow >= (size_t)h ? crow - (size_t)h + 1 : 0;
+	screen_put(w, 0, 0, 2, a->cmd_active ? ": " : "> ", 2,
+	           a->input_focus || a->cmd_active ? THEME_TITLE : THEME_DIM);
+	for (size_t r = first; r < n && (int)(r - first) < h; r++)
+		screen_put(w, (int)(r - first), 2, wd - 2, text + rows[r].off, rows[r].len, THEME_NORMAL);
+	bool typing = a->cmd_active || (a->input_focus && a->overlay == OVERLAY_NONE);
+	curs_set(typing ? 1 : 0);
+	wmove(w, (int)(crow - first), 2 + (int)ccol);
+}
+
+static void render(struct app *a)
+{
+	if (a->need_layout)
+		relayout(a);
+	for (int i = 0; i < LAYOUT_PANE_COUNT; i++) {
+		if (!a->win[i] || a->overlay != OVERLAY_NONE)
+			continue;
+		panes[i]->draw(a, a->win[i], !a->input_focus && a->layout.focus == (enum layout_pane)i);
+		wnoutrefresh(a->win[i]);
+	}
+	if (a->overlay != OVERLAY_NONE && a->overlayw) {
+		if (a->overlay == OVERLAY_VIEWER)
+			viewer_draw(a, a->overlayw);
+		else
+			pane_help_draw(a, a->overlayw);
+		wnoutrefresh(a->overlayw);
+	}
+	draw_tabbar(a);
+	draw_status(a);
+	draw_input(a);
+	if (a->tabbar)
+		wnoutrefresh(a->tabbar);
+	if (a->statusw)
+		wnoutrefresh(a->statusw);
+	if (a->inputw)
+		wnoutrefresh(a->inputw);
+	doupdate();
+	a->dirty = false;
+}
+
+/* Lifecycle -------------------------------------------------------------- */
+
+static char *history_path(void)
+{
+	const char *state = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+	struct strbuf sb = STRBUF_INIT;
+	if (state && *state)
+		sb_printf(&sb, "%s/ragdeck/history", state);
+	else if (home && *home)
+		sb_printf(&sb, "%s/.local/state/ragdeck/history", home);
+	else
+		return NULL;
+	return sb_detach(&sb, NULL);
+}
+
+/* The model of grapheme widths the config asks for; cluster only once the
+ * terminal has shown it draws clusters whole, else per_codepoint and the
+ * reason on the status line. */
+static void choose_grapheme_mode(struct app *a)
+{
+	enum grapheme_mode m = GRAPHEME_PER_CODEPOINT;
+	bool whole = false;
+	char err[256];
+	if (grapheme_mode_parse(a->cli->cfg->terminal.grapheme_width, &m) != 0 || m != GRAPHEME_CLUSTER)
+		return;
+	if (screen_draws_clusters(&whole, err, sizeof err) != 0)
+		app_status(a, true, "terminal.grapheme_width is cluster, but %s: using per_codepoint", err);
+	else if (!whole)
+		app_status(a, true, "terminal.grapheme_width is cluster, but this terminal draws clusters "
+		           "apart: using per_codepoint");
+	else
+		grapheme_set_mode(m);
+}
+
+static int setup(struct app *a, const struct app_opts *o, char *err, size_t errlen)
+{
+	const char *theme = o->theme ? o->theme : a->cli->cfg->theme;
+	struct breaker_opts bo;
+	a->ctx_msg = -1;
+	a->cite_sel = -1;
+	a->input_focus = true;
+	a->need_layout = true;
+	a->dirty = true;
+	a->keys = keys_table_new();
+	a->input = lineedit_new(0);
+	a->cmdline = lineedit_new(0);
+	a->client = llm_client_new();
+	a->window = metrics_window_new(WINDOW_TURNS, WINDOW_MS, WINDOW_TURNS);
+	breaker_opts_from_config(a->cli->cfg, &bo);
+	a->breakers = breaker_set_new(&bo);
+	if (router_new(a->cli->cfg, &a->router, err, errlen) != 0)
+		return -1;
+	if (app_set_theme(a, theme ? theme : THEME_DEFAULT_NAME, err, errlen) != 0) {
+		/* Only a theme asked for on the command line is worth stopping for. */
+		if (o->theme)
+			return -1;
+		theme_builtin_mono(&a->theme);
+		app_status(a, true, "%s; showing the mono theme", err);
+	}
+	choose_grapheme_mode(a);
+	a->history_path = history_path();
+	if (a->history_path && lineedit_history_load(a->input, a->history_path, err, errlen) != 0)
+		return -1;
+	char mismatch[1024];
+	a->embedder = cli_embedder(a->cli, NULL, EMBED_FOR_QUERIES, mismatch, sizeof mismatch, err, errlen);
+	if (!a->embedder)
+		return -1;
+	open_retriever(a);
+	/* The whole reason is in each turn's routing pane (a vector search hop). */
+	if (mismatch[0])
+		app_status(a, true, "searching without vectors (the collection has another model's): run ragdeck reembed");
+	if (o->resume) {
+		int64_t id = 0;
+		if (session_last(a->cli->store, &id, err, errlen) != 0)
+			return -1;
+		if (id && app_load_session(a, id) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void teardown(struct app *a)
+{
+	char err[512];
+	app_clear_chat(a);
+	worker_free(&a->worker);
+	pane_eval_free(a);
+	store_close(&a->eval_store);
+	if (a->history_path && a->input &&
+	    lineedit_history_save(a->input, a->history_path, err, sizeof err) != 0)
+		log_warn("%s", err);
+	for (int i = 0; i < LAYOUT_PANE_COUNT; i++)
+		del(&a->win[i]);
+	del(&a->tabbar);
+	del(&a->inputw);
+	del(&a->statusw);
+	del(&a->overlayw);
+	viewer_close(&a->viewer);
+	sb_free(&a->overlay_text);
+	llm_client_free(&a->client);
+	retriever_free(&a->retriever);
+	embed_free(&a->embedder);
+	router_free(&a->router);
+	breaker_set_free(&a->breakers);
+	metrics_window_free(&a->window);
+	keys_table_free(&a->keys);
+	lineedit_free(&a->input);
+	lineedit_free(&a->cmdline);
+	free(a->model);
+	free(a->history_path);
+}
+
+static void loop(struct app *a)
+{
+	char err[512];
+	while (!a->quit) {
+		int key;
+		while (!a->quit && screen_key(&key))
+			app_key(a, key);
+		llm_client_perform(a->client);
+		if (a->running && turn_done(a->running)) {
+			a->running = NULL;
+			a->dirty = true;
+		}
+		worker_messages(a);
+		if (a->quit)
+			break;
+		if (a->dirty || a->need_layout)
+			render(a);
+		struct pollfd fds[3] = {
+			{ .fd = STDIN_FILENO, .events = POLLIN },
+			{ .fd = sigwatch_fd(), .events = POLLIN },
+		};
+		size_t n = 2;
+		if (a->worker)
+			fds[n++] = (struct pollfd){ .fd = worker_fd(a->worker), .events = POLLIN };
+		if (llm_client_poll(a->client, fds, n, -1, err, sizeof err) < 0)
+			app_status(a, true, "%s", err);
+		if ((fds[0].revents & (POLLHUP | POLLERR | POLLNVAL)) || sigwatch_caught())
+			a->quit = true;
+	}
+}
+
+/* The exit status: 0 after a quit; 128 + N after signal N, as a shell
+ * reports a process the signal ended, with the line being typed put in
+ * the history (the user did not choose to leave it: Up brings it back). */
+static int quit_status(struct app *a)
+{
+	int sig = sigwatch_caught();
+	if (!sig)
+		return EXIT_OK;
+	free(lineedit_submit(a->input));
+	return 128 + sig;
+}
+
+static void unusable(const struct cli *cli, const char *why)
+{
+	log_error("cannot start the full-screen app: %s; the headless commands (ragdeck ask, search, "
+	          "ingest, stats; see %s --help) work without it", why, cli->prog);
+}
+
+int app_run(struct cli *cli, const struct app_opts *opts)
+{
+	struct app a = { .cli = cli };
+	char err[512];
+	int rc = EXIT_FAIL;
+	if (screen_check(err, sizeof err) != 0) {
+		unusable(cli, err);
+		return EXIT_FAIL;
+	}
+	if (cli_open_store(cli) != 0)
+		return EXIT_FAIL;
+	if (sigwatch_start(err, sizeof err) != 0) {
+		log_error("%s", err);
+		return EXIT_FAIL;
+	}
+	if (setup(&a, opts, err, sizeof err) != 0) {
+		log_error("%s", err);
+		goto cleanup;
+	}
+	if (screen_open(&a.theme, err, sizeof err) != 0) {
+		unusable(cli, err);
+		goto cleanup;
+	}
+	loop(&a);
+	rc = quit_status(&a);
+cleanup:
+	screen_close();
+	teardown(&a);
+	sigwatch_stop();
+	return rc;
+}

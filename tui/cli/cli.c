@@ -1,0 +1,217 @@
+#include "tui/cli/cli.h"
+#include "core/config/config.h"
+#include "core/embed/embed.h"
+#include "core/embed/embed_open.h"
+#include "core/util/paths.h"
+#include "core/search/retrieve.h"
+#include "core/util/log.h"
+#include "core/util/strbuf.h"
+#include "core/util/utf8.h"
+#include "core/util/xalloc.h"
+#include "store/embedding.h"
+#include "store/store.h"
+
+#include <cjson/cJSON.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int cli_load_config(struct cli *cli)
+{
+	char err[512];
+	char *path = NULL;
+	if (cli->cfg)
+		return 0;
+	if (config_resolve_path(cli->config_path, &path, err, sizeof err) != 0) {
+		log_error("%s", err);
+		return EXIT_FAIL;
+	}
+	if (!path) {
+		cli->cfg = config_defaults();
+		return 0;
+	}
+	struct config_diags diags = { 0 };
+	int rc = config_load_file(path, &cli->cfg, &diags);
+	char *text = config_diags_format(&diags);
+	cli_put_clean(stderr, text, strlen(text));
+	free(text);
+	config_diags_free(&diags);
+	free(path);
+	return rc == 0 ? 0 : EXIT_FAIL;
+}
+
+int cli_open_store(struct cli *cli)
+{
+	char err[512];
+	if (cli->store)
+		return 0;
+	if (cli_load_config(cli) != 0)
+		return EXIT_FAIL;
+	if (cli->db_path)
+		cli->resolved_db = xstrdup(cli->db_path);
+	else if (cli->cfg->store_path)
+		cli->resolved_db = xstrdup(cli->cfg->store_path);
+	else if (paths_default_db(&cli->resolved_db, err, sizeof err) != 0)
+		goto fail;
+	if (store_open(cli->resolved_db, &cli->store, err, sizeof err) != 0)
+		goto fail;
+	return 0;
+fail:
+	log_error("%s", err);
+	return EXIT_FAIL;
+}
+
+struct embedder *cli_embedder(struct cli *cli, const char *collection, enum embed_use use, char *mismatch,
+                              size_t mismatch_len, char *err, size_t errlen)
+{
+	struct store_embedding rec = { 0 };
+	int64_t coll = 0;
+	if (cli_open_store(cli) != 0) {
+		snprintf(err, errlen, "cannot open the database");
+		return NULL;
+	}
+	const char *name = collection ? collection : cli->cfg->routing.retrieval.collection;
+	int found = store_collection_id(cli->store, name, false, &coll, err, errlen);
+	if (found < 0 || (found == 0 && store_embedding_get(cli->store, coll, &rec, err, errlen) != 0))
+		return NULL;
+	if (mismatch)
+		mismatch[0] = '\0';
+	if (embed_check_collection(cli->cfg, name, &rec, err, errlen) != 0) {
+		if (!mismatch)
+			return NULL;
+		snprintf(mismatch, mismatch_len, "%s", err);
+		rec = (struct store_embedding){ 0 };
+	}
+	char model[STORE_MODEL_MAX];
+	embed_config_model(cli->cfg, model, sizeof model);
+	return embed_open(cli->cfg, use, strcmp(rec.model, model) == 0 ? rec.dim : 0, err, errlen);
+}
+
+struct embedder *cli_embedder_or_log(struct cli *cli, const char *collection, enum embed_use use)
+{
+	char err[1024];
+	struct embedder *e = cli_embedder(cli, collection, use, NULL, 0, err, sizeof err);
+	if (!e)
+		log_error("%s", err);
+	return e;
+}
+
+void cli_release(struct cli *cli)
+{
+	store_close(&cli->store);
+	config_free(&cli->cfg);
+	free(cli->resolved_db);
+	cli->resolved_db = NULL;
+}
+
+int cli_usage_error(const struct cli *cli, const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	struct strbuf msg = STRBUF_INIT;
+	va_start(ap, fmt);
+	sb_vprintf(&msg, fmt, ap);
+	va_end(ap);
+	log_error("%s (see '%s %s--help')", sb_str(&msg), cli->prog, cmd ? cmd : "");
+	sb_free(&msg);
+	return EXIT_USAGE;
+}
+
+const char *cli_display_path(const char *path)
+{
+	static char cwd[PATH_MAX];
+	if (!getcwd(cwd, sizeof cwd))
+		return path;
+	size_t n = strlen(cwd);
+	if (strncmp(path, cwd, n) == 0 && path[n] == '/')
+		return path + n + 1;
+	return path;
+}
+
+void cli_put_clean(FILE *f, const char *s, size_t len)
+{
+	size_t n = 0;
+	char *clean = utf8_sanitize(s, len, &n);
+	fwrite(clean, 1, n, f);
+	free(clean);
+}
+
+char *cli_cell(const char *s, size_t len)
+{
+	size_t n = 0;
+	char *clean = utf8_sanitize(s, len, &n);
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		if (clean[i] == '\n')
+			sb_puts(&sb, "\\n");
+		else if (clean[i] == '\t')
+			sb_puts(&sb, "\\t");
+		else
+			sb_putc(&sb, clean[i]);
+	}
+	free(clean);
+	return sb_detach(&sb, NULL);
+}
+
+void cli_put_cell(FILE *f, const char *s, size_t len)
+{
+	char *cell = cli_cell(s, len);
+	fputs(cell, f);
+	free(cell);
+}
+
+void cli_print_json(FILE *f, cJSON *json)
+{
+	char *s = cJSON_Print(json);
+	char *inert = utf8_json_escape_invisible(s);
+	fprintf(f, "%s\n", inert);
+	free(inert);
+	cJSON_free(s);
+}
+
+bool cli_common_option(struct cli *cli, int opt, const char *arg)
+{
+	switch (opt) {
+	case OPT_DB:
+		cli->db_path = arg;
+		return true;
+	case OPT_CONFIG:
+		cli->config_path = arg;
+		return true;
+	default:
+		return false;
+	}
+}
+
+int cli_open_retriever(const struct config *cfg, struct store *store, struct embedder *e,
+                       const char *collection, struct retriever **r, char *err, size_t errlen)
+{
+	struct retriever_opts ro;
+	retriever_opts_from_config(cfg, collection, &ro);
+	*r = NULL;
+	if (!cfg->routing.retrieval.enabled)
+		return 0;
+	return retriever_open(store, e, &ro, r, err, errlen);
+}
+
+/* Set by the first SIGINT or SIGTERM; the handler is reset by then, so a
+ * second one ends the process at once. */
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+const volatile sig_atomic_t *cli_catch_stop_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop_signal, .sa_flags = SA_RESETHAND };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	return &stop_requested;
+}

@@ -1,0 +1,278 @@
+/* ragdeck ask: one whole turn from the command line — retrieval, grounded
+ * prompt, streamed answer, numbered sources. */
+#include "tui/cli/cli.h"
+#include "tui/cli/commands.h"
+#include "core/config/config.h"
+#include "core/embed/embed.h"
+#include "core/answer/turn.h"
+#include "core/util/log.h"
+
+#include <cjson/cJSON.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char ask_help[] =
+	"Usage: ragdeck ask [OPTION]... QUESTION\n"
+	"Answer QUESTION from the knowledge store: retrieve, build a grounded\n"
+	"prompt, stream the answer as it arrives, then list the numbered sources.\n"
+	"\n"
+	"  -m, --model MODEL      model to ask (default: routing.default_model);\n"
+	"                         \"local\" answers offline from the retrieved text\n"
+	"  -k, --top-k N          chunks to retrieve (default: the config's top_k)\n"
+	"  -c, --collection NAME  collection to search (default: the config's)\n"
+	"      --no-stream        print the answer once it is complete\n"
+	"      --json             print one JSON object (answer, citations, model,\n"
+	"                         provider, usage, timings)\n"
+	"      --db PATH          database file\n"
+	"      --config FILE      config file\n"
+	"  -h, --help             show this help\n"
+	"\n"
+	"Keys come from the environment only (OPENAI_API_KEY, ANTHROPIC_API_KEY or\n"
+	"the variable the config names). Exit status 1 when the answer failed or\n"
+	"was interrupted; what arrived is still printed.\n";
+
+struct ask_state {
+	bool stream;
+};
+
+static void on_text(void *ud, const char *text, size_t len)
+{
+	struct ask_state *st = ud;
+	if (!st->stream)
+		return;
+	cli_put_clean(stdout, text, len);
+	fflush(stdout);
+}
+
+/* The context blocks the answer was given: none when the router chose a
+ * path without documents (the probe's chunks were only looked at). */
+static size_t cited_blocks(const struct turn_record *r)
+{
+	return r->prompt.n_blocks ? r->retrieval.pack.n_blocks : 0;
+}
+
+static void print_sources(const struct turn_record *r)
+{
+	const struct pack_result *pack = &r->retrieval.pack;
+	size_t n = cited_blocks(r);
+	if (n == 0) {
+		printf("\n(no sources: %s)\n", pack->n_blocks ? "answered without the documents"
+		                                            : "nothing in the knowledge store matched");
+		return;
+	}
+	printf("\nSources:\n");
+	for (size_t i = 0; i < n; i++) {
+		const struct pack_block *b = &pack->blocks[i];
+		const char *path = cli_display_path(b->path);
+		printf("  [%d] ", b->number);
+		cli_put_cell(stdout, path, strlen(path));
+		printf(":%d-%d", b->line_start, b->line_end);
+		if (b->heading_path[0]) {
+			printf("  (");
+			cli_put_cell(stdout, b->heading_path, strlen(b->heading_path));
+			printf(")");
+		}
+		if (b->archived)
+			printf("  [archived]");
+		printf("\n");
+	}
+}
+
+static void print_route(const struct turn_record *r)
+{
+	const char *s = r->decision.sentence ? r->decision.sentence : "";
+	printf("Route: %s (%s): ", router_path_name(r->decision.path), r->decision.rule ? r->decision.rule : "");
+	cli_put_clean(stdout, s, strlen(s));
+	printf("\n\n");
+	fflush(stdout);
+}
+
+static void print_hops(const struct turn_record *r)
+{
+	for (size_t i = 0; i < r->n_hops; i++) {
+		printf("skipped %s: ", r->hops[i].model);
+		cli_put_clean(stdout, r->hops[i].reason, strlen(r->hops[i].reason));
+		printf("\n");
+	}
+}
+
+static void print_footer(const struct turn_record *r)
+{
+	char ttft[32] = "-";
+	if (r->ttft_us)
+		snprintf(ttft, sizeof ttft, "%.0f ms", (double)r->ttft_us / 1e3);
+	printf("\n%s via %s: first token %s, total %.0f ms, %ld in / %ld out tokens%s",
+	       r->model, r->provider, ttft, (double)r->total_us / 1e3,
+	       r->usage.input_tokens, r->usage.output_tokens, r->usage.estimated ? " (estimated)" : "");
+	if (r->metrics.cost_known)
+		printf(", $%.6f%s", r->metrics.cost_usd, r->metrics.cost_estimated ? " (estimated)" : "");
+	if (r->metrics.has_grounding)
+		printf(", grounding %.2f", r->metrics.grounding);
+	if (r->outcome != LLM_OUTCOME_OK)
+		printf(", %s", llm_outcome_name(r->outcome));
+	printf("\n");
+}
+
+static void print_json(const struct turn_record *r)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "question", r->question);
+	cJSON_AddStringToObject(o, "answer", r->answer);
+	cJSON_AddStringToObject(o, "outcome", llm_outcome_name(r->outcome));
+	if (r->error[0])
+		cJSON_AddStringToObject(o, "error", r->error);
+	cJSON_AddStringToObject(o, "model", r->model);
+	cJSON_AddStringToObject(o, "provider", r->provider);
+	cJSON_AddStringToObject(o, "finish_reason", r->finish_reason);
+	cJSON *cites = cJSON_AddArrayToObject(o, "citations");
+	const struct pack_result *pack = &r->retrieval.pack;
+	for (size_t i = 0; i < cited_blocks(r); i++) {
+		cJSON *c = cJSON_CreateObject();
+		cJSON_AddNumberToObject(c, "rank", pack->blocks[i].number);
+		cJSON_AddStringToObject(c, "path", pack->blocks[i].path);
+		cJSON_AddNumberToObject(c, "line_start", pack->blocks[i].line_start);
+		cJSON_AddNumberToObject(c, "line_end", pack->blocks[i].line_end);
+		cJSON_AddStringToObject(c, "heading_path", pack->blocks[i].heading_path);
+		cJSON_AddBoolToObject(c, "archived", pack->blocks[i].archived);
+		/* Blocks in the prompt line up with the packer's blocks. */
+		bool flagged = i < r->prompt.n_blocks && r->prompt.blocks[i].flags.n_hits > 0;
+		cJSON_AddBoolToObject(c, "injection_flagged", flagged);
+		cJSON_AddItemToArray(cites, c);
+	}
+	cJSON *u = cJSON_AddObjectToObject(o, "usage");
+	cJSON_AddNumberToObject(u, "input_tokens", (double)r->usage.input_tokens);
+	cJSON_AddNumberToObject(u, "output_tokens", (double)r->usage.output_tokens);
+	cJSON_AddBoolToObject(u, "estimated", r->usage.estimated != 0);
+	cJSON_AddNumberToObject(u, "context_tokens", r->prompt.context_tokens);
+	cJSON_AddNumberToObject(u, "prompt_tokens", r->prompt.total_tokens);
+	cJSON_AddNumberToObject(u, "embed_tokens", (double)r->metrics.embed_tokens);
+	cJSON_AddNumberToObject(u, "embed_cost_usd", r->metrics.embed_cost_usd);
+	if (r->retrieval.vector_error)
+		cJSON_AddStringToObject(o, "vector_error", r->retrieval.vector_error);
+	else
+		cJSON_AddNullToObject(o, "vector_error");
+	cJSON *t = cJSON_AddObjectToObject(o, "timings_us");
+	cJSON_AddNumberToObject(t, "embed", (double)r->retrieval.us.embed_us);
+	cJSON_AddNumberToObject(t, "vector", (double)r->retrieval.us.vector_us);
+	cJSON_AddNumberToObject(t, "fts", (double)r->retrieval.us.fts_us);
+	cJSON_AddNumberToObject(t, "fuse", (double)r->retrieval.us.fuse_us);
+	cJSON_AddNumberToObject(t, "rerank", (double)r->retrieval.us.rerank_us);
+	cJSON_AddNumberToObject(t, "pack", (double)r->retrieval.us.pack_us);
+	cJSON_AddNumberToObject(t, "retrieve", (double)r->retrieve_us);
+	cJSON_AddNumberToObject(t, "prompt", (double)r->prompt_us);
+	cJSON_AddNumberToObject(t, "time_to_first_token", (double)r->ttft_us);
+	cJSON_AddNumberToObject(t, "generation", (double)r->generation_us);
+	cJSON_AddNumberToObject(t, "total", (double)r->total_us);
+	cJSON_AddNumberToObject(o, "tokens_per_second", r->tokens_per_sec);
+	cJSON_AddNumberToObject(o, "retries", r->retries);
+	cJSON *d = cJSON_AddObjectToObject(o, "route");
+	cJSON_AddStringToObject(d, "path", router_path_name(r->decision.path));
+	cJSON_AddStringToObject(d, "rule", r->decision.rule ? r->decision.rule : "");
+	cJSON_AddStringToObject(d, "sentence", r->decision.sentence ? r->decision.sentence : "");
+	cJSON *hops = cJSON_AddArrayToObject(d, "hops");
+	for (size_t i = 0; i < r->n_hops; i++) {
+		cJSON *h = cJSON_CreateObject();
+		cJSON_AddStringToObject(h, "model", r->hops[i].model);
+		cJSON_AddStringToObject(h, "reason", r->hops[i].reason);
+		cJSON_AddItemToArray(hops, h);
+	}
+	cJSON_AddStringToObject(o, "outcome_metric", metrics_outcome_name(r->metrics.outcome));
+	if (r->format_checked)
+		cJSON_AddBoolToObject(o, "format_ok", r->format_ok);
+	cJSON_AddBoolToObject(o, "leaked_system_prompt", r->leaked_system_prompt);
+	if (r->metrics.cost_known)
+		cJSON_AddNumberToObject(o, "cost_usd", r->metrics.cost_usd);
+	if (r->metrics.has_grounding)
+		cJSON_AddNumberToObject(o, "grounding", r->metrics.grounding);
+	cJSON_AddNumberToObject(o, "query_id", (double)r->query_id);
+	cli_print_json(stdout, o);
+	cJSON_Delete(o);
+}
+
+int cmd_ask(struct cli *cli, int argc, char **argv)
+{
+	enum { OPT_NO_STREAM = OPT_FIRST_FREE };
+	static const struct option longopts[] = {
+		{ "model", required_argument, NULL, 'm' },
+		{ "top-k", required_argument, NULL, 'k' },
+		{ "collection", required_argument, NULL, 'c' },
+		{ "no-stream", no_argument, NULL, OPT_NO_STREAM },
+		{ "json", no_argument, NULL, OPT_JSON },
+		CLI_COMMON_LONGOPTS,
+		{ 0 },
+	};
+	struct turn_opts topts = { 0 };
+	const char *collection = NULL;
+	bool json = false, no_stream = false;
+	int opt;
+	while ((opt = getopt_long(argc, argv, "m:k:c:h", longopts, NULL)) != -1) {
+		char *end;
+		switch (opt) {
+		case 'm': topts.model = optarg; break;
+		case 'k':
+			topts.top_k = (int)strtol(optarg, &end, 10);
+			if (*end || topts.top_k < 1 || topts.top_k > 100)
+				return cli_usage_error(cli, "ask ", "-k takes a number from 1 to 100, not '%s'", optarg);
+			break;
+		case 'c': collection = optarg; break;
+		case OPT_NO_STREAM: no_stream = true; break;
+		case OPT_JSON: json = true; break;
+		case 'h': fputs(ask_help, stdout); return EXIT_OK;
+		default:
+			if (!cli_common_option(cli, opt, optarg))
+				return cli_usage_error(cli, "ask ", "unknown option");
+		}
+	}
+	if (argc - optind != 1)
+		return cli_usage_error(cli, "ask ", "ask needs exactly one QUESTION (quote it)");
+	if (cli_open_store(cli) != 0)
+		return EXIT_FAIL;
+	struct embedder *embedder = cli_embedder_or_log(cli, collection, EMBED_FOR_QUERIES);
+	if (!embedder)
+		return EXIT_FAIL;
+	struct retriever *retriever = NULL;
+	struct llm_client *client = llm_client_new();
+	struct turn *turn = NULL;
+	struct ask_state st = { .stream = !json && !no_stream };
+	char err[512];
+	int rc = EXIT_FAIL;
+	if (cli_open_retriever(cli->cfg, cli->store, embedder, collection, &retriever, err, sizeof err) != 0)
+		log_warn("answering without documents: %s", err);
+	struct turn_env env = { .cfg = cli->cfg, .retriever = retriever, .client = client, .log = cli->store };
+	struct turn_callbacks cbs = { .on_text = on_text, .ud = &st };
+	if (turn_start(&env, argv[optind], &topts, &cbs, &turn, err, sizeof err) != 0) {
+		log_error("%s", err);
+		goto cleanup;
+	}
+	if (!json)
+		print_route(turn_record(turn));
+	if (llm_client_run(client, err, sizeof err) != 0) {
+		log_error("%s", err);
+		goto cleanup;
+	}
+	const struct turn_record *r = turn_record(turn);
+	if (json) {
+		print_json(r);
+	} else {
+		if (!st.stream)
+			cli_put_clean(stdout, r->answer, r->answer_len);
+		if (r->answer_len && r->answer[r->answer_len - 1] != '\n')
+			printf("\n");
+		print_sources(r);
+		print_hops(r);
+		print_footer(r);
+	}
+	if (r->outcome != LLM_OUTCOME_OK) {
+		log_error("the answer %s: %s", r->outcome == LLM_OUTCOME_INTERRUPTED ? "was interrupted" : "failed",
+		          r->error);
+	} else {
+		rc = EXIT_OK;
+	}
+cleanup:
+	turn_free(&turn);
+	llm_client_free(&client);
+	retriever_free(&retriever);
+	embed_free(&embedder);
+	return rc;
+}

@@ -1,0 +1,237 @@
+/* ragdeck ingest: add files and directories to the knowledge store. */
+#include "tui/cli/cli.h"
+#include "tui/cli/commands.h"
+#include "tui/cli/progress.h"
+#include "core/config/config.h"
+#include "core/embed/embed.h"
+#include "core/ingest/ingest.h"
+#include "core/util/log.h"
+#include "core/util/xalloc.h"
+
+#include <cjson/cJSON.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char ingest_help[] =
+	"Usage: ragdeck ingest [OPTION]... PATH...\n"
+	"Add files and directories to the knowledge store. Unchanged files are\n"
+	"skipped; changed files are replaced; bad files are skipped with a reason.\n"
+	"\n"
+	"  -c, --collection NAME  collection to ingest into (default: the config's\n"
+	"                         routing.paths.retrieval.collection)\n"
+	"  -i, --include GLOB     only files matching GLOB (repeatable)\n"
+	"  -x, --exclude GLOB     leave out files and directories matching GLOB (repeatable)\n"
+	"      --prune            drop documents whose files are gone\n"
+	"      --json             print the summary as JSON\n"
+	"      --db PATH          database file\n"
+	"      --config FILE      config file\n"
+	"  -h, --help             show this help\n"
+	"\n"
+	"A GLOB with a '/' matches the path below PATH, one without matches the\n"
+	"file name. Hidden files and directories are skipped unless named.\n";
+
+struct globs {
+	const char **items;
+	size_t n, cap;
+};
+
+static void globs_add(struct globs *g, const char *s)
+{
+	if (g->n == g->cap) {
+		g->cap = g->cap ? g->cap * 2 : 4;
+		g->items = xreallocarray(g->items, g->cap, sizeof *g->items);
+	}
+	g->items[g->n++] = s;
+}
+
+static void on_progress(void *ud, const struct ingest_progress *p)
+{
+	progress_draw(ud, p, p->files_done == p->files_total);
+}
+
+static double share(uint64_t part, uint64_t whole)
+{
+	return whole ? 100.0 * (double)part / (double)whole : 0.0;
+}
+
+/* "PREFIX PATH: REASON" for each note of v. */
+static void print_notes(const char *prefix, const struct ingest_skip *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *path = cli_display_path(v[i].path);
+		printf("%s ", prefix);
+		cli_put_cell(stdout, path, strlen(path));
+		printf(": ");
+		cli_put_cell(stdout, v[i].reason, strlen(v[i].reason));
+		printf("\n");
+	}
+}
+
+static void print_summary(const struct ingest_summary *s, const char *collection, const char *model)
+{
+	double secs = (double)s->total_us / 1e6;
+	size_t not_stored = s->n_unstored + s->not_reached;
+	printf("%zu files in collection %s: %zu added, %zu changed, %zu unchanged, %zu skipped, %zu pruned",
+	       s->files, collection, s->added, s->changed, s->unchanged, s->skipped, s->pruned);
+	if (not_stored)
+		printf(", %zu not stored", not_stored);
+	printf("\n");
+	printf("%zu chunks from %.1f MB in %.2f s (%.1f MB/s)", s->chunks, (double)s->bytes / 1e6, secs,
+	       secs > 0 ? (double)s->bytes / 1e6 / secs : 0.0);
+	if (s->invalid_utf8)
+		printf("; %zu invalid UTF-8 sequences replaced", s->invalid_utf8);
+	printf("\n");
+	if (s->embed_requests) {
+		printf("embedded with ");
+		cli_put_clean(stdout, model, strlen(model));
+		printf(": %ld tokens%s in %d requests (%d retried), $%.4f\n", s->embed_tokens,
+		       s->embed_tokens_estimated ? " (estimated)" : "", s->embed_requests, s->embed_retries, s->cost_usd);
+	}
+	for (size_t i = 0; i < s->n_truncated; i++) {
+		const char *path = cli_display_path(s->truncated[i].path);
+		printf("embedded from its first part (longer than the model takes): ");
+		cli_put_cell(stdout, path, strlen(path));
+		printf(" %s\n", s->truncated[i].reason);
+	}
+	print_notes("skipped", s->skips, s->n_skips);
+	print_notes("not stored", s->unstored, s->n_unstored);
+	if (s->not_reached)
+		printf("not stored: %zu files not reached (the run stopped before them)\n", s->not_reached);
+	if (s->interrupted)
+		printf("interrupted: %zu documents written are kept; run the same command again to do the rest\n",
+		       s->added + s->changed);
+}
+
+static void add_notes_json(cJSON *o, const char *name, const struct ingest_skip *v, size_t n, const char *key)
+{
+	cJSON *arr = cJSON_AddArrayToObject(o, name);
+	for (size_t i = 0; i < n; i++) {
+		cJSON *k = cJSON_CreateObject();
+		cJSON_AddStringToObject(k, "path", v[i].path);
+		cJSON_AddStringToObject(k, key, v[i].reason);
+		cJSON_AddItemToArray(arr, k);
+	}
+}
+
+/* error: why the run stopped; NULL when it did not fail. */
+static void print_summary_json(const struct ingest_summary *s, const char *collection, const char *model,
+                               const char *error)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "collection", collection);
+	cJSON_AddNumberToObject(o, "files", (double)s->files);
+	cJSON_AddNumberToObject(o, "added", (double)s->added);
+	cJSON_AddNumberToObject(o, "changed", (double)s->changed);
+	cJSON_AddNumberToObject(o, "unchanged", (double)s->unchanged);
+	cJSON_AddNumberToObject(o, "skipped", (double)s->skipped);
+	cJSON_AddNumberToObject(o, "pruned", (double)s->pruned);
+	cJSON_AddNumberToObject(o, "chunks", (double)s->chunks);
+	cJSON_AddNumberToObject(o, "bytes", (double)s->bytes);
+	cJSON_AddNumberToObject(o, "invalid_utf8", (double)s->invalid_utf8);
+	cJSON_AddBoolToObject(o, "interrupted", s->interrupted);
+	if (error)
+		cJSON_AddStringToObject(o, "error", error);
+	else
+		cJSON_AddNullToObject(o, "error");
+	add_notes_json(o, "skips", s->skips, s->n_skips, "reason");
+	add_notes_json(o, "not_stored", s->unstored, s->n_unstored, "reason");
+	cJSON_AddNumberToObject(o, "not_reached", (double)s->not_reached);
+	add_notes_json(o, "truncated", s->truncated, s->n_truncated, "lines");
+	cJSON *e = cJSON_AddObjectToObject(o, "embedding");
+	cJSON_AddStringToObject(e, "model", model);
+	cJSON_AddNumberToObject(e, "tokens", (double)s->embed_tokens);
+	cJSON_AddBoolToObject(e, "tokens_estimated", s->embed_tokens_estimated);
+	cJSON_AddNumberToObject(e, "requests", s->embed_requests);
+	cJSON_AddNumberToObject(e, "retries", s->embed_retries);
+	cJSON_AddNumberToObject(e, "cost_usd", s->cost_usd);
+	cJSON *t = cJSON_AddObjectToObject(o, "timings_us");
+	cJSON_AddNumberToObject(t, "walk", (double)s->walk_us);
+	cJSON_AddNumberToObject(t, "load", (double)s->load_us);
+	cJSON_AddNumberToObject(t, "chunk", (double)s->chunk_us);
+	cJSON_AddNumberToObject(t, "embed", (double)s->embed_us);
+	cJSON_AddNumberToObject(t, "store", (double)s->store_us);
+	cJSON_AddNumberToObject(t, "total", (double)s->total_us);
+	cJSON *p = cJSON_AddObjectToObject(o, "phase_share_percent");
+	uint64_t work = s->load_us + s->chunk_us + s->embed_us + s->store_us;
+	cJSON_AddNumberToObject(p, "load", share(s->load_us, work));
+	cJSON_AddNumberToObject(p, "chunk", share(s->chunk_us, work));
+	cJSON_AddNumberToObject(p, "embed", share(s->embed_us, work));
+	cJSON_AddNumberToObject(p, "store", share(s->store_us, work));
+	cli_print_json(stdout, o);
+	cJSON_Delete(o);
+}
+
+int cmd_ingest(struct cli *cli, int argc, char **argv)
+{
+	enum { OPT_PRUNE = OPT_FIRST_FREE };
+	static const struct option longopts[] = {
+		{ "collection", required_argument, NULL, 'c' },
+		{ "include", required_argument, NULL, 'i' },
+		{ "exclude", required_argument, NULL, 'x' },
+		{ "prune", no_argument, NULL, OPT_PRUNE },
+		{ "json", no_argument, NULL, OPT_JSON },
+		CLI_COMMON_LONGOPTS,
+		{ 0 },
+	};
+	struct globs include = { 0 }, exclude = { 0 };
+	const char *collection = NULL;
+	bool prune = false, json = false;
+	struct embedder *embedder = NULL;
+	int opt, rc = EXIT_FAIL;
+
+	while ((opt = getopt_long(argc, argv, "c:i:x:h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'c': collection = optarg; break;
+		case 'i': globs_add(&include, optarg); break;
+		case 'x': globs_add(&exclude, optarg); break;
+		case OPT_PRUNE: prune = true; break;
+		case OPT_JSON: json = true; break;
+		case 'h': fputs(ingest_help, stdout); rc = EXIT_OK; goto cleanup;
+		default:
+			if (cli_common_option(cli, opt, optarg))
+				break;
+			rc = cli_usage_error(cli, "ingest ", "unknown option");
+			goto cleanup;
+		}
+	}
+	if (optind >= argc && !prune) {
+		rc = cli_usage_error(cli, "ingest ", "ingest needs at least one PATH");
+		goto cleanup;
+	}
+	if (cli_open_store(cli) != 0 || !(embedder = cli_embedder_or_log(cli, collection, EMBED_FOR_INGEST)))
+		goto cleanup;
+	struct ingest_opts opts;
+	ingest_opts_from_config(cli->cfg, collection, &opts);
+	opts.include = include.items;
+	opts.n_include = include.n;
+	opts.exclude = exclude.items;
+	opts.n_exclude = exclude.n;
+	opts.prune = prune;
+	opts.stop = cli_catch_stop_signals();
+	struct progress_bar bar;
+	progress_init(&bar);
+	struct ingest_summary sum;
+	char err[1024];
+	int run = ingest_run(cli->store, embedder, &opts, (const char *const *)argv + optind,
+	                     (size_t)(argc - optind), on_progress, &bar, &sum, err, sizeof err);
+	progress_clear(&bar);
+	if (json)
+		print_summary_json(&sum, opts.collection, embedder->model, run != 0 ? err : NULL);
+	else
+		print_summary(&sum, opts.collection, embedder->model);
+	if (run != 0 && sum.added + sum.changed)
+		log_error("ingest stopped: %s; the %zu documents committed are kept: run the same command again to go on",
+		          err, sum.added + sum.changed);
+	else if (run != 0)
+		log_error("ingest stopped: %s", err);
+	else
+		rc = sum.interrupted ? EXIT_FAIL : EXIT_OK;
+	ingest_summary_free(&sum);
+cleanup:
+	embed_free(&embedder);
+	free(include.items);
+	free(exclude.items);
+	return rc;
+}

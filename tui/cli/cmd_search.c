@@ -1,0 +1,279 @@
+/* ragdeck search: hybrid retrieval from the command line, with the
+ * evidence for every rank and the time of every stage. */
+#include "tui/cli/cli.h"
+#include "tui/cli/commands.h"
+#include "core/config/config.h"
+#include "core/embed/embed.h"
+#include "core/search/retrieve.h"
+#include "core/util/log.h"
+#include "core/util/strbuf.h"
+#include "core/util/utf8.h"
+
+#include <cjson/cJSON.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char search_help[] =
+	"Usage: ragdeck search [OPTION]... QUERY\n"
+	"Retrieve the chunks that best match QUERY: vector and BM25 candidates\n"
+	"fused by reciprocal rank, then packed under max_context_tokens.\n"
+	"\n"
+	"  -k, --top-k N          hits to show (default: routing.paths.retrieval.top_k)\n"
+	"  -m, --mode MODE        hybrid (default), vector or fts\n"
+	"  -c, --collection NAME  collection to search (default: the config's)\n"
+	"      --path GLOB        only documents whose stored path matches GLOB\n"
+	"      --json             print a JSON object (see docs/search-json.md)\n"
+	"      --db PATH          database file\n"
+	"      --config FILE      config file\n"
+	"  -h, --help             show this help\n";
+
+/* One line of text, whitespace collapsed, cleaned for the terminal. Text
+ * longer than max bytes is cut at the last space within them, or at a
+ * character boundary when that space is in the first half, and ends in
+ * "…". Caller frees. */
+static char *preview(const char *text, size_t max)
+{
+	struct strbuf sb = STRBUF_INIT;
+	bool space = false;
+	/* One byte past max tells whether there is more. */
+	for (const char *p = text; *p && sb.len <= max; p++) {
+		if (*p == '\n' || *p == '\t' || *p == ' ' || *p == '\r') {
+			space = sb.len > 0;
+			continue;
+		}
+		if (space)
+			sb_putc(&sb, ' ');
+		space = false;
+		sb_putc(&sb, *p);
+	}
+	if (sb.len > max) {
+		size_t end = utf8_floor_boundary(sb_str(&sb), sb.len, max);
+		size_t word = end;
+		while (word > 0 && sb.buf[word] != ' ')
+			word--;
+		sb_truncate(&sb, word > max / 2 ? word : end);
+		sb_puts(&sb, "\xE2\x80\xA6");
+	}
+	char *clean = utf8_sanitize(sb_str(&sb), sb.len, NULL);
+	sb_free(&sb);
+	return clean;
+}
+
+static void print_text(const struct retrieve_result *res)
+{
+	for (size_t i = 0; i < res->n_hits; i++) {
+		const struct retrieve_hit *h = &res->hits[i];
+		const char *shown = cli_display_path(h->path);
+		char *path = cli_cell(shown, strlen(shown));
+		char *heading = cli_cell(h->heading_path, strlen(h->heading_path));
+		char *pre = preview(h->text, 160);
+		printf("%2d. %.4f  %s:%d-%d%s%s%s%s%s\n", h->rank, h->fused, path, h->line_start, h->line_end,
+		       heading[0] ? "  (" : "", heading, heading[0] ? ")" : "",
+		       h->status != DOC_CURRENT ? "  " : "", h->status != DOC_CURRENT ? doc_status_name(h->status) : "");
+		printf("    vector ");
+		if (h->vec_rank)
+			printf("#%d %.3f", h->vec_rank, h->vec_score);
+		else
+			printf("-");
+		printf("   bm25 ");
+		if (h->fts_rank)
+			printf("#%d %.2f", h->fts_rank, h->bm25);
+		else
+			printf("-");
+		if (h->reranked)
+			printf("   rerank %.3f", h->rerank_score);
+		printf("   %d tokens%s\n    %s\n", h->tokens, h->packed ? "" : "   (dropped: over budget)", pre);
+		free(path);
+		free(heading);
+		free(pre);
+	}
+	if (res->n_hits == 0)
+		printf("no matches\n");
+	const struct retrieve_timings *t = &res->us;
+	printf("\ncontext: %zu blocks, %d of %d tokens, %zu chunks dropped for budget\n", res->pack.n_blocks,
+	       res->pack.total_tokens, res->pack.budget, res->pack.n_dropped);
+	printf("time: %.2f ms (embed %.2f, vector %.2f, fts %.2f, fuse %.2f, rerank %.2f, pack %.2f)"
+	       " over %zu vectors\n",
+	       (double)t->total_us / 1e3, (double)t->embed_us / 1e3, (double)t->vector_us / 1e3,
+	       (double)t->fts_us / 1e3, (double)t->fuse_us / 1e3, (double)t->rerank_us / 1e3,
+	       (double)t->pack_us / 1e3, res->index_rows);
+	if (res->rerank_error) {
+		/* The reason quotes the server's reply: untrusted text. */
+		fputs("reranker: skipped (", stdout);
+		cli_put_clean(stdout, res->rerank_error, strlen(res->rerank_error));
+		fputs(")\n", stdout);
+	}
+	if (res->vector_error) {
+		fputs("vectors: not used, full text alone (", stdout);
+		cli_put_clean(stdout, res->vector_error, strlen(res->vector_error));
+		fputs(")\n", stdout);
+	}
+}
+
+static void print_json(const struct retrieve_result *res, const char *query, const char *mode)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "query", query);
+	cJSON_AddStringToObject(o, "mode", mode);
+	cJSON *hits = cJSON_AddArrayToObject(o, "hits");
+	for (size_t i = 0; i < res->n_hits; i++) {
+		const struct retrieve_hit *h = &res->hits[i];
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddNumberToObject(j, "rank", h->rank);
+		cJSON_AddNumberToObject(j, "chunk_id", (double)h->chunk_id);
+		cJSON_AddNumberToObject(j, "document_id", (double)h->doc_id);
+		cJSON_AddNumberToObject(j, "fused_score", h->fused);
+		if (h->vec_rank) {
+			cJSON_AddNumberToObject(j, "vector_rank", h->vec_rank);
+			cJSON_AddNumberToObject(j, "vector_score", h->vec_score);
+		} else {
+			cJSON_AddNullToObject(j, "vector_rank");
+			cJSON_AddNullToObject(j, "vector_score");
+		}
+		if (h->fts_rank) {
+			cJSON_AddNumberToObject(j, "bm25_rank", h->fts_rank);
+			cJSON_AddNumberToObject(j, "bm25_score", h->bm25);
+		} else {
+			cJSON_AddNullToObject(j, "bm25_rank");
+			cJSON_AddNullToObject(j, "bm25_score");
+		}
+		cJSON_AddStringToObject(j, "path", h->path);
+		cJSON_AddNumberToObject(j, "line_start", h->line_start);
+		cJSON_AddNumberToObject(j, "line_end", h->line_end);
+		cJSON_AddStringToObject(j, "heading_path", h->heading_path);
+		cJSON_AddStringToObject(j, "status", doc_status_name(h->status));
+		cJSON_AddNumberToObject(j, "coverage", h->coverage);
+		if (h->reranked)
+			cJSON_AddNumberToObject(j, "rerank_score", h->rerank_score);
+		else
+			cJSON_AddNullToObject(j, "rerank_score");
+		cJSON_AddNumberToObject(j, "tokens", h->tokens);
+		cJSON_AddBoolToObject(j, "packed", h->packed);
+		cJSON_AddStringToObject(j, "text", h->text);
+		cJSON_AddItemToArray(hits, j);
+	}
+	cJSON *ctx = cJSON_AddObjectToObject(o, "context");
+	cJSON_AddNumberToObject(ctx, "budget_tokens", res->pack.budget);
+	cJSON_AddNumberToObject(ctx, "used_tokens", res->pack.total_tokens);
+	cJSON *blocks = cJSON_AddArrayToObject(ctx, "blocks");
+	for (size_t i = 0; i < res->pack.n_blocks; i++) {
+		const struct pack_block *b = &res->pack.blocks[i];
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddNumberToObject(j, "number", b->number);
+		cJSON_AddStringToObject(j, "path", b->path);
+		cJSON_AddNumberToObject(j, "line_start", b->line_start);
+		cJSON_AddNumberToObject(j, "line_end", b->line_end);
+		cJSON_AddNumberToObject(j, "tokens", b->tokens);
+		cJSON *ids = cJSON_AddArrayToObject(j, "chunk_ids");
+		for (size_t c = 0; c < b->n_chunks; c++)
+			cJSON_AddItemToArray(ids, cJSON_CreateNumber((double)b->chunk_ids[c]));
+		cJSON_AddItemToArray(blocks, j);
+	}
+	cJSON *dropped = cJSON_AddArrayToObject(ctx, "dropped_chunk_ids");
+	for (size_t i = 0; i < res->pack.n_dropped; i++)
+		cJSON_AddItemToArray(dropped, cJSON_CreateNumber((double)res->pack.dropped[i]));
+	cJSON *t = cJSON_AddObjectToObject(o, "timings_us");
+	cJSON_AddNumberToObject(t, "embed", (double)res->us.embed_us);
+	cJSON_AddNumberToObject(t, "vector", (double)res->us.vector_us);
+	cJSON_AddNumberToObject(t, "fts", (double)res->us.fts_us);
+	cJSON_AddNumberToObject(t, "fuse", (double)res->us.fuse_us);
+	cJSON_AddNumberToObject(t, "rerank", (double)res->us.rerank_us);
+	cJSON_AddNumberToObject(t, "pack", (double)res->us.pack_us);
+	cJSON_AddNumberToObject(t, "total", (double)res->us.total_us);
+	cJSON_AddNumberToObject(o, "vectors_searched", (double)res->index_rows);
+	cJSON_AddBoolToObject(o, "embedding_cached", res->embed_cached);
+	cJSON_AddNumberToObject(o, "vector_weight", res->vector_weight);
+	cJSON_AddNumberToObject(o, "coverage", res->coverage);
+	if (res->fts_match)
+		cJSON_AddStringToObject(o, "fts_match", res->fts_match);
+	else
+		cJSON_AddNullToObject(o, "fts_match");
+	cJSON_AddNumberToObject(o, "fts_terms_dropped", (double)res->fts_terms_dropped);
+	cJSON_AddBoolToObject(o, "reranked", res->reranked);
+	if (res->rerank_error)
+		cJSON_AddStringToObject(o, "rerank_error", res->rerank_error);
+	else
+		cJSON_AddNullToObject(o, "rerank_error");
+	if (res->vector_error)
+		cJSON_AddStringToObject(o, "vector_error", res->vector_error);
+	else
+		cJSON_AddNullToObject(o, "vector_error");
+	cJSON_AddNumberToObject(o, "embed_tokens", (double)res->embed_tokens);
+	cli_print_json(stdout, o);
+	cJSON_Delete(o);
+}
+
+int cmd_search(struct cli *cli, int argc, char **argv)
+{
+	enum { OPT_PATH = OPT_FIRST_FREE };
+	static const struct option longopts[] = {
+		{ "top-k", required_argument, NULL, 'k' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "collection", required_argument, NULL, 'c' },
+		{ "path", required_argument, NULL, OPT_PATH },
+		{ "json", no_argument, NULL, OPT_JSON },
+		CLI_COMMON_LONGOPTS,
+		{ 0 },
+	};
+	const char *collection = NULL, *path_glob = NULL;
+	int k = 0, mode = RETRIEVE_HYBRID, opt;
+	bool json = false;
+	while ((opt = getopt_long(argc, argv, "k:m:c:h", longopts, NULL)) != -1) {
+		char *end;
+		switch (opt) {
+		case 'k':
+			k = (int)strtol(optarg, &end, 10);
+			if (*end || k < 1 || k > 1000)
+				return cli_usage_error(cli, "search ", "-k takes a number from 1 to 1000, not '%s'", optarg);
+			break;
+		case 'm':
+			mode = retrieve_mode_parse(optarg);
+			if (mode < 0)
+				return cli_usage_error(cli, "search ", "--mode is hybrid, vector or fts, not '%s'", optarg);
+			break;
+		case 'c': collection = optarg; break;
+		case OPT_PATH: path_glob = optarg; break;
+		case OPT_JSON: json = true; break;
+		case 'h': fputs(search_help, stdout); return EXIT_OK;
+		default:
+			if (!cli_common_option(cli, opt, optarg))
+				return cli_usage_error(cli, "search ", "unknown option");
+		}
+	}
+	if (argc - optind != 1)
+		return cli_usage_error(cli, "search ", "search needs exactly one QUERY (quote it)");
+	if (cli_open_store(cli) != 0)
+		return EXIT_FAIL;
+	struct embedder *embedder = cli_embedder_or_log(cli, collection, EMBED_FOR_QUERIES);
+	if (!embedder)
+		return EXIT_FAIL;
+	struct retriever_opts ro;
+	retriever_opts_from_config(cli->cfg, collection, &ro);
+	struct retriever *r = NULL;
+	struct retrieve_result res;
+	char err[512];
+	int rc = EXIT_FAIL;
+	struct retrieve_query q = {
+		.text = argv[optind],
+		.k = k ? k : cli->cfg->routing.retrieval.top_k,
+		.mode = (enum retrieve_mode)mode,
+		.path_glob = path_glob,
+		.max_context_tokens = cli->cfg->routing.retrieval.max_context_tokens,
+	};
+	if (retriever_open(cli->store, embedder, &ro, &r, err, sizeof err) != 0 ||
+	    retriever_search(r, &q, &res, err, sizeof err) != 0) {
+		log_error("%s", err);
+		goto cleanup;
+	}
+	if (json)
+		print_json(&res, q.text, retrieve_mode_name(q.mode));
+	else
+		print_text(&res);
+	retrieve_result_free(&res);
+	rc = EXIT_OK;
+cleanup:
+	retriever_free(&r);
+	embed_free(&embedder);
+	return rc;
+}

@@ -1,0 +1,207 @@
+/* ragdeck stats: latency percentiles per stage, error and fallback rates,
+ * cost and token expansion over the query log, and the alerts that fire. */
+#include "tui/cli/cli.h"
+#include "tui/cli/commands.h"
+#include "core/config/config.h"
+#include "core/answer/metrics.h"
+#include "core/util/clock.h"
+#include "core/util/log.h"
+#include "store/querylog.h"
+
+#include <cjson/cJSON.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char stats_help[] =
+	"Usage: ragdeck stats [OPTION]...\n"
+	"Summarise the query log: p50/p95/p99 per stage (route, embed, vector,\n"
+	"fts, fuse, pack, time to first token, generation, total), error and\n"
+	"fallback rates, cost per query and per successful answer, token\n"
+	"expansion, grounding, and which alerts are firing.\n"
+	"\n"
+	"  -s, --since DURATION   only turns of the last DURATION (90s, 30m, 12h, 7d)\n"
+	"      --json             print a JSON object\n"
+	"      --db PATH          database file\n"
+	"      --config FILE      config file (alert thresholds, metrics, prices: every\n"
+	"                         turn is priced from its stored tokens at these)\n"
+	"  -h, --help             show this help\n";
+
+/* Milliseconds in "90s", "30m", "12h", "7d"; -1 when malformed. */
+static int64_t parse_duration(const char *s)
+{
+	char *end;
+	long long n = strtoll(s, &end, 10);
+	if (end == s || n <= 0 || end[0] == '\0' || end[1] != '\0')
+		return -1;
+	switch (*end) {
+	case 's': return n * 1000;
+	case 'm': return n * 60 * 1000;
+	case 'h': return n * 3600 * 1000;
+	case 'd': return n * 86400 * 1000;
+	default: return -1;
+	}
+}
+
+static enum metrics_outcome outcome_of(const char *name)
+{
+	for (int o = 0; o < METRICS_N_OUTCOMES; o++)
+		if (strcmp(metrics_outcome_name((enum metrics_outcome)o), name) == 0)
+			return (enum metrics_outcome)o;
+	return METRICS_FAILED;
+}
+
+struct reader {
+	struct metrics_window *w;
+	const struct config *cfg;
+};
+
+/* A logged row back into a metrics turn, priced with the config's prices
+ * (the tokens are stored; a model the config does not price counts as
+ * unpriced, not as free). */
+static int add_row(void *ud, const struct store_query_row *row)
+{
+	const struct reader *rd = ud;
+	struct metrics_turn t = {
+		.at_ms = row->created_ms,
+		.question_tokens = (int)row->question_tokens,
+		.tokens_in = (int)row->tokens_in,
+		.tokens_out = (int)row->tokens_out,
+		.context_tokens = (int)row->context_tokens,
+		.usage_reported = !row->tokens_estimated,
+		.outcome = outcome_of(row->outcome),
+		.has_grounding = row->has_grounding,
+		.grounding = row->grounding,
+	};
+	cJSON *spans = cJSON_Parse(row->spans_json);
+	for (int s = 0; s < METRICS_N_SPANS; s++) {
+		cJSON *v = cJSON_GetObjectItemCaseSensitive(spans, metrics_span_name((enum metrics_span)s));
+		if (cJSON_IsNumber(v))
+			metrics_turn_span(&t, (enum metrics_span)s, (uint64_t)v->valuedouble);
+	}
+	cJSON_Delete(spans);
+	cJSON *retrieval = cJSON_Parse(row->retrieval_json);
+	cJSON *et = cJSON_GetObjectItemCaseSensitive(retrieval, "embed_tokens");
+	t.embed_tokens = cJSON_IsNumber(et) ? (long)et->valuedouble : 0;
+	cJSON_Delete(retrieval);
+	metrics_turn_finish(&t, rd->cfg, row->model);
+	metrics_window_add(rd->w, &t);
+	return 0;
+}
+
+static void print_text(const struct metrics_summary *s, const struct metrics_alerts *a, const char *since)
+{
+	printf("%zu turns%s%s\n\n", s->turns, since ? " in the last " : "", since ? since : "");
+	printf("%-11s %6s %10s %10s %10s\n", "stage", "turns", "p50 ms", "p95 ms", "p99 ms");
+	for (int i = 0; i < METRICS_N_SPANS; i++) {
+		const struct metrics_pct *p = &s->span[i];
+		if (!p->n)
+			continue;
+		printf("%-11s %6zu %10.2f %10.2f %10.2f\n", metrics_span_name((enum metrics_span)i), p->n,
+		       (double)p->p50 / 1e3, (double)p->p95 / 1e3, (double)p->p99 / 1e3);
+	}
+	printf("\noutcomes: %zu ok, %zu fell back, %zu interrupted, %zu failed (error rate %.1f%%, fallback rate %.1f%%)\n",
+	       s->outcomes[METRICS_OK], s->outcomes[METRICS_FELL_BACK], s->outcomes[METRICS_INTERRUPTED],
+	       s->outcomes[METRICS_FAILED], 100 * s->error_rate, 100 * s->fallback_rate);
+	printf("cost: $%.6f total, $%.6f per query, $%.6f per successful answer (%zu of %zu priced from estimated tokens)\n",
+	       s->cost_total, s->cost_per_query, s->cost_per_success, s->n_estimated, s->n_priced);
+	if (s->embed_tokens)
+		printf("question embeddings: %ld tokens, $%.6f (in the cost above)\n", s->embed_tokens, s->embed_cost);
+	printf("token expansion (prompt / question tokens): %.1fx\n", s->expansion_mean);
+	if (s->n_grounded)
+		printf("grounding: %.2f mean over %zu answers\n", s->grounding_mean, s->n_grounded);
+	printf("alerts: %s%s%s\n", a->latency ? a->latency_msg : "", a->latency && a->grounding ? "; " : "",
+	       a->grounding ? a->grounding_msg : (!a->latency ? "none firing" : ""));
+}
+
+static void print_json(const struct metrics_summary *s, const struct metrics_alerts *a)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "turns", (double)s->turns);
+	cJSON *spans = cJSON_AddObjectToObject(o, "spans_ms");
+	for (int i = 0; i < METRICS_N_SPANS; i++) {
+		const struct metrics_pct *p = &s->span[i];
+		if (!p->n)
+			continue;
+		cJSON *j = cJSON_AddObjectToObject(spans, metrics_span_name((enum metrics_span)i));
+		cJSON_AddNumberToObject(j, "turns", (double)p->n);
+		cJSON_AddNumberToObject(j, "p50", (double)p->p50 / 1e3);
+		cJSON_AddNumberToObject(j, "p95", (double)p->p95 / 1e3);
+		cJSON_AddNumberToObject(j, "p99", (double)p->p99 / 1e3);
+	}
+	cJSON *out = cJSON_AddObjectToObject(o, "outcomes");
+	for (int i = 0; i < METRICS_N_OUTCOMES; i++)
+		cJSON_AddNumberToObject(out, metrics_outcome_name((enum metrics_outcome)i), (double)s->outcomes[i]);
+	cJSON_AddNumberToObject(o, "error_rate", s->error_rate);
+	cJSON_AddNumberToObject(o, "fallback_rate", s->fallback_rate);
+	cJSON_AddNumberToObject(o, "priced_turns", (double)s->n_priced);
+	cJSON_AddNumberToObject(o, "cost_total_usd", s->cost_total);
+	cJSON_AddNumberToObject(o, "embed_tokens", (double)s->embed_tokens);
+	cJSON_AddNumberToObject(o, "embed_cost_usd", s->embed_cost);
+	cJSON_AddNumberToObject(o, "cost_per_query_usd", s->cost_per_query);
+	cJSON_AddNumberToObject(o, "cost_per_success_usd", s->cost_per_success);
+	cJSON_AddNumberToObject(o, "token_expansion", s->expansion_mean);
+	if (s->n_grounded)
+		cJSON_AddNumberToObject(o, "grounding_mean", s->grounding_mean);
+	cJSON *al = cJSON_AddArrayToObject(o, "alerts");
+	if (a->latency)
+		cJSON_AddItemToArray(al, cJSON_CreateString(a->latency_msg));
+	if (a->grounding)
+		cJSON_AddItemToArray(al, cJSON_CreateString(a->grounding_msg));
+	cli_print_json(stdout, o);
+	cJSON_Delete(o);
+}
+
+int cmd_stats(struct cli *cli, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "since", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, OPT_JSON },
+		CLI_COMMON_LONGOPTS,
+		{ 0 },
+	};
+	const char *since = NULL;
+	int64_t since_ms = 0;
+	bool json = false;
+	int opt;
+	while ((opt = getopt_long(argc, argv, "s:h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 's':
+			since = optarg;
+			since_ms = parse_duration(optarg);
+			if (since_ms < 0)
+				return cli_usage_error(cli, "stats ", "--since takes a duration like 90s, 30m, 12h or 7d, not '%s'", optarg);
+			break;
+		case OPT_JSON: json = true; break;
+		case 'h': fputs(stats_help, stdout); return EXIT_OK;
+		default:
+			if (!cli_common_option(cli, opt, optarg))
+				return cli_usage_error(cli, "stats ", "unknown option");
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error(cli, "stats ", "unexpected argument '%s'", argv[optind]);
+	if (cli_open_store(cli) != 0)
+		return EXIT_FAIL;
+	int64_t now = clock_unix_now() * 1000;
+	int64_t from = since ? now - since_ms : 0;
+	/* Every turn in range counts: capacity grows with the log. */
+	struct metrics_window *w = metrics_window_new(1, since ? since_ms : now + 1, 1 << 20);
+	char err[512];
+	struct reader rd = { w, cli->cfg };
+	if (store_queries_each(cli->store, from, add_row, &rd, err, sizeof err) != 0) {
+		log_error("%s", err);
+		metrics_window_free(&w);
+		return EXIT_FAIL;
+	}
+	struct metrics_summary s;
+	struct metrics_alerts a;
+	metrics_window_summary(w, METRICS_LAST_TIME, now, &s);
+	metrics_alerts_check(&s, cli->cfg, &a);
+	if (json)
+		print_json(&s, &a);
+	else
+		print_text(&s, &a, since);
+	metrics_window_free(&w);
+	return EXIT_OK;
+}
