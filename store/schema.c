@@ -1,5 +1,6 @@
 #include "store/schema.h"
 #include "store/fts.h"
+#include "store/store_int.h"
 
 #include <stdio.h>
 
@@ -213,22 +214,24 @@ static int user_version(sqlite3 *db, int *version)
 	return rc;
 }
 
-static int fail(sqlite3 *db, char *err, size_t errlen, const char *what, char *msg)
+/* Say what failed, roll back, and return the error code of SQLite's
+ * result rc. */
+static enum rd_err fail(sqlite3 *db, int rc, char *err, size_t errlen, const char *what, char *msg)
 {
 	snprintf(err, errlen, "%s: %s", what, msg ? msg : sqlite3_errmsg(db));
 	sqlite3_free(msg);
 	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-	return -1;
+	return store_code(db, rc);
 }
 
-int schema_migrate(sqlite3 *db, char *err, size_t errlen)
+enum rd_err schema_migrate(sqlite3 *db, char *err, size_t errlen)
 {
 	const int target = (int)(sizeof migrations / sizeof migrations[0]);
 	int current = 0;
 	/* A database already at this version needs no write lock: it opens
 	 * while another process (an ingest) holds one. */
 	if (user_version(db, &current) == SQLITE_OK && current == target)
-		return 0;
+		return RD_OK;
 	for (;;) {
 		char *msg = NULL;
 		int version = 0;
@@ -236,28 +239,32 @@ int schema_migrate(sqlite3 *db, char *err, size_t errlen)
 		 * a new database never run the same step twice. */
 		int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &msg);
 		if ((rc & 0xff) == SQLITE_BUSY)
-			return fail(db, err, errlen, "the database needs a schema upgrade but another process is "
+			return fail(db, rc, err, errlen, "the database needs a schema upgrade but another process is "
 			            "writing to it: wait for it to finish and retry", msg);
 		if (rc != SQLITE_OK)
-			return fail(db, err, errlen, "cannot lock the database to check its schema", msg);
-		if (user_version(db, &version) != SQLITE_OK)
-			return fail(db, err, errlen, "cannot read the schema version", NULL);
+			return fail(db, rc, err, errlen, "cannot lock the database to check its schema", msg);
+		rc = user_version(db, &version);
+		if (rc != SQLITE_OK)
+			return fail(db, rc, err, errlen, "cannot read the schema version", NULL);
 		if (version > target) {
 			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 			snprintf(err, errlen, "database schema version %d is newer than this ragdeck understands (%d): upgrade ragdeck",
 			         version, target);
-			return -1;
+			return RD_ERR_VERSION;
 		}
 		if (version == target)
 			break;
 		char set_version[64];
 		snprintf(set_version, sizeof set_version, "PRAGMA user_version = %d", version + 1);
-		if (sqlite3_exec(db, migrations[version], NULL, NULL, &msg) != SQLITE_OK ||
-		    sqlite3_exec(db, set_version, NULL, NULL, &msg) != SQLITE_OK)
-			return fail(db, err, errlen, "schema migration failed", msg);
-		if (sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK)
-			return fail(db, err, errlen, "cannot commit the schema migration", msg);
+		rc = sqlite3_exec(db, migrations[version], NULL, NULL, &msg);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_exec(db, set_version, NULL, NULL, &msg);
+		if (rc != SQLITE_OK)
+			return fail(db, rc, err, errlen, "schema migration failed", msg);
+		rc = sqlite3_exec(db, "COMMIT", NULL, NULL, &msg);
+		if (rc != SQLITE_OK)
+			return fail(db, rc, err, errlen, "cannot commit the schema migration", msg);
 	}
 	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
-	return 0;
+	return RD_OK;
 }

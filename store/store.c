@@ -83,8 +83,9 @@ static void drop_pending_fts(struct store *s, size_t mark)
 	s->n_fts = mark;
 }
 
-/* A message for a failed open that says what to do about it. */
-static void open_error(const char *path, sqlite3 *db, int rc, const char *detail, char *err, size_t errlen)
+/* A message for a failed open that says what to do about it; returns its
+ * error code. */
+static enum rd_err open_error(const char *path, sqlite3 *db, int rc, const char *detail, char *err, size_t errlen)
 {
 	char advice[1024];
 	store_advice(path, db, rc, advice, sizeof advice);
@@ -111,6 +112,7 @@ static void open_error(const char *path, sqlite3 *db, int rc, const char *detail
 	default:
 		snprintf(err, errlen, "cannot open database %s (%s)%s", path, detail, advice);
 	}
+	return store_code(db, rc);
 }
 
 /* Create a new database file with mode 0600 before SQLite sees it; SQLite
@@ -119,41 +121,45 @@ static void open_error(const char *path, sqlite3 *db, int rc, const char *detail
  * locks every other connection of this process holds on it (SQLite's
  * documented "close() drops locks" hazard), and a writer could then
  * corrupt it. */
-static int create_private_file(const char *path, char *err, size_t errlen)
+static enum rd_err create_private_file(const char *path, char *err, size_t errlen)
 {
 	struct stat st;
 	if (strcmp(path, ":memory:") == 0)
-		return 0;
+		return RD_OK;
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
 		snprintf(err, errlen, "the database path %s is a directory: pass --db with a file in it, for example "
 		         "--db %s/ragdeck.db", path, path);
-		return -1;
+		return RD_ERR_INVALID;
 	}
 	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		if (errno == EEXIST)
-			return 0;
+			return RD_OK;
 		snprintf(err, errlen, "cannot create database %s: %s", path, strerror(errno));
-		return -1;
+		return errno == ENOSPC ? RD_ERR_FULL : errno == EACCES || errno == EROFS ? RD_ERR_READ_ONLY : RD_ERR_IO;
 	}
 	close(fd);
-	return 0;
+	return RD_OK;
 }
 
-int store_open(const char *path, struct store **out, char *err, size_t errlen)
+enum rd_err store_open(const char *path, struct store **out, char *err, size_t errlen)
 {
 	struct store *s = xcalloc(1, sizeof *s);
 	s->path = xstrdup(path);
 	int rc;
+	enum rd_err code = RD_ERR_IO;
 	char *msg = NULL;
 
 	*out = NULL;
-	if (fs_make_parent_dirs(path, err, errlen) != 0 || create_private_file(path, err, errlen) != 0)
+	if (fs_make_parent_dirs(path, err, errlen) != 0)
+		goto fail;
+	code = create_private_file(path, err, errlen);
+	if (code != RD_OK)
 		goto fail;
 	store_match_side_modes(path);
 	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
-		open_error(path, s->db, rc, s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc), err, errlen);
+		code = open_error(path, s->db, rc, s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc), err, errlen);
 		goto fail;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
@@ -169,24 +175,28 @@ int store_open(const char *path, struct store **out, char *err, size_t errlen)
 	 * which may lack owner write (a 0400 database). */
 	store_match_side_modes(path);
 	if (rc != SQLITE_OK) {
-		open_error(path, s->db, rc, msg ? msg : sqlite3_errmsg(s->db), err, errlen);
+		code = open_error(path, s->db, rc, msg ? msg : sqlite3_errmsg(s->db), err, errlen);
 		sqlite3_free(msg);
 		goto fail;
 	}
-	if (fts_rank_register(s->db, err, errlen) != 0 || schema_migrate(s->db, err, errlen) != 0)
+	code = RD_ERR_IO;
+	if (fts_rank_register(s->db, err, errlen) != 0)
+		goto fail;
+	code = schema_migrate(s->db, err, errlen);
+	if (code != RD_OK)
 		goto fail;
 	for (int i = 0; i < ST_COUNT; i++) {
 		rc = sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[i], NULL);
 		if (rc != SQLITE_OK) {
-			open_error(path, s->db, rc, sqlite3_errmsg(s->db), err, errlen);
+			code = open_error(path, s->db, rc, sqlite3_errmsg(s->db), err, errlen);
 			goto fail;
 		}
 	}
 	*out = s;
-	return 0;
+	return RD_OK;
 fail:
 	store_close(&s);
-	return -1;
+	return code;
 }
 
 void store_close(struct store **sp)

@@ -7,6 +7,8 @@
 #ifndef RAGDECK_STORE_H
 #define RAGDECK_STORE_H
 
+#include "core/util/error.h"
+
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -19,9 +21,12 @@ struct store;
  * The -wal and -shm files this process owns get the database's mode plus
  * owner read and write (a stale 0400 -shm would refuse every write).
  * A directory, a corrupt, foreign or locked file, a full disk or a file
- * that cannot be written gives an error naming the path and what to do.
- * Caller closes with store_close. */
-int store_open(const char *path, struct store **out, char *err, size_t errlen);
+ * that cannot be written gives an error naming the path and what to do,
+ * and its code: RD_ERR_INVALID (a directory), RD_ERR_LOCKED,
+ * RD_ERR_CORRUPT, RD_ERR_READ_ONLY, RD_ERR_FULL, RD_ERR_VERSION (a newer
+ * schema) or RD_ERR_IO. Returns RD_OK or that code. Caller closes with
+ * store_close. */
+enum rd_err store_open(const char *path, struct store **out, char *err, size_t errlen);
 
 /* Close and free; NULL-safe; clears *s. */
 void store_close(struct store **s);

@@ -96,6 +96,26 @@ static bool name_unwritable(const char *path, char *out, size_t n)
 	return false;
 }
 
+enum rd_err store_code(sqlite3 *db, int rc)
+{
+	if (disk_full(db, rc))
+		return RD_ERR_FULL;
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return RD_ERR_LOCKED;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return RD_ERR_CORRUPT;
+	case SQLITE_READONLY:
+	case SQLITE_CANTOPEN:
+	case SQLITE_PERM:
+		return RD_ERR_READ_ONLY;
+	default:
+		return RD_ERR_IO;
+	}
+}
+
 void store_advice(const char *path, sqlite3 *db, int rc, char *out, size_t n)
 {
 	char why[3 * PATH_MAX];

@@ -2,6 +2,8 @@
 #ifndef RAGDECK_STORE_INT_H
 #define RAGDECK_STORE_INT_H
 
+#include "core/util/error.h"
+
 #include <sqlite3.h>
 #include <stddef.h>
 
@@ -19,5 +21,10 @@ void store_match_side_modes(const char *path);
  * files and its directory that cannot be written; a lock or damage says
  * what to do. */
 void store_advice(const char *path, sqlite3 *db, int rc, char *out, size_t n);
+
+/* The error code of SQLite result rc (extended codes) on connection db
+ * (or NULL): a full disk, a lock, damage, a file that cannot be written,
+ * or RD_ERR_IO. */
+enum rd_err store_code(sqlite3 *db, int rc);
 
 #endif

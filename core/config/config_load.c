@@ -763,11 +763,12 @@ cleanup:
 /* Read all of path into *buf (NUL-terminated); why says what failed. */
 static int read_file(const char *path, char **buf, size_t *len, struct strbuf *why)
 {
-	char err[128];
-	if (fs_read_file(path, MAX_FILE_BYTES, buf, len, err, sizeof err) == 0)
+	char err[ERR_LEN];
+	enum rd_err rc = fs_read_file(path, MAX_FILE_BYTES, buf, len, err, sizeof err);
+	if (rc == RD_OK)
 		return 0;
 	sb_puts(why, err);
-	if (strncmp(err, "larger", 6) == 0)
+	if (rc == RD_ERR_TOO_BIG)
 		sb_puts(why, "; this is not a config file");
 	return -1;
 }

@@ -27,21 +27,22 @@ int fs_make_parent_dirs(const char *path, char *err, size_t errlen)
 	return rc;
 }
 
-int fs_read_file(const char *path, size_t max_bytes, char **buf, size_t *len, char *err, size_t errlen)
+enum rd_err fs_read_file(const char *path, size_t max_bytes, char **buf, size_t *len, char *err, size_t errlen)
 {
 	struct strbuf sb = STRBUF_INIT;
 	char chunk[8192];
 	size_t n;
-	int rc = -1;
+	enum rd_err rc = RD_ERR_IO;
 	FILE *f = fopen(path, "rb");
 	if (!f) {
 		snprintf(err, errlen, "%s", strerror(errno));
-		return -1;
+		return errno == ENOENT ? RD_ERR_NOT_FOUND : RD_ERR_IO;
 	}
 	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
 		sb_append(&sb, chunk, n);
 		if (max_bytes && sb.len > max_bytes) {
 			snprintf(err, errlen, "larger than %zu MiB", max_bytes >> 20);
+			rc = RD_ERR_TOO_BIG;
 			goto cleanup;
 		}
 	}
@@ -50,7 +51,7 @@ int fs_read_file(const char *path, size_t max_bytes, char **buf, size_t *len, ch
 		goto cleanup;
 	}
 	*buf = sb_detach(&sb, len);
-	rc = 0;
+	rc = RD_OK;
 cleanup:
 	fclose(f);
 	sb_free(&sb);

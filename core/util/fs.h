@@ -2,6 +2,8 @@
 #ifndef RAGDECK_FS_H
 #define RAGDECK_FS_H
 
+#include "core/util/error.h"
+
 #include <stddef.h>
 
 /* Create every missing directory on the way to the file at path (mode 0700).
@@ -9,9 +11,10 @@
 int fs_make_parent_dirs(const char *path, char *err, size_t errlen);
 
 /* Read the whole file at path into *buf (NUL-terminated; caller frees),
- * its length into *len. max_bytes 0: no limit. Returns 0, or -1 with err
- * saying why in a few words ("No such file or directory", "larger than
- * 4 MiB"); callers add the path and what the file was for. */
-int fs_read_file(const char *path, size_t max_bytes, char **buf, size_t *len, char *err, size_t errlen);
+ * its length into *len. max_bytes 0: no limit. Returns RD_OK, or
+ * RD_ERR_NOT_FOUND, RD_ERR_TOO_BIG or RD_ERR_IO with err saying why in a
+ * few words ("No such file or directory", "larger than 4 MiB"); callers
+ * add the path and what the file was for. */
+enum rd_err fs_read_file(const char *path, size_t max_bytes, char **buf, size_t *len, char *err, size_t errlen);
 
 #endif

@@ -962,6 +962,26 @@ static void missing_file_is_an_error_without_position(void **state)
 	assert_int_equal(d.n, 0);
 }
 
+static void a_file_past_the_size_limit_is_said_not_to_be_a_config(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/rdbigconfigXXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	FILE *f = fdopen(fd, "w");
+	for (int i = 0; i < (4 << 20) / 16 + 1; i++)
+		fputs("# a long comment\n", f);
+	fclose(f);
+	struct config_diags d = { 0 };
+	struct config *c = NULL;
+	assert_int_equal(config_load_file(path, &c, &d), -1);
+	char *text = config_diags_format(&d);
+	assert_non_null(strstr(text, "cannot read the config file: larger than 4 MiB; this is not a config file"));
+	free(text);
+	config_diags_free(&d);
+	unlink(path);
+}
+
 static void diagnostics_are_ordered_by_position(void **state)
 {
 	(void)state;
@@ -1261,6 +1281,7 @@ int main(void)
 		cmocka_unit_test(printed_config_lists_every_key_and_reloads_template_values),
 		cmocka_unit_test(printed_config_never_shows_a_key),
 		cmocka_unit_test(missing_file_is_an_error_without_position),
+		cmocka_unit_test(a_file_past_the_size_limit_is_said_not_to_be_a_config),
 		cmocka_unit_test(diagnostics_are_ordered_by_position),
 		cmocka_unit_test(deep_nesting_is_refused_at_the_65th_level),
 		cmocka_unit_test(alias_bomb_is_refused_even_under_an_unknown_key),

@@ -220,7 +220,7 @@ static void garbage_file_gives_actionable_error(void **state)
 	close(fd);
 	struct store *s = NULL;
 	char err[512];
-	assert_int_equal(store_open(path, &s, err, sizeof err), -1);
+	assert_int_equal(store_open(path, &s, err, sizeof err), RD_ERR_CORRUPT);
 	assert_null(s);
 	assert_non_null(strstr(err, path));
 	assert_non_null(strstr(err, "--db"));
@@ -232,7 +232,7 @@ static void a_directory_as_database_path_says_so(void **state)
 	struct fixture *f = *state;
 	struct store *s = NULL;
 	char err[512];
-	assert_int_equal(store_open(f->dir, &s, err, sizeof err), -1);
+	assert_int_equal(store_open(f->dir, &s, err, sizeof err), RD_ERR_INVALID);
 	assert_null(s);
 	assert_non_null(strstr(err, f->dir));
 	assert_non_null(strstr(err, "is a directory"));
@@ -308,7 +308,7 @@ static void newer_schema_is_refused(void **state)
 	char err[512];
 	assert_int_equal(sqlite3_exec(store_db(f->s), "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
 	store_close(&f->s);
-	assert_int_equal(store_open(f->path, &f->s, err, sizeof err), -1);
+	assert_int_equal(store_open(f->path, &f->s, err, sizeof err), RD_ERR_VERSION);
 	assert_non_null(strstr(err, "newer"));
 }
 
