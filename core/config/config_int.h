@@ -27,7 +27,7 @@
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 struct field;
-struct loader;
+struct config_reader;
 struct printer;      /* private to config_print.c */
 struct section;
 
@@ -45,7 +45,7 @@ enum field_type {
 	F_SECRET,    /* a key that must never appear: always an error */
 };
 
-typedef void (*custom_load_fn)(struct loader *l, void *base, const yaml_node_t *key,
+typedef void (*custom_load_fn)(struct config_reader *l, void *base, const yaml_node_t *key,
                                const yaml_node_t *val, const char *path);
 typedef void (*custom_print_fn)(struct printer *p, const struct field *f, const void *base,
                                 int indent);
@@ -74,11 +74,11 @@ struct section {
 	const struct field *fields;
 	size_t n;
 	/* Cross-key checks, run after the section's keys are loaded. */
-	void (*check)(struct loader *l, void *base, const yaml_node_t *map, const char *path);
+	void (*check)(struct config_reader *l, void *base, const yaml_node_t *map, const char *path);
 };
 
 /* The state of one config_load_string. */
-struct loader {
+struct config_reader {
 	yaml_document_t doc;
 	struct config *cfg;
 	struct config_diags *diags;
@@ -145,7 +145,7 @@ void config_diags_set_source(struct config_diags *d, const char *name);
 void config_diags_sort_from(struct config_diags *d, size_t first);
 
 /* Append a message at mark m to l's diagnostics; counts errors. */
-void config_report(struct loader *l, enum config_severity sev, yaml_mark_t m, const char *fmt,
+void config_report(struct config_reader *l, enum config_severity sev, yaml_mark_t m, const char *fmt,
                    ...) __attribute__((format(printf, 4, 5)));
 
 /* Keep cand in *best when it is the closest plausible spelling of word. */
@@ -158,7 +158,7 @@ void config_suggest_choice(struct strbuf *sb, const char *word, const char *cons
 void config_choices_text(struct strbuf *sb, const char *const *choices);
 
 /* Node index of l's document; the text of a scalar node. */
-const yaml_node_t *config_node_at(struct loader *l, int index);
+const yaml_node_t *config_node_at(struct config_reader *l, int index);
 const char *config_scalar_text(const yaml_node_t *n);
 
 /* A plain empty, ~ or null scalar. */
@@ -177,24 +177,24 @@ const char *config_where_prefix(const char *path);
 
 /* Report "PATH: expected EXPECT, got VALUE[why]" as an error. A value that
  * may be a secret (hide) is not repeated. */
-void config_bad_value(struct loader *l, const yaml_node_t *n, const char *path, const char *expect,
+void config_bad_value(struct config_reader *l, const yaml_node_t *n, const char *path, const char *expect,
                       const char *why, bool hide);
 
 /* Value of key in map, or NULL (also when map is not a mapping). */
-const yaml_node_t *config_map_find(struct loader *l, const yaml_node_t *map, const char *key);
+const yaml_node_t *config_map_find(struct config_reader *l, const yaml_node_t *map, const char *key);
 
 /* Number of pairs of a mapping, 0 for null (nothing to do). Reports a node
  * that is not a mapping or is too large and returns 0. */
-size_t config_map_size(struct loader *l, const yaml_node_t *n, const char *path,
+size_t config_map_size(struct config_reader *l, const yaml_node_t *n, const char *path,
                        const char *expect);
 
 /* Same for a list; *ok is false when the node is neither null nor a list. */
-size_t config_seq_size(struct loader *l, const yaml_node_t *n, const char *path,
+size_t config_seq_size(struct config_reader *l, const yaml_node_t *n, const char *path,
                        const char *expect, bool *ok);
 
 /* Key of pair i of map (and *key, *val), or NULL after reporting a key that
  * is not a plain name or repeats an earlier key. */
-const char *config_pair_key(struct loader *l, const yaml_node_t *map, size_t i, const char *path,
+const char *config_pair_key(struct config_reader *l, const yaml_node_t *map, size_t i, const char *path,
                             const yaml_node_t **key, const yaml_node_t **val);
 
 /* "path.key" (or "key" at the top level) and "path[i]"; caller frees. */
@@ -203,22 +203,22 @@ char *config_index_path(const char *path, size_t i);
 
 /* ---- config_load.c: custom fields and cross-key checks of the tables ---- */
 
-void config_evaluation_load(struct loader *l, void *base, const yaml_node_t *key,
+void config_evaluation_load(struct config_reader *l, void *base, const yaml_node_t *key,
                             const yaml_node_t *val, const char *path);
-void config_providers_load(struct loader *l, void *base, const yaml_node_t *key,
+void config_providers_load(struct config_reader *l, void *base, const yaml_node_t *key,
                            const yaml_node_t *val, const char *path);
-void config_models_load(struct loader *l, void *base, const yaml_node_t *key,
+void config_models_load(struct config_reader *l, void *base, const yaml_node_t *key,
                         const yaml_node_t *val, const char *path);
-void config_pricing_load(struct loader *l, void *base, const yaml_node_t *key,
+void config_pricing_load(struct config_reader *l, void *base, const yaml_node_t *key,
                          const yaml_node_t *val, const char *path);
-void config_rules_load(struct loader *l, void *base, const yaml_node_t *key,
+void config_rules_load(struct config_reader *l, void *base, const yaml_node_t *key,
                        const yaml_node_t *val, const char *path);
 
-void config_check_retrieval_path(struct loader *l, void *base, const yaml_node_t *map,
+void config_check_retrieval_path(struct config_reader *l, void *base, const yaml_node_t *map,
                                  const char *path);
-void config_check_adaptation_path(struct loader *l, void *base, const yaml_node_t *map,
+void config_check_adaptation_path(struct config_reader *l, void *base, const yaml_node_t *map,
                                   const char *path);
-void config_check_ingest(struct loader *l, void *base, const yaml_node_t *map, const char *path);
+void config_check_ingest(struct config_reader *l, void *base, const yaml_node_t *map, const char *path);
 
 /* ---- config_print.c: printers of the custom fields ---------------------- */
 

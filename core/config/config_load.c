@@ -36,7 +36,7 @@ static void *field_ptr(void *base, const struct field *f)
 
 /* The text of a scalar that is a valid string for f, or NULL after
  * reporting why not. */
-static const char *string_value(struct loader *l, const struct field *f, const yaml_node_t *n,
+static const char *string_value(struct config_reader *l, const struct field *f, const yaml_node_t *n,
                                 const char *path)
 {
 	const char *expect = f->expect ? f->expect : "a non-empty string";
@@ -61,7 +61,7 @@ static const char *string_value(struct loader *l, const struct field *f, const y
 	return s;
 }
 
-static void load_str(struct loader *l, const struct field *f, void *base, const yaml_node_t *n,
+static void load_str(struct config_reader *l, const struct field *f, void *base, const yaml_node_t *n,
                      const char *path)
 {
 	char **dst = field_ptr(base, f);
@@ -78,7 +78,7 @@ static void load_str(struct loader *l, const struct field *f, void *base, const 
 }
 
 /* Index of a scalar among choices, or -1 after reporting it. */
-static int choice_value(struct loader *l, const char *const *choices, const yaml_node_t *n,
+static int choice_value(struct config_reader *l, const char *const *choices, const yaml_node_t *n,
                         const char *path)
 {
 	if (n->type == YAML_SCALAR_NODE && !config_is_null(n)) {
@@ -96,7 +96,7 @@ static int choice_value(struct loader *l, const char *const *choices, const yaml
 	return -1;
 }
 
-static void load_choice(struct loader *l, const struct field *f, void *base, const yaml_node_t *n,
+static void load_choice(struct config_reader *l, const struct field *f, void *base, const yaml_node_t *n,
                         const char *path)
 {
 	int i = choice_value(l, f->choices, n, path);
@@ -119,7 +119,7 @@ static const char *quoted_hint(const yaml_node_t *n)
 	return NULL;
 }
 
-static void load_bool(struct loader *l, const struct field *f, void *base, const yaml_node_t *n,
+static void load_bool(struct config_reader *l, const struct field *f, void *base, const yaml_node_t *n,
                       const char *path)
 {
 	static const char *const yes[] = { "true", "yes", "on" };
@@ -136,7 +136,7 @@ static void load_bool(struct loader *l, const struct field *f, void *base, const
 	config_bad_value(l, n, path, "true or false", quoted_hint(n), false);
 }
 
-static void load_number(struct loader *l, const struct field *f, void *base, const yaml_node_t *n,
+static void load_number(struct config_reader *l, const struct field *f, void *base, const yaml_node_t *n,
                         const char *path)
 {
 	struct strbuf expect = STRBUF_INIT;
@@ -175,7 +175,7 @@ static void load_number(struct loader *l, const struct field *f, void *base, con
 	sb_free(&expect);
 }
 
-static void load_list(struct loader *l, const struct field *f, void *base, const yaml_node_t *n,
+static void load_list(struct config_reader *l, const struct field *f, void *base, const yaml_node_t *n,
                       const char *path)
 {
 	struct strbuf expect = STRBUF_INIT;
@@ -228,10 +228,10 @@ cleanup:
 	sb_free(&expect);
 }
 
-static void load_section(struct loader *l, const struct section *s, void *base,
+static void load_section(struct config_reader *l, const struct section *s, void *base,
                          const yaml_node_t *map, const char *path);
 
-static void load_field(struct loader *l, const struct field *f, void *base, const yaml_node_t *key,
+static void load_field(struct config_reader *l, const struct field *f, void *base, const yaml_node_t *key,
                        const yaml_node_t *val, const char *path)
 {
 	switch (f->type) {
@@ -265,7 +265,7 @@ static void load_field(struct loader *l, const struct field *f, void *base, cons
 	}
 }
 
-static void unknown_key(struct loader *l, const struct section *s, const yaml_node_t *key,
+static void unknown_key(struct config_reader *l, const struct section *s, const yaml_node_t *key,
                         const char *name, const char *path)
 {
 	const char *best = NULL;
@@ -281,7 +281,7 @@ static void unknown_key(struct loader *l, const struct section *s, const yaml_no
 	sb_free(&hint);
 }
 
-static void load_section(struct loader *l, const struct section *s, void *base,
+static void load_section(struct config_reader *l, const struct section *s, void *base,
                          const yaml_node_t *map, const char *path)
 {
 	size_t n = config_map_size(l, map, path, "a mapping of keys");
@@ -308,7 +308,7 @@ static void load_section(struct loader *l, const struct section *s, void *base,
 
 /* ---- custom fields ------------------------------------------------------ */
 
-void config_evaluation_load(struct loader *l, void *base, const yaml_node_t *key,
+void config_evaluation_load(struct config_reader *l, void *base, const yaml_node_t *key,
                             const yaml_node_t *val, const char *path)
 {
 	bool under_routing = strchr(path, '.') != NULL;
@@ -326,7 +326,7 @@ void config_evaluation_load(struct loader *l, void *base, const yaml_node_t *key
 	load_section(l, &config_eval_section, base, val, path);
 }
 
-static void load_provider(struct loader *l, struct config *c, const char *name,
+static void load_provider(struct config_reader *l, struct config *c, const char *name,
                           const yaml_node_t *key, const yaml_node_t *val, const char *path)
 {
 	size_t at = config_provider_index(c, name);
@@ -361,7 +361,7 @@ static void load_provider(struct loader *l, struct config *c, const char *name,
 		              config_provider_kinds[p->kind]);
 }
 
-void config_providers_load(struct loader *l, void *base, const yaml_node_t *key,
+void config_providers_load(struct config_reader *l, void *base, const yaml_node_t *key,
                            const yaml_node_t *val, const char *path)
 {
 	size_t n = config_map_size(l, val, path, "a mapping of provider names");
@@ -381,7 +381,7 @@ void config_providers_load(struct loader *l, void *base, const yaml_node_t *key,
 	}
 }
 
-void config_models_load(struct loader *l, void *base, const yaml_node_t *key,
+void config_models_load(struct config_reader *l, void *base, const yaml_node_t *key,
                         const yaml_node_t *val, const char *path)
 {
 	struct config *c = base;
@@ -431,7 +431,7 @@ void config_models_load(struct loader *l, void *base, const yaml_node_t *key,
 	c->n_models = total;
 }
 
-void config_pricing_load(struct loader *l, void *base, const yaml_node_t *key,
+void config_pricing_load(struct config_reader *l, void *base, const yaml_node_t *key,
                          const yaml_node_t *val, const char *path)
 {
 	struct config *c = base;
@@ -460,7 +460,7 @@ void config_pricing_load(struct loader *l, void *base, const yaml_node_t *key,
 	}
 }
 
-void config_rules_load(struct loader *l, void *base, const yaml_node_t *key,
+void config_rules_load(struct config_reader *l, void *base, const yaml_node_t *key,
                        const yaml_node_t *val, const char *path)
 {
 	struct config *c = base;
@@ -497,7 +497,7 @@ void config_rules_load(struct loader *l, void *base, const yaml_node_t *key,
 
 /* ---- cross-key checks --------------------------------------------------- */
 
-void config_check_retrieval_path(struct loader *l, void *base, const yaml_node_t *map,
+void config_check_retrieval_path(struct config_reader *l, void *base, const yaml_node_t *map,
                                  const char *path)
 {
 	const struct config *c = base;
@@ -510,7 +510,7 @@ void config_check_retrieval_path(struct loader *l, void *base, const yaml_node_t
 	              path, c->routing.retrieval.collection);
 }
 
-void config_check_adaptation_path(struct loader *l, void *base, const yaml_node_t *map,
+void config_check_adaptation_path(struct config_reader *l, void *base, const yaml_node_t *map,
                                   const char *path)
 {
 	const struct config *c = base;
@@ -521,7 +521,7 @@ void config_check_adaptation_path(struct loader *l, void *base, const yaml_node_
 		              path);
 }
 
-void config_check_ingest(struct loader *l, void *base, const yaml_node_t *map, const char *path)
+void config_check_ingest(struct config_reader *l, void *base, const yaml_node_t *map, const char *path)
 {
 	const struct config *c = base;
 	int chunk = c->ingest.chunk_tokens, overlap = c->ingest.overlap_tokens;
@@ -550,7 +550,7 @@ static void known_providers(const struct config *c, struct strbuf *sb)
 		sb_printf(sb, "%s%s", j ? ", " : "", c->providers[j].name);
 }
 
-static void check_routes(struct loader *l)
+static void check_routes(struct config_reader *l)
 {
 	const struct config *c = l->cfg;
 	for (size_t i = 0; i < l->n_user_routes; i++) {
@@ -568,7 +568,7 @@ static void check_routes(struct loader *l)
 /* retrieval.reranker.provider, set in the file, must name a provider with
  * a server: checked once the whole file is read, since providers may come
  * after retrieval. */
-static void check_reranker(struct loader *l, const yaml_node_t *root)
+static void check_reranker(struct config_reader *l, const yaml_node_t *root)
 {
 	const struct config *c = l->cfg;
 	const char *name = c->retrieval.reranker.provider;
@@ -596,7 +596,7 @@ static void check_reranker(struct loader *l, const yaml_node_t *root)
 /* The embedder's model must reach a provider of kind openai when it is
  * HTTP; a model named for the offline embedder is noted, since the hash
  * embedder does not use it. Checked once the whole file is read. */
-static void check_embedder(struct loader *l, const yaml_node_t *root)
+static void check_embedder(struct config_reader *l, const yaml_node_t *root)
 {
 	const struct config *c = l->cfg;
 	const yaml_node_t *emb = config_map_find(l, root, "embedder");
@@ -640,7 +640,7 @@ static void check_embedder(struct loader *l, const yaml_node_t *root)
 
 /* repetition_penalty reaches only servers that copy OpenAI's API: say so
  * when the adaptation model goes to OpenAI's own API or to Anthropic. */
-static void check_repetition_penalty(struct loader *l, const yaml_node_t *root)
+static void check_repetition_penalty(struct config_reader *l, const yaml_node_t *root)
 {
 	const struct config *c = l->cfg;
 	const char *model = c->routing.adaptation.model_path;
@@ -660,7 +660,7 @@ static void check_repetition_penalty(struct loader *l, const yaml_node_t *root)
 }
 
 /* Warn when routing.<key>, set in the file, names a model no route serves. */
-static void check_model_served(struct loader *l, const yaml_node_t *root, const char *key)
+static void check_model_served(struct config_reader *l, const yaml_node_t *root, const char *key)
 {
 	const yaml_node_t *routing = config_map_find(l, root, "routing");
 	const yaml_node_t *n = routing ? config_map_find(l, routing, key) : NULL;
@@ -674,7 +674,7 @@ static void check_model_served(struct loader *l, const yaml_node_t *root, const 
 	              key, model, model);
 }
 
-static void load_root(struct loader *l, const yaml_node_t *root)
+static void load_root(struct config_reader *l, const yaml_node_t *root)
 {
 	if (!root || config_is_null(root))
 		return;
@@ -696,7 +696,7 @@ static void load_root(struct loader *l, const yaml_node_t *root)
 	check_model_served(l, root, "fallback_model");
 }
 
-static void reader_error(struct loader *l, const struct safe_yaml_error *e)
+static void reader_error(struct config_reader *l, const struct safe_yaml_error *e)
 {
 	config_report(l, CONFIG_ERROR, e->mark, "%s", e->msg);
 }
@@ -704,7 +704,7 @@ static void reader_error(struct loader *l, const struct safe_yaml_error *e)
 /* Only the first document of a stream is configuration; say so when there
  * are more, and report a syntax error (or a broken limit) after the first
  * one. */
-static void check_trailing_documents(struct loader *l, struct safe_yaml *reader)
+static void check_trailing_documents(struct config_reader *l, struct safe_yaml *reader)
 {
 	struct safe_yaml_error e;
 	yaml_document_t next;
@@ -722,7 +722,7 @@ static void check_trailing_documents(struct loader *l, struct safe_yaml *reader)
 int config_load_string(const char *name, const char *yaml, size_t len, struct config **out,
                        struct config_diags *diags)
 {
-	struct loader l = { .diags = diags };
+	struct config_reader l = { .diags = diags };
 	struct safe_yaml reader;
 	struct safe_yaml_error e;
 	bool have_reader = false, have_doc = false;

@@ -53,7 +53,7 @@ void config_diags_set_source(struct config_diags *d, const char *name)
 	d->source = xstrdup(name);
 }
 
-void config_report(struct loader *l, enum config_severity sev, yaml_mark_t m, const char *fmt, ...)
+void config_report(struct config_reader *l, enum config_severity sev, yaml_mark_t m, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -199,7 +199,7 @@ static void quote_for_message(struct strbuf *sb, const char *s, size_t len)
 
 /* ---- YAML node access --------------------------------------------------- */
 
-const yaml_node_t *config_node_at(struct loader *l, int index)
+const yaml_node_t *config_node_at(struct config_reader *l, int index)
 {
 	return yaml_document_get_node(&l->doc, index);
 }
@@ -240,7 +240,7 @@ const char *config_where_prefix(const char *path)
 	return path[0] ? "under " : "at the top level";
 }
 
-void config_bad_value(struct loader *l, const yaml_node_t *n, const char *path, const char *expect,
+void config_bad_value(struct config_reader *l, const yaml_node_t *n, const char *path, const char *expect,
                       const char *why, bool hide)
 {
 	struct strbuf got = STRBUF_INIT;
@@ -253,7 +253,7 @@ void config_bad_value(struct loader *l, const yaml_node_t *n, const char *path, 
 	sb_free(&got);
 }
 
-const yaml_node_t *config_map_find(struct loader *l, const yaml_node_t *map, const char *key)
+const yaml_node_t *config_map_find(struct config_reader *l, const yaml_node_t *map, const char *key)
 {
 	if (map->type != YAML_MAPPING_NODE)
 		return NULL;
@@ -265,7 +265,7 @@ const yaml_node_t *config_map_find(struct loader *l, const yaml_node_t *map, con
 	return NULL;
 }
 
-size_t config_map_size(struct loader *l, const yaml_node_t *n, const char *path, const char *expect)
+size_t config_map_size(struct config_reader *l, const yaml_node_t *n, const char *path, const char *expect)
 {
 	if (config_is_null(n))
 		return 0;
@@ -282,7 +282,7 @@ size_t config_map_size(struct loader *l, const yaml_node_t *n, const char *path,
 	return count;
 }
 
-size_t config_seq_size(struct loader *l, const yaml_node_t *n, const char *path, const char *expect,
+size_t config_seq_size(struct config_reader *l, const yaml_node_t *n, const char *path, const char *expect,
                        bool *ok)
 {
 	*ok = config_is_null(n);
@@ -301,7 +301,7 @@ size_t config_seq_size(struct loader *l, const yaml_node_t *n, const char *path,
 	return count;
 }
 
-const char *config_pair_key(struct loader *l, const yaml_node_t *map, size_t i, const char *path,
+const char *config_pair_key(struct config_reader *l, const yaml_node_t *map, size_t i, const char *path,
                             const yaml_node_t **key, const yaml_node_t **val)
 {
 	const yaml_node_pair_t *pairs = map->data.mapping.pairs.start;
