@@ -309,7 +309,9 @@ static void plan_free(struct query_plan *qp)
 }
 
 /* Full-text candidates: ids and rank values, best first, of the chunks
- * filter allows (NULL: those in the vector index). */
+ * filter allows. Without a filter, chunks of other collections or models
+ * are dropped by looking them up in the vector index, which holds exactly
+ * this collection's chunks. */
 static int fts_candidates(struct retriever *r, const struct query_plan *qp, size_t limit,
                           const struct allowed *filter, int64_t *ids, double *bm25, size_t *n,
                           char *err, size_t errlen)
