@@ -1,5 +1,6 @@
 #include "store/embedding.h"
 #include "store/store.h"
+#include "store/store_int.h"
 #include "core/util/xalloc.h"
 
 #include <stdbool.h>

@@ -1,6 +1,7 @@
 /* evalstore: eval runs and results, reviewer marks, approved turns. */
 #include "store/evalstore.h"
 #include "store/store.h"
+#include "store/store_int.h"
 #include "core/util/xalloc.h"
 
 #include <stdio.h>

@@ -1,4 +1,5 @@
 #include "store/fts.h"
+#include "store/store_int.h"
 
 #include <limits.h>
 #include <math.h>
@@ -186,7 +187,7 @@ int fts_tokenize(struct fts_tokenizer *t, const char *text, size_t len,
 
 static fts5_api *fts5_api_of(sqlite3 *db);
 
-struct fts_tokenizer *fts_tokenizer_open(sqlite3 *db)
+struct fts_tokenizer *fts_tokenizer_open_db(sqlite3 *db)
 {
 	/* FTS_TOKENIZER split into the first name and its arguments. */
 	static const char *args[] = { "unicode61", "remove_diacritics", "2" };
@@ -201,6 +202,11 @@ struct fts_tokenizer *fts_tokenizer_open(sqlite3 *db)
 		return NULL;
 	}
 	return t;
+}
+
+struct fts_tokenizer *fts_tokenizer_open(struct store *s)
+{
+	return fts_tokenizer_open_db(store_db(s));
 }
 
 void fts_tokenizer_free(struct fts_tokenizer **t)

@@ -24,7 +24,6 @@
 #ifndef RAGDECK_FTS_H
 #define RAGDECK_FTS_H
 
-#include <sqlite3.h>
 #include <stddef.h>
 
 #define FTS_RANK_WINDOW 3
@@ -32,15 +31,13 @@
 /* The tokenizer of chunks_fts, as its CREATE statement names it. */
 #define FTS_TOKENIZER "porter unicode61 remove_diacritics 2"
 
-/* Register ragdeck_rank on db. Returns 0, or -1 with err when FTS5 is
- * missing from this SQLite. */
-int fts_rank_register(sqlite3 *db, char *err, size_t errlen);
-
+struct store;
 struct fts_tokenizer;
 
-/* The index's tokenizer on db's FTS5; NULL when FTS5 or the tokenizer is
- * missing. Free with fts_tokenizer_free. */
-struct fts_tokenizer *fts_tokenizer_open(sqlite3 *db);
+/* The index's tokenizer on the FTS5 of s's connection; NULL when FTS5 or
+ * the tokenizer is missing. Usable while s is open, by s's thread. Free
+ * with fts_tokenizer_free. */
+struct fts_tokenizer *fts_tokenizer_open(struct store *s);
 void fts_tokenizer_free(struct fts_tokenizer **t);
 
 /* Call on_token for every token of text[0..len) as a query sees it: the

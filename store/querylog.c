@@ -1,5 +1,6 @@
 #include "store/querylog.h"
 #include "store/store.h"
+#include "store/store_int.h"
 
 #include <stdio.h>
 

@@ -1,5 +1,6 @@
 #include "store/session.h"
 #include "store/store.h"
+#include "store/store_int.h"
 #include "core/util/clock.h"
 #include "core/util/utf8.h"
 #include "core/util/xalloc.h"

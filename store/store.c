@@ -662,6 +662,37 @@ char *store_doc_path(struct store *s, int64_t doc_id)
 	return path;
 }
 
+int store_doc_body(struct store *s, int64_t doc_id, char **body, size_t *len, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	int result = -1;
+	*body = NULL;
+	*len = 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT body FROM documents WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
+		goto error;
+	sqlite3_bind_int64(st, 1, doc_id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		result = 1;
+	} else if (rc == SQLITE_ROW) {
+		const void *blob = sqlite3_column_blob(st, 0);
+		*len = (size_t)sqlite3_column_bytes(st, 0);
+		*body = xmalloc(*len + 1);
+		if (*len)
+			memcpy(*body, blob, *len);
+		(*body)[*len] = '\0';
+		result = 0;
+	} else {
+		goto error;
+	}
+	sqlite3_finalize(st);
+	return result;
+error:
+	store_error(s, "cannot read the document", err, errlen);
+	sqlite3_finalize(st);
+	return -1;
+}
+
 static void read_chunk_row(sqlite3_stmt *st, void *row)
 {
 	struct store_chunk_row *r = row;

@@ -9,7 +9,6 @@
 
 #include "core/util/error.h"
 
-#include <sqlite3.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -31,18 +30,8 @@ enum rd_err store_open(const char *path, struct store **out, char *err, size_t e
 /* Close and free; NULL-safe; clears *s. */
 void store_close(struct store **s);
 
-/* The underlying connection, for modules that run their own queries
- * (retrieval, logs). Owned by the store. */
-sqlite3 *store_db(struct store *s);
-
 /* The path the store was opened with. */
 const char *store_path(const struct store *s);
-
-/* Step st to its end, reading each row with read_row into a growing array
- * of elem-byte elements; *rows (caller frees, also on failure) and *n get
- * what was read. Returns 0 when every row was read, -1 when a step failed. */
-int store_read_rows(sqlite3_stmt *st, size_t elem, void **rows, size_t *n,
-                    void (*read_row)(sqlite3_stmt *st, void *row));
 
 /* Write "WHAT: <SQLite's message> (database PATH)" into err, plus what to do
  * when the database is locked by another writer or damaged, when the disk
@@ -158,6 +147,12 @@ int store_doc_find(struct store *s, const char *path, int64_t *doc_id, char *err
 
 /* The stored path of document doc_id; NULL when absent. Caller frees. */
 char *store_doc_path(struct store *s, int64_t doc_id);
+
+/* The normalised body of document doc_id (the text its chunks' byte
+ * ranges refer to) into *body, NUL-terminated, *len its length without
+ * the NUL. Returns 0 (caller frees *body), 1 when absent, -1 with err;
+ * *body is NULL unless 0. */
+int store_doc_body(struct store *s, int64_t doc_id, char **body, size_t *len, char *err, size_t errlen);
 
 /* One chunk as stored. */
 struct store_chunk_row {

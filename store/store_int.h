@@ -1,4 +1,6 @@
-/* store internals shared by store/store*.c; not for other modules. */
+/* store internals shared by the .c files of store/: the raw connection
+ * and what runs on it. No module outside store/ includes this (store owns
+ * all SQL); the unit tests may, to look at or damage a database. */
 #ifndef RAGDECK_STORE_INT_H
 #define RAGDECK_STORE_INT_H
 
@@ -6,6 +8,29 @@
 
 #include <sqlite3.h>
 #include <stddef.h>
+
+#include "store/store.h"
+
+struct fts_tokenizer;
+
+/* The underlying connection, for the store's modules that run their own
+ * queries. Owned by the store. */
+sqlite3 *store_db(struct store *s);
+
+/* Step st to its end, reading each row with read_row into a growing array
+ * of elem-byte elements; *rows (caller frees, also on failure) and *n get
+ * what was read. Returns 0 when every row was read, -1 when a step failed. */
+int store_read_rows(sqlite3_stmt *st, size_t elem, void **rows, size_t *n,
+                    void (*read_row)(sqlite3_stmt *st, void *row));
+
+/* Register ragdeck_rank (store/fts.h) on db. Returns 0, or -1 with err
+ * when FTS5 is missing from this SQLite. */
+int fts_rank_register(sqlite3 *db, char *err, size_t errlen);
+
+/* The index's tokenizer on db's FTS5 (fts_tokenizer_open on a bare
+ * connection); NULL when FTS5 or the tokenizer is missing. Free with
+ * fts_tokenizer_free. */
+struct fts_tokenizer *fts_tokenizer_open_db(sqlite3 *db);
 
 /* Give the -wal and -shm files of the database at path that this process
  * owns the database's mode plus owner read and write, so a file made by a

@@ -1,5 +1,6 @@
 #include "store/vecsync.h"
 #include "store/store.h"
+#include "store/store_int.h"
 #include "store/vecindex.h"
 #include "core/util/xalloc.h"
 

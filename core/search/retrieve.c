@@ -12,6 +12,7 @@
 #include "core/util/xalloc.h"
 #include "store/fts.h"
 #include "store/embedding.h"
+#include "store/search_rows.h"
 #include "store/store.h"
 #include "store/vecindex.h"
 #include "store/vecsync.h"
@@ -33,49 +34,14 @@ struct retriever {
 	struct qcache *cache;
 	struct retriever_opts opts;
 	int64_t collection_id;
-	sqlite3_stmt *fts;
-	sqlite3_stmt *chunk;
-	sqlite3_stmt *filter;
-	sqlite3_stmt *vocab;
-	sqlite3_stmt *stale_q, *doc_chunks;
+	struct store_search *rows;  /* the store's queries for this collection */
 	struct fts_tokenizer *tok;
 	bool model_changed;         /* the collection held another model's vectors at the
 	                             * last look: reload the index when it is ours again */
-	struct stale_chunk *stale;  /* chunks of documents that are not current, by id */
+	struct store_stale_chunk *stale;  /* chunks of documents that are not current, by id */
 	size_t n_stale;
 	bool stale_loaded;
 };
-
-/* No join here: FTS5 ranks on its own, and chunks of other collections or
- * models are dropped by looking them up in the vector index, which holds
- * exactly this collection's chunks. */
-static const char fts_sql[] =
-	"SELECT rowid, rank FROM chunks_fts WHERE chunks_fts MATCH ?1 AND rank MATCH ?3"
-	" ORDER BY rank LIMIT ?2";
-
-static const char vocab_sql[] = "SELECT doc FROM chunks_vocab WHERE term = ?1";
-
-/* Chunks of the collection's archived and superseded documents, with the
- * successor document when the store holds it. */
-static const char stale_sql[] =
-	"SELECT c.id, d.id, (SELECT s.id FROM documents s WHERE s.collection_id = d.collection_id"
-	" AND s.path = d.superseded_by) FROM documents d JOIN chunks c ON c.document_id = d.id"
-	" WHERE d.collection_id = ?1 AND d.status != 'current' ORDER BY c.id";
-
-static const char doc_chunks_sql[] = "SELECT id FROM chunks WHERE document_id = ?1";
-
-struct stale_chunk {
-	int64_t chunk, doc, successor;   /* successor 0: none known */
-};
-
-static const char chunk_sql[] =
-	"SELECT c.document_id, c.ordinal, c.byte_start, c.byte_end, c.line_start, c.line_end,"
-	" c.heading_path, c.text, c.tokens, d.path, d.status FROM chunks c"
-	" JOIN documents d ON d.id = c.document_id WHERE c.id = ?1";
-
-static const char filter_sql[] =
-	"SELECT c.id, c.document_id FROM chunks c JOIN documents d ON d.id = c.document_id"
-	" WHERE d.collection_id = ?1 AND (?2 IS NULL OR d.path GLOB ?2) ORDER BY c.id";
 
 const char *retrieve_mode_name(enum retrieve_mode m)
 {
@@ -134,7 +100,6 @@ int retriever_open(struct store *store, struct embedder *embedder, const struct 
                    struct retriever **out, char *err, size_t errlen)
 {
 	struct retriever *r = xcalloc(1, sizeof *r);
-	sqlite3 *db = store_db(store);
 	r->store = store;
 	r->embedder = embedder;
 	r->opts = *opts;
@@ -145,16 +110,9 @@ int retriever_open(struct store *store, struct embedder *embedder, const struct 
 		         opts->collection, opts->collection);
 	if (found != 0)
 		goto fail;
-	if (sqlite3_prepare_v3(db, fts_sql, -1, SQLITE_PREPARE_PERSISTENT, &r->fts, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v3(db, chunk_sql, -1, SQLITE_PREPARE_PERSISTENT, &r->chunk, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v3(db, filter_sql, -1, SQLITE_PREPARE_PERSISTENT, &r->filter, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v3(db, vocab_sql, -1, SQLITE_PREPARE_PERSISTENT, &r->vocab, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v3(db, stale_sql, -1, SQLITE_PREPARE_PERSISTENT, &r->stale_q, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v3(db, doc_chunks_sql, -1, SQLITE_PREPARE_PERSISTENT, &r->doc_chunks, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "cannot prepare retrieval queries: %s", sqlite3_errmsg(db));
+	if (store_search_open(store, r->collection_id, &r->rows, err, errlen) != 0)
 		goto fail;
-	}
-	r->tok = fts_tokenizer_open(db);
+	r->tok = fts_tokenizer_open(store);
 	struct vec_index_opts vo = vec_index_opts_of(r);
 	r->index = vec_index_new(&vo);
 	if (!r->index) {
@@ -179,12 +137,7 @@ void retriever_free(struct retriever **rp)
 	struct retriever *r = *rp;
 	if (!r)
 		return;
-	sqlite3_finalize(r->fts);
-	sqlite3_finalize(r->chunk);
-	sqlite3_finalize(r->filter);
-	sqlite3_finalize(r->vocab);
-	sqlite3_finalize(r->stale_q);
-	sqlite3_finalize(r->doc_chunks);
+	store_search_free(&r->rows);
 	free(r->stale);
 	fts_tokenizer_free(&r->tok);
 	vec_index_free(&r->index);
@@ -211,33 +164,9 @@ static bool is_allowed(void *ud, int64_t id)
 	return bsearch(&id, a->ids, a->n, sizeof *a->ids, compare_i64) != NULL;
 }
 
-static bool doc_listed(const struct retrieve_query *q, int64_t doc)
+static bool in_index(void *ud, int64_t id)
 {
-	for (size_t i = 0; i < q->n_doc_ids; i++)
-		if (q->doc_ids[i] == doc)
-			return true;
-	return false;
-}
-
-static int build_allowed(struct retriever *r, const struct retrieve_query *q, struct allowed *a)
-{
-	size_t cap = 0;
-	int rc;
-	sqlite3_bind_int64(r->filter, 1, r->collection_id);
-	if (q->path_glob)
-		sqlite3_bind_text(r->filter, 2, q->path_glob, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(r->filter)) == SQLITE_ROW) {
-		if (q->doc_ids && !doc_listed(q, sqlite3_column_int64(r->filter, 1)))
-			continue;
-		if (a->n == cap) {
-			cap = cap ? cap * 2 : 256;
-			a->ids = xreallocarray(a->ids, cap, sizeof *a->ids);
-		}
-		a->ids[a->n++] = sqlite3_column_int64(r->filter, 0);
-	}
-	sqlite3_reset(r->filter);
-	sqlite3_clear_bindings(r->filter);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return vec_index_contains(ud, id);
 }
 
 static int embed_query(struct retriever *r, const char *text, float *vec, struct retrieve_result *out,
@@ -290,16 +219,6 @@ static int model_current(struct retriever *r, char *err, size_t errlen)
 	return 1;
 }
 
-static int64_t doc_frequency(struct retriever *r, const char *term)
-{
-	int64_t df = 0;
-	sqlite3_bind_text(r->vocab, 1, term, -1, SQLITE_STATIC);
-	if (sqlite3_step(r->vocab) == SQLITE_ROW)
-		df = sqlite3_column_int64(r->vocab, 0);
-	sqlite3_reset(r->vocab);
-	return df;
-}
-
 /* What the question asks the full-text index, worked out once per search:
  * its terms, each one's document frequency, which fit the postings budget,
  * and the MATCH expression and ranking call for those. */
@@ -323,7 +242,7 @@ static void tally_token(void *ud, const char *token, size_t n, size_t start, siz
 	(void)start;
 	(void)end;
 	char *tok = xstrndup(token, n);
-	int64_t df = doc_frequency(t->r, tok);
+	int64_t df = store_search_term_docs(t->r->rows, tok);
 	free(tok);
 	t->sum += df;
 	if (t->min < 0 || df < t->min)
@@ -389,29 +308,21 @@ static void plan_free(struct query_plan *qp)
 	free(qp->rank);
 }
 
-/* Full-text candidates: ids and rank values, best first. */
+/* Full-text candidates: ids and rank values, best first, of the chunks
+ * filter allows. Without a filter, chunks of other collections or models
+ * are dropped by looking them up in the vector index, which holds exactly
+ * this collection's chunks. */
 static int fts_candidates(struct retriever *r, const struct query_plan *qp, size_t limit,
-                          const struct allowed *filter, int64_t *ids, double *bm25, size_t *n)
+                          const struct allowed *filter, int64_t *ids, double *bm25, size_t *n,
+                          char *err, size_t errlen)
 {
-	int rc = SQLITE_DONE;
 	*n = 0;
 	if (!qp->match)
 		return 0;
-	sqlite3_bind_text(r->fts, 1, qp->match, -1, SQLITE_STATIC);
 	/* Read on past rows of other collections or outside the filter. */
-	sqlite3_bind_int64(r->fts, 2, filter ? -1 : (int64_t)limit * 4);
-	sqlite3_bind_text(r->fts, 3, qp->rank, -1, SQLITE_STATIC);
-	while (*n < limit && (rc = sqlite3_step(r->fts)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(r->fts, 0);
-		if (filter ? !is_allowed((void *)filter, id) : !vec_index_contains(r->index, id))
-			continue;
-		ids[*n] = id;
-		bm25[*n] = sqlite3_column_double(r->fts, 1);
-		(*n)++;
-	}
-	sqlite3_reset(r->fts);
-	sqlite3_clear_bindings(r->fts);
-	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
+	int64_t scan = filter ? -1 : (int64_t)limit * 4;
+	return store_search_fts(r->rows, qp->match, qp->rank, scan, filter ? is_allowed : in_index,
+	                        filter ? (void *)filter : (void *)r->index, limit, ids, bm25, n, err, errlen);
 }
 
 /* The vector list's weight in the fusion. A number in the options is
@@ -439,51 +350,40 @@ static double vector_weight(const struct retriever *r, const struct query_plan *
 
 /* Reload the stale chunks when the index saw chunks come or go: a
  * document's status changes only when it is written again. */
-static int load_stale(struct retriever *r)
+static int load_stale(struct retriever *r, char *err, size_t errlen)
 {
 	if (r->stale_loaded && !r->sync.added && !r->sync.removed)
 		return 0;
-	size_t cap = 0;
-	int rc;
-	r->n_stale = 0;
-	sqlite3_bind_int64(r->stale_q, 1, r->collection_id);
-	while ((rc = sqlite3_step(r->stale_q)) == SQLITE_ROW) {
-		if (r->n_stale == cap) {
-			cap = cap ? cap * 2 : 64;
-			r->stale = xreallocarray(r->stale, cap, sizeof *r->stale);
-		}
-		r->stale[r->n_stale++] = (struct stale_chunk){ sqlite3_column_int64(r->stale_q, 0),
-		                                               sqlite3_column_int64(r->stale_q, 1),
-		                                               sqlite3_column_int64(r->stale_q, 2) };
-	}
-	sqlite3_reset(r->stale_q);
-	r->stale_loaded = rc == SQLITE_DONE;
-	return rc == SQLITE_DONE ? 0 : -1;
+	free(r->stale);
+	r->stale_loaded = store_search_stale(r->rows, &r->stale, &r->n_stale, err, errlen) == 0;
+	return r->stale_loaded ? 0 : -1;
 }
 
 static int compare_stale(const void *key, const void *elem)
 {
-	int64_t id = *(const int64_t *)key, c = ((const struct stale_chunk *)elem)->chunk;
+	int64_t id = *(const int64_t *)key, c = ((const struct store_stale_chunk *)elem)->chunk;
 	return (id > c) - (id < c);
 }
 
-static const struct stale_chunk *stale_of(const struct retriever *r, int64_t chunk)
+static const struct store_stale_chunk *stale_of(const struct retriever *r, int64_t chunk)
 {
 	return r->n_stale ? bsearch(&chunk, r->stale, r->n_stale, sizeof *r->stale, compare_stale) : NULL;
 }
 
-/* Position of the first of fused[0..n) that belongs to document doc, or n. */
+/* Position of the first of fused[0..n) that belongs to document doc, or n.
+ * A failed read counts the chunks read before it: the order of stale
+ * documents is a nicety a search does not fail for. */
 static size_t first_of_document(struct retriever *r, const struct fused_hit *fused, size_t n, int64_t doc)
 {
-	size_t best = n;
-	sqlite3_bind_int64(r->doc_chunks, 1, doc);
-	while (sqlite3_step(r->doc_chunks) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(r->doc_chunks, 0);
+	size_t best = n, n_ids;
+	int64_t *ids;
+	char err[256];
+	store_search_doc_chunks(r->rows, doc, &ids, &n_ids, err, sizeof err);
+	for (size_t c = 0; c < n_ids; c++)
 		for (size_t i = 0; i < best; i++)
-			if (fused[i].id == id)
+			if (fused[i].id == ids[c])
 				best = i;
-	}
-	sqlite3_reset(r->doc_chunks);
+	free(ids);
 	return best;
 }
 
@@ -504,7 +404,7 @@ static void demote_stale(struct retriever *r, struct fused_hit *fused, size_t n)
 	fusion_sort(fused, n);
 	size_t i = 0;
 	while (i < n) {
-		const struct stale_chunk *s = stale_of(r, fused[i].id);
+		const struct store_stale_chunk *s = stale_of(r, fused[i].id);
 		size_t succ = s && s->successor ? first_of_document(r, fused, n, s->successor) : n;
 		/* A successor that is itself stale orders nothing (no cycles). */
 		if (succ == n || succ < i || stale_of(r, fused[succ].id)) {
@@ -549,37 +449,26 @@ static void score_coverage(struct retriever *r, const struct query_plan *qp, str
 	coverage_free(&c);
 }
 
-static char *column_dup(sqlite3_stmt *st, int col)
+/* Read the hit of rank for fused candidate f. Returns 0, 1 when its chunk
+ * is gone, -1 with err. */
+static int load_hit(struct retriever *r, const struct fused_hit *f, int rank, struct retrieve_hit *h,
+                    char *err, size_t errlen)
 {
-	const unsigned char *t = sqlite3_column_text(st, col);
-	return xstrdup(t ? (const char *)t : "");
-}
-
-static int load_hit(struct retriever *r, const struct fused_hit *f, int rank, struct retrieve_hit *h)
-{
-	sqlite3_bind_int64(r->chunk, 1, f->id);
-	int rc = sqlite3_step(r->chunk);
-	if (rc == SQLITE_ROW) {
-		*h = (struct retrieve_hit){
-			.rank = rank, .chunk_id = f->id, .fused = f->score, .vec_score = f->vec_score,
-			.vec_rank = f->vec_rank, .bm25 = f->bm25, .fts_rank = f->fts_rank,
-			.doc_id = sqlite3_column_int64(r->chunk, 0),
-			.ordinal = sqlite3_column_int(r->chunk, 1),
-			.byte_start = sqlite3_column_int64(r->chunk, 2),
-			.byte_end = sqlite3_column_int64(r->chunk, 3),
-			.line_start = sqlite3_column_int(r->chunk, 4),
-			.line_end = sqlite3_column_int(r->chunk, 5),
-			.heading_path = column_dup(r->chunk, 6),
-			.text = column_dup(r->chunk, 7),
-			.tokens = sqlite3_column_int(r->chunk, 8),
-			.path = column_dup(r->chunk, 9),
-		};
-		const unsigned char *status = sqlite3_column_text(r->chunk, 10);
-		int st = status ? doc_status_parse((const char *)status) : DOC_CURRENT;
-		h->status = st < 0 ? DOC_CURRENT : (enum doc_status)st;
-	}
-	sqlite3_reset(r->chunk);
-	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+	struct store_search_chunk c;
+	int rc = store_search_chunk(r->rows, f->id, &c, err, errlen);
+	if (rc != 0)
+		return rc;
+	int st = doc_status_parse(c.status);
+	*h = (struct retrieve_hit){
+		.rank = rank, .chunk_id = f->id, .fused = f->score, .vec_score = f->vec_score,
+		.vec_rank = f->vec_rank, .bm25 = f->bm25, .fts_rank = f->fts_rank,
+		.doc_id = c.doc_id, .ordinal = c.chunk.ordinal,
+		.byte_start = c.chunk.byte_start, .byte_end = c.chunk.byte_end,
+		.line_start = c.chunk.line_start, .line_end = c.chunk.line_end,
+		.heading_path = c.chunk.heading_path, .text = c.chunk.text, .tokens = c.chunk.tokens,
+		.path = c.path, .status = st < 0 ? DOC_CURRENT : (enum doc_status)st,
+	};
+	return 0;
 }
 
 /* ---- reranking ---------------------------------------------------------- */
@@ -606,20 +495,18 @@ static int compare_slot(const void *a, const void *b)
 
 /* Append what the reranker reads of chunk id: its heading path, a blank
  * line and its text (the text alone without a heading; nothing when the
- * chunk is gone). Returns 0, or -1 on a database error. */
-static int chunk_document(struct retriever *r, int64_t id, struct strbuf *out)
+ * chunk is gone). Returns 0, or -1 with err. */
+static int chunk_document(struct retriever *r, int64_t id, struct strbuf *out, char *err, size_t errlen)
 {
-	sqlite3_bind_int64(r->chunk, 1, id);
-	int rc = sqlite3_step(r->chunk);
-	if (rc == SQLITE_ROW) {
-		const unsigned char *heading = sqlite3_column_text(r->chunk, 6);
-		const unsigned char *text = sqlite3_column_text(r->chunk, 7);
-		if (heading && heading[0])
-			sb_printf(out, "%s\n\n", (const char *)heading);
-		sb_puts(out, text ? (const char *)text : "");
+	struct store_search_chunk c;
+	int rc = store_search_chunk(r->rows, id, &c, err, errlen);
+	if (rc == 0) {
+		if (c.chunk.heading_path[0])
+			sb_printf(out, "%s\n\n", c.chunk.heading_path);
+		sb_puts(out, c.chunk.text);
+		store_search_chunk_free(&c);
 	}
-	sqlite3_reset(r->chunk);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+	return rc < 0 ? -1 : 0;
 }
 
 /* Reorder the first rerank_top_n of fused[0..n) (n > 0) by the reranker's
@@ -640,11 +527,11 @@ static void rerank_candidates(struct retriever *r, const char *query, struct fus
 		scores[i] = NAN;
 	for (size_t i = 0; i < m; i++) {
 		struct strbuf doc = STRBUF_INIT;
-		int read = chunk_document(r, fused[i].id, &doc);
+		char why[384];
+		int read = chunk_document(r, fused[i].id, &doc, why, sizeof why);
 		docs[i] = sb_detach(&doc, NULL);
 		if (read != 0) {
-			snprintf(err, sizeof err, "reranker %s: cannot read a chunk: %s", r->opts.rerank.name,
-			         sqlite3_errmsg(store_db(r->store)));
+			snprintf(err, sizeof err, "reranker %s: %s", r->opts.rerank.name, why);
 			goto cleanup;
 		}
 	}
@@ -724,10 +611,9 @@ int retriever_search(struct retriever *r, const struct retrieve_query *q, struct
 	/* The vector index tells which chunks are the collection's, unless it
 	 * holds another model's vectors: then the chunks are listed. */
 	filtered = q->path_glob || q->doc_ids || !current;
-	if (filtered && build_allowed(r, q, &allowed) != 0) {
-		snprintf(err, errlen, "cannot apply the search filter: %s", sqlite3_errmsg(store_db(r->store)));
+	if (filtered && store_search_chunk_ids(r->rows, q->path_glob, q->doc_ids, q->n_doc_ids, &allowed.ids,
+	                                       &allowed.n, err, errlen) != 0)
 		goto cleanup;
-	}
 	bool vectors = q->mode != RETRIEVE_FTS && current;
 	if (vectors) {
 		t = clock_now_us();
@@ -755,10 +641,8 @@ int retriever_search(struct retriever *r, const struct retrieve_query *q, struct
 		t = clock_now_us();
 		out->fts_match = qp.match ? xstrdup(qp.match) : NULL;
 		out->fts_terms_dropped = qp.dropped;
-		if (fts_candidates(r, &qp, limit, filtered ? &allowed : NULL, fts_ids, bm25, &n_fts) != 0) {
-			snprintf(err, errlen, "full-text search failed: %s", sqlite3_errmsg(store_db(r->store)));
+		if (fts_candidates(r, &qp, limit, filtered ? &allowed : NULL, fts_ids, bm25, &n_fts, err, errlen) != 0)
 			goto cleanup;
-		}
 		out->us.fts_us = clock_now_us() - t;
 	}
 	t = clock_now_us();
@@ -767,10 +651,8 @@ int retriever_search(struct retriever *r, const struct retrieve_query *q, struct
 	                            .fts_weight = r->opts.fts_weight };
 	out->vector_weight = fp.vec_weight;
 	size_t n_fused = fusion_fuse(&fp, vec_ids, vec_scores, n_vec, fts_ids, bm25, n_fts, fused);
-	if (load_stale(r) != 0) {
-		snprintf(err, errlen, "cannot read document statuses: %s", sqlite3_errmsg(store_db(r->store)));
+	if (load_stale(r, err, errlen) != 0)
 		goto cleanup;
-	}
 	demote_stale(r, fused, n_fused);
 	n_fused = drop_weak(fused, n_fused, r->opts.min_score);
 	if (r->opts.rerank.name && n_fused) {
@@ -782,11 +664,9 @@ int retriever_search(struct retriever *r, const struct retrieve_query *q, struct
 	out->hits = xcalloc(n ? n : 1, sizeof *out->hits);
 	for (size_t i = 0; i < n; i++) {
 		struct retrieve_hit *h = &out->hits[out->n_hits];
-		int got = load_hit(r, &fused[i], (int)out->n_hits + 1, h);
-		if (got < 0) {
-			snprintf(err, errlen, "cannot read a chunk: %s", sqlite3_errmsg(store_db(r->store)));
+		int got = load_hit(r, &fused[i], (int)out->n_hits + 1, h, err, errlen);
+		if (got < 0)
 			goto cleanup;
-		}
 		if (got == 0 && out->reranked && !isnan(rerank_scores[i])) {
 			h->reranked = true;
 			h->rerank_score = rerank_scores[i];

@@ -13,6 +13,7 @@
 #include "core/search/coverage.h"
 #include "core/util/fts_query.h"
 #include "store/fts.h"
+#include "store/store_int.h"
 
 struct fixture {
 	sqlite3 *db;
@@ -24,7 +25,7 @@ static int setup(void **state)
 	struct fixture *f = calloc(1, sizeof *f);
 	if (!f || sqlite3_open(":memory:", &f->db) != SQLITE_OK)
 		return -1;
-	f->tok = fts_tokenizer_open(f->db);
+	f->tok = fts_tokenizer_open_db(f->db);
 	*state = f;
 	return f->tok ? 0 : -1;
 }

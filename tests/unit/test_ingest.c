@@ -18,6 +18,7 @@
 #include "core/embed/embed.h"
 #include "core/ingest/ingest.h"
 #include "store/store.h"
+#include "store/store_int.h"
 
 #define N_FILES 40
 

@@ -19,6 +19,7 @@
 #include "core/search/retrieve.h"
 #include "store/embedding.h"
 #include "store/store.h"
+#include "store/store_int.h"
 #include "tests/integration/fixture_server.h"
 
 struct fixture {

@@ -12,6 +12,7 @@
 
 #include "store/session.h"
 #include "store/store.h"
+#include "store/store_int.h"
 
 struct fixture {
 	char dir[64];

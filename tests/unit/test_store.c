@@ -14,6 +14,7 @@
 
 #include "store/embedding.h"
 #include "store/store.h"
+#include "store/store_int.h"
 
 struct fixture {
 	char dir[64];

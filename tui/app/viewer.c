@@ -5,7 +5,7 @@
 #include "core/util/utf8.h"
 #include "core/util/xalloc.h"
 
-#include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,21 +20,12 @@ void viewer_close(struct viewer *v)
 /* The document body of doc_id, or NULL with the reason on the status line. */
 static char *load_body(struct app *a, int64_t doc_id, size_t *len)
 {
-	sqlite3 *db = store_db(a->cli->store);
-	sqlite3_stmt *st = NULL;
-	char *body = NULL;
-	if (sqlite3_prepare_v2(db, "SELECT body FROM documents WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
-		goto cleanup;
-	sqlite3_bind_int64(st, 1, doc_id);
-	if (sqlite3_step(st) != SQLITE_ROW)
-		goto cleanup;
-	*len = (size_t)sqlite3_column_bytes(st, 0);
-	body = xmemdup(sqlite3_column_blob(st, 0), *len + 1);
-	body[*len] = '\0';
-cleanup:
-	if (!body)
-		app_status(a, true, "cannot read the document: %s", sqlite3_errmsg(db));
-	sqlite3_finalize(st);
+	char *body = NULL, err[512];
+	int rc = store_doc_body(a->cli->store, doc_id, &body, len, err, sizeof err);
+	if (rc == 1)
+		snprintf(err, sizeof err, "cannot read the document: it is no longer in the store");
+	if (rc != 0)
+		app_status(a, true, "%s", err);
 	return body;
 }
 
