@@ -5,6 +5,8 @@
 #include "core/config/config.h"
 #include "core/embed/embed.h"
 #include "core/answer/turn.h"
+#include "core/answer/turn_log.h"
+#include "core/search/result_json.h"
 #include "core/util/log.h"
 
 #include <cjson/cJSON.h>
@@ -148,17 +150,9 @@ static void print_json(const struct turn_record *r)
 	cJSON_AddNumberToObject(u, "prompt_tokens", r->prompt.total_tokens);
 	cJSON_AddNumberToObject(u, "embed_tokens", (double)r->metrics.embed_tokens);
 	cJSON_AddNumberToObject(u, "embed_cost_usd", r->metrics.embed_cost_usd);
-	if (r->retrieval.vector_error)
-		cJSON_AddStringToObject(o, "vector_error", r->retrieval.vector_error);
-	else
-		cJSON_AddNullToObject(o, "vector_error");
+	result_json_add_string_or_null(o, "vector_error", r->retrieval.vector_error);
 	cJSON *t = cJSON_AddObjectToObject(o, "timings_us");
-	cJSON_AddNumberToObject(t, "embed", (double)r->retrieval.us.embed_us);
-	cJSON_AddNumberToObject(t, "vector", (double)r->retrieval.us.vector_us);
-	cJSON_AddNumberToObject(t, "fts", (double)r->retrieval.us.fts_us);
-	cJSON_AddNumberToObject(t, "fuse", (double)r->retrieval.us.fuse_us);
-	cJSON_AddNumberToObject(t, "rerank", (double)r->retrieval.us.rerank_us);
-	cJSON_AddNumberToObject(t, "pack", (double)r->retrieval.us.pack_us);
+	result_json_add_stage_timings(t, &r->retrieval.us);
 	cJSON_AddNumberToObject(t, "retrieve", (double)r->retrieve_us);
 	cJSON_AddNumberToObject(t, "prompt", (double)r->prompt_us);
 	cJSON_AddNumberToObject(t, "time_to_first_token", (double)r->ttft_us);
@@ -170,13 +164,7 @@ static void print_json(const struct turn_record *r)
 	cJSON_AddStringToObject(d, "path", router_path_name(r->decision.path));
 	cJSON_AddStringToObject(d, "rule", r->decision.rule ? r->decision.rule : "");
 	cJSON_AddStringToObject(d, "sentence", r->decision.sentence ? r->decision.sentence : "");
-	cJSON *hops = cJSON_AddArrayToObject(d, "hops");
-	for (size_t i = 0; i < r->n_hops; i++) {
-		cJSON *h = cJSON_CreateObject();
-		cJSON_AddStringToObject(h, "model", r->hops[i].model);
-		cJSON_AddStringToObject(h, "reason", r->hops[i].reason);
-		cJSON_AddItemToArray(hops, h);
-	}
+	cJSON_AddItemToObject(d, "hops", turn_log_hops(r));
 	cJSON_AddStringToObject(o, "outcome_metric", metrics_outcome_name(r->metrics.outcome));
 	if (r->format_checked)
 		cJSON_AddBoolToObject(o, "format_ok", r->format_ok);

@@ -4,6 +4,7 @@
 #include "tui/cli/commands.h"
 #include "core/config/config.h"
 #include "core/embed/embed.h"
+#include "core/search/result_json.h"
 #include "core/search/retrieve.h"
 #include "core/util/log.h"
 #include "core/util/strbuf.h"
@@ -117,42 +118,8 @@ static void print_json(const struct retrieve_result *res, const char *query, con
 	cJSON_AddStringToObject(o, "query", query);
 	cJSON_AddStringToObject(o, "mode", mode);
 	cJSON *hits = cJSON_AddArrayToObject(o, "hits");
-	for (size_t i = 0; i < res->n_hits; i++) {
-		const struct retrieve_hit *h = &res->hits[i];
-		cJSON *j = cJSON_CreateObject();
-		cJSON_AddNumberToObject(j, "rank", h->rank);
-		cJSON_AddNumberToObject(j, "chunk_id", (double)h->chunk_id);
-		cJSON_AddNumberToObject(j, "document_id", (double)h->doc_id);
-		cJSON_AddNumberToObject(j, "fused_score", h->fused);
-		if (h->vec_rank) {
-			cJSON_AddNumberToObject(j, "vector_rank", h->vec_rank);
-			cJSON_AddNumberToObject(j, "vector_score", h->vec_score);
-		} else {
-			cJSON_AddNullToObject(j, "vector_rank");
-			cJSON_AddNullToObject(j, "vector_score");
-		}
-		if (h->fts_rank) {
-			cJSON_AddNumberToObject(j, "bm25_rank", h->fts_rank);
-			cJSON_AddNumberToObject(j, "bm25_score", h->bm25);
-		} else {
-			cJSON_AddNullToObject(j, "bm25_rank");
-			cJSON_AddNullToObject(j, "bm25_score");
-		}
-		cJSON_AddStringToObject(j, "path", h->path);
-		cJSON_AddNumberToObject(j, "line_start", h->line_start);
-		cJSON_AddNumberToObject(j, "line_end", h->line_end);
-		cJSON_AddStringToObject(j, "heading_path", h->heading_path);
-		cJSON_AddStringToObject(j, "status", doc_status_name(h->status));
-		cJSON_AddNumberToObject(j, "coverage", h->coverage);
-		if (h->reranked)
-			cJSON_AddNumberToObject(j, "rerank_score", h->rerank_score);
-		else
-			cJSON_AddNullToObject(j, "rerank_score");
-		cJSON_AddNumberToObject(j, "tokens", h->tokens);
-		cJSON_AddBoolToObject(j, "packed", h->packed);
-		cJSON_AddStringToObject(j, "text", h->text);
-		cJSON_AddItemToArray(hits, j);
-	}
+	for (size_t i = 0; i < res->n_hits; i++)
+		cJSON_AddItemToArray(hits, result_json_hit(&res->hits[i]));
 	cJSON *ctx = cJSON_AddObjectToObject(o, "context");
 	cJSON_AddNumberToObject(ctx, "budget_tokens", res->pack.budget);
 	cJSON_AddNumberToObject(ctx, "used_tokens", res->pack.total_tokens);
@@ -174,31 +141,17 @@ static void print_json(const struct retrieve_result *res, const char *query, con
 	for (size_t i = 0; i < res->pack.n_dropped; i++)
 		cJSON_AddItemToArray(dropped, cJSON_CreateNumber((double)res->pack.dropped[i]));
 	cJSON *t = cJSON_AddObjectToObject(o, "timings_us");
-	cJSON_AddNumberToObject(t, "embed", (double)res->us.embed_us);
-	cJSON_AddNumberToObject(t, "vector", (double)res->us.vector_us);
-	cJSON_AddNumberToObject(t, "fts", (double)res->us.fts_us);
-	cJSON_AddNumberToObject(t, "fuse", (double)res->us.fuse_us);
-	cJSON_AddNumberToObject(t, "rerank", (double)res->us.rerank_us);
-	cJSON_AddNumberToObject(t, "pack", (double)res->us.pack_us);
+	result_json_add_stage_timings(t, &res->us);
 	cJSON_AddNumberToObject(t, "total", (double)res->us.total_us);
 	cJSON_AddNumberToObject(o, "vectors_searched", (double)res->index_rows);
 	cJSON_AddBoolToObject(o, "embedding_cached", res->embed_cached);
 	cJSON_AddNumberToObject(o, "vector_weight", res->vector_weight);
 	cJSON_AddNumberToObject(o, "coverage", res->coverage);
-	if (res->fts_match)
-		cJSON_AddStringToObject(o, "fts_match", res->fts_match);
-	else
-		cJSON_AddNullToObject(o, "fts_match");
+	result_json_add_string_or_null(o, "fts_match", res->fts_match);
 	cJSON_AddNumberToObject(o, "fts_terms_dropped", (double)res->fts_terms_dropped);
 	cJSON_AddBoolToObject(o, "reranked", res->reranked);
-	if (res->rerank_error)
-		cJSON_AddStringToObject(o, "rerank_error", res->rerank_error);
-	else
-		cJSON_AddNullToObject(o, "rerank_error");
-	if (res->vector_error)
-		cJSON_AddStringToObject(o, "vector_error", res->vector_error);
-	else
-		cJSON_AddNullToObject(o, "vector_error");
+	result_json_add_string_or_null(o, "rerank_error", res->rerank_error);
+	result_json_add_string_or_null(o, "vector_error", res->vector_error);
 	cJSON_AddNumberToObject(o, "embed_tokens", (double)res->embed_tokens);
 	cli_print_json(stdout, o);
 	cJSON_Delete(o);
