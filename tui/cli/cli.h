@@ -96,7 +96,7 @@ void cli_put_cell(FILE *f, const char *s, size_t len);
 bool cli_common_option(struct cli *cli, int opt, const char *arg);
 
 /* getopt_long codes of the shared options, for subcommand option tables. */
-enum { OPT_DB = 0x100, OPT_CONFIG, OPT_THEME, OPT_JSON, OPT_FIRST_FREE };
+enum { OPT_DB = 0x100, OPT_CONFIG, OPT_THEME, OPT_FIRST_FREE };
 
 #define CLI_COMMON_LONGOPTS \
 	{ "db", required_argument, NULL, OPT_DB }, \

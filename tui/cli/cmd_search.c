@@ -2,6 +2,7 @@
  * evidence for every rank and the time of every stage. */
 #include "tui/cli/cli.h"
 #include "tui/cli/commands.h"
+#include "tui/cli/options.h"
 #include "core/config/config.h"
 #include "core/embed/embed.h"
 #include "core/search/result_json.h"
@@ -159,41 +160,22 @@ static void print_json(const struct retrieve_result *res, const char *query, con
 
 int cmd_search(struct cli *cli, int argc, char **argv)
 {
-	enum { OPT_PATH = OPT_FIRST_FREE };
-	static const struct option longopts[] = {
-		{ "top-k", required_argument, NULL, 'k' },
-		{ "mode", required_argument, NULL, 'm' },
-		{ "collection", required_argument, NULL, 'c' },
-		{ "path", required_argument, NULL, OPT_PATH },
-		{ "json", no_argument, NULL, OPT_JSON },
-		CLI_COMMON_LONGOPTS,
+	const char *collection = NULL, *path_glob = NULL;
+	enum retrieve_mode mode = RETRIEVE_HYBRID;
+	int k = 0, exit_code;
+	bool json = false;
+	const struct cli_opt opts[] = {
+		{ .name = "top-k", .letter = 'k', .type = CLI_OPT_INT, .dest = &k, .min = 1, .max = 1000,
+		  .refused = "-k takes a number from 1 to 1000, not '%s'" },
+		{ .name = "mode", .letter = 'm', .type = CLI_OPT_FUNC, .dest = &mode, .parse = cli_opt_retrieve_mode,
+		  .refused = "--mode is hybrid, vector or fts, not '%s'" },
+		{ .name = "collection", .letter = 'c', .type = CLI_OPT_STRING, .dest = &collection },
+		{ .name = "path", .type = CLI_OPT_STRING, .dest = &path_glob },
+		{ .name = "json", .type = CLI_OPT_FLAG, .dest = &json },
 		{ 0 },
 	};
-	const char *collection = NULL, *path_glob = NULL;
-	int k = 0, mode = RETRIEVE_HYBRID, opt;
-	bool json = false;
-	while ((opt = getopt_long(argc, argv, "k:m:c:h", longopts, NULL)) != -1) {
-		char *end;
-		switch (opt) {
-		case 'k':
-			k = (int)strtol(optarg, &end, 10);
-			if (*end || k < 1 || k > 1000)
-				return cli_usage_error(cli, "search ", "-k takes a number from 1 to 1000, not '%s'", optarg);
-			break;
-		case 'm':
-			mode = retrieve_mode_parse(optarg);
-			if (mode < 0)
-				return cli_usage_error(cli, "search ", "--mode is hybrid, vector or fts, not '%s'", optarg);
-			break;
-		case 'c': collection = optarg; break;
-		case OPT_PATH: path_glob = optarg; break;
-		case OPT_JSON: json = true; break;
-		case 'h': fputs(search_help, stdout); return EXIT_OK;
-		default:
-			if (!cli_common_option(cli, opt, optarg))
-				return cli_usage_error(cli, "search ", "unknown option");
-		}
-	}
+	if (cli_options_parse(cli, "search", search_help, opts, argc, argv, &exit_code) != 0)
+		return exit_code;
 	if (argc - optind != 1)
 		return cli_usage_error(cli, "search ", "search needs exactly one QUERY (quote it)");
 	if (cli_open_store(cli) != 0)
@@ -210,7 +192,7 @@ int cmd_search(struct cli *cli, int argc, char **argv)
 	struct retrieve_query q = {
 		.text = argv[optind],
 		.k = k ? k : cli->cfg->routing.retrieval.top_k,
-		.mode = (enum retrieve_mode)mode,
+		.mode = mode,
 		.path_glob = path_glob,
 		.max_context_tokens = cli->cfg->routing.retrieval.max_context_tokens,
 	};
