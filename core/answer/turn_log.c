@@ -1,5 +1,6 @@
 #include "core/answer/turn_log.h"
 #include "core/answer/turn.h"
+#include "core/search/result_json.h"
 #include "core/util/clock.h"
 #include "store/querylog.h"
 
@@ -15,6 +16,18 @@ static char *spans_json(const struct metrics_turn *m)
 	char *out = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	return out;
+}
+
+cJSON *turn_log_hops(const struct turn_record *r)
+{
+	cJSON *hops = cJSON_CreateArray();
+	for (size_t i = 0; i < r->n_hops; i++) {
+		cJSON *h = cJSON_CreateObject();
+		cJSON_AddStringToObject(h, "model", r->hops[i].model);
+		cJSON_AddStringToObject(h, "reason", r->hops[i].reason);
+		cJSON_AddItemToArray(hops, h);
+	}
+	return hops;
 }
 
 static char *decision_json(const struct turn_record *r)
@@ -42,13 +55,7 @@ static char *decision_json(const struct turn_record *r)
 		cJSON_AddStringToObject(s, "evidence", d->signals[i].evidence ? d->signals[i].evidence : "");
 		cJSON_AddItemToArray(sig, s);
 	}
-	cJSON *hops = cJSON_AddArrayToObject(o, "hops");
-	for (size_t i = 0; i < r->n_hops; i++) {
-		cJSON *h = cJSON_CreateObject();
-		cJSON_AddStringToObject(h, "model", r->hops[i].model);
-		cJSON_AddStringToObject(h, "reason", r->hops[i].reason);
-		cJSON_AddItemToArray(hops, h);
-	}
+	cJSON_AddItemToObject(o, "hops", turn_log_hops(r));
 	cJSON_AddBoolToObject(o, "format_checked", r->format_checked);
 	cJSON_AddBoolToObject(o, "format_ok", r->format_ok);
 	cJSON_AddBoolToObject(o, "leaked_system_prompt", r->leaked_system_prompt);
@@ -61,22 +68,8 @@ static char *retrieval_json(const struct turn_record *r)
 {
 	cJSON *o = cJSON_CreateObject();
 	cJSON *hits = cJSON_AddArrayToObject(o, "hits");
-	for (size_t i = 0; i < r->retrieval.n_hits; i++) {
-		const struct retrieve_hit *h = &r->retrieval.hits[i];
-		cJSON *j = cJSON_CreateObject();
-		cJSON_AddNumberToObject(j, "chunk_id", (double)h->chunk_id);
-		cJSON_AddNumberToObject(j, "rank", h->rank);
-		cJSON_AddNumberToObject(j, "fused", h->fused);
-		cJSON_AddNumberToObject(j, "vector_rank", h->vec_rank);
-		cJSON_AddNumberToObject(j, "vector_score", h->vec_score);
-		cJSON_AddNumberToObject(j, "bm25_rank", h->fts_rank);
-		cJSON_AddNumberToObject(j, "bm25", h->bm25);
-		cJSON_AddStringToObject(j, "path", h->path);
-		cJSON_AddNumberToObject(j, "line_start", h->line_start);
-		cJSON_AddNumberToObject(j, "line_end", h->line_end);
-		cJSON_AddBoolToObject(j, "packed", h->packed);
-		cJSON_AddItemToArray(hits, j);
-	}
+	for (size_t i = 0; i < r->retrieval.n_hits; i++)
+		cJSON_AddItemToArray(hits, result_json_hit_logged(&r->retrieval.hits[i]));
 	if (r->retrieval.vector_error)
 		cJSON_AddStringToObject(o, "vector_error", r->retrieval.vector_error);
 	cJSON_AddNumberToObject(o, "embed_tokens", (double)r->metrics.embed_tokens);

@@ -6,8 +6,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct cJSON;
 struct store;
 struct turn_record;
+
+/* The models r skipped or that failed before the one that answered, as
+ * a JSON array of {"model", "reason"}: the query log's decision record
+ * and `ragdeck ask --json` show the same. Caller frees with cJSON_Delete
+ * (or adds it to a parent). */
+struct cJSON *turn_log_hops(const struct turn_record *r);
 
 /* Write r to the query log of s; *id gets the row id. Returns 0 or -1
  * with err. Nothing secret is in a record: keys never enter it. */

@@ -6,6 +6,7 @@
  * mean" suggestion when a name is misspelt. */
 #include "core/config/config.h"
 #include "core/config/config_int.h"
+#include "core/util/edit_distance.h"
 #include "core/util/strbuf.h"
 #include "core/util/xalloc.h"
 
@@ -114,34 +115,9 @@ void config_diags_free(struct config_diags *d)
 
 /* ---- messages and suggestions ------------------------------------------- */
 
-static size_t edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	size_t row[65];
-	if (la > 64 || lb > 64)
-		return SIZE_MAX;
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0];
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j];
-			size_t best = diag + (a[i - 1] != b[j - 1]);
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
-		}
-	}
-	return row[lb];
-}
-
 void config_consider(const char *word, const char *cand, const char **best, size_t *best_d)
 {
-	size_t d = edit_distance(word, cand);
+	size_t d = edit_distance(word, cand, SUGGEST_MAX_DISTANCE);
 	if (d <= SUGGEST_MAX_DISTANCE && d < strlen(word) && d < *best_d) {
 		*best = cand;
 		*best_d = d;

@@ -12,7 +12,7 @@
  * so pairs join the content words around them ("reset of the password" gives
  * the pair reset+password); a text made only of stopwords keeps them all.
  * Features, each hashed once to 64 bits and finished with murmur3's fmix64
- * (words: FNV-1a with a family seed; pairs: the two word hashes mixed in
+ * (hash64_mix in core/util/hash.h; words: FNV-1a with a family seed; pairs: the two word hashes mixed in
  * order; n-grams: their code points packed into one integer):
  *
  *   word        weight 1.0
@@ -29,6 +29,7 @@
  * from a table for tf <= 32, so vectors are bit-identical across runs and,
  * for such counts, across C libraries. */
 #include "core/embed/embed.h"
+#include "core/util/hash.h"
 #include "core/util/xalloc.h"
 
 #include <math.h>
@@ -133,16 +134,6 @@ static const char *fold_pair(uint32_t cp)
 	}
 }
 
-static inline uint64_t fmix64(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ull;
-	h ^= h >> 33;
-	return h;
-}
-
 #define FNV_PRIME 0x100000001b3ull
 
 static inline uint64_t fnv_init(enum family f)
@@ -219,7 +210,7 @@ static bool is_ideograph(uint32_t c)
 
 static uint64_t word_hash(const char *s, size_t n)
 {
-	return fmix64(fnv_bytes(fnv_init(FAM_WORD), s, n));
+	return hash64_mix(fnv_bytes(fnv_init(FAM_WORD), s, n));
 }
 
 /* The stopwords as a small hash set keyed by their word feature, so the
@@ -400,7 +391,7 @@ static void add_feature(struct hash_impl *h, uint64_t key, float weight)
 }
 
 /* Character n-grams of a word. A code point fits in 21 bits, so three of
- * them pack exactly into 64 bits and fmix64, a bijection, gives every
+ * them pack exactly into 64 bits and hash64_mix, a bijection, gives every
  * 3-gram its own hash; a 4-gram mixes its 3-gram's hash with the fourth. */
 static void add_ngrams(struct hash_impl *h, const struct word *w)
 {
@@ -426,10 +417,10 @@ static void add_ngrams(struct hash_impl *h, const struct word *w)
 	float weight = W_GRAM / sqrtf((float)(2 * n - 1));
 	for (uint32_t i = 0; i < n; i++) {
 		uint64_t tri = (uint64_t)c[i] | (uint64_t)c[i + 1] << 21 | (uint64_t)c[i + 2] << 42;
-		uint64_t h3 = fmix64(tri ^ SEED_GRAM3);
+		uint64_t h3 = hash64_mix(tri ^ SEED_GRAM3);
 		add_feature(h, h3, weight);
 		if (i + 1 < n)
-			add_feature(h, fmix64((h3 ^ SEED_GRAM4) + c[i + 3]), weight);
+			add_feature(h, hash64_mix((h3 ^ SEED_GRAM4) + c[i + 3]), weight);
 	}
 }
 
@@ -446,7 +437,7 @@ static void add_features(struct hash_impl *h)
 			continue;
 		add_feature(h, w->hash, W_WORD);
 		if (have_prev)
-			add_feature(h, fmix64(prev * 0x9e3779b97f4a7c15ull + w->hash + FAM_PAIR), W_PAIR);
+			add_feature(h, hash64_mix(prev * 0x9e3779b97f4a7c15ull + w->hash + FAM_PAIR), W_PAIR);
 		prev = w->hash;
 		have_prev = true;
 		add_ngrams(h, w);

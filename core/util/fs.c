@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 int fs_make_parent_dirs(const char *path, char *err, size_t errlen)
 {
@@ -56,4 +57,22 @@ cleanup:
 	fclose(f);
 	sb_free(&sb);
 	return rc;
+}
+
+int fs_write_all(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+	while (n > 0) {
+		ssize_t w = write(fd, c, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			if (w == 0)
+				errno = EIO; /* no progress: never loop on it */
+			return -1;
+		}
+		c += w;
+		n -= (size_t)w;
+	}
+	return 0;
 }

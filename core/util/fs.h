@@ -17,4 +17,9 @@ int fs_make_parent_dirs(const char *path, char *err, size_t errlen);
  * add the path and what the file was for. */
 enum rd_err fs_read_file(const char *path, size_t max_bytes, char **buf, size_t *len, char *err, size_t errlen);
 
+/* Write all n bytes of p to fd, again after a short write or EINTR.
+ * Returns 0, or -1 with errno set by the write that failed (EIO when
+ * one wrote nothing). */
+int fs_write_all(int fd, const void *p, size_t n);
+
 #endif

@@ -16,17 +16,6 @@ static inline uint64_t rotl(uint64_t x, int r)
 	return (x << r) | (x >> (64 - r));
 }
 
-/* murmur3's 64-bit finaliser: every input bit affects every output bit. */
-static inline uint64_t fmix64(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ull;
-	h ^= h >> 33;
-	return h;
-}
-
 uint64_t hash64(const void *data, size_t n)
 {
 	const unsigned char *p = data;
@@ -43,7 +32,7 @@ uint64_t hash64(const void *data, size_t n)
 	for (size_t j = 0; i + j < n; j++)
 		tail |= (uint64_t)p[i + j] << (8 * j);
 	acc ^= tail * K2;
-	return fmix64(acc ^ (uint64_t)n);
+	return hash64_mix(acc ^ (uint64_t)n);
 }
 
 void hash64_hex(const void *p, size_t n, char out[17])

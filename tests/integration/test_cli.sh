@@ -33,4 +33,14 @@ for cmd in $commands; do
 		check "man page documents $cmd $opt" grep -q -- "$escaped" "$man"
 	done
 done
+
+# An empty store: the header and the count, each a whole line, so what is
+# printed next starts on a line of its own.
+"$ragdeck" --db "$work/empty.db" docs > "$work/docs-empty.txt"
+check "docs on an empty store exits 0" test $? -eq 0
+check "... prints the header and '0 documents', two whole lines" \
+	bash -c "[ \$(wc -l < '$work/docs-empty.txt') = 2 ] && tail -n 1 '$work/docs-empty.txt' | grep -qx '0 documents' &&
+		[ \"\$(tail -c 1 '$work/docs-empty.txt' | od -An -tx1 | tr -d ' ')\" = 0a ]"
+"$ragdeck" --db "$work/empty.db" docs --json > "$work/docs-empty.json"
+check "docs --json on an empty store prints [] and a newline" test "$(od -An -c "$work/docs-empty.json" | tr -d ' ')" = '[]\n'
 tap_done

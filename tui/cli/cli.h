@@ -95,8 +95,9 @@ void cli_put_cell(FILE *f, const char *s, size_t len);
  * true when opt was one of them. */
 bool cli_common_option(struct cli *cli, int opt, const char *arg);
 
-/* getopt_long codes of the shared options, for subcommand option tables. */
-enum { OPT_DB = 0x100, OPT_CONFIG, OPT_THEME, OPT_JSON, OPT_FIRST_FREE };
+/* getopt_long codes of the shared options: tui/cli/options adds them to
+ * every subcommand's table, tui/main.c to the app's. */
+enum { OPT_DB = 0x100, OPT_CONFIG, OPT_THEME, OPT_FIRST_FREE };
 
 #define CLI_COMMON_LONGOPTS \
 	{ "db", required_argument, NULL, OPT_DB }, \

@@ -2,9 +2,12 @@
  * prompt, streamed answer, numbered sources. */
 #include "tui/cli/cli.h"
 #include "tui/cli/commands.h"
+#include "tui/cli/options.h"
 #include "core/config/config.h"
 #include "core/embed/embed.h"
 #include "core/answer/turn.h"
+#include "core/answer/turn_log.h"
+#include "core/search/result_json.h"
 #include "core/util/log.h"
 
 #include <cjson/cJSON.h>
@@ -148,17 +151,9 @@ static void print_json(const struct turn_record *r)
 	cJSON_AddNumberToObject(u, "prompt_tokens", r->prompt.total_tokens);
 	cJSON_AddNumberToObject(u, "embed_tokens", (double)r->metrics.embed_tokens);
 	cJSON_AddNumberToObject(u, "embed_cost_usd", r->metrics.embed_cost_usd);
-	if (r->retrieval.vector_error)
-		cJSON_AddStringToObject(o, "vector_error", r->retrieval.vector_error);
-	else
-		cJSON_AddNullToObject(o, "vector_error");
+	result_json_add_string_or_null(o, "vector_error", r->retrieval.vector_error);
 	cJSON *t = cJSON_AddObjectToObject(o, "timings_us");
-	cJSON_AddNumberToObject(t, "embed", (double)r->retrieval.us.embed_us);
-	cJSON_AddNumberToObject(t, "vector", (double)r->retrieval.us.vector_us);
-	cJSON_AddNumberToObject(t, "fts", (double)r->retrieval.us.fts_us);
-	cJSON_AddNumberToObject(t, "fuse", (double)r->retrieval.us.fuse_us);
-	cJSON_AddNumberToObject(t, "rerank", (double)r->retrieval.us.rerank_us);
-	cJSON_AddNumberToObject(t, "pack", (double)r->retrieval.us.pack_us);
+	result_json_add_stage_timings(t, &r->retrieval.us);
 	cJSON_AddNumberToObject(t, "retrieve", (double)r->retrieve_us);
 	cJSON_AddNumberToObject(t, "prompt", (double)r->prompt_us);
 	cJSON_AddNumberToObject(t, "time_to_first_token", (double)r->ttft_us);
@@ -170,13 +165,7 @@ static void print_json(const struct turn_record *r)
 	cJSON_AddStringToObject(d, "path", router_path_name(r->decision.path));
 	cJSON_AddStringToObject(d, "rule", r->decision.rule ? r->decision.rule : "");
 	cJSON_AddStringToObject(d, "sentence", r->decision.sentence ? r->decision.sentence : "");
-	cJSON *hops = cJSON_AddArrayToObject(d, "hops");
-	for (size_t i = 0; i < r->n_hops; i++) {
-		cJSON *h = cJSON_CreateObject();
-		cJSON_AddStringToObject(h, "model", r->hops[i].model);
-		cJSON_AddStringToObject(h, "reason", r->hops[i].reason);
-		cJSON_AddItemToArray(hops, h);
-	}
+	cJSON_AddItemToObject(d, "hops", turn_log_hops(r));
 	cJSON_AddStringToObject(o, "outcome_metric", metrics_outcome_name(r->metrics.outcome));
 	if (r->format_checked)
 		cJSON_AddBoolToObject(o, "format_ok", r->format_ok);
@@ -192,38 +181,21 @@ static void print_json(const struct turn_record *r)
 
 int cmd_ask(struct cli *cli, int argc, char **argv)
 {
-	enum { OPT_NO_STREAM = OPT_FIRST_FREE };
-	static const struct option longopts[] = {
-		{ "model", required_argument, NULL, 'm' },
-		{ "top-k", required_argument, NULL, 'k' },
-		{ "collection", required_argument, NULL, 'c' },
-		{ "no-stream", no_argument, NULL, OPT_NO_STREAM },
-		{ "json", no_argument, NULL, OPT_JSON },
-		CLI_COMMON_LONGOPTS,
-		{ 0 },
-	};
 	struct turn_opts topts = { 0 };
 	const char *collection = NULL;
 	bool json = false, no_stream = false;
-	int opt;
-	while ((opt = getopt_long(argc, argv, "m:k:c:h", longopts, NULL)) != -1) {
-		char *end;
-		switch (opt) {
-		case 'm': topts.model = optarg; break;
-		case 'k':
-			topts.top_k = (int)strtol(optarg, &end, 10);
-			if (*end || topts.top_k < 1 || topts.top_k > 100)
-				return cli_usage_error(cli, "ask ", "-k takes a number from 1 to 100, not '%s'", optarg);
-			break;
-		case 'c': collection = optarg; break;
-		case OPT_NO_STREAM: no_stream = true; break;
-		case OPT_JSON: json = true; break;
-		case 'h': fputs(ask_help, stdout); return EXIT_OK;
-		default:
-			if (!cli_common_option(cli, opt, optarg))
-				return cli_usage_error(cli, "ask ", "unknown option");
-		}
-	}
+	int exit_code;
+	const struct cli_opt opts[] = {
+		{ .name = "model", .letter = 'm', .type = CLI_OPT_STRING, .dest = &topts.model },
+		{ .name = "top-k", .letter = 'k', .type = CLI_OPT_INT, .dest = &topts.top_k, .min = 1, .max = 100,
+		  .refused = "-k takes a number from 1 to 100, not '%s'" },
+		{ .name = "collection", .letter = 'c', .type = CLI_OPT_STRING, .dest = &collection },
+		{ .name = "no-stream", .type = CLI_OPT_FLAG, .dest = &no_stream },
+		{ .name = "json", .type = CLI_OPT_FLAG, .dest = &json },
+		{ 0 },
+	};
+	if (cli_options_parse(cli, "ask", ask_help, opts, argc, argv, &exit_code) != 0)
+		return exit_code;
 	if (argc - optind != 1)
 		return cli_usage_error(cli, "ask ", "ask needs exactly one QUESTION (quote it)");
 	if (cli_open_store(cli) != 0)

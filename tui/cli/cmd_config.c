@@ -1,6 +1,7 @@
 /* ragdeck config check: validate a config file, print the effective one. */
 #include "tui/cli/cli.h"
 #include "tui/cli/commands.h"
+#include "tui/cli/options.h"
 #include "core/config/config.h"
 
 #include <getopt.h>
@@ -20,19 +21,10 @@ static const char config_help[] =
 
 int cmd_config(struct cli *cli, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		CLI_COMMON_LONGOPTS,
-		{ 0 },
-	};
-	int opt;
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'h': fputs(config_help, stdout); return EXIT_OK;
-		default:
-			if (!cli_common_option(cli, opt, optarg))
-				return cli_usage_error(cli, "config ", "unknown option");
-		}
-	}
+	int exit_code;
+	const struct cli_opt opts[] = { { 0 } };
+	if (cli_options_parse(cli, "config", config_help, opts, argc, argv, &exit_code) != 0)
+		return exit_code;
 	if (optind >= argc || strcmp(argv[optind], "check") != 0)
 		return cli_usage_error(cli, "config ", "the config command takes the action 'check'");
 	if (argc - optind > 2)

@@ -1,6 +1,7 @@
 /* ragdeck docs / ragdeck chunks: what the store holds, for reviewers. */
 #include "tui/cli/cli.h"
 #include "tui/cli/commands.h"
+#include "tui/cli/options.h"
 #include "core/config/config.h"
 #include "core/util/clock.h"
 #include "core/util/log.h"
@@ -100,25 +101,16 @@ static void print_docs_json(const struct store_doc_row *rows, size_t n)
 
 int cmd_docs(struct cli *cli, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "collection", required_argument, NULL, 'c' },
-		{ "json", no_argument, NULL, OPT_JSON },
-		CLI_COMMON_LONGOPTS,
-		{ 0 },
-	};
 	const char *collection = NULL;
 	bool json = false;
-	int opt;
-	while ((opt = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'c': collection = optarg; break;
-		case OPT_JSON: json = true; break;
-		case 'h': fputs(docs_help, stdout); return EXIT_OK;
-		default:
-			if (!cli_common_option(cli, opt, optarg))
-				return cli_usage_error(cli, "docs ", "unknown option");
-		}
-	}
+	int exit_code;
+	const struct cli_opt opts[] = {
+		{ .name = "collection", .letter = 'c', .type = CLI_OPT_STRING, .dest = &collection },
+		{ .name = "json", .type = CLI_OPT_FLAG, .dest = &json },
+		{ 0 },
+	};
+	if (cli_options_parse(cli, "docs", docs_help, opts, argc, argv, &exit_code) != 0)
+		return exit_code;
 	if (optind < argc)
 		return cli_usage_error(cli, "docs ", "unexpected argument '%s'", argv[optind]);
 	if (cli_open_store(cli) != 0)
@@ -190,22 +182,14 @@ static void print_chunks_json(const char *path, const struct store_chunk_row *ro
 
 int cmd_chunks(struct cli *cli, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, OPT_JSON },
-		CLI_COMMON_LONGOPTS,
+	bool json = false;
+	int exit_code;
+	const struct cli_opt opts[] = {
+		{ .name = "json", .type = CLI_OPT_FLAG, .dest = &json },
 		{ 0 },
 	};
-	bool json = false;
-	int opt;
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (opt) {
-		case OPT_JSON: json = true; break;
-		case 'h': fputs(chunks_help, stdout); return EXIT_OK;
-		default:
-			if (!cli_common_option(cli, opt, optarg))
-				return cli_usage_error(cli, "chunks ", "unknown option");
-		}
-	}
+	if (cli_options_parse(cli, "chunks", chunks_help, opts, argc, argv, &exit_code) != 0)
+		return exit_code;
 	if (argc - optind != 1)
 		return cli_usage_error(cli, "chunks ", "chunks needs exactly one PATH");
 	if (cli_open_store(cli) != 0)

@@ -3,6 +3,7 @@
  * run of the same set and parameters, and gate on the config's thresholds. */
 #include "tui/cli/cli.h"
 #include "tui/cli/commands.h"
+#include "tui/cli/options.h"
 #include "core/config/config.h"
 #include "core/embed/embed.h"
 #include "core/eval/eval.h"
@@ -22,6 +23,9 @@
 #include <unistd.h>
 
 #define MAX_SWEEP 16
+/* MAX_SWEEP spelled in a string literal (the --sweep usage message). */
+#define LITERAL_(x) #x
+#define LITERAL(x) LITERAL_(x)
 
 static const char eval_help[] =
 	"Usage: ragdeck eval [OPTION]... GOLDEN\n"
@@ -85,9 +89,11 @@ struct eval_cmd {
 
 static const char *const category_rows[] = { "overall", "factual", "structural", "hybrid" };
 
-/* Parse "KEY=V1,V2,..." for a key of sweep_specs. */
-static int parse_sweep(struct eval_cmd *c, const char *arg)
+/* Parse "KEY=V1,V2,..." for a key of sweep_specs into the eval_cmd at
+ * dest (a CLI_OPT_FUNC parser). */
+static int parse_sweep(void *dest, const char *arg)
 {
+	struct eval_cmd *c = dest;
 	const char *eq = strchr(arg, '=');
 	if (!eq)
 		return -1;
@@ -451,51 +457,29 @@ static int report(const struct eval_cmd *c, const struct run *runs, size_t n)
 
 /* ---- command --------------------------------------------------------- */
 
-static int parse_args(struct eval_cmd *c, int argc, char **argv)
+/* The options and the GOLDEN file into c. Returns 0, or -1 with
+ * *exit_code (help printed, or a usage error). */
+static int parse_args(struct eval_cmd *c, int argc, char **argv, int *exit_code)
 {
-	enum { OPT_SWEEP = OPT_FIRST_FREE, OPT_MODE };
-	static const struct option longopts[] = {
-		{ "model", required_argument, NULL, 'm' },
-		{ "top-k", required_argument, NULL, 'k' },
-		{ "sweep", required_argument, NULL, OPT_SWEEP },
-		{ "mode", required_argument, NULL, OPT_MODE },
-		{ "json", no_argument, NULL, OPT_JSON },
-		CLI_COMMON_LONGOPTS,
+	const struct cli_opt opts[] = {
+		{ .name = "model", .letter = 'm', .type = CLI_OPT_STRING, .dest = &c->model },
+		{ .name = "top-k", .letter = 'k', .type = CLI_OPT_INT, .dest = &c->top_k, .min = 1, .max = 100,
+		  .refused = "-k takes a number from 1 to 100, not '%s'" },
+		{ .name = "sweep", .type = CLI_OPT_FUNC, .dest = c, .parse = parse_sweep,
+		  .refused = "--sweep takes KEY=V,V,... with KEY top_k, max_context_tokens, rrf_k, vector_weight, "
+		             "fts_weight, heading_weight, proximity_weight or archived_weight, values in the key's "
+		             "range (at most " LITERAL(MAX_SWEEP) "), not '%s'" },
+		{ .name = "mode", .type = CLI_OPT_FUNC, .dest = &c->mode, .parse = cli_opt_retrieve_mode,
+		  .refused = "--mode takes hybrid, vector or fts, not '%s'" },
+		{ .name = "json", .type = CLI_OPT_FLAG, .dest = &c->json },
 		{ 0 },
 	};
-	int opt;
-	while ((opt = getopt_long(argc, argv, "m:k:h", longopts, NULL)) != -1) {
-		char *end;
-		switch (opt) {
-		case 'm': c->model = optarg; break;
-		case 'k':
-			c->top_k = (int)strtol(optarg, &end, 10);
-			if (*end || c->top_k < 1 || c->top_k > 100)
-				return cli_usage_error(c->cli, "eval ", "-k takes a number from 1 to 100, not '%s'", optarg);
-			break;
-		case OPT_SWEEP:
-			if (parse_sweep(c, optarg) != 0)
-				return cli_usage_error(c->cli, "eval ",
-				                       "--sweep takes KEY=V,V,... with KEY top_k, max_context_tokens, rrf_k, vector_weight, "
-				                       "fts_weight, heading_weight, proximity_weight or archived_weight, values in the key's range (at most %d), not '%s'",
-				                       MAX_SWEEP, optarg);
-			break;
-		case OPT_MODE: {
-			int m = retrieve_mode_parse(optarg);
-			if (m < 0)
-				return cli_usage_error(c->cli, "eval ", "--mode takes hybrid, vector or fts, not '%s'", optarg);
-			c->mode = (enum retrieve_mode)m;
-			break;
-		}
-		case OPT_JSON: c->json = true; break;
-		case 'h': fputs(eval_help, stdout); return -1;
-		default:
-			if (!cli_common_option(c->cli, opt, optarg))
-				return cli_usage_error(c->cli, "eval ", "unknown option");
-		}
+	if (cli_options_parse(c->cli, "eval", eval_help, opts, argc, argv, exit_code) != 0)
+		return -1;
+	if (argc - optind != 1) {
+		*exit_code = cli_usage_error(c->cli, "eval ", "eval needs exactly one GOLDEN file");
+		return -1;
 	}
-	if (argc - optind != 1)
-		return cli_usage_error(c->cli, "eval ", "eval needs exactly one GOLDEN file");
 	c->golden_path = argv[optind];
 	return 0;
 }
@@ -507,9 +491,9 @@ int cmd_eval(struct cli *cli, int argc, char **argv)
 	struct embedder *embedder = NULL;
 	size_t n_runs = 0;
 	char err[512];
-	int rc = parse_args(&c, argc, argv);
-	if (rc != 0)
-		return rc < 0 ? EXIT_OK : rc;
+	int rc;
+	if (parse_args(&c, argc, argv, &rc) != 0)
+		return rc;
 	rc = EXIT_FAIL;
 	memset(runs, 0, sizeof runs);
 	if (golden_load(c.golden_path, &c.set, err, sizeof err) != 0) {

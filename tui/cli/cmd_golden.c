@@ -2,6 +2,7 @@
  * context pane) become golden items, one per question. */
 #include "tui/cli/cli.h"
 #include "tui/cli/commands.h"
+#include "tui/cli/options.h"
 #include "core/eval/golden.h"
 #include "core/util/log.h"
 #include "core/util/xalloc.h"
@@ -60,15 +61,10 @@ static void marks_free(struct marks *ms)
 
 int cmd_golden(struct cli *cli, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, OPT_JSON },
-		CLI_COMMON_LONGOPTS,
-		{ 0 },
-	};
 	struct marks ms = { 0 };
 	bool json = false;
 	char err[512];
-	int opt, rc = EXIT_FAIL;
+	int exit_code, rc = EXIT_FAIL;
 	/* The action comes first ("golden export --json"): options are parsed
 	 * after it. */
 	if (argc > 1 && strcmp(argv[1], "export") == 0) {
@@ -77,15 +73,12 @@ int cmd_golden(struct cli *cli, int argc, char **argv)
 	} else if (argc < 2 || strcmp(argv[1], "--help") != 0) {
 		return cli_usage_error(cli, "golden ", "the golden command is 'golden export'");
 	}
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (opt) {
-		case OPT_JSON: json = true; break;
-		case 'h': fputs(golden_help, stdout); return EXIT_OK;
-		default:
-			if (!cli_common_option(cli, opt, optarg))
-				return cli_usage_error(cli, "golden ", "unknown option");
-		}
-	}
+	const struct cli_opt opts[] = {
+		{ .name = "json", .type = CLI_OPT_FLAG, .dest = &json },
+		{ 0 },
+	};
+	if (cli_options_parse(cli, "golden", golden_help, opts, argc, argv, &exit_code) != 0)
+		return exit_code;
 	if (argc - optind != 0)
 		return cli_usage_error(cli, "golden ", "golden export takes no arguments");
 	if (cli_open_store(cli) != 0)

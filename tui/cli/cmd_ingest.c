@@ -1,6 +1,7 @@
 /* ragdeck ingest: add files and directories to the knowledge store. */
 #include "tui/cli/cli.h"
 #include "tui/cli/commands.h"
+#include "tui/cli/options.h"
 #include "tui/cli/progress.h"
 #include "core/config/config.h"
 #include "core/embed/embed.h"
@@ -37,13 +38,17 @@ struct globs {
 	size_t n, cap;
 };
 
-static void globs_add(struct globs *g, const char *s)
+/* --include, --exclude: one more glob for the struct globs at dest (a
+ * CLI_OPT_FUNC parser; every pattern is taken). */
+static int globs_option(void *dest, const char *s)
 {
+	struct globs *g = dest;
 	if (g->n == g->cap) {
 		g->cap = g->cap ? g->cap * 2 : 4;
 		g->items = xreallocarray(g->items, g->cap, sizeof *g->items);
 	}
 	g->items[g->n++] = s;
+	return 0;
 }
 
 static void on_progress(void *ud, const struct ingest_progress *p)
@@ -165,37 +170,22 @@ static void print_summary_json(const struct ingest_summary *s, const char *colle
 
 int cmd_ingest(struct cli *cli, int argc, char **argv)
 {
-	enum { OPT_PRUNE = OPT_FIRST_FREE };
-	static const struct option longopts[] = {
-		{ "collection", required_argument, NULL, 'c' },
-		{ "include", required_argument, NULL, 'i' },
-		{ "exclude", required_argument, NULL, 'x' },
-		{ "prune", no_argument, NULL, OPT_PRUNE },
-		{ "json", no_argument, NULL, OPT_JSON },
-		CLI_COMMON_LONGOPTS,
-		{ 0 },
-	};
 	struct globs include = { 0 }, exclude = { 0 };
 	const char *collection = NULL;
 	bool prune = false, json = false;
 	struct embedder *embedder = NULL;
-	int opt, rc = EXIT_FAIL;
+	int rc = EXIT_FAIL;
 
-	while ((opt = getopt_long(argc, argv, "c:i:x:h", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'c': collection = optarg; break;
-		case 'i': globs_add(&include, optarg); break;
-		case 'x': globs_add(&exclude, optarg); break;
-		case OPT_PRUNE: prune = true; break;
-		case OPT_JSON: json = true; break;
-		case 'h': fputs(ingest_help, stdout); rc = EXIT_OK; goto cleanup;
-		default:
-			if (cli_common_option(cli, opt, optarg))
-				break;
-			rc = cli_usage_error(cli, "ingest ", "unknown option");
-			goto cleanup;
-		}
-	}
+	const struct cli_opt options[] = {
+		{ .name = "collection", .letter = 'c', .type = CLI_OPT_STRING, .dest = &collection },
+		{ .name = "include", .letter = 'i', .type = CLI_OPT_FUNC, .dest = &include, .parse = globs_option },
+		{ .name = "exclude", .letter = 'x', .type = CLI_OPT_FUNC, .dest = &exclude, .parse = globs_option },
+		{ .name = "prune", .type = CLI_OPT_FLAG, .dest = &prune },
+		{ .name = "json", .type = CLI_OPT_FLAG, .dest = &json },
+		{ 0 },
+	};
+	if (cli_options_parse(cli, "ingest", ingest_help, options, argc, argv, &rc) != 0)
+		goto cleanup;
 	if (optind >= argc && !prune) {
 		rc = cli_usage_error(cli, "ingest ", "ingest needs at least one PATH");
 		goto cleanup;

@@ -2,6 +2,7 @@
  * and write the chat turns approved in the app as pairs ("pairs export"). */
 #include "tui/cli/cli.h"
 #include "tui/cli/commands.h"
+#include "tui/cli/options.h"
 #include "core/eval/pairs.h"
 #include "core/util/log.h"
 #include "core/util/utf8.h"
@@ -34,7 +35,6 @@ static const char pairs_help[] =
 	"Exit status of check: 0 when the set is fit, 1 when it is unfit (any\n"
 	"problem but outliers) or unreadable, 2 on usage errors.\n";
 
-enum { OPT_FORMAT = OPT_FIRST_FREE };
 
 enum action { ACTION_CHECK, ACTION_EXPORT };
 
@@ -96,18 +96,12 @@ cleanup:
 
 int cmd_pairs(struct cli *cli, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "json", no_argument, NULL, OPT_JSON },
-		CLI_COMMON_LONGOPTS,
-		{ 0 },
-	};
 	struct pairs_format fmt = { PAIRS_CHECK_NONE, NULL };
 	const char *format_arg = NULL;
 	enum action action;
 	bool json = false;
 	char err[512];
-	int opt;
+	int exit_code;
 	/* The action comes first ("pairs check FILE"): options are parsed
 	 * after it. */
 	if (argc > 1 && (strcmp(argv[1], "check") == 0 || strcmp(argv[1], "export") == 0)) {
@@ -120,16 +114,13 @@ int cmd_pairs(struct cli *cli, int argc, char **argv)
 	} else {
 		return cli_usage_error(cli, "pairs ", "the pairs commands are 'pairs check FILE' and 'pairs export'");
 	}
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (opt) {
-		case OPT_FORMAT: format_arg = optarg; break;
-		case OPT_JSON: json = true; break;
-		case 'h': fputs(pairs_help, stdout); return EXIT_OK;
-		default:
-			if (!cli_common_option(cli, opt, optarg))
-				return cli_usage_error(cli, "pairs ", "unknown option");
-		}
-	}
+	const struct cli_opt opts[] = {
+		{ .name = "format", .type = CLI_OPT_STRING, .dest = &format_arg },
+		{ .name = "json", .type = CLI_OPT_FLAG, .dest = &json },
+		{ 0 },
+	};
+	if (cli_options_parse(cli, "pairs", pairs_help, opts, argc, argv, &exit_code) != 0)
+		return exit_code;
 	if (action == ACTION_EXPORT) {
 		if (format_arg)
 			return cli_usage_error(cli, "pairs ", "--format belongs to 'pairs check'");

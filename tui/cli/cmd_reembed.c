@@ -2,6 +2,7 @@
  * search keeps using the old vectors (store/embedding.h). */
 #include "tui/cli/cli.h"
 #include "tui/cli/commands.h"
+#include "tui/cli/options.h"
 #include "tui/cli/progress.h"
 #include "core/config/config.h"
 #include "core/embed/embed.h"
@@ -198,28 +199,18 @@ static void print_json(const struct reembed *r, const char *old_model)
 
 int cmd_reembed(struct cli *cli, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "collection", required_argument, NULL, 'c' },
-		{ "model", required_argument, NULL, 'm' },
-		{ "json", no_argument, NULL, OPT_JSON },
-		CLI_COMMON_LONGOPTS,
-		{ 0 },
-	};
 	struct reembed r = { .cli = cli };
 	const char *model = NULL;
 	bool json = false;
-	int opt, rc = EXIT_FAIL;
-	while ((opt = getopt_long(argc, argv, "c:m:h", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'c': r.collection = optarg; break;
-		case 'm': model = optarg; break;
-		case OPT_JSON: json = true; break;
-		case 'h': fputs(reembed_help, stdout); return EXIT_OK;
-		default:
-			if (!cli_common_option(cli, opt, optarg))
-				return cli_usage_error(cli, "reembed ", "unknown option");
-		}
-	}
+	int exit_code, rc = EXIT_FAIL;
+	const struct cli_opt opts[] = {
+		{ .name = "collection", .letter = 'c', .type = CLI_OPT_STRING, .dest = &r.collection },
+		{ .name = "model", .letter = 'm', .type = CLI_OPT_STRING, .dest = &model },
+		{ .name = "json", .type = CLI_OPT_FLAG, .dest = &json },
+		{ 0 },
+	};
+	if (cli_options_parse(cli, "reembed", reembed_help, opts, argc, argv, &exit_code) != 0)
+		return exit_code;
 	if (optind != argc)
 		return cli_usage_error(cli, "reembed ", "reembed takes no arguments");
 	if (cli_open_store(cli) != 0 || (model && use_model(cli->cfg, model) != 0))

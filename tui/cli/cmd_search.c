@@ -2,8 +2,10 @@
  * evidence for every rank and the time of every stage. */
 #include "tui/cli/cli.h"
 #include "tui/cli/commands.h"
+#include "tui/cli/options.h"
 #include "core/config/config.h"
 #include "core/embed/embed.h"
+#include "core/search/result_json.h"
 #include "core/search/retrieve.h"
 #include "core/util/log.h"
 #include "core/util/strbuf.h"
@@ -117,42 +119,8 @@ static void print_json(const struct retrieve_result *res, const char *query, con
 	cJSON_AddStringToObject(o, "query", query);
 	cJSON_AddStringToObject(o, "mode", mode);
 	cJSON *hits = cJSON_AddArrayToObject(o, "hits");
-	for (size_t i = 0; i < res->n_hits; i++) {
-		const struct retrieve_hit *h = &res->hits[i];
-		cJSON *j = cJSON_CreateObject();
-		cJSON_AddNumberToObject(j, "rank", h->rank);
-		cJSON_AddNumberToObject(j, "chunk_id", (double)h->chunk_id);
-		cJSON_AddNumberToObject(j, "document_id", (double)h->doc_id);
-		cJSON_AddNumberToObject(j, "fused_score", h->fused);
-		if (h->vec_rank) {
-			cJSON_AddNumberToObject(j, "vector_rank", h->vec_rank);
-			cJSON_AddNumberToObject(j, "vector_score", h->vec_score);
-		} else {
-			cJSON_AddNullToObject(j, "vector_rank");
-			cJSON_AddNullToObject(j, "vector_score");
-		}
-		if (h->fts_rank) {
-			cJSON_AddNumberToObject(j, "bm25_rank", h->fts_rank);
-			cJSON_AddNumberToObject(j, "bm25_score", h->bm25);
-		} else {
-			cJSON_AddNullToObject(j, "bm25_rank");
-			cJSON_AddNullToObject(j, "bm25_score");
-		}
-		cJSON_AddStringToObject(j, "path", h->path);
-		cJSON_AddNumberToObject(j, "line_start", h->line_start);
-		cJSON_AddNumberToObject(j, "line_end", h->line_end);
-		cJSON_AddStringToObject(j, "heading_path", h->heading_path);
-		cJSON_AddStringToObject(j, "status", doc_status_name(h->status));
-		cJSON_AddNumberToObject(j, "coverage", h->coverage);
-		if (h->reranked)
-			cJSON_AddNumberToObject(j, "rerank_score", h->rerank_score);
-		else
-			cJSON_AddNullToObject(j, "rerank_score");
-		cJSON_AddNumberToObject(j, "tokens", h->tokens);
-		cJSON_AddBoolToObject(j, "packed", h->packed);
-		cJSON_AddStringToObject(j, "text", h->text);
-		cJSON_AddItemToArray(hits, j);
-	}
+	for (size_t i = 0; i < res->n_hits; i++)
+		cJSON_AddItemToArray(hits, result_json_hit(&res->hits[i]));
 	cJSON *ctx = cJSON_AddObjectToObject(o, "context");
 	cJSON_AddNumberToObject(ctx, "budget_tokens", res->pack.budget);
 	cJSON_AddNumberToObject(ctx, "used_tokens", res->pack.total_tokens);
@@ -174,31 +142,17 @@ static void print_json(const struct retrieve_result *res, const char *query, con
 	for (size_t i = 0; i < res->pack.n_dropped; i++)
 		cJSON_AddItemToArray(dropped, cJSON_CreateNumber((double)res->pack.dropped[i]));
 	cJSON *t = cJSON_AddObjectToObject(o, "timings_us");
-	cJSON_AddNumberToObject(t, "embed", (double)res->us.embed_us);
-	cJSON_AddNumberToObject(t, "vector", (double)res->us.vector_us);
-	cJSON_AddNumberToObject(t, "fts", (double)res->us.fts_us);
-	cJSON_AddNumberToObject(t, "fuse", (double)res->us.fuse_us);
-	cJSON_AddNumberToObject(t, "rerank", (double)res->us.rerank_us);
-	cJSON_AddNumberToObject(t, "pack", (double)res->us.pack_us);
+	result_json_add_stage_timings(t, &res->us);
 	cJSON_AddNumberToObject(t, "total", (double)res->us.total_us);
 	cJSON_AddNumberToObject(o, "vectors_searched", (double)res->index_rows);
 	cJSON_AddBoolToObject(o, "embedding_cached", res->embed_cached);
 	cJSON_AddNumberToObject(o, "vector_weight", res->vector_weight);
 	cJSON_AddNumberToObject(o, "coverage", res->coverage);
-	if (res->fts_match)
-		cJSON_AddStringToObject(o, "fts_match", res->fts_match);
-	else
-		cJSON_AddNullToObject(o, "fts_match");
+	result_json_add_string_or_null(o, "fts_match", res->fts_match);
 	cJSON_AddNumberToObject(o, "fts_terms_dropped", (double)res->fts_terms_dropped);
 	cJSON_AddBoolToObject(o, "reranked", res->reranked);
-	if (res->rerank_error)
-		cJSON_AddStringToObject(o, "rerank_error", res->rerank_error);
-	else
-		cJSON_AddNullToObject(o, "rerank_error");
-	if (res->vector_error)
-		cJSON_AddStringToObject(o, "vector_error", res->vector_error);
-	else
-		cJSON_AddNullToObject(o, "vector_error");
+	result_json_add_string_or_null(o, "rerank_error", res->rerank_error);
+	result_json_add_string_or_null(o, "vector_error", res->vector_error);
 	cJSON_AddNumberToObject(o, "embed_tokens", (double)res->embed_tokens);
 	cli_print_json(stdout, o);
 	cJSON_Delete(o);
@@ -206,41 +160,22 @@ static void print_json(const struct retrieve_result *res, const char *query, con
 
 int cmd_search(struct cli *cli, int argc, char **argv)
 {
-	enum { OPT_PATH = OPT_FIRST_FREE };
-	static const struct option longopts[] = {
-		{ "top-k", required_argument, NULL, 'k' },
-		{ "mode", required_argument, NULL, 'm' },
-		{ "collection", required_argument, NULL, 'c' },
-		{ "path", required_argument, NULL, OPT_PATH },
-		{ "json", no_argument, NULL, OPT_JSON },
-		CLI_COMMON_LONGOPTS,
+	const char *collection = NULL, *path_glob = NULL;
+	enum retrieve_mode mode = RETRIEVE_HYBRID;
+	int k = 0, exit_code;
+	bool json = false;
+	const struct cli_opt opts[] = {
+		{ .name = "top-k", .letter = 'k', .type = CLI_OPT_INT, .dest = &k, .min = 1, .max = 1000,
+		  .refused = "-k takes a number from 1 to 1000, not '%s'" },
+		{ .name = "mode", .letter = 'm', .type = CLI_OPT_FUNC, .dest = &mode, .parse = cli_opt_retrieve_mode,
+		  .refused = "--mode is hybrid, vector or fts, not '%s'" },
+		{ .name = "collection", .letter = 'c', .type = CLI_OPT_STRING, .dest = &collection },
+		{ .name = "path", .type = CLI_OPT_STRING, .dest = &path_glob },
+		{ .name = "json", .type = CLI_OPT_FLAG, .dest = &json },
 		{ 0 },
 	};
-	const char *collection = NULL, *path_glob = NULL;
-	int k = 0, mode = RETRIEVE_HYBRID, opt;
-	bool json = false;
-	while ((opt = getopt_long(argc, argv, "k:m:c:h", longopts, NULL)) != -1) {
-		char *end;
-		switch (opt) {
-		case 'k':
-			k = (int)strtol(optarg, &end, 10);
-			if (*end || k < 1 || k > 1000)
-				return cli_usage_error(cli, "search ", "-k takes a number from 1 to 1000, not '%s'", optarg);
-			break;
-		case 'm':
-			mode = retrieve_mode_parse(optarg);
-			if (mode < 0)
-				return cli_usage_error(cli, "search ", "--mode is hybrid, vector or fts, not '%s'", optarg);
-			break;
-		case 'c': collection = optarg; break;
-		case OPT_PATH: path_glob = optarg; break;
-		case OPT_JSON: json = true; break;
-		case 'h': fputs(search_help, stdout); return EXIT_OK;
-		default:
-			if (!cli_common_option(cli, opt, optarg))
-				return cli_usage_error(cli, "search ", "unknown option");
-		}
-	}
+	if (cli_options_parse(cli, "search", search_help, opts, argc, argv, &exit_code) != 0)
+		return exit_code;
 	if (argc - optind != 1)
 		return cli_usage_error(cli, "search ", "search needs exactly one QUERY (quote it)");
 	if (cli_open_store(cli) != 0)
@@ -257,7 +192,7 @@ int cmd_search(struct cli *cli, int argc, char **argv)
 	struct retrieve_query q = {
 		.text = argv[optind],
 		.k = k ? k : cli->cfg->routing.retrieval.top_k,
-		.mode = (enum retrieve_mode)mode,
+		.mode = mode,
 		.path_glob = path_glob,
 		.max_context_tokens = cli->cfg->routing.retrieval.max_context_tokens,
 	};

@@ -2,6 +2,7 @@
  * cost and token expansion over the query log, and the alerts that fire. */
 #include "tui/cli/cli.h"
 #include "tui/cli/commands.h"
+#include "tui/cli/options.h"
 #include "core/config/config.h"
 #include "core/answer/metrics.h"
 #include "core/util/clock.h"
@@ -41,6 +42,20 @@ static int64_t parse_duration(const char *s)
 	case 'd': return n * 86400 * 1000;
 	default: return -1;
 	}
+}
+
+/* --since as given (for the heading) and in milliseconds. */
+struct since {
+	const char *text;
+	int64_t ms;
+};
+
+static int parse_since(void *dest, const char *arg)
+{
+	struct since *since = dest;
+	since->ms = parse_duration(arg);
+	since->text = arg;
+	return since->ms < 0 ? -1 : 0;
 }
 
 static enum metrics_outcome outcome_of(const char *name)
@@ -154,39 +169,25 @@ static void print_json(const struct metrics_summary *s, const struct metrics_ale
 
 int cmd_stats(struct cli *cli, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "since", required_argument, NULL, 's' },
-		{ "json", no_argument, NULL, OPT_JSON },
-		CLI_COMMON_LONGOPTS,
+	struct since since = { 0 };
+	bool json = false;
+	int exit_code;
+	const struct cli_opt opts[] = {
+		{ .name = "since", .letter = 's', .type = CLI_OPT_FUNC, .dest = &since, .parse = parse_since,
+		  .refused = "--since takes a duration like 90s, 30m, 12h or 7d, not '%s'" },
+		{ .name = "json", .type = CLI_OPT_FLAG, .dest = &json },
 		{ 0 },
 	};
-	const char *since = NULL;
-	int64_t since_ms = 0;
-	bool json = false;
-	int opt;
-	while ((opt = getopt_long(argc, argv, "s:h", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 's':
-			since = optarg;
-			since_ms = parse_duration(optarg);
-			if (since_ms < 0)
-				return cli_usage_error(cli, "stats ", "--since takes a duration like 90s, 30m, 12h or 7d, not '%s'", optarg);
-			break;
-		case OPT_JSON: json = true; break;
-		case 'h': fputs(stats_help, stdout); return EXIT_OK;
-		default:
-			if (!cli_common_option(cli, opt, optarg))
-				return cli_usage_error(cli, "stats ", "unknown option");
-		}
-	}
+	if (cli_options_parse(cli, "stats", stats_help, opts, argc, argv, &exit_code) != 0)
+		return exit_code;
 	if (optind < argc)
 		return cli_usage_error(cli, "stats ", "unexpected argument '%s'", argv[optind]);
 	if (cli_open_store(cli) != 0)
 		return EXIT_FAIL;
 	int64_t now = clock_unix_now() * 1000;
-	int64_t from = since ? now - since_ms : 0;
+	int64_t from = since.text ? now - since.ms : 0;
 	/* Every turn in range counts: capacity grows with the log. */
-	struct metrics_window *w = metrics_window_new(1, since ? since_ms : now + 1, 1 << 20);
+	struct metrics_window *w = metrics_window_new(1, since.text ? since.ms : now + 1, 1 << 20);
 	char err[512];
 	struct reader rd = { w, cli->cfg };
 	if (store_queries_each(cli->store, from, add_row, &rd, err, sizeof err) != 0) {
@@ -201,7 +202,7 @@ int cmd_stats(struct cli *cli, int argc, char **argv)
 	if (json)
 		print_json(&s, &a);
 	else
-		print_text(&s, &a, since);
+		print_text(&s, &a, since.text);
 	metrics_window_free(&w);
 	return EXIT_OK;
 }

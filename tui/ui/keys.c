@@ -1,5 +1,6 @@
 /* keys: command table, key bindings, help text, ':' command line. */
 #include "tui/ui/keys.h"
+#include "core/util/edit_distance.h"
 #include "core/util/utf8.h"
 #include "core/util/xalloc.h"
 
@@ -301,33 +302,6 @@ void keys_help(const struct keys_table *t, struct strbuf *out)
 	sb_free(&usage);
 }
 
-/* Edit distance between a and b, or more than max when it is. */
-static size_t distance(const char *a, const char *b, size_t max)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	size_t row[64];
-
-	if (lb >= ARRAY_LEN(row) || (la > lb ? la - lb : lb - la) > max)
-		return max + 1;
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0];
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j];
-			size_t best = diag + (a[i - 1] != b[j - 1]);
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
-		}
-	}
-	return row[lb];
-}
-
 /* The ':' command closest to word (a prefix of it, or within a small edit
  * distance), or KEYS_CMD_NONE. */
 static enum keys_cmd suggest(const char *word)
@@ -338,7 +312,7 @@ static enum keys_cmd suggest(const char *word)
 		if (commands[c].colon == KEYS_KEY_ONLY)
 			continue;
 		bool prefix = !strncmp(commands[c].name, word, strlen(word));
-		size_t d = prefix ? 0 : distance(word, commands[c].name, SUGGEST_MAX_DISTANCE);
+		size_t d = prefix ? 0 : edit_distance(word, commands[c].name, SUGGEST_MAX_DISTANCE);
 		if (d < best_d) {
 			best_d = d;
 			best = (enum keys_cmd)c;

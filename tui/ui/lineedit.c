@@ -469,20 +469,6 @@ cleanup:
 	return rc;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 int lineedit_history_save(const struct lineedit *le, const char *path, char *err, size_t errlen)
 {
 	struct strbuf out = STRBUF_INIT, tmp = STRBUF_INIT;
@@ -503,7 +489,7 @@ int lineedit_history_save(const struct lineedit *le, const char *path, char *err
 	}
 	sb_printf(&tmp, "%s.tmp.%ld", path, (long)getpid());
 	fd = open(sb_str(&tmp), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	werr = fd < 0 || fchmod(fd, 0600) < 0 || write_all(fd, sb_str(&out), out.len) < 0 ? errno : 0;
+	werr = fd < 0 || fchmod(fd, 0600) < 0 || fs_write_all(fd, sb_str(&out), out.len) < 0 ? errno : 0;
 	if (fd >= 0 && close(fd) < 0 && !werr)
 		werr = errno;
 	if (werr) {
