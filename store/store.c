@@ -225,6 +225,12 @@ const char *store_path(const struct store *s)
 	return s->path;
 }
 
+enum rd_err store_fail(struct store *s, const char *what, char *err, size_t errlen)
+{
+	store_error(s, what, err, errlen);
+	return store_code(s->db, sqlite3_extended_errcode(s->db));
+}
+
 int store_error(struct store *s, const char *what, char *err, size_t errlen)
 {
 	char advice[1024];
@@ -263,11 +269,11 @@ static void copy_column(sqlite3_stmt *st, int col, char *dst, size_t size)
 	snprintf(dst, size, "%s", t ? (const char *)t : "");
 }
 
-int store_collection_id(struct store *s, const char *name, bool create, int64_t *id,
-                        char *err, size_t errlen)
+enum rd_err store_collection_id(struct store *s, const char *name, bool create, int64_t *id,
+                                char *err, size_t errlen)
 {
 	sqlite3_stmt *st = NULL;
-	int result = -1;
+	enum rd_err result;
 	if (create) {
 		if (sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO collections (name, created_at)"
 		                              " VALUES (?1, strftime('%s','now'))", -1, &st, NULL) != SQLITE_OK)
@@ -284,28 +290,28 @@ int store_collection_id(struct store *s, const char *name, bool create, int64_t 
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*id = sqlite3_column_int64(st, 0);
-		result = 0;
+		result = RD_OK;
 	} else if (rc == SQLITE_DONE) {
-		result = 1;
+		result = RD_ERR_NOT_FOUND;
 	} else {
 		goto error;
 	}
 	sqlite3_finalize(st);
 	return result;
 error:
-	store_error(s, "cannot look up collection", err, errlen);
+	result = store_fail(s, "cannot look up collection", err, errlen);
 	sqlite3_finalize(st);
-	return -1;
+	return result;
 }
 
-int store_doc_state(struct store *s, int64_t coll, const char *path,
-                    struct store_doc_state *out, char *err, size_t errlen)
+enum rd_err store_doc_state(struct store *s, int64_t coll, const char *path,
+                            struct store_doc_state *out, char *err, size_t errlen)
 {
 	sqlite3_stmt *st = s->stmt[ST_DOC_STATE];
 	sqlite3_bind_int64(st, 1, coll);
 	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(st);
-	int result = 1;
+	enum rd_err result = RD_ERR_NOT_FOUND;
 	if (rc == SQLITE_ROW) {
 		out->id = sqlite3_column_int64(st, 0);
 		out->bytes = sqlite3_column_int64(st, 1);
@@ -313,9 +319,9 @@ int store_doc_state(struct store *s, int64_t coll, const char *path,
 		copy_column(st, 3, out->content_hash, sizeof out->content_hash);
 		copy_column(st, 4, out->embed_model, sizeof out->embed_model);
 		copy_column(st, 5, out->pipeline, sizeof out->pipeline);
-		result = 0;
+		result = RD_OK;
 	} else if (rc != SQLITE_DONE) {
-		result = store_error(s, "cannot read document state", err, errlen);
+		result = store_fail(s, "cannot read document state", err, errlen);
 	}
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
@@ -468,22 +474,22 @@ int store_doc_put(struct store *s, int64_t coll, const struct store_doc_in *doc,
 	}
 	if (sqlite3_exec(s->db, own_txn ? "BEGIN IMMEDIATE" : "SAVEPOINT doc", NULL, NULL, NULL) != SQLITE_OK)
 		return store_error(s, "cannot start a write transaction", err, errlen);
-	int found = store_doc_state(s, coll, doc->path, &prev, err, errlen);
-	if (found < 0)
+	enum rd_err found = store_doc_state(s, coll, doc->path, &prev, err, errlen);
+	if (found != RD_OK && found != RD_ERR_NOT_FOUND)
 		goto rollback;
-	if (found == 0) {
+	if (found == RD_OK) {
 		sqlite3_bind_int64(s->stmt[ST_CHUNKS_DELETE], 1, prev.id);
 		if (step_done(s->stmt[ST_CHUNKS_DELETE]) != 0)
 			goto db_fail;
 	}
-	if (write_document_row(s, coll, doc, found == 0 ? prev.id : 0, now, &doc_id) != 0 ||
+	if (write_document_row(s, coll, doc, found == RD_OK ? prev.id : 0, now, &doc_id) != 0 ||
 	    write_document_meta(s, doc_id, doc) != 0 ||
 	    write_chunk_rows(s, doc_id, doc, chunks, n_chunks, !own_txn) != 0)
 		goto db_fail;
 	if (sqlite3_exec(s->db, own_txn ? "COMMIT" : "RELEASE doc", NULL, NULL, NULL) != SQLITE_OK)
 		goto db_fail;
 	if (replaced)
-		*replaced = found == 0;
+		*replaced = found == RD_OK;
 	return 0;
 db_fail:
 	store_error(s, doc->path, err, errlen);
@@ -621,11 +627,11 @@ static int find_ids(struct store *s, const char *sql, const char *arg, int64_t *
 	return 0;
 }
 
-int store_doc_find(struct store *s, const char *path, int64_t *doc_id, char *err, size_t errlen)
+enum rd_err store_doc_find(struct store *s, const char *path, int64_t *doc_id, char *err, size_t errlen)
 {
 	int count = 0;
 	if (find_ids(s, "SELECT id FROM documents WHERE path = ?1", path, doc_id, &count) != 0)
-		return store_error(s, "cannot look up document", err, errlen);
+		return store_fail(s, "cannot look up document", err, errlen);
 	if (count == 0) {
 		/* "/"-anchored suffix match; LIKE wildcards in the path are
 		 * escaped so they match themselves. */
@@ -644,9 +650,9 @@ int store_doc_find(struct store *s, const char *path, int64_t *doc_id, char *err
 		                  doc_id, &count);
 		free(pattern);
 		if (rc != 0)
-			return store_error(s, "cannot look up document", err, errlen);
+			return store_fail(s, "cannot look up document", err, errlen);
 	}
-	return count == 0 ? 1 : count == 1 ? 0 : 2;
+	return count == 0 ? RD_ERR_NOT_FOUND : count == 1 ? RD_OK : RD_ERR_AMBIGUOUS;
 }
 
 char *store_doc_path(struct store *s, int64_t doc_id)

@@ -40,10 +40,15 @@ const char *store_path(const struct store *s);
  * (naming which). Returns -1. */
 int store_error(struct store *s, const char *what, char *err, size_t errlen);
 
+/* store_error's message, returning the failure's code: RD_ERR_LOCKED,
+ * RD_ERR_CORRUPT, RD_ERR_READ_ONLY, RD_ERR_FULL or RD_ERR_IO. */
+enum rd_err store_fail(struct store *s, const char *what, char *err, size_t errlen);
+
 /* Id of the collection called name. With create, a missing one is made.
- * Returns 0, 1 when absent and !create, -1 on error. */
-int store_collection_id(struct store *s, const char *name, bool create, int64_t *id,
-                        char *err, size_t errlen);
+ * Returns RD_OK, RD_ERR_NOT_FOUND when absent and !create, or the
+ * failure's code with err. */
+enum rd_err store_collection_id(struct store *s, const char *name, bool create, int64_t *id,
+                                char *err, size_t errlen);
 
 /* What the store remembers of a document, to decide whether to redo it. */
 struct store_doc_state {
@@ -55,10 +60,11 @@ struct store_doc_state {
 	char pipeline[128];
 };
 
-/* Look up the document at path in collection coll. Returns 0 when found
- * (out filled), 1 when absent, -1 on error. */
-int store_doc_state(struct store *s, int64_t coll, const char *path,
-                    struct store_doc_state *out, char *err, size_t errlen);
+/* Look up the document at path in collection coll. Returns RD_OK when
+ * found (out filled), RD_ERR_NOT_FOUND when absent, or the failure's code
+ * with err. */
+enum rd_err store_doc_state(struct store *s, int64_t coll, const char *path,
+                            struct store_doc_state *out, char *err, size_t errlen);
 
 /* A document to write: body is the normalised text the chunks refer to. */
 struct store_doc_in {
@@ -141,9 +147,10 @@ int store_docs_list(struct store *s, int64_t coll, struct store_doc_row **rows, 
 void store_doc_rows_free(struct store_doc_row *rows, size_t n);
 
 /* Find a document by its stored path, or failing that by a unique path
- * suffix ("billing/refunds.md"). Returns 0 found, 1 absent, 2 ambiguous,
- * -1 error. */
-int store_doc_find(struct store *s, const char *path, int64_t *doc_id, char *err, size_t errlen);
+ * suffix ("billing/refunds.md"). Returns RD_OK, RD_ERR_NOT_FOUND,
+ * RD_ERR_AMBIGUOUS (several suffixes match), or the failure's code with
+ * err. */
+enum rd_err store_doc_find(struct store *s, const char *path, int64_t *doc_id, char *err, size_t errlen);
 
 /* The stored path of document doc_id; NULL when absent. Caller frees. */
 char *store_doc_path(struct store *s, int64_t doc_id);

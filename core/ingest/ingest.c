@@ -415,10 +415,10 @@ static int ingest_file(struct run *r, const struct walk_file *f)
 	int rc = 0;
 	bool queued = false;
 
-	int found = store_doc_state(r->store, r->collection, f->path, &prev, r->err, sizeof r->err);
-	if (found < 0)
+	enum rd_err found = store_doc_state(r->store, r->collection, f->path, &prev, r->err, sizeof r->err);
+	if (found != RD_OK && found != RD_ERR_NOT_FOUND)
 		return -1;
-	bool same_model = found == 0 && strcmp(prev.embed_model, r->embedder->model) == 0 &&
+	bool same_model = found == RD_OK && strcmp(prev.embed_model, r->embedder->model) == 0 &&
 	                  strcmp(prev.pipeline, r->pipeline) == 0;
 	if (same_model && prev.bytes == f->bytes && prev.mtime_ns == f->mtime_ns) {
 		s->unchanged++;

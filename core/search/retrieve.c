@@ -104,11 +104,11 @@ int retriever_open(struct store *store, struct embedder *embedder, const struct 
 	r->embedder = embedder;
 	r->opts = *opts;
 	*out = NULL;
-	int found = store_collection_id(store, opts->collection, false, &r->collection_id, err, errlen);
-	if (found == 1)
+	enum rd_err found = store_collection_id(store, opts->collection, false, &r->collection_id, err, errlen);
+	if (found == RD_ERR_NOT_FOUND)
 		snprintf(err, errlen, "collection \"%s\" is empty: ingest documents first (ragdeck ingest --collection %s PATH)",
 		         opts->collection, opts->collection);
-	if (found != 0)
+	if (found != RD_OK)
 		goto fail;
 	if (store_search_open(store, r->collection_id, &r->rows, err, errlen) != 0)
 		goto fail;

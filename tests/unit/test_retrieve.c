@@ -181,7 +181,7 @@ static void arena_catches_up_with_another_connection(void **state)
 	retrieve_result_free(&res);
 
 	struct store_doc_state ds;
-	assert_int_equal(store_doc_state(other, f->coll, "/kb/quota.md", &ds, err, sizeof err), 0);
+	assert_int_equal(store_doc_state(other, f->coll, "/kb/quota.md", &ds, err, sizeof err), RD_OK);
 	assert_int_equal(store_doc_delete(other, ds.id, err, sizeof err), 0);
 	search(f, "storage quota warnings", RETRIEVE_VECTOR, NULL, &res);
 	assert_int_equal(res.index_rows, 4);

@@ -135,11 +135,11 @@ static void put_then_replace_keeps_first_seen_and_counts_changes(void **state)
 	assert_int_equal(count(f, "SELECT count(*) FROM chunk_tombstones"), 2);
 
 	struct store_doc_state ds;
-	assert_int_equal(store_doc_state(f->s, f->coll, "/kb/refunds.md", &ds, err, sizeof err), 0);
+	assert_int_equal(store_doc_state(f->s, f->coll, "/kb/refunds.md", &ds, err, sizeof err), RD_OK);
 	assert_string_equal(ds.content_hash, "bbbb");
 	assert_string_equal(ds.embed_model, "hash-4");
 	assert_int_equal(ds.mtime_ns, 42);
-	assert_int_equal(store_doc_state(f->s, f->coll, "/kb/other.md", &ds, err, sizeof err), 1);
+	assert_int_equal(store_doc_state(f->s, f->coll, "/kb/other.md", &ds, err, sizeof err), RD_ERR_NOT_FOUND);
 }
 
 static void chunk_text_is_the_body_slice(void **state)
@@ -149,7 +149,7 @@ static void chunk_text_is_the_body_slice(void **state)
 	bool replaced;
 	assert_int_equal(put(f, "/kb/refunds.md", body_v1, "aaaa", &replaced), 0);
 	int64_t id;
-	assert_int_equal(store_doc_find(f->s, "refunds.md", &id, err, sizeof err), 0);
+	assert_int_equal(store_doc_find(f->s, "refunds.md", &id, err, sizeof err), RD_OK);
 	struct store_chunk_row *rows;
 	size_t n;
 	assert_int_equal(store_chunks_of_doc(f->s, id, &rows, &n, err, sizeof err), 0);
@@ -167,7 +167,7 @@ static void delete_cascades_to_chunks_vectors_and_fts(void **state)
 	bool replaced;
 	assert_int_equal(put(f, "/kb/refunds.md", body_v1, "aaaa", &replaced), 0);
 	struct store_doc_state ds;
-	assert_int_equal(store_doc_state(f->s, f->coll, "/kb/refunds.md", &ds, err, sizeof err), 0);
+	assert_int_equal(store_doc_state(f->s, f->coll, "/kb/refunds.md", &ds, err, sizeof err), RD_OK);
 	assert_int_equal(store_doc_delete(f->s, ds.id, err, sizeof err), 0);
 	assert_int_equal(count(f, "SELECT count(*) FROM chunks"), 0);
 	assert_int_equal(count(f, "SELECT count(*) FROM embeddings"), 0);
@@ -201,11 +201,11 @@ static void suffix_lookup_reports_absent_and_ambiguous(void **state)
 	assert_int_equal(put(f, "/kb/a/refunds.md", body_v2, "1", &replaced), 0);
 	assert_int_equal(put(f, "/kb/b/refunds.md", body_v2, "2", &replaced), 0);
 	assert_int_equal(put(f, "/kb/b/x_%.md", body_v2, "3", &replaced), 0);
-	assert_int_equal(store_doc_find(f->s, "refunds.md", &id, err, sizeof err), 2);
-	assert_int_equal(store_doc_find(f->s, "a/refunds.md", &id, err, sizeof err), 0);
-	assert_int_equal(store_doc_find(f->s, "efunds.md", &id, err, sizeof err), 1);
-	assert_int_equal(store_doc_find(f->s, "x_%.md", &id, err, sizeof err), 0);
-	assert_int_equal(store_doc_find(f->s, "xy%.md", &id, err, sizeof err), 1);
+	assert_int_equal(store_doc_find(f->s, "refunds.md", &id, err, sizeof err), RD_ERR_AMBIGUOUS);
+	assert_int_equal(store_doc_find(f->s, "a/refunds.md", &id, err, sizeof err), RD_OK);
+	assert_int_equal(store_doc_find(f->s, "efunds.md", &id, err, sizeof err), RD_ERR_NOT_FOUND);
+	assert_int_equal(store_doc_find(f->s, "x_%.md", &id, err, sizeof err), RD_OK);
+	assert_int_equal(store_doc_find(f->s, "xy%.md", &id, err, sizeof err), RD_ERR_NOT_FOUND);
 }
 
 static void garbage_file_gives_actionable_error(void **state)
@@ -301,6 +301,26 @@ static void a_batch_rolled_back_behind_the_store_does_not_commit(void **state)
 	assert_int_equal(count(f, "SELECT count(*) FROM documents"), 0);
 	assert_int_equal(count(f, "SELECT count(*) FROM chunks_fts"), 0);
 	assert_int_equal(store_batch_commit(f->s, err, sizeof err), 0);
+}
+
+/* A write refused because another connection holds the lock says so in
+ * its code, not only in its words. */
+static void a_write_lock_held_elsewhere_is_told_apart_by_its_code(void **state)
+{
+	struct fixture *f = *state;
+	char err[ERR_LEN];
+	int64_t id;
+	sqlite3 *other = NULL;
+	assert_int_equal(sqlite3_open(f->path, &other), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_busy_timeout(store_db(f->s), 20);
+	assert_int_equal(store_collection_id(f->s, "new", true, &id, err, sizeof err), RD_ERR_LOCKED);
+	assert_non_null(strstr(err, "another process is writing"));
+	assert_int_equal(store_collection_id(f->s, "docs", false, &id, err, sizeof err), RD_OK);
+	assert_int_equal(store_collection_id(f->s, "missing", false, &id, err, sizeof err), RD_ERR_NOT_FOUND);
+	sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(other);
+	assert_int_equal(store_collection_id(f->s, "new", true, &id, err, sizeof err), RD_OK);
 }
 
 static void newer_schema_is_refused(void **state)
@@ -444,6 +464,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(a_read_only_database_leaves_no_narrower_wal_or_shm, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_batch_rolled_back_behind_the_store_does_not_commit, setup, teardown),
 		cmocka_unit_test_setup_teardown(newer_schema_is_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_write_lock_held_elsewhere_is_told_apart_by_its_code, setup, teardown),
 		cmocka_unit_test_setup_teardown(first_model_is_claimed_and_others_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(reembed_keeps_old_vectors_until_every_chunk_has_a_new_one, setup, teardown),
 		cmocka_unit_test_setup_teardown(another_reembed_target_drops_the_abandoned_vectors, setup, teardown),

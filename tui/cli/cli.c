@@ -75,8 +75,9 @@ struct embedder *cli_embedder(struct cli *cli, const char *collection, enum embe
 		return NULL;
 	}
 	const char *name = collection ? collection : cli->cfg->routing.retrieval.collection;
-	int found = store_collection_id(cli->store, name, false, &coll, err, errlen);
-	if (found < 0 || (found == 0 && store_embedding_get(cli->store, coll, &rec, err, errlen) != 0))
+	enum rd_err found = store_collection_id(cli->store, name, false, &coll, err, errlen);
+	if ((found != RD_OK && found != RD_ERR_NOT_FOUND) ||
+	    (found == RD_OK && store_embedding_get(cli->store, coll, &rec, err, errlen) != 0))
 		return NULL;
 	if (mismatch)
 		mismatch[0] = '\0';

@@ -118,9 +118,9 @@ int cmd_docs(struct cli *cli, int argc, char **argv)
 	char err[512];
 	int64_t coll = 0;
 	if (collection) {
-		int found = store_collection_id(cli->store, collection, false, &coll, err, sizeof err);
-		if (found != 0) {
-			log_error("%s", found > 0 ? "no such collection (see 'ragdeck docs' for the ones there are)" : err);
+		enum rd_err found = store_collection_id(cli->store, collection, false, &coll, err, sizeof err);
+		if (found != RD_OK) {
+			log_error("%s", found == RD_ERR_NOT_FOUND ? "no such collection (see 'ragdeck docs' for the ones there are)" : err);
 			return EXIT_FAIL;
 		}
 	}
@@ -198,14 +198,14 @@ int cmd_chunks(struct cli *cli, int argc, char **argv)
 	char err[512];
 	int64_t doc_id;
 	char *real = realpath(arg, NULL);
-	int found = store_doc_find(cli->store, real ? real : arg, &doc_id, err, sizeof err);
-	if (found == 1 && real)
+	enum rd_err found = store_doc_find(cli->store, real ? real : arg, &doc_id, err, sizeof err);
+	if (found == RD_ERR_NOT_FOUND && real)
 		found = store_doc_find(cli->store, arg, &doc_id, err, sizeof err);
 	free(real);
-	if (found != 0) {
-		if (found == 1)
+	if (found != RD_OK) {
+		if (found == RD_ERR_NOT_FOUND)
 			log_error("no document matches %s (see 'ragdeck docs')", arg);
-		else if (found == 2)
+		else if (found == RD_ERR_AMBIGUOUS)
 			log_error("%s matches several documents: give more of the path", arg);
 		else
 			log_error("%s", err);

@@ -217,10 +217,10 @@ int cmd_reembed(struct cli *cli, int argc, char **argv)
 		return EXIT_FAIL;
 	if (!r.collection)
 		r.collection = cli->cfg->routing.retrieval.collection;
-	int found = store_collection_id(cli->store, r.collection, false, &r.coll, r.err, sizeof r.err);
-	if (found == 1)
+	enum rd_err found = store_collection_id(cli->store, r.collection, false, &r.coll, r.err, sizeof r.err);
+	if (found == RD_ERR_NOT_FOUND)
 		snprintf(r.err, sizeof r.err, "there is no collection \"%s\" to re-embed", r.collection);
-	if (found != 0 || store_embedding_get(cli->store, r.coll, &r.before, r.err, sizeof r.err) != 0)
+	if (found != RD_OK || store_embedding_get(cli->store, r.coll, &r.before, r.err, sizeof r.err) != 0)
 		goto fail;
 	char target[STORE_MODEL_MAX];
 	embed_config_model(cli->cfg, target, sizeof target);
