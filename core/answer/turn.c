@@ -1,4 +1,5 @@
 #include "core/answer/turn.h"
+#include "core/util/error.h"
 #include "core/llm/breaker.h"
 #include "core/llm/provider_config.h"
 #include "core/config/config.h"
@@ -95,7 +96,7 @@ static void gather_signals(const struct turn_env *env, const struct retrieve_res
 		for (size_t j = 0; j < i; j++)
 			seen |= res->hits[j].doc_id == res->hits[i].doc_id;
 		struct router_doc *d = &docs[sig->n_docs];
-		char err[128];
+		char err[ERR_LEN];
 		if (!seen && env->log &&
 		    store_doc_history(env->log, res->hits[i].doc_id, &d->change_count, &d->first_seen,
 		                      &d->last_changed, err, sizeof err) == 0)
@@ -304,7 +305,7 @@ static void check_answer(struct turn *t)
 		free(texts);
 	}
 	if (on_adaptation_path(t) && mentions(r->decision.question, "json")) {
-		char err[256];
+		char err[ERR_LEN];
 		struct cJSON *json = NULL;
 		r->format_checked = true;
 		r->format_ok = prompt_check_json(r->answer, &json, err, sizeof err) == 0;
@@ -361,7 +362,7 @@ static void finish(struct turn *t, const struct llm_result *res)
 	if (t->env.window)
 		metrics_window_add(t->env.window, m);
 	if (t->env.log) {
-		char err[256];
+		char err[ERR_LEN];
 		if (turn_log_write(t->env.log, t->env.session_id, r, &r->query_id, err, sizeof err) != 0)
 			add_hop(r, "query log", err);
 	}
@@ -381,7 +382,7 @@ static void on_stream_done(void *ud, const struct llm_result *res)
 		               res->outcome == LLM_OUTCOME_OK ? BREAKER_SUCCESS : BREAKER_FAILURE, now_ms());
 	if (failed_before_text && t->next < t->n_chain) {
 		/* Nothing was shown yet: the next model of the chain may answer. */
-		char err[512];
+		char err[ERR_LEN];
 		add_hop(&t->rec, t->rec.model, res->error && res->error[0] ? res->error : "failed");
 		if (start_next(t, err, sizeof err) == 0)
 			return;

@@ -1,4 +1,5 @@
 #include "core/embed/embed_http.h"
+#include "core/util/error.h"
 #include "core/embed/embed.h"
 #include "core/embed/embed_batch.h"
 #include "core/llm/embeddings.h"
@@ -248,7 +249,7 @@ static void start_job(struct call *c, struct job *j)
 		.body = body, .body_len = strlen(body), .opts = &h->o.http,
 	};
 	struct llm_http_handlers hd = { .on_body = on_body, .on_end = on_end, .ud = j };
-	char err[512];
+	char err[ERR_LEN];
 	sb_reset(&j->body);
 	if (llm_http_start(h->http, &spec, &hd, &j->xfer, err, sizeof err) != 0)
 		fail_call(c, -1, "%s", err);
@@ -293,7 +294,7 @@ static void sleep_ms(long ms)
 /* Run every job to its end or the first failure. */
 static void run_jobs(struct call *c)
 {
-	char err[256];
+	char err[ERR_LEN];
 	long wait;
 	while (!c->failed && start_due(c, &wait)) {
 		if (c->running == 0) {

@@ -1,5 +1,6 @@
 /* eval: golden items through full turns, scored and summarised. */
 #include "core/eval/eval.h"
+#include "core/util/error.h"
 #include "core/llm/breaker.h"
 #include "core/config/config.h"
 #include "core/llm/local.h"
@@ -49,7 +50,7 @@ static enum eval_check verdict(bool ok)
 
 bool eval_check_answer(const struct golden_item *item, const char *answer, enum eval_check *check)
 {
-	char err[256];
+	char err[ERR_LEN];
 	bool ok = true;
 	for (int i = 0; i < EVAL_N_CHECKS; i++)
 		check[i] = EVAL_CHECK_NA;
@@ -162,7 +163,7 @@ int eval_run(const struct turn_env *env, const struct golden_set *set, const str
 	for (; done < set->n_items; done++) {
 		struct eval_item_result *r = &res[done];
 		struct turn *t = NULL;
-		char why[512];
+		char why[ERR_LEN];
 		r->item = &set->items[done];
 		if (turn_start(env, r->item->question, &topts, &cbs, &t, why, sizeof why) != 0) {
 			fill_failed(r, opts->model, why);

@@ -5,6 +5,7 @@
  * node kept aside, so a message points at the offending key in either
  * format. */
 #include "core/eval/golden.h"
+#include "core/util/error.h"
 #include "core/config/safe_yaml.h"
 #include "core/util/safe_regex.h"
 #include "core/util/fs.h"
@@ -271,7 +272,7 @@ static int get_format(const struct posmap *pm, const cJSON *o, struct golden_ite
 	}
 	if (it->format == GOLDEN_FORMAT_REGEX) {
 		regex_t re;
-		char why[256];
+		char why[ERR_LEN];
 		if (get_string(pm, o, "pattern", true, &it->pattern, err, errlen) != 0)
 			return -1;
 		if (safe_regex_compile(&re, it->pattern, REG_NOSUB, why, sizeof why) != 0) {
@@ -583,7 +584,7 @@ static bool ends_with(const char *s, const char *suffix)
 
 int golden_load(const char *path, struct golden_set **out, char *err, size_t errlen)
 {
-	char why[128];
+	char why[ERR_LEN];
 	char *text = NULL;
 	size_t len = 0;
 	int rc;

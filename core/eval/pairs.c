@@ -1,5 +1,6 @@
 /* pairs: the fine-tuning pair check and the chat-format writer. */
 #include "core/eval/pairs.h"
+#include "core/util/error.h"
 #include "core/util/fs.h"
 #include "core/answer/prompt.h"
 #include "core/util/tokens.h"
@@ -59,7 +60,7 @@ const char *pairs_kind_name(enum pairs_kind k)
 
 int pairs_format_parse(const char *arg, struct pairs_format *f, char *err, size_t errlen)
 {
-	char why[512];
+	char why[ERR_LEN];
 	if (strcmp(arg, "json") == 0) {
 		*f = (struct pairs_format){ PAIRS_CHECK_JSON, NULL };
 		return 0;
@@ -175,7 +176,7 @@ static void parse_item(struct pairs_report *r, const char *line, size_t n, struc
 	const char *end = NULL, *output = NULL;
 	const cJSON *msgs, *prompt, *completion;
 	bool blank_in = true;
-	char why[256];
+	char why[ERR_LEN];
 	cJSON *o = cJSON_ParseWithLengthOpts(line, n, &end, false);
 	if (!o) {
 		add_problem(r, PAIRS_SCHEMA, it->line, 0, "not JSON (near byte %td of the line)",
@@ -228,7 +229,7 @@ cleanup:
 static int check_format(struct pairs_report *r, const struct item *it, const struct pairs_format *fmt,
                         char *err, size_t errlen)
 {
-	char why[512];
+	char why[ERR_LEN];
 	int rc = 0;
 	if (fmt->check == PAIRS_CHECK_JSON)
 		rc = prompt_check_json(it->output, NULL, why, sizeof why);
@@ -375,7 +376,7 @@ cleanup:
 int pairs_check_file(const char *path, const struct pairs_format *fmt, struct pairs_report **out,
                      char *err, size_t errlen)
 {
-	char why[128];
+	char why[ERR_LEN];
 	char *text = NULL;
 	size_t len = 0;
 	*out = NULL;

@@ -1,4 +1,5 @@
 #include "core/ingest/ingest.h"
+#include "core/util/error.h"
 #include "core/ingest/chunk.h"
 #include "core/config/config.h"
 #include "core/embed/embed.h"
@@ -69,7 +70,7 @@ struct run {
 	struct batch batch;
 	bool batch_open;              /* the store's write transaction is open */
 	char pipeline[128];           /* the stamp of this run's settings */
-	char err[1024];
+	char err[ERR_LEN];
 };
 
 static void add_note(struct ingest_skip **v, size_t *n, size_t *cap, const char *path, const char *reason)
@@ -407,7 +408,7 @@ static int ingest_file(struct run *r, const struct walk_file *f)
 {
 	struct ingest_summary *s = r->sum;
 	struct store_doc_state prev;
-	char err[256];
+	char err[ERR_LEN];
 	char *data = NULL;
 	size_t len = 0;
 	struct loaded_doc doc = { 0 };

@@ -1,4 +1,5 @@
 #include "core/llm/llm.h"
+#include "core/util/error.h"
 #include "core/llm/errmsg.h"
 #include "core/llm/provider.h"
 #include "core/llm/retry.h"
@@ -379,7 +380,7 @@ static int on_body(void *ud, const struct llm_http_head *head, const char *buf, 
 		sb_append(&s->errbody, buf, len < room ? len : room);
 		return 0;
 	}
-	char err[256];
+	char err[ERR_LEN];
 	int rc = llm_sse_feed(s->sse, buf, len, err, sizeof(err));
 	if (rc == LLM_SSE_ELINE)
 		llm_stream_fail(s, "%s", err);
@@ -403,7 +404,7 @@ static int sse_field(void *ud, const char *name, const char *value, size_t len)
 /* The event-stream reply ended cleanly. */
 static void end_events(struct llm_stream *s)
 {
-	char err[256];
+	char err[ERR_LEN];
 	if (llm_sse_end(s->sse, err, sizeof(err)) == LLM_SSE_ELINE)
 		llm_stream_fail(s, "%s", err);
 	if (!s->error.len)
@@ -452,7 +453,7 @@ static void on_end(void *ud, int rc, const struct llm_http_head *head, const cha
 /* Start the next HTTP attempt. Returns 0, or -1 with the stream's error set. */
 static int begin_attempt(struct llm_stream *s)
 {
-	char err[512];
+	char err[ERR_LEN];
 	struct llm_http_spec spec = {
 		.url = s->url,
 		.headers = (const char *const *)s->headers,

@@ -1,4 +1,5 @@
 #include "core/search/retrieve.h"
+#include "core/util/error.h"
 #include "core/config/config.h"
 #include "core/search/coverage.h"
 #include "core/embed/embed.h"
@@ -377,7 +378,7 @@ static size_t first_of_document(struct retriever *r, const struct fused_hit *fus
 {
 	size_t best = n, n_ids;
 	int64_t *ids;
-	char err[256];
+	char err[ERR_LEN];
 	store_search_doc_chunks(r->rows, doc, &ids, &n_ids, err, sizeof err);
 	for (size_t c = 0; c < n_ids; c++)
 		for (size_t i = 0; i < best; i++)
@@ -520,14 +521,14 @@ static void rerank_candidates(struct retriever *r, const char *query, struct fus
 	char **docs = xcalloc(m, sizeof *docs);
 	double *got = xcalloc(m, sizeof *got);
 	struct rerank_slot *slots = xcalloc(m, sizeof *slots);
-	char err[512];
+	char err[ERR_LEN];
 	int rc = -1;
 
 	for (size_t i = 0; i < n; i++)
 		scores[i] = NAN;
 	for (size_t i = 0; i < m; i++) {
 		struct strbuf doc = STRBUF_INIT;
-		char why[384];
+		char why[ERR_LEN / 2];
 		int read = chunk_document(r, fused[i].id, &doc, why, sizeof why);
 		docs[i] = sb_detach(&doc, NULL);
 		if (read != 0) {
@@ -600,7 +601,7 @@ int retriever_search(struct retriever *r, const struct retrieve_query *q, struct
 
 	memset(out, 0, sizeof *out);
 	plan_query(r, q->text, &qp);
-	char why[1024];
+	char why[ERR_LEN];
 	int current = q->mode == RETRIEVE_FTS ? 1 : model_current(r, why, sizeof why);
 	if (current < 0) {
 		snprintf(err, errlen, "%s", why);

@@ -1,4 +1,5 @@
 #include "tui/cli/cli.h"
+#include "core/util/error.h"
 #include "core/config/config.h"
 #include "core/embed/embed.h"
 #include "core/embed/embed_open.h"
@@ -22,7 +23,7 @@
 
 int cli_load_config(struct cli *cli)
 {
-	char err[512];
+	char err[ERR_LEN];
 	char *path = NULL;
 	if (cli->cfg)
 		return 0;
@@ -46,7 +47,7 @@ int cli_load_config(struct cli *cli)
 
 int cli_open_store(struct cli *cli)
 {
-	char err[512];
+	char err[ERR_LEN];
 	if (cli->store)
 		return 0;
 	if (cli_load_config(cli) != 0)
@@ -94,7 +95,7 @@ struct embedder *cli_embedder(struct cli *cli, const char *collection, enum embe
 
 struct embedder *cli_embedder_or_log(struct cli *cli, const char *collection, enum embed_use use)
 {
-	char err[1024];
+	char err[ERR_LEN];
 	struct embedder *e = cli_embedder(cli, collection, use, NULL, 0, err, sizeof err);
 	if (!e)
 		log_error("%s", err);

@@ -1,6 +1,7 @@
 /* ragdeck ask: one whole turn from the command line — retrieval, grounded
  * prompt, streamed answer, numbered sources. */
 #include "tui/cli/cli.h"
+#include "core/util/error.h"
 #include "tui/cli/commands.h"
 #include "tui/cli/options.h"
 #include "core/config/config.h"
@@ -207,7 +208,7 @@ int cmd_ask(struct cli *cli, int argc, char **argv)
 	struct llm_client *client = llm_client_new();
 	struct turn *turn = NULL;
 	struct ask_state st = { .stream = !json && !no_stream };
-	char err[512];
+	char err[ERR_LEN];
 	int rc = EXIT_FAIL;
 	if (cli_open_retriever(cli->cfg, cli->store, embedder, collection, &retriever, err, sizeof err) != 0)
 		log_warn("answering without documents: %s", err);

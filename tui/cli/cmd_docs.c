@@ -1,5 +1,6 @@
 /* ragdeck docs / ragdeck chunks: what the store holds, for reviewers. */
 #include "tui/cli/cli.h"
+#include "core/util/error.h"
 #include "tui/cli/commands.h"
 #include "tui/cli/options.h"
 #include "core/config/config.h"
@@ -115,7 +116,7 @@ int cmd_docs(struct cli *cli, int argc, char **argv)
 		return cli_usage_error(cli, "docs ", "unexpected argument '%s'", argv[optind]);
 	if (cli_open_store(cli) != 0)
 		return EXIT_FAIL;
-	char err[512];
+	char err[ERR_LEN];
 	int64_t coll = 0;
 	if (collection) {
 		enum rd_err found = store_collection_id(cli->store, collection, false, &coll, err, sizeof err);
@@ -195,7 +196,7 @@ int cmd_chunks(struct cli *cli, int argc, char **argv)
 	if (cli_open_store(cli) != 0)
 		return EXIT_FAIL;
 	const char *arg = argv[optind];
-	char err[512];
+	char err[ERR_LEN];
 	int64_t doc_id;
 	char *real = realpath(arg, NULL);
 	enum rd_err found = store_doc_find(cli->store, real ? real : arg, &doc_id, err, sizeof err);

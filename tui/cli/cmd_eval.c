@@ -2,6 +2,7 @@
  * overall and per category, store the run, compare it with the previous
  * run of the same set and parameters, and gate on the config's thresholds. */
 #include "tui/cli/cli.h"
+#include "core/util/error.h"
 #include "tui/cli/commands.h"
 #include "tui/cli/options.h"
 #include "core/config/config.h"
@@ -202,7 +203,7 @@ static int run_once(struct eval_cmd *c, struct embedder *e, struct run *r, char 
 	struct eval_opts o = { .model = c->model, .top_k = r->top_k, .mode = c->mode, .progress = progress,
 	                       .ud = c };
 	int rc;
-	char why[512];
+	char why[ERR_LEN];
 	if (cli_open_retriever(&r->cfg, c->cli->store, e, NULL, &retriever, why, sizeof why) != 0)
 		log_warn("answering without documents: %s", why);
 	struct turn_env env = { .cfg = &r->cfg, .retriever = retriever, .client = client };
@@ -490,7 +491,7 @@ int cmd_eval(struct cli *cli, int argc, char **argv)
 	struct run runs[MAX_SWEEP];
 	struct embedder *embedder = NULL;
 	size_t n_runs = 0;
-	char err[512];
+	char err[ERR_LEN];
 	int rc;
 	if (parse_args(&c, argc, argv, &rc) != 0)
 		return rc;

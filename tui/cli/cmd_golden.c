@@ -1,6 +1,7 @@
 /* ragdeck golden export: reviewer marks (chunks marked relevant in the
  * context pane) become golden items, one per question. */
 #include "tui/cli/cli.h"
+#include "core/util/error.h"
 #include "tui/cli/commands.h"
 #include "tui/cli/options.h"
 #include "core/eval/golden.h"
@@ -63,7 +64,7 @@ int cmd_golden(struct cli *cli, int argc, char **argv)
 {
 	struct marks ms = { 0 };
 	bool json = false;
-	char err[512];
+	char err[ERR_LEN];
 	int exit_code, rc = EXIT_FAIL;
 	/* The action comes first ("golden export --json"): options are parsed
 	 * after it. */

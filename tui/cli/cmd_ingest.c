@@ -1,5 +1,6 @@
 /* ragdeck ingest: add files and directories to the knowledge store. */
 #include "tui/cli/cli.h"
+#include "core/util/error.h"
 #include "tui/cli/commands.h"
 #include "tui/cli/options.h"
 #include "tui/cli/progress.h"
@@ -203,7 +204,7 @@ int cmd_ingest(struct cli *cli, int argc, char **argv)
 	struct progress_bar bar;
 	progress_init(&bar);
 	struct ingest_summary sum;
-	char err[1024];
+	char err[ERR_LEN];
 	int run = ingest_run(cli->store, embedder, &opts, (const char *const *)argv + optind,
 	                     (size_t)(argc - optind), on_progress, &bar, &sum, err, sizeof err);
 	progress_clear(&bar);

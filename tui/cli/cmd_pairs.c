@@ -1,6 +1,7 @@
 /* ragdeck pairs: check fine-tuning pairs before training ("pairs check"),
  * and write the chat turns approved in the app as pairs ("pairs export"). */
 #include "tui/cli/cli.h"
+#include "core/util/error.h"
 #include "tui/cli/commands.h"
 #include "tui/cli/options.h"
 #include "core/eval/pairs.h"
@@ -41,7 +42,7 @@ enum action { ACTION_CHECK, ACTION_EXPORT };
 static int check_file(const char *path, const struct pairs_format *fmt)
 {
 	struct pairs_report *r = NULL;
-	char err[512];
+	char err[ERR_LEN];
 	int rc;
 	if (pairs_check_file(path, fmt, &r, err, sizeof err) != 0) {
 		log_error("%s", err);
@@ -78,7 +79,7 @@ static int add_pair(void *ud, const struct evalstore_pair *p)
 static int export_pairs(struct cli *cli, bool json)
 {
 	struct export ex = { json, cJSON_CreateArray() };
-	char err[512];
+	char err[ERR_LEN];
 	int rc = EXIT_FAIL;
 	if (cli_open_store(cli) != 0)
 		goto cleanup;
@@ -100,7 +101,7 @@ int cmd_pairs(struct cli *cli, int argc, char **argv)
 	const char *format_arg = NULL;
 	enum action action;
 	bool json = false;
-	char err[512];
+	char err[ERR_LEN];
 	int exit_code;
 	/* The action comes first ("pairs check FILE"): options are parsed
 	 * after it. */

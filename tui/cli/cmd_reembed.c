@@ -1,6 +1,7 @@
 /* ragdeck reembed: embed a collection again with another model, while
  * search keeps using the old vectors (store/embedding.h). */
 #include "tui/cli/cli.h"
+#include "core/util/error.h"
 #include "tui/cli/commands.h"
 #include "tui/cli/options.h"
 #include "tui/cli/progress.h"
@@ -55,7 +56,7 @@ struct reembed {
 	double price, cost;
 	uint64_t start_us;
 	bool interrupted;
-	char err[1200];
+	char err[ERR_LEN];
 };
 
 /* Point the config at --model: "hash" or "hash-v1-DIM" is the offline
@@ -114,7 +115,7 @@ static long embed_group(struct reembed *r, int64_t *after)
 	if (rc != 0 && rep.failed_input >= 0) {
 		char why[sizeof r->err];
 		snprintf(why, sizeof why, "%s", r->err);
-		snprintf(r->err, sizeof r->err, "chunk %lld (%.200s) could not be embedded: %.600s; the collection stays on %.200s",
+		snprintf(r->err, sizeof r->err, "chunk %lld (%.200s) could not be embedded: %.500s; the collection stays on %.200s",
 		         (long long)ids[rep.failed_input], todo[rep.failed_input].heading_path, why, r->before.model);
 	}
 	if (rc == 0)

@@ -1,6 +1,7 @@
 /* ragdeck search: hybrid retrieval from the command line, with the
  * evidence for every rank and the time of every stage. */
 #include "tui/cli/cli.h"
+#include "core/util/error.h"
 #include "tui/cli/commands.h"
 #include "tui/cli/options.h"
 #include "core/config/config.h"
@@ -187,7 +188,7 @@ int cmd_search(struct cli *cli, int argc, char **argv)
 	retriever_opts_from_config(cli->cfg, collection, &ro);
 	struct retriever *r = NULL;
 	struct retrieve_result res;
-	char err[512];
+	char err[ERR_LEN];
 	int rc = EXIT_FAIL;
 	struct retrieve_query q = {
 		.text = argv[optind],

@@ -1,6 +1,7 @@
 /* ragdeck stats: latency percentiles per stage, error and fallback rates,
  * cost and token expansion over the query log, and the alerts that fire. */
 #include "tui/cli/cli.h"
+#include "core/util/error.h"
 #include "tui/cli/commands.h"
 #include "tui/cli/options.h"
 #include "core/config/config.h"
@@ -188,7 +189,7 @@ int cmd_stats(struct cli *cli, int argc, char **argv)
 	int64_t from = since.text ? now - since.ms : 0;
 	/* Every turn in range counts: capacity grows with the log. */
 	struct metrics_window *w = metrics_window_new(1, since.text ? since.ms : now + 1, 1 << 20);
-	char err[512];
+	char err[ERR_LEN];
 	struct reader rd = { w, cli->cfg };
 	if (store_queries_each(cli->store, from, add_row, &rd, err, sizeof err) != 0) {
 		log_error("%s", err);
