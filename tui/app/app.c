@@ -36,7 +36,7 @@
 #define WINDOW_TURNS 100
 #define WINDOW_MS (3600 * 1000)
 
-static const struct pane_ops *const panes[LAYOUT_PANE_COUNT] = {
+const struct pane_ops *const app_panes[LAYOUT_PANE_COUNT] = {
 	[LAYOUT_CHAT] = &pane_chat,
 	[LAYOUT_CONTEXT] = &pane_context,
 	[LAYOUT_DASHBOARD] = &pane_dashboard,
@@ -164,7 +164,7 @@ static void relayout(struct app *a)
 	layout_compute(&p, &a->layout);
 	for (int i = 0; i < LAYOUT_PANE_COUNT; i++) {
 		del(&a->win[i]);
-		if (a->layout.visible[i] && panes[i])
+		if (a->layout.visible[i] && app_panes[i])
 			a->win[i] = make(&a->layout.pane[i]);
 	}
 	del(&a->tabbar);
@@ -252,7 +252,7 @@ static void render(struct app *a)
 	for (int i = 0; i < LAYOUT_PANE_COUNT; i++) {
 		if (!a->win[i] || a->overlay != OVERLAY_NONE)
 			continue;
-		panes[i]->draw(a, a->win[i], !a->input_focus && a->layout.focus == (enum layout_pane)i);
+		app_panes[i]->draw(a, a->win[i], !a->input_focus && a->layout.focus == (enum layout_pane)i);
 		wnoutrefresh(a->win[i]);
 	}
 	if (a->overlay != OVERLAY_NONE && a->overlayw) {

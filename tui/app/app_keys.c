@@ -188,14 +188,6 @@ static bool input_cmd(enum keys_cmd cmd)
 	       cmd == KEYS_CMD_PAGE_UP || cmd == KEYS_CMD_PAGE_DOWN;
 }
 
-static const struct pane_ops *const pane_of[LAYOUT_PANE_COUNT] = {
-	[LAYOUT_CHAT] = &pane_chat,
-	[LAYOUT_CONTEXT] = &pane_context,
-	[LAYOUT_DASHBOARD] = &pane_dashboard,
-	[LAYOUT_ROUTING] = &pane_routing,
-	[LAYOUT_EVAL] = &pane_eval,
-};
-
 /* Commands that work the same wherever the focus is. */
 static bool global_command(struct app *a, enum keys_cmd cmd)
 {
@@ -262,8 +254,8 @@ void app_key(struct app *a, int key)
 		cancel(a);
 	} else if (typing && input_cmd(cmd)) {
 		input_key(a, key, cmd);
-	} else if (!global_command(a, cmd) && !a->input_focus && pane_of[a->focus] &&
-	           pane_of[a->focus]->command) {
-		pane_of[a->focus]->command(a, cmd);
+	} else if (!global_command(a, cmd) && !a->input_focus && app_panes[a->focus] &&
+	           app_panes[a->focus]->command) {
+		app_panes[a->focus]->command(a, cmd);
 	}
 }

@@ -137,6 +137,9 @@ extern const struct pane_ops pane_dashboard;
 extern const struct pane_ops pane_routing;
 extern const struct pane_ops pane_eval;
 
+/* The panes by layout slot (app.c): the one table drawing and keys use. */
+extern const struct pane_ops *const app_panes[LAYOUT_PANE_COUNT];
+
 /* Handle one key (keys.h code or SCREEN_PASTE) on the main thread
  * (app_keys.c). */
 void app_key(struct app *a, int key);
