@@ -1,6 +1,8 @@
-/* viewer: a retrieved chunk shown inside its document, highlighted. */
-#include "tui/app/pane.h"
+/* viewer: a retrieved chunk shown inside its document, highlighted: an
+ * overlay over the body; + and - mark the chunk it shows. */
+#include "tui/app/app_impl.h"
 #include "tui/cli/cli.h"
+#include "store/session.h"
 #include "store/store.h"
 #include "core/util/utf8.h"
 #include "core/util/xalloc.h"
@@ -9,12 +11,31 @@
 #include <stdlib.h>
 #include <string.h>
 
-void viewer_close(struct viewer *v)
+/* A document shown around one chunk. */
+struct viewer {
+	char *path;
+	char *body;                /* sanitised document text */
+	size_t body_len;
+	size_t hl_start, hl_end;   /* the chunk's bytes in body */
+	struct wrap *wrap;
+	int width;
+	int scroll;                /* first row shown */
+	bool centred;              /* scrolled to the chunk once */
+	char *question;            /* of the turn that retrieved the chunk */
+	struct session_feedback mark;   /* the chunk as + and - mark it (borrows path, question) */
+	int rank;
+};
+
+static void viewer_destroy(void *state)
 {
+	struct viewer *v = state;
+	if (!v)
+		return;
 	free(v->path);
 	free(v->body);
+	free(v->question);
 	wrap_free(&v->wrap);
-	memset(v, 0, sizeof *v);
+	free(v);
 }
 
 /* The document body of doc_id, or NULL with the reason on the status line. */
@@ -47,14 +68,14 @@ static size_t clean_offset(const char *raw, size_t off)
 	return n;
 }
 
-int viewer_open(struct app *a, const struct retrieve_hit *h)
+int viewer_open(struct app *a, const struct turn_record *r, size_t i)
 {
-	struct viewer *v = &a->viewer;
+	const struct retrieve_hit *h = &r->retrieval.hits[i];
 	size_t len = 0;
 	char *raw = load_body(a, h->doc_id, &len);
 	if (!raw)
 		return -1;
-	viewer_close(v);
+	struct viewer *v = xcalloc(1, sizeof *v);
 	size_t bs = (size_t)h->byte_start < len ? (size_t)h->byte_start : len;
 	size_t be = (size_t)h->byte_end < len ? (size_t)h->byte_end : len;
 	v->hl_start = clean_offset(raw, bs);
@@ -62,8 +83,14 @@ int viewer_open(struct app *a, const struct retrieve_hit *h)
 	v->body = utf8_sanitize(raw, len, &v->body_len);
 	v->path = xstrdup(h->path);
 	v->wrap = wrap_new();
+	v->question = r->question ? xstrdup(r->question) : NULL;
+	v->mark = (struct session_feedback){
+		.query_id = r->query_id, .chunk_id = h->chunk_id, .document_path = v->path,
+		.line_start = h->line_start, .line_end = h->line_end, .question = v->question,
+	};
+	v->rank = h->rank;
 	free(raw);
-	a->overlay = OVERLAY_VIEWER;
+	app_overlay_push(a, pane_new(&pane_viewer, &a->host, v));
 	app_status(a, false, "%s:%d-%d  (Esc closes, +/- mark the chunk)", cli_display_path(h->path),
 	           h->line_start, h->line_end);
 	return 0;
@@ -86,12 +113,12 @@ static void draw_row(WINDOW *w, int y, struct viewer *v, size_t r, int width)
 	}
 }
 
-void viewer_draw(struct app *a, WINDOW *w)
+static void viewer_draw(struct pane *p, WINDOW *w, bool focused)
 {
-	struct viewer *v = &a->viewer;
+	struct viewer *v = p->state;
 	int h, wd;
 	getmaxyx(w, h, wd);
-	screen_frame(w, cli_display_path(v->path), true);
+	screen_frame(w, cli_display_path(v->path), focused);
 	int inner_h = h - 2, width = wd - 2;
 	if (inner_h <= 0 || width <= 0)
 		return;
@@ -119,23 +146,35 @@ void viewer_draw(struct app *a, WINDOW *w)
 		draw_row(w, y + 1, v, (size_t)(v->scroll + y), width);
 }
 
-bool viewer_command(struct app *a, enum keys_cmd cmd)
+static void mark(struct pane *p, bool relevant)
 {
-	struct viewer *v = &a->viewer;
-	int page = a->layout.rows > 6 ? a->layout.rows - 6 : 1;
-	switch (cmd) {
-	case KEYS_CMD_SCROLL_UP: v->scroll--; return true;
-	case KEYS_CMD_SCROLL_DOWN: v->scroll++; return true;
-	case KEYS_CMD_PAGE_UP: v->scroll -= page; return true;
-	case KEYS_CMD_PAGE_DOWN: v->scroll += page; return true;
-	case KEYS_CMD_SCROLL_TOP: v->scroll = 0; return true;
-	case KEYS_CMD_SCROLL_BOTTOM: v->scroll = 1 << 30; return true;
-	case KEYS_CMD_MARK_RELEVANT: case KEYS_CMD_MARK_IRRELEVANT:
-		return pane_context.command(a, cmd);
-	case KEYS_CMD_CANCEL: case KEYS_CMD_QUIT:
-		viewer_close(v);
-		a->overlay = OVERLAY_NONE;
-		return true;
-	default: return false;
-	}
+	struct viewer *v = p->state;
+	v->mark.relevant = relevant;
+	host_mark(p->host, &v->mark, v->rank);
 }
+
+static enum overlay_reply viewer_command(struct pane *p, enum keys_cmd cmd)
+{
+	struct viewer *v = p->state;
+	int rows = p->host->layout->rows;
+	int page = rows > 6 ? rows - 6 : 1;
+	switch (cmd) {
+	case KEYS_CMD_SCROLL_UP: v->scroll--; break;
+	case KEYS_CMD_SCROLL_DOWN: v->scroll++; break;
+	case KEYS_CMD_PAGE_UP: v->scroll -= page; break;
+	case KEYS_CMD_PAGE_DOWN: v->scroll += page; break;
+	case KEYS_CMD_SCROLL_TOP: v->scroll = 0; break;
+	case KEYS_CMD_SCROLL_BOTTOM: v->scroll = 1 << 30; break;
+	case KEYS_CMD_MARK_RELEVANT: mark(p, true); break;
+	case KEYS_CMD_MARK_IRRELEVANT: mark(p, false); break;
+	case KEYS_CMD_CANCEL: case KEYS_CMD_QUIT: return OVERLAY_CLOSE;
+	default: return OVERLAY_PASS;
+	}
+	return OVERLAY_TAKEN;
+}
+
+const struct pane_ops pane_viewer = {
+	.destroy = viewer_destroy,
+	.draw = viewer_draw,
+	.command = viewer_command,
+};
