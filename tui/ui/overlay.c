@@ -15,6 +15,13 @@ struct overlay_stack {
 	void (*destroy)(void *item);
 };
 
+/* Pop and free the top item of a stack that has one. */
+static void pop(struct overlay_stack *s)
+{
+	s->n--;
+	s->destroy(s->e[s->n].item);
+}
+
 struct overlay_stack *overlay_stack_new(void (*destroy)(void *item))
 {
 	struct overlay_stack *s = xcalloc(1, sizeof *s);
@@ -28,7 +35,7 @@ void overlay_stack_free(struct overlay_stack **sp)
 	if (!s)
 		return;
 	while (s->n)
-		overlay_stack_pop(s);
+		pop(s);
 	free(s->e);
 	free(s);
 	*sp = NULL;
@@ -37,17 +44,9 @@ void overlay_stack_free(struct overlay_stack **sp)
 void overlay_stack_push(struct overlay_stack *s, const void *kind, void *item)
 {
 	if (s->n && s->e[s->n - 1].kind == kind)
-		overlay_stack_pop(s);
+		pop(s);
 	s->e = xreallocarray(s->e, s->n + 1, sizeof *s->e);
 	s->e[s->n++] = (struct overlay_entry){ .kind = kind, .item = item };
-}
-
-void overlay_stack_pop(struct overlay_stack *s)
-{
-	if (!s->n)
-		return;
-	s->n--;
-	s->destroy(s->e[s->n].item);
 }
 
 void *overlay_stack_top(const struct overlay_stack *s)
@@ -67,6 +66,6 @@ enum overlay_reply overlay_stack_offer(struct overlay_stack *s, enum keys_cmd cm
 		return OVERLAY_PASS;
 	enum overlay_reply r = handle(s->e[s->n - 1].item, cmd);
 	if (r == OVERLAY_CLOSE)
-		overlay_stack_pop(s);
+		pop(s);
 	return r;
 }

@@ -38,9 +38,6 @@ void overlay_stack_free(struct overlay_stack **s);
  * is of the same kind. */
 void overlay_stack_push(struct overlay_stack *s, const void *kind, void *item);
 
-/* Pop and free the top item; nothing when the stack is empty. */
-void overlay_stack_pop(struct overlay_stack *s);
-
 /* The top item, or NULL when the stack is empty. */
 void *overlay_stack_top(const struct overlay_stack *s);
 
