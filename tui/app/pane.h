@@ -103,8 +103,6 @@ extern const struct pane_ops pane_context;
 extern const struct pane_ops pane_dashboard;
 extern const struct pane_ops pane_routing;
 extern const struct pane_ops pane_eval;
-extern const struct pane_ops pane_help;
-extern const struct pane_ops pane_viewer;
 
 /* A pane of ops reading h, with state (taken; NULL: made by ops->create
  * when it has one). Caller frees with pane_free. */
@@ -177,5 +175,12 @@ bool pane_eval_shown(const struct pane *p);
 /* A text overlay showing text (untrusted allowed) under title; Esc, q or ?
  * close it. Caller frees with pane_free (the overlay stack does). */
 struct pane *pane_help_new(struct pane_host *h, const char *title, const char *text, size_t len);
+
+/* The chunk viewer: hit i of record r inside its document, whose raw body
+ * is raw[0..len) (untrusted; copied sanitised), the chunk highlighted; + and
+ * - mark it, Esc closes it. Caller frees with pane_free (the overlay stack
+ * does). */
+struct pane *pane_viewer_new(struct pane_host *h, const char *raw, size_t len,
+                             const struct turn_record *r, size_t i);
 
 #endif

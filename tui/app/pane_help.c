@@ -13,6 +13,8 @@ struct help_pane {
 	int scroll;                /* first line shown */
 };
 
+static const struct pane_ops help_ops;
+
 struct pane *pane_help_new(struct pane_host *h, const char *title, const char *text, size_t len)
 {
 	struct help_pane *t = xcalloc(1, sizeof *t);
@@ -21,7 +23,7 @@ struct pane *pane_help_new(struct pane_host *h, const char *title, const char *t
 	sb_append(&t->text, clean, n);
 	free(clean);
 	snprintf(t->title, sizeof t->title, "%s", title);
-	return pane_new(&pane_help, h, t);
+	return pane_new(&help_ops, h, t);
 }
 
 static void help_destroy(void *state)
@@ -70,7 +72,7 @@ static enum overlay_reply help_command(struct pane *p, enum keys_cmd cmd)
 	}
 }
 
-const struct pane_ops pane_help = {
+static const struct pane_ops help_ops = {
 	.destroy = help_destroy,
 	.draw = help_draw,
 	.command = help_command,
