@@ -42,6 +42,10 @@ check "Enter opens the chunk inside its document" wait_for '─ .*examples/kb/.*
 keys +
 check "marking says so" wait_for 'marked #1 relevant' 3
 check "the mark is in the feedback table" test "$(sql 'SELECT relevant FROM feedback')" = 1
+keys '?'
+check "? over the chunk opens the help on top of it" wait_for 'help \(Esc closes\)' 3
+keys Escape
+check "Esc closes the help and shows the chunk again" wait_for '─ .*examples/kb/.*\.md \*' 3
 keys Escape
 wait_gone '─ .*examples/kb/.*\.md \*' 3
 keys -

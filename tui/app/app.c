@@ -9,7 +9,7 @@
  * or SIGINT ends the loop like a quit. */
 #include "tui/app/app.h"
 #include "tui/cli/cli.h"
-#include "tui/app/pane.h"
+#include "tui/app/app_impl.h"
 #include "tui/ui/sigwatch.h"
 #include "tui/app/worker.h"
 #include "core/llm/breaker.h"
@@ -36,7 +36,8 @@
 #define WINDOW_TURNS 100
 #define WINDOW_MS (3600 * 1000)
 
-static const struct pane_ops *const panes[LAYOUT_PANE_COUNT] = {
+/* The panes by layout slot: the one table of them. */
+static const struct pane_ops *const pane_table[LAYOUT_PANE_COUNT] = {
 	[LAYOUT_CHAT] = &pane_chat,
 	[LAYOUT_CONTEXT] = &pane_context,
 	[LAYOUT_DASHBOARD] = &pane_dashboard,
@@ -52,13 +53,6 @@ void app_status(struct app *a, bool alert, const char *fmt, ...)
 	va_end(ap);
 	a->status_alert = alert;
 	a->dirty = true;
-}
-
-const struct turn_record *app_record(const struct app *a)
-{
-	if (a->ctx_msg < 0 || (size_t)a->ctx_msg >= a->n_msgs || !a->msgs[a->ctx_msg]->turn)
-		return NULL;
-	return turn_record(a->msgs[a->ctx_msg]->turn);
 }
 
 int app_set_theme(struct app *a, const char *name, char *err, size_t errlen)
@@ -95,6 +89,48 @@ void app_ingest(struct app *a, const char *path)
 		app_status(a, false, "ingesting %s…", path);
 }
 
+void app_eval(struct app *a, const char *golden)
+{
+	char err[512];
+	if (a->worker) {
+		app_status(a, false, "%s is already running", a->worker_eval ? "an eval" : "an ingest");
+		return;
+	}
+	/* One connection for every evaluation of the session: it is used by
+	 * one worker at a time and never by this thread. */
+	if (!a->eval_store && store_open(store_path(a->cli->store), &a->eval_store, err, sizeof err) != 0) {
+		app_status(a, true, "cannot evaluate: %s", err);
+		return;
+	}
+	struct embedder *e = cli_embedder(a->cli, NULL, EMBED_FOR_QUERIES, NULL, 0, err, sizeof err);
+	if (!e) {
+		app_status(a, true, "cannot evaluate: %s", err);
+		return;
+	}
+	if (worker_start_eval(a->eval_store, a->cli->cfg, e, golden, &a->worker, err, sizeof err) != 0) {
+		app_status(a, true, "%s", err);
+		return;
+	}
+	pane_eval_begin(a->panes[LAYOUT_EVAL], golden);
+	a->worker_eval = true;
+	a->zoom = true;
+	app_focus(a, LAYOUT_EVAL);
+	app_status(a, false, "evaluating %s…", golden);
+}
+
+/* An evaluation's final message: its results to the eval pane. */
+static void eval_done(struct app *a, const struct worker_msg *m)
+{
+	struct worker_eval *ev = worker_take_eval(a->worker);
+	worker_free(&a->worker);
+	a->worker_eval = false;
+	app_status(a, m->rc != 0, "%s", m->text);
+	/* Closing rolls back what a failed run left uncommitted. */
+	if (m->rc != 0)
+		store_close(&a->eval_store);
+	pane_eval_done(a->panes[LAYOUT_EVAL], ev, m);
+}
+
 static void open_retriever(struct app *a)
 {
 	char err[512];
@@ -108,7 +144,8 @@ static void worker_messages(struct app *a)
 	struct worker_msg m;
 	while (a->worker && worker_read(a->worker, &m)) {
 		if (!m.done && a->worker_eval) {
-			pane_eval_progress(a, &m);
+			pane_eval_progress(a->panes[LAYOUT_EVAL], &m);
+			a->dirty = true;
 			continue;
 		}
 		if (!m.done) {
@@ -117,9 +154,7 @@ static void worker_messages(struct app *a)
 			continue;
 		}
 		if (a->worker_eval) {
-			struct worker_eval *ev = worker_take_eval(a->worker);
-			worker_free(&a->worker);
-			pane_eval_done(a, ev, &m);
+			eval_done(a, &m);
 			continue;
 		}
 		worker_free(&a->worker);
@@ -158,14 +193,16 @@ static int input_rows(struct app *a, int cols)
 static void relayout(struct app *a)
 {
 	struct layout_params p = {
-		.cols = COLS, .rows = LINES, .focus = a->focus, .zoom = a->zoom, .eval_active = a->eval != NULL,
+		.cols = COLS, .rows = LINES, .focus = a->focus, .zoom = a->zoom,
+		.eval_active = pane_eval_shown(a->panes[LAYOUT_EVAL]),
 		.input_rows = input_rows(a, COLS),
 	};
 	layout_compute(&p, &a->layout);
 	for (int i = 0; i < LAYOUT_PANE_COUNT; i++) {
-		del(&a->win[i]);
-		if (a->layout.visible[i] && panes[i])
-			a->win[i] = make(&a->layout.pane[i]);
+		struct pane *p = a->panes[i];
+		del(&p->win);
+		if (a->layout.visible[i])
+			p->win = make(&a->layout.pane[i]);
 	}
 	del(&a->tabbar);
 	del(&a->inputw);
@@ -240,28 +277,37 @@ static void draw_input(struct app *a)
 	           a->input_focus || a->cmd_active ? THEME_TITLE : THEME_DIM);
 	for (size_t r = first; r < n && (int)(r - first) < h; r++)
 		screen_put(w, (int)(r - first), 2, wd - 2, text + rows[r].off, rows[r].len, THEME_NORMAL);
-	bool typing = a->cmd_active || (a->input_focus && a->overlay == OVERLAY_NONE);
+	bool typing = a->cmd_active || (a->input_focus && !overlay_stack_top(a->overlays));
 	curs_set(typing ? 1 : 0);
 	wmove(w, (int)(crow - first), 2 + (int)ccol);
+}
+
+/* The body: the top overlay over all of it (each covers the whole body,
+ * so those below it are not drawn), else the panes of the layout. */
+static void draw_body(struct app *a)
+{
+	struct pane *top = overlay_stack_top(a->overlays);
+	if (top) {
+		if (a->overlayw) {
+			top->ops->draw(top, a->overlayw, true);
+			wnoutrefresh(a->overlayw);
+		}
+		return;
+	}
+	for (int i = 0; i < LAYOUT_PANE_COUNT; i++) {
+		struct pane *p = a->panes[i];
+		if (!p->win)
+			continue;
+		p->ops->draw(p, p->win, !a->input_focus && a->layout.focus == (enum layout_pane)i);
+		wnoutrefresh(p->win);
+	}
 }
 
 static void render(struct app *a)
 {
 	if (a->need_layout)
 		relayout(a);
-	for (int i = 0; i < LAYOUT_PANE_COUNT; i++) {
-		if (!a->win[i] || a->overlay != OVERLAY_NONE)
-			continue;
-		panes[i]->draw(a, a->win[i], !a->input_focus && a->layout.focus == (enum layout_pane)i);
-		wnoutrefresh(a->win[i]);
-	}
-	if (a->overlay != OVERLAY_NONE && a->overlayw) {
-		if (a->overlay == OVERLAY_VIEWER)
-			viewer_draw(a, a->overlayw);
-		else
-			pane_help_draw(a, a->overlayw);
-		wnoutrefresh(a->overlayw);
-	}
+	draw_body(a);
 	draw_tabbar(a);
 	draw_status(a);
 	draw_input(a);
@@ -309,12 +355,22 @@ static void choose_grapheme_mode(struct app *a)
 		grapheme_set_mode(m);
 }
 
+static void free_overlay(void *item)
+{
+	struct pane *p = item;
+	pane_free(&p);
+}
+
 static int setup(struct app *a, const struct app_opts *o, char *err, size_t errlen)
 {
 	const char *theme = o->theme ? o->theme : a->cli->cfg->theme;
 	struct breaker_opts bo;
-	a->ctx_msg = -1;
-	a->cite_sel = -1;
+	a->host.cfg = a->cli->cfg;
+	a->host.layout = &a->layout;
+	a->host.shown = -1;
+	for (int i = 0; i < LAYOUT_PANE_COUNT; i++)
+		a->panes[i] = pane_new(pane_table[i], &a->host, NULL);
+	a->overlays = overlay_stack_new(free_overlay);
 	a->input_focus = true;
 	a->need_layout = true;
 	a->dirty = true;
@@ -322,9 +378,9 @@ static int setup(struct app *a, const struct app_opts *o, char *err, size_t errl
 	a->input = lineedit_new(0);
 	a->cmdline = lineedit_new(0);
 	a->client = llm_client_new();
-	a->window = metrics_window_new(WINDOW_TURNS, WINDOW_MS, WINDOW_TURNS);
+	a->host.window = metrics_window_new(WINDOW_TURNS, WINDOW_MS, WINDOW_TURNS);
 	breaker_opts_from_config(a->cli->cfg, &bo);
-	a->breakers = breaker_set_new(&bo);
+	a->host.breakers = breaker_set_new(&bo);
 	if (router_new(a->cli->cfg, &a->router, err, errlen) != 0)
 		return -1;
 	if (app_set_theme(a, theme ? theme : THEME_DEFAULT_NAME, err, errlen) != 0) {
@@ -361,25 +417,26 @@ static void teardown(struct app *a)
 	char err[512];
 	app_clear_chat(a);
 	worker_free(&a->worker);
-	pane_eval_free(a);
 	store_close(&a->eval_store);
 	if (a->history_path && a->input &&
 	    lineedit_history_save(a->input, a->history_path, err, sizeof err) != 0)
 		log_warn("%s", err);
-	for (int i = 0; i < LAYOUT_PANE_COUNT; i++)
-		del(&a->win[i]);
+	overlay_stack_free(&a->overlays);
+	for (int i = 0; i < LAYOUT_PANE_COUNT; i++) {
+		if (a->panes[i])
+			del(&a->panes[i]->win);
+		pane_free(&a->panes[i]);
+	}
 	del(&a->tabbar);
 	del(&a->inputw);
 	del(&a->statusw);
 	del(&a->overlayw);
-	viewer_close(&a->viewer);
-	sb_free(&a->overlay_text);
 	llm_client_free(&a->client);
 	retriever_free(&a->retriever);
 	embed_free(&a->embedder);
 	router_free(&a->router);
-	breaker_set_free(&a->breakers);
-	metrics_window_free(&a->window);
+	breaker_set_free(&a->host.breakers);
+	metrics_window_free(&a->host.window);
 	keys_table_free(&a->keys);
 	lineedit_free(&a->input);
 	lineedit_free(&a->cmdline);

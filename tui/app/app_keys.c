@@ -1,6 +1,6 @@
 /* app_keys: what a key does — the input line, the ':' command line, the
  * overlays, the focused pane, and the app-wide commands. */
-#include "tui/app/pane.h"
+#include "tui/app/app_impl.h"
 #include "core/util/utf8.h"
 #include "core/util/xalloc.h"
 
@@ -24,7 +24,7 @@ void app_focus(struct app *a, enum layout_pane p)
 static void focus_step(struct app *a, int dir)
 {
 	int pos = 0;   /* 0 = input, 1.. = focus_order */
-	int n = a->eval ? (int)N_FOCUS : (int)N_FOCUS - 1;   /* the eval pane is last */
+	int n = pane_eval_shown(a->panes[LAYOUT_EVAL]) ? (int)N_FOCUS : (int)N_FOCUS - 1;   /* the eval pane is last */
 	if (!a->input_focus)
 		for (int i = 0; i < n; i++)
 			if (focus_order[i] == a->focus)
@@ -42,7 +42,7 @@ static void show_help(struct app *a)
 {
 	struct strbuf sb = STRBUF_INIT;
 	keys_help(a->keys, &sb);
-	pane_help_show(a, "help (Esc closes)", sb_str(&sb), sb.len);
+	app_show_text(a, "help (Esc closes)", sb_str(&sb), sb.len);
 	sb_free(&sb);
 }
 
@@ -167,7 +167,7 @@ static void input_key(struct app *a, int key, enum keys_cmd cmd)
 			app_ask(a, q);
 		free(q);
 	} else if (cmd == KEYS_CMD_PAGE_UP || cmd == KEYS_CMD_PAGE_DOWN) {
-		pane_chat.command(a, cmd);
+		pane_command(a->panes[LAYOUT_CHAT], cmd);
 	} else if (cmd != KEYS_CMD_NONE) {
 		edit(a->input, cmd);
 	} else if (len == 0 && key == ':') {
@@ -187,14 +187,6 @@ static bool input_cmd(enum keys_cmd cmd)
 	       (cmd >= KEYS_CMD_EDIT_LEFT && cmd <= KEYS_CMD_HISTORY_NEXT) ||
 	       cmd == KEYS_CMD_PAGE_UP || cmd == KEYS_CMD_PAGE_DOWN;
 }
-
-static const struct pane_ops *const pane_of[LAYOUT_PANE_COUNT] = {
-	[LAYOUT_CHAT] = &pane_chat,
-	[LAYOUT_CONTEXT] = &pane_context,
-	[LAYOUT_DASHBOARD] = &pane_dashboard,
-	[LAYOUT_ROUTING] = &pane_routing,
-	[LAYOUT_EVAL] = &pane_eval,
-};
 
 /* Commands that work the same wherever the focus is. */
 static bool global_command(struct app *a, enum keys_cmd cmd)
@@ -229,6 +221,12 @@ static void paste(struct app *a)
 	a->need_layout = true;
 }
 
+/* The overlay stack's handler: its items are panes. */
+static enum overlay_reply offer(void *item, enum keys_cmd cmd)
+{
+	return pane_command(item, cmd);
+}
+
 void app_key(struct app *a, int key)
 {
 	enum keys_cmd cmd;
@@ -243,7 +241,7 @@ void app_key(struct app *a, int key)
 	}
 	if (key != KEYS_CTRL('c'))
 		a->ctrl_c = 0;
-	bool typing = a->cmd_active || (a->input_focus && a->overlay == OVERLAY_NONE);
+	bool typing = a->cmd_active || (a->input_focus && !overlay_stack_top(a->overlays));
 	cmd = keys_lookup(a->keys, typing ? KEYS_MAP_INPUT : KEYS_MAP_PANE, key);
 	if (cmd == KEYS_CMD_INTERRUPT) {
 		interrupt(a);
@@ -254,16 +252,13 @@ void app_key(struct app *a, int key)
 			cancel(a);
 		else if (!edit(a->cmdline, cmd))
 			insert_char(a->cmdline, key);
-	} else if (a->overlay == OVERLAY_VIEWER && viewer_command(a, cmd)) {
-		return;
-	} else if (a->overlay == OVERLAY_TEXT && pane_help_command(a, cmd)) {
+	} else if (overlay_stack_offer(a->overlays, cmd, offer) != OVERLAY_PASS) {
 		return;
 	} else if (cmd == KEYS_CMD_CANCEL) {
 		cancel(a);
 	} else if (typing && input_cmd(cmd)) {
 		input_key(a, key, cmd);
-	} else if (!global_command(a, cmd) && !a->input_focus && pane_of[a->focus] &&
-	           pane_of[a->focus]->command) {
-		pane_of[a->focus]->command(a, cmd);
+	} else if (!global_command(a, cmd) && !a->input_focus) {
+		pane_command(a->panes[a->focus], cmd);
 	}
 }

@@ -1,6 +1,6 @@
 /* app_turn: questions and answers — starting turns, streaming into the
  * chat, finishing them into the session, and the saved sessions. */
-#include "tui/app/pane.h"
+#include "tui/app/app_impl.h"
 #include "tui/cli/cli.h"
 #include "store/session.h"
 #include "core/util/utf8.h"
@@ -18,10 +18,9 @@ static struct chat_msg *add_msg(struct app *a, bool assistant, const char *text,
 	struct chat_msg *m = xcalloc(1, sizeof *m);
 	m->assistant = assistant;
 	sb_append(&m->raw, text, len);
-	a->msgs = xreallocarray(a->msgs, a->n_msgs + 1, sizeof *a->msgs);
-	a->msgs[a->n_msgs++] = m;
-	a->chat_scroll = 0;
-	a->dirty = true;
+	a->host.msgs = xreallocarray(a->host.msgs, a->host.n_msgs + 1, sizeof *a->host.msgs);
+	a->host.msgs[a->host.n_msgs++] = m;
+	app_notify(a, PANE_EVENT_MESSAGE);
 	return m;
 }
 
@@ -39,24 +38,23 @@ void app_clear_chat(struct app *a)
 {
 	app_cancel_turn(a);
 	a->running = NULL;
-	a->streaming = NULL;
-	for (size_t i = 0; i < a->n_msgs; i++)
-		msg_free(a->msgs[i]);
-	free(a->msgs);
-	a->msgs = NULL;
-	a->n_msgs = 0;
-	a->ctx_msg = -1;
-	a->cite_sel = -1;
-	a->ctx_sel = a->ctx_scroll = a->chat_scroll = 0;
-	a->dirty = true;
+	a->host.streaming = NULL;
+	for (size_t i = 0; i < a->host.n_msgs; i++)
+		msg_free(a->host.msgs[i]);
+	free(a->host.msgs);
+	a->host.msgs = NULL;
+	a->host.n_msgs = 0;
+	a->host.shown = -1;
+	app_notify(a, PANE_EVENT_MESSAGE);
+	app_notify(a, PANE_EVENT_SHOWN);
 }
 
 static void on_text(void *ud, const char *text, size_t len)
 {
 	struct app *a = ud;
-	if (!a->streaming)
+	if (!a->host.streaming)
 		return;
-	sb_append(&a->streaming->raw, text, len);
+	sb_append(&a->host.streaming->raw, text, len);
 	a->dirty = true;
 }
 
@@ -101,7 +99,7 @@ static char *footer_of(const struct turn_record *r)
 static void on_done(void *ud, const struct turn_record *r)
 {
 	struct app *a = ud;
-	struct chat_msg *m = a->streaming;
+	struct chat_msg *m = a->host.streaming;
 	char err[512];
 	if (!m)
 		return;
@@ -110,7 +108,7 @@ static void on_done(void *ud, const struct turn_record *r)
 	m->interrupted = r->outcome == LLM_OUTCOME_CANCELLED || r->outcome == LLM_OUTCOME_INTERRUPTED;
 	m->footer = footer_of(r);
 	m->query_id = r->query_id;
-	count_turn(&a->totals, r);
+	count_turn(&a->host.totals, r);
 	if (!a->session_id)
 		app_status(a, true, "answered, but not saved: %s", a->save_error);
 	else if (session_message_append(a->cli->store, a->session_id, true, sb_str(&m->raw), m->raw.len,
@@ -124,7 +122,7 @@ static void on_done(void *ud, const struct turn_record *r)
 		app_status(a, false, "answer cancelled; what arrived is kept");
 	else
 		a->status[0] = '\0';
-	a->streaming = NULL;
+	a->host.streaming = NULL;
 	a->dirty = true;
 }
 
@@ -153,25 +151,24 @@ void app_ask(struct app *a, const char *question)
 	struct chat_msg *m = add_msg(a, true, "", 0);
 	struct turn_env env = {
 		.cfg = a->cli->cfg, .retriever = a->retriever, .client = a->client, .router = a->router,
-		.breakers = a->breakers, .log = a->cli->store, .session_id = a->session_id,
-		.window = a->window,
+		.breakers = a->host.breakers, .log = a->cli->store, .session_id = a->session_id,
+		.window = a->host.window,
 	};
 	struct turn_opts opts = { .model = a->model };
 	struct turn_callbacks cbs = { .on_text = on_text, .on_done = on_done, .ud = a };
-	a->streaming = m;
+	a->host.streaming = m;
 	if (turn_start(&env, question, &opts, &cbs, &m->turn, err, sizeof err) != 0) {
-		a->streaming = NULL;
+		a->host.streaming = NULL;
 		sb_printf(&m->raw, "(no answer: %s)", err);
 		m->footer = xstrdup("failed");
-		a->totals.errors++;
+		a->host.totals.errors++;
 		app_status(a, true, "%s", err);
 		return;
 	}
 	a->running = m->turn;
-	a->ctx_msg = (long)a->n_msgs - 1;
-	a->ctx_eval = NULL;
-	a->cite_sel = -1;
-	a->ctx_sel = a->ctx_scroll = 0;
+	a->host.shown = (long)a->host.n_msgs - 1;
+	pane_context_show_item(a->panes[LAYOUT_CONTEXT], NULL);
+	app_notify(a, PANE_EVENT_SHOWN);
 	app_status(a, false, "answering with %s…", turn_record(m->turn)->model ? turn_record(m->turn)->model : "the default model");
 }
 
@@ -222,7 +219,7 @@ void app_list_sessions(struct app *a)
 		          rows[i].id == a->session_id ? "  (current)" : "");
 	if (n == 0)
 		sb_puts(&sb, "(no saved sessions yet)\n");
-	pane_help_show(a, "sessions", sb_str(&sb), sb.len);
+	app_show_text(a, "sessions", sb_str(&sb), sb.len);
 	sb_free(&sb);
 	session_rows_free(rows, n);
 }
@@ -239,8 +236,8 @@ int app_export(struct app *a, const char *path)
 		return -1;
 	}
 	fprintf(f, "# ragdeck conversation\n\n");
-	for (size_t i = 0; i < a->n_msgs; i++) {
-		struct chat_msg *m = a->msgs[i];
+	for (size_t i = 0; i < a->host.n_msgs; i++) {
+		struct chat_msg *m = a->host.msgs[i];
 		chat_msg_clean(m);
 		fprintf(f, "## %s\n\n%s\n\n", m->assistant ? "ragdeck" : "You", m->clean);
 		if (m->footer) {

@@ -1,7 +1,13 @@
-/* pane: the app's state as the panes see it, and the pane vtable.
+/* pane: the panes and overlays of the full-screen app as objects — a const
+ * ops table plus the state the pane allocates and alone touches — and the
+ * narrow host interface through which a pane reads the app and asks it for
+ * things.
  *
- * Internal to the full-screen app (tui/app/app.c, tui/pane_*.c, tui/app/viewer.c):
- * everything here runs on the main thread, the only one that draws. */
+ * A pane never sees struct app: what it may read is struct pane_host, what
+ * it may ask for are the host_* calls (app_host.c). Whatever reaches the
+ * store goes through those calls, so no pane writes to SQLite. Internal to
+ * the full-screen app; everything here runs on the main thread, the only
+ * one that draws. */
 #ifndef RAGDECK_PANE_H
 #define RAGDECK_PANE_H
 
@@ -12,16 +18,12 @@
 #include "core/util/strbuf.h"
 #include "tui/ui/keys.h"
 #include "tui/ui/layout.h"
-#include "tui/ui/lineedit.h"
+#include "tui/ui/overlay.h"
 #include "tui/app/screen.h"
 #include "tui/ui/theme.h"
 #include "tui/ui/wrap.h"
 
-struct app;
-struct cli;
-struct embedder;
-struct eval_view;
-struct worker;
+struct session_feedback;
 struct worker_eval;
 struct worker_msg;
 
@@ -41,22 +43,6 @@ struct chat_msg {
 	bool approved;
 };
 
-/* The text overlays that cover the body: help, the session list, the
- * chunk viewer. */
-enum overlay { OVERLAY_NONE, OVERLAY_TEXT, OVERLAY_VIEWER };
-
-/* A document shown around one chunk. */
-struct viewer {
-	char *path;
-	char *body;                /* sanitised document text */
-	size_t body_len;
-	size_t hl_start, hl_end;   /* the chunk's bytes in body */
-	struct wrap *wrap;
-	int width;
-	int scroll;                /* first row shown */
-	bool centred;              /* scrolled to the chunk once */
-};
-
 /* Rolling numbers of this run for the dashboard. */
 #define APP_LATENCIES 64
 struct app_totals {
@@ -68,67 +54,48 @@ struct app_totals {
 	bool cost_known;
 };
 
-struct app {
-	struct cli *cli;
-	struct theme theme;
-	struct keys_table *keys;
-	struct lineedit *input;
-	struct lineedit *cmdline;  /* the ':' line while open */
-	bool cmd_active;
-	struct layout layout;
-	enum layout_pane focus;
-	bool input_focus;          /* keys go to the input line */
-	bool zoom;
-	WINDOW *win[LAYOUT_PANE_COUNT];
-	WINDOW *tabbar, *inputw, *statusw, *overlayw;
-	bool need_layout;
-
-	struct chat_msg **msgs;
+/* The app as the panes see it. The app keeps it current; panes read it
+ * and write nothing in it but the chat messages' own caches (clean text,
+ * wrapping). */
+struct pane_host {
+	const struct config *cfg;
+	const struct layout *layout;       /* the current pane rectangles */
+	struct chat_msg **msgs;            /* the conversation, oldest first */
 	size_t n_msgs;
-	int chat_scroll;           /* rows scrolled up from the bottom */
-	int cite_sel;              /* selected citation of the context message, -1: none */
-	long ctx_msg;              /* assistant message the context pane shows, -1: none */
-	int ctx_sel, ctx_scroll;
-
-	enum overlay overlay;
-	struct strbuf overlay_text;
-	char overlay_title[64];
-	int overlay_scroll;
-	struct viewer viewer;
-
-	char status[256];
-	bool status_alert;
-	bool dirty, quit;
-	int ctrl_c;                /* Ctrl-C presses in a row */
-
-	struct llm_client *client;
-	struct embedder *embedder;
-	struct retriever *retriever;
-	struct router *router;
-	struct breaker_set *breakers;
-	struct metrics_window *window;
-	struct turn *running;
-	struct chat_msg *streaming;
-	char *model;               /* :model, NULL: the router's choice */
-	int64_t session_id;
-	char save_error[256];     /* why the current question could not be saved */
+	struct chat_msg *streaming;        /* the message an answer streams into, or NULL */
+	long shown;                        /* the assistant message whose turn is on show, -1: none */
 	struct app_totals totals;
-	struct worker *worker;
-	bool worker_eval;          /* the worker runs an evaluation, not an ingest */
-	struct store *eval_store;  /* the evaluations' own connection, opened at the first */
-	struct eval_view *eval;    /* the eval pane's run; NULL: the pane is hidden */
-	const struct turn_record *ctx_eval;   /* eval item the context pane shows instead */
-	char *history_path;
+	struct metrics_window *window;     /* this run's turns, for the percentiles */
+	struct breaker_set *breakers;      /* the providers' health */
 };
 
-/* A pane: how it draws and what commands it takes. */
+/* What the app tells every pane of the table (its event op). */
+enum pane_event {
+	PANE_EVENT_MESSAGE,   /* a message joined the conversation, or it was cleared */
+	PANE_EVENT_SHOWN,     /* another turn is on show, or none after a clear */
+};
+
+/* A pane or an overlay: its ops, its own state, the host it reads. */
+struct pane {
+	const struct pane_ops *ops;
+	void *state;
+	struct pane_host *host;
+	WINDOW *win;               /* its window in the layout (the app's); NULL when hidden or an overlay */
+};
+
 struct pane_ops {
-	const char *title;
+	/* The state of a pane of the table, made when the app starts; NULL:
+	 * the pane keeps none. Overlays get theirs from their opener. */
+	void *(*create)(struct pane_host *h);
+	/* Free state (NULL-safe); NULL: nothing to free. */
+	void (*destroy)(void *state);
 	/* Draw into w (border included) with the focus shown or not. */
-	void (*draw)(struct app *a, WINDOW *w, bool focused);
-	/* Handle cmd while focused; true when it was this pane's. NULL: the
-	 * pane takes no commands of its own. */
-	bool (*command)(struct app *a, enum keys_cmd cmd);
+	void (*draw)(struct pane *p, WINDOW *w, bool focused);
+	/* What it did with cmd (panes of the table never close); NULL: it
+	 * takes no commands of its own. */
+	enum overlay_reply (*command)(struct pane *p, enum keys_cmd cmd);
+	/* React to an app event; NULL: none concerns it. */
+	void (*event)(struct pane *p, enum pane_event e);
 };
 
 extern const struct pane_ops pane_chat;
@@ -137,83 +104,83 @@ extern const struct pane_ops pane_dashboard;
 extern const struct pane_ops pane_routing;
 extern const struct pane_ops pane_eval;
 
-/* Handle one key (keys.h code or SCREEN_PASTE) on the main thread
- * (app_keys.c). */
-void app_key(struct app *a, int key);
+/* A pane of ops reading h, with state (taken; NULL: made by ops->create
+ * when it has one). Caller frees with pane_free. */
+struct pane *pane_new(const struct pane_ops *ops, struct pane_host *h, void *state);
 
-/* Run a parsed ':' command (app_keys.c). */
-void app_command(struct app *a, enum keys_cmd cmd, const char *arg, long num);
+/* Free p and its state (NULL-safe); clears *p. Its window is the app's. */
+void pane_free(struct pane **p);
 
-/* Ask question: start a turn streaming into a new assistant message
- * (app_turn.c). The caller makes sure no other turn is still running. */
-void app_ask(struct app *a, const char *question);
+/* Offer cmd to p. Returns what p did with it; OVERLAY_PASS when it takes
+ * no commands. */
+enum overlay_reply pane_command(struct pane *p, enum keys_cmd cmd);
 
-/* Stop the running answer, keeping what arrived. */
-void app_cancel_turn(struct app *a);
-
-/* Free every message and clear the conversation. */
-void app_clear_chat(struct app *a);
-
-/* Load the messages of session id into the chat. Returns 0, or -1 with the
- * reason on the status line. */
-int app_load_session(struct app *a, int64_t id);
-
-/* Write the conversation as Markdown to path. Returns 0, or -1 with the
- * reason on the status line. */
-int app_export(struct app *a, const char *path);
-
-/* Show the saved sessions in the text overlay. */
-void app_list_sessions(struct app *a);
-
-/* Start ingesting path in the worker; progress goes to the status line. */
-void app_ingest(struct app *a, const char *path);
-
-/* Start evaluating the golden set at golden in the worker; the eval pane
- * shows its progress, then its results (pane_eval.c). */
-void app_eval(struct app *a, const char *golden);
-
-/* An evaluation's progress message; its final message with its results
- * (ev taken, NULL after a failure); release the eval pane's run. */
-void pane_eval_progress(struct app *a, const struct worker_msg *m);
-void pane_eval_done(struct app *a, struct worker_eval *ev, const struct worker_msg *m);
-void pane_eval_free(struct app *a);
-
-/* Load and apply theme name. Returns 0, or -1 with err. */
-int app_set_theme(struct app *a, const char *name, char *err, size_t errlen);
+/* The host: what a pane may ask of the app (app_host.c) ---------------- */
 
 /* Status line message (sanitised when drawn); alert shows it in the alert
- * style. Marks the app dirty. */
-void app_status(struct app *a, bool alert, const char *fmt, ...)
+ * style. */
+void host_status(struct pane_host *h, bool alert, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* The record the routing pane shows, and the context pane unless an eval
- * item is drilled into (the selected or last
- * assistant message's), or NULL. */
-const struct turn_record *app_record(const struct app *a);
+/* The record of the turn on show (h->shown's), or NULL. */
+const struct turn_record *host_record(const struct pane_host *h);
 
 /* Move the focus to pane p (leaving the input line). */
-void app_focus(struct app *a, enum layout_pane p);
+void host_focus(struct pane_host *h, enum layout_pane p);
 
-/* Bring the sanitised copy of m up to date with its raw text. */
+/* Approve saved answer m as a training pair, or withdraw its approval, in
+ * the store; m->approved follows. Returns 0, or -1 with the reason on the
+ * status line. */
+int host_approve(struct pane_host *h, struct chat_msg *m);
+
+/* Store the reviewer's mark f on a chunk, and say so on the status line
+ * naming it by rank. Returns 0, or -1 with the reason on the status line. */
+int host_mark(struct pane_host *h, const struct session_feedback *f, int rank);
+
+/* Open hit i of record r in the chunk viewer, over the body. */
+void host_open_chunk(struct pane_host *h, const struct turn_record *r, size_t i);
+
+/* Show the chunk of citation n of the turn on show in the context pane and
+ * focus it. False when no retrieved chunk belongs to block n. */
+bool host_show_block(struct pane_host *h, int n);
+
+/* Show rec (an eval item's chunks, borrowed: it must outlive the showing,
+ * or be withdrawn with NULL) in the context pane instead of the turn on
+ * show. */
+void host_show_item(struct pane_host *h, const struct turn_record *rec);
+
+/* What single panes offer the app --------------------------------------- */
+
+/* Bring the sanitised copy of m up to date with its raw text (pane_chat.c). */
 void chat_msg_clean(struct chat_msg *m);
 
-/* Select the context hit of citation n of the shown record and focus the
- * context pane. False when no hit belongs to block n. */
-bool pane_context_show_block(struct app *a, int n);
+/* Context pane p: select the hit of citation n of the turn on show,
+ * leaving any eval item. False when no hit belongs to block n. */
+bool pane_context_show_block(struct pane *p, int n);
 
-/* Open the document of hit h with the chunk highlighted. Returns 0, or -1
- * with the reason on the status line. */
-int viewer_open(struct app *a, const struct retrieve_hit *h);
+/* Context pane p: show rec instead of the turn on show, from its first
+ * chunk; NULL goes back to the turn on show. */
+void pane_context_show_item(struct pane *p, const struct turn_record *rec);
 
-/* Draw the viewer into w; handle a command while it is open (true when
- * handled); release it. */
-void viewer_draw(struct app *a, WINDOW *w);
-bool viewer_command(struct app *a, enum keys_cmd cmd);
-void viewer_close(struct viewer *v);
+/* Eval pane p: a run of the golden set at golden started (the last run's
+ * results are dropped); an item done; the final message, with the
+ * results (ev taken; NULL after a failure). */
+void pane_eval_begin(struct pane *p, const char *golden);
+void pane_eval_progress(struct pane *p, const struct worker_msg *m);
+void pane_eval_done(struct pane *p, struct worker_eval *ev, const struct worker_msg *m);
 
-/* Show text (untrusted allowed) in the text overlay under title. */
-void pane_help_show(struct app *a, const char *title, const char *text, size_t len);
-void pane_help_draw(struct app *a, WINDOW *w);
-bool pane_help_command(struct app *a, enum keys_cmd cmd);
+/* Eval pane p: whether it has a run to show (else the layout hides it). */
+bool pane_eval_shown(const struct pane *p);
+
+/* A text overlay showing text (untrusted allowed) under title; Esc, q or ?
+ * close it. Caller frees with pane_free (the overlay stack does). */
+struct pane *pane_help_new(struct pane_host *h, const char *title, const char *text, size_t len);
+
+/* The chunk viewer: hit i of record r inside its document, whose raw body
+ * is raw[0..len) (untrusted; copied sanitised), the chunk highlighted; + and
+ * - mark it, Esc closes it. Caller frees with pane_free (the overlay stack
+ * does). */
+struct pane *pane_viewer_new(struct pane_host *h, const char *raw, size_t len,
+                             const struct turn_record *r, size_t i);
 
 #endif

@@ -1,11 +1,23 @@
 /* pane_chat: the conversation, newest at the bottom, answers streaming in. */
 #include "tui/app/pane.h"
 #include "core/util/utf8.h"
-#include "store/session.h"
-#include "tui/cli/cli.h"
+#include "core/util/xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+struct chat_pane {
+	int scroll;                /* rows scrolled up from the bottom */
+	int cite_sel;              /* selected citation of the message on show, -1: none */
+};
+
+static void *chat_create(struct pane_host *h)
+{
+	struct chat_pane *c = xcalloc(1, sizeof *c);
+	(void)h;
+	c->cite_sel = -1;
+	return c;
+}
 
 void chat_msg_clean(struct chat_msg *m)
 {
@@ -65,19 +77,22 @@ static void draw_footer(WINDOW *w, int y, struct chat_msg *m, bool streaming, in
 		           m->interrupted ? THEME_WARN : THEME_DIM);
 }
 
-static int selected_cite(const struct app *a, size_t idx)
+static int selected_cite(const struct pane *p, size_t idx)
 {
+	const struct chat_pane *c = p->state;
 	size_t n;
-	const struct wrap_cite *c;
-	struct chat_msg *m = a->msgs[idx];
-	if ((long)idx != a->ctx_msg || a->cite_sel < 0 || !m->wrap)
+	const struct wrap_cite *cites;
+	struct chat_msg *m = p->host->msgs[idx];
+	if ((long)idx != p->host->shown || c->cite_sel < 0 || !m->wrap)
 		return -1;
-	c = wrap_cites(m->wrap, &n);
-	return (size_t)a->cite_sel < n ? c[a->cite_sel].n : -1;
+	cites = wrap_cites(m->wrap, &n);
+	return (size_t)c->cite_sel < n ? cites[c->cite_sel].n : -1;
 }
 
-static void chat_draw(struct app *a, WINDOW *w, bool focused)
+static void chat_draw(struct pane *p, WINDOW *w, bool focused)
 {
+	struct pane_host *host = p->host;
+	struct chat_pane *c = p->state;
 	int h, wd;
 	getmaxyx(w, h, wd);
 	screen_frame(w, "1 chat", focused);
@@ -85,24 +100,24 @@ static void chat_draw(struct app *a, WINDOW *w, bool focused)
 	if (inner_h <= 0 || width <= 0)
 		return;
 	size_t total = 0;
-	for (size_t i = 0; i < a->n_msgs; i++)
-		total += msg_rows(a->msgs[i], width);
+	for (size_t i = 0; i < host->n_msgs; i++)
+		total += msg_rows(host->msgs[i], width);
 	int max_scroll = total > (size_t)inner_h ? (int)(total - (size_t)inner_h) : 0;
-	if (a->chat_scroll > max_scroll)
-		a->chat_scroll = max_scroll;
-	if (a->chat_scroll < 0)
-		a->chat_scroll = 0;
-	long first = (long)total - inner_h - a->chat_scroll;
+	if (c->scroll > max_scroll)
+		c->scroll = max_scroll;
+	if (c->scroll < 0)
+		c->scroll = 0;
+	long first = (long)total - inner_h - c->scroll;
 	long row = 0;
-	for (size_t i = 0; i < a->n_msgs && row < first + inner_h; i++) {
-		struct chat_msg *m = a->msgs[i];
+	for (size_t i = 0; i < host->n_msgs && row < first + inner_h; i++) {
+		struct chat_msg *m = host->msgs[i];
 		size_t nrows = wrap_row_count(m->wrap);
 		long rows = (long)msg_rows(m, width);
 		if (row + rows <= first) {
 			row += rows;
 			continue;
 		}
-		int cite = selected_cite(a, i);
+		int cite = selected_cite(p, i);
 		for (long r = 0; r < rows; r++, row++) {
 			int y = (int)(row - first) + 1;
 			if (row < first || y > inner_h)
@@ -113,77 +128,89 @@ static void chat_draw(struct app *a, WINDOW *w, bool focused)
 			else if ((size_t)r <= nrows)
 				draw_text_row(w, y, m, (size_t)r - 1, cite, width);
 			else if (m->assistant && (size_t)r == nrows + 1)
-				draw_footer(w, y, m, m == a->streaming, width);
+				draw_footer(w, y, m, m == host->streaming, width);
 		}
 	}
 }
 
-/* Step the citation selection of the shown message by dir. */
-static bool step_cite(struct app *a, int dir)
+/* Step the citation selection of the message on show by dir. */
+static enum overlay_reply step_cite(struct pane *p, int dir)
 {
+	struct pane_host *h = p->host;
+	struct chat_pane *c = p->state;
 	size_t n = 0;
-	if (a->ctx_msg < 0 || !a->msgs[a->ctx_msg]->wrap)
-		return false;
-	wrap_cites(a->msgs[a->ctx_msg]->wrap, &n);
+	if (h->shown < 0 || !h->msgs[h->shown]->wrap)
+		return OVERLAY_PASS;
+	wrap_cites(h->msgs[h->shown]->wrap, &n);
 	if (n == 0) {
-		app_status(a, false, "this answer cites nothing");
-		return true;
+		host_status(h, false, "this answer cites nothing");
+		return OVERLAY_TAKEN;
 	}
-	if (a->cite_sel < 0)
-		a->cite_sel = dir > 0 ? 0 : (int)n - 1;
+	if (c->cite_sel < 0)
+		c->cite_sel = dir > 0 ? 0 : (int)n - 1;
 	else
-		a->cite_sel = (int)(((size_t)a->cite_sel + (dir > 0 ? 1 : n - 1)) % n);
-	return true;
+		c->cite_sel = (int)(((size_t)c->cite_sel + (dir > 0 ? 1 : n - 1)) % n);
+	return OVERLAY_TAKEN;
 }
 
 /* Approve (or un-approve) the latest saved answer as a training pair. */
-static bool approve_latest(struct app *a)
+static void approve_latest(struct pane_host *h)
 {
-	char err[256];
-	for (size_t i = a->n_msgs; i-- > 0;) {
-		struct chat_msg *m = a->msgs[i];
+	for (size_t i = h->n_msgs; i-- > 0;) {
+		struct chat_msg *m = h->msgs[i];
 		if (!m->assistant || !m->msg_id)
 			continue;
-		if (session_message_approve(a->cli->store, m->msg_id, !m->approved, err, sizeof err) != 0) {
-			app_status(a, true, "%s", err);
-			return true;
-		}
-		m->approved = !m->approved;
-		app_status(a, false, m->approved ? "answer approved as a training pair (ragdeck pairs export)"
-		                                 : "answer no longer approved");
-		return true;
+		if (host_approve(h, m) == 0)
+			host_status(h, false, m->approved ? "answer approved as a training pair (ragdeck pairs export)"
+			                                  : "answer no longer approved");
+		return;
 	}
-	app_status(a, false, "no saved answer to approve yet");
-	return true;
+	host_status(h, false, "no saved answer to approve yet");
 }
 
-static bool chat_command(struct app *a, enum keys_cmd cmd)
+static void open_cited(struct pane *p)
 {
-	int page = a->layout.pane[LAYOUT_CHAT].h > 4 ? a->layout.pane[LAYOUT_CHAT].h - 3 : 1;
+	int n = p->host->shown >= 0 ? selected_cite(p, (size_t)p->host->shown) : -1;
+	if (n < 0)
+		host_status(p->host, false, "select a citation with n first");
+	else if (!host_show_block(p->host, n))
+		host_status(p->host, true, "citation [%d] is not among the retrieved chunks", n);
+}
+
+static enum overlay_reply chat_command(struct pane *p, enum keys_cmd cmd)
+{
+	struct chat_pane *c = p->state;
+	const struct layout_rect *r = &p->host->layout->pane[LAYOUT_CHAT];
+	int page = r->h > 4 ? r->h - 3 : 1;
 	switch (cmd) {
-	case KEYS_CMD_SCROLL_UP: a->chat_scroll++; return true;
-	case KEYS_CMD_SCROLL_DOWN: a->chat_scroll--; return true;
-	case KEYS_CMD_PAGE_UP: a->chat_scroll += page; return true;
-	case KEYS_CMD_PAGE_DOWN: a->chat_scroll -= page; return true;
-	case KEYS_CMD_SCROLL_TOP: a->chat_scroll = 1 << 30; return true;
-	case KEYS_CMD_SCROLL_BOTTOM: a->chat_scroll = 0; return true;
-	case KEYS_CMD_APPROVE: return approve_latest(a);
-	case KEYS_CMD_NEXT_CITATION: return step_cite(a, 1);
-	case KEYS_CMD_PREV_CITATION: return step_cite(a, -1);
-	case KEYS_CMD_OPEN_CHUNK: {
-		int n = a->ctx_msg >= 0 ? selected_cite(a, (size_t)a->ctx_msg) : -1;
-		if (n < 0)
-			app_status(a, false, "select a citation with n first");
-		else if (!pane_context_show_block(a, n))
-			app_status(a, true, "citation [%d] is not among the retrieved chunks", n);
-		return true;
+	case KEYS_CMD_SCROLL_UP: c->scroll++; break;
+	case KEYS_CMD_SCROLL_DOWN: c->scroll--; break;
+	case KEYS_CMD_PAGE_UP: c->scroll += page; break;
+	case KEYS_CMD_PAGE_DOWN: c->scroll -= page; break;
+	case KEYS_CMD_SCROLL_TOP: c->scroll = 1 << 30; break;
+	case KEYS_CMD_SCROLL_BOTTOM: c->scroll = 0; break;
+	case KEYS_CMD_APPROVE: approve_latest(p->host); break;
+	case KEYS_CMD_NEXT_CITATION: return step_cite(p, 1);
+	case KEYS_CMD_PREV_CITATION: return step_cite(p, -1);
+	case KEYS_CMD_OPEN_CHUNK: open_cited(p); break;
+	default: return OVERLAY_PASS;
 	}
-	default: return false;
-	}
+	return OVERLAY_TAKEN;
+}
+
+static void chat_event(struct pane *p, enum pane_event e)
+{
+	struct chat_pane *c = p->state;
+	if (e == PANE_EVENT_MESSAGE)
+		c->scroll = 0;
+	else
+		c->cite_sel = -1;
 }
 
 const struct pane_ops pane_chat = {
-	.title = "chat",
+	.create = chat_create,
+	.destroy = free,
 	.draw = chat_draw,
 	.command = chat_command,
+	.event = chat_event,
 };

@@ -4,17 +4,30 @@
 #include "tui/cli/cli.h"
 #include "store/session.h"
 #include "core/util/grapheme.h"
+#include "core/util/xalloc.h"
 
 #include <stdio.h>
-
+#include <stdlib.h>
 #include <string.h>
 
 #define ROWS_PER_HIT 2
 
-/* The drilled eval item, else the shown turn. */
-static const struct turn_record *shown(const struct app *a)
+struct context_pane {
+	int sel, scroll;                     /* selected hit, first hit shown */
+	const struct turn_record *item;      /* an eval item shown instead of the turn on show */
+};
+
+static void *context_create(struct pane_host *h)
 {
-	return a->ctx_eval ? a->ctx_eval : app_record(a);
+	(void)h;
+	return xcalloc(1, sizeof(struct context_pane));
+}
+
+/* The eval item drilled into, else the turn on show. */
+static const struct turn_record *shown(const struct pane *p)
+{
+	const struct context_pane *c = p->state;
+	return c->item ? c->item : host_record(p->host);
 }
 
 /* Index of the packed block holding chunk id, or -1. */
@@ -85,10 +98,11 @@ static void draw_hit(WINDOW *w, int y, int width, const struct turn_record *r, s
 	              h->heading_path && h->heading_path[0] ? h->heading_path : "");
 }
 
-static void context_draw(struct app *a, WINDOW *w, bool focused)
+static void context_draw(struct pane *pn, WINDOW *w, bool focused)
 {
+	struct context_pane *c = pn->state;
 	int h, wd;
-	const struct turn_record *r = shown(a);
+	const struct turn_record *r = shown(pn);
 	getmaxyx(w, h, wd);
 	screen_frame(w, "2 context", focused);
 	int inner_h = h - 2, width = wd - 2;
@@ -105,78 +119,94 @@ static void context_draw(struct app *a, WINDOW *w, bool focused)
 	int shown = (inner_h - 1) / ROWS_PER_HIT;
 	if (shown < 1)
 		return;
-	if (a->ctx_sel >= (int)r->retrieval.n_hits)
-		a->ctx_sel = (int)r->retrieval.n_hits - 1;
-	if (a->ctx_sel < 0)
-		a->ctx_sel = 0;
-	if (a->ctx_sel < a->ctx_scroll)
-		a->ctx_scroll = a->ctx_sel;
-	if (a->ctx_sel >= a->ctx_scroll + shown)
-		a->ctx_scroll = a->ctx_sel - shown + 1;
-	for (int k = 0; k < shown && (size_t)(a->ctx_scroll + k) < r->retrieval.n_hits; k++)
-		draw_hit(w, 2 + k * ROWS_PER_HIT, width, r, (size_t)(a->ctx_scroll + k),
-		         a->ctx_scroll + k == a->ctx_sel);
+	if (c->sel >= (int)r->retrieval.n_hits)
+		c->sel = (int)r->retrieval.n_hits - 1;
+	if (c->sel < 0)
+		c->sel = 0;
+	if (c->sel < c->scroll)
+		c->scroll = c->sel;
+	if (c->sel >= c->scroll + shown)
+		c->scroll = c->sel - shown + 1;
+	for (int k = 0; k < shown && (size_t)(c->scroll + k) < r->retrieval.n_hits; k++)
+		draw_hit(w, 2 + k * ROWS_PER_HIT, width, r, (size_t)(c->scroll + k),
+		         c->scroll + k == c->sel);
 }
 
-bool pane_context_show_block(struct app *a, int n)
+bool pane_context_show_block(struct pane *p, int n)
 {
-	a->ctx_eval = NULL;
-	const struct turn_record *r = app_record(a);
+	struct context_pane *c = p->state;
+	c->item = NULL;
+	const struct turn_record *r = host_record(p->host);
 	if (!r)
 		return false;
 	for (size_t i = 0; i < r->retrieval.n_hits; i++) {
 		long b = block_of(r, r->retrieval.hits[i].chunk_id);
 		if (b >= 0 && r->retrieval.pack.blocks[b].number == n) {
-			a->ctx_sel = (int)i;
-			app_focus(a, LAYOUT_CONTEXT);
+			c->sel = (int)i;
 			return true;
 		}
 	}
 	return false;
 }
 
-static void mark(struct app *a, bool relevant)
+void pane_context_show_item(struct pane *p, const struct turn_record *rec)
 {
-	const struct turn_record *r = shown(a);
-	char err[512];
-	if (!r || (size_t)a->ctx_sel >= r->retrieval.n_hits) {
-		app_status(a, false, "no chunk selected");
+	struct context_pane *c = p->state;
+	c->item = rec;
+	if (rec)
+		c->sel = c->scroll = 0;
+}
+
+static void mark(struct pane *p, bool relevant)
+{
+	const struct context_pane *c = p->state;
+	const struct turn_record *r = shown(p);
+	if (!r || (size_t)c->sel >= r->retrieval.n_hits) {
+		host_status(p->host, false, "no chunk selected");
 		return;
 	}
-	const struct retrieve_hit *h = &r->retrieval.hits[a->ctx_sel];
+	const struct retrieve_hit *h = &r->retrieval.hits[c->sel];
 	struct session_feedback f = {
 		.query_id = r->query_id, .chunk_id = h->chunk_id, .document_path = h->path,
 		.line_start = h->line_start, .line_end = h->line_end, .question = r->question,
 		.relevant = relevant,
 	};
-	if (session_feedback_put(a->cli->store, &f, err, sizeof err) != 0)
-		app_status(a, true, "%s", err);
-	else
-		app_status(a, false, "marked #%d %s", h->rank, relevant ? "relevant" : "irrelevant");
+	host_mark(p->host, &f, h->rank);
 }
 
-static bool context_command(struct app *a, enum keys_cmd cmd)
+static enum overlay_reply context_command(struct pane *p, enum keys_cmd cmd)
 {
-	const struct turn_record *r = shown(a);
+	struct context_pane *c = p->state;
+	const struct turn_record *r = shown(p);
 	switch (cmd) {
-	case KEYS_CMD_SCROLL_UP: a->ctx_sel--; return true;
-	case KEYS_CMD_SCROLL_DOWN: a->ctx_sel++; return true;
-	case KEYS_CMD_PAGE_UP: a->ctx_sel -= 5; return true;
-	case KEYS_CMD_PAGE_DOWN: a->ctx_sel += 5; return true;
-	case KEYS_CMD_SCROLL_TOP: a->ctx_sel = 0; return true;
-	case KEYS_CMD_SCROLL_BOTTOM: a->ctx_sel = 1 << 30; return true;
-	case KEYS_CMD_MARK_RELEVANT: mark(a, true); return true;
-	case KEYS_CMD_MARK_IRRELEVANT: mark(a, false); return true;
+	case KEYS_CMD_SCROLL_UP: c->sel--; break;
+	case KEYS_CMD_SCROLL_DOWN: c->sel++; break;
+	case KEYS_CMD_PAGE_UP: c->sel -= 5; break;
+	case KEYS_CMD_PAGE_DOWN: c->sel += 5; break;
+	case KEYS_CMD_SCROLL_TOP: c->sel = 0; break;
+	case KEYS_CMD_SCROLL_BOTTOM: c->sel = 1 << 30; break;
+	case KEYS_CMD_MARK_RELEVANT: mark(p, true); break;
+	case KEYS_CMD_MARK_IRRELEVANT: mark(p, false); break;
 	case KEYS_CMD_OPEN_CHUNK:
-		if (r && (size_t)a->ctx_sel < r->retrieval.n_hits)
-			viewer_open(a, &r->retrieval.hits[a->ctx_sel]);
-		return true;
-	default: return false;
+		if (r && (size_t)c->sel < r->retrieval.n_hits)
+			host_open_chunk(p->host, r, (size_t)c->sel);
+		break;
+	default: return OVERLAY_PASS;
 	}
+	return OVERLAY_TAKEN;
+}
+
+static void context_event(struct pane *p, enum pane_event e)
+{
+	struct context_pane *c = p->state;
+	if (e == PANE_EVENT_SHOWN)
+		c->sel = c->scroll = 0;
 }
 
 const struct pane_ops pane_context = {
-	.title = "context",
+	.create = context_create,
+	.destroy = free,
 	.draw = context_draw,
 	.command = context_command,
+	.event = context_event,
 };

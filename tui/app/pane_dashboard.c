@@ -1,7 +1,6 @@
 /* pane_dashboard: latency percentiles, a sparkline of recent turns, the
  * per-stage bar, tokens, cost and counts; alerts in the alert style. */
 #include "tui/app/pane.h"
-#include "tui/cli/cli.h"
 #include "core/config/config.h"
 #include "core/util/clock.h"
 
@@ -52,24 +51,25 @@ static void stage_bar(WINDOW *w, int y, int width, const struct turn_record *r)
 	              (double)llm / 1e3);
 }
 
-static void dashboard_draw(struct app *a, WINDOW *w, bool focused)
+static void dashboard_draw(struct pane *p, WINDOW *w, bool focused)
 {
 	int h, wd, y = 1;
 	struct metrics_summary s;
 	struct metrics_alerts al;
-	const struct turn_record *r = app_record(a);
-	const struct app_totals *t = &a->totals;
+	struct pane_host *host = p->host;
+	const struct turn_record *r = host_record(host);
+	const struct app_totals *t = &host->totals;
 	getmaxyx(w, h, wd);
 	screen_frame(w, "3 dashboard", focused);
 	int width = wd - 2;
 	if (h < 3 || width <= 0)
 		return;
-	metrics_window_summary(a->window, METRICS_LAST_N, clock_unix_now() * 1000, &s);
-	metrics_alerts_check(&s, a->cli->cfg, &al);
-	const struct metrics_pct *p = &s.span[METRICS_SPAN_TOTAL];
+	metrics_window_summary(host->window, METRICS_LAST_N, clock_unix_now() * 1000, &s);
+	metrics_alerts_check(&s, host->cfg, &al);
+	const struct metrics_pct *pct = &s.span[METRICS_SPAN_TOTAL];
 	screen_printf(w, y++, 1, width, al.latency ? THEME_ALERT : THEME_NORMAL,
 	              "%stotal p50 %.0f  p95 %.0f  p99 %.0f ms  (%zu turns)", al.latency ? "ALERT " : "",
-	              (double)p->p50 / 1e3, (double)p->p95 / 1e3, (double)p->p99 / 1e3, p->n);
+	              (double)pct->p50 / 1e3, (double)pct->p95 / 1e3, (double)pct->p99 / 1e3, pct->n);
 	if (al.latency && y < h - 1)
 		screen_printf(w, y++, 1, width, THEME_ALERT, "%s", al.latency_msg);
 	if (al.grounding && y < h - 1)
@@ -94,6 +94,5 @@ static void dashboard_draw(struct app *a, WINDOW *w, bool focused)
 }
 
 const struct pane_ops pane_dashboard = {
-	.title = "dashboard",
 	.draw = dashboard_draw,
 };

@@ -5,10 +5,8 @@
  * failed, and puts its retrieved chunks in the context pane. */
 #include "tui/app/pane.h"
 #include "core/config/config.h"
-#include "tui/cli/cli.h"
 #include "tui/app/worker.h"
 #include "core/util/xalloc.h"
-#include "store/store.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -16,7 +14,8 @@
 #include <string.h>
 
 struct eval_view {
-	char *golden;
+	char *golden;                /* NULL until a run starts: the pane is hidden */
+	bool running;                /* the worker runs it */
 	size_t done, total;
 	char current[256];           /* the item just finished */
 	struct worker_eval *ev;      /* NULL while running or after a failure */
@@ -30,75 +29,60 @@ static const char *const column_names[WORKER_EVAL_ROWS] = { "overall", "factual"
 #define LABEL_W 10
 #define COL_W 9
 
-void app_eval(struct app *a, const char *golden)
+static void *eval_create(struct pane_host *h)
 {
-	char err[512];
-	if (a->worker) {
-		app_status(a, false, "%s is already running", a->worker_eval ? "an eval" : "an ingest");
-		return;
-	}
-	/* One connection for every evaluation of the session: it is used by
-	 * one worker at a time and never by this thread. */
-	if (!a->eval_store && store_open(store_path(a->cli->store), &a->eval_store, err, sizeof err) != 0) {
-		app_status(a, true, "cannot evaluate: %s", err);
-		return;
-	}
-	struct embedder *e = cli_embedder(a->cli, NULL, EMBED_FOR_QUERIES, NULL, 0, err, sizeof err);
-	if (!e) {
-		app_status(a, true, "cannot evaluate: %s", err);
-		return;
-	}
-	if (worker_start_eval(a->eval_store, a->cli->cfg, e, golden, &a->worker, err, sizeof err) != 0) {
-		app_status(a, true, "%s", err);
-		return;
-	}
-	pane_eval_free(a);
-	a->eval = xcalloc(1, sizeof *a->eval);
-	a->eval->golden = xstrdup(golden);
-	a->worker_eval = true;
-	a->zoom = true;
-	app_focus(a, LAYOUT_EVAL);
-	app_status(a, false, "evaluating %s…", golden);
+	(void)h;
+	return xcalloc(1, sizeof(struct eval_view));
 }
 
-void pane_eval_progress(struct app *a, const struct worker_msg *m)
+/* Drop the run's results and name. */
+static void eval_clear(struct eval_view *v)
 {
-	struct eval_view *v = a->eval;
+	worker_eval_free(&v->ev);
+	free(v->golden);
+	memset(v, 0, sizeof *v);
+}
+
+static void eval_destroy(void *state)
+{
+	struct eval_view *v = state;
 	if (!v)
 		return;
+	eval_clear(v);
+	free(v);
+}
+
+void pane_eval_begin(struct pane *p, const char *golden)
+{
+	struct eval_view *v = p->state;
+	/* The context pane may show an item of the run about to be dropped. */
+	host_show_item(p->host, NULL);
+	eval_clear(v);
+	v->golden = xstrdup(golden);
+	v->running = true;
+}
+
+void pane_eval_progress(struct pane *p, const struct worker_msg *m)
+{
+	struct eval_view *v = p->state;
 	v->done = m->n_done;
 	v->total = m->n_total;
 	snprintf(v->current, sizeof v->current, "%s", m->text);
-	a->dirty = true;
 }
 
-void pane_eval_done(struct app *a, struct worker_eval *ev, const struct worker_msg *m)
+void pane_eval_done(struct pane *p, struct worker_eval *ev, const struct worker_msg *m)
 {
-	struct eval_view *v = a->eval;
-	a->worker_eval = false;
-	app_status(a, m->rc != 0, "%s", m->text);
-	/* Closing rolls back what a failed run left uncommitted. */
-	if (m->rc != 0)
-		store_close(&a->eval_store);
-	if (!v) {
-		worker_eval_free(&ev);
-		return;
-	}
+	struct eval_view *v = p->state;
+	v->running = false;
 	v->ev = ev;
 	v->done = m->n_done;
 	v->total = m->n_total;
 }
 
-void pane_eval_free(struct app *a)
+bool pane_eval_shown(const struct pane *p)
 {
-	if (!a->eval)
-		return;
-	if (a->ctx_eval == &a->eval->rec)
-		a->ctx_eval = NULL;
-	worker_eval_free(&a->eval->ev);
-	free(a->eval->golden);
-	free(a->eval);
-	a->eval = NULL;
+	const struct eval_view *v = p->state;
+	return v->golden != NULL;
 }
 
 /* Drawing ---------------------------------------------------------------- */
@@ -362,18 +346,18 @@ static void draw_progress(const struct eval_view *v, WINDOW *w, int y, int width
 	screen_printf(w, y, x, width + 1 - x, THEME_DIM, "%s", v->current);
 }
 
-static void eval_draw(struct app *a, WINDOW *w, bool focused)
+static void eval_draw(struct pane *p, WINDOW *w, bool focused)
 {
-	struct eval_view *v = a->eval;
+	struct eval_view *v = p->state;
 	int h, wd;
 	getmaxyx(w, h, wd);
 	screen_frame(w, "5 eval", focused);
 	int inner_h = h - 2, width = wd - 2, y = 1;
-	if (inner_h <= 0 || width <= 0 || !v)
+	if (inner_h <= 0 || width <= 0 || !v->golden)
 		return;
 	if (!v->ev) {
 		screen_printf(w, y++, 1, width, THEME_TITLE, "%s", v->golden);
-		if (a->worker_eval)
+		if (v->running)
 			draw_progress(v, w, y, width);
 		else
 			screen_printf(w, y, 1, width, THEME_ALERT, "the evaluation failed: see the status line");
@@ -382,7 +366,7 @@ static void eval_draw(struct app *a, WINDOW *w, bool focused)
 	const struct worker_eval *ev = v->ev;
 	screen_printf(w, y++, 1, width, THEME_TITLE, "%s: %zu items, %zu passed", v->golden, ev->set->n_items,
 	              ev->sum[0].passed);
-	y += draw_table(w, y, width, inner_h - y + 1, ev, a->cli->cfg);
+	y += draw_table(w, y, width, inner_h - y + 1, ev, p->host->cfg);
 	if (y > inner_h)
 		return;
 	y += draw_regressions(w, y, width, ev);
@@ -398,7 +382,7 @@ static void eval_draw(struct app *a, WINDOW *w, bool focused)
 /* Keys ------------------------------------------------------------------- */
 
 /* Show item sel's chunks in the context pane. */
-static void drill(struct app *a, struct eval_view *v)
+static void drill(struct pane_host *h, struct eval_view *v)
 {
 	const struct eval_item_result *r = &v->ev->res[v->sel];
 	memset(&v->rec, 0, sizeof v->rec);
@@ -406,16 +390,14 @@ static void drill(struct app *a, struct eval_view *v)
 	v->rec.model = r->model;
 	v->rec.answer = r->answer;
 	v->rec.retrieval = v->ev->res[v->sel].hits;
-	a->ctx_eval = &v->rec;
-	a->ctx_sel = 0;
-	a->ctx_scroll = 0;
+	host_show_item(h, &v->rec);
 }
 
-static bool eval_command(struct app *a, enum keys_cmd cmd)
+static enum overlay_reply eval_command(struct pane *p, enum keys_cmd cmd)
 {
-	struct eval_view *v = a->eval;
-	if (!v || !v->ev || v->ev->set->n_items == 0)
-		return false;
+	struct eval_view *v = p->state;
+	if (!v->ev || v->ev->set->n_items == 0)
+		return OVERLAY_PASS;
 	int n = (int)v->ev->set->n_items;
 	switch (cmd) {
 	case KEYS_CMD_SCROLL_UP: v->sel--; break;
@@ -425,17 +407,17 @@ static bool eval_command(struct app *a, enum keys_cmd cmd)
 	case KEYS_CMD_SCROLL_TOP: v->sel = 0; break;
 	case KEYS_CMD_SCROLL_BOTTOM: v->sel = n - 1; break;
 	case KEYS_CMD_OPEN_CHUNK: case KEYS_CMD_SUBMIT: v->drill = !v->drill; break;
-	default: return false;
+	default: return OVERLAY_PASS;
 	}
 	v->sel = v->sel < 0 ? 0 : v->sel >= n ? n - 1 : v->sel;
 	if (v->drill)
-		drill(a, v);
-	a->dirty = true;
-	return true;
+		drill(p->host, v);
+	return OVERLAY_TAKEN;
 }
 
 const struct pane_ops pane_eval = {
-	.title = "eval",
+	.create = eval_create,
+	.destroy = eval_destroy,
 	.draw = eval_draw,
 	.command = eval_command,
 };

@@ -1,21 +1,20 @@
 /* pane_routing: the shown turn's routing decision, its fallback hops, and
  * the health of the providers along its chain. */
 #include "tui/app/pane.h"
-#include "tui/cli/cli.h"
 #include "core/llm/breaker.h"
 #include "core/config/config.h"
 #include "core/util/clock.h"
 
 #include <string.h>
 
-static void health(struct app *a, WINDOW *w, int *y, int h, int width, const struct router_decision *d)
+static void health(struct pane_host *host, WINDOW *w, int *y, int h, int width, const struct router_decision *d)
 {
 	if (d->n_chain == 0)
 		return;
 	struct breaker_candidate c[16];
 	size_t n = d->n_chain < 16 ? d->n_chain : 16;
 	char buf[96];
-	breaker_candidates_from_config(a->cli->cfg, (const char *const *)d->chain, n, c);
+	breaker_candidates_from_config(host->cfg, (const char *const *)d->chain, n, c);
 	for (size_t i = 0; i < n && *y < h - 1; i++) {
 		const char *state;
 		enum theme_elem e = THEME_OK;
@@ -27,7 +26,7 @@ static void health(struct app *a, WINDOW *w, int *y, int h, int width, const str
 			state = buf;
 			e = THEME_WARN;
 		} else {
-			state = breaker_describe(a->breakers, c[i].provider, clock_now_us() / 1000, buf,
+			state = breaker_describe(host->breakers, c[i].provider, clock_now_us() / 1000, buf,
 			                         sizeof buf);
 			if (strcmp(state, "available") != 0)
 				e = THEME_WARN;
@@ -36,10 +35,10 @@ static void health(struct app *a, WINDOW *w, int *y, int h, int width, const str
 	}
 }
 
-static void routing_draw(struct app *a, WINDOW *w, bool focused)
+static void routing_draw(struct pane *p, WINDOW *w, bool focused)
 {
 	int h, wd, y = 1;
-	const struct turn_record *r = app_record(a);
+	const struct turn_record *r = host_record(p->host);
 	getmaxyx(w, h, wd);
 	screen_frame(w, "4 routing", focused);
 	int width = wd - 2;
@@ -61,10 +60,9 @@ static void routing_draw(struct app *a, WINDOW *w, bool focused)
 	for (size_t i = 0; i < r->n_hops && y < h - 1; i++)
 		screen_printf(w, y++, 1, width, THEME_WARN, "skipped %s: %s", r->hops[i].model,
 		              r->hops[i].reason);
-	health(a, w, &y, h, width, d);
+	health(p->host, w, &y, h, width, d);
 }
 
 const struct pane_ops pane_routing = {
-	.title = "routing",
 	.draw = routing_draw,
 };

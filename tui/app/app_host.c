@@ -1,0 +1,100 @@
+/* app_host: the host side of the pane interface — what a pane may ask of
+ * the app (pane.h's host_* calls: the store's writes among them), the
+ * events the app sends the panes, and the overlay stack's openers. */
+#include "tui/app/app_impl.h"
+#include "tui/cli/cli.h"
+#include "store/session.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* The app a pane's host belongs to: the host is a member of struct app. */
+static struct app *app_of(struct pane_host *h)
+{
+	return (struct app *)(void *)((char *)h - offsetof(struct app, host));
+}
+
+void host_status(struct pane_host *h, bool alert, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	app_status(app_of(h), alert, "%s", msg);
+}
+
+const struct turn_record *host_record(const struct pane_host *h)
+{
+	if (h->shown < 0 || (size_t)h->shown >= h->n_msgs || !h->msgs[h->shown]->turn)
+		return NULL;
+	return turn_record(h->msgs[h->shown]->turn);
+}
+
+void host_focus(struct pane_host *h, enum layout_pane p)
+{
+	app_focus(app_of(h), p);
+}
+
+int host_approve(struct pane_host *h, struct chat_msg *m)
+{
+	struct app *a = app_of(h);
+	char err[256];
+	if (session_message_approve(a->cli->store, m->msg_id, !m->approved, err, sizeof err) != 0) {
+		app_status(a, true, "%s", err);
+		return -1;
+	}
+	m->approved = !m->approved;
+	return 0;
+}
+
+int host_mark(struct pane_host *h, const struct session_feedback *f, int rank)
+{
+	struct app *a = app_of(h);
+	char err[512];
+	if (session_feedback_put(a->cli->store, f, err, sizeof err) != 0) {
+		app_status(a, true, "%s", err);
+		return -1;
+	}
+	app_status(a, false, "marked #%d %s", rank, f->relevant ? "relevant" : "irrelevant");
+	return 0;
+}
+
+void host_open_chunk(struct pane_host *h, const struct turn_record *r, size_t i)
+{
+	viewer_open(app_of(h), r, i);
+}
+
+bool host_show_block(struct pane_host *h, int n)
+{
+	struct app *a = app_of(h);
+	if (!pane_context_show_block(a->panes[LAYOUT_CONTEXT], n))
+		return false;
+	app_focus(a, LAYOUT_CONTEXT);
+	return true;
+}
+
+void host_show_item(struct pane_host *h, const struct turn_record *rec)
+{
+	pane_context_show_item(app_of(h)->panes[LAYOUT_CONTEXT], rec);
+}
+
+void app_notify(struct app *a, enum pane_event e)
+{
+	for (int i = 0; i < LAYOUT_PANE_COUNT; i++)
+		if (a->panes[i] && a->panes[i]->ops->event)
+			a->panes[i]->ops->event(a->panes[i], e);
+	a->dirty = true;
+}
+
+void app_overlay_push(struct app *a, struct pane *p)
+{
+	overlay_stack_push(a->overlays, p->ops, p);
+	a->dirty = true;
+}
+
+void app_show_text(struct app *a, const char *title, const char *text, size_t len)
+{
+	app_overlay_push(a, pane_help_new(&a->host, title, text, len));
+}
