@@ -668,10 +668,10 @@ char *store_doc_path(struct store *s, int64_t doc_id)
 	return path;
 }
 
-int store_doc_body(struct store *s, int64_t doc_id, char **body, size_t *len, char *err, size_t errlen)
+enum rd_err store_doc_body(struct store *s, int64_t doc_id, char **body, size_t *len, char *err, size_t errlen)
 {
 	sqlite3_stmt *st = NULL;
-	int result = -1;
+	enum rd_err result;
 	*body = NULL;
 	*len = 0;
 	if (sqlite3_prepare_v2(s->db, "SELECT body FROM documents WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
@@ -679,7 +679,7 @@ int store_doc_body(struct store *s, int64_t doc_id, char **body, size_t *len, ch
 	sqlite3_bind_int64(st, 1, doc_id);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE) {
-		result = 1;
+		result = RD_ERR_NOT_FOUND;
 	} else if (rc == SQLITE_ROW) {
 		const void *blob = sqlite3_column_blob(st, 0);
 		*len = (size_t)sqlite3_column_bytes(st, 0);
@@ -687,16 +687,16 @@ int store_doc_body(struct store *s, int64_t doc_id, char **body, size_t *len, ch
 		if (*len)
 			memcpy(*body, blob, *len);
 		(*body)[*len] = '\0';
-		result = 0;
+		result = RD_OK;
 	} else {
 		goto error;
 	}
 	sqlite3_finalize(st);
 	return result;
 error:
-	store_error(s, "cannot read the document", err, errlen);
+	result = store_fail(s, "cannot read the document", err, errlen);
 	sqlite3_finalize(st);
-	return -1;
+	return result;
 }
 
 static void read_chunk_row(sqlite3_stmt *st, void *row)

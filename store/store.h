@@ -157,9 +157,9 @@ char *store_doc_path(struct store *s, int64_t doc_id);
 
 /* The normalised body of document doc_id (the text its chunks' byte
  * ranges refer to) into *body, NUL-terminated, *len its length without
- * the NUL. Returns 0 (caller frees *body), 1 when absent, -1 with err;
- * *body is NULL unless 0. */
-int store_doc_body(struct store *s, int64_t doc_id, char **body, size_t *len, char *err, size_t errlen);
+ * the NUL. Returns RD_OK (caller frees *body), RD_ERR_NOT_FOUND, or the
+ * failure's code with err; *body is NULL unless RD_OK. */
+enum rd_err store_doc_body(struct store *s, int64_t doc_id, char **body, size_t *len, char *err, size_t errlen);
 
 /* One chunk as stored. */
 struct store_chunk_row {

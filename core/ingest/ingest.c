@@ -584,7 +584,7 @@ cleanup:;
 	group_clear(&r.group);
 	free(r.group.docs);
 	uint64_t c0 = clock_now_us();
-	char commit_err[1024];
+	char commit_err[ERR_LEN];
 	if (commit_batch(&r, rc ? commit_err : r.err, rc ? sizeof commit_err : sizeof r.err) != 0)
 		rc = -1;
 	out->store_us += clock_now_us() - c0;

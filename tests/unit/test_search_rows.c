@@ -260,11 +260,11 @@ static void doc_body_is_the_stored_text(void **state)
 	struct fixture *f = *state;
 	char err[256], *body;
 	size_t len;
-	assert_int_equal(store_doc_body(f->s, f->new_doc, &body, &len, err, sizeof err), 0);
+	assert_int_equal(store_doc_body(f->s, f->new_doc, &body, &len, err, sizeof err), RD_OK);
 	assert_int_equal(len, strlen(new_body));
 	assert_string_equal(body, new_body);
 	free(body);
-	assert_int_equal(store_doc_body(f->s, 9999, &body, &len, err, sizeof err), 1);
+	assert_int_equal(store_doc_body(f->s, 9999, &body, &len, err, sizeof err), RD_ERR_NOT_FOUND);
 	assert_null(body);
 }
 
@@ -296,7 +296,7 @@ static void damaged_schema_fails_each_read_with_a_message(void **state)
 	assert_int_equal(n, 0);
 	assert_int_equal(store_search_chunk(f->q, 1, &c, err, sizeof err), -1);
 	assert_non_null(strstr(err, "cannot read a chunk: "));
-	assert_int_equal(store_doc_body(f->s, f->new_doc, &body, &len, err, sizeof err), -1);
+	assert_int_equal(store_doc_body(f->s, f->new_doc, &body, &len, err, sizeof err), RD_ERR_IO);
 	assert_non_null(strstr(err, "cannot read the document: "));
 	assert_null(body);
 	assert_int_equal(store_search_open(f->s, f->coll, &again, err, sizeof err), -1);

@@ -8,6 +8,7 @@
  * it sleeps in poll without a timeout: idle costs no CPU. A SIGHUP, SIGTERM
  * or SIGINT ends the loop like a quit. */
 #include "tui/app/app.h"
+#include "core/util/error.h"
 #include "tui/cli/cli.h"
 #include "tui/app/app_impl.h"
 #include "tui/ui/sigwatch.h"
@@ -72,7 +73,7 @@ int app_set_theme(struct app *a, const char *name, char *err, size_t errlen)
 
 void app_ingest(struct app *a, const char *path)
 {
-	char err[512];
+	char err[ERR_LEN];
 	if (a->worker) {
 		app_status(a, false, "%s is already running", a->worker_eval ? "an eval" : "an ingest");
 		return;
@@ -91,7 +92,7 @@ void app_ingest(struct app *a, const char *path)
 
 void app_eval(struct app *a, const char *golden)
 {
-	char err[512];
+	char err[ERR_LEN];
 	if (a->worker) {
 		app_status(a, false, "%s is already running", a->worker_eval ? "an eval" : "an ingest");
 		return;
@@ -133,7 +134,7 @@ static void eval_done(struct app *a, const struct worker_msg *m)
 
 static void open_retriever(struct app *a)
 {
-	char err[512];
+	char err[ERR_LEN];
 	retriever_free(&a->retriever);
 	if (cli_open_retriever(a->cli->cfg, a->cli->store, a->embedder, NULL, &a->retriever, err, sizeof err) != 0)
 		app_status(a, true, "answering without documents: %s", err);
@@ -343,7 +344,7 @@ static void choose_grapheme_mode(struct app *a)
 {
 	enum grapheme_mode m = GRAPHEME_PER_CODEPOINT;
 	bool whole = false;
-	char err[256];
+	char err[ERR_LEN];
 	if (grapheme_mode_parse(a->cli->cfg->terminal.grapheme_width, &m) != 0 || m != GRAPHEME_CLUSTER)
 		return;
 	if (screen_draws_clusters(&whole, err, sizeof err) != 0)
@@ -414,7 +415,7 @@ static int setup(struct app *a, const struct app_opts *o, char *err, size_t errl
 
 static void teardown(struct app *a)
 {
-	char err[512];
+	char err[ERR_LEN];
 	app_clear_chat(a);
 	worker_free(&a->worker);
 	store_close(&a->eval_store);
@@ -446,7 +447,7 @@ static void teardown(struct app *a)
 
 static void loop(struct app *a)
 {
-	char err[512];
+	char err[ERR_LEN];
 	while (!a->quit) {
 		int key;
 		while (!a->quit && screen_key(&key))
@@ -496,7 +497,7 @@ static void unusable(const struct cli *cli, const char *why)
 int app_run(struct cli *cli, const struct app_opts *opts)
 {
 	struct app a = { .cli = cli };
-	char err[512];
+	char err[ERR_LEN];
 	int rc = EXIT_FAIL;
 	if (screen_check(err, sizeof err) != 0) {
 		unusable(cli, err);

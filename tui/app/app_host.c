@@ -2,12 +2,15 @@
  * the app (pane.h's host_* calls: the store's writes among them), the
  * events the app sends the panes, and the overlay stack's openers. */
 #include "tui/app/app_impl.h"
+#include "core/util/error.h"
 #include "tui/cli/cli.h"
 #include "store/session.h"
+#include "store/store.h"
 
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 /* The app a pane's host belongs to: the host is a member of struct app. */
 static struct app *app_of(struct pane_host *h)
@@ -40,7 +43,7 @@ void host_focus(struct pane_host *h, enum layout_pane p)
 int host_approve(struct pane_host *h, struct chat_msg *m)
 {
 	struct app *a = app_of(h);
-	char err[256];
+	char err[ERR_LEN];
 	if (session_message_approve(a->cli->store, m->msg_id, !m->approved, err, sizeof err) != 0) {
 		app_status(a, true, "%s", err);
 		return -1;
@@ -52,7 +55,7 @@ int host_approve(struct pane_host *h, struct chat_msg *m)
 int host_mark(struct pane_host *h, const struct session_feedback *f, int rank)
 {
 	struct app *a = app_of(h);
-	char err[512];
+	char err[ERR_LEN];
 	if (session_feedback_put(a->cli->store, f, err, sizeof err) != 0) {
 		app_status(a, true, "%s", err);
 		return -1;
@@ -63,7 +66,21 @@ int host_mark(struct pane_host *h, const struct session_feedback *f, int rank)
 
 void host_open_chunk(struct pane_host *h, const struct turn_record *r, size_t i)
 {
-	viewer_open(app_of(h), r, i);
+	struct app *a = app_of(h);
+	const struct retrieve_hit *hit = &r->retrieval.hits[i];
+	char *body = NULL, err[ERR_LEN];
+	size_t len = 0;
+	enum rd_err rc = store_doc_body(a->cli->store, hit->doc_id, &body, &len, err, sizeof err);
+	if (rc == RD_ERR_NOT_FOUND)
+		snprintf(err, sizeof err, "cannot read the document: it is no longer in the store");
+	if (rc != RD_OK) {
+		app_status(a, true, "%s", err);
+		return;
+	}
+	app_overlay_push(a, pane_viewer_new(&a->host, body, len, r, i));
+	free(body);
+	app_status(a, false, "%s:%d-%d  (Esc closes, +/- mark the chunk)", cli_display_path(hit->path),
+	           hit->line_start, hit->line_end);
 }
 
 bool host_show_block(struct pane_host *h, int n)

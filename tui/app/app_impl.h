@@ -1,5 +1,5 @@
 /* app_impl: the full-screen app's own state and the calls between its
- * files (app.c, app_keys.c, app_turn.c, app_host.c, viewer.c). Panes do not
+ * files (app.c, app_keys.c, app_turn.c, app_host.c). Panes do not
  * include this: they see the app through struct pane_host (pane.h). */
 #ifndef RAGDECK_APP_IMPL_H
 #define RAGDECK_APP_IMPL_H
@@ -107,10 +107,5 @@ void app_overlay_push(struct app *a, struct pane *p);
 
 /* Show text (untrusted allowed) in a text overlay under title. */
 void app_show_text(struct app *a, const char *title, const char *text, size_t len);
-
-/* Open hit i of record r in the chunk viewer: its document (read from the
- * store) with the chunk highlighted, over the body (viewer.c). Returns 0,
- * or -1 with the reason on the status line. */
-int viewer_open(struct app *a, const struct turn_record *r, size_t i);
 
 #endif

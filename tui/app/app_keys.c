@@ -1,6 +1,7 @@
 /* app_keys: what a key does — the input line, the ':' command line, the
  * overlays, the focused pane, and the app-wide commands. */
 #include "tui/app/app_impl.h"
+#include "core/util/error.h"
 #include "core/util/utf8.h"
 #include "core/util/xalloc.h"
 
@@ -75,7 +76,7 @@ static void cancel(struct app *a)
 
 void app_command(struct app *a, enum keys_cmd cmd, const char *arg, long num)
 {
-	char err[512];
+	char err[ERR_LEN];
 	switch (cmd) {
 	case KEYS_CMD_QUIT: a->quit = true; break;
 	case KEYS_CMD_HELP: show_help(a); break;
@@ -109,7 +110,7 @@ void app_command(struct app *a, enum keys_cmd cmd, const char *arg, long num)
 static void run_cmdline(struct app *a)
 {
 	struct keys_cmdline cl;
-	char err[512];
+	char err[ERR_LEN];
 	char *line = lineedit_submit(a->cmdline);
 	a->cmd_active = false;
 	if (line[strspn(line, " \t")] == '\0') {

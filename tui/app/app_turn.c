@@ -1,6 +1,7 @@
 /* app_turn: questions and answers — starting turns, streaming into the
  * chat, finishing them into the session, and the saved sessions. */
 #include "tui/app/app_impl.h"
+#include "core/util/error.h"
 #include "tui/cli/cli.h"
 #include "store/session.h"
 #include "core/util/utf8.h"
@@ -100,7 +101,7 @@ static void on_done(void *ud, const struct turn_record *r)
 {
 	struct app *a = ud;
 	struct chat_msg *m = a->host.streaming;
-	char err[512];
+	char err[ERR_LEN];
 	if (!m)
 		return;
 	if (m->raw.len == 0 && r->outcome == LLM_OUTCOME_FAILED)
@@ -142,7 +143,7 @@ static int ensure_session(struct app *a, const char *question)
 
 void app_ask(struct app *a, const char *question)
 {
-	char err[512];
+	char err[ERR_LEN];
 	if (ensure_session(a, question) == 0 &&
 	    session_message_append(a->cli->store, a->session_id, false, question, strlen(question), 0,
 	                           NULL, a->save_error, sizeof a->save_error) != 0)
@@ -184,7 +185,7 @@ int app_load_session(struct app *a, int64_t id)
 {
 	struct session_msg *rows = NULL;
 	size_t n = 0;
-	char err[512];
+	char err[ERR_LEN];
 	if (session_messages(a->cli->store, id, &rows, &n, err, sizeof err) != 0) {
 		app_status(a, true, "%s", err);
 		return -1;
@@ -206,7 +207,7 @@ void app_list_sessions(struct app *a)
 {
 	struct session_row *rows = NULL;
 	size_t n = 0;
-	char err[512];
+	char err[ERR_LEN];
 	struct strbuf sb = STRBUF_INIT;
 	if (session_list(a->cli->store, &rows, &n, err, sizeof err) != 0) {
 		app_status(a, true, "%s", err);
