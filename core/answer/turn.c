@@ -5,7 +5,7 @@
 #include "core/config/config.h"
 #include "core/answer/grounding.h"
 #include "core/util/tokens.h"
-#include "core/answer/turn_log.h"
+#include "core/answer/query_log.h"
 #include "core/util/clock.h"
 #include "core/util/xalloc.h"
 #include "store/store.h"
@@ -363,7 +363,7 @@ static void finish(struct turn *t, const struct llm_result *res)
 		metrics_window_add(t->env.window, m);
 	if (t->env.log) {
 		char err[ERR_LEN];
-		if (turn_log_write(t->env.log, t->env.session_id, r, &r->query_id, err, sizeof err) != 0)
+		if (query_log_write(t->env.log, t->env.session_id, r, &r->query_id, err, sizeof err) != 0)
 			add_hop(r, "query log", err);
 	}
 	t->done = true;

@@ -3,7 +3,7 @@
 #include "core/config/config.h"
 #include "core/embed/embed.h"
 #include "core/ingest/ingest.h"
-#include "core/eval/eval_store.h"
+#include "core/eval/eval_history.h"
 #include "core/answer/turn.h"
 #include "core/util/clock.h"
 #include "core/util/xalloc.h"
@@ -116,9 +116,9 @@ static int store_eval(struct eval_job *j, char *err, size_t errlen)
 {
 	struct worker_eval *ev = j->ev;
 	const struct config *cfg = j->w->cfg;
-	struct eval_stored st;
+	struct eval_history st;
 	cJSON *params = eval_params_new(cfg->routing.default_model, j->top_k, j->max_context);
-	int rc = eval_store_run(j->store, cfg, j->golden_id, ev->set, ev->res, &ev->sum[0], params, &st,
+	int rc = eval_history_save(j->store, cfg, j->golden_id, ev->set, ev->res, &ev->sum[0], params, &st,
 	                        err, errlen);
 	cJSON_Delete(params);
 	ev->run_id = st.run_id;

@@ -7,7 +7,7 @@
 #include "core/config/config.h"
 #include "core/embed/embed.h"
 #include "core/answer/turn.h"
-#include "core/answer/turn_log.h"
+#include "core/answer/query_log.h"
 #include "core/search/result_json.h"
 #include "core/util/log.h"
 
@@ -166,7 +166,7 @@ static void print_json(const struct turn_record *r)
 	cJSON_AddStringToObject(d, "path", router_path_name(r->decision.path));
 	cJSON_AddStringToObject(d, "rule", r->decision.rule ? r->decision.rule : "");
 	cJSON_AddStringToObject(d, "sentence", r->decision.sentence ? r->decision.sentence : "");
-	cJSON_AddItemToObject(d, "hops", turn_log_hops(r));
+	cJSON_AddItemToObject(d, "hops", query_log_hops(r));
 	cJSON_AddStringToObject(o, "outcome_metric", metrics_outcome_name(r->metrics.outcome));
 	if (r->format_checked)
 		cJSON_AddBoolToObject(o, "format_ok", r->format_ok);

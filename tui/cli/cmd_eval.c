@@ -8,7 +8,7 @@
 #include "core/config/config.h"
 #include "core/embed/embed.h"
 #include "core/eval/eval.h"
-#include "core/eval/eval_store.h"
+#include "core/eval/eval_history.h"
 #include "core/search/retrieve.h"
 #include "core/answer/turn.h"
 #include "core/util/log.h"
@@ -174,9 +174,9 @@ static cJSON *params_json(const struct eval_cmd *c, const struct run *r)
 
 static int store_run(struct eval_cmd *c, struct run *r, char *err, size_t errlen)
 {
-	struct eval_stored st;
+	struct eval_history st;
 	cJSON *params = params_json(c, r);
-	int rc = eval_store_run(c->cli->store, &r->cfg, c->golden_id, c->set, r->res, &r->sum[0], params,
+	int rc = eval_history_save(c->cli->store, &r->cfg, c->golden_id, c->set, r->res, &r->sum[0], params,
 	                        &st, err, errlen);
 	cJSON_Delete(params);
 	r->id = st.run_id;

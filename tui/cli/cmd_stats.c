@@ -8,7 +8,7 @@
 #include "core/answer/metrics.h"
 #include "core/util/clock.h"
 #include "core/util/log.h"
-#include "store/querylog.h"
+#include "store/query_log.h"
 
 #include <cjson/cJSON.h>
 #include <getopt.h>

@@ -1,7 +1,7 @@
-/* turn_log: a finished turn as one row of the query log (JSON for spans,
+/* query_log: a finished turn as one row of the query log (JSON for spans,
  * the decision record and the retrieval). */
-#ifndef RAGDECK_TURN_LOG_H
-#define RAGDECK_TURN_LOG_H
+#ifndef RAGDECK_QUERY_LOG_H
+#define RAGDECK_QUERY_LOG_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -14,11 +14,11 @@ struct turn_record;
  * a JSON array of {"model", "reason"}: the query log's decision record
  * and `ragdeck ask --json` show the same. Caller frees with cJSON_Delete
  * (or adds it to a parent). */
-struct cJSON *turn_log_hops(const struct turn_record *r);
+struct cJSON *query_log_hops(const struct turn_record *r);
 
 /* Write r to the query log of s; *id gets the row id. Returns 0 or -1
  * with err. Nothing secret is in a record: keys never enter it. */
-int turn_log_write(struct store *s, int64_t session_id, const struct turn_record *r, int64_t *id,
+int query_log_write(struct store *s, int64_t session_id, const struct turn_record *r, int64_t *id,
                    char *err, size_t errlen);
 
 #endif

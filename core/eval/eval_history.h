@@ -1,10 +1,10 @@
-/* eval_store: store a finished evaluation run and compare it with the
+/* eval_history: store a finished evaluation run and compare it with the
  * previous run of the same golden set and parameters.
  *
  * Shared by `ragdeck eval` and the app's eval pane, so runs from either
  * compare with each other. */
-#ifndef RAGDECK_EVAL_STORE_H
-#define RAGDECK_EVAL_STORE_H
+#ifndef RAGDECK_EVAL_HISTORY_H
+#define RAGDECK_EVAL_HISTORY_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -16,7 +16,7 @@ struct store;
 struct cJSON;
 
 /* What a stored run is and how it compares. */
-struct eval_stored {
+struct eval_history {
 	int64_t run_id;
 	int64_t prev_id;                /* 0: first run of this set and parameters */
 	struct cJSON *prev_summary;     /* NULL without a previous run */
@@ -29,7 +29,7 @@ void eval_set_hash(const struct golden_set *set, char out[17]);
 
 /* The parameters a run is stored and compared under: model, top_k,
  * max_context_tokens. A caller adds what else sets the run apart (a
- * retrieval mode, a swept key) before eval_store_run. Caller frees with
+ * retrieval mode, a swept key) before eval_history_save. Caller frees with
  * cJSON_Delete. */
 struct cJSON *eval_params_new(const char *model, int top_k, int max_context);
 
@@ -37,12 +37,12 @@ struct cJSON *eval_params_new(const char *model, int top_k, int max_context);
  * overall) under golden_id (the set's real path) with a snapshot of cfg (no
  * secrets) and params (eval_params_new), after comparing with the previous
  * run of the same set and parameters. Returns 0 or -1 with err; free out
- * with eval_stored_free in both cases. */
-int eval_store_run(struct store *s, const struct config *cfg, const char *golden_id,
+ * with eval_history_free in both cases. */
+int eval_history_save(struct store *s, const struct config *cfg, const char *golden_id,
                    const struct golden_set *set, const struct eval_item_result *res,
                    const struct eval_summary *overall, const struct cJSON *params,
-                   struct eval_stored *out, char *err, size_t errlen);
+                   struct eval_history *out, char *err, size_t errlen);
 
-void eval_stored_free(struct eval_stored *st);
+void eval_history_free(struct eval_history *st);
 
 #endif

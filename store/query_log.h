@@ -1,9 +1,9 @@
-/* querylog: one row per assistant turn (the queries table).
+/* query_log: one row per assistant turn (the queries table).
  *
  * The dashboard and `ragdeck stats` read the same rows. spans, decision and
  * retrieval are JSON documents built by the caller. */
-#ifndef RAGDECK_QUERYLOG_H
-#define RAGDECK_QUERYLOG_H
+#ifndef RAGDECK_STORE_QUERY_LOG_H
+#define RAGDECK_STORE_QUERY_LOG_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-#include "store/querylog.h"
+#include "store/query_log.h"
 #include "store/store.h"
 #include "store/store_int.h"
 

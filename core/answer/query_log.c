@@ -1,8 +1,8 @@
-#include "core/answer/turn_log.h"
+#include "core/answer/query_log.h"
 #include "core/answer/turn.h"
 #include "core/search/result_json.h"
 #include "core/util/clock.h"
-#include "store/querylog.h"
+#include "store/query_log.h"
 
 #include <cjson/cJSON.h>
 #include <stdlib.h>
@@ -18,7 +18,7 @@ static char *spans_json(const struct metrics_turn *m)
 	return out;
 }
 
-cJSON *turn_log_hops(const struct turn_record *r)
+cJSON *query_log_hops(const struct turn_record *r)
 {
 	cJSON *hops = cJSON_CreateArray();
 	for (size_t i = 0; i < r->n_hops; i++) {
@@ -55,7 +55,7 @@ static char *decision_json(const struct turn_record *r)
 		cJSON_AddStringToObject(s, "evidence", d->signals[i].evidence ? d->signals[i].evidence : "");
 		cJSON_AddItemToArray(sig, s);
 	}
-	cJSON_AddItemToObject(o, "hops", turn_log_hops(r));
+	cJSON_AddItemToObject(o, "hops", query_log_hops(r));
 	cJSON_AddBoolToObject(o, "format_checked", r->format_checked);
 	cJSON_AddBoolToObject(o, "format_ok", r->format_ok);
 	cJSON_AddBoolToObject(o, "leaked_system_prompt", r->leaked_system_prompt);
@@ -82,7 +82,7 @@ static char *retrieval_json(const struct turn_record *r)
 	return out;
 }
 
-int turn_log_write(struct store *s, int64_t session_id, const struct turn_record *r, int64_t *id,
+int query_log_write(struct store *s, int64_t session_id, const struct turn_record *r, int64_t *id,
                    char *err, size_t errlen)
 {
 	const struct metrics_turn *m = &r->metrics;

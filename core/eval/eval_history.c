@@ -1,4 +1,4 @@
-#include "core/eval/eval_store.h"
+#include "core/eval/eval_history.h"
 #include "core/config/config.h"
 #include "core/util/clock.h"
 #include "core/util/hash.h"
@@ -40,7 +40,7 @@ static int previous_scores_row(void *ud, const struct evalstore_result *r)
 
 static int compare_previous(struct store *s, const char *golden_id, const struct golden_set *set,
                             const struct eval_item_result *res, const char *params,
-                            struct eval_stored *out, char *err, size_t errlen)
+                            struct eval_history *out, char *err, size_t errlen)
 {
 	char *summary = NULL;
 	int rc = evalstore_previous_run(s, golden_id, params, 0, &out->prev_id, err, errlen);
@@ -73,10 +73,10 @@ cJSON *eval_params_new(const char *model, int top_k, int max_context)
 	return p;
 }
 
-int eval_store_run(struct store *s, const struct config *cfg, const char *golden_id,
+int eval_history_save(struct store *s, const struct config *cfg, const char *golden_id,
                    const struct golden_set *set, const struct eval_item_result *res,
                    const struct eval_summary *overall, const cJSON *pj,
-                   struct eval_stored *out, char *err, size_t errlen)
+                   struct eval_history *out, char *err, size_t errlen)
 {
 	char hash[17];
 	cJSON *sj = eval_summary_json(overall);
@@ -114,7 +114,7 @@ int eval_store_run(struct store *s, const struct config *cfg, const char *golden
 	return rc;
 }
 
-void eval_stored_free(struct eval_stored *st)
+void eval_history_free(struct eval_history *st)
 {
 	cJSON_Delete(st->prev_summary);
 	cJSON_Delete(st->regressions);
