@@ -283,6 +283,17 @@ static void close_row(struct html *h)
 	h->cells = 0;
 }
 
+/* A table or row begins or ends (the same either way): the open row is
+ * closed, a table restarts its row count, and a line break follows. */
+static void table_boundary(struct html *h, bool table)
+{
+	close_row(h);
+	h->in_cell = false;
+	if (table)
+		h->rows = 0;
+	want_break(h, table ? 2 : 1);
+}
+
 static void start_tag(struct html *h, const struct html_tag *t)
 {
 	enum html_tag_kind k = t->kind;
@@ -316,11 +327,7 @@ static void start_tag(struct html *h, const struct html_tag *t)
 		break;
 	case HTML_TABLE:
 	case HTML_ROW:
-		close_row(h);
-		h->in_cell = false;
-		if (k == HTML_TABLE)
-			h->rows = 0;
-		want_break(h, k == HTML_TABLE ? 2 : 1);
+		table_boundary(h, k == HTML_TABLE);
 		break;
 	case HTML_CELL: open_cell(h); break;
 	case HTML_PRE: open_pre(h); break;
@@ -369,11 +376,7 @@ static void end_tag(struct html *h, const struct html_tag *t)
 		break;
 	case HTML_TABLE:
 	case HTML_ROW:
-		close_row(h);
-		h->in_cell = false;
-		if (k == HTML_TABLE)
-			h->rows = 0;
-		want_break(h, k == HTML_TABLE ? 2 : 1);
+		table_boundary(h, k == HTML_TABLE);
 		break;
 	case HTML_CELL: h->in_cell = false; break;
 	case HTML_PRE: close_pre(h); break;
