@@ -30,15 +30,22 @@ int fs_make_parent_dirs(const char *path, char *err, size_t errlen)
 
 enum rd_err fs_read_file(const char *path, size_t max_bytes, char **buf, size_t *len, char *err, size_t errlen)
 {
-	struct strbuf sb = STRBUF_INIT;
-	char chunk[8192];
-	size_t n;
-	enum rd_err rc = RD_ERR_IO;
 	FILE *f = fopen(path, "rb");
 	if (!f) {
 		snprintf(err, errlen, "%s", strerror(errno));
 		return errno == ENOENT ? RD_ERR_NOT_FOUND : RD_ERR_IO;
 	}
+	enum rd_err rc = fs_read_stream(f, max_bytes, buf, len, err, errlen);
+	fclose(f);
+	return rc;
+}
+
+enum rd_err fs_read_stream(FILE *f, size_t max_bytes, char **buf, size_t *len, char *err, size_t errlen)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char chunk[8192];
+	size_t n;
+	enum rd_err rc = RD_ERR_IO;
 	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
 		sb_append(&sb, chunk, n);
 		if (max_bytes && sb.len > max_bytes) {
@@ -54,7 +61,6 @@ enum rd_err fs_read_file(const char *path, size_t max_bytes, char **buf, size_t 
 	*buf = sb_detach(&sb, len);
 	rc = RD_OK;
 cleanup:
-	fclose(f);
 	sb_free(&sb);
 	return rc;
 }

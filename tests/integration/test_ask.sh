@@ -23,6 +23,24 @@ run ask --json "How many days do I have to ask for a refund?" > "$work/local.jso
 check "--json has citations with paths and lines" \
 	test "$(json_get "$work/local.json" 'all(c["path"] and c["line_start"] <= c["line_end"] for c in j["citations"]) and len(j["citations"]) > 0')" = True
 check "--json marks local usage as estimated" test "$(json_get "$work/local.json" 'j["usage"]["estimated"]')" = True
+# A question of - comes from standard input; piped or typed, it is the same question.
+printf 'How many days do I have to ask for a refund?\n\n' | run ask --json - > "$work/stdin.json"
+check "ask - reads the question from standard input" \
+	test "$(json_get "$work/stdin.json" 'j["question"]')" = "How many days do I have to ask for a refund?"
+check "... and answers it as the same question given as an argument" \
+	test "$(json_get "$work/stdin.json" 'j["answer"]')" = "$(json_get "$work/local.json" 'j["answer"]')"
+printf ' \n\t\n' | run ask - > /dev/null 2> "$work/stdin-empty.err"
+check "an empty question on standard input is a usage error" test $? -eq 2
+check "... that says so" grep -q "error: the question read from standard input is empty (see .ragdeck ask --help.)" "$work/stdin-empty.err"
+head -c 1100000 /dev/zero | tr '\0' 'a' | run ask - > /dev/null 2> "$work/stdin-big.err"
+check "a question over 1 MiB on standard input is refused" test $? -eq 2
+check "... naming the limit" grep -q "cannot read the question from standard input: larger than 1 MiB" "$work/stdin-big.err"
+printf 'refund window\n' | run search --json - > "$work/stdin-search.json"
+check "search - reads the query from standard input" \
+	test "$(json_get "$work/stdin-search.json" 'j["query"]')" = "refund window"
+run search --json "refund window" > "$work/arg-search.json"
+check "... and finds what the same query as an argument finds" \
+	test "$(json_get "$work/stdin-search.json" '[h["chunk_id"] for h in j["hits"]]')" = "$(json_get "$work/arg-search.json" '[h["chunk_id"] for h in j["hits"]]')"
 run ask "What is the airspeed of an unladen swallow?" > "$work/none.txt"
 check "no answer in the documents is said plainly" grep -qi 'do not contain an answer' "$work/none.txt"
 run ask "What is the capital of France?" > "$work/offtopic.txt"

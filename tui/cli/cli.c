@@ -1,5 +1,6 @@
 #include "tui/cli/cli.h"
 #include "core/util/error.h"
+#include "core/util/fs.h"
 #include "core/config/config.h"
 #include "core/embed/embed.h"
 #include "core/embed/embed_open.h"
@@ -120,6 +121,31 @@ int cli_usage_error(const struct cli *cli, const char *cmd, const char *fmt, ...
 	log_error("%s (see '%s %s--help')", sb_str(&msg), cli->prog, cmd ? cmd : "");
 	sb_free(&msg);
 	return EXIT_USAGE;
+}
+
+int cli_operand_text(const struct cli *cli, const char *cmd, const char *what, const char *arg, char **out)
+{
+	char err[ERR_LEN], prefix[64];
+	size_t len = 0;
+	*out = NULL;
+	if (strcmp(arg, "-") != 0) {
+		*out = xstrdup(arg);
+		return 0;
+	}
+	snprintf(prefix, sizeof prefix, "%s ", cmd);
+	if (fs_read_stream(stdin, CLI_STDIN_MAX, out, &len, err, sizeof err) != RD_OK) {
+		cli_usage_error(cli, prefix, "cannot read the %s from standard input: %s", what, err);
+		return -1;
+	}
+	while (len > 0 && strchr(" \t\r\n", (*out)[len - 1]))
+		(*out)[--len] = '\0';
+	if (len == 0) {
+		free(*out);
+		*out = NULL;
+		cli_usage_error(cli, prefix, "the %s read from standard input is empty", what);
+		return -1;
+	}
+	return 0;
 }
 
 const char *cli_display_path(const char *path)

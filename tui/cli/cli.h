@@ -70,6 +70,15 @@ void cli_release(struct cli *cli);
 int cli_usage_error(const struct cli *cli, const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Longest question or query read from standard input. */
+#define CLI_STDIN_MAX ((size_t)1 << 20)
+
+/* The text of operand arg into *out (caller frees): arg itself, or for
+ * "-" standard input up to CLI_STDIN_MAX bytes, trailing blanks and line
+ * ends dropped. Returns 0, or prints a usage error naming cmd and what
+ * (empty input, too large, unreadable) and returns -1. */
+int cli_operand_text(const struct cli *cli, const char *cmd, const char *what, const char *arg, char **out);
+
 /* path relative to the current directory when it lies below it, else path
  * itself. Points into path or a static buffer; valid until the next call. */
 const char *cli_display_path(const char *path);

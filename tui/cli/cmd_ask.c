@@ -20,6 +20,7 @@ static const char ask_help[] =
 	"Usage: ragdeck ask [OPTION]... QUESTION\n"
 	"Answer QUESTION from the knowledge store: retrieve, build a grounded\n"
 	"prompt, stream the answer as it arrives, then list the numbered sources.\n"
+	"A QUESTION of - is read from standard input (up to 1 MiB).\n"
 	"\n"
 	"  -m, --model MODEL      model to ask (default: routing.default_model);\n"
 	"                         \"local\" answers offline from the retrieved text\n"
@@ -198,12 +199,15 @@ int cmd_ask(struct cli *cli, int argc, char **argv)
 	if (cli_options_parse(cli, "ask", ask_help, opts, argc, argv, &exit_code) != 0)
 		return exit_code;
 	if (argc - optind != 1)
-		return cli_usage_error(cli, "ask ", "ask needs exactly one QUESTION (quote it)");
-	if (cli_open_store(cli) != 0)
+		return cli_usage_error(cli, "ask ", "ask needs exactly one QUESTION (quote it, or - to read it)");
+	char *question = NULL;
+	if (cli_operand_text(cli, "ask", "question", argv[optind], &question) != 0)
+		return EXIT_USAGE;
+	struct embedder *embedder = NULL;
+	if (cli_open_store(cli) != 0 || !(embedder = cli_embedder_or_log(cli, collection, EMBED_FOR_QUERIES))) {
+		free(question);
 		return EXIT_FAIL;
-	struct embedder *embedder = cli_embedder_or_log(cli, collection, EMBED_FOR_QUERIES);
-	if (!embedder)
-		return EXIT_FAIL;
+	}
 	struct retriever *retriever = NULL;
 	struct llm_client *client = llm_client_new();
 	struct turn *turn = NULL;
@@ -214,7 +218,7 @@ int cmd_ask(struct cli *cli, int argc, char **argv)
 		log_warn("answering without documents: %s", err);
 	struct turn_env env = { .cfg = cli->cfg, .retriever = retriever, .client = client, .log = cli->store };
 	struct turn_callbacks cbs = { .on_text = on_text, .ud = &st };
-	if (turn_start(&env, argv[optind], &topts, &cbs, &turn, err, sizeof err) != 0) {
+	if (turn_start(&env, question, &topts, &cbs, &turn, err, sizeof err) != 0) {
 		log_error("%s", err);
 		goto cleanup;
 	}
@@ -247,5 +251,6 @@ cleanup:
 	llm_client_free(&client);
 	retriever_free(&retriever);
 	embed_free(&embedder);
+	free(question);
 	return rc;
 }

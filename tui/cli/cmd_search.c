@@ -20,7 +20,8 @@
 static const char search_help[] =
 	"Usage: ragdeck search [OPTION]... QUERY\n"
 	"Retrieve the chunks that best match QUERY: vector and BM25 candidates\n"
-	"fused by reciprocal rank, then packed under max_context_tokens.\n"
+	"fused by reciprocal rank, then packed under max_context_tokens. A QUERY\n"
+	"of - is read from standard input (up to 1 MiB).\n"
 	"\n"
 	"  -k, --top-k N          hits to show (default: routing.paths.retrieval.top_k)\n"
 	"  -m, --mode MODE        hybrid (default), vector or fts\n"
@@ -178,12 +179,15 @@ int cmd_search(struct cli *cli, int argc, char **argv)
 	if (cli_options_parse(cli, "search", search_help, opts, argc, argv, &exit_code) != 0)
 		return exit_code;
 	if (argc - optind != 1)
-		return cli_usage_error(cli, "search ", "search needs exactly one QUERY (quote it)");
-	if (cli_open_store(cli) != 0)
+		return cli_usage_error(cli, "search ", "search needs exactly one QUERY (quote it, or - to read it)");
+	char *query = NULL;
+	if (cli_operand_text(cli, "search", "query", argv[optind], &query) != 0)
+		return EXIT_USAGE;
+	struct embedder *embedder = NULL;
+	if (cli_open_store(cli) != 0 || !(embedder = cli_embedder_or_log(cli, collection, EMBED_FOR_QUERIES))) {
+		free(query);
 		return EXIT_FAIL;
-	struct embedder *embedder = cli_embedder_or_log(cli, collection, EMBED_FOR_QUERIES);
-	if (!embedder)
-		return EXIT_FAIL;
+	}
 	struct retriever_opts ro;
 	retriever_opts_from_config(cli->cfg, collection, &ro);
 	struct retriever *r = NULL;
@@ -191,7 +195,7 @@ int cmd_search(struct cli *cli, int argc, char **argv)
 	char err[ERR_LEN];
 	int rc = EXIT_FAIL;
 	struct retrieve_query q = {
-		.text = argv[optind],
+		.text = query,
 		.k = k ? k : cli->cfg->routing.retrieval.top_k,
 		.mode = mode,
 		.path_glob = path_glob,
@@ -211,5 +215,6 @@ int cmd_search(struct cli *cli, int argc, char **argv)
 cleanup:
 	retriever_free(&r);
 	embed_free(&embedder);
+	free(query);
 	return rc;
 }
