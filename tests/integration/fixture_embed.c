@@ -1,4 +1,5 @@
 #include "tests/integration/fixture_embed.h"
+#include "tests/integration/fixture_http.h"
 #include "core/embed/embed.h"
 #include "core/llm/json.h"
 #include "core/util/clock.h"
@@ -278,20 +279,6 @@ static int wait_for(struct fixture_embed *s, int fd, int ms)
 	}
 }
 
-static int send_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Receive more bytes into c->in. Returns 0, or -1 when the peer closed or
  * the server stops. */
 static int receive_more(struct conn *c)
@@ -379,7 +366,7 @@ static int read_request(struct conn *c, struct request *r, int *status)
 	if (*status)
 		return 0;
 	if (r->expect_continue && c->in.len < head_len + r->content_length &&
-	    send_all(c->fd, "HTTP/1.1 100 Continue\r\n\r\n", 25) != 0)
+	    fixture_send_all(c->fd, "HTTP/1.1 100 Continue\r\n\r\n", 25) != 0)
 		return -1;
 	while (c->in.len < head_len + r->content_length)
 		if (receive_more(c) != 0)
@@ -427,34 +414,16 @@ static void invalid_request(struct reply *r, const char *message)
 	openai_error(r, 400, "invalid_request_error", NULL, message);
 }
 
-struct status_reason {
-	int status;
-	const char *reason;
-};
-
-static const struct status_reason reasons[] = {
-	{ 200, "OK" }, { 400, "Bad Request" }, { 404, "Not Found" }, { 411, "Length Required" },
-	{ 413, "Payload Too Large" }, { 429, "Too Many Requests" }, { 500, "Internal Server Error" },
-};
-
-static const char *reason(int status)
-{
-	for (size_t i = 0; i < sizeof reasons / sizeof reasons[0]; i++)
-		if (reasons[i].status == status)
-			return reasons[i].reason;
-	return "Status";
-}
-
 /* Send r. Returns 0, or -1 when the connection is lost or was cut on purpose. */
 static int send_reply(int fd, const struct reply *r)
 {
 	struct strbuf h = STRBUF_INIT;
 	sb_printf(&h, "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n%s%s\r\n",
-		  r->status, reason(r->status), r->body.len, r->headers ? r->headers : "",
+		  r->status, fixture_http_reason(r->status), r->body.len, r->headers ? r->headers : "",
 		  r->close ? "Connection: close\r\n" : "");
 	size_t body_len = r->cut ? r->body.len / 2 : r->body.len;
 	int rc = -1;
-	if (send_all(fd, h.buf, h.len) == 0 && send_all(fd, sb_str(&r->body), body_len) == 0)
+	if (fixture_send_all(fd, h.buf, h.len) == 0 && fixture_send_all(fd, sb_str(&r->body), body_len) == 0)
 		rc = r->cut ? -1 : 0;
 	sb_free(&h);
 	return rc;

@@ -1,4 +1,5 @@
 #include "tests/integration/fixture_server.h"
+#include "tests/integration/fixture_http.h"
 #include "core/util/clock.h"
 #include "core/util/strbuf.h"
 #include "core/util/xalloc.h"
@@ -61,37 +62,6 @@ static int wait_ms(struct fixture_server *s, int fd, unsigned ms)
 	}
 }
 
-static int send_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-static const char *reason(int status)
-{
-	switch (status) {
-	case 200: return "OK";
-	case 400: return "Bad Request";
-	case 401: return "Unauthorized";
-	case 404: return "Not Found";
-	case 408: return "Request Timeout";
-	case 429: return "Too Many Requests";
-	case 500: return "Internal Server Error";
-	case 502: return "Bad Gateway";
-	case 503: return "Service Unavailable";
-	case 529: return "Overloaded";
-	default: return "Status";
-	}
-}
-
 /* Read one request into r. Returns 0, or -1 when the peer closed early. */
 static int read_request(int fd, struct fixture_request *r)
 {
@@ -116,7 +86,7 @@ static int read_request(int fd, struct fixture_request *r)
 			long len = fixture_header(r, "Content-Length", v, sizeof(v)) ? atol(v) : 0;
 			want = head_len + 2 + (size_t)(len > 0 ? len : 0);
 			if (fixture_header(r, "Expect", v, sizeof(v)) && strcasecmp(v, "100-continue") == 0)
-				send_all(fd, "HTTP/1.1 100 Continue\r\n\r\n", 25);
+				fixture_send_all(fd, "HTTP/1.1 100 Continue\r\n\r\n", 25);
 		}
 	}
 	size_t head_len = strlen(r->head) + 2;
@@ -143,12 +113,12 @@ static void record_time(struct fixture_server *s)
 static int send_piece(int fd, const struct fixture_response *r, const char *p, size_t n)
 {
 	if (r->framing != FIXTURE_CHUNKED)
-		return send_all(fd, p, n);
+		return fixture_send_all(fd, p, n);
 	struct strbuf c = STRBUF_INIT;
 	sb_printf(&c, "%zx\r\n", n);
 	sb_append(&c, p, n);
 	sb_puts(&c, "\r\n");
-	int rc = send_all(fd, c.buf, c.len);
+	int rc = fixture_send_all(fd, c.buf, c.len);
 	sb_free(&c);
 	return rc;
 }
@@ -186,7 +156,7 @@ static int send_response(struct fixture_server *s, int fd, const struct fixture_
 	int status = r->status ? r->status : 200;
 	struct strbuf h = STRBUF_INIT;
 	int rc = -1;
-	sb_printf(&h, "HTTP/1.1 %d %s\r\nConnection: close\r\n", status, reason(status));
+	sb_printf(&h, "HTTP/1.1 %d %s\r\nConnection: close\r\n", status, fixture_http_reason(status));
 	if (r->content_type)
 		sb_printf(&h, "Content-Type: %s\r\n", r->content_type);
 	if (r->framing == FIXTURE_LENGTH)
@@ -198,7 +168,7 @@ static int send_response(struct fixture_server *s, int fd, const struct fixture_
 	sb_puts(&h, "\r\n");
 	if (r->head_delay_ms && wait_ms(s, fd, r->head_delay_ms) != 0)
 		goto cleanup;
-	if (send_all(fd, h.buf, h.len) != 0)
+	if (fixture_send_all(fd, h.buf, h.len) != 0)
 		goto cleanup;
 	size_t off = 0;
 	while (off < len) {
@@ -220,7 +190,7 @@ static int send_response(struct fixture_server *s, int fd, const struct fixture_
 		reset_connection(fd);
 		goto cleanup;
 	}
-	if (r->framing == FIXTURE_CHUNKED && send_all(fd, "0\r\n\r\n", 5) != 0)
+	if (r->framing == FIXTURE_CHUNKED && fixture_send_all(fd, "0\r\n\r\n", 5) != 0)
 		goto cleanup;
 	rc = 0;
 cleanup:

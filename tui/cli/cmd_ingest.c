@@ -1,5 +1,6 @@
 /* ragdeck ingest: add files and directories to the knowledge store. */
 #include "tui/cli/cli.h"
+#include "core/search/result_json.h"
 #include "core/util/error.h"
 #include "tui/cli/commands.h"
 #include "tui/cli/options.h"
@@ -137,10 +138,7 @@ static void print_summary_json(const struct ingest_summary *s, const char *colle
 	cJSON_AddNumberToObject(o, "bytes", (double)s->bytes);
 	cJSON_AddNumberToObject(o, "invalid_utf8", (double)s->invalid_utf8);
 	cJSON_AddBoolToObject(o, "interrupted", s->interrupted);
-	if (error)
-		cJSON_AddStringToObject(o, "error", error);
-	else
-		cJSON_AddNullToObject(o, "error");
+	result_json_add_string_or_null(o, "error", error);
 	add_notes_json(o, "skips", s->skips, s->n_skips, "reason");
 	add_notes_json(o, "not_stored", s->unstored, s->n_unstored, "reason");
 	cJSON_AddNumberToObject(o, "not_reached", (double)s->not_reached);
