@@ -32,11 +32,20 @@ static enum theme_elem run_elem(enum wrap_style s, bool assistant)
 {
 	switch (s) {
 	case WRAP_HEADING: return THEME_HEADING;
-	case WRAP_EMPHASIS: case WRAP_STRONG: return THEME_EMPHASIS;
-	case WRAP_CODE: case WRAP_CODE_BLOCK: return THEME_CODE;
+	case WRAP_EMPHASIS: return THEME_EMPHASIS;
+	case WRAP_STRONG: return THEME_STRONG;
+	case WRAP_CODE: return THEME_CODE;
+	case WRAP_CODE_BLOCK: return THEME_CODE_BLOCK;
 	case WRAP_CITATION: return THEME_CITATION;
-	case WRAP_LINK: case WRAP_URL: return THEME_EMPHASIS;
-	case WRAP_LIST_BULLET: return THEME_DIM;
+	case WRAP_LINK: return THEME_LINK;
+	case WRAP_URL: return THEME_URL;
+	case WRAP_LIST_BULLET: return THEME_BULLET;
+	case WRAP_STRIKE: return THEME_STRIKE;
+	case WRAP_QUOTE: return THEME_QUOTE;
+	case WRAP_RULE: return THEME_RULE;
+	case WRAP_CODE_FRAME: return THEME_CODE_FRAME;
+	case WRAP_CODE_LANG: return THEME_CODE_LANG;
+	case WRAP_TABLE_HEAD: return THEME_TABLE_HEAD;
 	default: return assistant ? THEME_ASSISTANT : THEME_USER;
 	}
 }
@@ -45,8 +54,10 @@ static enum theme_elem run_elem(enum wrap_style s, bool assistant)
 static size_t msg_rows(struct chat_msg *m, int width)
 {
 	chat_msg_clean(m);
-	if (!m->wrap)
+	if (!m->wrap) {
 		m->wrap = wrap_new();
+		wrap_set_markdown(m->wrap, m->assistant);   /* what a person typed shows as typed */
+	}
 	wrap_layout(m->wrap, m->clean, m->clean_len, width);
 	m->wrap_width = width;
 	return 1 + wrap_row_count(m->wrap) + (m->assistant ? 1 : 0) + 1;
@@ -64,7 +75,7 @@ static void draw_text_row(WINDOW *w, int y, struct chat_msg *m, size_t r,
 		enum theme_elem e = run_elem(run->style, m->assistant);
 		if (run->style == WRAP_CITATION && run->cite == selected_cite)
 			e = THEME_SELECTION;
-		x += screen_put(w, y, x, width + 1 - x, m->clean + run->off, run->len, e);
+		x += screen_put(w, y, x, width + 1 - x, wrap_run_text(m->wrap, m->clean, run), run->len, e);
 	}
 }
 

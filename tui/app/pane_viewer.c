@@ -60,6 +60,7 @@ struct pane *pane_viewer_new(struct pane_host *host, const char *raw, size_t len
 	v->body = utf8_sanitize(raw, len, &v->body_len);
 	v->path = xstrdup(h->path);
 	v->wrap = wrap_new();
+	wrap_set_markdown(v->wrap, false);   /* the document as stored, line for line */
 	v->question = r->question ? xstrdup(r->question) : NULL;
 	v->mark = (struct session_feedback){
 		.query_id = r->query_id, .chunk_id = h->chunk_id, .document_path = v->path,

@@ -32,6 +32,17 @@
 	X(CODE, "code") \
 	X(HEADING, "heading") \
 	X(EMPHASIS, "emphasis") \
+	X(STRONG, "strong") \
+	X(LINK, "link") \
+	X(URL, "url") \
+	X(QUOTE, "quote") \
+	X(RULE, "rule") \
+	X(BULLET, "bullet") \
+	X(STRIKE, "strike") \
+	X(TABLE_HEAD, "table_head") \
+	X(CODE_BLOCK, "code_block") \
+	X(CODE_FRAME, "code_frame") \
+	X(CODE_LANG, "code_lang") \
 	X(DIM, "dim") \
 	X(SELECTION, "selection") \
 	X(ALERT, "alert") \

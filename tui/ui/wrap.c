@@ -1,65 +1,34 @@
-/* wrap: light Markdown into rows of styled runs, wrapped by display width.
+/* wrap: text into rows of styled runs, wrapped by display width.
  *
- * Each source line is laid out on its own: classify it (fence, code,
- * heading, list item, blank, paragraph), turn its visible text into spans
- * (byte ranges with a style, Markdown markers left out), then cut the spans
- * into rows. The only state carried from line to line is whether a fenced
- * block is open, which is what makes the streaming shortcut in wrap_layout
- * exact: complete lines never change once laid out. */
+ * A line to lay out is first turned into spans (byte ranges with a style,
+ * of the text or of the arena of drawn-only bytes), then cut into rows that
+ * start with a prefix (quote bars, a list marker, a code box's side).
+ * Markdown blocks come from wrap_md.c; this file has the rows, the code
+ * boxes and the streaming driver, which splits the text into pieces whose
+ * layout never changes once they are complete: lines of plain text, lines
+ * of a fenced code block, and Markdown blocks that end at a blank line
+ * followed by an unindented one. */
 #include "tui/ui/wrap.h"
+#include "tui/ui/wrap_int.h"
 #include "core/util/grapheme.h"
 #include "core/util/xalloc.h"
 
 #include <ctype.h>
 #include <limits.h>
-#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MAX_CITE_DIGITS 6
-#define MAX_HEADING_LEVEL 6
 #define MAX_FENCE_INDENT 3
-
-struct span {
-	size_t off, len;
-	enum wrap_style style;
-	int cite;
-};
-
-struct fence {
-	bool open;
-	char ch;      /* '`' or '~' */
-	size_t n;     /* length of the opening run */
-};
-
-struct wrap {
-	int width;
-	struct wrap_row *rows;
-	size_t nrows, cap_rows;
-	struct wrap_run *runs;
-	size_t nruns, cap_runs;
-	struct wrap_cite *cites;
-	size_t ncites, cap_cites;
-	struct span *spans;           /* the current line's, scratch */
-	size_t nspans, cap_spans;
-	struct fence fence;
-	const char *text;             /* during wrap_layout */
-	/* What the complete lines of the previous layout left: their bytes (to
-	 * check the next text extends them), and the counts and fence state
-	 * after them. */
-	struct strbuf seen;
-	size_t stable_rows, stable_runs, stable_cites;
-	struct fence stable_fence;
-};
+#define MIN_FENCE 3
 
 /* A place in the current line's spans: span index and byte offset. */
 struct pos {
 	size_t si, off;
 };
 
-/* Grow *arr (of *cap elements of size sz) to hold at least need. */
-static void *grow(void *arr, size_t *cap, size_t need, size_t sz)
+void *wrap_grow(void *arr, size_t *cap, size_t need, size_t sz)
 {
 	if (need <= *cap)
 		return arr;
@@ -74,6 +43,8 @@ struct wrap *wrap_new(void)
 {
 	struct wrap *w = xcalloc(1, sizeof(*w));
 	w->width = -1;
+	w->markdown = true;
+	w->record_cites = true;
 	return w;
 }
 
@@ -85,10 +56,19 @@ void wrap_free(struct wrap **pw)
 	free(w->rows);
 	free(w->runs);
 	free(w->cites);
+	free(w->blocks);
 	free(w->spans);
+	sb_free(&w->lits);
 	sb_free(&w->seen);
 	free(w);
 	*pw = NULL;
+}
+
+void wrap_set_markdown(struct wrap *w, bool on)
+{
+	if (w->markdown != on)
+		w->width = -1;
+	w->markdown = on;
 }
 
 static bool is_blank(char c)
@@ -120,230 +100,203 @@ static inline size_t next_cluster(const char *s, size_t end, size_t i, unsigned 
 	return i;
 }
 
-/* --- spans of one line -------------------------------------------------- */
-
-/* Add a span, merged into the previous one when it continues it with the
- * same style (never for tabs and citations: each is a run of its own). */
-static void add_span(struct wrap *w, size_t off, size_t len, enum wrap_style style, int cite)
+static inline const char *span_base(const struct wrap *w, const struct span *sp)
 {
-	const char *s = w->text;
+	return sp->lit ? w->lits.buf : w->text;
+}
+
+/* --- spans --------------------------------------------------------------- */
+
+size_t wrap_lit(struct wrap *w, const char *s, size_t n)
+{
+	size_t off = w->lits.len;
+	sb_append(&w->lits, s, n);
+	return off;
+}
+
+unsigned wrap_lit_cols(const struct wrap *w, size_t off, size_t len)
+{
+	return (unsigned)grapheme_width(w->lits.buf + off, len);
+}
+
+void wrap_add_span(struct wrap *w, size_t off, size_t len, enum wrap_style style, int cite, bool lit)
+{
 	struct span *prev = w->nspans ? &w->spans[w->nspans - 1] : NULL;
 
 	if (len == 0)
 		return;
-	if (prev && !cite && !prev->cite && prev->style == style && prev->off + prev->len == off &&
-	    s[prev->off] != '\t' && s[off] != '\t') {
+	const char *s = lit ? w->lits.buf : w->text;
+	if (prev && !cite && !prev->cite && prev->style == style && prev->lit == lit &&
+	    prev->off + prev->len == off && s[prev->off] != '\t' && s[off] != '\t') {
 		prev->len += len;
 		return;
 	}
-	w->spans = grow(w->spans, &w->cap_spans, w->nspans + 1, sizeof(*w->spans));
-	w->spans[w->nspans++] = (struct span){ off, len, style, cite };
+	w->spans = wrap_grow(w->spans, &w->cap_spans, w->nspans + 1, sizeof(*w->spans));
+	w->spans[w->nspans++] = (struct span){ off, len, style, cite, lit, 0 };
 }
 
-/* Add text[off..off+len) in style, each tab as a span of its own. */
-static void add_text(struct wrap *w, size_t off, size_t len, enum wrap_style style)
+void wrap_add_text(struct wrap *w, size_t off, size_t len, enum wrap_style style)
 {
 	size_t end = off + len;
 	while (off < end) {
 		const char *tab = memchr(w->text + off, '\t', end - off);
 		size_t stop = tab ? (size_t)(tab - w->text) : end;
-		add_span(w, off, stop - off, style, 0);
+		wrap_add_span(w, off, stop - off, style, 0, false);
 		if (!tab)
 			break;
-		add_span(w, stop, 1, style, 0);
+		wrap_add_span(w, stop, 1, style, 0, false);
 		off = stop + 1;
 	}
 }
 
-enum { K_STAR, K_STAR2, K_UNDER, K_UNDER2, K_COUNT };
-
-/* Inline Markdown state over one line's content s[start..end). */
-struct inline_scan {
-	struct wrap *w;
-	const char *s;
-	size_t start, end;
-	enum wrap_style base;
-	bool em, strong;
-	char em_ch, strong_ch;
-	size_t last_closer[K_COUNT];   /* last position that can close, +1; 0: none */
-	size_t rbracket;               /* next ']' at or after a position, or end */
-	bool no_tick, no_paren;        /* no '`' or ')' left on the line */
-	size_t lit;                    /* start of text not yet added */
-};
-
-static bool space_at(const struct inline_scan *in, size_t i)
+void wrap_add_lit(struct wrap *w, const char *s, enum wrap_style style)
 {
-	return i < in->start || i >= in->end || isspace((unsigned char)in->s[i]);
+	size_t n = strlen(s);
+	wrap_add_span(w, wrap_lit(w, s, n), n, style, 0, true);
 }
 
-static bool alnum_at(const struct inline_scan *in, size_t i)
+static bool cites_in(enum wrap_style s)
 {
-	return i >= in->start && i < in->end && isalnum((unsigned char)in->s[i]);
+	return s == WRAP_NORMAL || s == WRAP_EMPHASIS || s == WRAP_STRONG || s == WRAP_HEADING ||
+	       s == WRAP_TABLE_HEAD || s == WRAP_STRIKE;
 }
 
-static enum wrap_style cur_style(const struct inline_scan *in)
-{
-	if (in->base != WRAP_NORMAL)
-		return in->base;
-	return in->strong ? WRAP_STRONG : in->em ? WRAP_EMPHASIS : WRAP_NORMAL;
-}
-
-/* Add the pending text up to i; markup from i on is handled by the caller. */
-static void flush(struct inline_scan *in, size_t i)
-{
-	if (i > in->lit)
-		add_text(in->w, in->lit, i - in->lit, cur_style(in));
-	in->lit = i;
-}
-
-/* Length of the '*' or '_' run that counts at i: 2 for "**", else 1. */
-static size_t marker_len(const struct inline_scan *in, size_t i)
-{
-	return i + 1 < in->end && in->s[i + 1] == in->s[i] ? 2 : 1;
-}
-
-static int marker_kind(char c, size_t n)
-{
-	return (c == '*' ? K_STAR : K_UNDER) + (n == 2);
-}
-
-static bool can_close_at(const struct inline_scan *in, size_t i, size_t n)
-{
-	return !space_at(in, i - 1) && (in->s[i] == '*' || !alnum_at(in, i + n));
-}
-
-/* One pass recording the last place each marker kind could close, so an
- * opener without any closer after it is text, in linear time. */
-static void find_closers(struct inline_scan *in)
-{
-	for (size_t i = in->start; i < in->end;) {
-		char c = in->s[i];
-		if (c != '*' && c != '_') {
-			i++;
-			continue;
-		}
-		size_t n = marker_len(in, i);
-		if (i > in->start && can_close_at(in, i, n))
-			in->last_closer[marker_kind(c, n)] = i + 1;
-		i += n;
-	}
-}
-
-/* Handle '*' or '_' at i; returns the position after it. */
-static size_t emphasis(struct inline_scan *in, size_t i)
-{
-	char c = in->s[i];
-	size_t n = marker_len(in, i);
-	bool *open = n == 2 ? &in->strong : &in->em;
-	char *open_ch = n == 2 ? &in->strong_ch : &in->em_ch;
-
-	if (*open && *open_ch == c && can_close_at(in, i, n)) {
-		flush(in, i);
-		*open = false;
-		in->lit = i + n;
-	} else if (!*open && !space_at(in, i + n) && (c == '*' || !alnum_at(in, i - 1)) &&
-	           in->last_closer[marker_kind(c, n)] > i + n + 1) {
-		flush(in, i);
-		*open = true;
-		*open_ch = c;
-		in->lit = i + n;
-	}
-	return i + n;
-}
-
-/* Handle '`' at i; returns the position after what was consumed. */
-static size_t code_span(struct inline_scan *in, size_t i)
-{
-	const char *close = in->no_tick ? NULL : memchr(in->s + i + 1, '`', in->end - i - 1);
-	if (!close) {
-		in->no_tick = true;
-		return i + 1;
-	}
-	size_t c = (size_t)(close - in->s);
-	flush(in, i);
-	add_text(in->w, i + 1, c - i - 1, WRAP_CODE);
-	in->lit = c + 1;
-	return c + 1;
-}
-
-/* Handle '[' at i: a citation [n] or a link [text](url). */
-static size_t bracket(struct inline_scan *in, size_t i)
+/* Length of a citation "[n]" at s[i..end), else 0; its number in *n. */
+static size_t citation_at(const char *s, size_t i, size_t end, int *n)
 {
 	size_t j = i + 1;
-	int n = 0;
-	while (j < in->end && j - i <= MAX_CITE_DIGITS && isdigit((unsigned char)in->s[j]))
-		n = n * 10 + (in->s[j++] - '0');
-	if (j > i + 1 && j - i <= MAX_CITE_DIGITS + 1 && j < in->end && in->s[j] == ']') {
-		flush(in, i);
-		add_span(in->w, i, j + 1 - i, WRAP_CITATION, n);
-		in->lit = j + 1;
-		return j + 1;
-	}
-	if (in->rbracket <= i) {
-		const char *rb = memchr(in->s + i, ']', in->end - i);
-		in->rbracket = rb ? (size_t)(rb - in->s) : in->end;
-	}
-	size_t rb = in->rbracket;
-	if (rb + 1 >= in->end || rb == i + 1 || in->s[rb + 1] != '(' || in->no_paren)
-		return i + 1;
-	const char *rp = memchr(in->s + rb + 2, ')', in->end - rb - 2);
-	if (!rp) {
-		in->no_paren = true;
-		return i + 1;
-	}
-	size_t p = (size_t)(rp - in->s);
-	flush(in, i);
-	add_text(in->w, i + 1, rb - i - 1, WRAP_LINK);
-	add_text(in->w, rb + 1, p - rb, WRAP_URL);
-	in->lit = p + 1;
-	return p + 1;
+	*n = 0;
+	if (s[i] != '[')
+		return 0;
+	while (j < end && j - i <= MAX_CITE_DIGITS && isdigit((unsigned char)s[j]))
+		*n = *n * 10 + (s[j++] - '0');
+	return j > i + 1 && j - i <= MAX_CITE_DIGITS + 1 && j < end && s[j] == ']' ? j + 1 - i : 0;
 }
 
-/* Spans for the inline Markdown of s[start..end) on a base style. */
-static void parse_inline(struct wrap *w, size_t start, size_t end, enum wrap_style base)
+void wrap_split_citations(struct wrap *w, size_t from)
 {
-	struct inline_scan in = { .w = w, .s = w->text, .start = start, .end = end,
-	                          .base = base, .lit = start };
-	find_closers(&in);
-	for (size_t i = start; i < end;) {
-		char c = in.s[i];
-		if (c == '\\' && i + 1 < end && ispunct((unsigned char)in.s[i + 1])) {
-			flush(&in, i);
-			in.lit = i + 1;
-			i += 2;
-		} else if (c == '`') {
-			i = code_span(&in, i);
-		} else if (c == '[') {
-			i = bracket(&in, i);
-		} else if (c == '*' || c == '_') {
-			i = emphasis(&in, i);
-		} else {
-			i++;
+	size_t n = w->nspans;
+	struct span *old = NULL;
+	size_t i;
+	for (i = from; i < n; i++)
+		if (!w->spans[i].lit && cites_in(w->spans[i].style) &&
+		    memchr(w->text + w->spans[i].off, '[', w->spans[i].len))
+			break;
+	if (i == n)
+		return;
+	old = xmemdup(w->spans + from, (n - from) * sizeof(*old));
+	w->nspans = from;
+	for (i = 0; i < n - from; i++) {
+		struct span sp = old[i];
+		if (sp.lit || !cites_in(sp.style)) {
+			w->spans = wrap_grow(w->spans, &w->cap_spans, w->nspans + 1, sizeof(*w->spans));
+			w->spans[w->nspans++] = sp;
+			continue;
 		}
+		size_t end = sp.off + sp.len, lit = sp.off;
+		for (size_t k = sp.off; k < end;) {
+			int num;
+			size_t c = citation_at(w->text, k, end, &num);
+			if (!c) {
+				k++;
+				continue;
+			}
+			wrap_add_span(w, lit, k - lit, sp.style, 0, false);
+			wrap_add_span(w, k, c, WRAP_CITATION, num, false);
+			k += c;
+			lit = k;
+		}
+		wrap_add_span(w, lit, end - lit, sp.style, 0, false);
 	}
-	flush(&in, end);
+	free(old);
 }
 
-/* --- rows ---------------------------------------------------------------- */
+/* --- prefixes and rows --------------------------------------------------- */
 
-static void push_row(struct wrap *w, unsigned indent, unsigned flags)
+void prefix_add(struct wrap *w, struct prefix *pre, const char *s, enum wrap_style style)
 {
-	w->rows = grow(w->rows, &w->cap_rows, w->nrows + 1, sizeof(*w->rows));
-	w->rows[w->nrows++] = (struct wrap_row){ w->nruns, 0, indent, indent, flags };
+	size_t n = strlen(s);
+	if (pre->n == sizeof pre->p / sizeof pre->p[0])
+		return;
+	size_t off = wrap_lit(w, s, n);
+	unsigned cols = wrap_lit_cols(w, off, n);
+	pre->p[pre->n++] = (struct piece){ off, n, cols, style, false };
+	pre->cols += cols;
 }
 
-static void push_run(struct wrap *w, size_t off, size_t len, unsigned cols,
-                     const struct span *sp)
+void prefix_add_blank(struct prefix *pre, unsigned cols)
+{
+	if (cols == 0 || pre->n == sizeof pre->p / sizeof pre->p[0])
+		return;
+	pre->p[pre->n++] = (struct piece){ 0, 0, cols, WRAP_NORMAL, true };
+	pre->cols += cols;
+}
+
+static const char spaces[] = "                                ";
+
+void wrap_push_lit(struct wrap *w, const char *s, size_t n, enum wrap_style style)
+{
+	size_t off = wrap_lit(w, s, n);
+	struct wrap_run run = { off, n, wrap_lit_cols(w, off, n), style, 0, true, 0 };
+	wrap_push_run(w, &run, false);
+}
+
+/* Append cols blank columns to the last row: its indent while it has no
+ * runs, else a run of spaces. */
+static void push_blank(struct wrap *w, unsigned cols)
 {
 	struct wrap_row *row = &w->rows[w->nrows - 1];
-	if (sp->style == WRAP_CITATION && off == sp->off) {
-		w->cites = grow(w->cites, &w->cap_cites, w->ncites + 1, sizeof(*w->cites));
-		w->cites[w->ncites++] = (struct wrap_cite){ w->nrows - 1, row->cols, sp->cite };
+	if (row->nruns == 0) {
+		row->indent += cols;
+		row->cols += cols;
+		return;
 	}
-	w->runs = grow(w->runs, &w->cap_runs, w->nruns + 1, sizeof(*w->runs));
-	w->runs[w->nruns++] = (struct wrap_run){ off, len, cols, sp->style, sp->cite };
+	while (cols > 0) {
+		unsigned k = cols < sizeof spaces - 1 ? cols : (unsigned)(sizeof spaces - 1);
+		wrap_push_lit(w, spaces, k, WRAP_NORMAL);
+		cols -= k;
+	}
+}
+
+/* pre, or blank half the width when pre takes more than that. */
+static const struct prefix *clamp_prefix(const struct prefix *pre, unsigned width, struct prefix *tmp)
+{
+	if (pre->cols <= width / 2)
+		return pre;
+	*tmp = (struct prefix){ 0 };
+	prefix_add_blank(tmp, width / 2);
+	return tmp;
+}
+
+void wrap_push_row(struct wrap *w, const struct prefix *pre, unsigned flags)
+{
+	struct prefix tmp;
+	if (pre)
+		pre = clamp_prefix(pre, (unsigned)w->width, &tmp);
+	w->rows = wrap_grow(w->rows, &w->cap_rows, w->nrows + 1, sizeof(*w->rows));
+	w->rows[w->nrows++] = (struct wrap_row){ w->nruns, 0, 0, 0, flags };
+	for (size_t i = 0; pre && i < pre->n; i++) {
+		const struct piece *pc = &pre->p[i];
+		if (pc->blank) {
+			push_blank(w, pc->cols);
+			continue;
+		}
+		struct wrap_run run = { pc->off, pc->len, pc->cols, pc->style, 0, true, 0 };
+		wrap_push_run(w, &run, false);
+	}
+}
+
+void wrap_push_run(struct wrap *w, const struct wrap_run *run, bool cite_start)
+{
+	struct wrap_row *row = &w->rows[w->nrows - 1];
+	if (run->style == WRAP_CITATION && cite_start && w->record_cites) {
+		w->cites = wrap_grow(w->cites, &w->cap_cites, w->ncites + 1, sizeof(*w->cites));
+		w->cites[w->ncites++] = (struct wrap_cite){ w->nrows - 1, row->cols, run->cite };
+	}
+	w->runs = wrap_grow(w->runs, &w->cap_runs, w->nruns + 1, sizeof(*w->runs));
+	w->runs[w->nruns++] = *run;
 	row->nruns++;
-	row->cols += cols;
+	row->cols += run->cols;
 }
 
 /* Columns of s[from..to) starting at column col. */
@@ -362,18 +315,23 @@ static unsigned cols_of(const char *s, size_t from, size_t to, unsigned col, uns
 	return col - start;
 }
 
-/* Emit a row of indent columns holding the spans' bytes in [a, b). */
-static void emit_row(struct wrap *w, unsigned indent, struct pos a, struct pos b, unsigned flags)
+/* Emit a row starting with pre and holding the spans' bytes in [a, b);
+ * tab stops count from column origin. */
+static void emit_row(struct wrap *w, const struct prefix *pre, struct pos a, struct pos b, unsigned flags,
+                     unsigned origin)
 {
-	push_row(w, indent, flags);
+	wrap_push_row(w, pre, flags);
 	for (size_t si = a.si; si < w->nspans && si <= b.si; si++) {
 		const struct span *sp = &w->spans[si];
 		size_t from = si == a.si ? a.off : sp->off;
 		size_t to = si == b.si ? b.off : sp->off + sp->len;
-		if (to > from)
-			push_run(w, from, to - from,
-			         cols_of(w->text, from, to, w->rows[w->nrows - 1].cols,
-			                 (unsigned)w->width), sp);
+		if (to <= from)
+			continue;
+		struct wrap_run run = { from, to - from,
+		                        cols_of(span_base(w, sp), from, to, w->rows[w->nrows - 1].cols - origin,
+		                                (unsigned)w->width - origin),
+		                        sp->style, sp->cite, sp->lit, sp->hl };
+		wrap_push_run(w, &run, from == sp->off);
 	}
 }
 
@@ -393,11 +351,16 @@ static inline struct pos move_to(const struct wrap *w, struct pos p, size_t off)
 	return p;
 }
 
+static inline char byte_at(const struct wrap *w, struct pos p)
+{
+	return span_base(w, &w->spans[p.si])[p.off];
+}
+
 static inline struct pos after_cluster(const struct wrap *w, struct pos p, unsigned col,
                                        unsigned *cw)
 {
 	const struct span *sp = &w->spans[p.si];
-	return move_to(w, p, next_cluster(w->text, sp->off + sp->len, p.off, col,
+	return move_to(w, p, next_cluster(span_base(w, sp), sp->off + sp->len, p.off, col,
 	                                  (unsigned)w->width, cw));
 }
 
@@ -406,7 +369,7 @@ static inline struct pos after_cluster(const struct wrap *w, struct pos p, unsig
  * fast path through plain words. */
 static inline size_t ascii_word_end(const struct wrap *w, struct pos p, unsigned room)
 {
-	const char *s = w->text;
+	const char *s = span_base(w, &w->spans[p.si]);
 	size_t end = w->spans[p.si].off + w->spans[p.si].len, k = p.off;
 	size_t stop = end - k > room ? k + room : end;
 	while (k < stop && (unsigned char)s[k] > 0x20 && (unsigned char)s[k] < 0x7F)
@@ -416,30 +379,25 @@ static inline size_t ascii_word_end(const struct wrap *w, struct pos p, unsigned
 	return k;
 }
 
-static unsigned clamp_indent(unsigned indent, unsigned width)
-{
-	return indent > width / 2 ? width / 2 : indent;
-}
-
-/* Word-wrap the line's spans: the first row indented by first, the others
- * by rest. Spaces before body (a list marker's) are not break points. */
-static void wrap_spans(struct wrap *w, unsigned first, unsigned rest, size_t body)
+void wrap_fill(struct wrap *w, const struct prefix *first, const struct prefix *rest, size_t body)
 {
 	unsigned width = (unsigned)w->width;
+	struct prefix tf, tr, lone = { 0 };
 	bool first_row = true;
 
+	first = clamp_prefix(first, width, &tf);
+	rest = clamp_prefix(rest, width, &tr);
 	if (!w->nspans) {
-		push_row(w, clamp_indent(first, width), 0);
+		wrap_push_row(w, first, 0);
 		return;
 	}
 	struct pos p = { 0, w->spans[0].off };
-	first = clamp_indent(first, width);
-	rest = clamp_indent(rest, width);
 	while (!at_end(w, p)) {
-		unsigned indent = first_row ? first : rest, avail = width - indent, col = 0, cw;
+		const struct prefix *pre = first_row ? first : rest;
+		unsigned avail = width - pre->cols, col = 0, cw;
 		if (!first_row) {
-			while (!at_end(w, p) && is_blank(w->text[p.off]))
-				p = after_cluster(w, p, indent, &cw);
+			while (!at_end(w, p) && is_blank(byte_at(w, p)))
+				p = after_cluster(w, p, pre->cols, &cw);
 			if (at_end(w, p))
 				break;
 		}
@@ -450,9 +408,10 @@ static void wrap_spans(struct wrap *w, unsigned first, unsigned rest, size_t bod
 				end = q;
 				break;
 			}
-			bool blank = is_blank(w->text[q.off]);
-			struct pos nq = after_cluster(w, q, indent + col, &cw);
-			if (blank && !in_blank && q.off >= body && col > 0) {
+			bool blank = is_blank(byte_at(w, q));
+			bool breakable = w->spans[q.si].lit || q.off >= body;
+			struct pos nq = after_cluster(w, q, pre->cols + col, &cw);
+			if (blank && !in_blank && breakable && col > 0) {
 				brk_end = q;
 				have_brk = true;
 			}
@@ -469,10 +428,12 @@ static void wrap_spans(struct wrap *w, unsigned first, unsigned rest, size_t bod
 			}
 			if (col + cw > avail) {
 				if (col == 0) {
-					/* wider than what the indent leaves: alone, with
+					/* wider than what the prefix leaves: alone, with
 					 * less indent */
 					end = brk_next = nq;
-					indent = cw < width ? width - cw : 0;
+					lone = (struct prefix){ 0 };
+					prefix_add_blank(&lone, cw < width ? width - cw : 0);
+					pre = &lone;
 				} else if (blank) {
 					end = have_brk ? brk_end : q;
 					brk_next = q;
@@ -487,46 +448,120 @@ static void wrap_spans(struct wrap *w, unsigned first, unsigned rest, size_t bod
 			col += cw;
 			q = nq;
 		}
-		emit_row(w, indent, p, end, 0);
+		emit_row(w, pre, p, end, 0, 0);
 		p = at_end(w, end) ? end : brk_next;
 		first_row = false;
 	}
+	w->nspans = 0;
 }
 
-/* Cut a code line (one span list, no Markdown) at the width, keeping the
- * last column of a cut row for the continuation mark. */
-static void wrap_code(struct wrap *w)
-{
-	unsigned width = (unsigned)w->width, keep = width >= 2 ? width - 1 : width;
-	struct pos p = { 0, w->spans[0].off };
+/* --- code boxes ---------------------------------------------------------- */
 
-	while (!at_end(w, p)) {
-		struct pos q = p, fit = p;
-		unsigned col = 0, cw;
-		bool cut = false;
-		while (!at_end(w, q)) {
-			struct pos nq = after_cluster(w, q, col, &cw);
-			if (col + cw > width) {
-				cut = true;
-				break;
-			}
-			col += cw;
-			q = nq;
-			if (col <= keep)
-				fit = q;
-		}
-		if (!cut) {
-			emit_row(w, 0, p, q, 0);
-			break;
-		}
-		if (fit.si == p.si && fit.off == p.off)
-			fit = after_cluster(w, p, 0, &cw);
-		emit_row(w, 0, p, fit, WRAP_ROW_BROKEN);
-		p = fit;
+static const char hbar[] = "────────────────────────────────";
+
+/* Append cols columns of '─' to the last row. */
+static void push_hbar(struct wrap *w, unsigned cols, enum wrap_style style)
+{
+	const unsigned per = (unsigned)(sizeof hbar - 1) / 3;
+	while (cols > 0) {
+		unsigned k = cols < per ? cols : per;
+		wrap_push_lit(w, hbar, (size_t)k * 3, style);
+		cols -= k;
 	}
 }
 
-/* --- line classes -------------------------------------------------------- */
+/* Columns left on the last row. */
+static unsigned room(const struct wrap *w)
+{
+	unsigned used = w->rows[w->nrows - 1].cols;
+	return used < (unsigned)w->width ? (unsigned)w->width - used : 0;
+}
+
+void wrap_code_open(struct wrap *w, const struct prefix *pre, const char *lang, size_t lang_len)
+{
+	struct prefix tmp;
+	pre = clamp_prefix(pre, (unsigned)w->width, &tmp);
+	w->blocks = wrap_grow(w->blocks, &w->cap_blocks, w->nblocks + 1, sizeof(*w->blocks));
+	w->blocks[w->nblocks] = (struct wrap_block){ w->nrows, 1, false };
+	wrap_push_row(w, pre, 0);
+	wrap_push_lit(w, "╭", strlen("╭"), WRAP_CODE_FRAME);
+	if (room(w) > 0)
+		wrap_push_lit(w, "─", strlen("─"), WRAP_CODE_FRAME);
+	if (lang_len > 0 && room(w) > 2) {
+		size_t off = wrap_lit(w, lang, lang_len);
+		unsigned cols = wrap_lit_cols(w, off, lang_len);
+		if (cols + 2 <= room(w)) {
+			wrap_push_lit(w, " ", 1, WRAP_CODE_FRAME);
+			struct wrap_run run = { off, lang_len, cols, WRAP_CODE_LANG, 0, true, 0 };
+			wrap_push_run(w, &run, false);
+			wrap_push_lit(w, " ", 1, WRAP_CODE_FRAME);
+		}
+	}
+	push_hbar(w, room(w), WRAP_CODE_FRAME);
+	w->code = (struct code_seg){ .open = true, .pre = *pre, .block = w->nblocks++ };
+	struct prefix *side = &w->code.pre;
+	if (side->n < sizeof side->p / sizeof side->p[0]) {
+		size_t off = wrap_lit(w, "│ ", strlen("│ "));
+		side->p[side->n++] = (struct piece){ off, strlen("│ "), 2, WRAP_CODE_FRAME, false };
+		side->cols += 2;
+	}
+}
+
+void wrap_code_line(struct wrap *w)
+{
+	struct prefix tmp;
+	const struct prefix *pre = clamp_prefix(&w->code.pre, (unsigned)w->width, &tmp);
+	unsigned width = (unsigned)w->width;
+	unsigned avail = pre->cols < width ? width - pre->cols : 1;
+	unsigned keep = avail >= 2 ? avail - 1 : avail;
+
+	if (!w->nspans) {
+		wrap_push_row(w, pre, 0);
+	} else {
+		struct pos p = { 0, w->spans[0].off };
+		while (!at_end(w, p)) {
+			struct pos q = p, fit = p;
+			unsigned col = 0, cw;
+			bool cut = false;
+			while (!at_end(w, q)) {
+				struct pos nq = after_cluster(w, q, col, &cw);
+				if (col + cw > avail) {
+					cut = true;
+					break;
+				}
+				col += cw;
+				q = nq;
+				if (col <= keep)
+					fit = q;
+			}
+			if (!cut) {
+				emit_row(w, pre, p, q, 0, pre->cols);
+				break;
+			}
+			if (fit.si == p.si && fit.off == p.off)
+				fit = after_cluster(w, p, 0, &cw);
+			emit_row(w, pre, p, fit, WRAP_ROW_BROKEN, pre->cols);
+			p = fit;
+		}
+	}
+	w->nspans = 0;
+	w->blocks[w->code.block].nrows = w->nrows - w->blocks[w->code.block].first_row;
+}
+
+void wrap_code_close(struct wrap *w)
+{
+	struct prefix pre = w->code.pre;
+	pre.n--;    /* without the box's side */
+	pre.cols -= 2;
+	wrap_push_row(w, &pre, 0);
+	wrap_push_lit(w, "╰", strlen("╰"), WRAP_CODE_FRAME);
+	push_hbar(w, room(w), WRAP_CODE_FRAME);
+	w->code.open = false;
+	w->blocks[w->code.block].nrows = w->nrows - w->blocks[w->code.block].first_row;
+	w->blocks[w->code.block].closed = true;
+}
+
+/* --- the text, piece by piece -------------------------------------------- */
 
 /* Columns of leading blanks of s[start..end), and where they stop. */
 static unsigned leading(const char *s, size_t start, size_t end, size_t *stop)
@@ -547,101 +582,173 @@ static size_t fence_run(const char *s, size_t i, size_t end)
 		return 0;
 	while (i + n < end && s[i + n] == s[i])
 		n++;
-	return n >= 3 ? n : 0;
-}
-
-/* Update the fence state for the line; true when the line is a fence. */
-static bool fence_line(struct wrap *w, size_t start, size_t end)
-{
-	const char *s = w->text;
-	size_t i;
-	if (leading(s, start, end, &i) > MAX_FENCE_INDENT)
-		return false;
-	size_t n = fence_run(s, i, end);
-	if (!n)
-		return false;
-	if (!w->fence.open) {
-		w->fence = (struct fence){ true, s[i], n };
-		return true;
-	}
-	if (s[i] != w->fence.ch || n < w->fence.n)
-		return false;
-	for (size_t j = i + n; j < end; j++)
-		if (!is_blank(s[j]))
-			return false;
-	w->fence.open = false;
-	return true;
-}
-
-/* Length of a list marker at s[i] ("-", "*", "+", "12.", "3)") followed by
- * a blank, else 0. */
-static size_t list_marker(const char *s, size_t i, size_t end)
-{
-	size_t n = 0;
-	if (i < end && (s[i] == '-' || s[i] == '*' || s[i] == '+'))
-		n = 1;
-	else {
-		while (i + n < end && n < 9 && isdigit((unsigned char)s[i + n]))
-			n++;
-		if (n == 0 || i + n >= end || (s[i + n] != '.' && s[i + n] != ')'))
-			return 0;
-		n++;
-	}
-	return i + n < end && is_blank(s[i + n]) ? n : 0;
-}
-
-/* Heading level at s[i] ("## x"), else 0. */
-static size_t heading_level(const char *s, size_t i, size_t end)
-{
-	size_t n = 0;
-	while (i + n < end && s[i + n] == '#' && n <= MAX_HEADING_LEVEL)
-		n++;
-	if (n == 0 || n > MAX_HEADING_LEVEL || (i + n < end && !is_blank(s[i + n])))
+	if (n < MIN_FENCE)
 		return 0;
+	if (s[i] == '`' && memchr(s + i + n, '`', end - i - n))
+		return 0;   /* a backtick fence's info string has none */
 	return n;
 }
 
-static void layout_line(struct wrap *w, size_t start, size_t end)
+/* s[start..end) closes a fence of n ch's. */
+static bool closes_fence(const char *s, size_t start, size_t end, char ch, size_t n)
 {
-	const char *s = w->text;
-	size_t i, n;
+	size_t i;
+	if (leading(s, start, end, &i) > MAX_FENCE_INDENT || i >= end || s[i] != ch)
+		return false;
+	size_t k = 0;
+	while (i + k < end && s[i + k] == ch)
+		k++;
+	if (k < n)
+		return false;
+	for (i += k; i < end; i++)
+		if (!is_blank(s[i]))
+			return false;
+	return true;
+}
 
-	w->nspans = 0;
-	if (fence_line(w, start, end))
-		return;
-	if (w->fence.open) {
-		add_text(w, start, end - start, WRAP_CODE_BLOCK);
-		if (w->nspans)
-			wrap_code(w);
-		else
-			push_row(w, 0, 0);
-		return;
-	}
-	unsigned lead = leading(s, start, end, &i);
-	if (i == end) {
-		push_row(w, 0, 0);
-	} else if (lead <= MAX_FENCE_INDENT && (n = heading_level(s, i, end))) {
-		for (i += n; i < end && is_blank(s[i]); i++)
-			;
-		while (end > i && is_blank(s[end - 1]))
-			end--;
-		parse_inline(w, i, end, WRAP_HEADING);
-		wrap_spans(w, 0, 0, i);
-	} else if ((n = list_marker(s, i, end))) {
-		size_t body;
-		unsigned hang = lead + (unsigned)n;
-		hang += leading(s, i + n, end, &body);
-		add_span(w, i, n, WRAP_LIST_BULLET, 0);
-		add_text(w, i + n, body - i - n, WRAP_NORMAL);
-		parse_inline(w, body, end, WRAP_NORMAL);
-		wrap_spans(w, lead, hang, body);
-	} else {
-		parse_inline(w, i, end, WRAP_NORMAL);
-		wrap_spans(w, lead, lead, i);
+static bool blank_line(const char *s, size_t start, size_t end)
+{
+	size_t i;
+	leading(s, start, end, &i);
+	return i == end;
+}
+
+/* Keep what the layout holds now as the stable point at text offset off. */
+static void mark_stable(struct wrap *w, size_t off)
+{
+	sb_append(&w->seen, w->text + w->seen.len, off - w->seen.len);
+	w->stable = (struct wrap_mark){ w->nrows, w->nruns, w->ncites, w->nblocks, w->lits.len, w->code };
+}
+
+static size_t line_end(const struct wrap *w, size_t off, bool *complete)
+{
+	const char *nl = memchr(w->text + off, '\n', w->text_len - off);
+	*complete = nl != NULL;
+	return nl ? (size_t)(nl - w->text) : w->text_len;
+}
+
+static void layout_plain(struct wrap *w, size_t off)
+{
+	while (off < w->text_len) {
+		bool complete;
+		size_t end = line_end(w, off, &complete), i;
+		struct prefix pre = { 0 };
+		unsigned lead = leading(w->text, off, end, &i);
+		prefix_add_blank(&pre, i < end ? lead : 0);
+		w->nspans = 0;
+		w->work += end - off + complete;
+		wrap_add_text(w, i, end - i, WRAP_NORMAL);
+		wrap_fill(w, &pre, &pre, i);
+		if (!complete)
+			break;
+		off = end + 1;
+		mark_stable(w, off);
 	}
 }
 
-/* --- public ---------------------------------------------------------------- */
+/* Lines of the open code segment from off: each complete one is stable.
+ * Returns where the text after the segment starts, or len. */
+static size_t layout_code(struct wrap *w, size_t off)
+{
+	while (off < w->text_len) {
+		bool complete;
+		size_t end = line_end(w, off, &complete);
+		w->work += end - off + complete;
+		if (complete && closes_fence(w->text, off, end, w->code.ch, w->code.n)) {
+			wrap_code_close(w);
+			mark_stable(w, end + 1);
+			return end + 1;
+		}
+		w->nspans = 0;
+		wrap_add_text(w, off, end - off, WRAP_CODE_BLOCK);
+		wrap_code_line(w);
+		if (!complete)
+			return w->text_len;
+		off = end + 1;
+		mark_stable(w, off);
+	}
+	return off;
+}
+
+/* The end of the Markdown block run from off: the start of a line that
+ * opens an unindented fence, or of an unindented line after a blank one,
+ * outside any fence; len when the text ends first. */
+static size_t markdown_end(const struct wrap *w, size_t off, bool *found)
+{
+	const char *s = w->text;
+	bool prev_blank = false, in_fence = false;
+	char ch = 0;
+	size_t n = 0;
+	*found = false;
+	for (size_t l = off; l < w->text_len;) {
+		bool complete;
+		size_t end = line_end(w, l, &complete), i;
+		unsigned lead = leading(s, l, end, &i);
+		if (in_fence) {
+			if (complete && closes_fence(s, l, end, ch, n))
+				in_fence = false;
+		} else if (l > off && (lead == 0 && (fence_run(s, i, end) ||
+		                                     (prev_blank && i < end)))) {
+			*found = true;
+			return l;
+		} else if (lead <= MAX_FENCE_INDENT && (n = fence_run(s, i, end))) {
+			in_fence = true;
+			ch = s[i];
+		}
+		prev_blank = blank_line(s, l, end);
+		if (!complete)
+			break;
+		l = end + 1;
+	}
+	return w->text_len;
+}
+
+/* The line before off (off at a line start) is blank. */
+static bool after_blank(const struct wrap *w, size_t off)
+{
+	if (off < 2)
+		return false;
+	size_t start = off - 1;
+	while (start > 0 && w->text[start - 1] != '\n')
+		start--;
+	return blank_line(w->text, start, off - 1);
+}
+
+static void layout_markdown(struct wrap *w, size_t off)
+{
+	while (off < w->text_len) {
+		if (w->code.open) {
+			off = layout_code(w, off);
+			continue;
+		}
+		bool complete, found;
+		size_t end = line_end(w, off, &complete), i, n;
+		if (leading(w->text, off, end, &i) == 0 && (n = fence_run(w->text, i, end))) {
+			w->work += end - off + complete;
+			size_t info = i + n, info_end;
+			leading(w->text, info, end, &info);
+			for (info_end = info; info_end < end && !isspace((unsigned char)w->text[info_end]);)
+				info_end++;
+			if (w->nrows > 0 && after_blank(w, off))
+				wrap_push_row(w, NULL, 0);
+			wrap_code_open(w, &(struct prefix){ 0 }, w->text + info, info_end - info);
+			w->code.ch = w->text[i];
+			w->code.n = n;
+			if (!complete)
+				return;
+			off = end + 1;
+			mark_stable(w, off);
+			continue;
+		}
+		size_t stop = markdown_end(w, off, &found);
+		w->work += stop - off;
+		wrap_markdown(w, off, stop, w->nrows > 0 && after_blank(w, off));
+		if (!found)
+			return;
+		off = stop;
+		mark_stable(w, off);
+	}
+}
 
 void wrap_layout(struct wrap *w, const char *text, size_t len, int width)
 {
@@ -652,30 +759,26 @@ void wrap_layout(struct wrap *w, const char *text, size_t len, int width)
 	if (width != w->width || len < off || memcmp(text, sb_str(&w->seen), off) != 0) {
 		w->width = width;
 		sb_reset(&w->seen);
-		w->stable_rows = w->stable_runs = w->stable_cites = 0;
-		w->stable_fence = (struct fence){ false, 0, 0 };
+		w->stable = (struct wrap_mark){ 0 };
 		off = 0;
 	}
-	w->nrows = w->stable_rows;
-	w->nruns = w->stable_runs;
-	w->ncites = w->stable_cites;
-	w->fence = w->stable_fence;
+	w->nrows = w->stable.rows;
+	w->nruns = w->stable.runs;
+	w->ncites = w->stable.cites;
+	w->nblocks = w->stable.blocks;
+	sb_truncate(&w->lits, w->stable.lits);
+	w->code = w->stable.code;
 	w->text = text;
-	while (off < len) {
-		const char *nl = memchr(text + off, '\n', len - off);
-		size_t end = nl ? (size_t)(nl - text) : len;
-		layout_line(w, off, end);
-		if (!nl)
-			break;
-		sb_append(&w->seen, text + off, end + 1 - off);
-		w->stable_rows = w->nrows;
-		w->stable_runs = w->nruns;
-		w->stable_cites = w->ncites;
-		w->stable_fence = w->fence;
-		off = end + 1;
-	}
+	w->text_len = len;
+	if (w->markdown)
+		layout_markdown(w, off);
+	else
+		layout_plain(w, off);
+	w->nspans = 0;
 	w->text = NULL;
 }
+
+/* --- public -------------------------------------------------------------- */
 
 size_t wrap_row_count(const struct wrap *w)
 {
@@ -699,10 +802,44 @@ const struct wrap_cite *wrap_cites(const struct wrap *w, size_t *n)
 	return w->cites;
 }
 
+const char *wrap_run_text(const struct wrap *w, const char *text, const struct wrap_run *run)
+{
+	return (run->lit ? w->lits.buf : text) + run->off;
+}
+
+size_t wrap_work(const struct wrap *w)
+{
+	return w->work;
+}
+
+const struct wrap_block *wrap_code_blocks(const struct wrap *w, size_t *n)
+{
+	*n = w->nblocks;
+	return w->blocks;
+}
+
+void wrap_code_text(const struct wrap *w, const char *text, size_t i, struct strbuf *out)
+{
+	const struct wrap_block *b = &w->blocks[i];
+	size_t last = b->first_row + b->nrows - (b->closed ? 1 : 0);
+	for (size_t r = b->first_row + 1; r < last; r++) {
+		const struct wrap_row *row = &w->rows[r];
+		for (size_t k = 0; k < row->nruns; k++) {
+			const struct wrap_run *run = &w->runs[row->first_run + k];
+			if (!run->lit)
+				sb_append(out, text + run->off, run->len);
+		}
+		if (!(row->flags & WRAP_ROW_BROKEN))
+			sb_putc(out, '\n');
+	}
+}
+
 static const char *const dump_tags[WRAP_STYLE_COUNT] = {
 	[WRAP_HEADING] = "H", [WRAP_EMPHASIS] = "E", [WRAP_STRONG] = "S",
 	[WRAP_CODE] = "C", [WRAP_CODE_BLOCK] = "B", [WRAP_LIST_BULLET] = "L",
 	[WRAP_CITATION] = "R", [WRAP_LINK] = "K", [WRAP_URL] = "U",
+	[WRAP_STRIKE] = "X", [WRAP_QUOTE] = "Q", [WRAP_RULE] = "D",
+	[WRAP_CODE_FRAME] = "F", [WRAP_CODE_LANG] = "G", [WRAP_TABLE_HEAD] = "T",
 };
 
 void wrap_dump(const struct wrap *w, const char *text, struct strbuf *out)
@@ -714,17 +851,18 @@ void wrap_dump(const struct wrap *w, const char *text, struct strbuf *out)
 		for (size_t k = 0; k < row->nruns; k++) {
 			const struct wrap_run *run = &w->runs[row->first_run + k];
 			const char *tag = dump_tags[run->style];
+			const char *bytes = wrap_run_text(w, text, run);
 			if (tag)
 				sb_printf(out, "{%s", tag);
 			if (run->style == WRAP_CITATION)
 				sb_printf(out, "%d", run->cite);
 			if (tag)
 				sb_putc(out, ':');
-			if (text[run->off] == '\t')
+			if (bytes[0] == '\t')
 				for (unsigned c = 0; c < run->cols; c++)
 					sb_putc(out, ' ');
 			else
-				sb_append(out, text + run->off, run->len);
+				sb_append(out, bytes, run->len);
 			if (tag)
 				sb_putc(out, '}');
 		}
