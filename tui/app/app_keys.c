@@ -68,8 +68,8 @@ static void cancel(struct app *a)
 		lineedit_set(a->cmdline, "", 0);
 	} else if (a->running && !turn_done(a->running)) {
 		app_cancel_turn(a);
-	} else if (!a->input_focus) {
-		a->input_focus = true;
+	} else if (!a->input_focus && pane_command(a->panes[a->focus], KEYS_CMD_CANCEL) == OVERLAY_PASS) {
+		a->input_focus = true;   /* unless the pane had a selection to drop */
 	}
 	a->dirty = true;
 }

@@ -1,5 +1,6 @@
 /* pane_chat: the conversation, newest at the bottom, answers streaming in. */
 #include "tui/app/pane.h"
+#include "tui/ui/clipboard.h"
 #include "core/util/utf8.h"
 #include "core/util/xalloc.h"
 
@@ -9,6 +10,7 @@
 struct chat_pane {
 	int scroll;                /* rows scrolled up from the bottom */
 	int cite_sel;              /* selected citation of the message on show, -1: none */
+	int code_sel;              /* selected code block of the message on show, -1: none */
 };
 
 static void *chat_create(struct pane_host *h)
@@ -16,6 +18,7 @@ static void *chat_create(struct pane_host *h)
 	struct chat_pane *c = xcalloc(1, sizeof *c);
 	(void)h;
 	c->cite_sel = -1;
+	c->code_sel = -1;
 	return c;
 }
 
@@ -63,19 +66,41 @@ static size_t msg_rows(struct chat_msg *m, int width)
 	return 1 + wrap_row_count(m->wrap) + (m->assistant ? 1 : 0) + 1;
 }
 
-static void draw_text_row(WINDOW *w, int y, struct chat_msg *m, size_t r,
-                          int selected_cite, int width)
+/* Draw row r of m; selected_cite and the frame of the code block whose
+ * rows are [code_first, code_end) are drawn selected. */
+static void draw_text_row(WINDOW *w, int y, struct chat_msg *m, size_t r, int selected_cite,
+                          size_t code_first, size_t code_end, int width)
 {
 	const struct wrap_row *row = wrap_row(m->wrap, r);
 	size_t n;
 	const struct wrap_run *runs = wrap_row_runs(m->wrap, r, &n);
 	int x = 1 + (int)row->indent;
+	bool in_code = r >= code_first && r < code_end;
 	for (size_t i = 0; i < n; i++) {
 		const struct wrap_run *run = &runs[i];
 		enum theme_elem e = run_elem(run->style, m->assistant);
-		if (run->style == WRAP_CITATION && run->cite == selected_cite)
+		if ((run->style == WRAP_CITATION && run->cite == selected_cite) ||
+		    (in_code && run->style == WRAP_CODE_FRAME))
 			e = THEME_SELECTION;
 		x += screen_put(w, y, x, width + 1 - x, wrap_run_text(m->wrap, m->clean, run), run->len, e);
+	}
+	if (row->flags & WRAP_ROW_BROKEN)
+		screen_put(w, y, width, 1, "…", strlen("…"), THEME_DIM);
+}
+
+/* The rows of the selected code block of message idx: [*first, *end). */
+static void selected_code_rows(const struct pane *p, size_t idx, size_t *first, size_t *end)
+{
+	const struct chat_pane *c = p->state;
+	struct chat_msg *m = p->host->msgs[idx];
+	size_t n;
+	*first = *end = 0;
+	if ((long)idx != p->host->shown || c->code_sel < 0 || !m->wrap)
+		return;
+	const struct wrap_block *b = wrap_code_blocks(m->wrap, &n);
+	if ((size_t)c->code_sel < n) {
+		*first = b[c->code_sel].first_row;
+		*end = *first + b[c->code_sel].nrows;
 	}
 }
 
@@ -129,6 +154,8 @@ static void chat_draw(struct pane *p, WINDOW *w, bool focused)
 			continue;
 		}
 		int cite = selected_cite(p, i);
+		size_t code_first, code_end;
+		selected_code_rows(p, i, &code_first, &code_end);
 		for (long r = 0; r < rows; r++, row++) {
 			int y = (int)(row - first) + 1;
 			if (row < first || y > inner_h)
@@ -137,7 +164,7 @@ static void chat_draw(struct pane *p, WINDOW *w, bool focused)
 				screen_put(w, y, 1, width, m->assistant ? "ragdeck" : "you", m->assistant ? 7 : 3,
 				           m->assistant ? THEME_TITLE : THEME_USER);
 			else if ((size_t)r <= nrows)
-				draw_text_row(w, y, m, (size_t)r - 1, cite, width);
+				draw_text_row(w, y, m, (size_t)r - 1, cite, code_first + 1, code_end + 1, width);
 			else if (m->assistant && (size_t)r == nrows + 1)
 				draw_footer(w, y, m, m == host->streaming, width);
 		}
@@ -188,6 +215,103 @@ static void open_cited(struct pane *p)
 		host_status(p->host, true, "citation [%d] is not among the retrieved chunks", n);
 }
 
+/* The answer on show, or NULL with the reason in the status line. */
+static struct chat_msg *shown_answer(struct pane *p)
+{
+	struct pane_host *h = p->host;
+	if (h->shown < 0) {
+		host_status(h, false, "no answer on show yet");
+		return NULL;
+	}
+	struct chat_msg *m = h->msgs[h->shown];
+	chat_msg_clean(m);
+	return m;
+}
+
+/* Copy text (sanitized) to the clipboard, saying what in the status line. */
+static void copy(struct pane *p, const char *text, size_t len, const char *what)
+{
+	size_t lines = len > 0;
+	for (size_t i = 0; i + 1 < len; i++)
+		lines += text[i] == '\n';
+	if (screen_copy(text, len) != 0)
+		host_status(p->host, true, "%s is %zu KiB, over the %d KiB a terminal takes: not copied", what,
+		            len / 1024, CLIPBOARD_MAX / 1024);
+	else
+		host_status(p->host, false, "copied %s (%zu line%s) to the clipboard", what, lines,
+		            lines == 1 ? "" : "s");
+}
+
+static void copy_answer(struct pane *p)
+{
+	struct chat_msg *m = shown_answer(p);
+	if (m)
+		copy(p, m->clean, m->clean_len, "the answer");
+}
+
+static void copy_code(struct pane *p)
+{
+	struct chat_pane *c = p->state;
+	struct chat_msg *m = shown_answer(p);
+	size_t n = 0;
+	if (!m)
+		return;
+	if (m->wrap)
+		wrap_code_blocks(m->wrap, &n);
+	if (n == 0) {
+		host_status(p->host, false, "this answer has no code block");
+		return;
+	}
+	if (c->code_sel < 0 || (size_t)c->code_sel >= n)
+		c->code_sel = 0;
+	struct strbuf sb = STRBUF_INIT;
+	char what[64];
+	wrap_code_text(m->wrap, m->clean, (size_t)c->code_sel, &sb);
+	snprintf(what, sizeof what, "code block %d of %zu", c->code_sel + 1, n);
+	copy(p, sb_str(&sb), sb.len, what);
+	sb_free(&sb);
+}
+
+/* Step the code block selection by dir (n/N while a block is selected). */
+static void step_code(struct pane *p, int dir)
+{
+	struct chat_pane *c = p->state;
+	struct chat_msg *m = p->host->msgs[p->host->shown];
+	size_t n = 0;
+	wrap_code_blocks(m->wrap, &n);
+	if (n == 0)
+		return;
+	c->code_sel = (int)(((size_t)c->code_sel + (dir > 0 ? 1 : n - 1)) % n);
+	host_status(p->host, false, "code block %d of %zu: c copies it, Esc goes back to citations",
+	            c->code_sel + 1, n);
+}
+
+static void copy_citation(struct pane *p)
+{
+	int n = p->host->shown >= 0 ? selected_cite(p, (size_t)p->host->shown) : -1;
+	const struct turn_record *r = host_record(p->host);
+	if (n < 0) {
+		host_status(p->host, false, "select a citation with n first");
+		return;
+	}
+	for (size_t i = 0; r && i < r->retrieval.pack.n_blocks; i++) {
+		const struct pack_block *b = &r->retrieval.pack.blocks[i];
+		if (b->number != n)
+			continue;
+		struct strbuf sb = STRBUF_INIT;
+		sb_printf(&sb, "%s:%d-%d", b->path, b->line_start, b->line_end);
+		size_t len;
+		char *clean = utf8_sanitize(sb.buf, sb.len, &len);
+		char what[32];
+		snprintf(what, sizeof what, "citation [%d]", n);
+		copy(p, clean, len, what);
+		free(clean);
+		sb_free(&sb);
+		return;
+	}
+	host_status(p->host, true, "citation [%d] is not among the retrieved chunks", n);
+}
+
 static enum overlay_reply chat_command(struct pane *p, enum keys_cmd cmd)
 {
 	struct chat_pane *c = p->state;
@@ -201,9 +325,21 @@ static enum overlay_reply chat_command(struct pane *p, enum keys_cmd cmd)
 	case KEYS_CMD_SCROLL_TOP: c->scroll = 1 << 30; break;
 	case KEYS_CMD_SCROLL_BOTTOM: c->scroll = 0; break;
 	case KEYS_CMD_APPROVE: approve_latest(p->host); break;
-	case KEYS_CMD_NEXT_CITATION: return step_cite(p, 1);
-	case KEYS_CMD_PREV_CITATION: return step_cite(p, -1);
+	case KEYS_CMD_NEXT_CITATION:
+	case KEYS_CMD_PREV_CITATION:
+		if (c->code_sel < 0 || p->host->shown < 0)
+			return step_cite(p, cmd == KEYS_CMD_NEXT_CITATION ? 1 : -1);
+		step_code(p, cmd == KEYS_CMD_NEXT_CITATION ? 1 : -1);
+		break;
 	case KEYS_CMD_OPEN_CHUNK: open_cited(p); break;
+	case KEYS_CMD_COPY_ANSWER: copy_answer(p); break;
+	case KEYS_CMD_COPY_CODE: copy_code(p); break;
+	case KEYS_CMD_COPY_CITATION: copy_citation(p); break;
+	case KEYS_CMD_CANCEL:
+		if (c->code_sel < 0)
+			return OVERLAY_PASS;
+		c->code_sel = -1;
+		break;
 	default: return OVERLAY_PASS;
 	}
 	return OVERLAY_TAKEN;
@@ -215,7 +351,7 @@ static void chat_event(struct pane *p, enum pane_event e)
 	if (e == PANE_EVENT_MESSAGE)
 		c->scroll = 0;
 	else
-		c->cite_sel = -1;
+		c->cite_sel = c->code_sel = -1;
 }
 
 const struct pane_ops pane_chat = {

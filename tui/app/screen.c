@@ -1,4 +1,5 @@
 #include "tui/app/screen.h"
+#include "tui/ui/clipboard.h"
 #include "tui/ui/keys.h"
 #include "tui/ui/paste.h"
 #include "core/util/clock.h"
@@ -152,6 +153,20 @@ static int probe_column(const char *text, size_t len)
 	fputs("\r\033[K", stdout);
 	fflush(stdout);
 	return col > 0 ? col - 1 : -1;
+}
+
+int screen_copy(const char *text, size_t len)
+{
+	size_t n;
+	char *seq = clipboard_osc52(text, len, &n);
+	if (!seq)
+		return -1;
+	/* after what curses wrote: the sequence moves no cursor */
+	fflush(stdout);
+	fwrite(seq, 1, n, stdout);
+	fflush(stdout);
+	free(seq);
+	return 0;
 }
 
 int screen_draws_clusters(bool *whole, char *err, size_t errlen)

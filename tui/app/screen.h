@@ -51,6 +51,10 @@ void screen_set_theme(const struct theme *t);
  * colour"). */
 const char *screen_mode_name(void);
 
+/* Put text[0..len) (sanitized) on the terminal's clipboard with OSC 52.
+ * Returns 0, or -1 when it is longer than CLIPBOARD_MAX. */
+int screen_copy(const char *text, size_t len);
+
 /* The curses attributes (pair and attrs) of a theme element. */
 attr_t screen_attr(enum theme_elem e);
 

@@ -65,6 +65,12 @@ enum keys_colon {
 	X(NEXT_CITATION, "next-citation", KEYS_KEY_ONLY, NULL, "Select the next citation [n]") \
 	X(PREV_CITATION, "prev-citation", KEYS_KEY_ONLY, NULL, \
 	  "Select the previous citation [n]") \
+	X(COPY_ANSWER, "copy-answer", KEYS_KEY_ONLY, NULL, \
+	  "Copy the answer on show to the clipboard (OSC 52; in tmux: set-clipboard on)") \
+	X(COPY_CODE, "copy-code", KEYS_KEY_ONLY, NULL, \
+	  "Copy a code block of the answer on show; n/N then move between its code blocks") \
+	X(COPY_CITATION, "copy-citation", KEYS_KEY_ONLY, NULL, \
+	  "Copy the selected citation as path:lines") \
 	X(SUBMIT, "submit", KEYS_KEY_ONLY, NULL, "Send the question") \
 	X(NEWLINE, "newline", KEYS_KEY_ONLY, NULL, "Start a new line in the question") \
 	X(EDIT_LEFT, "edit-left", KEYS_KEY_ONLY, NULL, "Cursor one character left") \
