@@ -3,7 +3,8 @@
 # heading, a table, a code block and citations streamed by the fixture
 # server is drawn rendered (markers gone, table aligned, code boxed), and
 # y, c and Y put the answer, the code and a citation on the clipboard
-# through OSC 52, read back from tmux's paste buffer.
+# through OSC 52, read back from tmux's paste buffer; ragdeck ask renders it
+# on a terminal and prints it raw into a pipe or with --raw.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../integration/tap.sh"
@@ -68,4 +69,19 @@ tm resize-window -t e2e -x 60 -y 30
 check "narrower, the table still has its borders" wait_for '└──' 5
 keys q
 wait_for 'e2e-shell\$ ?$' 5
+
+# ragdeck ask renders the same Markdown on a terminal, raw when piped.
+tm resize-window -t e2e -x 100 -y 40
+keys clear Enter
+keys "$ragdeck --db $db ask -m gpt-4o-mini 'How do I restart the agent?'" Enter
+check "ask on a terminal draws the table" wait_for '│ 22   │       start        │' 10
+check "and boxes the code" wait_for '╭─ sh ─' 2
+check "then lists its sources" wait_for 'Sources:' 5
+keys clear Enter
+keys "$ragdeck --db $db ask -m gpt-4o-mini 'How do I restart the agent?' | cat" Enter
+check "piped, ask prints the Markdown as it came" wait_for '^\| 22 \| start \|' 10
+check "with its fences" wait_for '^```sh' 2
+keys clear Enter
+keys "$ragdeck --db $db ask --raw -m gpt-4o-mini 'How do I restart the agent?'" Enter
+check "--raw on a terminal prints the Markdown too" wait_for '^## Restart steps' 10
 tap_done

@@ -4,6 +4,7 @@
 #include "core/util/error.h"
 #include "tui/cli/commands.h"
 #include "tui/cli/options.h"
+#include "tui/ui/term_md.h"
 #include "core/config/config.h"
 #include "core/embed/embed.h"
 #include "core/answer/turn.h"
@@ -15,6 +16,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char ask_help[] =
 	"Usage: ragdeck ask [OPTION]... QUESTION\n"
@@ -27,6 +29,9 @@ static const char ask_help[] =
 	"  -k, --top-k N          chunks to retrieve (default: the config's top_k)\n"
 	"  -c, --collection NAME  collection to search (default: the config's)\n"
 	"      --no-stream        print the answer once it is complete\n"
+	"      --raw              print the answer's Markdown as it is (the default\n"
+	"                         when standard output is not a terminal; on a\n"
+	"                         terminal it is rendered block by block)\n"
 	"      --json             print one JSON object (answer, citations, model,\n"
 	"                         provider, usage, timings)\n"
 	"      --db PATH          database file\n"
@@ -39,6 +44,7 @@ static const char ask_help[] =
 
 struct ask_state {
 	bool stream;
+	struct term_md *md;   /* rendering for a terminal, or NULL */
 };
 
 static void on_text(void *ud, const char *text, size_t len)
@@ -46,6 +52,10 @@ static void on_text(void *ud, const char *text, size_t len)
 	struct ask_state *st = ud;
 	if (!st->stream)
 		return;
+	if (st->md) {
+		term_md_add(st->md, text, len);
+		return;
+	}
 	cli_put_clean(stdout, text, len);
 	fflush(stdout);
 }
@@ -185,7 +195,7 @@ int cmd_ask(struct cli *cli, int argc, char **argv)
 {
 	struct turn_opts topts = { 0 };
 	const char *collection = NULL;
-	bool json = false, no_stream = false;
+	bool json = false, no_stream = false, raw = false;
 	int exit_code;
 	const struct cli_opt opts[] = {
 		{ .name = "model", .letter = 'm', .type = CLI_OPT_STRING, .dest = &topts.model },
@@ -193,6 +203,7 @@ int cmd_ask(struct cli *cli, int argc, char **argv)
 		  .refused = "-k takes a number from 1 to 100, not '%s'" },
 		{ .name = "collection", .letter = 'c', .type = CLI_OPT_STRING, .dest = &collection },
 		{ .name = "no-stream", .type = CLI_OPT_FLAG, .dest = &no_stream },
+		{ .name = "raw", .type = CLI_OPT_FLAG, .dest = &raw },
 		{ .name = "json", .type = CLI_OPT_FLAG, .dest = &json },
 		{ 0 },
 	};
@@ -212,6 +223,10 @@ int cmd_ask(struct cli *cli, int argc, char **argv)
 	struct llm_client *client = llm_client_new();
 	struct turn *turn = NULL;
 	struct ask_state st = { .stream = !json && !no_stream };
+	if (!json && !raw && isatty(STDOUT_FILENO)) {
+		const char *no_color = getenv("NO_COLOR");
+		st.md = term_md_new(stdout, term_md_width(STDOUT_FILENO), !(no_color && *no_color));
+	}
 	char err[ERR_LEN];
 	int rc = EXIT_FAIL;
 	if (cli_open_retriever(cli->cfg, cli->store, embedder, collection, &retriever, err, sizeof err) != 0)
@@ -232,10 +247,16 @@ int cmd_ask(struct cli *cli, int argc, char **argv)
 	if (json) {
 		print_json(r);
 	} else {
-		if (!st.stream)
-			cli_put_clean(stdout, r->answer, r->answer_len);
-		if (r->answer_len && r->answer[r->answer_len - 1] != '\n')
-			printf("\n");
+		if (st.md) {
+			if (!st.stream)
+				term_md_add(st.md, r->answer, r->answer_len);
+			term_md_finish(st.md);
+		} else {
+			if (!st.stream)
+				cli_put_clean(stdout, r->answer, r->answer_len);
+			if (r->answer_len && r->answer[r->answer_len - 1] != '\n')
+				printf("\n");
+		}
 		print_sources(r);
 		print_hops(r);
 		print_footer(r);
@@ -247,6 +268,7 @@ int cmd_ask(struct cli *cli, int argc, char **argv)
 		rc = EXIT_OK;
 	}
 cleanup:
+	term_md_free(&st.md);
 	turn_free(&turn);
 	llm_client_free(&client);
 	retriever_free(&retriever);

@@ -780,6 +780,11 @@ void wrap_layout(struct wrap *w, const char *text, size_t len, int width)
 
 /* --- public -------------------------------------------------------------- */
 
+size_t wrap_stable_rows(const struct wrap *w)
+{
+	return w->stable.rows;
+}
+
 size_t wrap_row_count(const struct wrap *w)
 {
 	return w->nrows;

@@ -122,6 +122,10 @@ void wrap_set_markdown(struct wrap *w, bool on);
  * per token, not the whole answer. text need not be NUL-terminated. */
 void wrap_layout(struct wrap *w, const char *text, size_t len, int width);
 
+/* Rows of the last layout that no longer change as the text grows at the
+ * same width: those of its complete blocks and lines. */
+size_t wrap_stable_rows(const struct wrap *w);
+
 /* Number of rows of the last layout. */
 size_t wrap_row_count(const struct wrap *w);
 
