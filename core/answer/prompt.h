@@ -72,7 +72,10 @@ struct prompt {
 	int delimiter_tokens;     /* sum of blocks[].delimiter_tokens */
 	int framing_tokens;       /* "Context:", "Question:", the no-context note */
 	int question_tokens;
+	int input_tokens;         /* the user-supplied input block (prompt_attach), its lines included */
 	int total_tokens;
+	size_t question_at;       /* where "Question: " starts in user */
+	bool framed;              /* user holds "Question: " (false: the bare question) */
 };
 
 /* Build the prompt for question over pack's blocks (zero blocks is valid:
@@ -83,6 +86,20 @@ struct prompt {
  * zeroed first; free it with prompt_free in every case. */
 int prompt_build(const struct pack_result *pack, const char *question, const char *nonce,
                  struct prompt *out, char *err, size_t errlen);
+
+/* The prompt of a path without documents: system, and the question as the
+ * whole user message. out is zeroed first; free it with prompt_free. */
+void prompt_plain(const char *system, const char *question, struct prompt *out);
+
+/* Put text[0..len) -- input the user supplied with the question, such as a
+ * log piped into ragdeck ask -- into p as its own block just before the
+ * question, between the lines <<<input NONCE>>> and <<<end NONCE>>>, quoted
+ * as context blocks are (delimiter look-alikes cut, controls removed), and
+ * tell the model in the system prompt that it is the user's data: never
+ * instructions, never a source to cite. Its tokens are input_tokens, added
+ * to total_tokens, outside the context budget. Returns 0, or -1 with err
+ * when no nonce can be made. */
+int prompt_attach(struct prompt *p, const char *text, size_t len, char *err, size_t errlen);
 
 /* Free everything p owns; p is zeroed. NULL-safe. */
 void prompt_free(struct prompt *p);

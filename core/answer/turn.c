@@ -24,6 +24,10 @@
 /* Documents whose change history feeds the router. */
 #define VOLATILITY_DOCS 3
 
+/* How much of the end of the user's input joins the question in the
+ * retrieval query. */
+#define INPUT_QUERY_BYTES 1024
+
 static const char direct_system[] =
 	"You are a concise assistant in a terminal. Answer the question directly.";
 static const char adaptation_system[] =
@@ -44,6 +48,8 @@ struct turn {
 	bool done;
 	bool retrieved;                /* retrieval ran and succeeded */
 	uint64_t started_us, stream_us;
+	char *local_question;          /* the question and the end of the user's input, for
+	                                * the local answerer; NULL without input */
 };
 
 static void http_opts_from_config(const struct config *cfg, struct llm_http_opts *o)
@@ -104,6 +110,39 @@ static void gather_signals(const struct turn_env *env, const struct retrieve_res
 	}
 }
 
+/* The question with the end of the user's input after it (its last
+ * INPUT_QUERY_BYTES at most, from a line start: the end of a log is where
+ * its error is), appended to sb: what retrieval searches for. Words of the
+ * input without a letter (timestamps, counts, addresses) are left out: they
+ * belong to one machine's run, not to the documents; codes such as DW-1012
+ * or 0x80070005 stay. */
+static void query_text(struct strbuf *sb, const char *question, const struct turn_opts *opts)
+{
+	sb_puts(sb, question);
+	if (!opts->input_len)
+		return;
+	const char *in = opts->input;
+	size_t len = opts->input_len, at = len > INPUT_QUERY_BYTES ? len - INPUT_QUERY_BYTES : 0;
+	const char *nl = at ? memchr(in + at, '\n', len - at) : NULL;
+	if (nl)
+		at = (size_t)(nl - in) + 1;
+	sb_putc(sb, '\n');
+	while (at < len) {
+		size_t end = at;
+		bool letter = false;
+		while (end < len && !isspace((unsigned char)in[end])) {
+			letter |= isalpha((unsigned char)in[end]) || (unsigned char)in[end] >= 0x80;
+			end++;
+		}
+		if (letter) {
+			sb_append(sb, in + at, end - at);
+			sb_putc(sb, ' ');
+		}
+		for (at = end; at < len && isspace((unsigned char)in[at]);)
+			at++;
+	}
+}
+
 void turn_route(const struct turn_env *env, const char *question, const struct turn_opts *opts,
                 struct turn_routing *out)
 {
@@ -122,8 +161,10 @@ void turn_route(const struct turn_env *env, const char *question, const struct t
 	struct router_signals sig = { .probe = ROUTER_PROBE_NONE, .model = opts->model };
 	struct router_doc docs[VOLATILITY_DOCS];
 	if (retrieve) {
+		struct strbuf text = STRBUF_INIT;
+		query_text(&text, probe.question, opts);
 		struct retrieve_query q = {
-			.text = probe.question,
+			.text = sb_str(&text),
 			.k = opts->top_k ? opts->top_k : cfg->routing.retrieval.top_k,
 			.mode = opts->mode,
 			.max_context_tokens = cfg->routing.retrieval.max_context_tokens,
@@ -131,6 +172,7 @@ void turn_route(const struct turn_env *env, const char *question, const struct t
 		out->retrieved = retriever_search(env->retriever, &q, &out->retrieval, out->probe_error,
 		                                  sizeof out->probe_error) == 0;
 		gather_signals(env, &out->retrieval, out->retrieved, &sig, docs);
+		sb_free(&text);
 	}
 	out->retrieve_us = clock_now_us() - r0 - out->route_us;
 	r0 = clock_now_us();
@@ -177,12 +219,11 @@ static int build_prompt(struct turn *t, const struct turn_opts *opts, char *err,
 				.text = pack->blocks[i].text,
 			};
 	} else {
-		r->prompt.system = xstrdup(r->decision.path == ROUTER_ADAPTATION ? adaptation_system : direct_system);
-		r->prompt.user = xstrdup(question);
-		r->prompt.system_tokens = tokens_estimate_str(r->prompt.system);
-		r->prompt.question_tokens = tokens_estimate_str(question);
-		r->prompt.total_tokens = r->prompt.system_tokens + tokens_estimate_str(r->prompt.user);
+		prompt_plain(r->decision.path == ROUTER_ADAPTATION ? adaptation_system : direct_system, question,
+		             &r->prompt);
 	}
+	if (opts->input_len && prompt_attach(&r->prompt, opts->input, opts->input_len, err, errlen) != 0)
+		return -1;
 	r->prompt_us = clock_now_us() - p0;
 	return 0;
 }
@@ -236,7 +277,8 @@ static int start_next(struct turn *t, char *err, size_t errlen)
 		struct llm_message msg = { .role = LLM_ROLE_USER, .content = r->prompt.user };
 		struct llm_request req = {
 			.model = model, .system = r->prompt.system, .messages = &msg, .n_messages = 1,
-			.question = r->decision.question, .blocks = t->blocks, .n_blocks = t->n_blocks,
+			.question = t->local_question ? t->local_question : r->decision.question,
+			.blocks = t->blocks, .n_blocks = t->n_blocks,
 			.max_tokens = adapted ? cfg->routing.adaptation.max_tokens : ANSWER_MAX_TOKENS,
 			.temperature = adapted ? cfg->routing.adaptation.temperature : -1,
 			.repetition_penalty = send_penalty ? penalty : 0,
@@ -412,6 +454,11 @@ int turn_start(const struct turn_env *env, const char *question, const struct tu
 		t->env.breakers = t->own_breakers;
 	}
 	retrieve_and_route(t, opts);
+	if (opts->input_len) {
+		struct strbuf q = STRBUF_INIT;
+		query_text(&q, t->rec.decision.question, opts);
+		t->local_question = sb_detach(&q, NULL);
+	}
 	if (t->rec.decision.no_grounding)
 		add_hop(&t->rec, t->rec.decision.model,
 		        "no chunk in the store holds a term of the question: answering that the documents do not say");
@@ -463,6 +510,7 @@ void turn_free(struct turn **tp)
 	if (!t)
 		return;
 	llm_stream_free(&t->stream);
+	free(t->local_question);
 	struct turn_record *r = &t->rec;
 	free(r->question);
 	free(r->model);

@@ -46,6 +46,10 @@ struct turn_opts {
 	enum retrieve_mode mode;       /* hybrid (the default), or one list alone */
 	bool no_retrieval;             /* answer without context */
 	const char *nonce;             /* NULL: random (tests pass one) */
+	const char *input;             /* input the user supplied with the question (a piped
+	                                * log): its own block in the prompt, and its last
+	                                * lines join the question in the retrieval query */
+	size_t input_len;
 };
 
 /* Everything known about a turn once it has finished. */

@@ -41,6 +41,37 @@ check "search - reads the query from standard input" \
 run search --json "refund window" > "$work/arg-search.json"
 check "... and finds what the same query as an argument finds" \
 	test "$(json_get "$work/stdin-search.json" '[h["chunk_id"] for h in j["hits"]]')" = "$(json_get "$work/arg-search.json" '[h["chunk_id"] for h in j["hits"]]')"
+# Input piped beside a question is attached: its own block in the prompt,
+# its words (not its timestamps) joining the question in the search.
+log='2026-12-01 10:00:01 INFO sync started
+2026-12-01 10:00:09 ERROR sync stuck on "Pending" for 3 files'
+printf '%s\n' "$log" > "$work/sync.log"
+printf '%s\n' "$log" | run ask --json "why does this fail?" > "$work/input.json"
+check "input piped beside a question is attached to the prompt" \
+	test "$(json_get "$work/input.json" 'j["usage"]["input_block_tokens"] > 20')" = True
+check "... while the question stays the question" \
+	test "$(json_get "$work/input.json" 'j["question"]')" = "why does this fail?"
+run ask --json "why does this fail?" < /dev/null > "$work/noinput.json"
+check "/dev/null on standard input attaches nothing" \
+	test "$(json_get "$work/noinput.json" 'j["usage"]["input_block_tokens"]')" = 0
+with_input=$(json_get "$work/input.json" 'all("troubleshooting/" in c["path"] for c in j["citations"][:3])')
+without=$(json_get "$work/noinput.json" 'any("troubleshooting/" in c["path"] for c in j["citations"][:3])')
+check "the input's words join the search: sync troubleshooting first, which the question alone misses" \
+	test "$with_input $without" = "True False"
+run ask --json --input "$work/sync.log" "why does this fail?" > "$work/input-file.json"
+check "--input FILE attaches the file" \
+	test "$(json_get "$work/input-file.json" 'j["usage"]["input_block_tokens"]')" = "$(json_get "$work/input.json" 'j["usage"]["input_block_tokens"]')"
+printf '%s\n' "$log" | run ask --json --no-input "why does this fail?" > "$work/no-input.json"
+check "--no-input leaves piped input alone" \
+	test "$(json_get "$work/no-input.json" 'j["usage"]["input_block_tokens"]')" = 0
+printf '%s\n' "$log" | run ask "why does this fail?" > "$work/input.txt"
+check "the text output says what was attached" grep -q '^Input: 0.1 KiB from standard input ([0-9]* tokens), beside the question$' "$work/input.txt"
+head -c 200000 /dev/zero | tr '\0' 'a' | run ask "why?" > /dev/null 2> "$work/input-big.err"
+check "input over 100 KiB is a usage error" test $? -eq 2
+check "... that says what to do" grep -q "the input from standard input is over the 100 KiB ask attaches: pass the part that matters" "$work/input-big.err"
+run ask --input "$work/missing.log" "why?" > /dev/null 2> "$work/input-missing.err"
+check "a missing --input file is a usage error" test $? -eq 2
+check "... naming it" grep -q 'cannot read the input from .*missing.log' "$work/input-missing.err"
 run ask "What is the airspeed of an unladen swallow?" > "$work/none.txt"
 check "no answer in the documents is said plainly" grep -qi 'do not contain an answer' "$work/none.txt"
 run ask "What is the capital of France?" > "$work/offtopic.txt"

@@ -10,19 +10,26 @@
 #include "core/answer/turn.h"
 #include "core/answer/query_log.h"
 #include "core/search/result_json.h"
+#include "core/util/fs.h"
 #include "core/util/log.h"
 
 #include <cjson/cJSON.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char ask_help[] =
 	"Usage: ragdeck ask [OPTION]... QUESTION\n"
 	"Answer QUESTION from the knowledge store: retrieve, build a grounded\n"
 	"prompt, stream the answer as it arrives, then list the numbered sources.\n"
-	"A QUESTION of - is read from standard input (up to 1 MiB).\n"
+	"A QUESTION of - is read from standard input (up to 1 MiB). Otherwise,\n"
+	"when standard input is a pipe or a file (cat error.log | ragdeck ask\n"
+	"\"why does this fail?\"), it is attached to the question as the user's\n"
+	"input: its own labelled block in the prompt, apart from the documents,\n"
+	"and its last lines join the question in the search (up to 100 KiB).\n"
 	"\n"
 	"  -m, --model MODEL      model to ask (default: routing.default_model);\n"
 	"                         \"local\" answers offline from the retrieved text\n"
@@ -32,6 +39,8 @@ static const char ask_help[] =
 	"      --raw              print the answer's Markdown as it is (the default\n"
 	"                         when standard output is not a terminal; on a\n"
 	"                         terminal it is rendered block by block)\n"
+	"  -i, --input FILE       attach FILE as the user's input (- for stdin)\n"
+	"      --no-input         never attach standard input\n"
 	"      --json             print one JSON object (answer, citations, model,\n"
 	"                         provider, usage, timings)\n"
 	"      --db PATH          database file\n"
@@ -160,6 +169,7 @@ static void print_json(const struct turn_record *r)
 	cJSON_AddNumberToObject(u, "output_tokens", (double)r->usage.output_tokens);
 	cJSON_AddBoolToObject(u, "estimated", r->usage.estimated != 0);
 	cJSON_AddNumberToObject(u, "context_tokens", r->prompt.context_tokens);
+	cJSON_AddNumberToObject(u, "input_block_tokens", r->prompt.input_tokens);
 	cJSON_AddNumberToObject(u, "prompt_tokens", r->prompt.total_tokens);
 	cJSON_AddNumberToObject(u, "embed_tokens", (double)r->metrics.embed_tokens);
 	cJSON_AddNumberToObject(u, "embed_cost_usd", r->metrics.embed_cost_usd);
@@ -191,11 +201,59 @@ static void print_json(const struct turn_record *r)
 	cJSON_Delete(o);
 }
 
+/* The most input ask attaches: about 25,000 tokens. */
+#define ASK_INPUT_MAX (100 * 1024)
+/* How long standard input may stay silent before ask says it is waiting. */
+#define ASK_INPUT_HINT_MS 2000
+
+/* Standard input is something to attach: a pipe or a file, not a
+ * terminal, /dev/null or a socket. */
+static bool stdin_attachable(void)
+{
+	struct stat st;
+	return !isatty(STDIN_FILENO) && fstat(STDIN_FILENO, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISREG(st.st_mode));
+}
+
+/* Read the user's input from path (- or NULL: standard input) into *out.
+ * Returns 0 (an empty input is no input), or -1 after a usage error. */
+static int read_input(struct cli *cli, const char *path, char **out, size_t *len)
+{
+	char err[ERR_LEN];
+	enum rd_err rc;
+	bool from_stdin = !path || strcmp(path, "-") == 0;
+	if (from_stdin) {
+		struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+		if (poll(&pfd, 1, ASK_INPUT_HINT_MS) == 0)
+			fputs("ask: waiting for standard input to attach it (Ctrl-D ends it; --no-input skips it)\n",
+			      stderr);
+		rc = fs_read_stream(stdin, ASK_INPUT_MAX, out, len, err, sizeof err);
+	} else {
+		rc = fs_read_file(path, ASK_INPUT_MAX, out, len, err, sizeof err);
+	}
+	if (rc == RD_OK)
+		return 0;
+	if (rc == RD_ERR_TOO_BIG)
+		cli_usage_error(cli, "ask ", "the input from %s is over the %d KiB ask attaches: pass the part "
+		                "that matters (tail -n 200 error.log | ragdeck ask ...)",
+		                from_stdin ? "standard input" : path, ASK_INPUT_MAX / 1024);
+	else
+		cli_usage_error(cli, "ask ", "cannot read the input from %s: %s", from_stdin ? "standard input" : path,
+		                err);
+	return -1;
+}
+
+static void print_input(const struct turn_record *r, size_t bytes, const char *from)
+{
+	printf("Input: %.1f KiB from %s (%d tokens), beside the question\n\n", (double)bytes / 1024.0, from,
+	       r->prompt.input_tokens);
+}
+
 int cmd_ask(struct cli *cli, int argc, char **argv)
 {
 	struct turn_opts topts = { 0 };
 	const char *collection = NULL;
-	bool json = false, no_stream = false, raw = false;
+	bool json = false, no_stream = false, raw = false, no_input = false;
+	const char *input_path = NULL;
 	int exit_code;
 	const struct cli_opt opts[] = {
 		{ .name = "model", .letter = 'm', .type = CLI_OPT_STRING, .dest = &topts.model },
@@ -204,6 +262,8 @@ int cmd_ask(struct cli *cli, int argc, char **argv)
 		{ .name = "collection", .letter = 'c', .type = CLI_OPT_STRING, .dest = &collection },
 		{ .name = "no-stream", .type = CLI_OPT_FLAG, .dest = &no_stream },
 		{ .name = "raw", .type = CLI_OPT_FLAG, .dest = &raw },
+		{ .name = "input", .letter = 'i', .type = CLI_OPT_STRING, .dest = &input_path },
+		{ .name = "no-input", .type = CLI_OPT_FLAG, .dest = &no_input },
 		{ .name = "json", .type = CLI_OPT_FLAG, .dest = &json },
 		{ 0 },
 	};
@@ -211,12 +271,26 @@ int cmd_ask(struct cli *cli, int argc, char **argv)
 		return exit_code;
 	if (argc - optind != 1)
 		return cli_usage_error(cli, "ask ", "ask needs exactly one QUESTION (quote it, or - to read it)");
-	char *question = NULL;
+	char *question = NULL, *input = NULL;
+	size_t input_len = 0;
+	bool question_from_stdin = strcmp(argv[optind], "-") == 0;
+	if (input_path && no_input)
+		return cli_usage_error(cli, "ask ", "--input and --no-input do not go together");
+	if (question_from_stdin && input_path && strcmp(input_path, "-") == 0)
+		return cli_usage_error(cli, "ask ", "standard input cannot hold both the question and the input");
 	if (cli_operand_text(cli, "ask", "question", argv[optind], &question) != 0)
 		return EXIT_USAGE;
+	if ((input_path || (!no_input && !question_from_stdin && stdin_attachable())) &&
+	    read_input(cli, input_path, &input, &input_len) != 0) {
+		free(question);
+		return EXIT_USAGE;
+	}
+	topts.input = input;
+	topts.input_len = input_len;
 	struct embedder *embedder = NULL;
 	if (cli_open_store(cli) != 0 || !(embedder = cli_embedder_or_log(cli, collection, EMBED_FOR_QUERIES))) {
 		free(question);
+		free(input);
 		return EXIT_FAIL;
 	}
 	struct retriever *retriever = NULL;
@@ -237,8 +311,12 @@ int cmd_ask(struct cli *cli, int argc, char **argv)
 		log_error("%s", err);
 		goto cleanup;
 	}
-	if (!json)
+	if (!json) {
 		print_route(turn_record(turn));
+		if (input_len)
+			print_input(turn_record(turn), input_len, input_path && strcmp(input_path, "-") ? input_path
+			                                                                               : "standard input");
+	}
 	if (llm_client_run(client, err, sizeof err) != 0) {
 		log_error("%s", err);
 		goto cleanup;
@@ -274,5 +352,6 @@ cleanup:
 	retriever_free(&retriever);
 	embed_free(&embedder);
 	free(question);
+	free(input);
 	return rc;
 }

@@ -18,7 +18,7 @@ struct cli;
 	X(chunks, "chunks [--json] PATH", "show how one document was chunked") \
 	X(search, "search [-k N] [--mode hybrid|vector|fts] [--collection C] [--path GLOB] [--json] QUERY", \
 	  "retrieve the chunks that best match a query") \
-	X(ask, "ask [--model M] [-k N] [--no-stream] [--raw] [--json] QUESTION", \
+	X(ask, "ask [--model M] [-k N] [--no-stream] [--raw] [--input FILE] [--json] QUESTION", \
 	  "answer a question from the documents, with numbered sources") \
 	X(stats, "stats [--since DURATION] [--json]", \
 	  "latency percentiles, error and fallback rates, cost, alerts") \
