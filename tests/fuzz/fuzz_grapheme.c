@@ -9,7 +9,8 @@
  *   code points in the cell;
  * - stepping back from the end of a cluster lands before it, on a start
  *   from which stepping forward reaches that end;
- * - wrapping the sanitized text never makes a row wider than the width,
+ * - wrapping the sanitized text (as plain text: fuzz_markdown has the
+ *   Markdown) never makes a row wider than the width,
  *   except a row holding one cluster wider than the width (and clusters of
  *   no width), and a run's columns are its clusters';
  * - the line editor's rows keep to the width the same way. */
@@ -69,6 +70,7 @@ static size_t visible_clusters(const char *s, size_t off, size_t n)
 static void check_wrap(const char *s, size_t len, int width)
 {
 	struct wrap *w = wrap_new();
+	wrap_set_markdown(w, false);   /* Markdown has its own target */
 	wrap_layout(w, s, len, width);
 	for (size_t r = 0; r < wrap_row_count(w); r++) {
 		const struct wrap_row *row = wrap_row(w, r);

@@ -670,9 +670,9 @@ static size_t layout_code(struct wrap *w, size_t off)
 	return off;
 }
 
-/* The end of the Markdown block run from off: the start of a line that
- * opens an unindented fence, or of an unindented line after a blank one,
- * outside any fence; len when the text ends first. */
+/* The end of the Markdown block run from off: the start of a (complete)
+ * line that opens an unindented fence, or of an unindented line after a
+ * blank one, outside any fence; len when the text ends first. */
 static size_t markdown_end(const struct wrap *w, size_t off, bool *found)
 {
 	const char *s = w->text;
@@ -687,8 +687,9 @@ static size_t markdown_end(const struct wrap *w, size_t off, bool *found)
 		if (in_fence) {
 			if (complete && closes_fence(s, l, end, ch, n))
 				in_fence = false;
-		} else if (l > off && (lead == 0 && (fence_run(s, i, end) ||
-		                                     (prev_blank && i < end)))) {
+		} else if (l > off && lead == 0 && ((complete && fence_run(s, i, end)) || (prev_blank && i < end))) {
+			/* a fence only once its line is whole: "```" may grow an
+			 * info string that makes it text */
 			*found = true;
 			return l;
 		} else if (lead <= MAX_FENCE_INDENT && (n = fence_run(s, i, end))) {

@@ -16,8 +16,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MD_FLAGS (MD_FLAG_TABLES | MD_FLAG_STRIKETHROUGH | MD_FLAG_TASKLISTS | \
-                  MD_FLAG_PERMISSIVEURLAUTOLINKS | MD_FLAG_PERMISSIVEWWWAUTOLINKS | MD_FLAG_NOHTML)
+/* Not the permissive (bare URL) autolinks: md4c 0.4.8 reads past the end
+ * of its input looking for where such a URL ends (found by fuzz_markdown);
+ * a bare URL stays plain text, which shows it just as well. */
+#define MD_FLAGS (MD_FLAG_TABLES | MD_FLAG_STRIKETHROUGH | MD_FLAG_TASKLISTS | MD_FLAG_NOHTML)
+
+/* The longest text md4c hands from its own storage (a newline, a space,
+ * U+FFFD); anything else not inside the block is refused. */
+#define MD_OWN_TEXT_MAX 8
 
 /* The narrowest a table column gets before the table turns into records. */
 #define MIN_COLUMN 3
@@ -63,6 +69,7 @@ struct table {
 
 struct md {
 	struct wrap *w;
+	const char *begin, *end;  /* the block run being parsed */
 	struct cont stack[WRAP_MAX_PREFIX];
 	size_t depth;           /* containers open, some maybe past the stack */
 	bool gap;               /* a blank row before the next block */
@@ -70,8 +77,7 @@ struct md {
 	bool heading, code, cell;
 	int em, strong, strike, code_span, link, img;
 	size_t link_first;      /* first span of the open link's text */
-	size_t href_off, href_len;
-	bool href_lit;
+	size_t href_off, href_len;  /* in the text */
 	struct table t;
 };
 
@@ -378,9 +384,9 @@ static enum wrap_style inline_style(const struct md *m)
 static void add(struct md *m, const char *text, size_t size, enum wrap_style style)
 {
 	struct wrap *w = m->w;
-	if (text >= w->text && text + size <= w->text + w->text_len)
+	if (text >= m->begin && text <= m->end && size <= (size_t)(m->end - text))
 		wrap_add_text(w, (size_t)(text - w->text), size, style);
-	else
+	else if ((text < w->text || text >= w->text + w->text_len) && size <= MD_OWN_TEXT_MAX)
 		wrap_add_span(w, wrap_lit(w, text, size), size, style, 0, true);
 }
 
@@ -470,7 +476,7 @@ static bool link_is_url(const struct md *m)
 	if (w->nspans != m->link_first + 1 || w->spans[m->link_first].lit)
 		return false;
 	const struct span *sp = &w->spans[m->link_first];
-	const char *href = (m->href_lit ? w->lits.buf : w->text) + m->href_off;
+	const char *href = w->text + m->href_off;
 	return sp->len <= m->href_len &&
 	       memcmp(w->text + sp->off, href + m->href_len - sp->len, sp->len) == 0;
 }
@@ -490,9 +496,10 @@ static int enter_span(MD_SPANTYPE type, void *detail, void *ud)
 			break;
 		m->link_first = w->nspans;
 		m->href_len = d->href.size;
-		m->href_lit = !(d->href.text >= w->text && d->href.text + d->href.size <= w->text + w->text_len);
-		m->href_off = m->href_lit ? wrap_lit(w, d->href.text, d->href.size)
-		                          : (size_t)(d->href.text - w->text);
+		if (d->href.text >= m->begin && d->href.text <= m->end && d->href.size <= (size_t)(m->end - d->href.text))
+			m->href_off = (size_t)(d->href.text - w->text);
+		else
+			m->href_len = 0;   /* not where the block is: show the text alone */
 		break;
 	}
 	case MD_SPAN_IMG:
@@ -517,7 +524,7 @@ static int leave_span(MD_SPANTYPE type, void *detail, void *ud)
 		if (--m->link || m->href_len == 0 || link_is_url(m))
 			break;
 		wrap_add_lit(m->w, " ", WRAP_URL);
-		wrap_add_span(m->w, m->href_off, m->href_len, WRAP_URL, 0, m->href_lit);
+		wrap_add_span(m->w, m->href_off, m->href_len, WRAP_URL, 0, false);
 		break;
 	case MD_SPAN_IMG:
 		if (!--m->img)
@@ -601,6 +608,8 @@ static void cell_lines(struct md *m, const struct span *sp, const struct cell *c
 		const struct wrap_row *row = &w->rows[r];
 		rl->lines = wrap_grow(rl->lines, &rl->cap_lines, rl->nlines + 1, sizeof(*rl->lines));
 		rl->lines[rl->nlines++] = (struct cell_line){ rl->nruns, row->nruns, row->indent, row->cols };
+		if (!row->nruns)
+			continue;
 		rl->runs = wrap_grow(rl->runs, &rl->cap_runs, rl->nruns + row->nruns, sizeof(*rl->runs));
 		memcpy(rl->runs + rl->nruns, w->runs + row->first_run, row->nruns * sizeof(*rl->runs));
 		rl->nruns += row->nruns;
@@ -737,7 +746,7 @@ static void table_layout(struct md *m)
 	size_t n = w->nspans;
 	if (ncols == 0)
 		return;
-	struct span *sp = xmemdup(w->spans, (n ? n : 1) * sizeof *sp);
+	struct span *sp = n ? xmemdup(w->spans, n * sizeof *sp) : xcalloc(1, sizeof *sp);
 	unsigned *nat = xcalloc(ncols, sizeof *nat), *width = xcalloc(ncols, sizeof *width);
 	unsigned sum = 0;
 	w->nspans = 0;
@@ -774,7 +783,7 @@ static void table_layout(struct md *m)
 
 void wrap_markdown(struct wrap *w, size_t off, size_t end, bool gap)
 {
-	struct md m = { .w = w, .gap = gap };
+	struct md m = { .w = w, .begin = w->text + off, .end = w->text + end, .gap = gap };
 	const MD_PARSER parser = {
 		.flags = MD_FLAGS,
 		.enter_block = enter_block,
