@@ -12,7 +12,7 @@
  * indentation is kept and wrapped rows repeat it.
  *
  * Markdown (the default) is parsed by md4c (CommonMark with GitHub tables,
- * strikethrough, task lists and bare-URL links; raw HTML shown as text):
+ * strikethrough and task lists; raw HTML shown as text; a bare URL is text):
  * - a newline inside a paragraph ends the row (model output is not
  *   hard-wrapped, so its newlines are meant);
  * - headings, *emphasis*, **strong**, ~~strike~~, `inline code` and links
