@@ -8,19 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-struct command {
-	const char *name;
-	const char *usage;
-	const char *summary;
-	int (*run)(struct cli *cli, int argc, char **argv);
-};
-
-#define COMMAND_ENTRY(n, u, s) { #n, u, s, cmd_##n },
-static const struct command commands[] = {
-	RAGDECK_COMMANDS(COMMAND_ENTRY)
-};
-#undef COMMAND_ENTRY
-
 static void print_help(void)
 {
 	printf("Usage: ragdeck [--config FILE] [--db PATH] [--continue] [--theme NAME]\n"
@@ -30,11 +17,17 @@ static void print_help(void)
 	       "Without a command it opens the full-screen app (press ? in it for the keys).\n"
 	       "\n"
 	       "Commands:\n");
-	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		printf("  %-8s %s\n", commands[i].name, commands[i].summary);
+	int width = 0;
+	for (size_t i = 0; i < cli_n_commands; i++)
+		if ((int)strlen(cli_commands[i].name) > width)
+			width = (int)strlen(cli_commands[i].name);
+	/* Two spaces at least after each name: tests/integration/test_cli.sh
+	 * finds the commands by them. */
+	for (size_t i = 0; i < cli_n_commands; i++)
+		printf("  %-*s  %s\n", width, cli_commands[i].name, cli_commands[i].summary);
 	printf("\n");
-	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		printf("  ragdeck %s\n", commands[i].usage);
+	for (size_t i = 0; i < cli_n_commands; i++)
+		printf("  ragdeck %s\n", cli_commands[i].usage);
 	printf("\n"
 	       "Options:\n"
 	       "      --config FILE  config file (default: $RAGDECK_CONFIG, then\n"
@@ -51,13 +44,6 @@ static void print_help(void)
 
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "version", no_argument, NULL, 'V' },
-		{ "continue", no_argument, NULL, OPT_FIRST_FREE },
-		{ "theme", required_argument, NULL, OPT_THEME },
-		CLI_COMMON_LONGOPTS,
-		{ 0 },
-	};
 	struct cli cli = { .prog = "ragdeck" };
 	struct app_opts app = { 0 };
 	int opt, rc;
@@ -67,7 +53,7 @@ int main(int argc, char **argv)
 	 * decimal point, whatever the user's locale writes. */
 	setlocale(LC_NUMERIC, "C");
 	/* '+': stop at the command name; its options are its own. */
-	while ((opt = getopt_long(argc, argv, "+hV", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+hV", cli_app_longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'h':
 			print_help();
@@ -75,7 +61,7 @@ int main(int argc, char **argv)
 		case 'V':
 			printf("ragdeck %s\n", RAGDECK_VERSION);
 			return EXIT_OK;
-		case OPT_FIRST_FREE:
+		case OPT_CONTINUE:
 			app.resume = true;
 			break;
 		case OPT_THEME:
@@ -92,13 +78,13 @@ int main(int argc, char **argv)
 		return rc;
 	}
 	const char *name = argv[optind];
-	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
-		if (strcmp(commands[i].name, name) != 0)
+	for (size_t i = 0; i < cli_n_commands; i++) {
+		if (strcmp(cli_commands[i].name, name) != 0)
 			continue;
 		int sub_argc = argc - optind;
 		char **sub_argv = argv + optind;
 		optind = 0; /* 0: getopt restarts fully (the "+" of the global pass is forgotten) */
-		rc = commands[i].run(&cli, sub_argc, sub_argv);
+		rc = cli_commands[i].run(&cli, sub_argc, sub_argv);
 		cli_release(&cli);
 		return rc;
 	}

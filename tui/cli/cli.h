@@ -23,6 +23,8 @@ struct cli {
 	struct config *cfg;      /* loaded by cli_load_config */
 	struct store *store;     /* opened by cli_open_store */
 	char *resolved_db;       /* path the store was opened at */
+	struct cli_describe *describe; /* set: commands describe their options
+	                                * instead of running (tui/cli/options.h) */
 };
 
 /* Load the config by the lookup order (--config, $RAGDECK_CONFIG, XDG file,
@@ -105,8 +107,9 @@ void cli_put_cell(FILE *f, const char *s, size_t len);
 bool cli_common_option(struct cli *cli, int opt, const char *arg);
 
 /* getopt_long codes of the shared options: tui/cli/options adds them to
- * every subcommand's table, tui/main.c to the app's. */
-enum { OPT_DB = 0x100, OPT_CONFIG, OPT_THEME, OPT_FIRST_FREE };
+ * every subcommand's table, tui/cli/commands.c to the app's
+ * (cli_app_longopts). */
+enum { OPT_DB = 0x100, OPT_CONFIG, OPT_THEME, OPT_CONTINUE, OPT_FIRST_FREE };
 
 #define CLI_COMMON_LONGOPTS \
 	{ "db", required_argument, NULL, OPT_DB }, \

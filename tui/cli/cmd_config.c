@@ -22,7 +22,7 @@ static const char config_help[] =
 int cmd_config(struct cli *cli, int argc, char **argv)
 {
 	int exit_code;
-	const struct cli_opt opts[] = { { 0 } };
+	const struct cli_opt opts[] = { { .complete = CLI_COMPLETE_PATH } }; /* check [FILE] */
 	if (cli_options_parse(cli, "config", config_help, opts, argc, argv, &exit_code) != 0)
 		return exit_code;
 	if (optind >= argc || strcmp(argv[optind], "check") != 0)

@@ -187,7 +187,7 @@ int cmd_chunks(struct cli *cli, int argc, char **argv)
 	int exit_code;
 	const struct cli_opt opts[] = {
 		{ .name = "json", .type = CLI_OPT_FLAG, .dest = &json },
-		{ 0 },
+		{ .complete = CLI_COMPLETE_PATH }, /* PATH */
 	};
 	if (cli_options_parse(cli, "chunks", chunks_help, opts, argc, argv, &exit_code) != 0)
 		return exit_code;

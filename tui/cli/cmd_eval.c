@@ -471,9 +471,9 @@ static int parse_args(struct eval_cmd *c, int argc, char **argv, int *exit_code)
 		             "fts_weight, heading_weight, proximity_weight or archived_weight, values in the key's "
 		             "range (at most " LITERAL(MAX_SWEEP) "), not '%s'" },
 		{ .name = "mode", .type = CLI_OPT_FUNC, .dest = &c->mode, .parse = cli_opt_retrieve_mode,
-		  .refused = "--mode takes hybrid, vector or fts, not '%s'" },
+		  .choices = CLI_RETRIEVE_MODES, .refused = "--mode takes hybrid, vector or fts, not '%s'" },
 		{ .name = "json", .type = CLI_OPT_FLAG, .dest = &c->json },
-		{ 0 },
+		{ .complete = CLI_COMPLETE_PATH }, /* GOLDEN */
 	};
 	if (cli_options_parse(c->cli, "eval", eval_help, opts, argc, argv, exit_code) != 0)
 		return -1;

@@ -181,7 +181,7 @@ int cmd_ingest(struct cli *cli, int argc, char **argv)
 		{ .name = "exclude", .letter = 'x', .type = CLI_OPT_FUNC, .dest = &exclude, .parse = globs_option },
 		{ .name = "prune", .type = CLI_OPT_FLAG, .dest = &prune },
 		{ .name = "json", .type = CLI_OPT_FLAG, .dest = &json },
-		{ 0 },
+		{ .complete = CLI_COMPLETE_PATH }, /* PATH... */
 	};
 	if (cli_options_parse(cli, "ingest", ingest_help, options, argc, argv, &rc) != 0)
 		goto cleanup;

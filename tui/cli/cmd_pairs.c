@@ -116,9 +116,9 @@ int cmd_pairs(struct cli *cli, int argc, char **argv)
 		return cli_usage_error(cli, "pairs ", "the pairs commands are 'pairs check FILE' and 'pairs export'");
 	}
 	const struct cli_opt opts[] = {
-		{ .name = "format", .type = CLI_OPT_STRING, .dest = &format_arg },
+		{ .name = "format", .type = CLI_OPT_STRING, .dest = &format_arg, .choices = "json regex:" },
 		{ .name = "json", .type = CLI_OPT_FLAG, .dest = &json },
-		{ 0 },
+		{ .complete = CLI_COMPLETE_PATH }, /* FILE.jsonl of pairs check */
 	};
 	if (cli_options_parse(cli, "pairs", pairs_help, opts, argc, argv, &exit_code) != 0)
 		return exit_code;

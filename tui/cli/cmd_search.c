@@ -170,7 +170,7 @@ int cmd_search(struct cli *cli, int argc, char **argv)
 		{ .name = "top-k", .letter = 'k', .type = CLI_OPT_INT, .dest = &k, .min = 1, .max = 1000,
 		  .refused = "-k takes a number from 1 to 1000, not '%s'" },
 		{ .name = "mode", .letter = 'm', .type = CLI_OPT_FUNC, .dest = &mode, .parse = cli_opt_retrieve_mode,
-		  .refused = "--mode is hybrid, vector or fts, not '%s'" },
+		  .choices = CLI_RETRIEVE_MODES, .refused = "--mode is hybrid, vector or fts, not '%s'" },
 		{ .name = "collection", .letter = 'c', .type = CLI_OPT_STRING, .dest = &collection },
 		{ .name = "path", .type = CLI_OPT_STRING, .dest = &path_glob },
 		{ .name = "json", .type = CLI_OPT_FLAG, .dest = &json },
