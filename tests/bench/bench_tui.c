@@ -12,7 +12,12 @@
  *    (utime + stime from /proc/PID/stat), as a share of one core;
  * 4. paste: a 1 MB bracketed paste, one line and then a log of 100-byte
  *    lines (100 KB each with --quick), timed from its first byte to the
- *    input line showing its end, with the CPU time the app spent on it.
+ *    input line showing its end, with the CPU time the app spent on it;
+ * 5. Markdown: a fresh app streams a 20,000-token Markdown answer
+ *    (paragraphs, lists, a table and a code block in every section; 2,000
+ *    with --quick) at 1,000 tokens/s, with keypresses timed meanwhile and
+ *    the app's CPU time per token, early in the answer and at its end (a
+ *    renderer that redoes the whole answer per token costs more and more).
  * Goals: p99 under 20 ms while streaming, idle CPU under 0.5%.
  *
  *   bench_tui RAGDECK FIXTURE_SERVE KB_DIR [--quick] */
@@ -203,9 +208,11 @@ static bool paste(pid_t app, size_t bytes, size_t line_len, double *wall_ms, dou
 	return ok;
 }
 
-/* Start fixture_serve streaming tokens at 2 ms; returns its stdin (close
- * it to stop the server) and its URL in url. */
-static int start_server(const char *serve, int tokens, char *url, size_t urlsz, pid_t *pid)
+/* Start fixture_serve streaming tokens (or the words of text, when not
+ * NULL) every delay_ms; returns its stdin (close it to stop the server)
+ * and its URL in url. */
+static int start_server(const char *serve, int tokens, const char *text, const char *delay_ms, char *url,
+                        size_t urlsz, pid_t *pid)
 {
 	int in[2], out[2];
 	char ntok[16];
@@ -218,7 +225,10 @@ static int start_server(const char *serve, int tokens, char *url, size_t urlsz, 
 		dup2(out[1], 1);
 		close(in[1]);
 		close(out[0]);
-		execl(serve, serve, "--flavor", "openai", "--tokens", ntok, "--delay-ms", "2", (char *)NULL);
+		if (text)
+			execl(serve, serve, "--flavor", "openai", "--text", text, "--delay-ms", delay_ms, (char *)NULL);
+		else
+			execl(serve, serve, "--flavor", "openai", "--tokens", ntok, "--delay-ms", delay_ms, (char *)NULL);
 		_exit(127);
 	}
 	close(in[0]);
@@ -230,6 +240,86 @@ static int start_server(const char *serve, int tokens, char *url, size_t urlsz, 
 	url[n] = '\0';
 	url[strcspn(url, "\r\n")] = '\0';
 	return in[1];
+}
+
+/* A Markdown answer of about words words: sections of a heading, a
+ * paragraph citing [n], a list, a table and a code block. */
+static char *markdown_answer(int words)
+{
+	size_t cap = (size_t)words * 16 + 4096, len = 0;
+	char *s = malloc(cap);
+	int n = 0;
+	for (int sec = 1; n < words; sec++) {
+		len += (size_t)snprintf(s + len, cap - len,
+			"## Step %d\n\nRestart the **agent** with `dwsync restart` and wait for *ready* in the log [%d]. "
+			"If it stays pending, check the proxy settings and the disk space first.\n\n"
+			"- open the settings\n- choose **Network**\n  - set the proxy\n\n"
+			"| setting | value |\n|---|---:|\n| port | %d |\n| retries | 3 |\n\n"
+			"```sh\ndwsync status --json\ndwsync restart --wait %d\n```\n\n",
+			sec, sec % 5 + 1, 8000 + sec, sec);
+		n += 80;
+	}
+	return s;
+}
+
+/* Phase 5: stream a Markdown answer of words tokens at 1,000 tokens/s
+ * into a fresh app; prints keypress times and CPU per token. */
+static int markdown_phase(const char *ragdeck, const char *serve, const char *db, int words, int nkeys)
+{
+	char url[256];
+	pid_t spid;
+	char *text = markdown_answer(words);
+	int server = start_server(serve, 0, text, "1", url, sizeof url, &spid);
+	free(text);
+	if (server < 0)
+		return 1;
+	setenv("OPENAI_BASE_URL", url, 1);
+	struct winsize ws = { .ws_row = 40, .ws_col = 120 };
+	pid_t app = forkpty(&master, NULL, NULL, &ws);
+	if (app == 0) {
+		execl(ragdeck, ragdeck, "--db", db, (char *)NULL);
+		_exit(127);
+	}
+	if (app < 0 || !wait_output("1 chat", 5000))
+		return 1;
+	drain(300);
+	type("\x15:model gpt-4o-mini\r");
+	drain(100);
+	uint64_t t0 = now_us();
+	type("How do I restart the agent?\r");
+	if (!wait_output("Step", 5000))
+		return 1;
+	struct stats st = keypresses(nkeys);
+	/* CPU per second of stream, second by second, until the footer shows */
+	double rates[256];
+	int nrates = 0;
+	bool done = false;
+	while (!done && nrates < 256) {
+		double c0 = cpu_seconds(app);
+		uint64_t w0 = now_us();
+		done = wait_output("via openai", 1000);
+		double dt = (double)(now_us() - w0) / 1e6;
+		if (!done && dt > 0.5)
+			rates[nrates++] = (cpu_seconds(app) - c0) / dt * 1e3;
+	}
+	double wall_s = (double)(now_us() - t0) / 1e6;
+	double first = 0, last = 0;
+	int k = nrates < 3 ? nrates : 3;
+	for (int i = 0; i < k; i++) {
+		first += rates[i] / k;
+		last += rates[nrates - 1 - i] / k;
+	}
+	printf("markdown answer, %d tokens at 1000/s: keypress median %.2f ms  p99 %.2f ms  (%d keys, %d lost)\n",
+	       words, st.median_ms, st.p99_ms, nkeys, st.lost);
+	printf("markdown answer: %s in %.1f s; app CPU per second of stream: %.0f ms in its first seconds, "
+	       "%.0f ms in its last (ratio %.2fx)\n",
+	       done ? "streamed" : "NOT FINISHED", wall_s, first, last, first > 0 ? last / first : 0);
+	type("\x03\x03");
+	int status = 0;
+	waitpid(app, &status, 0);
+	close(server);
+	waitpid(spid, NULL, 0);
+	return st.lost || !done;
 }
 
 int main(int argc, char **argv)
@@ -255,7 +345,7 @@ int main(int argc, char **argv)
 	if (system(cmd) != 0)
 		return 1;
 	pid_t spid;
-	int server = start_server(argv[2], 50000, url, sizeof url, &spid);
+	int server = start_server(argv[2], 50000, NULL, "2", url, sizeof url, &spid);
 	if (server < 0)
 		return 1;
 	setenv("OPENAI_BASE_URL", url, 1);
@@ -312,8 +402,9 @@ int main(int argc, char **argv)
 	waitpid(app, &status, 0);
 	close(server);
 	waitpid(spid, NULL, 0);
+	int md = markdown_phase(argv[1], argv[2], db, quick ? 2000 : 20000, nkeys);
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		return 1;
-	return st.lost || ref.lost || !line_ok || !log_ok ? 1 : 0;
+	return st.lost || ref.lost || !line_ok || !log_ok || md ? 1 : 0;
 }

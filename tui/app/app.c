@@ -2,12 +2,14 @@
  *
  * The loop: drain keys, advance transfers (callbacks append to the chat),
  * read the ingest worker's messages, render once if anything changed
- * (wnoutrefresh per window, one doupdate), then block in llm_client_poll
+ * (wnoutrefresh per window, one doupdate; a key or a resize at once, text
+ * arriving at most FRAME_US apart), then block in llm_client_poll
  * on stdin, the worker's pipe, the signal pipe (tui/ui/sigwatch) and the
  * transfers' sockets and timers. With nothing streaming and no key pressed
  * it sleeps in poll without a timeout: idle costs no CPU. A SIGHUP, SIGTERM
  * or SIGINT ends the loop like a quit. */
 #include "tui/app/app.h"
+#include "core/util/clock.h"
 #include "core/util/error.h"
 #include "tui/cli/cli.h"
 #include "tui/app/app_impl.h"
@@ -445,13 +447,20 @@ static void teardown(struct app *a)
 	free(a->history_path);
 }
 
+/* The shortest time between two frames drawn for streamed text alone
+ * (60 per second): tokens that arrive faster are drawn together. */
+#define FRAME_US 16667
+
 static void loop(struct app *a)
 {
 	char err[ERR_LEN];
 	while (!a->quit) {
 		int key;
-		while (!a->quit && screen_key(&key))
+		bool keyed = false;
+		while (!a->quit && screen_key(&key)) {
 			app_key(a, key);
+			keyed = true;
+		}
 		llm_client_perform(a->client);
 		if (a->running && turn_done(a->running)) {
 			a->running = NULL;
@@ -460,8 +469,16 @@ static void loop(struct app *a)
 		worker_messages(a);
 		if (a->quit)
 			break;
-		if (a->dirty || a->need_layout)
-			render(a);
+		int wait_ms = -1;
+		if (a->dirty || a->need_layout) {
+			uint64_t now = clock_now_us(), since = now - a->drawn_us;
+			if (keyed || a->need_layout || since >= FRAME_US) {
+				render(a);
+				a->drawn_us = now;
+			} else {
+				wait_ms = (int)((FRAME_US - since) / 1000) + 1;
+			}
+		}
 		struct pollfd fds[3] = {
 			{ .fd = STDIN_FILENO, .events = POLLIN },
 			{ .fd = sigwatch_fd(), .events = POLLIN },
@@ -469,7 +486,7 @@ static void loop(struct app *a)
 		size_t n = 2;
 		if (a->worker)
 			fds[n++] = (struct pollfd){ .fd = worker_fd(a->worker), .events = POLLIN };
-		if (llm_client_poll(a->client, fds, n, -1, err, sizeof err) < 0)
+		if (llm_client_poll(a->client, fds, n, wait_ms, err, sizeof err) < 0)
 			app_status(a, true, "%s", err);
 		if ((fds[0].revents & (POLLHUP | POLLERR | POLLNVAL)) || sigwatch_caught())
 			a->quit = true;

@@ -35,6 +35,7 @@ struct app {
 	char status[256];
 	bool status_alert;
 	bool dirty, quit;
+	uint64_t drawn_us;         /* when render last ran */
 	int ctrl_c;                /* Ctrl-C presses in a row */
 
 	struct llm_client *client;
