@@ -48,6 +48,10 @@ check "with its rows under the header" wait_for '│ 22   │       start       
 check "the code block is boxed with its language" wait_for '╭─ sh ─' 2
 check "its lines are inside the box" wait_for '│ systemctl restart nginx' 2
 check "the quote has its bar" wait_for '│ Check status first\.' 2
+check "the command is coloured apart from its arguments (shell highlighting)" \
+	bash -c "tmux -L $sock capture-pane -p -e -t e2e | grep -q \$'systemctl\\e\\[[0-9;]*m restart'"
+check "the quoted string has a colour of its own" \
+	bash -c "tmux -L $sock capture-pane -p -e -t e2e | grep -q \$'\\e\\[[0-9;]*m\"1 hour ago\"'"
 
 keys M-1
 keys y

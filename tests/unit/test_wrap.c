@@ -235,9 +235,9 @@ static void fenced_code_is_cut_not_wrapped(void **state)
 	(void)state;
 	expect("```c\nint main(void) { return 0; }\n\tx;\n\n```\nafter *it*", 12,
 	       "{F:╭}{F:─}{F: }{G:c}{F: }{F:───────}\n"
-	       "{F:│ }{B:int main(}\\\n"
-	       "{F:│ }{B:void) { r}\\\n"
-	       "{F:│ }{B:eturn 0; }}\n"
+	       "{F:│ }{Bt:int}{B: }{Bf:main}{B:(}\\\n"
+	       "{F:│ }{Bt:void}{B:) { }{Bk:r}\\\n"
+	       "{F:│ }{Bk:eturn}{B: }{Bn:0}{B:; }}\n"
 	       "{F:│ }{B:    }{B:x;}\n"
 	       "{F:│ }\n"
 	       "{F:╰}{F:───────────}\n"
@@ -251,6 +251,17 @@ static void fenced_code_is_cut_not_wrapped(void **state)
 	       "{E:b}\n"
 	       "{F:╭}{F:─}{F:──────────────────}\n"
 	       "{F:│ }{B:# not a heading}\n");
+	/* highlighting carries a block comment from line to line; an unknown
+	 * language is not highlighted */
+	expect("```c\n/* a\nb */ int x;\n```\n\n```klingon\nint x;\n```", 20,
+	       "{F:╭}{F:─}{F: }{G:c}{F: }{F:───────────────}\n"
+	       "{F:│ }{Bc:/* a}\n"
+	       "{F:│ }{Bc:b */}{B: }{Bt:int}{B: x;}\n"
+	       "{F:╰}{F:───────────────────}\n"
+	       "\n"
+	       "{F:╭}{F:─}{F: }{G:klingon}{F: }{F:─────────}\n"
+	       "{F:│ }{B:int x;}\n"
+	       "{F:╰}{F:───────────────────}\n");
 	/* indented code, and code inside a list item under its text */
 	expect("    make all\n\n1. run:\n\n   ```sh\n   ls\n   ```", 16,
 	       "{F:╭}{F:─}{F:──────────────}\n"
@@ -260,7 +271,7 @@ static void fenced_code_is_cut_not_wrapped(void **state)
 	       "{L:1. }run:\n"
 	       "\n"
 	       "   {F:╭}{F:─}{F: }{G:sh}{F: }{F:───────}\n"
-	       "   {F:│ }{B:ls}\n"
+	       "   {F:│ }{Bf:ls}\n"
 	       "   {F:╰}{F:────────────}\n");
 	size_t n;
 	struct wrap *w = wrap_new();

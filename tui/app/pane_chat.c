@@ -1,6 +1,7 @@
 /* pane_chat: the conversation, newest at the bottom, answers streaming in. */
 #include "tui/app/pane.h"
 #include "tui/ui/clipboard.h"
+#include "tui/ui/highlight.h"
 #include "core/util/utf8.h"
 #include "core/util/xalloc.h"
 
@@ -31,14 +32,24 @@ void chat_msg_clean(struct chat_msg *m)
 	m->clean_of = m->raw.len;
 }
 
-static enum theme_elem run_elem(enum wrap_style s, bool assistant)
+/* The theme element of each highlight class (HL_PLAIN: the code block's). */
+static const enum theme_elem hl_elems[HL_CLASS_COUNT] = {
+	[HL_PLAIN] = THEME_CODE_BLOCK, [HL_KEYWORD] = THEME_HL_KEYWORD, [HL_TYPE] = THEME_HL_TYPE,
+	[HL_FUNCTION] = THEME_HL_FUNCTION, [HL_STRING] = THEME_HL_STRING, [HL_NUMBER] = THEME_HL_NUMBER,
+	[HL_COMMENT] = THEME_HL_COMMENT, [HL_VARIABLE] = THEME_HL_VARIABLE, [HL_KEY] = THEME_HL_KEY,
+	[HL_HEADER] = THEME_HL_HEADER, [HL_ADDED] = THEME_HL_ADDED, [HL_REMOVED] = THEME_HL_REMOVED,
+	[HL_ERROR] = THEME_HL_ERROR, [HL_WARN] = THEME_HL_WARN,
+};
+
+static enum theme_elem run_elem(enum wrap_style s, unsigned hl, bool assistant)
 {
+	if (s == WRAP_CODE_BLOCK)
+		return hl < HL_CLASS_COUNT ? hl_elems[hl] : THEME_CODE_BLOCK;
 	switch (s) {
 	case WRAP_HEADING: return THEME_HEADING;
 	case WRAP_EMPHASIS: return THEME_EMPHASIS;
 	case WRAP_STRONG: return THEME_STRONG;
 	case WRAP_CODE: return THEME_CODE;
-	case WRAP_CODE_BLOCK: return THEME_CODE_BLOCK;
 	case WRAP_CITATION: return THEME_CITATION;
 	case WRAP_LINK: return THEME_LINK;
 	case WRAP_URL: return THEME_URL;
@@ -78,7 +89,7 @@ static void draw_text_row(WINDOW *w, int y, struct chat_msg *m, size_t r, int se
 	bool in_code = r >= code_first && r < code_end;
 	for (size_t i = 0; i < n; i++) {
 		const struct wrap_run *run = &runs[i];
-		enum theme_elem e = run_elem(run->style, m->assistant);
+		enum theme_elem e = run_elem(run->style, run->hl, m->assistant);
 		if ((run->style == WRAP_CITATION && run->cite == selected_cite) ||
 		    (in_code && run->style == WRAP_CODE_FRAME))
 			e = THEME_SELECTION;

@@ -1,5 +1,6 @@
 /* term_md: wrap's rows as SGR-styled lines on a terminal. */
 #include "tui/ui/term_md.h"
+#include "tui/ui/highlight.h"
 #include "tui/ui/wrap.h"
 #include "core/util/strbuf.h"
 #include "core/util/utf8.h"
@@ -39,6 +40,18 @@ static const char *const sgr_mono[WRAP_STYLE_COUNT] = {
 	[WRAP_TABLE_HEAD] = "1",
 };
 
+/* SGR parameters per highlight class in code, with colour and without. */
+static const char *const hl_color[HL_CLASS_COUNT] = {
+	[HL_PLAIN] = "32", [HL_KEYWORD] = "35", [HL_TYPE] = "36", [HL_FUNCTION] = "33",
+	[HL_STRING] = "32", [HL_NUMBER] = "33", [HL_COMMENT] = "2;3", [HL_VARIABLE] = "31",
+	[HL_KEY] = "34", [HL_HEADER] = "1;34", [HL_ADDED] = "32", [HL_REMOVED] = "31",
+	[HL_ERROR] = "1;31", [HL_WARN] = "33",
+};
+static const char *const hl_mono[HL_CLASS_COUNT] = {
+	[HL_KEYWORD] = "1", [HL_COMMENT] = "2", [HL_KEY] = "1", [HL_HEADER] = "1",
+	[HL_ADDED] = "1", [HL_REMOVED] = "2", [HL_ERROR] = "1;7", [HL_WARN] = "1",
+};
+
 struct term_md *term_md_new(FILE *out, int width, bool color)
 {
 	struct term_md *t = xcalloc(1, sizeof *t);
@@ -60,6 +73,8 @@ static void print_row(struct term_md *t, size_t r)
 		const struct wrap_run *run = &runs[i];
 		const char *text = wrap_run_text(t->wrap, t->clean, run);
 		const char *s = sgr[run->style];
+		if (run->style == WRAP_CODE_BLOCK && run->hl < HL_CLASS_COUNT)
+			s = (t->color ? hl_color : hl_mono)[run->hl];
 		if (s)
 			fprintf(t->out, "\033[%sm", s);
 		if (text[0] == '\t')

@@ -43,6 +43,19 @@
 	X(CODE_BLOCK, "code_block") \
 	X(CODE_FRAME, "code_frame") \
 	X(CODE_LANG, "code_lang") \
+	X(HL_KEYWORD, "hl_keyword") \
+	X(HL_TYPE, "hl_type") \
+	X(HL_FUNCTION, "hl_function") \
+	X(HL_STRING, "hl_string") \
+	X(HL_NUMBER, "hl_number") \
+	X(HL_COMMENT, "hl_comment") \
+	X(HL_VARIABLE, "hl_variable") \
+	X(HL_KEY, "hl_key") \
+	X(HL_HEADER, "hl_header") \
+	X(HL_ADDED, "hl_added") \
+	X(HL_REMOVED, "hl_removed") \
+	X(HL_ERROR, "hl_error") \
+	X(HL_WARN, "hl_warn") \
 	X(DIM, "dim") \
 	X(SELECTION, "selection") \
 	X(ALERT, "alert") \

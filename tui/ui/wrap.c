@@ -10,6 +10,7 @@
  * followed by an unindented one. */
 #include "tui/ui/wrap.h"
 #include "tui/ui/wrap_int.h"
+#include "tui/ui/highlight.h"
 #include "core/util/grapheme.h"
 #include "core/util/xalloc.h"
 
@@ -498,13 +499,54 @@ void wrap_code_open(struct wrap *w, const struct prefix *pre, const char *lang, 
 		}
 	}
 	push_hbar(w, room(w), WRAP_CODE_FRAME);
-	w->code = (struct code_seg){ .open = true, .pre = *pre, .block = w->nblocks++ };
+	w->code = (struct code_seg){ .open = true, .lang = (unsigned char)hl_lang_from_name(lang, lang_len),
+	                             .hl_state = HL_STATE_START, .pre = *pre, .block = w->nblocks++ };
 	struct prefix *side = &w->code.pre;
 	if (side->n < sizeof side->p / sizeof side->p[0]) {
 		size_t off = wrap_lit(w, "│ ", strlen("│ "));
 		side->p[side->n++] = (struct piece){ off, strlen("│ "), 2, WRAP_CODE_FRAME, false };
 		side->cols += 2;
 	}
+}
+
+/* Most classes one code line is split into; past them the rest is plain. */
+#define MAX_HL_SPANS 256
+
+/* Split the current line's spans by the highlighter's classes when they
+ * are one contiguous range of the text (a code line always is, save for
+ * what md4c hands from its own storage), and step the block's state. */
+static void highlight_line(struct wrap *w)
+{
+	struct hl_span hs[MAX_HL_SPANS];
+	size_t n = 0, k = 0;
+	for (size_t i = 0; i < w->nspans; i++)
+		if (w->spans[i].lit || (i && w->spans[i - 1].off + w->spans[i - 1].len != w->spans[i].off))
+			return;
+	size_t start = w->nspans ? w->spans[0].off : 0;
+	size_t len = w->nspans ? w->spans[w->nspans - 1].off + w->spans[w->nspans - 1].len - start : 0;
+	w->code.hl_state = hl_line((enum hl_lang)w->code.lang, w->code.hl_state, w->text + start, len, hs,
+	                           MAX_HL_SPANS, &n);
+	if (n == 0 || (n == 1 && hs[0].cls == HL_PLAIN))
+		return;
+	struct span *old = xmemdup(w->spans, w->nspans * sizeof *old);
+	size_t nold = w->nspans;
+	w->nspans = 0;
+	for (size_t i = 0; i < nold; i++) {
+		size_t off = old[i].off, end = off + old[i].len;
+		while (off < end) {
+			while (k < n && start + hs[k].off + hs[k].len <= off)
+				k++;
+			size_t stop = k < n && start + hs[k].off + hs[k].len < end ? start + hs[k].off + hs[k].len : end;
+			struct span sp = old[i];
+			sp.off = off;
+			sp.len = stop - off;
+			sp.hl = k < n ? (unsigned char)hs[k].cls : HL_PLAIN;
+			w->spans = wrap_grow(w->spans, &w->cap_spans, w->nspans + 1, sizeof(*w->spans));
+			w->spans[w->nspans++] = sp;
+			off = stop;
+		}
+	}
+	free(old);
 }
 
 void wrap_code_line(struct wrap *w)
@@ -515,6 +557,8 @@ void wrap_code_line(struct wrap *w)
 	unsigned avail = pre->cols < width ? width - pre->cols : 1;
 	unsigned keep = avail >= 2 ? avail - 1 : avail;
 
+	if (w->code.lang != HL_LANG_NONE)
+		highlight_line(w);
 	if (!w->nspans) {
 		wrap_push_row(w, pre, 0);
 	} else {
@@ -654,8 +698,12 @@ static size_t layout_code(struct wrap *w, size_t off)
 		bool complete;
 		size_t end = line_end(w, off, &complete);
 		w->work += end - off + complete;
-		if (complete && closes_fence(w->text, off, end, w->code.ch, w->code.n)) {
+		if (closes_fence(w->text, off, end, w->code.ch, w->code.n)) {
+			/* an answer often ends on its closing fence with no newline:
+			 * closed for now, settled once the line is whole */
 			wrap_code_close(w);
+			if (!complete)
+				return w->text_len;
 			mark_stable(w, end + 1);
 			return end + 1;
 		}
@@ -848,6 +896,9 @@ static const char *const dump_tags[WRAP_STYLE_COUNT] = {
 	[WRAP_CODE_FRAME] = "F", [WRAP_CODE_LANG] = "G", [WRAP_TABLE_HEAD] = "T",
 };
 
+/* The letter wrap_dump adds to a code run's tag for its class. */
+static const char hl_letters[HL_CLASS_COUNT + 1] = "-ktfsncvyharew";
+
 void wrap_dump(const struct wrap *w, const char *text, struct strbuf *out)
 {
 	for (size_t r = 0; r < w->nrows; r++) {
@@ -860,6 +911,8 @@ void wrap_dump(const struct wrap *w, const char *text, struct strbuf *out)
 			const char *bytes = wrap_run_text(w, text, run);
 			if (tag)
 				sb_printf(out, "{%s", tag);
+			if (run->style == WRAP_CODE_BLOCK && run->hl && run->hl < HL_CLASS_COUNT)
+				sb_putc(out, hl_letters[run->hl]);
 			if (run->style == WRAP_CITATION)
 				sb_printf(out, "%d", run->cite);
 			if (tag)

@@ -20,7 +20,9 @@
  *   is the URL);
  * - list items start with a bullet (•, ◦, ▪ by depth) or their number, and
  *   their rows hang under the text; block quotes start every row with │;
- * - fenced and indented code sits in a box naming its language; code rows
+ * - fenced and indented code sits in a box naming its language, its runs
+ *   carrying the highlighter's class (tui/ui/highlight.h) when the
+ *   language is one it knows; code rows
  *   are cut, not wrapped, at the width: a cut row carries WRAP_ROW_BROKEN so
  *   the pane draws a continuation mark in its last column;
  * - tables are aligned in bordered columns; wider than the width, the widest
@@ -159,7 +161,10 @@ size_t wrap_work(const struct wrap *w);
  * "{X:text}" with X one of H (heading), E (emphasis), S (strong), C (code),
  * B (code block), L (list bullet), R<n> (citation n), K (link), U (url),
  * X (strike), Q (quote bar), D (rule or table border), F (code frame),
- * G (code language), T (table head); tabs as spaces; a broken row ends in
+ * G (code language), T (table head), a highlighted code run's B followed by
+ * its class (k keyword, t type, f function, s string, n number, c comment,
+ * v variable, y key, h header, a added, r removed, e error, w warn: the
+ * order of enum hl_class); tabs as spaces; a broken row ends in
  * '\'. text is the laid-out text. */
 void wrap_dump(const struct wrap *w, const char *text, struct strbuf *out);
 

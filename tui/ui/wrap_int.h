@@ -39,6 +39,8 @@ struct prefix {
 /* A fenced code block being laid out line by line. */
 struct code_seg {
 	bool open;
+	unsigned char lang;       /* enum hl_lang */
+	unsigned hl_state;        /* the highlighter's state for the next line */
 	char ch;                  /* '`' or '~' */
 	size_t n;                 /* length of the opening fence */
 	struct prefix pre;        /* what its rows start with (with the box side) */
