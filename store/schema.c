@@ -200,6 +200,10 @@ static const char *const migrations[] = {
 	"  SELECT e.model, e.dim FROM embeddings e JOIN chunks c ON c.id = e.chunk_id"
 	"  JOIN documents d ON d.id = c.document_id WHERE d.collection_id = collections.id"
 	"  GROUP BY e.model, e.dim ORDER BY count(*) DESC LIMIT 1);",
+
+	/* 6 -> 7: an answer asked again stays in its session, marked replaced
+	 * by the newer answer that follows it. */
+	"ALTER TABLE messages ADD COLUMN replaced INTEGER NOT NULL DEFAULT 0;",
 };
 
 static int user_version(sqlite3 *db, int *version)

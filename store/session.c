@@ -51,22 +51,37 @@ cleanup:
 	return rc;
 }
 
-int session_message_approve(struct store *s, int64_t msg_id, bool approved, char *err, size_t errlen)
+/* Run sql, an UPDATE of an assistant message binding its id as ?1 and
+ * value as ?2; what names the action in the error. */
+static int update_answer(struct store *s, const char *sql, int64_t msg_id, int value,
+                         const char *what, char *err, size_t errlen)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = -1;
-	if (prepare(s, "UPDATE messages SET approved = ?2 WHERE id = ?1 AND role = 'assistant'", &st))
+	if (prepare(s, sql, &st))
 		goto cleanup;
 	sqlite3_bind_int64(st, 1, msg_id);
-	sqlite3_bind_int(st, 2, approved);
+	sqlite3_bind_int(st, 2, value);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		goto cleanup;
 	rc = 0;
 cleanup:
 	if (rc)
-		fail(s, "approve the answer", err, errlen);
+		fail(s, what, err, errlen);
 	sqlite3_finalize(st);
 	return rc;
+}
+
+int session_message_approve(struct store *s, int64_t msg_id, bool approved, char *err, size_t errlen)
+{
+	return update_answer(s, "UPDATE messages SET approved = ?2 WHERE id = ?1 AND role = 'assistant'",
+	                     msg_id, approved, "approve the answer", err, errlen);
+}
+
+int session_message_replace(struct store *s, int64_t msg_id, char *err, size_t errlen)
+{
+	return update_answer(s, "UPDATE messages SET replaced = ?2 WHERE id = ?1 AND role = 'assistant'",
+	                     msg_id, 1, "mark the old answer replaced", err, errlen);
 }
 
 int session_touch(struct store *s, int64_t id, const char *title, char *err, size_t errlen)
@@ -188,6 +203,8 @@ static void read_message_row(sqlite3_stmt *st, void *row)
 	m->content = column_dup(st, 2);
 	m->query_id = sqlite3_column_int64(st, 3);
 	m->created_at = sqlite3_column_int64(st, 4);
+	m->approved = sqlite3_column_int(st, 5) != 0;
+	m->replaced = sqlite3_column_int(st, 6) != 0;
 }
 
 int session_messages(struct store *s, int64_t session, struct session_msg **rows, size_t *n,
@@ -197,7 +214,8 @@ int session_messages(struct store *s, int64_t session, struct session_msg **rows
 	void *v = NULL;
 	*rows = NULL;
 	*n = 0;
-	if (prepare(s, "SELECT id, role, content, coalesce(query_id, 0), created_at FROM messages"
+	if (prepare(s, "SELECT id, role, content, coalesce(query_id, 0), created_at, approved, replaced"
+	               " FROM messages"
 	               " WHERE session_id = ?1 ORDER BY id", &st))
 		return fail(s, "read the session's messages", err, errlen);
 	sqlite3_bind_int64(st, 1, session);

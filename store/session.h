@@ -1,5 +1,6 @@
 /* session: saved chat sessions, their messages, and reviewer marks on
- * retrieved chunks (tables sessions, messages, feedback of schema v2).
+ * retrieved chunks (tables sessions, messages, feedback of schema v2;
+ * messages.replaced since v7).
  *
  * Every function returns 0 on success or -1 with a message in err naming
  * the database. Strings handed in are copied by SQLite; rows handed out
@@ -26,6 +27,8 @@ struct session_msg {
 	char *content;
 	int64_t query_id;         /* 0 when the turn was not logged */
 	int64_t created_at;
+	bool approved;            /* an answer approved as a training pair */
+	bool replaced;            /* an answer replaced by a newer one (asked again) */
 };
 
 /* A reviewer's mark on one chunk of one turn's retrieval. */
@@ -61,6 +64,10 @@ int session_message_append(struct store *s, int64_t session, bool assistant, con
 /* Mark assistant message id approved (or not) for `ragdeck pairs export`.
  * Returns 0 or -1 with err. */
 int session_message_approve(struct store *s, int64_t msg_id, bool approved, char *err, size_t errlen);
+
+/* Mark assistant message id replaced by a newer answer to the same
+ * question (it stays in the session). Returns 0 or -1 with err. */
+int session_message_replace(struct store *s, int64_t msg_id, char *err, size_t errlen);
 
 /* The messages of a session in order into *rows (*n of them). Free with
  * session_msgs_free. */

@@ -201,7 +201,8 @@ check "turns with keys were logged" test "$(sql 'SELECT count(*) FROM queries')"
 mode() { stat -c %a "$1"; }
 check "the database and its WAL are mode 0600" \
 	bash -c "[ \$(stat -c %a '$db') = 600 ] && for f in '$db-wal' '$db-shm'; do [ ! -e \"\$f\" ] || [ \$(stat -c %a \"\$f\") = 600 ] || exit 1; done"
-check "the input history is mode 0600" test "$(mode "$XDG_STATE_HOME/ragdeck/history")" = 600
+check "the input history is mode 0600" \
+	bash -c "for f in '$XDG_STATE_HOME'/ragdeck/history-*; do [ \$(stat -c %a \"\$f\") = 600 ] || exit 1; done"
 check "the export is mode 0600" test "$(mode "$work/home/conv.md")" = 600
 check "the export holds the hostile answer inert" \
 	bash -c "grep -q 'Port . 7443' '$work/home/conv.md' && raw_free '$work/home/conv.md'"

@@ -13,11 +13,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 serve=${FIXTURE_SERVE:?set FIXTURE_SERVE to the fixture server program}
 unset RAGDECK_THEME_DIR
 command -v tmux > /dev/null || { echo "1..0 # SKIP tmux is not installed"; exit 0; }
-db=$work/kb.db
-"$ragdeck" --db "$db" ingest --collection default "$here/../../examples/kb" > /dev/null
-history=$XDG_STATE_HOME/ragdeck/history
-
-sql() { python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])' "$db" "$1"; }
+kb_db
 questions() { sql "SELECT count(*) FROM messages WHERE role = 'user'"; }
 # last_question_is FILE: the newest question saved is FILE's text exactly.
 last_question_is() {
@@ -25,8 +21,9 @@ last_question_is() {
 q = sqlite3.connect(sys.argv[1]).execute("SELECT content FROM messages WHERE role = '"'user'"' ORDER BY id DESC LIMIT 1").fetchone()[0]
 sys.exit(q != open(sys.argv[2]).read())' "$db" "$1"
 }
-# in_history TEXT: TEXT is a line of the input history file.
-in_history() { grep -qxF -- "$1" "$history"; }
+# in_history TEXT: TEXT is a line of the input history file (the
+# database's own: history-HASH).
+in_history() { grep -qxF -- "$1" "$XDG_STATE_HOME"/ragdeck/history-*; }
 # app_pid: the app running in the pane's shell.
 app_pid() { ps -o pid= --ppid "$(tm display -p -t e2e '#{pane_pid}')" | tr -d ' '; }
 # back_at_shell STATUS: the app is gone, the shell prompt is back on the
@@ -91,11 +88,7 @@ keys ':quit' Enter
 wait_for 'e2e-shell\$ ?$' 10
 
 # 3. Enter while an answer streams keeps the question in the input.
-export OPENAI_API_KEY=sk-test-e2e-77a0
-start_server --flavor openai --tokens 400 --delay-ms 20
-start_app "OPENAI_API_KEY=$OPENAI_API_KEY OPENAI_BASE_URL=$url"
-keys ':model gpt-4o-mini' Enter
-wait_for 'answering with gpt-4o-mini' 3
+start_streaming_app sk-test-e2e-77a0
 keys "What port does the agent use?" Enter
 wait_for 'w5 ' 10
 keys "And which protocol?" Enter

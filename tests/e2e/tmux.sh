@@ -1,7 +1,8 @@
 # tmux helpers for the full-screen suites (sourced). Each suite gets a
 # private tmux server (socket ragdeck-e2e-PID) with one session "e2e".
 # Needs $work (scratch directory: a timeout saves and prints the screen),
-# $ragdeck and $db for start_app.
+# $ragdeck and $db for start_app ($here, the suite's folder, for kb_db);
+# start_streaming_app needs serve.sh and $serve too.
 sock=ragdeck-e2e-$$
 tm() { tmux -L "$sock" -f /dev/null "$@"; }
 
@@ -50,5 +51,24 @@ start_app() {
 	wait_for 'e2e-shell\$' 5
 	keys "$ragdeck --db $db" Enter
 	wait_for '1 chat' 5
+}
+
+# kb_db: $db is a new database in $work holding examples/kb; sql QUERY
+# prints the first column of QUERY's first row in it.
+kb_db() {
+	db=$work/kb.db
+	"$ragdeck" --db "$db" ingest --collection default "$here/../../examples/kb" > /dev/null
+}
+sql() { python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])' "$db" "$1"; }
+
+# start_streaming_app KEY: start_app answering with gpt-4o-mini from a
+# fixture server streaming 400 tokens 20 ms apart (an answer takes 8 s),
+# with OPENAI_API_KEY=KEY exported.
+start_streaming_app() {
+	export OPENAI_API_KEY=$1
+	start_server --flavor openai --tokens 400 --delay-ms 20
+	start_app "OPENAI_API_KEY=$OPENAI_API_KEY OPENAI_BASE_URL=$url"
+	keys ':model gpt-4o-mini' Enter
+	wait_for 'answering with gpt-4o-mini' 3
 }
 

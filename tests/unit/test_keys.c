@@ -127,6 +127,11 @@ static void help_lists_keys_per_map_and_colon_commands(void **state)
 	                          "Scroll up one line\n"));
 	assert_non_null(strstr(s, "\n  Backspace, C-h         edit-delete-back       "
 	                          "Delete before the cursor\n"));
+	assert_non_null(strstr(s, "\n  C-r                    history-search         "
+	                          "Search past questions as you type (any case); Enter takes it unsent\n"));
+	assert_non_null(strstr(s, "\n  e                      edit-question          "));
+	assert_non_null(strstr(s, "\n  r                      ask-again              "));
+	assert_non_null(strstr(s, "\n  C-g                    cancel                 "));
 	assert_non_null(strstr(s, "\nCommands (type : then the command)\n"));
 	assert_non_null(strstr(s, "\n  :ingest PATH                                  "
 	                          "Add a file or directory to the store\n"));

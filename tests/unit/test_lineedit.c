@@ -1,4 +1,5 @@
-/* Unit tests for tui/ui/lineedit: editing, history and its file, views. */
+/* Unit tests for tui/ui/lineedit: editing, history and its file, reverse
+ * search, views. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -11,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/util/strbuf.h"
 #include "tui/ui/lineedit.h"
 
 #define E_ACUTE "e\xcc\x81"        /* e + combining acute: one cluster */
@@ -424,6 +426,267 @@ static void emoji_sequences_move_as_one_and_take_their_columns(void **state)
 	lineedit_free(&le);
 }
 
+/* --- reverse search (Ctrl-R) ---------------------------------------------- */
+
+/* A history of questions, newest last, and "draft" typed in the buffer
+ * with the cursor after "dr". */
+static struct lineedit *with_questions(void)
+{
+	struct lineedit *le = lineedit_new(0);
+	submit(le, "How do refunds work?");
+	submit(le, "What port does the agent use?");
+	submit(le, "Refund window on annual plans");
+	submit(le, "unrelated");
+	lineedit_insert(le, "draft", 5);
+	for (int i = 0; i < 3; i++)
+		lineedit_left(le);
+	return le;
+}
+
+/* Type s into the search a character (byte) at a time. */
+static void type(struct lineedit *le, const char *s)
+{
+	for (; *s; s++)
+		lineedit_search_insert(le, s, 1);
+}
+
+static const char *prompt_of(const struct lineedit *le)
+{
+	static struct strbuf sb = STRBUF_INIT;
+	sb_reset(&sb);
+	lineedit_search_prompt(le, &sb);
+	return sb_str(&sb);
+}
+
+static void search_narrows_to_the_newest_entry_holding_the_query(void **state)
+{
+	(void)state;
+	struct lineedit *le = with_questions();
+	assert_string_equal(prompt_of(le), "");
+	lineedit_search_start(le);
+	assert_true(lineedit_search_active(le));
+	assert_string_equal(prompt_of(le), "(reverse-i-search)'': ");
+	assert_string_equal(lineedit_text(le, NULL), "draft");   /* nothing typed: the line stays */
+	lineedit_search_insert(le, "r", 1);
+	assert_string_equal(lineedit_text(le, NULL), "unrelated");
+	assert_int_equal(lineedit_cursor(le), 2);
+	lineedit_search_insert(le, "E", 1);                      /* case is ignored */
+	assert_string_equal(lineedit_text(le, NULL), "unrelated");
+	lineedit_search_insert(le, "f", 1);
+	assert_string_equal(lineedit_text(le, NULL), "Refund window on annual plans");
+	assert_int_equal(lineedit_cursor(le), 0);
+	assert_string_equal(prompt_of(le), "(reverse-i-search)'rEf': ");
+	lineedit_search_insert(le, "unds", 4);
+	assert_string_equal(lineedit_text(le, NULL), "How do refunds work?");
+	assert_int_equal(lineedit_cursor(le), 7);
+	lineedit_free(&le);
+}
+
+static void search_again_goes_to_older_matches_skipping_repeats(void **state)
+{
+	(void)state;
+	struct lineedit *le = lineedit_new(0);
+	submit(le, "port a");
+	submit(le, "port b");
+	submit(le, "other");
+	submit(le, "port b");
+	lineedit_search_start(le);
+	lineedit_search_insert(le, "PORT", 4);
+	assert_string_equal(lineedit_text(le, NULL), "port b");
+	lineedit_search_older(le);                   /* the same text again is passed over */
+	assert_string_equal(lineedit_text(le, NULL), "port a");
+	assert_string_equal(prompt_of(le), "(reverse-i-search)'PORT': ");
+	lineedit_search_older(le);                   /* nothing older: failed, the match stays */
+	assert_string_equal(lineedit_text(le, NULL), "port a");
+	assert_string_equal(prompt_of(le), "(failed reverse-i-search)'PORT': ");
+	lineedit_search_start(le);                   /* Ctrl-R while searching: older again */
+	assert_string_equal(prompt_of(le), "(failed reverse-i-search)'PORT': ");
+	lineedit_free(&le);
+}
+
+static void search_without_a_match_fails_and_keeps_the_line(void **state)
+{
+	(void)state;
+	struct lineedit *le = with_questions();
+	lineedit_search_start(le);
+	lineedit_search_insert(le, "quokka", 6);
+	assert_string_equal(prompt_of(le), "(failed reverse-i-search)'quokka': ");
+	assert_string_equal(lineedit_text(le, NULL), "draft");
+	lineedit_search_insert(le, "s", 1);
+	assert_string_equal(prompt_of(le), "(failed reverse-i-search)'quokkas': ");
+	lineedit_search_accept(le);
+	assert_false(lineedit_search_active(le));
+	assert_string_equal(lineedit_text(le, NULL), "draft");
+	assert_false(lineedit_history_next(le));     /* not browsing the history */
+	lineedit_free(&le);
+
+	struct lineedit *empty = lineedit_new(0);
+	lineedit_search_start(empty);
+	lineedit_search_insert(empty, "a", 1);
+	assert_string_equal(prompt_of(empty), "(failed reverse-i-search)'a': ");
+	lineedit_free(&empty);
+}
+
+static void backspace_shortens_the_query_and_searches_from_the_newest(void **state)
+{
+	(void)state;
+	struct lineedit *le = with_questions();
+	lineedit_search_start(le);
+	assert_false(lineedit_search_back(le));      /* nothing to shorten */
+	type(le, "refunx");
+	assert_string_equal(prompt_of(le), "(failed reverse-i-search)'refunx': ");
+	assert_string_equal(lineedit_text(le, NULL), "Refund window on annual plans");
+	assert_true(lineedit_search_back(le));
+	assert_string_equal(prompt_of(le), "(reverse-i-search)'refun': ");
+	assert_string_equal(lineedit_text(le, NULL), "Refund window on annual plans");
+	lineedit_search_older(le);
+	assert_string_equal(lineedit_text(le, NULL), "How do refunds work?");
+	assert_true(lineedit_search_back(le));       /* "refu": the newest holding it again */
+	assert_string_equal(lineedit_text(le, NULL), "Refund window on annual plans");
+	for (int i = 0; i < 3; i++)
+		assert_true(lineedit_search_back(le));
+	assert_string_equal(lineedit_text(le, NULL), "unrelated");   /* "r" */
+	assert_true(lineedit_search_back(le));
+	assert_string_equal(prompt_of(le), "(reverse-i-search)'': ");
+	assert_string_equal(lineedit_text(le, NULL), "draft");       /* the line it started with */
+	assert_int_equal(lineedit_cursor(le), 2);
+	assert_false(lineedit_search_back(le));
+	type(le, "unr");                             /* typed after a deletion: from the newest */
+	assert_string_equal(lineedit_text(le, NULL), "unrelated");
+	for (int i = 0; i < 3; i++)
+		lineedit_search_back(le);
+
+	lineedit_search_insert(le, NICHI "x", 4);     /* a wide character goes whole */
+	assert_string_equal(prompt_of(le), "(failed reverse-i-search)'" NICHI "x': ");
+	lineedit_search_back(le);
+	lineedit_search_back(le);
+	assert_string_equal(prompt_of(le), "(reverse-i-search)'': ");
+	lineedit_free(&le);
+}
+
+static void cancel_restores_the_line_and_its_cursor(void **state)
+{
+	(void)state;
+	struct lineedit *le = with_questions();
+	lineedit_search_start(le);
+	lineedit_search_insert(le, "port", 4);
+	assert_string_equal(lineedit_text(le, NULL), "What port does the agent use?");
+	lineedit_search_cancel(le);
+	assert_false(lineedit_search_active(le));
+	assert_string_equal(prompt_of(le), "");
+	assert_string_equal(lineedit_text(le, NULL), "draft");
+	assert_int_equal(lineedit_cursor(le), 2);
+	lineedit_search_cancel(le);                  /* no search on: nothing happens */
+	assert_string_equal(lineedit_text(le, NULL), "draft");
+	lineedit_free(&le);
+}
+
+static void accept_keeps_the_match_and_history_goes_on_from_it(void **state)
+{
+	(void)state;
+	struct lineedit *le = with_questions();
+	lineedit_search_start(le);
+	lineedit_search_insert(le, "port", 4);
+	lineedit_search_accept(le);
+	assert_false(lineedit_search_active(le));
+	assert_string_equal(lineedit_text(le, NULL), "What port does the agent use?");
+	assert_int_equal(lineedit_cursor(le), 5);    /* where the query starts */
+	assert_true(lineedit_history_prev(le));
+	assert_string_equal(lineedit_text(le, NULL), "How do refunds work?");
+	assert_true(lineedit_history_next(le));
+	assert_true(lineedit_history_next(le));
+	assert_true(lineedit_history_next(le));
+	assert_true(lineedit_history_next(le));      /* past the newest: the line typed before */
+	assert_string_equal(lineedit_text(le, NULL), "draft");
+
+	lineedit_search_start(le);                   /* Ctrl-R on an empty query: the last one */
+	lineedit_search_older(le);
+	assert_string_equal(prompt_of(le), "(reverse-i-search)'port': ");
+	assert_string_equal(lineedit_text(le, NULL), "What port does the agent use?");
+	char *sent = lineedit_submit(le);            /* sending accepts the search */
+	assert_string_equal(sent, "What port does the agent use?");
+	free(sent);
+	assert_false(lineedit_search_active(le));
+	assert_int_equal(lineedit_history_count(le), 5);
+	lineedit_free(&le);
+}
+
+#define E_ACUTE_UPPER "\xc3\x89"   /* É */
+#define E_ACUTE_LOWER "\xc3\xa9"   /* é */
+
+/* Case is ignored per code point beyond ASCII; the query is sanitized. */
+static void search_ignores_case_of_any_letter_and_cleans_the_query(void **state)
+{
+	(void)state;
+	struct lineedit *le = lineedit_new(0);
+	submit(le, "Caf" E_ACUTE_UPPER " hours");
+	submit(le, "plain");
+	lineedit_search_start(le);
+	lineedit_search_insert(le, "CAF" E_ACUTE_LOWER, 5);
+	assert_string_equal(lineedit_text(le, NULL), "Caf" E_ACUTE_UPPER " hours");
+	lineedit_search_cancel(le);
+	lineedit_search_start(le);
+	lineedit_search_insert(le, "p\x1b]0;owned\x07", 11);
+	assert_string_equal(prompt_of(le), "(failed reverse-i-search)'p\xef\xbf\xbd': ");
+	assert_null(strchr(prompt_of(le), '\x1b'));
+	lineedit_free(&le);
+}
+
+static void recall_replaces_the_line_and_keeps_the_old_one_to_yank(void **state)
+{
+	(void)state;
+	struct lineedit *le = with_questions();
+	assert_true(lineedit_history_prev(le));
+	assert_string_equal(lineedit_text(le, NULL), "unrelated");
+	assert_true(lineedit_recall(le, "What port?\x1b[2J", 14));
+	assert_string_equal(lineedit_text(le, NULL), "What port?\xef\xbf\xbd");
+	assert_int_equal(lineedit_cursor(le), 13);
+	assert_false(lineedit_history_next(le));     /* browsing ended */
+	lineedit_set(le, "", 0);
+	assert_true(lineedit_yank(le));
+	assert_string_equal(lineedit_text(le, NULL), "unrelated");
+	lineedit_set(le, " ", 1);
+	assert_false(lineedit_recall(le, "x", 1));   /* a blank line is not kept */
+	lineedit_free(&le);
+}
+
+/* A history that does not exist yet is read from the fallback, once. */
+static void history_load_or_reads_the_fallback_until_the_file_exists(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/ragdeck-lineedit-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char path[128], old[128], err[256] = "";
+	snprintf(path, sizeof path, "%s/history-0123456789abcdef", dir);
+	snprintf(old, sizeof old, "%s/history", dir);
+	struct lineedit *le = lineedit_new(0);
+	submit(le, "asked before");
+	assert_int_equal(lineedit_history_save(le, old, err, sizeof err), 0);
+	lineedit_free(&le);
+
+	le = lineedit_new(0);
+	assert_int_equal(lineedit_history_load_or(le, path, old, err, sizeof err), 0);
+	assert_int_equal(lineedit_history_count(le), 1);
+	assert_string_equal(lineedit_history_entry(le, 0), "asked before");
+	submit(le, "asked here");
+	assert_int_equal(lineedit_history_save(le, path, err, sizeof err), 0);
+	unlink(old);
+	assert_int_equal(lineedit_history_load_or(le, path, NULL, err, sizeof err), 0);
+	assert_int_equal(lineedit_history_count(le), 2);
+
+	struct lineedit *other = lineedit_new(0);
+	submit(other, "elsewhere");
+	assert_int_equal(lineedit_history_save(other, old, err, sizeof err), 0);
+	assert_int_equal(lineedit_history_load_or(le, path, old, err, sizeof err), 0);
+	assert_int_equal(lineedit_history_count(le), 2);   /* the file exists: no fallback */
+	assert_string_equal(lineedit_history_entry(le, 1), "asked here");
+	unlink(path);
+	unlink(old);
+	rmdir(dir);
+	lineedit_free(&le);
+	lineedit_free(&other);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -441,6 +704,15 @@ int main(void)
 		cmocka_unit_test(line_view_scrolls_to_keep_the_cursor_visible),
 		cmocka_unit_test(rows_view_wraps_each_line_at_the_width),
 		cmocka_unit_test(emoji_sequences_move_as_one_and_take_their_columns),
+		cmocka_unit_test(search_narrows_to_the_newest_entry_holding_the_query),
+		cmocka_unit_test(search_again_goes_to_older_matches_skipping_repeats),
+		cmocka_unit_test(search_without_a_match_fails_and_keeps_the_line),
+		cmocka_unit_test(backspace_shortens_the_query_and_searches_from_the_newest),
+		cmocka_unit_test(cancel_restores_the_line_and_its_cursor),
+		cmocka_unit_test(accept_keeps_the_match_and_history_goes_on_from_it),
+		cmocka_unit_test(search_ignores_case_of_any_letter_and_cleans_the_query),
+		cmocka_unit_test(recall_replaces_the_line_and_keeps_the_old_one_to_yank),
+		cmocka_unit_test(history_load_or_reads_the_fallback_until_the_file_exists),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

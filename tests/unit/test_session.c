@@ -176,6 +176,50 @@ static void test_message_in_missing_session_fails_with_message(void **state)
 	assert_non_null(strstr(err, "cannot save the message"));
 }
 
+/* An answer asked again stays, marked replaced, and comes back so with
+ * its approval; a user message cannot be marked. */
+static void test_replaced_answer_stays_marked_with_its_approval(void **state)
+{
+	struct fixture *f = *state;
+	char err[256];
+	int64_t id = 0, q = 0, old = 0, newer = 0;
+	assert_int_equal(session_create(f->s, NULL, &id, err, sizeof err), 0);
+	assert_int_equal(session_message_append(f->s, id, false, "Port?", 5, 0, &q, err, sizeof err), 0);
+	assert_int_equal(session_message_append(f->s, id, true, "7443", 4, 0, &old, err, sizeof err), 0);
+	assert_int_equal(session_message_approve(f->s, old, true, err, sizeof err), 0);
+	assert_int_equal(session_message_replace(f->s, old, err, sizeof err), 0);
+	assert_int_equal(session_message_replace(f->s, q, err, sizeof err), 0);
+	assert_int_equal(session_message_append(f->s, id, true, "Port 7443.", 10, 0, &newer, err, sizeof err), 0);
+	struct session_msg *msgs = NULL;
+	size_t n = 0;
+	assert_int_equal(session_messages(f->s, id, &msgs, &n, err, sizeof err), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(msgs[1].id, old);
+	assert_false(msgs[0].replaced);
+	assert_true(msgs[1].replaced);
+	assert_true(msgs[1].approved);
+	assert_false(msgs[2].replaced);
+	assert_false(msgs[2].approved);
+	session_msgs_free(msgs, n);
+}
+
+/* A version 6 database (messages without replaced) upgrades: its
+ * messages are kept, none of them replaced. */
+static void test_version_6_messages_upgrade_unreplaced(void **state)
+{
+	struct fixture *f = *state;
+	char err[256];
+	int64_t id = 0;
+	assert_int_equal(session_create(f->s, NULL, &id, err, sizeof err), 0);
+	assert_int_equal(session_message_append(f->s, id, true, "kept", 4, 0, NULL, err, sizeof err), 0);
+	assert_int_equal(sqlite3_exec(store_db(f->s), "ALTER TABLE messages DROP COLUMN replaced;"
+	                              "PRAGMA user_version = 6;", NULL, NULL, NULL), SQLITE_OK);
+	store_close(&f->s);
+	assert_int_equal(store_open(f->path, &f->s, err, sizeof err), 0);
+	assert_int_equal(count(f->s, "PRAGMA user_version"), 7);
+	assert_int_equal(count(f->s, "SELECT count(*) FROM messages WHERE content = 'kept' AND replaced = 0"), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -186,6 +230,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_last_is_the_most_recently_created, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_feedback_mark_replaces_earlier_mark_of_same_chunk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_message_in_missing_session_fails_with_message, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_replaced_answer_stays_marked_with_its_approval, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_version_6_messages_upgrade_unreplaced, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,6 +22,7 @@
 #include "store/store.h"
 #include "core/util/grapheme.h"
 #include "core/util/log.h"
+#include "core/util/paths.h"
 #include "core/util/xalloc.h"
 
 #include <stdarg.h>
@@ -187,7 +188,7 @@ static int input_rows(struct app *a, int cols)
 {
 	size_t n = 1, crow;
 	unsigned ccol;
-	if (cols > 3 && !a->cmd_active)
+	if (cols > 3 && !a->cmd_active && !lineedit_search_active(a->input))
 		lineedit_view_rows(a->input, (unsigned)(cols - 2), &n, &crow, &ccol);
 	return (int)n;
 }
@@ -258,6 +259,21 @@ static void draw_status(struct app *a)
 		screen_put_raw(w, 0, COLS - rcols, rcols, right, strlen(right), THEME_STATUS);
 }
 
+/* The input line during a history search: the search's prompt, then the
+ * match on one row (a newline in it drawn as a blank). */
+static void draw_search(struct app *a, WINDOW *w, int wd)
+{
+	struct strbuf prompt = STRBUF_INIT;
+	struct lineedit_view v;
+	lineedit_search_prompt(a->input, &prompt);
+	int x = screen_put_raw(w, 0, 0, wd - 1, sb_str(&prompt), prompt.len, THEME_TITLE);
+	sb_free(&prompt);
+	lineedit_view_line(a->input, (unsigned)(wd - x), &v);
+	screen_put(w, 0, x, wd - x, lineedit_text(a->input, NULL) + v.off, v.len, THEME_NORMAL);
+	curs_set(1);
+	wmove(w, 0, x + (int)v.cursor_col);
+}
+
 /* The input line, or the ':' line; leaves the cursor where typing goes. */
 static void draw_input(struct app *a)
 {
@@ -270,6 +286,10 @@ static void draw_input(struct app *a)
 	werase(w);
 	if (wd < 3)
 		return;
+	if (!a->cmd_active && lineedit_search_active(a->input)) {
+		draw_search(a, w, wd);
+		return;
+	}
 	struct lineedit *le = a->cmd_active ? a->cmdline : a->input;
 	size_t n, crow;
 	unsigned ccol;
@@ -326,19 +346,6 @@ static void render(struct app *a)
 
 /* Lifecycle -------------------------------------------------------------- */
 
-static char *history_path(void)
-{
-	const char *state = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
-	struct strbuf sb = STRBUF_INIT;
-	if (state && *state)
-		sb_printf(&sb, "%s/ragdeck/history", state);
-	else if (home && *home)
-		sb_printf(&sb, "%s/.local/state/ragdeck/history", home);
-	else
-		return NULL;
-	return sb_detach(&sb, NULL);
-}
-
 /* The model of grapheme widths the config asks for; cluster only once the
  * terminal has shown it draws clusters whole, else per_codepoint and the
  * reason on the status line. */
@@ -394,9 +401,16 @@ static int setup(struct app *a, const struct app_opts *o, char *err, size_t errl
 		app_status(a, true, "%s; showing the mono theme", err);
 	}
 	choose_grapheme_mode(a);
-	a->history_path = history_path();
-	if (a->history_path && lineedit_history_load(a->input, a->history_path, err, errlen) != 0)
-		return -1;
+	/* Each database has its history; the one file all of them shared
+	 * before seeds a database's until that is first saved. */
+	a->history_path = paths_history(store_path(a->cli->store));
+	if (a->history_path) {
+		char *shared = paths_history(NULL);
+		int rc = lineedit_history_load_or(a->input, a->history_path, shared, err, errlen);
+		free(shared);
+		if (rc != 0)
+			return -1;
+	}
 	char mismatch[1024];
 	a->embedder = cli_embedder(a->cli, NULL, EMBED_FOR_QUERIES, mismatch, sizeof mismatch, err, errlen);
 	if (!a->embedder)

@@ -64,6 +64,16 @@ int host_mark(struct pane_host *h, const struct session_feedback *f, int rank)
 	return 0;
 }
 
+void host_edit_question(struct pane_host *h)
+{
+	app_edit_question(app_of(h));
+}
+
+void host_ask_again(struct pane_host *h)
+{
+	app_ask_again(app_of(h));
+}
+
 void host_open_chunk(struct pane_host *h, const struct turn_record *r, size_t i)
 {
 	struct app *a = app_of(h);

@@ -63,6 +63,10 @@ void app_command(struct app *a, enum keys_cmd cmd, const char *arg, long num);
  * (app_turn.c). The caller makes sure no other turn is still running. */
 void app_ask(struct app *a, const char *question);
 
+/* The chat's e and r keys (host_edit_question, host_ask_again in pane.h). */
+void app_edit_question(struct app *a);
+void app_ask_again(struct app *a);
+
 /* Stop the running answer, keeping what arrived. */
 void app_cancel_turn(struct app *a);
 

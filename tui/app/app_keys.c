@@ -148,12 +148,43 @@ static bool edit(struct lineedit *le, enum keys_cmd cmd)
 	}
 }
 
+/* The UTF-8 of a key that types a character into buf; 0 for other keys. */
+static size_t key_text(int key, char buf[4])
+{
+	if (key < 0x20 || key >= KEYS_SPECIAL_BASE || (key & KEYS_ALT_FLAG))
+		return 0;
+	return utf8_encode((uint32_t)key, buf);
+}
+
 static bool insert_char(struct lineedit *le, int key)
 {
 	char buf[4];
-	if (key < 0x20 || key >= KEYS_SPECIAL_BASE || (key & KEYS_ALT_FLAG))
+	return lineedit_insert(le, buf, key_text(key, buf));
+}
+
+/* A key while a history search (Ctrl-R) is on: true when the search took
+ * it. Any other key ends the search, keeping the match, and then does
+ * what it does (a movement moves from the match, Tab moves the focus). */
+static bool search_key(struct app *a, int key, enum keys_cmd cmd)
+{
+	char buf[4];
+	size_t n = key_text(key, buf);
+	if (cmd == KEYS_CMD_HISTORY_SEARCH)
+		lineedit_search_older(a->input);
+	else if (cmd == KEYS_CMD_SUBMIT)
+		lineedit_search_accept(a->input);
+	else if (cmd == KEYS_CMD_CANCEL)
+		lineedit_search_cancel(a->input);
+	else if (cmd == KEYS_CMD_EDIT_DELETE_BACK)
+		lineedit_search_back(a->input);
+	else if (cmd == KEYS_CMD_NONE && n > 0)
+		lineedit_search_insert(a->input, buf, n);
+	else {
+		lineedit_search_accept(a->input);
 		return false;
-	return lineedit_insert(le, buf, utf8_encode((uint32_t)key, buf));
+	}
+	a->need_layout = true;
+	return true;
 }
 
 static void input_key(struct app *a, int key, enum keys_cmd cmd)
@@ -169,6 +200,8 @@ static void input_key(struct app *a, int key, enum keys_cmd cmd)
 		free(q);
 	} else if (cmd == KEYS_CMD_PAGE_UP || cmd == KEYS_CMD_PAGE_DOWN) {
 		pane_command(a->panes[LAYOUT_CHAT], cmd);
+	} else if (cmd == KEYS_CMD_HISTORY_SEARCH) {
+		lineedit_search_start(a->input);
 	} else if (cmd != KEYS_CMD_NONE) {
 		edit(a->input, cmd);
 	} else if (len == 0 && key == ':') {
@@ -185,7 +218,7 @@ static void input_key(struct app *a, int key, enum keys_cmd cmd)
 static bool input_cmd(enum keys_cmd cmd)
 {
 	return cmd == KEYS_CMD_NONE || cmd == KEYS_CMD_SUBMIT || cmd == KEYS_CMD_NEWLINE ||
-	       (cmd >= KEYS_CMD_EDIT_LEFT && cmd <= KEYS_CMD_HISTORY_NEXT) ||
+	       (cmd >= KEYS_CMD_EDIT_LEFT && cmd <= KEYS_CMD_HISTORY_SEARCH) ||
 	       cmd == KEYS_CMD_PAGE_UP || cmd == KEYS_CMD_PAGE_DOWN;
 }
 
@@ -211,14 +244,17 @@ static bool global_command(struct app *a, enum keys_cmd cmd)
 }
 
 /* A paste goes into the line being edited whole: its newlines stay and
- * nothing is sent. */
+ * nothing is sent. During a history search it is searched for. */
 static void paste(struct app *a)
 {
 	size_t len;
 	const char *text = screen_paste_text(&len);
 	if (!a->cmd_active)
 		a->input_focus = true;
-	lineedit_insert(a->cmd_active ? a->cmdline : a->input, text, len);
+	if (!a->cmd_active && lineedit_search_active(a->input))
+		lineedit_search_insert(a->input, text, len);
+	else
+		lineedit_insert(a->cmd_active ? a->cmdline : a->input, text, len);
 	a->need_layout = true;
 }
 
@@ -253,6 +289,8 @@ void app_key(struct app *a, int key)
 			cancel(a);
 		else if (!edit(a->cmdline, cmd))
 			insert_char(a->cmdline, key);
+	} else if (typing && lineedit_search_active(a->input) && search_key(a, key, cmd)) {
+		return;
 	} else if (overlay_stack_offer(a->overlays, cmd, offer) != OVERLAY_PASS) {
 		return;
 	} else if (cmd == KEYS_CMD_CANCEL) {

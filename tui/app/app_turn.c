@@ -141,14 +141,11 @@ static int ensure_session(struct app *a, const char *question)
 	return 0;
 }
 
-void app_ask(struct app *a, const char *question)
+/* Start a turn answering question, streaming into a new assistant
+ * message at the end of the chat. */
+static void start_answer(struct app *a, const char *question)
 {
 	char err[ERR_LEN];
-	if (ensure_session(a, question) == 0 &&
-	    session_message_append(a->cli->store, a->session_id, false, question, strlen(question), 0,
-	                           NULL, a->save_error, sizeof a->save_error) != 0)
-		app_status(a, true, "%s", a->save_error);
-	add_msg(a, false, question, strlen(question));
 	struct chat_msg *m = add_msg(a, true, "", 0);
 	struct turn_env env = {
 		.cfg = a->cli->cfg, .retriever = a->retriever, .client = a->client, .router = a->router,
@@ -173,6 +170,91 @@ void app_ask(struct app *a, const char *question)
 	app_status(a, false, "answering with %s…", turn_record(m->turn)->model ? turn_record(m->turn)->model : "the default model");
 }
 
+void app_ask(struct app *a, const char *question)
+{
+	if (ensure_session(a, question) == 0 &&
+	    session_message_append(a->cli->store, a->session_id, false, question, strlen(question), 0,
+	                           NULL, a->save_error, sizeof a->save_error) != 0)
+		app_status(a, true, "%s", a->save_error);
+	add_msg(a, false, question, strlen(question));
+	start_answer(a, question);
+}
+
+/* Whether an answer is still streaming; then the status line says that
+ * what waits for it. */
+static bool still_answering(struct app *a, const char *what)
+{
+	if (!a->running || turn_done(a->running))
+		return false;
+	app_status(a, false, "%s waits for the answer to finish (Esc stops it)", what);
+	return true;
+}
+
+/* The last question of the conversation (the index of its message), or
+ * -1 with the status line saying there is none to what. */
+static long last_question(struct app *a, const char *what)
+{
+	for (size_t i = a->host.n_msgs; i-- > 0;)
+		if (!a->host.msgs[i]->assistant)
+			return (long)i;
+	app_status(a, false, "no question to %s yet: ask one first", what);
+	return -1;
+}
+
+/* Answer m is replaced by a newer one: its footer says so first. */
+static void show_replaced(struct chat_msg *m)
+{
+	struct strbuf sb = STRBUF_INIT;
+	sb_puts(&sb, "replaced by a newer answer");
+	if (m->footer)
+		sb_printf(&sb, " · %s", m->footer);
+	free(m->footer);
+	m->footer = sb_detach(&sb, NULL);
+	m->replaced = true;
+}
+
+void app_edit_question(struct app *a)
+{
+	if (still_answering(a, "editing the last question"))
+		return;
+	long q = last_question(a, "edit");
+	if (q < 0)
+		return;
+	const struct strbuf *text = &a->host.msgs[q]->raw;
+	bool kept = lineedit_recall(a->input, sb_str(text), text->len);
+	a->input_focus = true;
+	a->need_layout = true;
+	app_status(a, false, "editing the last question: Enter sends it%s",
+	           kept ? "; Ctrl-Y brings back the line you were typing" : "");
+}
+
+void app_ask_again(struct app *a)
+{
+	char err[ERR_LEN];
+	int rc = 0;
+	if (still_answering(a, "asking again"))
+		return;
+	long q = last_question(a, "ask again");
+	if (q < 0)
+		return;
+	for (size_t i = (size_t)q + 1; i < a->host.n_msgs; i++) {
+		struct chat_msg *m = a->host.msgs[i];
+		if (m->replaced)
+			continue;
+		show_replaced(m);
+		if (rc == 0 && m->msg_id)
+			rc = session_message_replace(a->cli->store, m->msg_id, err, sizeof err);
+	}
+	a->save_error[0] = '\0';
+	if (!a->session_id)
+		snprintf(a->save_error, sizeof a->save_error, "its question is in no saved session");
+	else if (rc == 0)
+		rc = session_touch(a->cli->store, a->session_id, NULL, err, sizeof err);
+	start_answer(a, sb_str(&a->host.msgs[q]->raw));
+	if (rc != 0)
+		app_status(a, true, "asking again, but the saved session is not updated: %s", err);
+}
+
 void app_cancel_turn(struct app *a)
 {
 	if (!a->running)
@@ -195,8 +277,12 @@ int app_load_session(struct app *a, int64_t id)
 	for (size_t i = 0; i < n; i++) {
 		struct chat_msg *m = add_msg(a, rows[i].assistant, rows[i].content, strlen(rows[i].content));
 		m->query_id = rows[i].query_id;
+		m->msg_id = rows[i].id;
+		m->approved = rows[i].approved;
 		if (m->assistant)
 			m->footer = xstrdup("(from the saved session)");
+		if (rows[i].replaced)
+			show_replaced(m);
 	}
 	session_msgs_free(rows, n);
 	app_status(a, false, "session %lld: %zu messages", (long long)id, n);

@@ -41,6 +41,7 @@ struct chat_msg {
 	int64_t query_id;
 	int64_t msg_id;            /* messages row; 0 when not saved */
 	bool approved;
+	bool replaced;             /* asked again: a newer answer follows (its footer says so) */
 };
 
 /* Rolling numbers of this run for the dashboard. */
@@ -136,6 +137,16 @@ int host_approve(struct pane_host *h, struct chat_msg *m);
 /* Store the reviewer's mark f on a chunk, and say so on the status line
  * naming it by rank. Returns 0, or -1 with the reason on the status line. */
 int host_mark(struct pane_host *h, const struct session_feedback *f, int rank);
+
+/* Put the last question in the input line to edit and send again, and
+ * move the focus there. While an answer streams, only say on the status
+ * line that this waits for it. */
+void host_edit_question(struct pane_host *h);
+
+/* Ask the last question again: its answers so far stay, marked replaced
+ * (in the saved session too), and a new one streams in below them. While
+ * an answer streams, only say on the status line that this waits for it. */
+void host_ask_again(struct pane_host *h);
 
 /* Open hit i of record r in the chunk viewer, over the body. */
 void host_open_chunk(struct pane_host *h, const struct turn_record *r, size_t i);

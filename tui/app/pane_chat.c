@@ -121,7 +121,7 @@ static void draw_footer(WINDOW *w, int y, struct chat_msg *m, bool streaming, in
 		screen_put(w, y, 1, width, "… streaming (Esc stops)", strlen("… streaming (Esc stops)"), THEME_DIM);
 	else if (m->footer)
 		screen_put(w, y, 1, width, m->footer, strlen(m->footer),
-		           m->interrupted ? THEME_WARN : THEME_DIM);
+		           m->interrupted && !m->replaced ? THEME_WARN : THEME_DIM);
 }
 
 static int selected_cite(const struct pane *p, size_t idx)
@@ -336,6 +336,8 @@ static enum overlay_reply chat_command(struct pane *p, enum keys_cmd cmd)
 	case KEYS_CMD_SCROLL_TOP: c->scroll = 1 << 30; break;
 	case KEYS_CMD_SCROLL_BOTTOM: c->scroll = 0; break;
 	case KEYS_CMD_APPROVE: approve_latest(p->host); break;
+	case KEYS_CMD_EDIT_QUESTION: host_edit_question(p->host); break;
+	case KEYS_CMD_ASK_AGAIN: host_ask_again(p->host); break;
 	case KEYS_CMD_NEXT_CITATION:
 	case KEYS_CMD_PREV_CITATION:
 		if (c->code_sel < 0 || p->host->shown < 0)

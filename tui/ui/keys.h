@@ -34,7 +34,7 @@ enum keys_colon {
 	X(INTERRUPT, "interrupt", KEYS_KEY_ONLY, NULL, \
 	  "Stop the running answer; twice in a row, quit") \
 	X(CANCEL, "cancel", KEYS_KEY_ONLY, NULL, \
-	  "Stop the answer, or close the help or the command line") \
+	  "Stop the answer, or close the help, the command line or a search") \
 	X(HELP, "help", KEYS_COLON, NULL, "Show the keys and commands") \
 	X(COMMAND_LINE, "command-line", KEYS_KEY_ONLY, NULL, "Open the : command line") \
 	X(REDRAW, "redraw", KEYS_KEY_ONLY, NULL, "Redraw the screen") \
@@ -62,6 +62,10 @@ enum keys_colon {
 	  "Mark the selected chunk irrelevant") \
 	X(APPROVE, "approve", KEYS_KEY_ONLY, NULL, \
 	  "Approve the latest answer as a training pair (ragdeck pairs export)") \
+	X(EDIT_QUESTION, "edit-question", KEYS_KEY_ONLY, NULL, \
+	  "Put the last question in the input line to edit and resend") \
+	X(ASK_AGAIN, "ask-again", KEYS_KEY_ONLY, NULL, \
+	  "Ask the last question again; the old answer stays, marked replaced") \
 	X(NEXT_CITATION, "next-citation", KEYS_KEY_ONLY, NULL, "Select the next citation [n]") \
 	X(PREV_CITATION, "prev-citation", KEYS_KEY_ONLY, NULL, \
 	  "Select the previous citation [n]") \
@@ -96,6 +100,8 @@ enum keys_colon {
 	  "Line above, or the previous question") \
 	X(HISTORY_NEXT, "history-next", KEYS_KEY_ONLY, NULL, \
 	  "Line below, or the next question") \
+	X(HISTORY_SEARCH, "history-search", KEYS_KEY_ONLY, NULL, \
+	  "Search past questions as you type (any case); Enter takes it unsent") \
 	X(NEW_SESSION, "new", KEYS_COLON, NULL, "Start a new session") \
 	X(SESSIONS, "sessions", KEYS_COLON, NULL, "List the saved sessions") \
 	X(SESSION, "session", KEYS_COLON_NUMBER, "N", "Switch to session N") \

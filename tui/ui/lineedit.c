@@ -14,10 +14,21 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <utf8proc.h>
 
 /* A history file is at most history_max short entries; this bound keeps a
  * wrong path from being read whole. */
 #define MAX_HISTORY_FILE ((size_t)16 << 20)
+
+/* An incremental reverse search (Ctrl-R). */
+struct search {
+	bool active, failed;
+	struct strbuf query;
+	char *last_query;          /* the previous search's, for Ctrl-R on an empty query */
+	char *saved;               /* the buffer when the search started */
+	size_t saved_cursor;
+	size_t idx;                /* the entry shown; nhist: none matched yet */
+};
 
 struct lineedit {
 	struct strbuf buf;
@@ -30,6 +41,7 @@ struct lineedit {
 	char *draft;               /* the line being edited while browsing history */
 	struct lineedit_row *rows;
 	size_t nrows, cap_rows;
+	struct search search;
 };
 
 struct lineedit *lineedit_new(size_t history_max)
@@ -57,6 +69,9 @@ void lineedit_free(struct lineedit **ple)
 	clear_history(le);
 	free(le->hist);
 	free(le->rows);
+	sb_free(&le->search.query);
+	free(le->search.last_query);
+	free(le->search.saved);
 	sb_free(&le->buf);
 	sb_free(&le->kill);
 	free(le);
@@ -359,8 +374,23 @@ static bool is_blank_text(const char *s)
 	return *s == '\0';
 }
 
+bool lineedit_recall(struct lineedit *le, const char *text, size_t len)
+{
+	bool kept = !is_blank_text(sb_str(&le->buf));
+	if (kept) {
+		sb_reset(&le->kill);
+		sb_append(&le->kill, le->buf.buf, le->buf.len);
+	}
+	le->hpos = le->nhist;
+	free(le->draft);
+	le->draft = NULL;
+	lineedit_set(le, text, len);
+	return kept;
+}
+
 char *lineedit_submit(struct lineedit *le)
 {
+	lineedit_search_accept(le);
 	char *text = xstrdup(sb_str(&le->buf));
 	if (!is_blank_text(text) && (le->nhist == 0 || strcmp(le->hist[le->nhist - 1], text)))
 		add_history(le, text);
@@ -469,6 +499,15 @@ cleanup:
 	return rc;
 }
 
+int lineedit_history_load_or(struct lineedit *le, const char *path, const char *fallback,
+                              char *err, size_t errlen)
+{
+	struct stat st;
+	if (fallback && stat(path, &st) != 0 && errno == ENOENT)
+		path = fallback;
+	return lineedit_history_load(le, path, err, errlen);
+}
+
 int lineedit_history_save(const struct lineedit *le, const char *path, char *err, size_t errlen)
 {
 	struct strbuf out = STRBUF_INIT, tmp = STRBUF_INIT;
@@ -507,6 +546,185 @@ cleanup:
 	sb_free(&out);
 	sb_free(&tmp);
 	return rc;
+}
+
+/* --- search --------------------------------------------------------------- */
+
+/* The code point at s + *i lowercased (simple mapping), and *i past it.
+ * The text is sanitized, so it decodes; a stray byte counts as itself. */
+static uint32_t folded_at(const char *s, size_t len, size_t *i)
+{
+	uint32_t cp = (unsigned char)s[*i];
+	size_t n = utf8_decode(s + *i, len - *i, &cp);
+	*i += n ? n : 1;
+	return (uint32_t)utf8proc_tolower((utf8proc_int32_t)cp);
+}
+
+/* Whether q[0..qlen) stands at s[at..len), ignoring case. */
+static bool folded_match_at(const char *s, size_t len, size_t at, const char *q, size_t qlen)
+{
+	size_t i = at, j = 0;
+	while (j < qlen)
+		if (i >= len || folded_at(s, len, &i) != folded_at(q, qlen, &j))
+			return false;
+	return true;
+}
+
+/* The last occurrence of q[0..qlen) (not empty) in s, ignoring case:
+ * true with *at its offset, or false. */
+static bool find_folded(const char *s, const char *q, size_t qlen, size_t *at)
+{
+	size_t len = strlen(s);
+	bool found = false;
+	for (size_t i = 0; i < len;) {
+		if (folded_match_at(s, len, i, q, qlen)) {
+			*at = i;
+			found = true;
+		}
+		folded_at(s, len, &i);
+	}
+	return found;
+}
+
+/* The start of the cluster holding byte at. */
+static size_t cluster_floor(const struct lineedit *le, size_t at)
+{
+	size_t p = 0;
+	for (size_t n; p < at && (n = next_pos(le, p)) <= at;)
+		p = n;
+	return p;
+}
+
+/* Entries below this one may show a match and the one shown still
+ * may: the search after the query changed. */
+static size_t from_shown(const struct lineedit *le)
+{
+	return le->search.idx < le->nhist ? le->search.idx + 1 : le->nhist;
+}
+
+/* Show the newest entry below index below that holds the query (not
+ * empty), passing over entries the same as the one shown when skip_same;
+ * without one the search has failed and the buffer stays. */
+static void search_below(struct lineedit *le, size_t below, bool skip_same)
+{
+	struct search *s = &le->search;
+	const char *shown = s->idx < le->nhist ? le->hist[s->idx] : NULL;
+	size_t at;
+	for (size_t i = below; i-- > 0;) {
+		if (skip_same && shown && !strcmp(le->hist[i], shown))
+			continue;
+		if (find_folded(le->hist[i], s->query.buf, s->query.len, &at)) {
+			s->idx = i;
+			s->failed = false;
+			set_raw(le, le->hist[i]);
+			le->cursor = cluster_floor(le, at);
+			return;
+		}
+	}
+	s->failed = true;
+}
+
+void lineedit_search_start(struct lineedit *le)
+{
+	struct search *s = &le->search;
+	if (s->active) {
+		lineedit_search_older(le);
+		return;
+	}
+	s->active = true;
+	s->failed = false;
+	sb_reset(&s->query);
+	free(s->saved);
+	s->saved = xstrdup(sb_str(&le->buf));
+	s->saved_cursor = le->cursor;
+	s->idx = le->nhist;
+}
+
+bool lineedit_search_active(const struct lineedit *le)
+{
+	return le->search.active;
+}
+
+void lineedit_search_insert(struct lineedit *le, const char *text, size_t len)
+{
+	normalize(text, len, &le->search.query);
+	if (le->search.query.len)
+		search_below(le, from_shown(le), false);
+}
+
+void lineedit_search_older(struct lineedit *le)
+{
+	struct search *s = &le->search;
+	if (s->query.len == 0 && s->last_query) {
+		sb_puts(&s->query, s->last_query);
+		search_below(le, from_shown(le), false);
+	} else if (s->query.len) {
+		search_below(le, s->idx, true);
+	}
+}
+
+bool lineedit_search_back(struct lineedit *le)
+{
+	struct search *s = &le->search;
+	if (s->query.len == 0)
+		return false;
+	s->query.len = grapheme_prev(s->query.buf, s->query.len, s->query.len);
+	s->query.buf[s->query.len] = '\0';
+	s->failed = false;
+	if (s->query.len) {
+		search_below(le, le->nhist, false);
+	} else {
+		s->idx = le->nhist;
+		set_raw(le, s->saved);
+		le->cursor = s->saved_cursor;
+	}
+	return true;
+}
+
+/* Leave search mode, keeping its query for the next search's Ctrl-R. */
+static void end_search(struct lineedit *le)
+{
+	struct search *s = &le->search;
+	if (s->query.len) {
+		free(s->last_query);
+		s->last_query = xstrdup(sb_str(&s->query));
+	}
+	s->active = false;
+	free(s->saved);
+	s->saved = NULL;
+}
+
+void lineedit_search_accept(struct lineedit *le)
+{
+	struct search *s = &le->search;
+	if (!s->active)
+		return;
+	if (s->idx < le->nhist) {
+		if (le->hpos == le->nhist) {
+			free(le->draft);
+			le->draft = s->saved;
+			s->saved = NULL;
+		}
+		le->hpos = s->idx;
+	}
+	end_search(le);
+}
+
+void lineedit_search_cancel(struct lineedit *le)
+{
+	if (!le->search.active)
+		return;
+	set_raw(le, le->search.saved);
+	le->cursor = le->search.saved_cursor;
+	end_search(le);
+}
+
+void lineedit_search_prompt(const struct lineedit *le, struct strbuf *out)
+{
+	const struct search *s = &le->search;
+	if (s->active)
+		sb_printf(out, "(%sreverse-i-search)'%s': ", s->failed ? "failed " : "",
+		          sb_str(&s->query));
 }
 
 /* --- views ---------------------------------------------------------------- */

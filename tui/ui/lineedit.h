@@ -14,7 +14,12 @@
  * the pasted block to lineedit_insert in one call and its newlines stay.
  *
  * Editing functions return true when the buffer or the cursor changed, so
- * the caller knows whether to redraw. */
+ * the caller knows whether to redraw.
+ *
+ * Ctrl-R searches the history as readline's reverse-i-search does: while a
+ * search is on, the buffer shows the entry that matched (the caller draws
+ * lineedit_search_prompt before it) and the caller routes the search's
+ * keys to the lineedit_search_* calls. */
 #ifndef RAGDECK_LINEEDIT_H
 #define RAGDECK_LINEEDIT_H
 
@@ -25,6 +30,7 @@
 #define LINEEDIT_TAB_SPACES 4
 
 struct lineedit;
+struct strbuf;
 
 /* A new, empty editor keeping at most history_max entries (0 means
  * LINEEDIT_HISTORY_MAX). Never NULL; free with lineedit_free. */
@@ -79,9 +85,16 @@ bool lineedit_kill_word_back(struct lineedit *le);
 /* Insert the kill buffer at the cursor (Ctrl-Y). */
 bool lineedit_yank(struct lineedit *le);
 
-/* Take the buffer for sending: returns it (never NULL; caller frees),
- * adds it to the history unless it is blank or repeats the last entry,
- * and leaves the editor empty at the end of the history. */
+/* Put text[0..len) (sanitized like an insert) in the buffer to be edited
+ * again, the cursor at its end, and stop browsing the history. What the
+ * buffer held before goes to the kill buffer (Ctrl-Y brings it back)
+ * unless it was blank. Returns true when it was not blank. */
+bool lineedit_recall(struct lineedit *le, const char *text, size_t len);
+
+/* Take the buffer for sending (a search that is on is accepted first):
+ * returns it (never NULL; caller frees), adds it to the history unless it
+ * is blank or repeats the last entry, and leaves the editor empty at the
+ * end of the history. */
 char *lineedit_submit(struct lineedit *le);
 
 /* Step through the history: prev recalls the entry before the one shown
@@ -101,10 +114,60 @@ const char *lineedit_history_entry(const struct lineedit *le, size_t i);
  * Returns 0, or -1 with err set (the file exists but cannot be read). */
 int lineedit_history_load(struct lineedit *le, const char *path, char *err, size_t errlen);
 
+/* Load the history as lineedit_history_load does from path or, while
+ * path does not exist, from fallback (NULL: none), where it was kept
+ * before: the first save to path ends the fallback. */
+int lineedit_history_load_or(struct lineedit *le, const char *path, const char *fallback,
+                              char *err, size_t errlen);
+
 /* Write the history to path in the same format, mode 0600, through a
  * temporary file renamed over it, creating missing directories. Returns 0,
  * or -1 with err naming the file and the reason. */
 int lineedit_history_save(const struct lineedit *le, const char *path, char *err, size_t errlen);
+
+/* Start an incremental reverse search of the history (Ctrl-R) with an
+ * empty query; the buffer and cursor are kept for lineedit_search_cancel.
+ * When a search is on already, the same as lineedit_search_older. */
+void lineedit_search_start(struct lineedit *le);
+
+/* Whether a search is on. */
+bool lineedit_search_active(const struct lineedit *le);
+
+/* Append text[0..len) (sanitized like an insert) to the query and show
+ * the newest entry that contains it, looking from the entry shown (or the
+ * newest, before a match) back.
+ * Case is ignored letter by letter (each code point's simple lowercase
+ * mapping, so "É" finds "é" but "ß" does not find "SS"). Without such an
+ * entry the search has failed and the last match stays shown. The cursor
+ * sits where the query starts in the entry (its last occurrence). */
+void lineedit_search_insert(struct lineedit *le, const char *text, size_t len);
+
+/* Ctrl-R again: the next older entry that contains the query (entries
+ * the same as the one shown are skipped); at the oldest the search fails
+ * and the match stays. With an empty query, the query of the previous
+ * search comes back and is searched for. */
+void lineedit_search_older(struct lineedit *le);
+
+/* Backspace: drop the query's last character (cluster) and search for
+ * the shorter query from the newest entry again; an empty query shows the
+ * buffer the search started with. False when the query was empty. */
+bool lineedit_search_back(struct lineedit *le);
+
+/* End the search keeping the match in the buffer, the cursor where the
+ * query starts in it (Enter, or a movement key before it moves); Up and
+ * Down go on from the matched entry, as if it had been reached with Up.
+ * Without a match the buffer is what it was. No effect when no search is
+ * on. */
+void lineedit_search_accept(struct lineedit *le);
+
+/* End the search and bring back the buffer and cursor it started with
+ * (Esc, Ctrl-G). No effect when no search is on. */
+void lineedit_search_cancel(struct lineedit *le);
+
+/* Append the search line's prompt to out: "(reverse-i-search)'QUERY': ",
+ * or "(failed reverse-i-search)'QUERY': " when nothing matches; nothing
+ * when no search is on. The query holds only sanitized text. */
+void lineedit_search_prompt(const struct lineedit *le, struct strbuf *out);
 
 /* Single-line view for width columns: the visible bytes off..off+len and
  * the cursor's column in them. Scrolls horizontally only as far as needed
