@@ -242,9 +242,7 @@ void wrap_push_lit(struct wrap *w, const char *s, size_t n, enum wrap_style styl
 	wrap_push_run(w, &run, false);
 }
 
-/* Append cols blank columns to the last row: its indent while it has no
- * runs, else a run of spaces. */
-static void push_blank(struct wrap *w, unsigned cols)
+void wrap_push_blank(struct wrap *w, unsigned cols)
 {
 	struct wrap_row *row = &w->rows[w->nrows - 1];
 	if (row->nruns == 0) {
@@ -279,7 +277,7 @@ void wrap_push_row(struct wrap *w, const struct prefix *pre, unsigned flags)
 	for (size_t i = 0; pre && i < pre->n; i++) {
 		const struct piece *pc = &pre->p[i];
 		if (pc->blank) {
-			push_blank(w, pc->cols);
+			wrap_push_blank(w, pc->cols);
 			continue;
 		}
 		struct wrap_run run = { pc->off, pc->len, pc->cols, pc->style, 0, true, 0 };

@@ -110,6 +110,10 @@ void wrap_push_row(struct wrap *w, const struct prefix *pre, unsigned flags);
 /* Append a run to the last row; cite_start: the run begins a citation. */
 void wrap_push_run(struct wrap *w, const struct wrap_run *run, bool cite_start);
 
+/* Append cols blank columns to the last row: its indent while it has no
+ * runs, else a run of spaces. */
+void wrap_push_blank(struct wrap *w, unsigned cols);
+
 /* Append the arena bytes of s as a run of the last row. */
 void wrap_push_lit(struct wrap *w, const char *s, size_t n, enum wrap_style style);
 

@@ -618,16 +618,6 @@ static void cell_lines(struct md *m, const struct span *sp, const struct cell *c
 	w->nruns = u0;
 }
 
-static void push_blanks(struct wrap *w, unsigned n)
-{
-	static const char sp[] = "                ";
-	while (n > 0) {
-		unsigned k = n < sizeof sp - 1 ? n : (unsigned)(sizeof sp - 1);
-		wrap_push_lit(w, sp, k, WRAP_NORMAL);
-		n -= k;
-	}
-}
-
 /* A border row: left, then each column's width + 2 of '─' joined by mid,
  * then right. */
 static void border_row(struct md *m, const struct prefix *pre, const unsigned *width, unsigned ncols,
@@ -679,12 +669,12 @@ static void table_rows(struct md *m, const struct span *sp, const unsigned *widt
 					left = free_cols;
 				else if (cell && cell->align == MD_ALIGN_CENTER)
 					left = free_cols / 2;
-				push_blanks(w, 1 + left + (ln ? ln->indent : 0));
+				wrap_push_blank(w, 1 + left + (ln ? ln->indent : 0));
 				for (size_t i = 0; ln && i < ln->n; i++) {
 					const struct wrap_run *run = &rl.runs[ln->first + i];
 					wrap_push_run(w, run, run->style == WRAP_CITATION);
 				}
-				push_blanks(w, free_cols - left + 1);
+				wrap_push_blank(w, free_cols - left + 1);
 				wrap_push_lit(w, "│", strlen("│"), WRAP_RULE);
 			}
 		}
