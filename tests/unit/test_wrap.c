@@ -469,6 +469,8 @@ static const char sample[] =
 	"| 1 | `stop` [5] |\n"
 	"| 2 | start the \xe6\x97\xa5 agent |\n"
 	"\n"
+	"See [the guide](https://x.test/guide) and [the FAQ](faq.md \"FAQ\").\n"
+	"\n"
 	"> quoted [6]\n"
 	"> 1. in a quote\n"
 	"\n"

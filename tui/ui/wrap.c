@@ -60,6 +60,7 @@ void wrap_free(struct wrap **pw)
 	free(w->blocks);
 	free(w->spans);
 	sb_free(&w->lits);
+	sb_free(&w->md_input);
 	sb_free(&w->seen);
 	free(w);
 	*pw = NULL;

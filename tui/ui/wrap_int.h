@@ -65,6 +65,7 @@ struct wrap {
 	struct wrap_block *blocks;
 	size_t nblocks, cap_blocks;
 	struct strbuf lits;           /* drawn-only bytes: borders, bullets, entities */
+	struct strbuf md_input;       /* what md4c parses (wrap_md.c) */
 	struct span *spans;           /* the current line's, scratch */
 	size_t nspans, cap_spans;
 	struct code_seg code;

@@ -69,7 +69,8 @@ struct table {
 
 struct md {
 	struct wrap *w;
-	const char *begin, *end;  /* the block run being parsed */
+	const char *begin, *end;  /* what md4c parses: a copy of the block run */
+	size_t off;               /* where the run starts in the text */
 	struct cont stack[WRAP_MAX_PREFIX];
 	size_t depth;           /* containers open, some maybe past the stack */
 	bool gap;               /* a blank row before the next block */
@@ -385,8 +386,8 @@ static void add(struct md *m, const char *text, size_t size, enum wrap_style sty
 {
 	struct wrap *w = m->w;
 	if (text >= m->begin && text <= m->end && size <= (size_t)(m->end - text))
-		wrap_add_text(w, (size_t)(text - w->text), size, style);
-	else if ((text < w->text || text >= w->text + w->text_len) && size <= MD_OWN_TEXT_MAX)
+		wrap_add_text(w, m->off + (size_t)(text - m->begin), size, style);
+	else if ((text < m->begin || text > m->end) && size <= MD_OWN_TEXT_MAX)
 		wrap_add_span(w, wrap_lit(w, text, size), size, style, 0, true);
 }
 
@@ -459,7 +460,7 @@ static int text_cb(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void *ud
 	case MD_TEXT_NULLCHAR: add(m, "\xEF\xBF\xBD", 3, inline_style(m)); break;
 	case MD_TEXT_ENTITY: add_entity(m, text, size, inline_style(m)); break;
 	default:
-		if (size == 1 && text > m->w->text && text[-1] == '\\')
+		if (size == 1 && text > m->begin && text[-1] == '\\')
 			/* an escaped character stays apart: "\\[1]" is no citation */
 			wrap_add_span(m->w, wrap_lit(m->w, text, 1), 1, inline_style(m), 0, true);
 		else
@@ -497,7 +498,7 @@ static int enter_span(MD_SPANTYPE type, void *detail, void *ud)
 		m->link_first = w->nspans;
 		m->href_len = d->href.size;
 		if (d->href.text >= m->begin && d->href.text <= m->end && d->href.size <= (size_t)(m->end - d->href.text))
-			m->href_off = (size_t)(d->href.text - w->text);
+			m->href_off = m->off + (size_t)(d->href.text - m->begin);
 		else
 			m->href_len = 0;   /* not where the block is: show the text alone */
 		break;
@@ -773,7 +774,16 @@ static void table_layout(struct md *m)
 
 void wrap_markdown(struct wrap *w, size_t off, size_t end, bool gap)
 {
-	struct md m = { .w = w, .begin = w->text + off, .end = w->text + end, .gap = gap };
+	/* md4c 0.4.8 reads freed memory when its input ends inside a link
+	 * destination ("[a](b" -- every link while it streams; valgrind shows
+	 * it), and not when the input ends in a newline, which changes nothing
+	 * else: it parses a copy that does. */
+	sb_reset(&w->md_input);
+	sb_append(&w->md_input, w->text + off, end - off);
+	if (end == off || w->text[end - 1] != '\n')
+		sb_putc(&w->md_input, '\n');
+	struct md m = { .w = w, .begin = w->md_input.buf, .end = w->md_input.buf + (end - off), .off = off,
+	                .gap = gap };
 	const MD_PARSER parser = {
 		.flags = MD_FLAGS,
 		.enter_block = enter_block,
@@ -784,7 +794,7 @@ void wrap_markdown(struct wrap *w, size_t off, size_t end, bool gap)
 	};
 	struct wrap_mark before = { w->nrows, w->nruns, w->ncites, w->nblocks, w->lits.len, w->code };
 	w->nspans = 0;
-	int rc = md_parse(w->text + off, (MD_SIZE)(end - off), &parser, &m);
+	int rc = md_parse(w->md_input.buf, (MD_SIZE)w->md_input.len, &parser, &m);
 	flush_text(&m);
 	free(m.t.cells);
 	free(m.t.rows);
