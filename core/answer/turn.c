@@ -8,6 +8,7 @@
 #include "core/answer/query_log.h"
 #include "core/util/clock.h"
 #include "core/util/xalloc.h"
+#include "core/search/query_input.h"
 #include "store/store.h"
 
 #include <cjson/cJSON.h>
@@ -23,10 +24,6 @@
 
 /* Documents whose change history feeds the router. */
 #define VOLATILITY_DOCS 3
-
-/* How much of the end of the user's input joins the question in the
- * retrieval query. */
-#define INPUT_QUERY_BYTES 1024
 
 static const char direct_system[] =
 	"You are a concise assistant in a terminal. Answer the question directly.";
@@ -110,39 +107,6 @@ static void gather_signals(const struct turn_env *env, const struct retrieve_res
 	}
 }
 
-/* The question with the end of the user's input after it (its last
- * INPUT_QUERY_BYTES at most, from a line start: the end of a log is where
- * its error is), appended to sb: what retrieval searches for. Words of the
- * input without a letter (timestamps, counts, addresses) are left out: they
- * belong to one machine's run, not to the documents; codes such as DW-1012
- * or 0x80070005 stay. */
-static void query_text(struct strbuf *sb, const char *question, const struct turn_opts *opts)
-{
-	sb_puts(sb, question);
-	if (!opts->input_len)
-		return;
-	const char *in = opts->input;
-	size_t len = opts->input_len, at = len > INPUT_QUERY_BYTES ? len - INPUT_QUERY_BYTES : 0;
-	const char *nl = at ? memchr(in + at, '\n', len - at) : NULL;
-	if (nl)
-		at = (size_t)(nl - in) + 1;
-	sb_putc(sb, '\n');
-	while (at < len) {
-		size_t end = at;
-		bool letter = false;
-		while (end < len && !isspace((unsigned char)in[end])) {
-			letter |= isalpha((unsigned char)in[end]) || (unsigned char)in[end] >= 0x80;
-			end++;
-		}
-		if (letter) {
-			sb_append(sb, in + at, end - at);
-			sb_putc(sb, ' ');
-		}
-		for (at = end; at < len && isspace((unsigned char)in[at]);)
-			at++;
-	}
-}
-
 void turn_route(const struct turn_env *env, const char *question, const struct turn_opts *opts,
                 struct turn_routing *out)
 {
@@ -162,7 +126,7 @@ void turn_route(const struct turn_env *env, const char *question, const struct t
 	struct router_doc docs[VOLATILITY_DOCS];
 	if (retrieve) {
 		struct strbuf text = STRBUF_INIT;
-		query_text(&text, probe.question, opts);
+		query_with_input(&text, probe.question, opts->input, opts->input_len);
 		struct retrieve_query q = {
 			.text = sb_str(&text),
 			.k = opts->top_k ? opts->top_k : cfg->routing.retrieval.top_k,
@@ -456,7 +420,7 @@ int turn_start(const struct turn_env *env, const char *question, const struct tu
 	retrieve_and_route(t, opts);
 	if (opts->input_len) {
 		struct strbuf q = STRBUF_INIT;
-		query_text(&q, t->rec.decision.question, opts);
+		query_with_input(&q, t->rec.decision.question, opts->input, opts->input_len);
 		t->local_question = sb_detach(&q, NULL);
 	}
 	if (t->rec.decision.no_grounding)

@@ -72,6 +72,13 @@ check "... that says what to do" grep -q "the input from standard input is over 
 run ask --input "$work/missing.log" "why?" > /dev/null 2> "$work/input-missing.err"
 check "a missing --input file is a usage error" test $? -eq 2
 check "... naming it" grep -q 'cannot read the input from .*missing.log' "$work/input-missing.err"
+printf '%s\n' "$log" | run search --json "why does this fail?" > "$work/search-input.json"
+check "search: the words of piped input join the query, not its timestamps" \
+	test "$(json_get "$work/search-input.json" 'j["query"]')" = "why does this fail?
+INFO sync started ERROR sync stuck on \"Pending\" for files "
+run search --input "$work/missing.log" "why?" > /dev/null 2> "$work/search-missing.err"
+check "search: a missing --input file is a usage error" test $? -eq 2
+check "... naming it" grep -q "cannot read the input from .*missing.log" "$work/search-missing.err"
 run ask "What is the airspeed of an unladen swallow?" > "$work/none.txt"
 check "no answer in the documents is said plainly" grep -qi 'do not contain an answer' "$work/none.txt"
 run ask "What is the capital of France?" > "$work/offtopic.txt"

@@ -15,10 +15,12 @@
 
 #include <cjson/cJSON.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -146,6 +148,48 @@ int cli_operand_text(const struct cli *cli, const char *cmd, const char *what, c
 		return -1;
 	}
 	return 0;
+}
+
+/* How long standard input may stay silent before a command says it waits. */
+#define INPUT_HINT_MS 2000
+
+/* Standard input is something to attach: a pipe or a file. */
+static bool stdin_attachable(void)
+{
+	struct stat st;
+	return !isatty(STDIN_FILENO) && fstat(STDIN_FILENO, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISREG(st.st_mode));
+}
+
+int cli_read_input(const struct cli *cli, const char *cmd, const char *path, bool no_input, char **out,
+                   size_t *len)
+{
+	char err[ERR_LEN], prefix[64];
+	enum rd_err rc;
+	bool from_stdin = !path || strcmp(path, "-") == 0;
+	*out = NULL;
+	*len = 0;
+	if (!path && (no_input || !stdin_attachable()))
+		return 0;
+	if (from_stdin) {
+		struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+		if (poll(&pfd, 1, INPUT_HINT_MS) == 0)
+			fprintf(stderr, "%s: waiting for standard input to attach it (Ctrl-D ends it; --no-input skips it)\n",
+			        cmd);
+		rc = fs_read_stream(stdin, CLI_INPUT_MAX, out, len, err, sizeof err);
+	} else {
+		rc = fs_read_file(path, CLI_INPUT_MAX, out, len, err, sizeof err);
+	}
+	if (rc == RD_OK)
+		return 0;
+	snprintf(prefix, sizeof prefix, "%s ", cmd);
+	if (rc == RD_ERR_TOO_BIG)
+		cli_usage_error(cli, prefix, "the input from %s is over the %d KiB %s attaches: pass the part that "
+		                "matters (tail -n 200 error.log | ragdeck %s ...)",
+		                from_stdin ? "standard input" : path, CLI_INPUT_MAX / 1024, cmd, cmd);
+	else
+		cli_usage_error(cli, prefix, "cannot read the input from %s: %s", from_stdin ? "standard input" : path,
+		                err);
+	return -1;
 }
 
 const char *cli_display_path(const char *path)

@@ -81,6 +81,19 @@ int cli_usage_error(const struct cli *cli, const char *cmd, const char *fmt, ...
  * (empty input, too large, unreadable) and returns -1. */
 int cli_operand_text(const struct cli *cli, const char *cmd, const char *what, const char *arg, char **out);
 
+/* Longest input attached beside a question or query (about 25,000 tokens). */
+#define CLI_INPUT_MAX (100 * 1024)
+
+/* Input to attach beside cmd's question or query into *out and *len
+ * (caller frees; NULL and 0 when there is none): the file path (- for
+ * standard input), or with path NULL standard input when it is a pipe or a
+ * file (not a terminal, /dev/null or a socket) and no_input is false. When
+ * standard input stays silent for 2 s a line on stderr says what it waits
+ * for. Returns 0, or prints a usage error (over CLI_INPUT_MAX, unreadable)
+ * and returns -1. */
+int cli_read_input(const struct cli *cli, const char *cmd, const char *path, bool no_input, char **out,
+                   size_t *len);
+
 /* path relative to the current directory when it lies below it, else path
  * itself. Points into path or a static buffer; valid until the next call. */
 const char *cli_display_path(const char *path);

@@ -10,15 +10,12 @@
 #include "core/answer/turn.h"
 #include "core/answer/query_log.h"
 #include "core/search/result_json.h"
-#include "core/util/fs.h"
 #include "core/util/log.h"
 
 #include <cjson/cJSON.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <poll.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 static const char ask_help[] =
@@ -201,47 +198,6 @@ static void print_json(const struct turn_record *r)
 	cJSON_Delete(o);
 }
 
-/* The most input ask attaches: about 25,000 tokens. */
-#define ASK_INPUT_MAX (100 * 1024)
-/* How long standard input may stay silent before ask says it is waiting. */
-#define ASK_INPUT_HINT_MS 2000
-
-/* Standard input is something to attach: a pipe or a file, not a
- * terminal, /dev/null or a socket. */
-static bool stdin_attachable(void)
-{
-	struct stat st;
-	return !isatty(STDIN_FILENO) && fstat(STDIN_FILENO, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISREG(st.st_mode));
-}
-
-/* Read the user's input from path (- or NULL: standard input) into *out.
- * Returns 0 (an empty input is no input), or -1 after a usage error. */
-static int read_input(struct cli *cli, const char *path, char **out, size_t *len)
-{
-	char err[ERR_LEN];
-	enum rd_err rc;
-	bool from_stdin = !path || strcmp(path, "-") == 0;
-	if (from_stdin) {
-		struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
-		if (poll(&pfd, 1, ASK_INPUT_HINT_MS) == 0)
-			fputs("ask: waiting for standard input to attach it (Ctrl-D ends it; --no-input skips it)\n",
-			      stderr);
-		rc = fs_read_stream(stdin, ASK_INPUT_MAX, out, len, err, sizeof err);
-	} else {
-		rc = fs_read_file(path, ASK_INPUT_MAX, out, len, err, sizeof err);
-	}
-	if (rc == RD_OK)
-		return 0;
-	if (rc == RD_ERR_TOO_BIG)
-		cli_usage_error(cli, "ask ", "the input from %s is over the %d KiB ask attaches: pass the part "
-		                "that matters (tail -n 200 error.log | ragdeck ask ...)",
-		                from_stdin ? "standard input" : path, ASK_INPUT_MAX / 1024);
-	else
-		cli_usage_error(cli, "ask ", "cannot read the input from %s: %s", from_stdin ? "standard input" : path,
-		                err);
-	return -1;
-}
-
 static void print_input(const struct turn_record *r, size_t bytes, const char *from)
 {
 	printf("Input: %.1f KiB from %s (%d tokens), beside the question\n\n", (double)bytes / 1024.0, from,
@@ -281,8 +237,7 @@ int cmd_ask(struct cli *cli, int argc, char **argv)
 		return cli_usage_error(cli, "ask ", "standard input cannot hold both the question and the input");
 	if (cli_operand_text(cli, "ask", "question", argv[optind], &question) != 0)
 		return EXIT_USAGE;
-	if ((input_path || (!no_input && !question_from_stdin && stdin_attachable())) &&
-	    read_input(cli, input_path, &input, &input_len) != 0) {
+	if (cli_read_input(cli, "ask", input_path, no_input || question_from_stdin, &input, &input_len) != 0) {
 		free(question);
 		return EXIT_USAGE;
 	}

@@ -6,6 +6,7 @@
 #include "tui/cli/options.h"
 #include "core/config/config.h"
 #include "core/embed/embed.h"
+#include "core/search/query_input.h"
 #include "core/search/result_json.h"
 #include "core/search/retrieve.h"
 #include "core/util/log.h"
@@ -21,12 +22,16 @@ static const char search_help[] =
 	"Usage: ragdeck search [OPTION]... QUERY\n"
 	"Retrieve the chunks that best match QUERY: vector and BM25 candidates\n"
 	"fused by reciprocal rank, then packed under max_context_tokens. A QUERY\n"
-	"of - is read from standard input (up to 1 MiB).\n"
+	"of - is read from standard input (up to 1 MiB). Otherwise, when standard\n"
+	"input is a pipe or a file (cat error.log | ragdeck search \"sync fails\"),\n"
+	"the words of its last KiB (not its timestamps or counts) join QUERY.\n"
 	"\n"
 	"  -k, --top-k N          hits to show (default: routing.paths.retrieval.top_k)\n"
 	"  -m, --mode MODE        hybrid (default), vector or fts\n"
 	"  -c, --collection NAME  collection to search (default: the config's)\n"
 	"      --path GLOB        only documents whose stored path matches GLOB\n"
+	"  -i, --input FILE       let the end of FILE join the query (- for stdin)\n"
+	"      --no-input         never read standard input beside QUERY\n"
 	"      --json             print a JSON object (see docs/search-json.md)\n"
 	"      --db PATH          database file\n"
 	"      --config FILE      config file\n"
@@ -162,10 +167,10 @@ static void print_json(const struct retrieve_result *res, const char *query, con
 
 int cmd_search(struct cli *cli, int argc, char **argv)
 {
-	const char *collection = NULL, *path_glob = NULL;
+	const char *collection = NULL, *path_glob = NULL, *input_path = NULL;
 	enum retrieve_mode mode = RETRIEVE_HYBRID;
 	int k = 0, exit_code;
-	bool json = false;
+	bool json = false, no_input = false;
 	const struct cli_opt opts[] = {
 		{ .name = "top-k", .letter = 'k', .type = CLI_OPT_INT, .dest = &k, .min = 1, .max = 1000,
 		  .refused = "-k takes a number from 1 to 1000, not '%s'" },
@@ -173,6 +178,9 @@ int cmd_search(struct cli *cli, int argc, char **argv)
 		  .choices = CLI_RETRIEVE_MODES, .refused = "--mode is hybrid, vector or fts, not '%s'" },
 		{ .name = "collection", .letter = 'c', .type = CLI_OPT_STRING, .dest = &collection },
 		{ .name = "path", .type = CLI_OPT_STRING, .dest = &path_glob },
+		{ .name = "input", .letter = 'i', .type = CLI_OPT_STRING, .dest = &input_path,
+		  .complete = CLI_COMPLETE_PATH },
+		{ .name = "no-input", .type = CLI_OPT_FLAG, .dest = &no_input },
 		{ .name = "json", .type = CLI_OPT_FLAG, .dest = &json },
 		{ 0 },
 	};
@@ -180,9 +188,24 @@ int cmd_search(struct cli *cli, int argc, char **argv)
 		return exit_code;
 	if (argc - optind != 1)
 		return cli_usage_error(cli, "search ", "search needs exactly one QUERY (quote it, or - to read it)");
-	char *query = NULL;
+	if (input_path && no_input)
+		return cli_usage_error(cli, "search ", "--input and --no-input do not go together");
+	bool query_from_stdin = strcmp(argv[optind], "-") == 0;
+	if (query_from_stdin && input_path && strcmp(input_path, "-") == 0)
+		return cli_usage_error(cli, "search ", "standard input cannot hold both the query and the input");
+	char *query = NULL, *input = NULL;
+	size_t input_len = 0;
 	if (cli_operand_text(cli, "search", "query", argv[optind], &query) != 0)
 		return EXIT_USAGE;
+	if (cli_read_input(cli, "search", input_path, no_input || query_from_stdin, &input, &input_len) != 0) {
+		free(query);
+		return EXIT_USAGE;
+	}
+	struct strbuf text = STRBUF_INIT;
+	query_with_input(&text, query, input, input_len);
+	free(input);
+	free(query);
+	query = sb_detach(&text, NULL);
 	struct embedder *embedder = NULL;
 	if (cli_open_store(cli) != 0 || !(embedder = cli_embedder_or_log(cli, collection, EMBED_FOR_QUERIES))) {
 		free(query);

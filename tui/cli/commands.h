@@ -21,7 +21,7 @@ struct cli;
 	  "embed a collection again with another model; search keeps the old vectors until done") \
 	X(docs, "", "docs [--collection NAME] [--json]", "list ingested documents") \
 	X(chunks, "", "chunks [--json] PATH", "show how one document was chunked") \
-	X(search, "", "search [-k N] [--mode hybrid|vector|fts] [--collection C] [--path GLOB] [--json] QUERY", \
+	X(search, "", "search [-k N] [--mode hybrid|vector|fts] [--collection C] [--path GLOB] [--input FILE] [--json] QUERY", \
 	  "retrieve the chunks that best match a query") \
 	X(ask, "", "ask [--model M] [-k N] [--no-stream] [--raw] [--input FILE] [--json] QUESTION", \
 	  "answer a question from the documents, with numbered sources") \
