@@ -314,11 +314,13 @@ static enum piece next_piece(const unsigned char *s, size_t len, size_t i, size_
 	return is_bidi_control(cp) ? PIECE_REMOVE : PIECE_KEEP;
 }
 
-char *utf8_sanitize(const char *str, size_t len, size_t *out_len)
+char *utf8_sanitize_resumable(const char *str, size_t len, size_t *out_len, size_t *stable_in,
+                              size_t *stable_out)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	struct strbuf sb = STRBUF_INIT;
 	size_t i = 0, run = 0;  /* run: first kept byte not yet copied */
+	size_t safe_in = 0, safe_out = 0;
 	bool removed = false;   /* a removed run still owes its placeholder */
 
 	sb_grow(&sb, len);
@@ -330,6 +332,9 @@ char *utf8_sanitize(const char *str, size_t len, size_t *out_len)
 				sb_append(&sb, UTF8_REPLACEMENT, 3);
 				removed = false;
 			}
+			/* a kept character is whole: nothing after it changes it */
+			safe_in = end;
+			safe_out = sb.len + (end - run);
 		} else {
 			sb_append(&sb, s + run, i - run);
 			run = end;
@@ -340,7 +345,16 @@ char *utf8_sanitize(const char *str, size_t len, size_t *out_len)
 	sb_append(&sb, s + run, len - run);
 	if (removed)
 		sb_append(&sb, UTF8_REPLACEMENT, 3);
+	if (stable_in)
+		*stable_in = safe_in;
+	if (stable_out)
+		*stable_out = safe_out;
 	return sb_detach(&sb, out_len);
+}
+
+char *utf8_sanitize(const char *str, size_t len, size_t *out_len)
+{
+	return utf8_sanitize_resumable(str, len, out_len, NULL, NULL);
 }
 
 char *utf8_json_escape_invisible(const char *json)

@@ -62,6 +62,16 @@ size_t utf8_display_width(const char *s, size_t len);
  * NUL, and sanitizing it again changes nothing. Never NULL; caller frees. */
 char *utf8_sanitize(const char *s, size_t len, size_t *out_len);
 
+/* utf8_sanitize, telling where a longer text may resume: *stable_in is the
+ * end of the last kept character of s[0..len) (no byte after it can change
+ * what comes before) and *stable_out the length of the result up to there,
+ * so that for any text t that starts with s[0..len), utf8_sanitize(t) is
+ * the result's first *stable_out bytes followed by utf8_sanitize of t from
+ * *stable_in on. Text streamed in is then sanitized once, not once per
+ * piece that arrives. */
+char *utf8_sanitize_resumable(const char *s, size_t len, size_t *out_len, size_t *stable_in,
+                              size_t *stable_out);
+
 /* Copy of the printed JSON text json with the code points a terminal may act
  * on or reorder by (C1 controls, the bidirectional controls above, U+2028
  * and U+2029) written as \uXXXX escapes, so machine output printed to a

@@ -349,6 +349,38 @@ static void json_escape_invisible_escapes_c1_and_bidi_only(void **state)
 	free(out);
 }
 
+/* Streamed text sanitized piece by piece from the resume point equals the
+ * whole text sanitized, for every split, with escapes, C1 controls, bidi
+ * controls, carriage returns and broken sequences cut anywhere. */
+static void sanitize_resumes_where_it_said(void **state)
+{
+	(void)state;
+	static const char *const texts[] = {
+		"plain \xc3\xa9t\xc3\xa9 text\n",
+		"a\x1b]52;c;aGk=\x07" "b\x1b[31mred\x1b[0m\r\nc",
+		"\x1b]0;title\x1b\\x \xc2\x9b" "31m y \xe2\x80\xae z \xe2\x80",
+		"\xff\xfe ok \x1b[2J\x1b[H\x7f\x01\x02 \xf0\x9f\x98\x80\x1b",
+		"\xe2\x80\x8b\xe2\x81\xa6\xc2\x85 end",
+	};
+	for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++) {
+		const char *s = texts[t];
+		size_t len = strlen(s), whole_len;
+		char *whole = utf8_sanitize(s, len, &whole_len);
+		for (size_t k = 0; k <= len; k++) {
+			size_t plen, in, out, rest_len;
+			char *prefix = utf8_sanitize_resumable(s, k, &plen, &in, &out);
+			assert_true(in <= k && out <= plen);
+			char *rest = utf8_sanitize(s + in, len - in, &rest_len);
+			assert_int_equal(out + rest_len, whole_len);
+			assert_memory_equal(prefix, whole, out);
+			assert_memory_equal(rest, whole + out, rest_len);
+			free(prefix);
+			free(rest);
+		}
+		free(whole);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -372,6 +404,7 @@ int main(void)
 		cmocka_unit_test(sanitize_keeps_ordinary_text_byte_identical),
 		cmocka_unit_test(sanitize_output_is_always_safe_and_stable),
 		cmocka_unit_test(json_escape_invisible_escapes_c1_and_bidi_only),
+		cmocka_unit_test(sanitize_resumes_where_it_said),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

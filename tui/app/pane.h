@@ -33,6 +33,7 @@ struct chat_msg {
 	struct strbuf raw;         /* as typed or received (untrusted) */
 	char *clean;               /* raw through utf8_sanitize */
 	size_t clean_len, clean_of;   /* clean_of: raw length clean was made from */
+	size_t clean_stable_in, clean_stable_out;   /* where cleaning resumes (utf8_sanitize_resumable) */
 	struct wrap *wrap;
 	int wrap_width;
 	struct turn *turn;         /* the turn that answered (this run only), else NULL */

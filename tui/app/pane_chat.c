@@ -27,8 +27,16 @@ void chat_msg_clean(struct chat_msg *m)
 {
 	if (m->clean && m->clean_of == m->raw.len)
 		return;
-	free(m->clean);
-	m->clean = utf8_sanitize(sb_str(&m->raw), m->raw.len, &m->clean_len);
+	/* only what came since the last whole character is cleaned again */
+	size_t in = m->clean ? m->clean_stable_in : 0, out = m->clean ? m->clean_stable_out : 0;
+	size_t tail_len, tail_in, tail_out;
+	char *tail = utf8_sanitize_resumable(sb_str(&m->raw) + in, m->raw.len - in, &tail_len, &tail_in, &tail_out);
+	m->clean = xrealloc(m->clean, out + tail_len + 1);
+	memcpy(m->clean + out, tail, tail_len + 1);
+	free(tail);
+	m->clean_len = out + tail_len;
+	m->clean_stable_in = in + tail_in;
+	m->clean_stable_out = out + tail_out;
 	m->clean_of = m->raw.len;
 }
 
