@@ -20,6 +20,7 @@ struct term_md {
 	struct strbuf raw;        /* the answer as received */
 	char *clean;              /* raw up to its last newline, sanitized */
 	size_t clean_len;
+	size_t stable_in, stable_out;   /* where cleaning resumes (utf8_sanitize_resumable) */
 	struct wrap *wrap;
 	size_t printed;           /* rows printed */
 };
@@ -89,11 +90,19 @@ static void print_row(struct term_md *t, size_t r)
 	fputc('\n', t->out);
 }
 
-/* Lay out raw[0..upto) and print rows up to stable ones (or all). */
+/* Lay out raw[0..upto) and print rows up to stable ones (or all). Only
+ * what came since the last whole character is cleaned again. */
 static void render(struct term_md *t, size_t upto, bool all)
 {
-	free(t->clean);
-	t->clean = utf8_sanitize(t->raw.buf ? t->raw.buf : "", upto, &t->clean_len);
+	size_t tail_len, tail_in, tail_out;
+	char *tail = utf8_sanitize_resumable(t->raw.buf ? t->raw.buf + t->stable_in : "", upto - t->stable_in,
+	                                     &tail_len, &tail_in, &tail_out);
+	t->clean = xrealloc(t->clean, t->stable_out + tail_len + 1);
+	memcpy(t->clean + t->stable_out, tail, tail_len + 1);
+	free(tail);
+	t->clean_len = t->stable_out + tail_len;
+	t->stable_in += tail_in;
+	t->stable_out += tail_out;
 	wrap_layout(t->wrap, t->clean, t->clean_len, t->width);
 	size_t end = all ? wrap_row_count(t->wrap) : wrap_stable_rows(t->wrap);
 	for (; t->printed < end; t->printed++)
