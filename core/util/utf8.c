@@ -2,6 +2,7 @@
  * sanitizer. */
 #include "core/util/utf8.h"
 #include "core/util/strbuf.h"
+#include "core/util/xalloc.h"
 
 #include <string.h>
 #include <utf8proc.h>
@@ -355,6 +356,21 @@ char *utf8_sanitize_resumable(const char *str, size_t len, size_t *out_len, size
 char *utf8_sanitize(const char *str, size_t len, size_t *out_len)
 {
 	return utf8_sanitize_resumable(str, len, out_len, NULL, NULL);
+}
+
+void utf8_clean_update(struct utf8_clean *c, const char *s, size_t len)
+{
+	size_t tail_len, tail_in, tail_out;
+	if (c->buf && c->of == len)
+		return;
+	char *tail = utf8_sanitize_resumable(s + c->stable_in, len - c->stable_in, &tail_len, &tail_in, &tail_out);
+	c->buf = xrealloc(c->buf, c->stable_out + tail_len + 1);
+	memcpy(c->buf + c->stable_out, tail, tail_len + 1);
+	free(tail);
+	c->len = c->stable_out + tail_len;
+	c->stable_in += tail_in;
+	c->stable_out += tail_out;
+	c->of = len;
 }
 
 char *utf8_json_escape_invisible(const char *json)

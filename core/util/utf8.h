@@ -72,6 +72,20 @@ char *utf8_sanitize(const char *s, size_t len, size_t *out_len);
 char *utf8_sanitize_resumable(const char *s, size_t len, size_t *out_len, size_t *stable_in,
                               size_t *stable_out);
 
+/* A growing text kept sanitized: buf is utf8_sanitize of the text so far
+ * (NUL-terminated, len bytes). Zero-initialise; free buf when done. */
+struct utf8_clean {
+	char *buf;
+	size_t len;
+	size_t of;                      /* the text's length buf was made from */
+	size_t stable_in, stable_out;   /* where the next update resumes */
+};
+
+/* Bring c up to s[0..len), which extends the text c was last brought up
+ * to: only what follows its last whole character is sanitized again, and
+ * nothing when len is what it was. */
+void utf8_clean_update(struct utf8_clean *c, const char *s, size_t len);
+
 /* Copy of the printed JSON text json with the code points a terminal may act
  * on or reorder by (C1 controls, the bidirectional controls above, U+2028
  * and U+2029) written as \uXXXX escapes, so machine output printed to a

@@ -14,8 +14,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 serve=${FIXTURE_SERVE:?set FIXTURE_SERVE to the fixture server program}
 export RAGDECK_THEME_DIR=$here/../../themes
 command -v tmux > /dev/null || { echo "1..0 # SKIP tmux is not installed"; exit 0; }
-db=$work/kb.db
-"$ragdeck" --db "$db" ingest --collection default "$here/../../examples/kb" > /dev/null
+kb_db
 
 answer='## Restart steps
 

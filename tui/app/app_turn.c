@@ -28,7 +28,7 @@ static struct chat_msg *add_msg(struct app *a, bool assistant, const char *text,
 static void msg_free(struct chat_msg *m)
 {
 	sb_free(&m->raw);
-	free(m->clean);
+	free(m->clean.buf);
 	wrap_free(&m->wrap);
 	turn_free(&m->turn);
 	free(m->footer);
@@ -326,7 +326,7 @@ int app_export(struct app *a, const char *path)
 	for (size_t i = 0; i < a->host.n_msgs; i++) {
 		struct chat_msg *m = a->host.msgs[i];
 		chat_msg_clean(m);
-		fprintf(f, "## %s\n\n%s\n\n", m->assistant ? "ragdeck" : "You", m->clean);
+		fprintf(f, "## %s\n\n%s\n\n", m->assistant ? "ragdeck" : "You", m->clean.buf);
 		if (m->footer) {
 			char *footer_clean = utf8_sanitize(m->footer, strlen(m->footer), NULL);
 			fprintf(f, "_%s_\n\n", footer_clean);

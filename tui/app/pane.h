@@ -16,6 +16,7 @@
 
 #include "core/answer/turn.h"
 #include "core/util/strbuf.h"
+#include "core/util/utf8.h"
 #include "tui/ui/keys.h"
 #include "tui/ui/layout.h"
 #include "tui/ui/overlay.h"
@@ -31,9 +32,7 @@ struct worker_msg;
 struct chat_msg {
 	bool assistant;
 	struct strbuf raw;         /* as typed or received (untrusted) */
-	char *clean;               /* raw through utf8_sanitize */
-	size_t clean_len, clean_of;   /* clean_of: raw length clean was made from */
-	size_t clean_stable_in, clean_stable_out;   /* where cleaning resumes (utf8_sanitize_resumable) */
+	struct utf8_clean clean;   /* raw sanitized (chat_msg_clean) */
 	struct wrap *wrap;
 	int wrap_width;
 	struct turn *turn;         /* the turn that answered (this run only), else NULL */

@@ -25,19 +25,7 @@ static void *chat_create(struct pane_host *h)
 
 void chat_msg_clean(struct chat_msg *m)
 {
-	if (m->clean && m->clean_of == m->raw.len)
-		return;
-	/* only what came since the last whole character is cleaned again */
-	size_t in = m->clean ? m->clean_stable_in : 0, out = m->clean ? m->clean_stable_out : 0;
-	size_t tail_len, tail_in, tail_out;
-	char *tail = utf8_sanitize_resumable(sb_str(&m->raw) + in, m->raw.len - in, &tail_len, &tail_in, &tail_out);
-	m->clean = xrealloc(m->clean, out + tail_len + 1);
-	memcpy(m->clean + out, tail, tail_len + 1);
-	free(tail);
-	m->clean_len = out + tail_len;
-	m->clean_stable_in = in + tail_in;
-	m->clean_stable_out = out + tail_out;
-	m->clean_of = m->raw.len;
+	utf8_clean_update(&m->clean, sb_str(&m->raw), m->raw.len);
 }
 
 /* The theme element of each highlight class (HL_PLAIN: the code block's). */
@@ -80,7 +68,7 @@ static size_t msg_rows(struct chat_msg *m, int width)
 		m->wrap = wrap_new();
 		wrap_set_markdown(m->wrap, m->assistant);   /* what a person typed shows as typed */
 	}
-	wrap_layout(m->wrap, m->clean, m->clean_len, width);
+	wrap_layout(m->wrap, m->clean.buf, m->clean.len, width);
 	m->wrap_width = width;
 	return 1 + wrap_row_count(m->wrap) + (m->assistant ? 1 : 0) + 1;
 }
@@ -101,7 +89,7 @@ static void draw_text_row(WINDOW *w, int y, struct chat_msg *m, size_t r, int se
 		if ((run->style == WRAP_CITATION && run->cite == selected_cite) ||
 		    (in_code && run->style == WRAP_CODE_FRAME))
 			e = THEME_SELECTION;
-		x += screen_put(w, y, x, width + 1 - x, wrap_run_text(m->wrap, m->clean, run), run->len, e);
+		x += screen_put(w, y, x, width + 1 - x, wrap_run_text(m->wrap, m->clean.buf, run), run->len, e);
 	}
 	if (row->flags & WRAP_ROW_BROKEN)
 		screen_put(w, y, width, 1, "…", strlen("…"), THEME_DIM);
@@ -265,7 +253,7 @@ static void copy_answer(struct pane *p)
 {
 	struct chat_msg *m = shown_answer(p);
 	if (m)
-		copy(p, m->clean, m->clean_len, "the answer");
+		copy(p, m->clean.buf, m->clean.len, "the answer");
 }
 
 static void copy_code(struct pane *p)
@@ -285,7 +273,7 @@ static void copy_code(struct pane *p)
 		c->code_sel = 0;
 	struct strbuf sb = STRBUF_INIT;
 	char what[64];
-	wrap_code_text(m->wrap, m->clean, (size_t)c->code_sel, &sb);
+	wrap_code_text(m->wrap, m->clean.buf, (size_t)c->code_sel, &sb);
 	snprintf(what, sizeof what, "code block %d of %zu", c->code_sel + 1, n);
 	copy(p, sb_str(&sb), sb.len, what);
 	sb_free(&sb);

@@ -18,9 +18,7 @@ struct term_md {
 	int width;
 	bool color;
 	struct strbuf raw;        /* the answer as received */
-	char *clean;              /* raw up to its last newline, sanitized */
-	size_t clean_len;
-	size_t stable_in, stable_out;   /* where cleaning resumes (utf8_sanitize_resumable) */
+	struct utf8_clean clean;  /* raw up to its last newline, sanitized */
 	struct wrap *wrap;
 	size_t printed;           /* rows printed */
 };
@@ -72,7 +70,7 @@ static void print_row(struct term_md *t, size_t r)
 	fprintf(t->out, "%*s", (int)row->indent, "");
 	for (size_t i = 0; i < n; i++) {
 		const struct wrap_run *run = &runs[i];
-		const char *text = wrap_run_text(t->wrap, t->clean, run);
+		const char *text = wrap_run_text(t->wrap, t->clean.buf, run);
 		const char *s = sgr[run->style];
 		if (run->style == WRAP_CODE_BLOCK && run->hl < HL_CLASS_COUNT)
 			s = (t->color ? hl_color : hl_mono)[run->hl];
@@ -94,16 +92,8 @@ static void print_row(struct term_md *t, size_t r)
  * what came since the last whole character is cleaned again. */
 static void render(struct term_md *t, size_t upto, bool all)
 {
-	size_t tail_len, tail_in, tail_out;
-	char *tail = utf8_sanitize_resumable(t->raw.buf ? t->raw.buf + t->stable_in : "", upto - t->stable_in,
-	                                     &tail_len, &tail_in, &tail_out);
-	t->clean = xrealloc(t->clean, t->stable_out + tail_len + 1);
-	memcpy(t->clean + t->stable_out, tail, tail_len + 1);
-	free(tail);
-	t->clean_len = t->stable_out + tail_len;
-	t->stable_in += tail_in;
-	t->stable_out += tail_out;
-	wrap_layout(t->wrap, t->clean, t->clean_len, t->width);
+	utf8_clean_update(&t->clean, t->raw.buf ? t->raw.buf : "", upto);
+	wrap_layout(t->wrap, t->clean.buf, t->clean.len, t->width);
 	size_t end = all ? wrap_row_count(t->wrap) : wrap_stable_rows(t->wrap);
 	for (; t->printed < end; t->printed++)
 		print_row(t, t->printed);
@@ -132,7 +122,7 @@ void term_md_free(struct term_md **pt)
 	if (!t)
 		return;
 	sb_free(&t->raw);
-	free(t->clean);
+	free(t->clean.buf);
 	wrap_free(&t->wrap);
 	free(t);
 	*pt = NULL;
