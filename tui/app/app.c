@@ -139,7 +139,8 @@ static void open_retriever(struct app *a)
 {
 	char err[ERR_LEN];
 	retriever_free(&a->retriever);
-	if (cli_open_retriever(a->cli->cfg, a->cli->store, a->embedder, NULL, &a->retriever, err, sizeof err) != 0)
+	if (cli_open_retriever(a->cli->cfg, a->cli->store, a->embedder, NULL, VEC_BUILD_BACKGROUND, NULL,
+	                       &a->retriever, err, sizeof err) != 0)
 		app_status(a, true, "answering without documents: %s", err);
 }
 
