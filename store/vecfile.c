@@ -144,9 +144,10 @@ enum rd_err vec_file_open(const char *path, const struct vec_sync *want, struct 
 		snprintf(err, errlen, "cannot open the vector index %s: %s", path, strerror(errno));
 		return errno_code(errno);
 	}
-	if (fstat(fd, &st) != 0 || pread(fd, &h, sizeof h, 0) != (ssize_t)sizeof h) {
-		snprintf(err, errlen, "cannot read the vector index %s: %s", path,
-		         errno ? strerror(errno) : "shorter than its header");
+	ssize_t got = fstat(fd, &st) == 0 ? pread(fd, &h, sizeof h, 0) : -1;
+	if (got != (ssize_t)sizeof h) {
+		snprintf(err, errlen, "the vector index %s is not used: %s", path,
+		         got < 0 ? strerror(errno) : "shorter than its header");
 		close(fd);
 		return RD_ERR_CORRUPT;
 	}
