@@ -161,27 +161,48 @@ static void join_builder(struct vec_store *vs)
 	vs->builder = NULL;
 }
 
-/* Map the file, or a newer one another process wrote; without any, write
- * it (now, or start the background write). */
+/* Whether the file just mapped is so far behind the database that writing
+ * it again costs less than loading the difference (a reader's every open
+ * would load it). */
+static bool mapped_file_behind(struct vec_store *vs)
+{
+	char err[ERR_LEN];
+	int64_t generation = 0;
+	size_t added = 0, deleted = 0;
+	if (vec_sync_pending(vs->s, &vs->sync, &generation, &added, &deleted, err, sizeof err) != 0)
+		return false; /* the catch-up that follows reports the failure */
+	return generation == vs->sync.generation && rewrite_due(vs->vf->rows.count, added + deleted);
+}
+
+/* Write the file: now, or start the background write. */
+static void write_file(struct vec_store *vs)
+{
+	if (vs->o.build == VEC_BUILD_NOW) {
+		write_now(vs);
+		return;
+	}
+	reset(vs);
+	start_builder(vs);
+}
+
+/* Map the file, or a newer one another process wrote; without any, or
+ * with one far behind, write it. */
 static void follow_file(struct vec_store *vs)
 {
 	if (vs->builder && atomic_load(&vs->builder->finished))
 		join_builder(vs);
 	if (vs->in_memory || !vs->has_file || vs->builder)
 		return;
-	if ((!vs->vf || vec_file_replaced(vs->vf, vs->file)) && map_file(vs))
-		return;
-	if (vs->vf)
-		return; /* a newer file that cannot be used: the mapped one still can */
-	if (vs->o.build == VEC_BUILD_NOW)
-		write_now(vs);
-	else
-		start_builder(vs);
-}
-
-static size_t base_rows(const struct vec_store *vs)
-{
-	return vs->vf ? vs->vf->rows.count : 0;
+	if (!vs->vf || vec_file_replaced(vs->vf, vs->file)) {
+		if (map_file(vs)) {
+			if (mapped_file_behind(vs))
+				write_file(vs);
+			return;
+		}
+	}
+	if (!vs->vf)
+		write_file(vs);
+	/* else a newer file that cannot be used: the mapped one still can */
 }
 
 int vec_store_catch_up(struct vec_store *vs, char *err, size_t errlen)
@@ -198,9 +219,6 @@ int vec_store_catch_up(struct vec_store *vs, char *err, size_t errlen)
 			continue;
 		}
 		vs->changes += vs->sync.added || vs->sync.removed;
-		size_t changed = vec_index_count(vs->delta) + base_rows(vs) - (vs->base ? vec_index_count(vs->base) : 0);
-		if (vs->vf && vs->o.build == VEC_BUILD_NOW && rewrite_due(base_rows(vs), changed))
-			write_now(vs);
 		return 0;
 	}
 	snprintf(err, errlen, "the vectors of %s keep being replaced while they load: retry", store_path(vs->s));

@@ -147,6 +147,11 @@ struct vec_store_state retriever_vectors(const struct retriever *r)
 	return vec_store_state(r->vectors);
 }
 
+int retriever_catch_up(struct retriever *r, char *err, size_t errlen)
+{
+	return vec_store_catch_up(r->vectors, err, errlen);
+}
+
 void retriever_free(struct retriever **rp)
 {
 	struct retriever *r = *rp;

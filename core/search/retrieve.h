@@ -125,6 +125,10 @@ void retriever_free(struct retriever **r);
  * their file is not used. */
 struct vec_store_state retriever_vectors(const struct retriever *r);
 
+/* Bring r's vectors up to date now, as a search would first (a background
+ * write that finished is taken up). Returns 0, or -1 with err. */
+int retriever_catch_up(struct retriever *r, char *err, size_t errlen);
+
 /* After an ingest into collection: write its vector index file for
  * embedder's vectors again when it is missing, unusable or behind by more
  * than a share (vec_store_persist), with progress (may be NULL). *wrote

@@ -230,7 +230,9 @@ int cmd_ingest(struct cli *cli, int argc, char **argv)
 	int run = ingest_run(cli->store, embedder, &opts, (const char *const *)argv + optind,
 	                     (size_t)(argc - optind), on_progress, &bar, &sum, err, sizeof err);
 	progress_clear(&bar);
-	const char *vec_index = persist_vectors(cli, embedder, opts.collection, &bar);
+	/* A run that stopped leaves the file to the next run or search. */
+	const char *vec_index = run == 0 && !sum.interrupted ? persist_vectors(cli, embedder, opts.collection, &bar)
+	                                                    : "not written";
 	if (json)
 		print_summary_json(&sum, opts.collection, embedder->model, vec_index, run != 0 ? err : NULL);
 	else
