@@ -154,10 +154,11 @@ static int cmd_run(int argc, char **argv)
  * an error or timeout. */
 static bool read_until(int master, const char *needle, int timeout_ms)
 {
-	size_t nlen = strlen(needle);
-	char buf[8192 + 256], *tail = buf;
-	size_t kept = 0;
+	size_t nlen = strlen(needle), kept = 0;
+	char buf[8192];
 	uint64_t end = clock_now_ns() + (uint64_t)timeout_ms * 1000000u;
+	if (nlen == 0 || nlen >= sizeof buf / 2)
+		return false;
 	for (;;) {
 		uint64_t now = clock_now_ns();
 		if (now >= end)
@@ -168,19 +169,19 @@ static bool read_until(int master, const char *needle, int timeout_ms)
 			continue;
 		if (r <= 0)
 			return false;
-		ssize_t n = read(master, tail + kept, sizeof buf - 1 - kept);
+		ssize_t n = read(master, buf + kept, sizeof buf - 1 - kept);
 		if (n <= 0)
 			return false;
 		size_t len = kept + (size_t)n;
 		for (size_t i = kept; i < len; i++)
-			if (tail[i] == '\0')
-				tail[i] = ' ';
-		tail[len] = '\0';
-		if (strstr(tail, needle))
+			if (buf[i] == '\0')
+				buf[i] = ' ';
+		buf[len] = '\0';
+		if (strstr(buf, needle))
 			return true;
 		/* keep the last nlen - 1 bytes: the needle may straddle reads */
 		kept = len < nlen ? len : nlen - 1;
-		memmove(tail, tail + len - kept, kept);
+		memmove(buf, buf + len - kept, kept);
 	}
 }
 
