@@ -158,15 +158,13 @@ enum rd_err vec_file_open(const char *path, const struct vec_sync *want, struct 
 		return RD_ERR_CORRUPT;
 	}
 	void *map = mmap(NULL, h.file_bytes, PROT_READ, MAP_SHARED, fd, 0);
-	int map_errno = errno;
-	close(fd);
 	if (map == MAP_FAILED) {
-		snprintf(err, errlen, "cannot map the vector index %s: %s", path, strerror(map_errno));
+		snprintf(err, errlen, "cannot map the vector index %s: %s", path, strerror(errno));
+		close(fd);
 		return RD_ERR_IO;
 	}
-	/* Rescoring reads a few scattered float32 rows: no read-ahead there. */
-	madvise((char *)map + h.off_f32, h.file_bytes - h.off_f32, MADV_RANDOM);
 	struct vec_file *f = xcalloc(1, sizeof *f);
+	f->fd = fd;
 	f->map = map;
 	f->map_bytes = h.file_bytes;
 	f->dev = st.st_dev;
@@ -181,6 +179,7 @@ enum rd_err vec_file_open(const char *path, const struct vec_sync *want, struct 
 		.scales = (float *)((char *)map + h.off_scales),
 		.i8 = (int8_t *)((char *)map + h.off_i8),
 		.f32 = (float *)((char *)map + h.off_f32),
+		.f32_pread = true, .f32_fd = fd, .f32_offset = h.off_f32,
 	};
 	*out = f;
 	return RD_OK;
@@ -192,6 +191,7 @@ void vec_file_close(struct vec_file **pf)
 	if (!f)
 		return;
 	munmap(f->map, f->map_bytes);
+	close(f->fd);
 	free(f);
 	*pf = NULL;
 }

@@ -38,6 +38,7 @@ struct vec_file {
 	size_t map_bytes;
 	dev_t dev;              /* the file mapped, to notice a newer one */
 	ino_t ino;
+	int fd;                 /* kept open: rescoring reads float32 rows with pread */
 };
 
 /* Progress of a write: rows written of total. Returning false stops the

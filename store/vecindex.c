@@ -40,6 +40,8 @@ struct vec_index {
 	int8_t *rows8;  /* when quantize: panels of LANES * stride8 bytes */
 	float *scales;  /* cap when quantize: row ~= scale * its int8 row */
 	bool view;      /* the arrays are the caller's (ids ascending) */
+	int f32_fd;     /* a view's file to read rescored panels from, or -1 */
+	uint64_t f32_offset;
 	struct vec_idmap map;  /* id -> slot; a view looks ids up by bisection */
 	struct vec_idmap dead; /* a view's removed ids */
 	struct vec_pool *pool;
@@ -107,6 +109,7 @@ struct vec_index *vec_index_new(const struct vec_index_opts *opts)
 	idx->threads = resolve_threads(opts->threads);
 	vec_idmap_init(&idx->map);
 	vec_idmap_init(&idx->dead);
+	idx->f32_fd = -1;
 	idx->pool = vec_pool_new();
 	idx->kern = vec_kernels_best();
 	return idx;
@@ -126,6 +129,10 @@ struct vec_index *vec_index_view(const struct vec_index_opts *opts, const struct
 	idx->scales = rows->scales;
 	idx->ids = rows->ids;
 	idx->quantize = idx->quantize && rows->i8;
+	if (rows->f32_pread) {
+		idx->f32_fd = rows->f32_fd;
+		idx->f32_offset = rows->f32_offset;
+	}
 	return idx;
 }
 
@@ -496,13 +503,25 @@ static void rescore(const struct vec_index *idx, const float *qf, const struct v
                     size_t n, struct vec_topk *t)
 {
 	float sc[LANES];
+	size_t panel_bytes = LANES * idx->stride * sizeof(float);
+	float *buf = idx->f32_fd >= 0 ? arena_alloc(panel_bytes) : NULL;
 
 	for (size_t i = 0; i < n; i++) {
 		size_t slot = 0;
+		const float *panel;
 		find_slot(idx, cand[i].id, &slot);
-		idx->kern->dot4(qf, panel_f32(idx, slot), idx->stride, sc);
+		if (buf) {
+			off_t at = (off_t)(idx->f32_offset + slot / LANES * panel_bytes);
+			if (pread(idx->f32_fd, buf, panel_bytes, at) != (ssize_t)panel_bytes)
+				continue; /* unreadable: the candidate drops out */
+			panel = buf;
+		} else {
+			panel = panel_f32(idx, slot);
+		}
+		idx->kern->dot4(qf, panel, idx->stride, sc);
 		vec_topk_push(t, sc[slot % LANES], cand[i].id);
 	}
+	free(buf);
 }
 
 static size_t search(const struct vec_index *idx, const float *q, size_t k,

@@ -48,6 +48,13 @@ struct vec_rows {
 	int8_t *i8;
 	float *scales;
 	int64_t *ids;
+	/* With f32_pread, a view's rescoring reads each candidate's float32
+	 * panel from file descriptor f32_fd at f32_offset + its panel's offset
+	 * instead of through f32 (which exact scans still read): the pages of
+	 * a mapping it touched would stay resident, a few KB read do not. */
+	bool f32_pread;
+	int f32_fd;
+	uint64_t f32_offset;
 };
 
 /* Floats per row in the float32 panels of a dim-dimensional index. */
