@@ -8,8 +8,9 @@
  * file is missing or unusable it is written from the database: at once
  * (VEC_BUILD_NOW, with progress), or on a thread of its own while searches
  * go on without vectors (VEC_BUILD_BACKGROUND, for the app); so is a file
- * so far behind the database (by more than a sixteenth, and at least 2,048
- * rows) that loading the difference would cost more. Each catch-up
+ * so far behind the database (vectors added past a 64th of it or chunks
+ * deleted past a 16th, and at least 2,048 rows) that loading the
+ * difference at every open would cost more. Each catch-up
  * notices a file another process wrote since and maps it instead. A
  * database with no file beside it (in memory), or a file that cannot be
  * written (a full disk, a read-only directory), falls back to loading
