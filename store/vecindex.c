@@ -221,10 +221,13 @@ static float max_abs(const float *v, size_t n)
 }
 
 /* Symmetric int8 quantisation: x = v[i] * 127 / max|v| rounded half away
- * from zero, so every value lies in [-127, 127]. A hand-rolled round keeps
- * libm calls out of the per-element loops. */
+ * from zero, so every value lies in [-127, 127]; inv 0 (a zero or
+ * non-finite vector) gives 0. A hand-rolled round keeps libm calls out of
+ * the per-element loops. */
 static int8_t quantize_one(float v, float inv)
 {
+	if (inv == 0.0f)
+		return 0;
 	float x = v * inv;
 	return (int8_t)(x >= 0.0f ? (int)(x + 0.5f) : -(int)(0.5f - x));
 }

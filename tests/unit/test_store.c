@@ -435,7 +435,7 @@ static void version_5_database_upgrades_with_its_model(void **state)
 		"INSERT INTO e5 SELECT chunk_id, model, dim, vector FROM embeddings;"
 		"DROP TABLE embeddings; ALTER TABLE e5 RENAME TO embeddings;"
 		"ALTER TABLE messages DROP COLUMN replaced;"
-		"ALTER TABLE collections DROP COLUMN vec_generation;"
+		"ALTER TABLE collections DROP COLUMN vec_generation; DROP INDEX documents_by_status;"
 		"PRAGMA user_version = 5;", NULL, NULL, NULL), SQLITE_OK);
 	store_close(&f->s);
 	assert_int_equal(store_open(f->path, &f->s, err, sizeof err), 0);
