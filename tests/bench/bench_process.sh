@@ -34,9 +34,10 @@
 # Output: one table, a row per size. Times are milliseconds, "p50/p95"
 # (nearest rank over the runs); "x sqlite3" is search p50 over sqlite3
 # p50; "in-process" is the search's own timings_us.total, the rest of the
-# search column is process start, config, store open and loading the
-# vectors; RSS is the largest peak resident set over the runs; "db MB" is
-# the database file and, after "+", any files beside it (ragdeck.db.*).
+# search column is process start, config, store open and loading (or
+# mapping) the vectors; RSS is the largest peak resident set over the
+# runs; "db MB" is the database file and, after "+", any files beside it
+# (ragdeck.db.*).
 # The "harness" line above the table is what starting /bin/true costs
 # through the same timer. Nothing passes or fails on time.
 set -euo pipefail
