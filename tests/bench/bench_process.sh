@@ -34,12 +34,15 @@
 # Output: one table, a row per size. Times are milliseconds, "p50/p95"
 # (nearest rank over the runs); "x sqlite3" is search p50 over sqlite3
 # p50; "in-process" is the search's own timings_us.total, the rest of the
-# search column is process start, config, store open and loading the
-# vectors; RSS is the largest peak resident set over the runs; "db MB" is
-# the database file and, after "+", any files beside it (ragdeck.db.*).
+# search column is process start, config, store open and loading (or
+# mapping) the vectors; RSS is the largest peak resident set over the
+# runs; "db MB" is the database file and, after "+", any files beside it
+# (ragdeck.db.*).
 # The "harness" line above the table is what starting /bin/true costs
 # through the same timer. Nothing passes or fails on time.
 set -euo pipefail
+shopt -s inherit_errexit  # a failure inside $(...) stops the script too
+shopt -s nullglob
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -67,9 +70,11 @@ APP_ROWS=40
 APP_COLS=120
 # The last words the app's first frame draws (the status line's key hints).
 FIRST_FRAME_END="Ctrl-C twice quit"
-# Subdirectories of the corpus (200 files each) ingested per ragdeck call,
-# so a long build shows progress and can be resumed.
-DIRS_PER_INGEST=10
+# Subdirectories of the corpus (200 files, about 3,200 chunks each)
+# ingested per ragdeck call: a long build shows progress between calls,
+# and few calls keep the vector index file from being rewritten after
+# each (ragdeck ingest writes it when it is behind by a sixteenth).
+DIRS_PER_INGEST=50
 
 die() {
 	echo "bench_process: $*" >&2
@@ -96,6 +101,10 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [[ $runs =~ ^[1-9][0-9]*$ ]] || die "--runs $runs: give a positive whole number"
+IFS=, read -r -a labels <<<"${sizes,,}"
+for label in "${labels[@]}"; do
+	[[ $label =~ ^[1-9][0-9]*[km]?$ ]] || die "--sizes: $label is not a size: give NNk or NNm chunks"
+done
 
 for tool in sqlite3 jq flock sha256sum; do
 	command -v "$tool" >/dev/null || die "$tool is not installed: run scripts/setup"
@@ -113,12 +122,10 @@ unset RAGDECK_CONFIG
 
 # chunks_of LABEL: 100k -> 100000, 1m -> 1000000.
 chunks_of() {
-	[[ ${1,,} =~ ^([0-9]+)([km]?)$ ]] || die "size $1: give NNk or NNm chunks"
-	local n=${BASH_REMATCH[1]}
-	case ${BASH_REMATCH[2]} in
-	k) echo $((n * 1000)) ;;
-	m) echo $((n * 1000000)) ;;
-	*) echo "$n" ;;
+	case $1 in
+	*k) echo $((${1%k} * 1000)) ;;
+	*m) echo $((${1%m} * 1000000)) ;;
+	*) echo "$1" ;;
 	esac
 }
 
@@ -136,10 +143,13 @@ store_key() {
 }
 
 # build_store LABEL TARGET_CHUNKS DIR: generate, ingest, check; resumable.
+# DIR/build-seconds adds up the time of every attempt.
 build_store() {
 	local label=$1 target=$2 dir=$3
 	local corpus=$dir/corpus cfg=$dir/config.yaml db=$dir/ragdeck.db
-	local start=$SECONDS
+	local start=$SECONDS before=0
+	[ -e "$dir/build-seconds" ] && before=$(<"$dir/build-seconds")
+	elapsed() { echo $((before + SECONDS - start)) | tee "$dir/build-seconds"; }
 	mkdir -p "$dir"
 	printf 'store:\n  path: "%s"\ntheme: dark\n' "$db" >"$cfg"
 	if [ ! -e "$dir/corpus.done" ]; then
@@ -155,15 +165,14 @@ build_store() {
 		"$ragdeck" --config "$cfg" ingest "${subdirs[@]:ingested:DIRS_PER_INGEST}" >/dev/null
 		ingested=$((ingested + DIRS_PER_INGEST < total ? ingested + DIRS_PER_INGEST : total))
 		count=$(sqlite3 "$db" 'SELECT count(*) FROM chunks')
-		log "$label: ingested $ingested/$total folders, $count chunks, $((SECONDS - start)) s"
+		log "$label: ingested $ingested/$total folders, $count chunks, $(elapsed) s"
 	done
 	if [ "$count" -lt $((target * 9 / 10)) ] || [ "$count" -gt $((target * 11 / 10)) ]; then
 		die "$label: the store holds $count chunks, not about $target: measure BYTES_PER_CHUNK again"
 	fi
-	echo "$count" >"$dir/chunks"
-	echo "$((SECONDS - start))" >"$dir/build-seconds"
+	log "$label: $count chunks built in $(elapsed) s"
 	rm -rf "$corpus" "$dir/corpus.done"
-	log "$label: $count chunks built in $((SECONDS - start)) s"
+	echo "$count" >"$dir/chunks"
 }
 
 # store_for LABEL: the folder of a ready store of that size; builds it
@@ -173,11 +182,11 @@ store_for() {
 	target=$(chunks_of "$label")
 	dir=$cache_root/$label-$(store_key)
 	mkdir -p "$cache_root"
-	exec 9>"$dir.lock"
+	exec 9>"$cache_root/lock"
 	flock 9
 	if [ ! -e "$dir/chunks" ]; then
 		for old in "$cache_root/$label"-*; do
-			if [ "$old" != "$dir" ] && [ "$old" != "$dir.lock" ]; then
+			if [ "$old" != "$dir" ]; then
 				log "$label: removing $old (built for another binary, schema or corpus)"
 				rm -rf "$old"
 			fi
@@ -188,20 +197,22 @@ store_for() {
 	echo "$dir"
 }
 
+# rank_of FILE COLUMN P: the nearest-rank P-quantile of that column.
+rank_of() {
+	cut -d' ' -f"$2" "$1" | sort -n | awk -v p="$3" '
+		{ v[NR] = $1 }
+		END { i = int(p * NR); if (i < p * NR) i++; print v[i ? i : 1] }'
+}
+
 # percentiles FILE COLUMN: "p50/p95" of that column, in ms from us.
 percentiles() {
-	cut -d' ' -f"$2" "$1" | sort -n | awk '
-		{ v[NR] = $1 }
-		function rank(p,  i) { i = int(p * NR); if (i < p * NR) i++; return v[i ? i : 1] }
-		END { printf "%.0f/%.0f", rank(0.50) / 1000, rank(0.95) / 1000 }'
+	awk -v a="$(rank_of "$1" "$2" 0.50)" -v b="$(rank_of "$1" "$2" 0.95)" \
+		'BEGIN { printf "%.0f/%.0f", a / 1000, b / 1000 }'
 }
 
-p50_us() {
-	cut -d' ' -f"$2" "$1" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
-}
-
+# max_mb FILE COLUMN: the largest value of that column, in MB from KB.
 max_mb() {
-	cut -d' ' -f"$2" "$1" | sort -n | tail -n 1 | awk '{ printf "%.0f", $1 / 1024 }'
+	awk -v kb="$(rank_of "$1" "$2" 1)" 'BEGIN { printf "%.0f", kb / 1024 }'
 }
 
 # The size of the database file, and of anything beside it, in MB.
@@ -209,7 +220,7 @@ db_size() {
 	local db=$1 main extra=0 f
 	main=$(stat -c %s "$db")
 	for f in "$db".*; do
-		[ -e "$f" ] && extra=$((extra + $(stat -c %s "$f")))
+		extra=$((extra + $(stat -c %s "$f")))
 	done
 	if [ "$extra" -gt 0 ]; then
 		printf '%d+%d' $((main / 1000000)) $((extra / 1000000))
@@ -254,14 +265,13 @@ measure() {
 		log "$label: run $((i + 1))/$runs"
 	done
 	local ratio
-	ratio=$(awk -v a="$(p50_us "$out/search" 1)" -v b="$(p50_us "$out/sqlite3" 1)" 'BEGIN { printf "%.1f", a / b }')
+	ratio=$(awk -v a="$(rank_of "$out/search" 1 0.50)" -v b="$(rank_of "$out/sqlite3" 1 0.50)" 'BEGIN { printf "%.1f", a / b }')
 	printf '%-5s %8s %11s %11s %9s %9s %11s %7s %11s %7s %9s\n' "$label" "$(cat "$dir/chunks")" \
 		"$(percentiles "$out/search" 1)" "$(percentiles "$out/fts" 1)" "$(percentiles "$out/sqlite3" 1)" \
 		"$ratio" "$(percentiles "$out/search" 3)" "$(max_mb "$out/search" 2)" \
 		"$(percentiles "$out/frame" 1)" "$(max_mb "$out/frame" 2)" "$(db_size "$db")"
 }
 
-IFS=, read -r -a labels <<<"$sizes"
 dirs=()
 for label in "${labels[@]}"; do
 	dirs+=("$(store_for "$label")")
