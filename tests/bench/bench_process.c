@@ -21,9 +21,18 @@
  *       Exits 1 when NEEDLE did not show within 60 s.
  *   bench_process overhead N
  *       time N runs of /bin/true as `run` does; prints the median in us:
- *       the harness's own cost, to read the other numbers against. */
+ *       the harness's own cost, to read the other numbers against.
+ *   bench_process open DB COLLECTION N
+ *       open the database and COLLECTION's retriever (the offline
+ *       embedder, 384 dimensions: its vectors mapped from the index file)
+ *       N times in this process, each on a new connection; prints
+ *       "P50_US P95_US" of store_open + retriever_open. */
 #include "tests/bench/corpus.h"
+#include "core/config/config.h"
+#include "core/embed/embed.h"
+#include "core/search/retrieve.h"
 #include "core/util/clock.h"
+#include "store/store.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -50,7 +59,8 @@ static int usage(void)
 	fprintf(stderr, "usage: bench_process corpus DIR BYTES\n"
 	                "       bench_process run [--json-total] -- COMMAND [ARG]...\n"
 	                "       bench_process frame ROWS COLS NEEDLE -- COMMAND [ARG]...\n"
-	                "       bench_process overhead N\n");
+	                "       bench_process overhead N\n"
+	                "       bench_process open DB COLLECTION N\n");
 	return 2;
 }
 
@@ -254,6 +264,41 @@ static int cmd_overhead(int argc, char **argv)
 	return 0;
 }
 
+static int cmd_open(int argc, char **argv)
+{
+	if (argc != 3)
+		return usage();
+	int n = atoi(argv[2]);
+	if (n < 1)
+		return usage();
+	uint64_t *v = calloc((size_t)n, sizeof *v);
+	struct config *cfg = config_defaults();
+	struct embedder *e = embed_hash_new(384);
+	struct retriever_opts ro;
+	retriever_opts_from_config(cfg, argv[1], &ro);
+	char err[1024];
+	int rc = 0;
+	for (int i = 0; i < n && rc == 0; i++) {
+		struct store *s = NULL;
+		struct retriever *r = NULL;
+		uint64_t t = clock_now_us();
+		if (store_open(argv[0], &s, err, sizeof err) != 0 || retriever_open(s, e, &ro, &r, err, sizeof err) != 0) {
+			fprintf(stderr, "bench_process: %s\n", err);
+			rc = 1;
+		}
+		v[i] = clock_now_us() - t;
+		retriever_free(&r);
+		store_close(&s);
+	}
+	qsort(v, (size_t)n, sizeof *v, compare_u64);
+	if (rc == 0)
+		printf("%llu %llu\n", (unsigned long long)v[n / 2], (unsigned long long)v[(n * 95 + 99) / 100 - 1]);
+	free(v);
+	embed_free(&e);
+	config_free(&cfg);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -268,5 +313,7 @@ int main(int argc, char **argv)
 		return cmd_frame(argc - 2, argv + 2);
 	if (strcmp(argv[1], "overhead") == 0)
 		return cmd_overhead(argc - 2, argv + 2);
+	if (strcmp(argv[1], "open") == 0)
+		return cmd_open(argc - 2, argv + 2);
 	return usage();
 }

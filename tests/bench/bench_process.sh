@@ -35,7 +35,9 @@
 # (nearest rank over the runs); "x sqlite3" is search p50 over sqlite3
 # p50; "in-process" is the search's own timings_us.total, the rest of the
 # search column is process start, config, store open and loading (or
-# mapping) the vectors; RSS is the largest peak resident set over the
+# mapping) the vectors; "open" is store_open + retriever_open timed inside
+# one process (bench_process open: a new connection each time, the vector
+# index mapped); RSS is the largest peak resident set over the
 # runs; "db MB" is the database file and, after "+", any files beside it
 # (ragdeck.db.*).
 # The "harness" line above the table is what starting /bin/true costs
@@ -264,11 +266,12 @@ measure() {
 		"${app[@]}" >>"$out/frame"
 		log "$label: run $((i + 1))/$runs"
 	done
-	local ratio
+	local ratio open
+	open=$("$timer" open "$db" default "$runs" | awk '{ printf "%.1f/%.1f", $1 / 1000, $2 / 1000 }')
 	ratio=$(awk -v a="$(rank_of "$out/search" 1 0.50)" -v b="$(rank_of "$out/sqlite3" 1 0.50)" 'BEGIN { printf "%.1f", a / b }')
-	printf '%-5s %8s %11s %11s %9s %9s %11s %7s %11s %7s %9s\n' "$label" "$(cat "$dir/chunks")" \
+	printf '%-5s %8s %11s %11s %9s %9s %11s %9s %7s %11s %7s %9s\n' "$label" "$(cat "$dir/chunks")" \
 		"$(percentiles "$out/search" 1)" "$(percentiles "$out/fts" 1)" "$(percentiles "$out/sqlite3" 1)" \
-		"$ratio" "$(percentiles "$out/search" 3)" "$(max_mb "$out/search" 2)" \
+		"$ratio" "$(percentiles "$out/search" 3)" "$open" "$(max_mb "$out/search" 2)" \
 		"$(percentiles "$out/frame" 1)" "$(max_mb "$out/frame" 2)" "$(db_size "$db")"
 }
 
@@ -278,8 +281,8 @@ for label in "${labels[@]}"; do
 done
 echo "harness: starting /bin/true through the timer takes $(awk -v us="$("$timer" overhead 50)" 'BEGIN { printf "%.2f", us / 1000 }') ms (median of 50)"
 echo "$runs runs per command; ms as p50/p95; search and fts are ragdeck search, hybrid and --mode fts"
-printf '%-5s %8s %11s %11s %9s %9s %11s %7s %11s %7s %9s\n' size chunks search fts sqlite3 "x sqlite3" \
-	in-process "RSS MB" "app frame" "app MB" "db MB"
+printf '%-5s %8s %11s %11s %9s %9s %11s %9s %7s %11s %7s %9s\n' size chunks search fts sqlite3 "x sqlite3" \
+	in-process open "RSS MB" "app frame" "app MB" "db MB"
 for i in "${!labels[@]}"; do
 	measure "${labels[i]}" "${dirs[i]}"
 done
