@@ -35,8 +35,6 @@ struct retriever {
 	int64_t collection_id;
 	struct store_search *rows;  /* the store's queries for this collection */
 	struct fts_tokenizer *tok;
-	bool model_changed;         /* the collection held another model's vectors at the
-	                             * last look: reload the index when it is ours again */
 	struct store_stale_chunk *stale;  /* chunks of documents that are not current, by id */
 	size_t n_stale;
 	bool stale_loaded;
@@ -100,6 +98,8 @@ static struct vec_store_opts vec_store_opts_of(const struct retriever *r)
 	};
 }
 
+static int model_current(struct retriever *r, char *err, size_t errlen);
+
 int retriever_open(struct store *store, struct embedder *embedder, const struct retriever_opts *opts,
                    struct retriever **out, char *err, size_t errlen)
 {
@@ -117,9 +117,11 @@ int retriever_open(struct store *store, struct embedder *embedder, const struct 
 	if (store_search_open(store, r->collection_id, &r->rows, err, errlen) != 0)
 		goto fail;
 	r->tok = fts_tokenizer_open(store);
-	struct vec_store_opts vo = vec_store_opts_of(r);
-	if (vec_store_open(store, &vo, &r->vectors, err, errlen) != 0)
+	char why[ERR_LEN];
+	if (model_current(r, why, sizeof why) < 0) {
+		snprintf(err, errlen, "%s", why);
 		goto fail;
+	}
 	r->cache = qcache_new(QCACHE_SIZE, embedder->dim, opts->cache_ttl_seconds);
 	*out = r;
 	return 0;
@@ -144,12 +146,12 @@ int retriever_persist(struct store *store, struct embedder *embedder, const char
 
 struct vec_store_state retriever_vectors(const struct retriever *r)
 {
-	return vec_store_state(r->vectors);
+	return r->vectors ? vec_store_state(r->vectors) : (struct vec_store_state){ .ready = false };
 }
 
 int retriever_catch_up(struct retriever *r, char *err, size_t errlen)
 {
-	return vec_store_catch_up(r->vectors, err, errlen);
+	return r->vectors ? vec_store_catch_up(r->vectors, err, errlen) : 0;
 }
 
 void retriever_free(struct retriever **rp)
@@ -206,10 +208,11 @@ static int embed_query(struct retriever *r, const char *text, float *vec, struct
 	return 0;
 }
 
-/* Whether the collection's vectors are still this embedder's: another
- * process may have re-embedded it since. When they are again after a
- * change, the index is loaded afresh. Returns 1 when they are, 0 when not
- * (why in err), -1 when the store failed. */
+/* Whether the collection's vectors are this embedder's: another process
+ * may have re-embedded it since. The vectors are opened only while they
+ * are (their index file is never written for a model the collection does
+ * not hold), and opened afresh after a change. Returns 1 when they are, 0
+ * when not (why in err), -1 when the store failed. */
 static int model_current(struct retriever *r, char *err, size_t errlen)
 {
 	struct store_embedding rec;
@@ -219,17 +222,17 @@ static int model_current(struct retriever *r, char *err, size_t errlen)
 	if (!same) {
 		snprintf(err, errlen, "collection holds vectors of %s (%d dimensions), not of %s: run 'ragdeck reembed' "
 		         "or set the embedder to %s", rec.model, rec.dim, r->embedder->model, rec.model);
-		r->model_changed = true;
+		vec_store_free(&r->vectors);
 		return 0;
 	}
-	if (r->model_changed) {
+	if (!r->vectors) {
 		struct vec_store_opts vo = vec_store_opts_of(r);
-		vec_store_free(&r->vectors);
 		if (vec_store_open(r->store, &vo, &r->vectors, err, errlen) != 0)
 			return -1;
-		qcache_free(&r->cache);
-		r->cache = qcache_new(QCACHE_SIZE, r->embedder->dim, r->opts.cache_ttl_seconds);
-		r->model_changed = false;
+		if (r->cache) { /* the model changed and came back */
+			qcache_free(&r->cache);
+			r->cache = qcache_new(QCACHE_SIZE, r->embedder->dim, r->opts.cache_ttl_seconds);
+		}
 	}
 	return 1;
 }
@@ -379,7 +382,7 @@ static double vector_weight(const struct retriever *r, const struct query_plan *
  * document's status changes only when it is written again. */
 static int load_stale(struct retriever *r, char *err, size_t errlen)
 {
-	uint64_t changes = vec_store_state(r->vectors).changes;
+	uint64_t changes = retriever_vectors(r).changes;
 	if (r->stale_loaded && changes == r->stale_changes)
 		return 0;
 	r->stale_changes = changes;
@@ -632,7 +635,7 @@ int retriever_search(struct retriever *r, const struct retrieve_query *q, struct
 	memset(out, 0, sizeof *out);
 	plan_query(r, q->text, &qp);
 	char why[ERR_LEN];
-	int current = q->mode == RETRIEVE_FTS ? 1 : model_current(r, why, sizeof why);
+	int current = model_current(r, why, sizeof why);
 	if (current < 0) {
 		snprintf(err, errlen, "%s", why);
 		goto cleanup;

@@ -122,7 +122,8 @@ int retriever_open(struct store *store, struct embedder *embedder, const struct 
 void retriever_free(struct retriever **r);
 
 /* Where r's vectors stand (store/vecstore.h): ready, being written, why
- * their file is not used. */
+ * their file is not used; not ready while the collection holds another
+ * model's vectors. */
 struct vec_store_state retriever_vectors(const struct retriever *r);
 
 /* Bring r's vectors up to date now, as a search would first (a background
