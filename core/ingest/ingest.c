@@ -2,7 +2,9 @@
  * each file needs, and is the one writer; worker threads (workpool.h) do
  * each file's reading, chunking and embedding (ingest_work.c), and hand
  * the files back in the walk's order, so documents are written in that
- * order whatever the number of threads. */
+ * order whatever the number of threads. A writer whose next file is not
+ * ready does a worker's job rather than wait: on a busy machine the
+ * workers may get less of a core than the writer needs them to. */
 #include "core/ingest/ingest.h"
 #include "core/ingest/ingest_int.h"
 #include "core/ingest/workpool.h"
@@ -468,6 +470,11 @@ static int write_files(struct run *r)
 			r->sum->interrupted = true;
 			return 0;
 		}
+		/* The next document is not ready: do a worker's job rather than
+		 * wait, committing when the batch is a second old. */
+		while (r->n_workers && !stop_requested(r) && workpool_help(r->pool))
+			if (maybe_commit(r, false) != 0)
+				return -1;
 		/* Nothing to write for a while: let go of the lock. */
 		if (r->work.embedders && r->batch_open && !workpool_wait_ready(r->pool, IDLE_COMMIT_US) &&
 		    maybe_commit(r, true) != 0)
@@ -493,11 +500,12 @@ static size_t resolve_threads(int threads)
 	return n > THREADS_MAX ? THREADS_MAX : (size_t)n;
 }
 
-/* One copy of the embedder per worker, or NULL when it cannot be copied
- * (an HTTP embedder: the writer embeds, with its own requests in flight). */
-static struct embedder **clone_embedders(const struct embedder *e, size_t n)
+/* One copy of the embedder per worker and the embedder itself for the
+ * writer when it helps, or NULL when it cannot be copied (an HTTP
+ * embedder: the writer embeds, with its own requests in flight). */
+static struct embedder **clone_embedders(struct embedder *e, size_t n)
 {
-	struct embedder **v = xcalloc(n, sizeof *v);
+	struct embedder **v = xcalloc(n + 1, sizeof *v);
 	for (size_t i = 0; i < n; i++) {
 		v[i] = embed_clone(e);
 		if (!v[i]) {
@@ -507,6 +515,7 @@ static struct embedder **clone_embedders(const struct embedder *e, size_t n)
 			return NULL;
 		}
 	}
+	v[n] = e;
 	return v;
 }
 

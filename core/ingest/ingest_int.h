@@ -65,7 +65,9 @@ struct file_job {
  * except cancel, which the writer sets to make them give up early. */
 struct work_ctx {
 	const struct ingest_opts *opts;
-	struct embedder **embedders;  /* one per worker; NULL: the writer embeds */
+	struct embedder **embedders;  /* one per worker, and the writer's own last
+	                               * (it helps when it would wait); NULL: the
+	                               * writer embeds groups */
 	atomic_bool cancel;
 };
 

@@ -3,8 +3,9 @@
  *
  * The jobs held sit in a ring in submission order. Three counters run
  * over it: head (the oldest held, next to take back), next_run (the oldest
- * no worker has started) and tail (the next to submit). Only the owner
- * moves head and tail, only workers move next_run, all under the lock. */
+ * not started) and tail (the next to submit). Only the owner moves head
+ * and tail; whoever starts a job (a worker, or the owner helping or
+ * running jobs without workers) moves next_run; all under the lock. */
 #include "core/ingest/workpool.h"
 #include "core/util/xalloc.h"
 
@@ -49,6 +50,19 @@ static struct slot *slot_at(const struct workpool *p, size_t i)
 	return &p->ring[i % p->max_jobs];
 }
 
+/* Run the job at ring position i, started by this thread, as worker;
+ * called and returns with the lock held. */
+static void run_slot(struct workpool *p, size_t i, size_t worker)
+{
+	void *job = slot_at(p, i)->job;
+	pthread_mutex_unlock(&p->lock);
+	p->fn(p->ctx, job, worker);
+	pthread_mutex_lock(&p->lock);
+	slot_at(p, i)->done = true;
+	if (i == p->head)
+		pthread_cond_signal(&p->done_cv);
+}
+
 /* A worker: run the oldest job not started until told to quit. */
 static void *worker_main(void *arg)
 {
@@ -60,14 +74,7 @@ static void *worker_main(void *arg)
 			pthread_cond_wait(&p->work_cv, &p->lock);
 		if (p->quit)
 			break;
-		size_t i = p->next_run++;
-		void *job = slot_at(p, i)->job;
-		pthread_mutex_unlock(&p->lock);
-		p->fn(p->ctx, job, a->index);
-		pthread_mutex_lock(&p->lock);
-		slot_at(p, i)->done = true;
-		if (i == p->head)
-			pthread_cond_signal(&p->done_cv);
+		run_slot(p, p->next_run++, a->index);
 	}
 	pthread_mutex_unlock(&p->lock);
 	return NULL;
@@ -132,6 +139,16 @@ size_t workpool_held(const struct workpool *p)
 	return p->tail - p->head;
 }
 
+bool workpool_help(struct workpool *p)
+{
+	pthread_mutex_lock(&p->lock);
+	bool help = p->head != p->tail && !slot_at(p, p->head)->done && p->next_run != p->tail;
+	if (help)
+		run_slot(p, p->next_run++, p->n_workers);
+	pthread_mutex_unlock(&p->lock);
+	return help;
+}
+
 /* The deadline pthread_cond_timedwait takes (CLOCK_REALTIME): ns from now. */
 static struct timespec deadline_in(long ns)
 {
@@ -177,13 +194,13 @@ void *workpool_take(struct workpool *p, const volatile sig_atomic_t *stop)
 	if (p->head == p->tail)
 		return NULL;
 	struct slot *s = slot_at(p, p->head);
-	if (!p->n_workers) {
-		p->fn(p->ctx, s->job, 0);
-		s->done = true;
-	}
 	pthread_mutex_lock(&p->lock);
-	while (!s->done && !(stop && *stop))
-		wait_done(p, stop != NULL);
+	while (!s->done && !(stop && *stop)) {
+		if (p->n_workers)
+			wait_done(p, stop != NULL);
+		else
+			run_slot(p, p->next_run++, 0);
+	}
 	void *job = s->done ? s->job : NULL;
 	if (job) {
 		p->bytes -= s->bytes;

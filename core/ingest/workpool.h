@@ -3,7 +3,8 @@
  *
  * One thread, the owner, submits jobs and takes them back; workers run
  * them in between, in submission order, as many at once as there are
- * workers. What was submitted and not yet taken back is bounded by a
+ * workers, and the owner too when it would otherwise wait. What was
+ * submitted and not yet taken back is bounded by a
  * count of jobs and by a sum of sizes the owner states for each (ingest:
  * the file's bytes), so memory stays bounded whatever the input. With no
  * workers the owner runs each job itself when it takes it back. */
@@ -17,8 +18,8 @@
 
 struct workpool;
 
-/* Run job; worker is the number of the thread running it (0..n_workers-1,
- * 0 for the owner when there are no workers), for state kept per thread. */
+/* Run job; worker is the number of the thread running it, for state kept
+ * per thread: 0..n_workers-1 for the workers, n_workers for the owner. */
 typedef void (*workpool_fn)(void *ctx, void *job, size_t worker);
 
 /* A pool of n_workers threads (0: none) running fn(ctx, job, worker),
@@ -38,6 +39,13 @@ void workpool_submit(struct workpool *p, void *job, uint64_t bytes);
 
 /* Jobs submitted and not taken back. Owner only. */
 size_t workpool_held(const struct workpool *p);
+
+/* While the oldest job held is not finished, run the oldest job no worker
+ * has started on this thread (as worker n_workers), so an owner that would
+ * wait for its workers does their work instead. Returns true when it ran
+ * one; false when the oldest is finished or every job has started. Owner
+ * only. */
+bool workpool_help(struct workpool *p);
 
 /* Wait at most timeout_us microseconds for the oldest job held to finish;
  * true when it has, so workpool_take would not wait (false at once with

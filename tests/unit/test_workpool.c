@@ -1,7 +1,8 @@
 /* Unit tests for core/ingest/workpool: jobs come back in the order they
  * were submitted whatever order the workers finish them in; the pool
  * holds no more than its job and byte limits, except one large job alone;
- * with no workers the owner runs each job as it takes it back; a wait for
+ * with no workers the owner runs each job as it takes it back, and with
+ * workers busy an owner that would wait runs the next jobs; a wait for
  * a job still running gives up after its timeout, and a stop flag ends a
  * wait; freeing the pool lets started jobs finish and hands back
  * every job not taken. */
@@ -22,6 +23,7 @@
 #define N_JOBS 500
 
 struct job {
+	bool held;            /* waits while the context's hold is set */
 	size_t seq;
 	unsigned delay_us;
 	bool ran;
@@ -31,7 +33,7 @@ struct job {
 
 struct ctx {
 	atomic_int running, most_running;
-	atomic_bool hold;     /* workers wait while set */
+	atomic_bool hold;     /* held jobs wait while set */
 };
 
 static void run_job(void *vctx, void *vjob, size_t worker)
@@ -42,7 +44,7 @@ static void run_job(void *vctx, void *vjob, size_t worker)
 	int most = atomic_load(&c->most_running);
 	while (now > most && !atomic_compare_exchange_weak(&c->most_running, &most, now))
 		;
-	while (atomic_load(&c->hold))
+	while (j->held && atomic_load(&c->hold))
 		nanosleep(&(struct timespec){ .tv_nsec = 100000 }, NULL);
 	nanosleep(&(struct timespec){ .tv_nsec = (long)j->delay_us * 1000 }, NULL);
 	j->ran = true;
@@ -119,6 +121,31 @@ static void without_workers_the_owner_runs_each_job(void **state)
 	workpool_free(&p, NULL);
 }
 
+static void an_owner_that_would_wait_runs_the_next_jobs(void **state)
+{
+	(void)state;
+	struct ctx c = { 0 };
+	struct job jobs[3] = { { .held = true } };
+	atomic_store(&c.hold, true);
+	struct workpool *p = workpool_new(1, 8, 1 << 20, run_job, &c);
+	for (int i = 0; i < 3; i++)
+		workpool_submit(p, &jobs[i], 10);
+	while (atomic_load(&c.running) == 0)
+		nanosleep(&(struct timespec){ .tv_nsec = 100000 }, NULL);
+	/* The worker is held in job 0: the owner runs jobs 1 and 2. */
+	assert_true(workpool_help(p));
+	assert_true(workpool_help(p));
+	assert_true(jobs[1].ran && jobs[2].ran);
+	assert_int_equal(jobs[1].worker, 1);
+	assert_true(pthread_equal(jobs[2].thread, pthread_self()));
+	assert_false(workpool_help(p));
+	atomic_store(&c.hold, false);
+	for (int i = 0; i < 3; i++)
+		assert_ptr_equal(workpool_take(p, NULL), &jobs[i]);
+	assert_false(workpool_help(p));
+	workpool_free(&p, NULL);
+}
+
 static struct job *dropped[8];
 static size_t n_dropped;
 
@@ -131,7 +158,7 @@ static void a_stop_ends_the_wait_and_free_hands_back_the_rest(void **state)
 {
 	(void)state;
 	struct ctx c = { 0 };
-	struct job jobs[4] = { { 0 } };
+	struct job jobs[4] = { { .held = true }, { .held = true }, { .held = true }, { .held = true } };
 	volatile sig_atomic_t stop = 1;
 	atomic_store(&c.hold, true);
 	struct workpool *p = workpool_new(1, 8, 1 << 20, run_job, &c);
@@ -158,6 +185,7 @@ int main(void)
 		cmocka_unit_test(jobs_come_back_in_submission_order),
 		cmocka_unit_test(the_byte_limit_holds_except_for_one_large_job),
 		cmocka_unit_test(without_workers_the_owner_runs_each_job),
+		cmocka_unit_test(an_owner_that_would_wait_runs_the_next_jobs),
 		cmocka_unit_test(a_stop_ends_the_wait_and_free_hands_back_the_rest),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
