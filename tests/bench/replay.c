@@ -22,13 +22,15 @@ static const char chunk_sql[] =
 	" FROM chunks c JOIN embeddings e ON e.chunk_id = c.id"
 	" WHERE c.document_id = ?1 ORDER BY c.ordinal";
 
-/* No full-text index: inserts into chunks_fts land in a view that drops
- * them, so the store's statements still prepare and run. */
+/* No full-text index: inserts into chunks_fts (rows and settings) land in
+ * a view that drops them, and its config table is an empty plain one, so
+ * the store's statements still prepare and run. */
 static const char no_fts_sql[] =
 	"DROP TABLE chunks_vocab;"
 	"DROP TRIGGER chunks_ad;"
 	"DROP TABLE chunks_fts;"
-	"CREATE VIEW chunks_fts(rowid, text, heading_path) AS SELECT 0, '', '' WHERE 0;"
+	"CREATE TABLE chunks_fts_config(k PRIMARY KEY, v);"
+	"CREATE VIEW chunks_fts(rowid, text, heading_path, chunks_fts, rank) AS SELECT 0, '', '', '', 0 WHERE 0;"
 	"CREATE TRIGGER chunks_fts_drop INSTEAD OF INSERT ON chunks_fts BEGIN SELECT 1 WHERE 0; END;";
 
 /* One document's chunks read from the source, vectors copied. */
