@@ -105,10 +105,12 @@ int store_doc_put(struct store *s, int64_t coll, const struct store_doc_in *doc,
                   bool *replaced, char *err, size_t errlen);
 
 /* Group the following writes into one transaction until
- * store_batch_commit: ingest commits every few hundred milliseconds
- * instead of per document, which keeps FTS5 from flushing a tiny segment
- * per commit. Each document still gets a savepoint, and a crash loses only
- * whole uncommitted documents. Returns 0 or -1 with err. */
+ * store_batch_commit: ingest commits about every second instead of per
+ * document, which keeps FTS5 from flushing a tiny segment per commit.
+ * Each document still gets a savepoint, and a crash loses only whole
+ * uncommitted documents. The first batch on a database also sets the
+ * full-text index's pending size to hold a batch (store.c). Returns 0 or
+ * -1 with err. */
 int store_batch_begin(struct store *s, char *err, size_t errlen);
 
 /* Commit the open batch (no-op when none is open). On failure the batch is

@@ -314,6 +314,7 @@ static const struct field ingest_fields[] = {
 	{ .key = "overlap_tokens", .type = F_INT, .off = CFG(ingest.overlap_tokens), .min = 0, .max = 2048 },
 	{ .key = "min_chunk_tokens", .type = F_INT, .off = CFG(ingest.min_chunk_tokens), .min = 0, .max = 2048 },
 	{ .key = "max_file_mb", .type = F_INT, .off = CFG(ingest.max_file_mb), .min = 1, .max = 1024 },
+	{ .key = "threads", .type = F_INT, .off = CFG(ingest.threads), .min = 0, .max = 64 },
 };
 static const struct section ingest_section = {
 	ingest_fields, ARRAY_LEN(ingest_fields), config_check_ingest

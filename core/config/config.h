@@ -108,6 +108,7 @@ struct config {
 	} embedder;
 	struct {
 		int chunk_tokens, overlap_tokens, min_chunk_tokens, max_file_mb;
+		int threads;     /* 0: one per online core */
 	} ingest;
 	struct {
 		char *fusion;                    /* rrf | convex */

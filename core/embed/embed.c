@@ -35,6 +35,11 @@ int embed_texts_report(struct embedder *e, const char *const *texts, const size_
 	return e->ops->embed(e, texts, lens, n, out, rep, err, errlen);
 }
 
+struct embedder *embed_clone(const struct embedder *e)
+{
+	return e && e->ops->clone ? e->ops->clone(e) : NULL;
+}
+
 void embed_free(struct embedder **e)
 {
 	if (!e || !*e)

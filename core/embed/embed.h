@@ -38,6 +38,10 @@ struct embedder_ops {
 	             float *out, struct embed_report *rep, char *err, size_t errlen);
 	/* Free everything the embedder owns, including e itself. */
 	void (*destroy)(struct embedder *e);
+	/* A new embedder giving the same vectors, for another thread; NULL
+	 * here when the embedder is not to be copied (an HTTP embedder keeps
+	 * its own requests in flight from one thread). */
+	struct embedder *(*clone)(const struct embedder *e);
 };
 
 struct embedder {
@@ -71,6 +75,11 @@ int embed_texts_report(struct embedder *e, const char *const *texts, const size_
  * line of its own, then its text, so a chunk deep in a section still says
  * what the section is about. Replaces out's content. */
 void embed_input(struct strbuf *out, const char *heading_path, const char *text, size_t len);
+
+/* A copy of e for another thread (same model, same vectors), or NULL when
+ * e cannot be copied (see embedder_ops.clone). Caller frees with
+ * embed_free. */
+struct embedder *embed_clone(const struct embedder *e);
 
 /* Destroy *e and set it to NULL. NULL-safe for e and *e. */
 void embed_free(struct embedder **e);

@@ -503,10 +503,16 @@ static void hash_destroy(struct embedder *e)
 	free(e);
 }
 
+static struct embedder *hash_clone(const struct embedder *e)
+{
+	return embed_hash_new(e->dim);
+}
+
 static const struct embedder_ops hash_ops = {
 	.kind = "hash",
 	.embed = hash_embed,
 	.destroy = hash_destroy,
+	.clone = hash_clone,
 };
 
 struct embedder *embed_hash_new(int dim)

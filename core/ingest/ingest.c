@@ -1,14 +1,15 @@
+/* ingest: the run. The calling thread walks, decides from the store what
+ * each file needs, and is the one writer; worker threads (workpool.h) do
+ * each file's reading, chunking and embedding (ingest_work.c), and hand
+ * the files back in the walk's order, so documents are written in that
+ * order whatever the number of threads. A writer whose next file is not
+ * ready does a worker's job rather than wait: on a busy machine the
+ * workers may get less of a core than the writer needs them to. */
 #include "core/ingest/ingest.h"
-#include "core/util/error.h"
-#include "core/ingest/chunk.h"
+#include "core/ingest/ingest_int.h"
+#include "core/ingest/workpool.h"
 #include "core/config/config.h"
-#include "core/embed/embed.h"
-#include "core/ingest/freshness.h"
-#include "core/ingest/loader.h"
-#include "core/ingest/walk.h"
 #include "core/util/clock.h"
-#include "core/util/hash.h"
-#include "core/util/strbuf.h"
 #include "core/util/xalloc.h"
 #include "store/embedding.h"
 #include "store/store.h"
@@ -18,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* The version of what turns a document's text into chunks and embedder
  * input; with the chunk settings it forms the pipeline stamp stored with
@@ -25,21 +27,26 @@
  * text change, so the next ingest redoes unchanged files. */
 #define PIPELINE_VERSION 2
 
-/* A write transaction is open only while a group's documents are stored,
- * and a group is committed when it is stored, so another process waits at
- * most the time one group takes to store, never for loading or embedding.
- * A group that stores for longer commits every BATCH_US microseconds. */
+/* The write transaction is committed after BATCH_US microseconds, and
+ * whenever the writer would otherwise wait with it open: for the embedder
+ * of a group, or for IDLE_COMMIT_US for a worker's next document. Another
+ * process waits at most about a second for the lock, and never for a
+ * group's embedding or a slow file. */
 #define BATCH_US 1000000
+#define IDLE_COMMIT_US 100000
 
-/* A converted document waiting for its vectors. */
-struct pending {
-	const struct walk_file *f;
-	struct loaded_doc doc;
-	char hash[17];
-	struct chunk_list cl;
-	struct doc_freshness fresh;
-	size_t first;                 /* its first chunk's place in the group */
-};
+/* Files handed to the workers and not yet written: at most QUEUE_JOBS of
+ * them and QUEUE_BYTES of their sizes on disk (a larger file goes alone).
+ * A file in flight holds about three times its size (text, chunks,
+ * vectors), so this bounds the run's memory whatever the corpus; 16 MB is
+ * more than a second of the writer's work. */
+#define QUEUE_JOBS 1024
+#define QUEUE_BYTES (16u << 20)
+
+/* Threads when the option asks for one per core and the count is unknown,
+ * and at most. */
+#define THREADS_FALLBACK 2
+#define THREADS_MAX 64
 
 /* What the open batch wrote. Its counts reach the summary when the batch
  * commits; when it does not, its documents are named as not stored. */
@@ -49,7 +56,8 @@ struct batch {
 	size_t n, cap;
 };
 
-/* Documents whose chunks are embedded in one call. */
+/* Documents whose chunks the writer embeds in one call (an embedder the
+ * workers cannot have copies of, or no workers). */
 struct group {
 	struct pending *docs;
 	size_t n, cap;
@@ -70,6 +78,11 @@ struct run {
 	struct batch batch;
 	bool batch_open;              /* the store's write transaction is open */
 	char pipeline[128];           /* the stamp of this run's settings */
+	const struct walk_result *files;
+	size_t next_file;             /* the first file not handed to the pool */
+	struct workpool *pool;
+	size_t n_workers;
+	struct work_ctx work;
 	char err[ERR_LEN];
 };
 
@@ -129,71 +142,12 @@ static uint64_t lap(uint64_t *t)
 	return d;
 }
 
-/* "Title > Section > Subsection": the chunk's heading path under the
- * document title, unless the path already starts with it (a Markdown
- * document's first heading is usually its title). Caller frees. */
-static char *full_heading_path(const char *title, const char *path)
-{
-	size_t tn = title ? strlen(title) : 0;
-	if (!tn || strncmp(path, title, tn) == 0)
-		return xstrdup(path);
-	struct strbuf sb = STRBUF_INIT;
-	sb_puts(&sb, title);
-	if (path[0])
-		sb_printf(&sb, " > %s", path);
-	return sb_detach(&sb, NULL);
-}
-
-static void pending_free(struct pending *p)
-{
-	loaded_doc_free(&p->doc);
-	chunk_list_free(&p->cl);
-	freshness_free(&p->fresh);
-}
-
 static void group_clear(struct group *g)
 {
 	for (size_t i = 0; i < g->n; i++)
 		pending_free(&g->docs[i]);
 	g->n = 0;
 	g->n_inputs = 0;
-}
-
-/* Chunk a converted document into the group (it takes doc). */
-static int add_to_group(struct run *r, const struct walk_file *f, struct loaded_doc *doc, const char *hash,
-                        uint64_t *t)
-{
-	struct group *g = &r->group;
-	struct chunk_opts co = {
-		.target_tokens = r->opts->chunk_tokens,
-		.overlap_tokens = r->opts->overlap_tokens,
-		.markdown = doc->format == DOC_FORMAT_MARKDOWN || doc->format == DOC_FORMAT_RST ||
-		            doc->format == DOC_FORMAT_HTML,
-		.code = doc->format == DOC_FORMAT_CODE,
-		.min_tokens = r->opts->min_chunk_tokens,
-	};
-	if (g->n == g->cap) {
-		g->cap = g->cap ? g->cap * 2 : 16;
-		g->docs = xreallocarray(g->docs, g->cap, sizeof *g->docs);
-	}
-	struct pending *p = &g->docs[g->n];
-	*p = (struct pending){ .f = f, .doc = *doc, .first = g->n_inputs };
-	memset(doc, 0, sizeof *doc);
-	snprintf(p->hash, sizeof p->hash, "%s", hash);
-	freshness_detect(f->path, f->rel, p->doc.text, p->doc.len, &p->fresh);
-	if (chunk_text(p->doc.text, p->doc.len, &co, &p->cl, r->err, sizeof r->err) != 0) {
-		pending_free(p);
-		return -1;
-	}
-	for (size_t i = 0; i < p->cl.n; i++) {
-		char *full = full_heading_path(p->doc.title, p->cl.items[i].heading_path);
-		free(p->cl.items[i].heading_path);
-		p->cl.items[i].heading_path = full;
-	}
-	g->n++;
-	g->n_inputs += p->cl.n;
-	r->sum->chunk_us += lap(t);
-	return 0;
 }
 
 /* Write one embedded document. */
@@ -279,65 +233,49 @@ static void group_drop(struct group *g, struct pending *p)
 		g->docs[i].first -= n;
 }
 
+/* Count what one embedding call cost into the summary. */
+static void add_embed_report(struct run *r, const struct embed_report *rep)
+{
+	struct ingest_summary *s = r->sum;
+	s->embed_tokens += rep->tokens;
+	s->embed_tokens_estimated |= rep->tokens_estimated;
+	s->embed_requests += rep->requests;
+	s->embed_retries += rep->retries;
+	s->cost_usd = (double)s->embed_tokens * r->opts->embed_price_per_mtok / 1e6;
+}
+
 /* Embed the group's chunks in one call. An input the server refuses skips
  * its document (naming the chunk) and the rest is embedded again; a
  * failure of the server itself stops the run. */
 static int embed_group(struct run *r, float **vectors, struct embed_report *rep)
 {
 	struct group *g = &r->group;
-	struct ingest_summary *s = r->sum;
 	for (;;) {
-		size_t n = g->n_inputs;
-		struct strbuf *texts = xcalloc(n ? n : 1, sizeof *texts);
-		const char **ptrs = xcalloc(n ? n : 1, sizeof *ptrs);
-		size_t *lens = xcalloc(n ? n : 1, sizeof *lens);
-		for (size_t d = 0; d < g->n; d++)
-			for (size_t i = 0; i < g->docs[d].cl.n; i++) {
-				const struct chunk *c = &g->docs[d].cl.items[i];
-				size_t k = g->docs[d].first + i;
-				embed_input(&texts[k], c->heading_path, g->docs[d].doc.text + c->byte_start,
-				            c->byte_end - c->byte_start);
-				ptrs[k] = texts[k].buf ? texts[k].buf : "";
-				lens[k] = texts[k].len;
-			}
-		free(*vectors);
-		*vectors = xcalloc(n ? n : 1, (size_t)r->embedder->dim * sizeof **vectors);
-		free(rep->truncated);
-		*rep = (struct embed_report){ .truncated = xcalloc(n ? n : 1, 1) };
-		int rc = embed_texts_report(r->embedder, ptrs, lens, n, *vectors, rep, r->err, sizeof r->err);
-		for (size_t i = 0; i < n; i++)
-			sb_free(&texts[i]);
-		free(texts);
-		free(ptrs);
-		free(lens);
-		s->embed_tokens += rep->tokens;
-		s->embed_tokens_estimated |= rep->tokens_estimated;
-		s->embed_requests += rep->requests;
-		s->embed_retries += rep->retries;
+		int rc = ingest_embed_docs(r->embedder, g->docs, g->n, g->n_inputs, vectors, rep, r->err,
+		                           sizeof r->err);
+		add_embed_report(r, rep);
 		if (rc == 0)
 			return 0;
-		if (rep->failed_input < 0 || (size_t)rep->failed_input >= n)
+		if (rep->failed_input < 0 || (size_t)rep->failed_input >= g->n_inputs)
 			return -1;
 		struct pending *p = holder(g, (size_t)rep->failed_input);
-		const struct chunk *c = &p->cl.items[(size_t)rep->failed_input - p->first];
-		char reason[1200];
-		snprintf(reason, sizeof reason, "chunk %zu (lines %d-%d) could not be embedded: %s",
-		         (size_t)rep->failed_input - p->first + 1, c->line_start, c->line_end, r->err);
-		add_skip(s, p->f->path, reason);
+		char reason[NOTE_LEN];
+		ingest_refusal_reason(p, (size_t)rep->failed_input - p->first, r->err, reason, sizeof reason);
+		add_skip(r->sum, p->f->path, reason);
 		group_drop(g, p);
 	}
 }
 
-static void report_progress(struct run *r, const struct pending *p)
+static void report_progress(struct run *r, const struct walk_file *f)
 {
 	struct ingest_progress *pr = &r->progress;
 	pr->files_done++;
-	pr->bytes_done += (uint64_t)p->f->bytes;
+	pr->bytes_done += (uint64_t)f->bytes;
 	pr->chunks = r->sum->chunks + r->batch.chunks;
 	pr->embed_tokens = r->sum->embed_tokens;
 	pr->cost_usd = r->sum->cost_usd;
 	pr->elapsed_us = clock_now_us() - r->start_us;
-	pr->current = p->f->path;
+	pr->current = f->path;
 	if (r->on_progress)
 		r->on_progress(r->ud, pr);
 }
@@ -366,35 +304,48 @@ static int maybe_commit(struct run *r, bool now)
 	return rc;
 }
 
+/* Name the chunks of p its embedder cut short (flags: one per chunk). */
+static void note_truncated(struct run *r, const struct pending *p, const unsigned char *flags)
+{
+	struct ingest_summary *s = r->sum;
+	for (size_t i = 0; i < p->cl.n; i++) {
+		if (!flags[i])
+			continue;
+		char lines[64];
+		snprintf(lines, sizeof lines, "lines %d-%d", p->cl.items[i].line_start, p->cl.items[i].line_end);
+		add_note(&s->truncated, &s->n_truncated, &s->cap_truncated, p->f->path, lines);
+	}
+}
+
+/* Write one document with its vectors at the writer's pace. */
+static int write_document(struct run *r, const struct pending *p, const float *vectors, bool last)
+{
+	uint64_t t = clock_now_us();
+	int rc = open_batch(r);
+	if (rc == 0)
+		rc = store_pending(r, p, vectors);
+	r->sum->store_us += lap(&t);
+	if (rc == 0)
+		report_progress(r, p->f);
+	if (rc == 0)
+		rc = maybe_commit(r, last);
+	return rc;
+}
+
 /* Embed and store the group's documents. */
 static int flush_group(struct run *r)
 {
 	struct group *g = &r->group;
-	struct ingest_summary *s = r->sum;
 	float *vectors = NULL;
 	struct embed_report rep = { 0 };
 	uint64_t t = clock_now_us();
 	int rc = g->n ? embed_group(r, &vectors, &rep) : 0;
-	s->embed_us += lap(&t);
-	s->cost_usd = (double)s->embed_tokens * r->opts->embed_price_per_mtok / 1e6;
+	r->sum->embed_us += lap(&t);
 	r->progress.embedded += rc == 0 ? g->n_inputs : 0;
 	for (size_t d = 0; d < g->n && rc == 0; d++) {
 		const struct pending *p = &g->docs[d];
-		for (size_t i = 0; i < p->cl.n; i++) {
-			if (!rep.truncated[p->first + i])
-				continue;
-			char lines[64];
-			snprintf(lines, sizeof lines, "lines %d-%d", p->cl.items[i].line_start, p->cl.items[i].line_end);
-			add_note(&s->truncated, &s->n_truncated, &s->cap_truncated, p->f->path, lines);
-		}
-		rc = open_batch(r);
-		if (rc == 0)
-			rc = store_pending(r, p, vectors + p->first * (size_t)r->embedder->dim);
-		s->store_us += lap(&t);
-		if (rc == 0)
-			report_progress(r, p);
-		if (rc == 0)
-			rc = maybe_commit(r, d + 1 == g->n);
+		note_truncated(r, p, rep.truncated + p->first);
+		rc = write_document(r, p, vectors + p->first * (size_t)r->embedder->dim, d + 1 == g->n);
 	}
 	free(rep.truncated);
 	free(vectors);
@@ -402,62 +353,198 @@ static int flush_group(struct run *r)
 	return rc;
 }
 
-/* Decide whether f needs work and queue it. Returns -1 only when the run
- * must stop (store or embedding server failed); file problems are skips. */
-static int ingest_file(struct run *r, const struct walk_file *f)
+/* Move the document of j into the group; embed and store the group when
+ * it holds enough chunks for one embedding call. */
+static int group_document(struct run *r, struct file_job *j)
 {
-	struct ingest_summary *s = r->sum;
-	struct store_doc_state prev;
-	char err[ERR_LEN];
-	char *data = NULL;
-	size_t len = 0;
-	struct loaded_doc doc = { 0 };
-	uint64_t t = clock_now_us();
-	int rc = 0;
-	bool queued = false;
+	struct group *g = &r->group;
+	if (g->n == g->cap) {
+		g->cap = g->cap ? g->cap * 2 : 16;
+		g->docs = xreallocarray(g->docs, g->cap, sizeof *g->docs);
+	}
+	g->docs[g->n] = j->doc;
+	g->docs[g->n].first = g->n_inputs;
+	g->n_inputs += j->doc.cl.n;
+	g->n++;
+	j->doc = (struct pending){ 0 };
+	return g->n_inputs >= r->embedder->group_inputs ? flush_group(r) : 0;
+}
 
+/* Store a document a worker embedded. */
+static int store_embedded(struct run *r, const struct pending *p)
+{
+	note_truncated(r, p, p->truncated);
+	r->progress.embedded += p->cl.n;
+	return write_document(r, p, p->vectors, false);
+}
+
+/* What the walk's file f needs, from what the store holds of it, into j.
+ * Returns 0, or -1 with r->err when the store cannot be read. */
+static int prepare_job(struct run *r, const struct walk_file *f, struct file_job *j)
+{
+	struct store_doc_state prev;
+	uint64_t t = clock_now_us();
 	enum rd_err found = store_doc_state(r->store, r->collection, f->path, &prev, r->err, sizeof r->err);
 	if (found != RD_OK && found != RD_ERR_NOT_FOUND)
 		return -1;
-	bool same_model = found == RD_OK && strcmp(prev.embed_model, r->embedder->model) == 0 &&
-	                  strcmp(prev.pipeline, r->pipeline) == 0;
-	if (same_model && prev.bytes == f->bytes && prev.mtime_ns == f->mtime_ns) {
+	*j = (struct file_job){ .f = f, .outcome = JOB_QUEUED };
+	j->same_model = found == RD_OK && strcmp(prev.embed_model, r->embedder->model) == 0 &&
+	                strcmp(prev.pipeline, r->pipeline) == 0;
+	if (j->same_model && prev.bytes == f->bytes && prev.mtime_ns == f->mtime_ns)
+		j->outcome = JOB_UNCHANGED;
+	j->prev_id = prev.id;
+	snprintf(j->prev_hash, sizeof j->prev_hash, "%s", j->same_model ? prev.content_hash : "");
+	r->sum->load_us += lap(&t);
+	return 0;
+}
+
+static bool stop_requested(const struct run *r)
+{
+	return r->opts->stop && *r->opts->stop;
+}
+
+/* Hand the next files of the walk to the pool while it has room. Returns
+ * 0, or -1 with r->err. */
+static int submit_files(struct run *r)
+{
+	while (r->next_file < r->files->n_files && !stop_requested(r)) {
+		const struct walk_file *f = &r->files->files[r->next_file];
+		if (!workpool_has_room(r->pool, (uint64_t)f->bytes))
+			break;
+		struct file_job *j = xmalloc(sizeof *j);
+		if (prepare_job(r, f, j) != 0) {
+			free(j);
+			return -1;
+		}
+		workpool_submit(r->pool, j, j->outcome == JOB_UNCHANGED ? 0 : (uint64_t)f->bytes);
+		r->next_file++;
+	}
+	return 0;
+}
+
+/* Take in what became of j's file, in the walk's order. Returns -1 only
+ * when the run must stop (store or embedder failed); file problems are
+ * skips. */
+static int finish_job(struct run *r, struct file_job *j)
+{
+	struct ingest_summary *s = r->sum;
+	s->load_us += j->load_us;
+	s->chunk_us += j->chunk_us;
+	s->embed_us += j->embed_us;
+	s->bytes += j->bytes_read;
+	add_embed_report(r, &j->report);
+	switch (j->outcome) {
+	case JOB_DOCUMENT:
+		return j->doc.vectors ? store_embedded(r, &j->doc) : group_document(r, j);
+	case JOB_FAILED: /* the note is the embedder's error, which fits in err */
+		snprintf(r->err, sizeof r->err, "%.*s", (int)sizeof r->err - 1, j->note);
+		return -1;
+	case JOB_QUEUED:
+	case JOB_CANCELLED:
+		return 0; /* counted as not reached */
+	case JOB_SKIPPED:
+		add_skip(s, j->f->path, j->note);
+		break;
+	case JOB_TOUCH:
 		s->unchanged++;
-		goto done;
-	}
-	int st = loader_read_file(f->path, (size_t)r->opts->max_file_bytes, &data, &len, err, sizeof err);
-	if (st != LOADER_OK) {
-		add_skip(s, f->path, err);
-		goto done;
-	}
-	s->bytes += len;
-	char hash[17];
-	hash64_hex(data, len, hash);
-	if (same_model && strcmp(prev.content_hash, hash) == 0) {
+		if (store_doc_touch(r->store, j->prev_id, j->f->mtime_ns, r->err, sizeof r->err) != 0)
+			return -1;
+		break;
+	case JOB_UNCHANGED:
 		s->unchanged++;
-		rc = store_doc_touch(r->store, prev.id, f->mtime_ns, r->err, sizeof r->err);
-		goto done;
+		break;
 	}
-	st = loader_convert(f->path, data, len, &doc, err, sizeof err);
-	s->load_us += lap(&t);
-	if (st != LOADER_OK) {
-		add_skip(s, f->path, err);
-		goto done;
+	report_progress(r, j->f);
+	return 0;
+}
+
+/* Write the walk's files as the pool hands them back, keeping it fed.
+ * Returns 0 when all were taken in or the run was stopped, -1 with r->err
+ * when the run must stop. */
+static int write_files(struct run *r)
+{
+	for (;;) {
+		if (submit_files(r) != 0)
+			return -1;
+		if (stop_requested(r)) {
+			r->sum->interrupted = true;
+			return 0;
+		}
+		/* The next document is not ready: do a worker's job rather than
+		 * wait, committing when the batch is a second old. */
+		while (r->n_workers && !stop_requested(r) && workpool_help(r->pool))
+			if (maybe_commit(r, false) != 0)
+				return -1;
+		/* Nothing to write for a while: let go of the lock. */
+		if (r->work.embedders && r->batch_open && !workpool_wait_ready(r->pool, IDLE_COMMIT_US) &&
+		    maybe_commit(r, true) != 0)
+			return -1;
+		struct file_job *j = workpool_take(r->pool, r->opts->stop);
+		if (!j) {
+			r->sum->interrupted = workpool_held(r->pool) > 0;
+			return 0;
+		}
+		int rc = finish_job(r, j);
+		file_job_free(j);
+		if (rc != 0)
+			return -1;
 	}
-	if (add_to_group(r, f, &doc, hash, &t) != 0)
-		add_skip(s, f->path, r->err);
-	else
-		queued = true;
-	if (r->group.n_inputs >= r->embedder->group_inputs)
-		rc = flush_group(r);
-done:
-	free(data);
-	loaded_doc_free(&doc);
-	if (!queued && rc == 0) {
-		struct pending skipped = { .f = f };
-		report_progress(r, &skipped);
+}
+
+/* Threads the option asks for: 0 is one per online core. */
+static size_t resolve_threads(int threads)
+{
+	long n = threads > 0 ? threads : sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < 1)
+		n = THREADS_FALLBACK;
+	return n > THREADS_MAX ? THREADS_MAX : (size_t)n;
+}
+
+/* One copy of the embedder per worker and the embedder itself for the
+ * writer when it helps, or NULL when it cannot be copied (an HTTP
+ * embedder: the writer embeds, with its own requests in flight). */
+static struct embedder **clone_embedders(struct embedder *e, size_t n)
+{
+	struct embedder **v = xcalloc(n + 1, sizeof *v);
+	for (size_t i = 0; i < n; i++) {
+		v[i] = embed_clone(e);
+		if (!v[i]) {
+			for (size_t k = 0; k < i; k++)
+				embed_free(&v[k]);
+			free(v);
+			return NULL;
+		}
 	}
-	return rc;
+	v[n] = e;
+	return v;
+}
+
+/* Start the workers: all threads but the caller's. */
+static int start_workers(struct run *r)
+{
+	size_t threads = resolve_threads(r->opts->threads);
+	r->n_workers = threads - 1;
+	r->work.opts = r->opts;
+	atomic_init(&r->work.cancel, false);
+	r->work.embedders = r->n_workers ? clone_embedders(r->embedder, r->n_workers) : NULL;
+	r->pool = workpool_new(r->n_workers, QUEUE_JOBS, QUEUE_BYTES, ingest_work_run, &r->work);
+	if (!r->pool) {
+		snprintf(r->err, sizeof r->err, "cannot start %zu ingest threads: %s", r->n_workers, strerror(errno));
+		return -1;
+	}
+	r->sum->threads = (int)threads;
+	return 0;
+}
+
+/* Make the workers give up, wait for them, and drop what they held. */
+static void stop_workers(struct run *r)
+{
+	atomic_store(&r->work.cancel, true);
+	workpool_free(&r->pool, file_job_free);
+	for (size_t i = 0; r->work.embedders && i < r->n_workers; i++)
+		embed_free(&r->work.embedders[i]);
+	free(r->work.embedders);
+	r->work.embedders = NULL;
 }
 
 /* Delete documents of the collection whose file no longer exists. */
@@ -528,6 +615,7 @@ void ingest_opts_from_config(const struct config *cfg, const char *collection, s
 		.chunk_tokens = cfg->ingest.chunk_tokens,
 		.overlap_tokens = cfg->ingest.overlap_tokens,
 		.min_chunk_tokens = cfg->ingest.min_chunk_tokens,
+		.threads = cfg->ingest.threads,
 		.embed_price_per_mtok = price ? price->input_per_mtok : 0,
 	};
 }
@@ -563,15 +651,10 @@ int ingest_run(struct store *store, struct embedder *embedder, const struct inge
 	for (size_t i = 0; i < files.n_problems; i++)
 		add_skip(out, files.problems[i].path, files.problems[i].reason);
 
+	r.files = &files;
 	r.progress = (struct ingest_progress){ .files_total = files.n_files, .bytes_total = files.total_bytes };
-	for (size_t i = 0; i < files.n_files; i++) {
-		if (opts->stop && *opts->stop) {
-			out->interrupted = true;
-			break;
-		}
-		if (ingest_file(&r, &files.files[i]) != 0)
-			goto cleanup;
-	}
+	if (start_workers(&r) != 0 || write_files(&r) != 0)
+		goto cleanup;
 	/* Stopped: what is not embedded yet is left for the next run. */
 	if (!out->interrupted && flush_group(&r) != 0)
 		goto cleanup;
@@ -579,6 +662,7 @@ int ingest_run(struct store *store, struct embedder *embedder, const struct inge
 		goto cleanup;
 	rc = 0;
 cleanup:;
+	stop_workers(&r);
 	/* Whole documents done before a failure are kept, when their batch
 	 * still commits; the first error is the one reported. */
 	group_clear(&r.group);

@@ -8,7 +8,13 @@
  * several documents are embedded together, in calls of the embedder's
  * group_inputs, so an HTTP embedder keeps its server busy. A collection
  * keeps the first model it was embedded with: a run with another is
- * refused (store/embedding.h). */
+ * refused (store/embedding.h).
+ *
+ * Worker threads read, chunk and (with an embedder that has copies, as the
+ * hash embedder does) embed files while the calling thread alone talks to
+ * the store; documents are written in the walk's order, so a run on any
+ * number of threads stores the same documents, ids, chunks and vectors
+ * and sums up the same. Progress is reported on the calling thread. */
 #ifndef RAGDECK_INGEST_H
 #define RAGDECK_INGEST_H
 
@@ -32,6 +38,9 @@ struct ingest_opts {
 	int overlap_tokens;
 	int min_chunk_tokens;
 	double embed_price_per_mtok;      /* USD per million embedding tokens */
+	int threads;             /* threads the run uses, the calling one (the only
+	                          * writer) included: 1 does everything on it,
+	                          * 0 is one per online core */
 	const volatile sig_atomic_t *stop;  /* non-NULL: the run stops soon after *stop
 	                                     * turns non-zero (a signal handler's flag) */
 };
@@ -82,6 +91,7 @@ struct ingest_summary {
 	int embed_requests, embed_retries;
 	double cost_usd;
 	bool interrupted;        /* *opts->stop ended the run early */
+	int threads;             /* threads the run used, the writer included */
 	/* Time per phase, microseconds. */
 	uint64_t walk_us, load_us, chunk_us, embed_us, store_us, total_us;
 };

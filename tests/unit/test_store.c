@@ -303,6 +303,28 @@ static void a_batch_rolled_back_behind_the_store_does_not_commit(void **state)
 	assert_int_equal(store_batch_commit(f->s, err, sizeof err), 0);
 }
 
+/* The first batch on a database gives the full-text index its pending
+ * size for batches, kept in the index's config for later connections;
+ * the rows written in the batch are indexed. */
+static void a_batch_sets_the_full_text_pending_size_once(void **state)
+{
+	struct fixture *f = *state;
+	char err[512];
+	bool replaced;
+	const char *hashsize = "SELECT v FROM chunks_fts_config WHERE k = 'hashsize'";
+	assert_int_equal(count(f, hashsize), -1);
+	assert_int_equal(store_batch_begin(f->s, err, sizeof err), 0);
+	assert_int_equal(put(f, "/kb/refunds.md", body_v1, "aaaa", &replaced), 0);
+	assert_int_equal(store_batch_commit(f->s, err, sizeof err), 0);
+	assert_int_equal(count(f, hashsize), 16 * 1024 * 1024);
+	assert_true(count(f, "SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH 'refund'") > 0);
+	store_close(&f->s);
+	assert_int_equal(store_open(f->path, &f->s, err, sizeof err), RD_OK);
+	assert_int_equal(store_batch_begin(f->s, err, sizeof err), 0);
+	assert_int_equal(store_batch_commit(f->s, err, sizeof err), 0);
+	assert_int_equal(count(f, hashsize), 16 * 1024 * 1024);
+}
+
 /* A write refused because another connection holds the lock says so in
  * its code, not only in its words. */
 static void a_write_lock_held_elsewhere_is_told_apart_by_its_code(void **state)
@@ -465,6 +487,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(stale_read_only_shm_is_given_the_database_mode, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_read_only_database_leaves_no_narrower_wal_or_shm, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_batch_rolled_back_behind_the_store_does_not_commit, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_batch_sets_the_full_text_pending_size_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(newer_schema_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_write_lock_held_elsewhere_is_told_apart_by_its_code, setup, teardown),
 		cmocka_unit_test_setup_teardown(first_model_is_claimed_and_others_refused, setup, teardown),
