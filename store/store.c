@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Statements prepared once per connection: ingest runs them per chunk. */
@@ -143,6 +144,21 @@ static enum rd_err create_private_file(const char *path, char *err, size_t errle
 	return RD_OK;
 }
 
+/* How long a connection waits for another process's lock, trying again
+ * every millisecond: SQLite's own busy timeout sleeps up to 100 ms between
+ * tries and keeps missing a lock that is free only for the moment between
+ * two of an ingest's batches. */
+#define LOCK_WAIT_MS 5000
+
+static int wait_for_lock(void *ud, int tries)
+{
+	(void)ud;
+	if (tries >= LOCK_WAIT_MS)
+		return 0;
+	nanosleep(&(struct timespec){ .tv_nsec = 1000 * 1000 }, NULL);
+	return 1;
+}
+
 enum rd_err store_open(const char *path, struct store **out, char *err, size_t errlen)
 {
 	struct store *s = xcalloc(1, sizeof *s);
@@ -164,7 +180,7 @@ enum rd_err store_open(const char *path, struct store **out, char *err, size_t e
 		goto fail;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
-	sqlite3_busy_timeout(s->db, 5000);
+	sqlite3_busy_handler(s->db, wait_for_lock, NULL);
 	rc = sqlite3_exec(s->db,
 	                  "PRAGMA journal_mode = WAL;"
 	                  "PRAGMA synchronous = NORMAL;"

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* The version of what turns a document's text into chunks and embedder
@@ -34,6 +35,10 @@
  * group's embedding or a slow file. */
 #define BATCH_US 1000000
 #define IDLE_COMMIT_US 100000
+/* After a commit the writer stays out of the lock this long, so that a
+ * process waiting for it (store.c tries every millisecond) gets it rather
+ * than the next batch, which would otherwise begin at once. */
+#define LOCK_GAP_NS 3000000
 
 /* Files handed to the workers and not yet written: at most QUEUE_JOBS of
  * them and QUEUE_BYTES of their sizes on disk (a larger file goes alone).
@@ -301,6 +306,7 @@ static int maybe_commit(struct run *r, bool now)
 	uint64_t c0 = clock_now_us();
 	int rc = commit_batch(r, r->err, sizeof r->err);
 	r->sum->store_us += clock_now_us() - c0;
+	nanosleep(&(struct timespec){ .tv_nsec = LOCK_GAP_NS }, NULL);
 	return rc;
 }
 
