@@ -32,7 +32,7 @@ static const char put_sql[] =
 	" SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM chunks WHERE id = ?1)";
 static const char finish_sql[] =
 	"UPDATE collections SET embed_model = reembed_model, embed_dim = reembed_dim,"
-	" reembed_model = NULL, reembed_dim = NULL WHERE id = ?1;";
+	" reembed_model = NULL, reembed_dim = NULL, vec_generation = random() WHERE id = ?1;";
 static const char docs_model_sql[] =
 	"UPDATE documents SET embed_model = ?2 WHERE collection_id = ?1";
 

@@ -204,6 +204,18 @@ static const char *const migrations[] = {
 	/* 6 -> 7: an answer asked again stays in its session, marked replaced
 	 * by the newer answer that follows it. */
 	"ALTER TABLE messages ADD COLUMN replaced INTEGER NOT NULL DEFAULT 0;",
+
+	/* 7 -> 8: a random number per collection that changes whenever its
+	 * vectors change other than by new chunks and tombstones (a finished
+	 * re-embedding): a persisted vector index (store/vecfile.h) records
+	 * it and is rebuilt when it differs, also for a file made from
+	 * another database. */
+	"ALTER TABLE collections ADD COLUMN vec_generation INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE collections SET vec_generation = random();"
+	/* The documents that are not current, found without reading a row:
+	 * status lies after body, so reading it from the row reads the whole
+	 * document (a search's first step read every body in the collection). */
+	"CREATE INDEX documents_by_status ON documents(collection_id, status);",
 };
 
 static int user_version(sqlite3 *db, int *version)

@@ -276,8 +276,8 @@ enum rd_err store_collection_id(struct store *s, const char *name, bool create, 
 	sqlite3_stmt *st = NULL;
 	enum rd_err result;
 	if (create) {
-		if (sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO collections (name, created_at)"
-		                              " VALUES (?1, strftime('%s','now'))", -1, &st, NULL) != SQLITE_OK)
+		if (sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO collections (name, created_at, vec_generation)"
+		                              " VALUES (?1, strftime('%s','now'), random())", -1, &st, NULL) != SQLITE_OK)
 			goto error;
 		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 		if (sqlite3_step(st) != SQLITE_DONE)

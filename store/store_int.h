@@ -8,6 +8,7 @@
 
 #include <sqlite3.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "store/store.h"
 
@@ -51,5 +52,22 @@ void store_advice(const char *path, sqlite3 *db, int rc, char *out, size_t n);
  * (or NULL): a full disk, a lock, damage, a file that cannot be written,
  * or RD_ERR_IO. */
 enum rd_err store_code(sqlite3 *db, int rc);
+
+struct vec_sync;
+
+/* Read the committed state sync stands for into it, within the caller's
+ * read transaction: the collection's generation, the last tombstone and
+ * the highest chunk id. Returns 0 or -1 (SQLite failed). */
+int vec_sync_snapshot(sqlite3 *db, struct vec_sync *sync);
+
+/* How many vectors of sync's collection, model and dimension (BLOBs of dim
+ * floats) have a chunk id above after. Returns 0 or -1. */
+int vec_sync_count(sqlite3 *db, const struct vec_sync *sync, int64_t after, size_t *count);
+
+/* Hand each of those vectors to fn in chunk id order (v: dim floats, valid
+ * for the call). fn returns 0 to go on; anything else stops the walk and
+ * is returned. Returns 0 at the end, -1 when SQLite failed. */
+int vec_sync_each(sqlite3 *db, const struct vec_sync *sync, int64_t after,
+                  int (*fn)(void *ud, int64_t id, const float *v), void *ud);
 
 #endif

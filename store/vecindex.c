@@ -33,15 +33,17 @@ struct vec_index {
 	bool quantize;
 	size_t oversample;
 	size_t threads; /* resolved: >= 1 */
-	size_t count;
+	size_t count;   /* slots in use */
 	size_t cap;     /* a multiple of LANES */
 	float *rows;    /* cap / LANES panels of LANES * stride floats */
 	int64_t *ids;   /* cap */
 	int8_t *rows8;  /* when quantize: panels of LANES * stride8 bytes */
 	float *scales;  /* cap when quantize: row ~= scale * its int8 row */
-	float *scratch; /* stride floats: a padded row on its way in */
-	int8_t *scratch8;
-	struct vec_idmap map;
+	bool view;      /* the arrays are the caller's (ids ascending) */
+	int f32_fd;     /* a view's file to read rescored panels from, or -1 */
+	uint64_t f32_offset;
+	struct vec_idmap map;  /* id -> slot; a view looks ids up by bisection */
+	struct vec_idmap dead; /* a view's removed ids */
 	struct vec_pool *pool;
 	const struct vec_kernel_set *kern;
 };
@@ -100,16 +102,37 @@ struct vec_index *vec_index_new(const struct vec_index_opts *opts)
 		return NULL;
 	idx = xcalloc(1, sizeof(*idx));
 	idx->dim = opts->dim;
-	idx->stride = round_up((size_t)opts->dim, VEC_CHUNK_F32);
-	idx->stride8 = round_up((size_t)opts->dim, INT8_PAD);
-	idx->scratch = xcalloc(idx->stride, sizeof(float));
-	idx->scratch8 = xcalloc(idx->stride8, 1);
+	idx->stride = vec_layout_stride(opts->dim);
+	idx->stride8 = vec_layout_stride8(opts->dim);
 	idx->quantize = opts->quantize_int8;
 	idx->oversample = (size_t)opts->oversample;
 	idx->threads = resolve_threads(opts->threads);
 	vec_idmap_init(&idx->map);
+	vec_idmap_init(&idx->dead);
+	idx->f32_fd = -1;
 	idx->pool = vec_pool_new();
 	idx->kern = vec_kernels_best();
+	return idx;
+}
+
+struct vec_index *vec_index_view(const struct vec_index_opts *opts, const struct vec_rows *rows)
+{
+	struct vec_index *idx = vec_index_new(opts);
+
+	if (!idx)
+		return NULL;
+	idx->view = true;
+	idx->count = rows->count;
+	idx->cap = vec_layout_padded(rows->count);
+	idx->rows = rows->f32;
+	idx->rows8 = rows->i8;
+	idx->scales = rows->scales;
+	idx->ids = rows->ids;
+	idx->quantize = idx->quantize && rows->i8;
+	if (rows->f32_pread) {
+		idx->f32_fd = rows->f32_fd;
+		idx->f32_offset = rows->f32_offset;
+	}
 	return idx;
 }
 
@@ -120,12 +143,13 @@ void vec_index_free(struct vec_index **pidx)
 		return;
 	vec_pool_free(&idx->pool);
 	vec_idmap_free(&idx->map);
-	free(idx->rows);
-	free(idx->ids);
-	free(idx->rows8);
-	free(idx->scales);
-	free(idx->scratch);
-	free(idx->scratch8);
+	vec_idmap_free(&idx->dead);
+	if (!idx->view) {
+		free(idx->rows);
+		free(idx->ids);
+		free(idx->rows8);
+		free(idx->scales);
+	}
 	free(idx);
 	*pidx = NULL;
 }
@@ -170,15 +194,8 @@ static void set_capacity(struct vec_index *idx, size_t cap)
 
 void vec_index_reserve(struct vec_index *idx, size_t n)
 {
-	if (n > idx->cap)
+	if (!idx->view && n > idx->cap)
 		set_capacity(idx, n);
-}
-
-/* Copy a contiguous row of len bytes (a multiple of chunk) into a lane. */
-static void lane_put(void *panel, size_t lane, const void *row, size_t len, size_t chunk)
-{
-	for (size_t off = 0; off < len; off += chunk)
-		memcpy((char *)panel + off * LANES + lane * chunk, (const char *)row + off, chunk);
 }
 
 /* Copy one lane's row of len bytes into another lane (of maybe another panel). */
@@ -190,12 +207,8 @@ static void lane_copy(void *dst, size_t dlane, const void *src, size_t slane, si
 		       (const char *)src + off * LANES + slane * chunk, chunk);
 }
 
-/* Symmetric int8 quantisation of n floats into out (pad bytes, zero-filled
- * past n): out[i] = round(v[i] / scale), scale = max|v| / 127, so every
- * value lies in [-127, 127]. A zero or non-finite vector quantises to zeros
- * with scale 0. Returns the scale. Plain comparisons and a hand-rolled
- * round keep libm calls out of this per-element loop. */
-static float quantize(const float *v, size_t n, int8_t *out, size_t pad)
+/* The largest |v[i]|, or NaN when one is NaN. */
+static float max_abs(const float *v, size_t n)
 {
 	float maxabs = 0.0f;
 
@@ -204,29 +217,85 @@ static float quantize(const float *v, size_t n, int8_t *out, size_t pad)
 		if (a > maxabs || isnan(a))
 			maxabs = a;
 	}
-	memset(out, 0, pad);
-	if (maxabs == 0.0f || !isfinite(maxabs))
+	return maxabs;
+}
+
+/* Symmetric int8 quantisation: x = v[i] * 127 / max|v| rounded half away
+ * from zero, so every value lies in [-127, 127]; inv 0 (a zero or
+ * non-finite vector) gives 0. A hand-rolled round keeps libm calls out of
+ * the per-element loops. */
+static int8_t quantize_one(float v, float inv)
+{
+	if (inv == 0.0f)
+		return 0;
+	float x = v * inv;
+	return (int8_t)(x >= 0.0f ? (int)(x + 0.5f) : -(int)(0.5f - x));
+}
+
+/* The scale of v's int8 row (max|v| / 127) and its inverse; 0 for a zero or
+ * non-finite vector, which quantises to zeros. */
+static float quantize_scale(const float *v, size_t n, float *inv)
+{
+	float maxabs = max_abs(v, n);
+
+	if (maxabs == 0.0f || !isfinite(maxabs)) {
+		*inv = 0.0f;
 		return 0.0f;
-	float inv = 127.0f / maxabs;
-	for (size_t i = 0; i < n; i++) {
-		float x = v[i] * inv;
-		out[i] = (int8_t)(x >= 0.0f ? (int)(x + 0.5f) : -(int)(0.5f - x));
 	}
+	*inv = 127.0f / maxabs;
 	return maxabs / 127.0f;
+}
+
+/* Quantise n floats into a contiguous row out of pad bytes, zero-filled past
+ * n. Returns the scale. */
+static float quantize(const float *v, size_t n, int8_t *out, size_t pad)
+{
+	float inv, scale = quantize_scale(v, n, &inv);
+
+	memset(out, 0, pad);
+	for (size_t i = 0; i < n; i++)
+		out[i] = quantize_one(v[i], inv);
+	return scale;
+}
+
+size_t vec_layout_stride(int dim)
+{
+	return round_up((size_t)dim, VEC_CHUNK_F32);
+}
+
+size_t vec_layout_stride8(int dim)
+{
+	return round_up((size_t)dim, INT8_PAD);
+}
+
+size_t vec_layout_padded(size_t count)
+{
+	return round_up(count, LANES);
+}
+
+void vec_layout_put(int dim, const struct vec_rows *dst, size_t slot, const float *v)
+{
+	size_t n = (size_t)dim, lane = slot % LANES;
+	float *panel = dst->f32 + slot / LANES * LANES * vec_layout_stride(dim);
+
+	for (size_t off = 0; off < n; off += VEC_CHUNK_F32)
+		memcpy(panel + off * LANES + lane * VEC_CHUNK_F32, v + off,
+		       (n - off < VEC_CHUNK_F32 ? n - off : VEC_CHUNK_F32) * sizeof(float));
+	if (!dst->i8)
+		return;
+	float inv;
+	int8_t *panel8 = dst->i8 + slot / LANES * LANES * vec_layout_stride8(dim);
+	dst->scales[slot] = quantize_scale(v, n, &inv);
+	for (size_t i = 0; i < n; i++)
+		panel8[i / VEC_CHUNK_I8 * VEC_CHUNK_I8 * LANES + lane * VEC_CHUNK_I8 + i % VEC_CHUNK_I8] =
+			quantize_one(v[i], inv);
 }
 
 static void write_row(struct vec_index *idx, size_t slot, const float *v)
 {
-	size_t dim = (size_t)idx->dim;
-
-	memcpy(idx->scratch, v, dim * sizeof(float));
-	lane_put(panel_f32(idx, slot), slot % LANES, idx->scratch, idx->stride * sizeof(float),
-	         VEC_CHUNK_F32 * sizeof(float));
-	if (idx->quantize) {
-		idx->scales[slot] = quantize(v, dim, idx->scratch8, idx->stride8);
-		lane_put(panel_i8(idx, slot), slot % LANES, idx->scratch8, idx->stride8,
-		         VEC_CHUNK_I8);
-	}
+	struct vec_rows dst = { .f32 = idx->rows, .i8 = idx->quantize ? idx->rows8 : NULL,
+	                        .scales = idx->scales };
+	vec_layout_put(idx->dim, &dst, slot, v);
 }
 
 /* A new panel starts zero-filled (rows and scales), so its unused lanes
@@ -245,10 +314,32 @@ static size_t new_slot(struct vec_index *idx)
 	return slot;
 }
 
+/* The slot of a live row with this id. */
+static bool find_slot(const struct vec_index *idx, int64_t id, size_t *slot)
+{
+	if (!idx->view)
+		return vec_idmap_get(&idx->map, id, slot);
+	size_t lo = 0, hi = idx->count;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (idx->ids[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	size_t unused;
+	*slot = lo;
+	return lo < idx->count && idx->ids[lo] == id && !vec_idmap_get(&idx->dead, id, &unused);
+}
+
 void vec_index_upsert(struct vec_index *idx, int64_t id, const float *v)
 {
 	size_t slot;
 
+	if (idx->view) {
+		fprintf(stderr, "ragdeck: vec_index_upsert on a read-only view\n");
+		abort();
+	}
 	if (!vec_idmap_get(&idx->map, id, &slot)) {
 		if (idx->count == idx->cap)
 			set_capacity(idx, idx->cap ? idx->cap * 2 : MIN_CAP);
@@ -263,8 +354,12 @@ int vec_index_remove(struct vec_index *idx, int64_t id)
 {
 	size_t slot;
 
-	if (!vec_idmap_get(&idx->map, id, &slot))
+	if (!find_slot(idx, id, &slot))
 		return -1;
+	if (idx->view) {
+		vec_idmap_put(&idx->dead, id, slot);
+		return 0;
+	}
 	vec_idmap_del(&idx->map, id);
 	size_t last = --idx->count;
 	if (slot != last) {
@@ -283,7 +378,7 @@ int vec_index_remove(struct vec_index *idx, int64_t id)
 
 size_t vec_index_count(const struct vec_index *idx)
 {
-	return idx->count;
+	return idx->count - idx->dead.n;
 }
 
 int vec_index_dim(const struct vec_index *idx)
@@ -294,7 +389,7 @@ int vec_index_dim(const struct vec_index *idx)
 bool vec_index_contains(const struct vec_index *idx, int64_t id)
 {
 	size_t slot;
-	return vec_idmap_get(&idx->map, id, &slot);
+	return find_slot(idx, id, &slot);
 }
 
 void vec_index_set_threads(struct vec_index *idx, int threads)
@@ -302,9 +397,15 @@ void vec_index_set_threads(struct vec_index *idx, int threads)
 	idx->threads = resolve_threads(threads);
 }
 
+static bool is_dead(const struct vec_index *idx, int64_t id)
+{
+	size_t slot;
+	return idx->dead.n && vec_idmap_get(&idx->dead, id, &slot);
+}
+
 static void offer(const struct scan *s, struct vec_topk *t, float score, int64_t id)
 {
-	if (vec_topk_may_enter(t, score) && (!s->allow || s->allow(s->ud, id)))
+	if (vec_topk_may_enter(t, score) && !is_dead(s->idx, id) && (!s->allow || s->allow(s->ud, id)))
 		vec_topk_push(t, score, id);
 }
 
@@ -405,13 +506,25 @@ static void rescore(const struct vec_index *idx, const float *qf, const struct v
                     size_t n, struct vec_topk *t)
 {
 	float sc[LANES];
+	size_t panel_bytes = LANES * idx->stride * sizeof(float);
+	float *buf = idx->f32_fd >= 0 ? arena_alloc(panel_bytes) : NULL;
 
 	for (size_t i = 0; i < n; i++) {
 		size_t slot = 0;
-		vec_idmap_get(&idx->map, cand[i].id, &slot);
-		idx->kern->dot4(qf, panel_f32(idx, slot), idx->stride, sc);
+		const float *panel;
+		find_slot(idx, cand[i].id, &slot);
+		if (buf) {
+			off_t at = (off_t)(idx->f32_offset + slot / LANES * panel_bytes);
+			if (pread(idx->f32_fd, buf, panel_bytes, at) != (ssize_t)panel_bytes)
+				continue; /* unreadable: the candidate drops out */
+			panel = buf;
+		} else {
+			panel = panel_f32(idx, slot);
+		}
+		idx->kern->dot4(qf, panel, idx->stride, sc);
 		vec_topk_push(t, sc[slot % LANES], cand[i].id);
 	}
+	free(buf);
 }
 
 static size_t search(const struct vec_index *idx, const float *q, size_t k,
@@ -422,12 +535,12 @@ static size_t search(const struct vec_index *idx, const float *q, size_t k,
 	float *qf = NULL;
 	int8_t *q8 = NULL;
 	struct vec_topk top, pre;
-	size_t dim = (size_t)idx->dim, n = 0;
+	size_t dim = (size_t)idx->dim, n = 0, live = vec_index_count(idx);
 
-	if (k == 0 || idx->count == 0)
+	if (k == 0 || live == 0)
 		goto cleanup;
-	if (k > idx->count)
-		k = idx->count;
+	if (k > live)
+		k = live;
 	qf = arena_alloc(idx->stride * sizeof(float));
 	memcpy(qf, q, dim * sizeof(float));
 	memset(qf + dim, 0, (idx->stride - dim) * sizeof(float));
@@ -437,7 +550,7 @@ static size_t search(const struct vec_index *idx, const float *q, size_t k,
 	if (!use_int8) {
 		scan_all(&s, k, &top);
 	} else {
-		size_t m = k > idx->count / idx->oversample ? idx->count : k * idx->oversample;
+		size_t m = k > live / idx->oversample ? live : k * idx->oversample;
 		q8 = arena_alloc(idx->stride8);
 		quantize(q, dim, q8, idx->stride8);
 		s.q8 = q8;

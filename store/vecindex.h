@@ -10,7 +10,11 @@
  *
  * Results are deterministic: ordered by score descending, equal scores by id
  * ascending, and identical whatever the thread count. Searches may run
- * concurrently with each other but not with upsert, remove or set_threads. */
+ * concurrently with each other but not with upsert, remove or set_threads.
+ *
+ * An index may also be a read-only view of arrays in this layout that it
+ * does not own (a memory-mapped file, store/vecfile.h): rows there are
+ * removed by remembering their ids, never moved. */
 #ifndef RAGDECK_VECINDEX_H
 #define RAGDECK_VECINDEX_H
 
@@ -34,6 +38,39 @@ struct vec_hit {
 	float score;
 };
 
+/* The arrays of count rows in the layout an index scans: float32 panels
+ * (vec_layout_padded(count) * vec_layout_stride(dim) floats), int8 panels
+ * (... * vec_layout_stride8(dim) bytes) or NULL, a scale per padded row,
+ * and the ids. */
+struct vec_rows {
+	size_t count;
+	float *f32;
+	int8_t *i8;
+	float *scales;
+	int64_t *ids;
+	/* With f32_pread, a view's rescoring reads each candidate's float32
+	 * panel from file descriptor f32_fd at f32_offset + its panel's offset
+	 * instead of through f32 (which exact scans still read): the pages of
+	 * a mapping it touched would stay resident, a few KB read do not. */
+	bool f32_pread;
+	int f32_fd;
+	uint64_t f32_offset;
+};
+
+/* Floats per row in the float32 panels of a dim-dimensional index. */
+size_t vec_layout_stride(int dim);
+
+/* Bytes per row in its int8 panels. */
+size_t vec_layout_stride8(int dim);
+
+/* Rows that count rows occupy: whole panels. */
+size_t vec_layout_padded(size_t count);
+
+/* Write v (dim floats) as row slot of dst: its float32 lane and, when
+ * dst->i8 is not NULL, its int8 lane and scale. Only the row's dim values
+ * are written: the padding must already be zero (fresh memory is). */
+void vec_layout_put(int dim, const struct vec_rows *dst, size_t slot, const float *v);
+
 /* Filter for searches: a row is a candidate only when this returns true. It
  * may be called from several threads at once, and only for rows whose score
  * would enter the result. */
@@ -42,6 +79,12 @@ typedef bool (*vec_allow_fn)(void *ud, int64_t id);
 /* Create an empty index. Returns NULL when opts->dim < 1, opts->oversample
  * < 1 or opts->threads < 0. Caller frees with vec_index_free. */
 struct vec_index *vec_index_new(const struct vec_index_opts *opts);
+
+/* A read-only index over rows (ids strictly ascending) that stay the
+ * caller's and must outlive it. Without rows->i8 the scan is exact whatever
+ * opts->quantize_int8 says. vec_index_remove works (the id is remembered as
+ * removed); vec_index_upsert aborts. Returns NULL on bad opts. */
+struct vec_index *vec_index_view(const struct vec_index_opts *opts, const struct vec_rows *rows);
 
 /* Free the index and its worker threads; NULL-safe; clears *idx. */
 void vec_index_free(struct vec_index **idx);

@@ -16,7 +16,6 @@
 #include "store/search_rows.h"
 #include "store/store.h"
 #include "store/vecindex.h"
-#include "store/vecsync.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -30,18 +29,16 @@
 struct retriever {
 	struct store *store;
 	struct embedder *embedder;
-	struct vec_index *index;
-	struct vec_sync sync;
+	struct vec_store *vectors;
 	struct qcache *cache;
 	struct retriever_opts opts;
 	int64_t collection_id;
 	struct store_search *rows;  /* the store's queries for this collection */
 	struct fts_tokenizer *tok;
-	bool model_changed;         /* the collection held another model's vectors at the
-	                             * last look: reload the index when it is ours again */
 	struct store_stale_chunk *stale;  /* chunks of documents that are not current, by id */
 	size_t n_stale;
 	bool stale_loaded;
+	uint64_t stale_changes;     /* the vectors' change count they were loaded at */
 };
 
 const char *retrieve_mode_name(enum retrieve_mode m)
@@ -89,13 +86,19 @@ void retriever_opts_from_config(const struct config *cfg, const char *collection
 		};
 }
 
-static struct vec_index_opts vec_index_opts_of(const struct retriever *r)
+static struct vec_store_opts vec_store_opts_of(const struct retriever *r)
 {
-	return (struct vec_index_opts){
-		.dim = r->embedder->dim, .quantize_int8 = r->opts.quantize_int8,
-		.oversample = r->opts.oversample > 0 ? r->opts.oversample : 1, .threads = r->opts.threads,
+	return (struct vec_store_opts){
+		.index = { .dim = r->embedder->dim, .quantize_int8 = r->opts.quantize_int8,
+		           .oversample = r->opts.oversample > 0 ? r->opts.oversample : 1,
+		           .threads = r->opts.threads },
+		.collection = r->collection_id, .model = r->embedder->model, .dim = r->embedder->dim,
+		.build = r->opts.vec_build, .progress = r->opts.vec_progress,
+		.progress_ud = r->opts.vec_progress_ud,
 	};
 }
+
+static int model_current(struct retriever *r, char *err, size_t errlen);
 
 int retriever_open(struct store *store, struct embedder *embedder, const struct retriever_opts *opts,
                    struct retriever **out, char *err, size_t errlen)
@@ -114,23 +117,41 @@ int retriever_open(struct store *store, struct embedder *embedder, const struct 
 	if (store_search_open(store, r->collection_id, &r->rows, err, errlen) != 0)
 		goto fail;
 	r->tok = fts_tokenizer_open(store);
-	struct vec_index_opts vo = vec_index_opts_of(r);
-	r->index = vec_index_new(&vo);
-	if (!r->index) {
-		snprintf(err, errlen, "cannot build a vector index of dimension %d with %d threads", vo.dim, vo.threads);
+	char why[ERR_LEN];
+	if (model_current(r, why, sizeof why) < 0) {
+		snprintf(err, errlen, "%s", why);
 		goto fail;
 	}
-	r->sync.collection = r->collection_id;
-	snprintf(r->sync.model, sizeof r->sync.model, "%s", embedder->model);
-	r->sync.dim = embedder->dim;
-	if (vec_sync_catch_up(store, r->index, &r->sync, err, errlen) != 0)
-		goto fail;
 	r->cache = qcache_new(QCACHE_SIZE, embedder->dim, opts->cache_ttl_seconds);
 	*out = r;
 	return 0;
 fail:
 	retriever_free(&r);
 	return -1;
+}
+
+int retriever_persist(struct store *store, struct embedder *embedder, const char *collection,
+                      vec_file_progress_fn progress, void *ud, bool *wrote, char *err, size_t errlen)
+{
+	struct retriever r = { .store = store, .embedder = embedder };
+	*wrote = false;
+	enum rd_err found = store_collection_id(store, collection, false, &r.collection_id, err, errlen);
+	if (found != RD_OK)
+		return found == RD_ERR_NOT_FOUND ? 0 : -1;
+	r.opts.vec_progress = progress;
+	r.opts.vec_progress_ud = ud;
+	struct vec_store_opts vo = vec_store_opts_of(&r);
+	return vec_store_persist(store, &vo, wrote, err, errlen) == RD_OK ? 0 : -1;
+}
+
+struct vec_store_state retriever_vectors(const struct retriever *r)
+{
+	return r->vectors ? vec_store_state(r->vectors) : (struct vec_store_state){ .ready = false };
+}
+
+int retriever_catch_up(struct retriever *r, char *err, size_t errlen)
+{
+	return r->vectors ? vec_store_catch_up(r->vectors, err, errlen) : 0;
 }
 
 void retriever_free(struct retriever **rp)
@@ -141,7 +162,7 @@ void retriever_free(struct retriever **rp)
 	store_search_free(&r->rows);
 	free(r->stale);
 	fts_tokenizer_free(&r->tok);
-	vec_index_free(&r->index);
+	vec_store_free(&r->vectors);
 	qcache_free(&r->cache);
 	free(r);
 	*rp = NULL;
@@ -167,7 +188,7 @@ static bool is_allowed(void *ud, int64_t id)
 
 static bool in_index(void *ud, int64_t id)
 {
-	return vec_index_contains(ud, id);
+	return vec_store_contains(ud, id);
 }
 
 static int embed_query(struct retriever *r, const char *text, float *vec, struct retrieve_result *out,
@@ -187,10 +208,11 @@ static int embed_query(struct retriever *r, const char *text, float *vec, struct
 	return 0;
 }
 
-/* Whether the collection's vectors are still this embedder's: another
- * process may have re-embedded it since. When they are again after a
- * change, the index is loaded afresh. Returns 1 when they are, 0 when not
- * (why in err), -1 when the store failed. */
+/* Whether the collection's vectors are this embedder's: another process
+ * may have re-embedded it since. The vectors are opened only while they
+ * are (their index file is never written for a model the collection does
+ * not hold), and opened afresh after a change. Returns 1 when they are, 0
+ * when not (why in err), -1 when the store failed. */
 static int model_current(struct retriever *r, char *err, size_t errlen)
 {
 	struct store_embedding rec;
@@ -200,24 +222,31 @@ static int model_current(struct retriever *r, char *err, size_t errlen)
 	if (!same) {
 		snprintf(err, errlen, "collection holds vectors of %s (%d dimensions), not of %s: run 'ragdeck reembed' "
 		         "or set the embedder to %s", rec.model, rec.dim, r->embedder->model, rec.model);
-		r->model_changed = true;
+		vec_store_free(&r->vectors);
 		return 0;
 	}
-	if (r->model_changed) {
-		struct vec_index_opts vo = vec_index_opts_of(r);
-		struct vec_index *fresh = vec_index_new(&vo);
-		if (!fresh) {
-			snprintf(err, errlen, "cannot rebuild the vector index");
+	if (!r->vectors) {
+		struct vec_store_opts vo = vec_store_opts_of(r);
+		if (vec_store_open(r->store, &vo, &r->vectors, err, errlen) != 0)
 			return -1;
+		if (r->cache) { /* the model changed and came back */
+			qcache_free(&r->cache);
+			r->cache = qcache_new(QCACHE_SIZE, r->embedder->dim, r->opts.cache_ttl_seconds);
 		}
-		vec_index_free(&r->index);
-		r->index = fresh;
-		r->sync.last_chunk_id = r->sync.last_tombstone = 0;
-		qcache_free(&r->cache);
-		r->cache = qcache_new(QCACHE_SIZE, r->embedder->dim, r->opts.cache_ttl_seconds);
-		r->model_changed = false;
 	}
 	return 1;
+}
+
+/* Whether the vectors can be searched; when not (their index is being
+ * written), why into err. */
+static bool vectors_ready(struct retriever *r, char *err, size_t errlen)
+{
+	struct vec_store_state st = vec_store_state(r->vectors);
+	if (st.ready)
+		return true;
+	snprintf(err, errlen, "the vector index is being written (%zu%%): searching full text alone until it is ready",
+	         st.total ? st.done * 100 / st.total : 0);
+	return false;
 }
 
 /* What the question asks the full-text index, worked out once per search:
@@ -323,7 +352,7 @@ static int fts_candidates(struct retriever *r, const struct query_plan *qp, size
 	/* Read on past rows of other collections or outside the filter. */
 	int64_t scan = filter ? -1 : (int64_t)limit * 4;
 	return store_search_fts(r->rows, qp->match, qp->rank, scan, filter ? is_allowed : in_index,
-	                        filter ? (void *)filter : (void *)r->index, limit, ids, bm25, n, err, errlen);
+	                        filter ? (void *)filter : (void *)r->vectors, limit, ids, bm25, n, err, errlen);
 }
 
 /* The vector list's weight in the fusion. A number in the options is
@@ -349,12 +378,14 @@ static double vector_weight(const struct retriever *r, const struct query_plan *
 
 /* ---- freshness ---------------------------------------------------------- */
 
-/* Reload the stale chunks when the index saw chunks come or go: a
+/* Reload the stale chunks when the vectors saw chunks come or go: a
  * document's status changes only when it is written again. */
 static int load_stale(struct retriever *r, char *err, size_t errlen)
 {
-	if (r->stale_loaded && !r->sync.added && !r->sync.removed)
+	uint64_t changes = retriever_vectors(r).changes;
+	if (r->stale_loaded && changes == r->stale_changes)
 		return 0;
+	r->stale_changes = changes;
 	free(r->stale);
 	r->stale_loaded = store_search_stale(r->rows, &r->stale, &r->n_stale, err, errlen) == 0;
 	return r->stale_loaded ? 0 : -1;
@@ -437,10 +468,12 @@ static size_t drop_weak(struct fused_hit *fused, size_t n, double min_score)
 	return kept;
 }
 
-/* Coverage of every hit (core/search/coverage.h), and the best on res. */
-static void score_coverage(struct retriever *r, const struct query_plan *qp, struct retrieve_result *res)
+/* Coverage of every hit (core/search/coverage.h) among n_chunks, and the
+ * best on res. */
+static void score_coverage(struct retriever *r, const struct query_plan *qp, size_t n_chunks,
+                           struct retrieve_result *res)
 {
-	struct coverage *c = coverage_new(r->tok, &qp->terms, qp->df, vec_index_count(r->index));
+	struct coverage *c = coverage_new(r->tok, &qp->terms, qp->df, n_chunks);
 	for (size_t h = 0; h < res->n_hits; h++) {
 		struct retrieve_hit *hit = &res->hits[h];
 		hit->coverage = coverage_score(c, hit->text, hit->heading_path);
@@ -602,15 +635,18 @@ int retriever_search(struct retriever *r, const struct retrieve_query *q, struct
 	memset(out, 0, sizeof *out);
 	plan_query(r, q->text, &qp);
 	char why[ERR_LEN];
-	int current = q->mode == RETRIEVE_FTS ? 1 : model_current(r, why, sizeof why);
+	int current = model_current(r, why, sizeof why);
 	if (current < 0) {
 		snprintf(err, errlen, "%s", why);
 		goto cleanup;
 	}
-	if (current && vec_sync_catch_up(r->store, r->index, &r->sync, err, errlen) != 0)
+	if (current && vec_store_catch_up(r->vectors, err, errlen) != 0)
 		goto cleanup;
+	if (current && !vectors_ready(r, why, sizeof why))
+		current = 0;
 	/* The vector index tells which chunks are the collection's, unless it
-	 * holds another model's vectors: then the chunks are listed. */
+	 * holds another model's vectors or is being written: then the chunks
+	 * are listed. */
 	filtered = q->path_glob || q->doc_ids || !current;
 	if (filtered && store_search_chunk_ids(r->rows, q->path_glob, q->doc_ids, q->n_doc_ids, &allowed.ids,
 	                                       &allowed.n, err, errlen) != 0)
@@ -630,13 +666,13 @@ int retriever_search(struct retriever *r, const struct retrieve_query *q, struct
 	}
 	if (vectors) {
 		t = clock_now_us();
-		n_vec = vec_index_search(r->index, qvec, limit, vhits, filtered ? is_allowed : NULL, &allowed);
+		n_vec = vec_store_search(r->vectors, qvec, limit, vhits, filtered ? is_allowed : NULL, &allowed);
 		for (size_t i = 0; i < n_vec; i++) {
 			vec_ids[i] = vhits[i].id;
 			vec_scores[i] = vhits[i].score;
 		}
 		out->us.vector_us = clock_now_us() - t;
-		out->index_rows = vec_index_count(r->index);
+		out->index_rows = vec_store_count(r->vectors);
 	}
 	if (q->mode != RETRIEVE_VECTOR) {
 		t = clock_now_us();
@@ -674,7 +710,7 @@ int retriever_search(struct retriever *r, const struct retrieve_query *q, struct
 		}
 		out->n_hits += got == 0;
 	}
-	score_coverage(r, &qp, out);
+	score_coverage(r, &qp, current ? vec_store_count(r->vectors) : allowed.n, out);
 	out->us.fuse_us = clock_now_us() - t - out->us.rerank_us;
 	t = clock_now_us();
 	pack_hits(out, q->max_context_tokens);

@@ -16,6 +16,7 @@
 #include "core/search/fusion.h"
 #include "core/search/pack.h"
 #include "core/search/rerank.h"
+#include "store/vecstore.h"
 
 struct store;
 struct embedder;
@@ -41,6 +42,10 @@ struct retriever_opts {
 	int cache_ttl_seconds;    /* query-embedding cache */
 	struct rerank_opts rerank;  /* .name NULL: no reranker */
 	int rerank_top_n;         /* fused candidates the reranker reorders, >= 1 */
+	enum vec_build vec_build; /* a missing vector index file: write it before the
+	                           * first search, or in the background */
+	vec_file_progress_fn vec_progress;  /* VEC_BUILD_NOW's write; may be NULL */
+	void *vec_progress_ud;
 };
 
 struct retrieve_query {
@@ -95,8 +100,9 @@ struct retrieve_result {
 	char *rerank_error;       /* why the reranker was skipped, one line; NULL: it was
 	                           * not configured or it worked */
 	char *vector_error;       /* why this hybrid search ran on full text alone (the
-	                           * query embedding failed, or the collection holds
-	                           * another model's vectors), one line; NULL: it did not */
+	                           * query embedding failed, the collection holds
+	                           * another model's vectors, or its vector index is
+	                           * being written), one line; NULL: it did not */
 	long embed_tokens;        /* the query embedding's input tokens (0: cached, or
 	                           * an embedder that costs nothing) */
 };
@@ -107,15 +113,35 @@ struct retrieve_result {
 struct config;
 void retriever_opts_from_config(const struct config *cfg, const char *collection, struct retriever_opts *ro);
 
-/* Open a retriever on store for opts->collection (which must exist), loading
- * its vectors for embedder's model. Caller frees with retriever_free. */
+/* Open a retriever on store for opts->collection (which must exist), with
+ * its vectors for embedder's model (store/vecstore.h: the persisted index
+ * mapped, written first when missing as opts->vec_build says). Caller
+ * frees with retriever_free. */
 int retriever_open(struct store *store, struct embedder *embedder, const struct retriever_opts *opts,
                    struct retriever **out, char *err, size_t errlen);
 void retriever_free(struct retriever **r);
 
+/* Where r's vectors stand (store/vecstore.h): ready, being written, why
+ * their file is not used; not ready while the collection holds another
+ * model's vectors. */
+struct vec_store_state retriever_vectors(const struct retriever *r);
+
+/* Bring r's vectors up to date now, as a search would first (a background
+ * write that finished is taken up). Returns 0, or -1 with err. */
+int retriever_catch_up(struct retriever *r, char *err, size_t errlen);
+
+/* After an ingest into collection: write its vector index file for
+ * embedder's vectors again when it is missing, unusable or behind by more
+ * than a share (vec_store_persist), with progress (may be NULL). *wrote
+ * tells whether it did (not when the collection does not exist). Returns
+ * 0, or -1 with err (the database stays whole either way; searches then
+ * load what the file lacks). */
+int retriever_persist(struct store *store, struct embedder *embedder, const char *collection,
+                      vec_file_progress_fn progress, void *ud, bool *wrote, char *err, size_t errlen);
+
 /* Run q. In hybrid mode a query embedding that fails (the server down,
- * its breaker open) or a collection now holding another model's vectors
- * leaves the vector half out: the search runs on full text alone and
+ * its breaker open), a collection now holding another model's vectors or
+ * a vector index still being written leaves the vector half out: the search runs on full text alone and
  * out->vector_error says why; the next search tries again. In vector mode
  * either is an error. With a reranker, the first rerank_top_n fused candidates are
  * reordered by its scores before the top k are taken (chunks it did not

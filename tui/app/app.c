@@ -139,7 +139,8 @@ static void open_retriever(struct app *a)
 {
 	char err[ERR_LEN];
 	retriever_free(&a->retriever);
-	if (cli_open_retriever(a->cli->cfg, a->cli->store, a->embedder, NULL, &a->retriever, err, sizeof err) != 0)
+	if (cli_open_retriever(a->cli->cfg, a->cli->store, a->embedder, NULL, VEC_BUILD_BACKGROUND, NULL,
+	                       &a->retriever, err, sizeof err) != 0)
 		app_status(a, true, "answering without documents: %s", err);
 }
 
@@ -246,7 +247,12 @@ static void draw_status(struct app *a)
 		return;
 	wbkgdset(w, ' ' | screen_attr(THEME_STATUS));
 	werase(w);
-	snprintf(right, sizeof right, " %s%s · session %lld · %s ", a->running ? "streaming · " : "",
+	char vectors[48] = "";
+	if (a->vectors_building) {
+		struct vec_store_state st = retriever_vectors(a->retriever);
+		snprintf(vectors, sizeof vectors, "vector index %zu%% · ", st.total ? st.done * 100 / st.total : 0);
+	}
+	snprintf(right, sizeof right, " %s%s%s · session %lld · %s ", vectors, a->running ? "streaming · " : "",
 	         a->model ? a->model : "default model", (long long)a->session_id, a->theme.name);
 	int rcols = (int)strlen(right);
 	if (a->status[0])
@@ -464,6 +470,38 @@ static void teardown(struct app *a)
 /* The shortest time between two frames drawn for streamed text alone
  * (60 per second): tokens that arrive faster are drawn together. */
 #define FRAME_US 16667
+/* How often a background write of the vector index is looked at. */
+#define VECTORS_POLL_MS 250
+
+/* While the vector index is written in the background: its progress on
+ * the status line, and the index taken up once written. Returns how long
+ * the loop may sleep (-1: no limit). */
+static int watch_vectors(struct app *a)
+{
+	char err[ERR_LEN];
+	if (!a->retriever || !retriever_vectors(a->retriever).building) {
+		a->vectors_building = false;
+		return -1;
+	}
+	uint64_t now = clock_now_us();
+	if (!a->vectors_building || now - a->vectors_checked_us >= VECTORS_POLL_MS * 1000) {
+		a->vectors_checked_us = now;
+		a->dirty = true;
+		if (retriever_catch_up(a->retriever, err, sizeof err) != 0)
+			app_status(a, true, "%s", err);
+	}
+	struct vec_store_state st = retriever_vectors(a->retriever);
+	if (st.building) {
+		a->vectors_building = true;
+		return VECTORS_POLL_MS;
+	}
+	a->vectors_building = false;
+	if (st.note)
+		app_status(a, true, "%s", st.note);
+	else
+		app_status(a, false, "vector index ready: %zu vectors", st.mapped + st.loaded);
+	return -1;
+}
 
 static void loop(struct app *a)
 {
@@ -483,7 +521,7 @@ static void loop(struct app *a)
 		worker_messages(a);
 		if (a->quit)
 			break;
-		int wait_ms = -1;
+		int wait_ms = watch_vectors(a);
 		if (a->dirty || a->need_layout) {
 			uint64_t now = clock_now_us(), since = now - a->drawn_us;
 			if (keyed || a->need_layout || since >= FRAME_US) {

@@ -36,6 +36,8 @@ struct app {
 	bool status_alert;
 	bool dirty, quit;
 	uint64_t drawn_us;         /* when render last ran */
+	bool vectors_building;     /* the vector index is being written in the background */
+	uint64_t vectors_checked_us; /* when its progress was last looked at */
 	int ctrl_c;                /* Ctrl-C presses in a row */
 
 	struct llm_client *client;

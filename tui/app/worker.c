@@ -78,12 +78,18 @@ static void *run(void *arg)
 		         err);
 		goto cleanup;
 	}
+	bool wrote;
+	int persisted = retriever_persist(store, w->embedder, opts.collection, NULL, NULL, &wrote, err, sizeof err);
 	m.rc = 0;
 	m.n_done = m.n_total = sum.files;
 	m.chunks = sum.chunks;
 	snprintf(m.text, sizeof m.text,
 	         "ingested %s: %zu files, %zu added, %zu changed, %zu unchanged, %zu skipped, %zu chunks",
 	         w->path, sum.files, sum.added, sum.changed, sum.unchanged, sum.skipped, sum.chunks);
+	if (persisted != 0) {
+		size_t len = strlen(m.text);
+		snprintf(m.text + len, sizeof m.text - len, "; %s", err);
+	}
 cleanup:
 	ingest_summary_free(&sum);
 	store_close(&store);
@@ -146,7 +152,7 @@ static void *run_eval(void *arg)
 	if (!j.golden_id)
 		j.golden_id = xstrdup(j.w->path);
 	j.store = j.w->store;
-	cli_open_retriever(cfg, j.store, j.w->embedder, NULL, &j.retriever, err, sizeof err);
+	cli_open_retriever(cfg, j.store, j.w->embedder, NULL, VEC_BUILD_NOW, NULL, &j.retriever, err, sizeof err);
 	client = llm_client_new();
 	struct turn_env env = { .cfg = cfg, .retriever = j.retriever, .client = client };
 	struct eval_opts o = { .top_k = j.top_k, .keep_retrieval = true, .progress = on_item, .ud = &j };

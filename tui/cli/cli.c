@@ -1,4 +1,5 @@
 #include "tui/cli/cli.h"
+#include "tui/cli/progress.h"
 #include "core/util/error.h"
 #include "core/util/fs.h"
 #include "core/config/config.h"
@@ -259,14 +260,25 @@ bool cli_common_option(struct cli *cli, int opt, const char *arg)
 }
 
 int cli_open_retriever(const struct config *cfg, struct store *store, struct embedder *e,
-                       const char *collection, struct retriever **r, char *err, size_t errlen)
+                       const char *collection, enum vec_build build, struct progress_bar *bar,
+                       struct retriever **r, char *err, size_t errlen)
 {
 	struct retriever_opts ro;
 	retriever_opts_from_config(cfg, collection, &ro);
+	ro.vec_build = build;
+	if (bar) {
+		ro.vec_progress = progress_vec_index;
+		ro.vec_progress_ud = bar;
+	}
 	*r = NULL;
 	if (!cfg->routing.retrieval.enabled)
 		return 0;
-	return retriever_open(store, e, &ro, r, err, errlen);
+	int rc = retriever_open(store, e, &ro, r, err, errlen);
+	if (bar)
+		progress_clear(bar);
+	if (rc == 0 && bar && retriever_vectors(*r).note)
+		log_warn("%s", retriever_vectors(*r).note);
+	return rc;
 }
 
 /* Set by the first SIGINT or SIGTERM; the handler is reset by then, so a

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "core/embed/embed_open.h"
+#include "store/vecstore.h"
 
 struct config;
 struct store;
@@ -51,13 +52,16 @@ struct embedder *cli_embedder(struct cli *cli, const char *collection, enum embe
 struct embedder *cli_embedder_or_log(struct cli *cli, const char *collection, enum embed_use use);
 
 /* Open the retriever of collection (NULL: the config's) on store into *r
- * (freed with retriever_free), with cfg's retrieval settings. With
- * retrieval disabled *r is NULL and 0 is returned; with an empty or
- * missing collection *r is NULL and -1 is returned with err saying why:
- * questions are then answered without context. */
+ * (freed with retriever_free), with cfg's retrieval settings. A missing
+ * vector index file is written as build says; bar (NULL: none) shows that
+ * write's progress. With retrieval disabled *r is NULL and 0 is returned;
+ * with an empty or missing collection *r is NULL and -1 is returned with
+ * err saying why: questions are then answered without context. */
 struct retriever;
+struct progress_bar;
 int cli_open_retriever(const struct config *cfg, struct store *store, struct embedder *e,
-                       const char *collection, struct retriever **r, char *err, size_t errlen);
+                       const char *collection, enum vec_build build, struct progress_bar *bar,
+                       struct retriever **r, char *err, size_t errlen);
 
 /* Catch the first SIGINT (Ctrl-C) and SIGTERM in a flag, for long runs
  * that stop cleanly between steps and keep what they wrote; a second one

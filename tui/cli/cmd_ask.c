@@ -1,6 +1,7 @@
 /* ragdeck ask: one whole turn from the command line — retrieval, grounded
  * prompt, streamed answer, numbered sources. */
 #include "tui/cli/cli.h"
+#include "tui/cli/progress.h"
 #include "core/util/error.h"
 #include "tui/cli/commands.h"
 #include "tui/cli/options.h"
@@ -259,7 +260,10 @@ int cmd_ask(struct cli *cli, int argc, char **argv)
 	}
 	char err[ERR_LEN];
 	int rc = EXIT_FAIL;
-	if (cli_open_retriever(cli->cfg, cli->store, embedder, collection, &retriever, err, sizeof err) != 0)
+	struct progress_bar bar;
+	progress_init(&bar);
+	if (cli_open_retriever(cli->cfg, cli->store, embedder, collection, VEC_BUILD_NOW, &bar, &retriever, err,
+	                       sizeof err) != 0)
 		log_warn("answering without documents: %s", err);
 	struct turn_env env = { .cfg = cli->cfg, .retriever = retriever, .client = client, .log = cli->store };
 	struct turn_callbacks cbs = { .on_text = on_text, .ud = &st };

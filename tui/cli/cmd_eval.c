@@ -2,6 +2,7 @@
  * overall and per category, store the run, compare it with the previous
  * run of the same set and parameters, and gate on the config's thresholds. */
 #include "tui/cli/cli.h"
+#include "tui/cli/progress.h"
 #include "core/util/error.h"
 #include "tui/cli/commands.h"
 #include "tui/cli/options.h"
@@ -204,7 +205,9 @@ static int run_once(struct eval_cmd *c, struct embedder *e, struct run *r, char 
 	                       .ud = c };
 	int rc;
 	char why[ERR_LEN];
-	if (cli_open_retriever(&r->cfg, c->cli->store, e, NULL, &retriever, why, sizeof why) != 0)
+	struct progress_bar bar;
+	progress_init(&bar);
+	if (cli_open_retriever(&r->cfg, c->cli->store, e, NULL, VEC_BUILD_NOW, &bar, &retriever, why, sizeof why) != 0)
 		log_warn("answering without documents: %s", why);
 	struct turn_env env = { .cfg = &r->cfg, .retriever = retriever, .client = client };
 	rc = eval_run(&env, c->set, &o, &r->res, err, errlen);

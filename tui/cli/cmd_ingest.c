@@ -1,6 +1,7 @@
 /* ragdeck ingest: add files and directories to the knowledge store. */
 #include "tui/cli/cli.h"
 #include "core/search/result_json.h"
+#include "core/search/retrieve.h"
 #include "core/util/error.h"
 #include "tui/cli/commands.h"
 #include "tui/cli/options.h"
@@ -76,7 +77,10 @@ static void print_notes(const char *prefix, const struct ingest_skip *v, size_t 
 	}
 }
 
-static void print_summary(const struct ingest_summary *s, const char *collection, const char *model)
+/* vec_index: what became of the vector index file ("written", "current",
+ * "not written"). */
+static void print_summary(const struct ingest_summary *s, const char *collection, const char *model,
+                          const char *vec_index)
 {
 	double secs = (double)s->total_us / 1e6;
 	size_t not_stored = s->n_unstored + s->not_reached;
@@ -109,6 +113,8 @@ static void print_summary(const struct ingest_summary *s, const char *collection
 	if (s->interrupted)
 		printf("interrupted: %zu documents written are kept; run the same command again to do the rest\n",
 		       s->added + s->changed);
+	if (strcmp(vec_index, "current") != 0)
+		printf("vector index %s\n", vec_index);
 }
 
 static void add_notes_json(cJSON *o, const char *name, const struct ingest_skip *v, size_t n, const char *key)
@@ -124,10 +130,11 @@ static void add_notes_json(cJSON *o, const char *name, const struct ingest_skip 
 
 /* error: why the run stopped; NULL when it did not fail. */
 static void print_summary_json(const struct ingest_summary *s, const char *collection, const char *model,
-                               const char *error)
+                               const char *vec_index, const char *error)
 {
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "collection", collection);
+	cJSON_AddStringToObject(o, "vector_index", vec_index);
 	cJSON_AddNumberToObject(o, "files", (double)s->files);
 	cJSON_AddNumberToObject(o, "added", (double)s->added);
 	cJSON_AddNumberToObject(o, "changed", (double)s->changed);
@@ -166,6 +173,23 @@ static void print_summary_json(const struct ingest_summary *s, const char *colle
 	cJSON_AddNumberToObject(p, "store", share(s->store_us, work));
 	cli_print_json(stdout, o);
 	cJSON_Delete(o);
+}
+
+/* Bring the collection's vector index file up to date (with a bar) so the
+ * next search opens at once. Returns what became of it. */
+static const char *persist_vectors(struct cli *cli, struct embedder *embedder, const char *collection,
+                                   struct progress_bar *bar)
+{
+	char err[ERR_LEN];
+	bool wrote = false;
+	int rc = retriever_persist(cli->store, embedder, collection, progress_vec_index, bar, &wrote, err,
+	                           sizeof err);
+	progress_clear(bar);
+	if (rc != 0) {
+		log_warn("%s", err);
+		return "not written";
+	}
+	return wrote ? "written" : "current";
 }
 
 int cmd_ingest(struct cli *cli, int argc, char **argv)
@@ -207,10 +231,13 @@ int cmd_ingest(struct cli *cli, int argc, char **argv)
 	int run = ingest_run(cli->store, embedder, &opts, (const char *const *)argv + optind,
 	                     (size_t)(argc - optind), on_progress, &bar, &sum, err, sizeof err);
 	progress_clear(&bar);
+	/* A run that stopped leaves the file to the next run or search. */
+	const char *vec_index = run == 0 && !sum.interrupted ? persist_vectors(cli, embedder, opts.collection, &bar)
+	                                                    : "not written";
 	if (json)
-		print_summary_json(&sum, opts.collection, embedder->model, run != 0 ? err : NULL);
+		print_summary_json(&sum, opts.collection, embedder->model, vec_index, run != 0 ? err : NULL);
 	else
-		print_summary(&sum, opts.collection, embedder->model);
+		print_summary(&sum, opts.collection, embedder->model, vec_index);
 	if (run != 0 && sum.added + sum.changed)
 		log_error("ingest stopped: %s; the %zu documents committed are kept: run the same command again to go on",
 		          err, sum.added + sum.changed);

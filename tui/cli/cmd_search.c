@@ -1,6 +1,7 @@
 /* ragdeck search: hybrid retrieval from the command line, with the
  * evidence for every rank and the time of every stage. */
 #include "tui/cli/cli.h"
+#include "tui/cli/progress.h"
 #include "core/util/error.h"
 #include "tui/cli/commands.h"
 #include "tui/cli/options.h"
@@ -224,8 +225,15 @@ int cmd_search(struct cli *cli, int argc, char **argv)
 		.path_glob = path_glob,
 		.max_context_tokens = cli->cfg->routing.retrieval.max_context_tokens,
 	};
-	if (retriever_open(cli->store, embedder, &ro, &r, err, sizeof err) != 0 ||
-	    retriever_search(r, &q, &res, err, sizeof err) != 0) {
+	struct progress_bar bar;
+	progress_init(&bar);
+	ro.vec_progress = progress_vec_index;
+	ro.vec_progress_ud = &bar;
+	int opened = retriever_open(cli->store, embedder, &ro, &r, err, sizeof err);
+	progress_clear(&bar);
+	if (opened == 0 && retriever_vectors(r).note)
+		log_warn("%s", retriever_vectors(r).note);
+	if (opened != 0 || retriever_search(r, &q, &res, err, sizeof err) != 0) {
 		log_error("%s", err);
 		goto cleanup;
 	}

@@ -74,6 +74,17 @@ void progress_draw_chunks(struct progress_bar *bar, uint64_t done, uint64_t tota
 	draw(bar, frac, line);
 }
 
+bool progress_vec_index(void *ud, size_t done, size_t total)
+{
+	struct progress_bar *bar = ud;
+	if (due(bar, done == total)) {
+		char line[128];
+		snprintf(line, sizeof line, "writing the vector index  %zu/%zu vectors", done, total);
+		draw(bar, total ? (double)done / (double)total : 1.0, line);
+	}
+	return true;
+}
+
 void progress_clear(struct progress_bar *bar)
 {
 	if (!bar->enabled || !bar->width)

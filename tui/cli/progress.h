@@ -3,6 +3,7 @@
 #define RAGDECK_PROGRESS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct progress_bar {
@@ -25,6 +26,11 @@ void progress_draw(struct progress_bar *bar, const struct ingest_progress *p, bo
  * elapsed_us. Throttled like progress_draw. */
 void progress_draw_chunks(struct progress_bar *bar, uint64_t done, uint64_t total, uint64_t embedded,
                           uint64_t elapsed_us, double cost_usd, bool force);
+
+/* A vec_file_progress_fn (store/vecfile.h) on the bar ud: "[###---]
+ * writing the vector index  done/total vectors", throttled like
+ * progress_draw; never stops the write. */
+bool progress_vec_index(void *ud, size_t done, size_t total);
 
 /* Erase the bar so a summary can follow. */
 void progress_clear(struct progress_bar *bar);
