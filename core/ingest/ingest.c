@@ -482,8 +482,8 @@ static int write_files(struct run *r)
 			if (maybe_commit(r, false) != 0)
 				return -1;
 		/* Nothing to write for a while: let go of the lock. */
-		if (r->work.embedders && r->batch_open && !workpool_wait_ready(r->pool, IDLE_COMMIT_US) &&
-		    maybe_commit(r, true) != 0)
+		if (r->n_workers && r->work.embedders && r->batch_open &&
+		    !workpool_wait_ready(r->pool, IDLE_COMMIT_US) && maybe_commit(r, true) != 0)
 			return -1;
 		struct file_job *j = workpool_take(r->pool, r->opts->stop);
 		if (!j) {
@@ -507,10 +507,13 @@ static size_t resolve_threads(int threads)
 }
 
 /* One copy of the embedder per worker and the embedder itself for the
- * writer when it helps, or NULL when it cannot be copied (an HTTP
- * embedder: the writer embeds, with its own requests in flight). */
+ * writer (when it helps, or runs every job with no workers), or NULL when
+ * it cannot be copied: an HTTP embedder stays with the writer, which
+ * embeds groups with its own requests in flight. */
 static struct embedder **clone_embedders(struct embedder *e, size_t n)
 {
+	if (!e->ops->clone)
+		return NULL;
 	struct embedder **v = xcalloc(n + 1, sizeof *v);
 	for (size_t i = 0; i < n; i++) {
 		v[i] = embed_clone(e);
@@ -532,7 +535,7 @@ static int start_workers(struct run *r)
 	r->n_workers = threads - 1;
 	r->work.opts = r->opts;
 	atomic_init(&r->work.cancel, false);
-	r->work.embedders = r->n_workers ? clone_embedders(r->embedder, r->n_workers) : NULL;
+	r->work.embedders = clone_embedders(r->embedder, r->n_workers);
 	r->pool = workpool_new(r->n_workers, QUEUE_JOBS, QUEUE_BYTES, ingest_work_run, &r->work);
 	if (!r->pool) {
 		snprintf(r->err, sizeof r->err, "cannot start %zu ingest threads: %s", r->n_workers, strerror(errno));

@@ -4,7 +4,8 @@
  * index) and sums up the same, over a generated tree of several hundred
  * files with binary, empty, whitespace-only, invalid UTF-8, oversize and
  * archived ones among them; with an embedder the workers cannot copy the
- * writer embeds and the result is the same again; a second run skips what
+ * writer embeds groups and the result is the same again, on one thread
+ * or three; a second run skips what
  * did not change and redoes what did, the same way on any number of
  * threads; and a stop ends a threaded run promptly with every committed
  * document whole. */
@@ -265,15 +266,20 @@ static void an_embedder_without_copies_gives_the_same_store(void **state)
 	struct fixture *f = *state;
 	struct embedder single = { .ops = &single_thread_ops, .dim = f->embedder->dim, .group_inputs = 50,
 	                           .model = f->embedder->model, .impl = f->embedder };
-	struct ingest_summary one, three;
+	struct ingest_summary one, grouped_one, grouped_three;
 	struct store *a = ingest_into(f, "one.db", f->embedder, 1, &one);
-	struct store *b = ingest_into(f, "three.db", &single, 3, &three);
-	assert_same_summary(&one, &three);
+	struct store *b = ingest_into(f, "grouped1.db", &single, 1, &grouped_one);
+	struct store *c = ingest_into(f, "grouped3.db", &single, 3, &grouped_three);
+	assert_same_summary(&one, &grouped_one);
+	assert_same_summary(&one, &grouped_three);
 	assert_same_store(a, b);
+	assert_same_store(a, c);
 	ingest_summary_free(&one);
-	ingest_summary_free(&three);
+	ingest_summary_free(&grouped_one);
+	ingest_summary_free(&grouped_three);
 	store_close(&a);
 	store_close(&b);
+	store_close(&c);
 }
 
 /* Change a few files' content and give others a new mtime only. */

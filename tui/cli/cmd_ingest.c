@@ -89,8 +89,8 @@ static void print_summary(const struct ingest_summary *s, const char *collection
 	if (not_stored)
 		printf(", %zu not stored", not_stored);
 	printf("\n");
-	printf("%zu chunks from %.1f MB in %.2f s (%.1f MB/s)", s->chunks, (double)s->bytes / 1e6, secs,
-	       secs > 0 ? (double)s->bytes / 1e6 / secs : 0.0);
+	printf("%zu chunks from %.1f MB in %.2f s (%.1f MB/s, %d threads)", s->chunks, (double)s->bytes / 1e6, secs,
+	       secs > 0 ? (double)s->bytes / 1e6 / secs : 0.0, s->threads);
 	if (s->invalid_utf8)
 		printf("; %zu invalid UTF-8 sequences replaced", s->invalid_utf8);
 	printf("\n");
@@ -157,6 +157,7 @@ static void print_summary_json(const struct ingest_summary *s, const char *colle
 	cJSON_AddNumberToObject(e, "requests", s->embed_requests);
 	cJSON_AddNumberToObject(e, "retries", s->embed_retries);
 	cJSON_AddNumberToObject(e, "cost_usd", s->cost_usd);
+	cJSON_AddNumberToObject(o, "threads", s->threads);
 	cJSON *t = cJSON_AddObjectToObject(o, "timings_us");
 	cJSON_AddNumberToObject(t, "walk", (double)s->walk_us);
 	cJSON_AddNumberToObject(t, "load", (double)s->load_us);
