@@ -150,7 +150,7 @@ static uint64_t lap(uint64_t *t)
 static void group_clear(struct group *g)
 {
 	for (size_t i = 0; i < g->n; i++)
-		pending_free(&g->docs[i]);
+		ingest_pending_free(&g->docs[i]);
 	g->n = 0;
 	g->n_inputs = 0;
 }
@@ -230,7 +230,7 @@ static struct pending *holder(struct group *g, size_t i)
 static void group_drop(struct group *g, struct pending *p)
 {
 	size_t k = (size_t)(p - g->docs), n = p->cl.n;
-	pending_free(p);
+	ingest_pending_free(p);
 	memmove(p, p + 1, (g->n - k - 1) * sizeof *p);
 	g->n--;
 	g->n_inputs -= n;
@@ -491,7 +491,7 @@ static int write_files(struct run *r)
 			return 0;
 		}
 		int rc = finish_job(r, j);
-		file_job_free(j);
+		ingest_job_free(j);
 		if (rc != 0)
 			return -1;
 	}
@@ -549,7 +549,7 @@ static int start_workers(struct run *r)
 static void stop_workers(struct run *r)
 {
 	atomic_store(&r->work.cancel, true);
-	workpool_free(&r->pool, file_job_free);
+	workpool_free(&r->pool, ingest_job_free);
 	for (size_t i = 0; r->work.embedders && i < r->n_workers; i++)
 		embed_free(&r->work.embedders[i]);
 	free(r->work.embedders);

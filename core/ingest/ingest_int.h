@@ -89,9 +89,9 @@ int ingest_embed_docs(struct embedder *e, struct pending *docs, size_t n_docs, s
 void ingest_refusal_reason(const struct pending *p, size_t index, const char *err, char *out, size_t outlen);
 
 /* Free what p holds (its file is borrowed); leaves it zeroed. */
-void pending_free(struct pending *p);
+void ingest_pending_free(struct pending *p);
 
 /* Free job and what it holds; NULL-safe. A workpool drop function. */
-void file_job_free(void *job);
+void ingest_job_free(void *job);
 
 #endif

@@ -34,7 +34,7 @@ static char *full_heading_path(const char *title, const char *path)
 	return sb_detach(&sb, NULL);
 }
 
-void pending_free(struct pending *p)
+void ingest_pending_free(struct pending *p)
 {
 	loaded_doc_free(&p->doc);
 	chunk_list_free(&p->cl);
@@ -44,12 +44,12 @@ void pending_free(struct pending *p)
 	*p = (struct pending){ 0 };
 }
 
-void file_job_free(void *job)
+void ingest_job_free(void *job)
 {
 	struct file_job *j = job;
 	if (!j)
 		return;
-	pending_free(&j->doc);
+	ingest_pending_free(&j->doc);
 	free(j);
 }
 
@@ -131,7 +131,7 @@ static void embed_job(struct embedder *e, struct file_job *j)
 		snprintf(j->note, sizeof j->note, "%s", err);
 		j->outcome = JOB_FAILED;
 	}
-	pending_free(p);
+	ingest_pending_free(p);
 }
 
 /* Read, hash and convert the job's file into j->doc.doc; sets the
@@ -181,7 +181,7 @@ void ingest_work_run(void *vctx, void *vjob, size_t worker)
 		return;
 	if (chunk_pending(ctx->opts, &j->doc, j->note, sizeof j->note) != 0) {
 		j->outcome = JOB_SKIPPED;
-		pending_free(&j->doc);
+		ingest_pending_free(&j->doc);
 		return;
 	}
 	j->chunk_us = lap(&t);
@@ -190,7 +190,7 @@ void ingest_work_run(void *vctx, void *vjob, size_t worker)
 		return;
 	if (atomic_load(&ctx->cancel)) {
 		j->outcome = JOB_CANCELLED;
-		pending_free(&j->doc);
+		ingest_pending_free(&j->doc);
 		return;
 	}
 	embed_job(ctx->embedders[worker], j);
