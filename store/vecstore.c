@@ -108,16 +108,14 @@ static void give_up_file(struct vec_store *vs, const char *why)
 	reset(vs);
 }
 
-static bool write_now(struct vec_store *vs)
+static void write_now(struct vec_store *vs)
 {
 	char err[ERR_LEN];
 	struct vec_sync want = sync_of(&vs->o);
-	enum rd_err rc = vec_file_write(vs->s, vs->file, &want, vs->o.progress, vs->o.progress_ud, err, sizeof err);
-	if (rc != RD_OK) {
+	if (vec_file_write(vs->s, vs->file, &want, vs->o.progress, vs->o.progress_ud, err, sizeof err) != RD_OK)
 		give_up_file(vs, err);
-		return false;
-	}
-	return map_file(vs);
+	else
+		map_file(vs);
 }
 
 static bool builder_progress(void *ud, size_t done, size_t total)
@@ -140,6 +138,13 @@ static void *builder_main(void *arg)
 	return NULL;
 }
 
+static void builder_free(struct builder *b)
+{
+	free(b->db_path);
+	free(b->file);
+	free(b);
+}
+
 static void start_builder(struct vec_store *vs)
 {
 	struct builder *b = xcalloc(1, sizeof *b);
@@ -147,9 +152,7 @@ static void start_builder(struct vec_store *vs)
 	b->file = xstrdup(vs->file);
 	b->want = sync_of(&vs->o);
 	if (pthread_create(&b->tid, NULL, builder_main, b) != 0) {
-		free(b->db_path);
-		free(b->file);
-		free(b);
+		builder_free(b);
 		give_up_file(vs, "cannot start a thread to write the vector index");
 		return;
 	}
@@ -162,23 +165,22 @@ static void join_builder(struct vec_store *vs)
 	pthread_join(b->tid, NULL);
 	if (b->rc != RD_OK && b->rc != RD_ERR_CANCELLED)
 		give_up_file(vs, b->err);
-	free(b->db_path);
-	free(b->file);
-	free(b);
+	builder_free(b);
 	vs->builder = NULL;
 }
 
-/* Whether the file just mapped is so far behind the database that writing
- * it again costs less than loading the difference (a reader's every open
- * would load it). */
-static bool mapped_file_behind(struct vec_store *vs)
+/* Whether the file vf is of another generation than the database s or so
+ * far behind it that writing it again costs less than loading the
+ * difference (every reader's open would load it) into *behind. Returns 0,
+ * or -1 with err. */
+static int file_behind(struct store *s, const struct vec_file *vf, bool *behind, char *err, size_t errlen)
 {
-	char err[ERR_LEN];
 	int64_t generation = 0;
 	size_t added = 0, deleted = 0;
-	if (vec_sync_pending(vs->s, &vs->sync, &generation, &added, &deleted, err, sizeof err) != 0)
-		return false; /* the catch-up that follows reports the failure */
-	return generation == vs->sync.generation && rewrite_due(vs->vf->rows.count, added, deleted);
+	if (vec_sync_pending(s, &vf->at, &generation, &added, &deleted, err, errlen) != 0)
+		return -1;
+	*behind = generation != vf->at.generation || rewrite_due(vf->rows.count, added, deleted);
+	return 0;
 }
 
 /* Write the file: now, or start the background write. */
@@ -202,7 +204,10 @@ static void follow_file(struct vec_store *vs)
 		return;
 	if (!vs->vf || vec_file_replaced(vs->vf, vs->file)) {
 		if (map_file(vs)) {
-			if (mapped_file_behind(vs))
+			char err[ERR_LEN];
+			bool behind = false;
+			/* a failure here is reported by the catch-up that follows */
+			if (file_behind(vs->s, vs->vf, &behind, err, sizeof err) == 0 && behind)
 				write_file(vs);
 			return;
 		}
@@ -333,14 +338,12 @@ enum rd_err vec_store_persist(struct store *s, const struct vec_store_opts *o, b
 	if (!vec_file_path(store_path(s), o->collection, file, sizeof file))
 		return RD_OK;
 	if (vec_file_open(file, &want, &vf, err, errlen) == RD_OK) {
-		int64_t generation = 0;
-		size_t added = 0, deleted = 0;
-		int rc = vec_sync_pending(s, &vf->at, &generation, &added, &deleted, err, errlen);
-		bool current = rc == 0 && generation == vf->at.generation && !rewrite_due(vf->rows.count, added, deleted);
+		bool behind = false;
+		int rc = file_behind(s, vf, &behind, err, errlen);
 		vec_file_close(&vf);
 		if (rc != 0)
 			return RD_ERR_IO;
-		if (current)
+		if (!behind)
 			return RD_OK;
 	}
 	enum rd_err rc = vec_file_write(s, file, &want, o->progress, o->progress_ud, err, errlen);

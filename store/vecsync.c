@@ -30,12 +30,17 @@ static int query_int64(sqlite3 *db, const char *sql, int64_t a, int64_t b, int64
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* The collection's vec_generation into *out. */
+static int read_generation(sqlite3 *db, int64_t collection, int64_t *out)
+{
+	return query_int64(db, "SELECT vec_generation FROM collections WHERE id = ?1", collection, 0, out);
+}
+
 int vec_sync_snapshot(sqlite3 *db, struct vec_sync *sync)
 {
 	sync->generation = 0;
 	sync->last_chunk_id = sync->last_tombstone = 0;
-	if (query_int64(db, "SELECT vec_generation FROM collections WHERE id = ?1", sync->collection, 0,
-	                &sync->generation) != 0 ||
+	if (read_generation(db, sync->collection, &sync->generation) != 0 ||
 	    query_int64(db, "SELECT max(seq) FROM chunk_tombstones", 0, 0, &sync->last_tombstone) != 0 ||
 	    query_int64(db, "SELECT max(id) FROM chunks", 0, 0, &sync->last_chunk_id) != 0)
 		return -1;
@@ -156,8 +161,7 @@ int vec_sync_catch_up(struct store *s, struct vec_index *base, struct vec_index 
 	if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
 		goto fail;
 	int64_t generation = sync->generation;
-	if (query_int64(db, "SELECT vec_generation FROM collections WHERE id = ?1", sync->collection, 0,
-	                &generation) != 0)
+	if (read_generation(db, sync->collection, &generation) != 0)
 		goto rollback;
 	if (sync->generation && generation != sync->generation) {
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
@@ -183,8 +187,7 @@ int vec_sync_pending(struct store *s, const struct vec_sync *sync, int64_t *gene
 	sqlite3 *db = store_db(s);
 	int64_t tombstones = 0;
 	int rc = sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK &&
-	         query_int64(db, "SELECT vec_generation FROM collections WHERE id = ?1", sync->collection, 0,
-	                     generation) == 0 &&
+	         read_generation(db, sync->collection, generation) == 0 &&
 	         vec_sync_count(db, sync, sync->last_chunk_id, added) == 0 &&
 	         query_int64(db, "SELECT count(*) FROM chunk_tombstones WHERE seq > ?1", sync->last_tombstone, 0,
 	                     &tombstones) == 0 ? 0 : -1;

@@ -86,15 +86,15 @@ void retriever_opts_from_config(const struct config *cfg, const char *collection
 		};
 }
 
-static struct vec_store_opts vec_store_opts_of(const struct retriever *r)
+/* The vector store of collection for embedder's vectors under o. */
+static struct vec_store_opts vec_store_opts_of(const struct embedder *e, const struct retriever_opts *o,
+                                               int64_t collection)
 {
 	return (struct vec_store_opts){
-		.index = { .dim = r->embedder->dim, .quantize_int8 = r->opts.quantize_int8,
-		           .oversample = r->opts.oversample > 0 ? r->opts.oversample : 1,
-		           .threads = r->opts.threads },
-		.collection = r->collection_id, .model = r->embedder->model, .dim = r->embedder->dim,
-		.build = r->opts.vec_build, .progress = r->opts.vec_progress,
-		.progress_ud = r->opts.vec_progress_ud,
+		.index = { .dim = e->dim, .quantize_int8 = o->quantize_int8,
+		           .oversample = o->oversample > 0 ? o->oversample : 1, .threads = o->threads },
+		.collection = collection, .model = e->model, .dim = e->dim,
+		.build = o->vec_build, .progress = o->vec_progress, .progress_ud = o->vec_progress_ud,
 	};
 }
 
@@ -133,14 +133,13 @@ fail:
 int retriever_persist(struct store *store, struct embedder *embedder, const char *collection,
                       vec_file_progress_fn progress, void *ud, bool *wrote, char *err, size_t errlen)
 {
-	struct retriever r = { .store = store, .embedder = embedder };
+	struct retriever_opts ro = { .vec_progress = progress, .vec_progress_ud = ud };
+	int64_t collection_id = 0;
 	*wrote = false;
-	enum rd_err found = store_collection_id(store, collection, false, &r.collection_id, err, errlen);
+	enum rd_err found = store_collection_id(store, collection, false, &collection_id, err, errlen);
 	if (found != RD_OK)
 		return found == RD_ERR_NOT_FOUND ? 0 : -1;
-	r.opts.vec_progress = progress;
-	r.opts.vec_progress_ud = ud;
-	struct vec_store_opts vo = vec_store_opts_of(&r);
+	struct vec_store_opts vo = vec_store_opts_of(embedder, &ro, collection_id);
 	return vec_store_persist(store, &vo, wrote, err, errlen) == RD_OK ? 0 : -1;
 }
 
@@ -226,7 +225,7 @@ static int model_current(struct retriever *r, char *err, size_t errlen)
 		return 0;
 	}
 	if (!r->vectors) {
-		struct vec_store_opts vo = vec_store_opts_of(r);
+		struct vec_store_opts vo = vec_store_opts_of(r->embedder, &r->opts, r->collection_id);
 		if (vec_store_open(r->store, &vo, &r->vectors, err, errlen) != 0)
 			return -1;
 		if (r->cache) { /* the model changed and came back */
