@@ -216,6 +216,11 @@ static const char *const migrations[] = {
 	 * status lies after body, so reading it from the row reads the whole
 	 * document (a search's first step read every body in the collection). */
 	"CREATE INDEX documents_by_status ON documents(collection_id, status);",
+
+	/* 8 -> 9: the pages a chunk spans in a paged document (PDF), for
+	 * citations like "manual.pdf p.12"; 0 for documents without pages. */
+	"ALTER TABLE chunks ADD COLUMN page_start INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE chunks ADD COLUMN page_end INTEGER NOT NULL DEFAULT 0;",
 };
 
 static int user_version(sqlite3 *db, int *version)

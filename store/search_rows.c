@@ -30,7 +30,7 @@ static const char *const search_sql[SQ_COUNT] = {
 	             " WHERE d.collection_id = ?1 AND d.status != 'current' ORDER BY c.id",
 	[SQ_DOC_CHUNKS] = "SELECT id FROM chunks WHERE document_id = ?1",
 	[SQ_CHUNK] = "SELECT c.document_id, c.ordinal, c.byte_start, c.byte_end, c.line_start, c.line_end,"
-	             " c.heading_path, c.text, c.tokens, d.path, d.status FROM chunks c"
+	             " c.heading_path, c.text, c.tokens, d.path, d.status, c.page_start, c.page_end FROM chunks c"
 	             " JOIN documents d ON d.id = c.document_id WHERE c.id = ?1",
 };
 
@@ -214,6 +214,8 @@ int store_search_chunk(struct store_search *q, int64_t id, struct store_search_c
 				.heading_path = column_dup(st, 6),
 				.text = column_dup(st, 7),
 				.tokens = sqlite3_column_int(st, 8),
+				.page_start = sqlite3_column_int(st, 11),
+				.page_end = sqlite3_column_int(st, 12),
 			},
 			.doc_id = sqlite3_column_int64(st, 0),
 			.path = column_dup(st, 9),

@@ -47,7 +47,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_DOC_DELETE] = "DELETE FROM documents WHERE id = ?1",
 	[ST_CHUNKS_DELETE] = "DELETE FROM chunks WHERE document_id = ?1",
 	[ST_CHUNK_INSERT] = "INSERT INTO chunks (document_id, ordinal, byte_start, byte_end, line_start,"
-	                    " line_end, heading_path, tokens, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	                    " line_end, heading_path, tokens, text, page_start, page_end)"
+	                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
 	[ST_EMBED_INSERT] = "INSERT INTO embeddings (chunk_id, model, dim, vector) VALUES (?1, ?2, ?3, ?4)",
 	[ST_FTS_INSERT] = "INSERT INTO chunks_fts (rowid, text, heading_path) VALUES (?1, ?2, ?3)",
 };
@@ -426,6 +427,8 @@ static int write_chunk_rows(struct store *s, int64_t doc_id, const struct store_
 		sqlite3_bind_int(ci, 8, c->tokens);
 		sqlite3_bind_text(ci, 9, doc->body + c->byte_start, (int)(c->byte_end - c->byte_start),
 		                  SQLITE_STATIC);
+		sqlite3_bind_int(ci, 10, c->page_start);
+		sqlite3_bind_int(ci, 11, c->page_end);
 		if (step_done(ci) != 0)
 			return -1;
 		int64_t chunk_id = sqlite3_last_insert_rowid(s->db);
@@ -757,6 +760,8 @@ static void read_chunk_row(sqlite3_stmt *st, void *row)
 	r->tokens = sqlite3_column_int(st, 6);
 	r->heading_path = column_strdup(st, 7);
 	r->text = column_strdup(st, 8);
+	r->page_start = sqlite3_column_int(st, 9);
+	r->page_end = sqlite3_column_int(st, 10);
 }
 
 int store_chunks_of_doc(struct store *s, int64_t doc_id, struct store_chunk_row **rows,
@@ -764,7 +769,7 @@ int store_chunks_of_doc(struct store *s, int64_t doc_id, struct store_chunk_row 
 {
 	static const char sql[] =
 		"SELECT id, ordinal, byte_start, byte_end, line_start, line_end, tokens,"
-		" heading_path, text FROM chunks WHERE document_id = ?1 ORDER BY ordinal";
+		" heading_path, text, page_start, page_end FROM chunks WHERE document_id = ?1 ORDER BY ordinal";
 	sqlite3_stmt *st = NULL;
 	void *v = NULL;
 	*rows = NULL;

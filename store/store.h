@@ -90,6 +90,7 @@ struct store_doc_in {
 struct store_chunk_in {
 	int64_t byte_start, byte_end;
 	int line_start, line_end;
+	int page_start, page_end; /* 0: the document has no pages */
 	const char *heading_path;
 	int tokens;
 	const float *vector; /* dim floats */
@@ -169,6 +170,7 @@ struct store_chunk_row {
 	int ordinal;
 	int64_t byte_start, byte_end;
 	int line_start, line_end;
+	int page_start, page_end; /* 0: the document has no pages */
 	int tokens;
 	char *heading_path;
 	char *text;

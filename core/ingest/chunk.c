@@ -687,3 +687,35 @@ void chunk_list_free(struct chunk_list *l)
 	l->items = NULL;
 	l->n = l->cap = 0;
 }
+
+/* 1 + the number of form feeds before pos: ff[0..n) ascending. */
+static int page_at(const size_t *ff, size_t n, size_t pos)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (ff[mid] < pos)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (int)lo + 1;
+}
+
+void chunk_set_pages(const char *text, size_t len, struct chunk_list *l)
+{
+	size_t *ff = NULL, n = 0, cap = 0;
+	for (const char *p = text; (p = memchr(p, '\f', (size_t)(text + len - p))); p++) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			ff = xreallocarray(ff, cap, sizeof *ff);
+		}
+		ff[n++] = (size_t)(p - text);
+	}
+	for (size_t i = 0; n && i < l->n; i++) {
+		struct chunk *c = &l->items[i];
+		c->page_start = page_at(ff, n, c->byte_start);
+		c->page_end = page_at(ff, n, c->byte_end - 1);
+	}
+	free(ff);
+}

@@ -47,6 +47,8 @@ struct chunk {
 	int line_start, line_end;    /* 1-based, inclusive */
 	char *heading_path;          /* "Install > Linux > Proxy", "" when none; owned */
 	int tokens;                  /* tokens_estimate of the chunk text */
+	int page_start, page_end;    /* 1-based pages it spans; 0 when the text has
+	                                no pages (chunk_set_pages) */
 };
 
 struct chunk_list {
@@ -63,6 +65,12 @@ struct chunk_list {
  * (nothing is appended then). Free the list with chunk_list_free. */
 int chunk_text(const char *text, size_t len, const struct chunk_opts *opts,
                struct chunk_list *out, char *err, size_t errlen);
+
+/* Set each chunk's pages in a paged text (core/ingest/loader.h: page N
+ * starts after the (N-1)th form feed): page_start is the page of its first
+ * byte, page_end of its last. A text without a form feed has no pages and
+ * every chunk keeps 0. Chunks must lie in document order (chunk_text's). */
+void chunk_set_pages(const char *text, size_t len, struct chunk_list *l);
 
 /* Free every chunk's heading path and the array; leaves *l empty. NULL-safe. */
 void chunk_list_free(struct chunk_list *l);

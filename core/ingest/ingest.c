@@ -167,6 +167,8 @@ static int store_pending(struct run *r, const struct pending *p, const float *ve
 			.byte_end = (int64_t)c->byte_end,
 			.line_start = c->line_start,
 			.line_end = c->line_end,
+			.page_start = c->page_start,
+			.page_end = c->page_end,
 			.heading_path = c->heading_path,
 			.tokens = c->tokens,
 			.vector = vectors + i * (size_t)dim,

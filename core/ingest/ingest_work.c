@@ -68,6 +68,7 @@ static int chunk_pending(const struct ingest_opts *opts, struct pending *p, char
 	freshness_detect(p->f->path, p->f->rel, p->doc.text, p->doc.len, &p->fresh);
 	if (chunk_text(p->doc.text, p->doc.len, &co, &p->cl, err, errlen) != 0)
 		return -1;
+	chunk_set_pages(p->doc.text, p->doc.len, &p->cl);
 	for (size_t i = 0; i < p->cl.n; i++) {
 		char *full = full_heading_path(p->doc.title, p->cl.items[i].heading_path);
 		free(p->cl.items[i].heading_path);

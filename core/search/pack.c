@@ -3,13 +3,26 @@
 #include "core/util/strbuf.h"
 #include "core/util/xalloc.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+void pack_location(char *buf, size_t len, int line_start, int line_end, int page_start, int page_end)
+{
+	if (page_start > 0 && page_end > page_start)
+		snprintf(buf, len, " pp.%d-%d", page_start, page_end);
+	else if (page_start > 0)
+		snprintf(buf, len, " p.%d", page_start);
+	else
+		snprintf(buf, len, ":%d-%d", line_start, line_end);
+}
 
 char *pack_block_label(const struct pack_block *b)
 {
 	struct strbuf sb = STRBUF_INIT;
-	sb_printf(&sb, "[%d] %s:%d-%d", b->number, b->path, b->line_start, b->line_end);
+	char loc[PACK_LOCATION_LEN];
+	pack_location(loc, sizeof loc, b->line_start, b->line_end, b->page_start, b->page_end);
+	sb_printf(&sb, "[%d] %s%s", b->number, b->path, loc);
 	if (b->heading_path && b->heading_path[0])
 		sb_printf(&sb, " (%s)", b->heading_path);
 	/* A model must know which source is out of date. */
@@ -96,6 +109,7 @@ static int build_blocks(const struct pack_item *items, const size_t *chosen, siz
 			if (order[j] < best[nb])
 				best[nb] = order[j];
 			b->line_end = it->line_end;
+			b->page_end = it->page_end;
 			j++;
 		} while (j < n_chosen && items[order[j]].doc_id == first->doc_id &&
 		         items[order[j]].ordinal == items[order[j - 1]].ordinal + 1);
@@ -103,6 +117,7 @@ static int build_blocks(const struct pack_item *items, const size_t *chosen, siz
 		b->heading_path = xstrdup(first->heading_path ? first->heading_path : "");
 		b->archived = first->archived;
 		b->line_start = first->line_start;
+		b->page_start = first->page_start;
 		b->text = sb_detach(&text, NULL);
 		nb++;
 		i = j;
@@ -147,6 +162,7 @@ void pack_chunks(const struct pack_item *items, size_t n, int budget, struct pac
 			.number = (int)n_chosen + 1, .path = (char *)items[i].path,
 			.heading_path = (char *)items[i].heading_path,
 			.line_start = items[i].line_start, .line_end = items[i].line_end,
+			.page_start = items[i].page_start, .page_end = items[i].page_end,
 		};
 		char *label = pack_block_label(&alone);
 		int cost = tokens_estimate_str(label) + tokens_estimate_str(items[i].text);

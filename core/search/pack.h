@@ -19,6 +19,7 @@ struct pack_item {
 	int ordinal;
 	int64_t byte_start, byte_end;
 	int line_start, line_end;
+	int page_start, page_end; /* 0: its document has no pages */
 	const char *path;
 	const char *heading_path;
 	const char *text;
@@ -32,6 +33,7 @@ struct pack_block {
 	char *heading_path;     /* of the first chunk */
 	bool archived;          /* its document is archived or superseded */
 	int line_start, line_end;
+	int page_start, page_end; /* 0: its document has no pages */
 	char *text;             /* merged chunk text */
 	int tokens;             /* label + text, as counted against the budget */
 	int64_t *chunk_ids;     /* chunks merged into this block, document order */
@@ -47,8 +49,15 @@ struct pack_result {
 	int budget;
 };
 
+/* Room for any pack_location text, with its NUL. */
+#define PACK_LOCATION_LEN 32
+
+/* Where a chunk or block lies, to follow its path: " p.12" or " pp.12-13"
+ * in a paged document (page_start > 0), else ":a-b", its lines. */
+void pack_location(char *buf, size_t len, int line_start, int line_end, int page_start, int page_end);
+
 /* The label line a prompt puts before a block's text:
- * "[n] path:lines a-b (heading)", with " [archived: ...]" for a block of an
+ * "[n] path:a-b (heading)" or "[n] path p.12 (heading)", with " [archived: ...]" for a block of an
  * archived or superseded document. Caller frees. */
 char *pack_block_label(const struct pack_block *b);
 

@@ -25,6 +25,7 @@ cJSON *result_json_hit(const struct retrieve_hit *h)
 	cJSON_AddStringToObject(j, "path", h->path);
 	cJSON_AddNumberToObject(j, "line_start", h->line_start);
 	cJSON_AddNumberToObject(j, "line_end", h->line_end);
+	result_json_add_pages(j, h->page_start, h->page_end);
 	cJSON_AddStringToObject(j, "heading_path", h->heading_path);
 	cJSON_AddStringToObject(j, "status", doc_status_name(h->status));
 	cJSON_AddNumberToObject(j, "coverage", h->coverage);
@@ -51,8 +52,20 @@ cJSON *result_json_hit_logged(const struct retrieve_hit *h)
 	cJSON_AddStringToObject(j, "path", h->path);
 	cJSON_AddNumberToObject(j, "line_start", h->line_start);
 	cJSON_AddNumberToObject(j, "line_end", h->line_end);
+	result_json_add_pages(j, h->page_start, h->page_end);
 	cJSON_AddBoolToObject(j, "packed", h->packed);
 	return j;
+}
+
+void result_json_add_pages(cJSON *o, int page_start, int page_end)
+{
+	if (page_start > 0) {
+		cJSON_AddNumberToObject(o, "page_start", page_start);
+		cJSON_AddNumberToObject(o, "page_end", page_end);
+	} else {
+		cJSON_AddNullToObject(o, "page_start");
+		cJSON_AddNullToObject(o, "page_end");
+	}
 }
 
 void result_json_add_stage_timings(cJSON *o, const struct retrieve_timings *t)

@@ -20,6 +20,10 @@ cJSON *result_json_hit(const struct retrieve_hit *h);
  * with cJSON_Delete (or adds it to a parent). */
 cJSON *result_json_hit_logged(const struct retrieve_hit *h);
 
+/* Add "page_start" and "page_end" to o: the numbers in a paged document
+ * (page_start > 0), null otherwise. */
+void result_json_add_pages(cJSON *o, int page_start, int page_end);
+
 /* Add the retrieval stages' times to o, in microseconds and in pipeline
  * order: "embed", "vector", "fts", "fuse", "rerank", "pack". Callers add
  * their own totals after them. */

@@ -498,6 +498,7 @@ static int load_hit(struct retriever *r, const struct fused_hit *f, int rank, st
 		.doc_id = c.doc_id, .ordinal = c.chunk.ordinal,
 		.byte_start = c.chunk.byte_start, .byte_end = c.chunk.byte_end,
 		.line_start = c.chunk.line_start, .line_end = c.chunk.line_end,
+		.page_start = c.chunk.page_start, .page_end = c.chunk.page_end,
 		.heading_path = c.chunk.heading_path, .text = c.chunk.text, .tokens = c.chunk.tokens,
 		.path = c.path, .status = st < 0 ? DOC_CURRENT : (enum doc_status)st,
 	};
@@ -598,6 +599,7 @@ static void pack_hits(struct retrieve_result *res, int budget)
 			.chunk_id = h->chunk_id, .doc_id = h->doc_id, .ordinal = h->ordinal,
 			.byte_start = h->byte_start, .byte_end = h->byte_end,
 			.line_start = h->line_start, .line_end = h->line_end,
+			.page_start = h->page_start, .page_end = h->page_end,
 			.path = h->path, .heading_path = h->heading_path, .text = h->text,
 			.archived = h->status != DOC_CURRENT,
 		};

@@ -70,6 +70,7 @@ struct retrieve_hit {
 	int fts_rank;             /* 0: not in the full-text candidates */
 	char *path;
 	int line_start, line_end;
+	int page_start, page_end; /* 0: its document has no pages */
 	int64_t byte_start, byte_end;
 	char *heading_path;
 	char *text;

@@ -296,7 +296,7 @@ static enum piece next_piece(const unsigned char *s, size_t len, size_t i, size_
 		*end = i + 1;
 		if ((c >= 0x20 && c != 0x7F) || c == '\t' || c == '\n')
 			return PIECE_KEEP;
-		if (c == '\r')
+		if (c == '\r' || c == '\f')
 			return PIECE_DROP;
 		if (c == 0x1B)
 			*end = escape_end(s, len, i);

@@ -57,7 +57,8 @@ size_t utf8_display_width(const char *s, size_t len);
  * forms), bidirectional controls (U+061C, U+200E, U+200F, U+202A..U+202E,
  * U+2066..U+2069) and invalid UTF-8. Each maximal run of removed material is
  * replaced by one U+FFFD, so "a\x1b[31mb" gives "a\xEF\xBF\xBDb". Carriage
- * returns are dropped without a placeholder. s may contain NUL bytes. The
+ * returns and form feeds (a paged document's page breaks) are dropped
+ * without a placeholder. s may contain NUL bytes. The
  * result is valid UTF-8, NUL-terminated, *out_len (may be NULL) excludes the
  * NUL, and sanitizing it again changes nothing. Never NULL; caller frees. */
 char *utf8_sanitize(const char *s, size_t len, size_t *out_len);

@@ -682,6 +682,52 @@ static void limits_and_invariants_hold_on_generated_documents(void **state)
 	}
 }
 
+/* Page N starts after the (N-1)th form feed line; a chunk spanning a
+ * break has two pages; a text without form feeds has none. */
+static void pages_follow_form_feeds(void **state)
+{
+	(void)state;
+	struct strbuf sb = STRBUF_INIT;
+	for (int page = 1; page <= 6; page++) {
+		if (page > 1)
+			sb_puts(&sb, "\f\n");
+		sb_printf(&sb, "# Page %d\n\n", page);
+		for (int k = 0; k < 12; k++)
+			sb_printf(&sb, "Sentence %d of page %d says something plain about it. ", k, page);
+		sb_puts(&sb, "\n\n");
+	}
+	struct chunk_list l = run(sb_str(&sb), 60, 10, MARKDOWN);
+	chunk_set_pages(sb.buf, sb.len, &l);
+	assert_true(l.n >= 6);
+	for (size_t i = 0; i < l.n; i++) {
+		const struct chunk *c = &l.items[i];
+		int first = 0, last = 0;
+		char tag[32];
+		for (int page = 1; page <= 6; page++) {
+			snprintf(tag, sizeof tag, "of page %d ", page);
+			char *hit = strstr(sb.buf + c->byte_start, tag);
+			if (hit && (size_t)(hit - sb.buf) < c->byte_end) {
+				if (!first)
+					first = page;
+				last = page;
+			}
+		}
+		if (!first)
+			continue; /* only a heading */
+		assert_int_equal(c->page_start, first);
+		assert_true(c->page_end >= last);
+		assert_true(c->page_end <= c->page_start + 1);
+	}
+	chunk_list_free(&l);
+
+	l = run("no pages here.\n\nnor here.\n", 60, 0, MARKDOWN);
+	chunk_set_pages("no pages here.\n\nnor here.\n", 26, &l);
+	for (size_t i = 0; i < l.n; i++)
+		assert_int_equal(l.items[i].page_start, 0);
+	chunk_list_free(&l);
+	sb_free(&sb);
+}
+
 static void free_is_null_safe_and_leaves_the_list_empty(void **state)
 {
 	(void)state;
@@ -717,6 +763,7 @@ int main(void)
 		cmocka_unit_test(fitting_table_and_list_stay_whole),
 		cmocka_unit_test(code_splits_at_blank_lines_and_top_level_lines),
 		cmocka_unit_test(limits_and_invariants_hold_on_generated_documents),
+		cmocka_unit_test(pages_follow_form_feeds),
 		cmocka_unit_test(free_is_null_safe_and_leaves_the_list_empty),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

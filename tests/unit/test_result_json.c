@@ -36,7 +36,7 @@ static void search_hit_has_every_key_in_order_with_nulls(void **state)
 	char *s = print(result_json_hit(&h));
 	assert_string_equal(s, "{\"rank\":2,\"chunk_id\":17,\"document_id\":3,\"fused_score\":0.5,"
 	                       "\"vector_rank\":null,\"vector_score\":null,\"bm25_rank\":1,\"bm25_score\":-4.25,"
-	                       "\"path\":\"/kb/a.md\",\"line_start\":4,\"line_end\":9,\"heading_path\":\"A > B\","
+	                       "\"path\":\"/kb/a.md\",\"line_start\":4,\"line_end\":9,\"page_start\":null,\"page_end\":null,\"heading_path\":\"A > B\","
 	                       "\"status\":\"archived\",\"coverage\":0.75,\"rerank_score\":null,\"tokens\":12,"
 	                       "\"packed\":true,\"text\":\"body\"}");
 	free(s);
@@ -64,7 +64,7 @@ static void logged_hit_is_brief_with_zeros(void **state)
 	char *s = print(result_json_hit_logged(&h));
 	assert_string_equal(s, "{\"chunk_id\":17,\"rank\":2,\"fused\":0.5,\"vector_rank\":0,\"vector_score\":0,"
 	                       "\"bm25_rank\":1,\"bm25\":-4.25,\"path\":\"/kb/a.md\",\"line_start\":4,"
-	                       "\"line_end\":9,\"packed\":true}");
+	                       "\"line_end\":9,\"page_start\":null,\"page_end\":null,\"packed\":true}");
 	free(s);
 }
 

@@ -248,6 +248,7 @@ static void sanitize_removes_nul_del_and_c0(void **state)
 	assert_sanitized(LIT("a\x7f" "b"), "a" R "b");
 	assert_sanitized(LIT("a\x07\x08\x0b\x0c" "b"), "a" R "b");
 	assert_sanitized(LIT("line\r\nnext\r"), "line\nnext");
+	assert_sanitized(LIT("page 1\n\f\npage 2"), "page 1\n\npage 2");
 }
 
 static void sanitize_repairs_invalid_utf8(void **state)

@@ -89,8 +89,9 @@ void host_open_chunk(struct pane_host *h, const struct turn_record *r, size_t i)
 	}
 	app_overlay_push(a, pane_viewer_new(&a->host, body, len, r, i));
 	free(body);
-	app_status(a, false, "%s:%d-%d  (Esc closes, +/- mark the chunk)", cli_display_path(hit->path),
-	           hit->line_start, hit->line_end);
+	char loc[PACK_LOCATION_LEN];
+	pack_location(loc, sizeof loc, hit->line_start, hit->line_end, hit->page_start, hit->page_end);
+	app_status(a, false, "%s%s  (Esc closes, +/- mark the chunk)", cli_display_path(hit->path), loc);
 }
 
 bool host_show_block(struct pane_host *h, int n)

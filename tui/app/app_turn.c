@@ -337,8 +337,9 @@ int app_export(struct app *a, const char *path)
 			const struct pack_block *pb = &r->retrieval.pack.blocks[b];
 			const char *shown = cli_display_path(pb->path);
 			char *path_clean = utf8_sanitize(shown, strlen(shown), NULL);
-			fprintf(f, "%s[%d] %s:%d-%d\n", b ? "" : "Sources:\n\n", pb->number,
-			        path_clean, pb->line_start, pb->line_end);
+			char loc[PACK_LOCATION_LEN];
+			pack_location(loc, sizeof loc, pb->line_start, pb->line_end, pb->page_start, pb->page_end);
+			fprintf(f, "%s[%d] %s%s\n", b ? "" : "Sources:\n\n", pb->number, path_clean, loc);
 			free(path_clean);
 		}
 		if (r && r->retrieval.pack.n_blocks)

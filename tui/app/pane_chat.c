@@ -306,7 +306,9 @@ static void copy_citation(struct pane *p)
 		if (b->number != n)
 			continue;
 		struct strbuf sb = STRBUF_INIT;
-		sb_printf(&sb, "%s:%d-%d", b->path, b->line_start, b->line_end);
+		char loc[PACK_LOCATION_LEN];
+		pack_location(loc, sizeof loc, b->line_start, b->line_end, b->page_start, b->page_end);
+		sb_printf(&sb, "%s%s", b->path, loc);
 		size_t len;
 		char *clean = utf8_sanitize(sb.buf, sb.len, &len);
 		char what[32];

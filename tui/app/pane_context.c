@@ -51,11 +51,11 @@ static bool flagged(const struct turn_record *r, long b)
 static int draw_path(WINDOW *w, int y, int x, int cols, const struct retrieve_hit *h,
                      enum theme_elem e)
 {
-	char lines[32];
+	char lines[PACK_LOCATION_LEN];
 	const char *path = cli_display_path(h->path);
 	size_t len = strlen(path);
 	int used = 0;
-	snprintf(lines, sizeof lines, ":%d-%d", h->line_start, h->line_end);
+	pack_location(lines, sizeof lines, h->line_start, h->line_end, h->page_start, h->page_end);
 	int room = cols - (int)strlen(lines);
 	if (room > 1 && (int)grapheme_width(path, len) > room) {
 		used = screen_put(w, y, x, 1, "…", strlen("…"), e);

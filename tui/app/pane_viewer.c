@@ -1,18 +1,21 @@
 /* pane_viewer: the chunk viewer, an overlay over the body — a retrieved
- * chunk shown inside its document, highlighted, scrolled to it once;
- * + and - mark the chunk it shows, Esc closes it. */
+ * chunk shown inside its document (in a paged document, inside the pages it
+ * spans), highlighted, scrolled to it once; + and - mark the chunk it
+ * shows, Esc closes it. */
 #include "tui/app/pane.h"
 #include "tui/cli/cli.h"
 #include "store/session.h"
 #include "core/util/utf8.h"
 #include "core/util/xalloc.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* A document shown around one chunk. */
 struct viewer {
 	char *path;
+	char *title;               /* path, with the pages shown */
 	char *body;                /* sanitised document text */
 	size_t body_len;
 	size_t hl_start, hl_end;   /* the chunk's bytes in body */
@@ -31,6 +34,7 @@ static void viewer_destroy(void *state)
 	if (!v)
 		return;
 	free(v->path);
+	free(v->title);
 	free(v->body);
 	free(v->question);
 	wrap_free(&v->wrap);
@@ -46,6 +50,28 @@ static size_t clean_offset(const char *raw, size_t off)
 	return n;
 }
 
+/* The bytes [*from, *to) of pages first..last of a paged text (page N
+ * starts after the (N-1)th form feed); the whole text when it has fewer. */
+static void page_span(const char *raw, size_t len, int first, int last, size_t *from, size_t *to)
+{
+	int page = 1;
+	*from = 0;
+	*to = len;
+	for (size_t i = 0; i < len; i++) {
+		if (raw[i] != '\f')
+			continue;
+		if (page == last) {
+			*to = i;
+			break;
+		}
+		page++;
+		if (page == first)
+			*from = i + 1;
+	}
+	if (*from > *to)
+		*from = *to;
+}
+
 static const struct pane_ops viewer_ops;
 
 struct pane *pane_viewer_new(struct pane_host *host, const char *raw, size_t len,
@@ -53,12 +79,23 @@ struct pane *pane_viewer_new(struct pane_host *host, const char *raw, size_t len
 {
 	const struct retrieve_hit *h = &r->retrieval.hits[i];
 	struct viewer *v = xcalloc(1, sizeof *v);
-	size_t bs = (size_t)h->byte_start < len ? (size_t)h->byte_start : len;
-	size_t be = (size_t)h->byte_end < len ? (size_t)h->byte_end : len;
-	v->hl_start = clean_offset(raw, bs);
-	v->hl_end = clean_offset(raw, be);
-	v->body = utf8_sanitize(raw, len, &v->body_len);
+	size_t from = 0, to = len;
+	char loc[PACK_LOCATION_LEN] = "";
+	if (h->page_start > 0) {
+		page_span(raw, len, h->page_start, h->page_end, &from, &to);
+		pack_location(loc, sizeof loc, h->line_start, h->line_end, h->page_start, h->page_end);
+	}
+	size_t bs = (size_t)h->byte_start < to ? (size_t)h->byte_start : to;
+	size_t be = (size_t)h->byte_end < to ? (size_t)h->byte_end : to;
+	bs = bs > from ? bs - from : 0;
+	be = be > from ? be - from : 0;
+	v->hl_start = clean_offset(raw + from, bs);
+	v->hl_end = clean_offset(raw + from, be);
+	v->body = utf8_sanitize(raw + from, to - from, &v->body_len);
 	v->path = xstrdup(h->path);
+	size_t tlen = strlen(cli_display_path(v->path)) + strlen(loc) + 1;
+	v->title = xmalloc(tlen);
+	snprintf(v->title, tlen, "%s%s", cli_display_path(v->path), loc);
 	v->wrap = wrap_new();
 	wrap_set_markdown(v->wrap, false);   /* the document as stored, line for line */
 	v->question = r->question ? xstrdup(r->question) : NULL;
@@ -92,7 +129,7 @@ static void viewer_draw(struct pane *p, WINDOW *w, bool focused)
 	struct viewer *v = p->state;
 	int h, wd;
 	getmaxyx(w, h, wd);
-	screen_frame(w, cli_display_path(v->path), focused);
+	screen_frame(w, v->title, focused);
 	int inner_h = h - 2, width = wd - 2;
 	if (inner_h <= 0 || width <= 0)
 		return;

@@ -89,7 +89,9 @@ static void print_sources(const struct turn_record *r)
 		const char *path = cli_display_path(b->path);
 		printf("  [%d] ", b->number);
 		cli_put_cell(stdout, path, strlen(path));
-		printf(":%d-%d", b->line_start, b->line_end);
+		char loc[PACK_LOCATION_LEN];
+		pack_location(loc, sizeof loc, b->line_start, b->line_end, b->page_start, b->page_end);
+		fputs(loc, stdout);
 		if (b->heading_path[0]) {
 			printf("  (");
 			cli_put_cell(stdout, b->heading_path, strlen(b->heading_path));
@@ -155,6 +157,7 @@ static void print_json(const struct turn_record *r)
 		cJSON_AddStringToObject(c, "path", pack->blocks[i].path);
 		cJSON_AddNumberToObject(c, "line_start", pack->blocks[i].line_start);
 		cJSON_AddNumberToObject(c, "line_end", pack->blocks[i].line_end);
+		result_json_add_pages(c, pack->blocks[i].page_start, pack->blocks[i].page_end);
 		cJSON_AddStringToObject(c, "heading_path", pack->blocks[i].heading_path);
 		cJSON_AddBoolToObject(c, "archived", pack->blocks[i].archived);
 		/* Blocks in the prompt line up with the packer's blocks. */

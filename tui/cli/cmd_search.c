@@ -78,7 +78,9 @@ static void print_text(const struct retrieve_result *res)
 		char *path = cli_cell(shown, strlen(shown));
 		char *heading = cli_cell(h->heading_path, strlen(h->heading_path));
 		char *pre = preview(h->text, 160);
-		printf("%2d. %.4f  %s:%d-%d%s%s%s%s%s\n", h->rank, h->fused, path, h->line_start, h->line_end,
+		char loc[PACK_LOCATION_LEN];
+		pack_location(loc, sizeof loc, h->line_start, h->line_end, h->page_start, h->page_end);
+		printf("%2d. %.4f  %s%s%s%s%s%s%s\n", h->rank, h->fused, path, loc,
 		       heading[0] ? "  (" : "", heading, heading[0] ? ")" : "",
 		       h->status != DOC_CURRENT ? "  " : "", h->status != DOC_CURRENT ? doc_status_name(h->status) : "");
 		printf("    vector ");
@@ -140,6 +142,7 @@ static void print_json(const struct retrieve_result *res, const char *query, con
 		cJSON_AddStringToObject(j, "path", b->path);
 		cJSON_AddNumberToObject(j, "line_start", b->line_start);
 		cJSON_AddNumberToObject(j, "line_end", b->line_end);
+		result_json_add_pages(j, b->page_start, b->page_end);
 		cJSON_AddNumberToObject(j, "tokens", b->tokens);
 		cJSON *ids = cJSON_AddArrayToObject(j, "chunk_ids");
 		for (size_t c = 0; c < b->n_chunks; c++)
