@@ -346,6 +346,32 @@ enum rd_err store_doc_state(struct store *s, int64_t coll, const char *path,
 	return result;
 }
 
+enum rd_err store_doc_state_of_id(struct store *s, int64_t id, struct store_doc_state *out, char *err,
+                                  size_t errlen)
+{
+	static const char sql[] = "SELECT id, bytes, mtime_ns, content_hash, embed_model, pipeline"
+	                          " FROM documents WHERE id = ?1";
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return store_fail(s, "cannot read document state", err, errlen);
+	sqlite3_bind_int64(st, 1, id);
+	int rc = sqlite3_step(st);
+	enum rd_err result = RD_ERR_NOT_FOUND;
+	if (rc == SQLITE_ROW) {
+		out->id = sqlite3_column_int64(st, 0);
+		out->bytes = sqlite3_column_int64(st, 1);
+		out->mtime_ns = sqlite3_column_int64(st, 2);
+		copy_column(st, 3, out->content_hash, sizeof out->content_hash);
+		copy_column(st, 4, out->embed_model, sizeof out->embed_model);
+		copy_column(st, 5, out->pipeline, sizeof out->pipeline);
+		result = RD_OK;
+	} else if (rc != SQLITE_DONE) {
+		result = store_fail(s, "cannot read document state", err, errlen);
+	}
+	sqlite3_finalize(st);
+	return result;
+}
+
 /* Step a cached statement that returns no rows, then reset it. */
 static int step_done(sqlite3_stmt *st)
 {

@@ -66,6 +66,11 @@ struct store_doc_state {
 enum rd_err store_doc_state(struct store *s, int64_t coll, const char *path,
                             struct store_doc_state *out, char *err, size_t errlen);
 
+/* What the store remembers of document id (any collection), into out.
+ * Returns RD_OK, RD_ERR_NOT_FOUND, or the failure's code with err. */
+enum rd_err store_doc_state_of_id(struct store *s, int64_t id, struct store_doc_state *out, char *err,
+                                  size_t errlen);
+
 /* A document to write: body is the normalised text the chunks refer to. */
 struct store_doc_in {
 	const char *path;

@@ -163,6 +163,7 @@ static void worker_messages(struct app *a)
 			continue;
 		}
 		worker_free(&a->worker);
+		app_forget_disk_states(a);
 		app_status(a, m.rc != 0, "%s", m.text);
 		if (m.rc == 0 && !a->running)
 			open_retriever(a);
@@ -465,6 +466,7 @@ static void teardown(struct app *a)
 	lineedit_free(&a->cmdline);
 	free(a->model);
 	free(a->history_path);
+	free(a->disk);
 }
 
 /* The shortest time between two frames drawn for streamed text alone

@@ -7,10 +7,15 @@
 #include "store/session.h"
 #include "store/store.h"
 
+#include "core/util/clock.h"
+#include "core/util/xalloc.h"
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 
 /* The app a pane's host belongs to: the host is a member of struct app. */
 static struct app *app_of(struct pane_host *h)
@@ -72,6 +77,72 @@ void host_edit_question(struct pane_host *h)
 void host_ask_again(struct pane_host *h)
 {
 	app_ask_again(app_of(h));
+}
+
+/* What host_disk_state last found for a document. */
+struct disk_seen {
+	int64_t doc_id;
+	enum disk_state state;
+	uint64_t checked_us;
+};
+
+/* The cache slot of doc_id: its own, else a new one, else the oldest. */
+static struct disk_seen *disk_slot(struct app *a, int64_t doc_id)
+{
+	struct disk_seen *oldest = NULL;
+	for (size_t i = 0; i < a->n_disk; i++) {
+		if (a->disk[i].doc_id == doc_id)
+			return &a->disk[i];
+		if (!oldest || a->disk[i].checked_us < oldest->checked_us)
+			oldest = &a->disk[i];
+	}
+	if (a->n_disk < HOST_DISK_SEEN_MAX) {
+		if (!a->disk)
+			a->disk = xcalloc(HOST_DISK_SEEN_MAX, sizeof *a->disk);
+		oldest = &a->disk[a->n_disk++];
+	}
+	*oldest = (struct disk_seen){ .doc_id = doc_id };
+	return oldest;
+}
+
+enum disk_state host_disk_state(struct pane_host *h, int64_t doc_id)
+{
+	struct app *a = app_of(h);
+	struct disk_seen *seen = disk_slot(a, doc_id);
+	uint64_t now = clock_now_us();
+	if (seen->checked_us && now - seen->checked_us < HOST_DISK_RECHECK_US)
+		return seen->state;
+	struct store_doc_state st;
+	char err[ERR_LEN], *path = NULL;
+	seen->state = DISK_SAME;
+	if (store_doc_state_of_id(a->cli->store, doc_id, &st, err, sizeof err) == RD_OK &&
+	    (path = store_doc_path(a->cli->store, doc_id)))
+		seen->state = disk_state_of(path, st.bytes, st.mtime_ns, st.content_hash);
+	free(path);
+	seen->checked_us = now;
+	return seen->state;
+}
+
+void app_forget_disk_states(struct app *a)
+{
+	a->n_disk = 0;
+}
+
+void host_reingest(struct pane_host *h, const struct turn_record *r, size_t i)
+{
+	struct app *a = app_of(h);
+	const char *path = r->retrieval.hits[i].path;
+	const char *mark = strrchr(path, '#');
+	const char *slash = strrchr(path, '/');
+	struct stat st;
+	/* An export's record "FILE#ID" is ingested again through FILE. */
+	if (mark && (!slash || mark > slash) && stat(path, &st) != 0) {
+		char *file = xstrndup(path, (size_t)(mark - path));
+		app_ingest(a, file);
+		free(file);
+		return;
+	}
+	app_ingest(a, path);
 }
 
 void host_open_chunk(struct pane_host *h, const struct turn_record *r, size_t i)

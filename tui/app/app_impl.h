@@ -51,6 +51,8 @@ struct app {
 	struct worker *worker;
 	bool worker_eval;          /* the worker runs an evaluation, not an ingest */
 	struct store *eval_store;  /* the evaluations' own connection, opened at the first */
+	struct disk_seen *disk;    /* documents' files against the store (host_disk_state) */
+	size_t n_disk;
 	char *history_path;
 };
 
@@ -85,6 +87,10 @@ int app_export(struct app *a, const char *path);
 
 /* Show the saved sessions in a text overlay. */
 void app_list_sessions(struct app *a);
+
+/* Check every document's file again at its next host_disk_state (after
+ * an ingest). */
+void app_forget_disk_states(struct app *a);
 
 /* Start ingesting path in the worker; progress goes to the status line. */
 void app_ingest(struct app *a, const char *path);

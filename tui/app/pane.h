@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "core/answer/turn.h"
+#include "core/ingest/disk_state.h"
 #include "core/util/strbuf.h"
 #include "core/util/utf8.h"
 #include "tui/ui/keys.h"
@@ -147,6 +148,17 @@ void host_edit_question(struct pane_host *h);
  * (in the saved session too), and a new one streams in below them. While
  * an answer streams, only say on the status line that this waits for it. */
 void host_ask_again(struct pane_host *h);
+
+/* Whether the file of stored document doc_id still holds what was
+ * ingested (core/ingest/disk_state.h), checked at most every
+ * HOST_DISK_RECHECK_US per document. */
+#define HOST_DISK_RECHECK_US 2000000
+#define HOST_DISK_SEEN_MAX 64
+enum disk_state host_disk_state(struct pane_host *h, int64_t doc_id);
+
+/* Ingest the file of hit i of record r again (the file of an export's
+ * record), in the worker, with progress on the status line. */
+void host_reingest(struct pane_host *h, const struct turn_record *r, size_t i);
 
 /* Open hit i of record r in the chunk viewer, over the body. */
 void host_open_chunk(struct pane_host *h, const struct turn_record *r, size_t i);

@@ -71,7 +71,8 @@ static int draw_path(WINDOW *w, int y, int x, int cols, const struct retrieve_hi
 	return used;
 }
 
-static void draw_hit(WINDOW *w, int y, int width, const struct turn_record *r, size_t i, bool sel)
+static void draw_hit(struct pane_host *host, WINDOW *w, int y, int width, const struct turn_record *r, size_t i,
+                     bool sel)
 {
 	const struct retrieve_hit *h = &r->retrieval.hits[i];
 	long b = block_of(r, h->chunk_id);
@@ -86,14 +87,27 @@ static void draw_hit(WINDOW *w, int y, int width, const struct turn_record *r, s
 	snprintf(ranks, sizeof ranks, "vec %s%d fts %s%d", h->vec_rank ? "#" : "", h->vec_rank,
 	         h->fts_rank ? "#" : "", h->fts_rank);
 	x += screen_printf(w, y, x, width + 1 - x, e, "#%d ", h->rank);
-	x += draw_path(w, y, x, width + 1 - x, h, e);
+	/* The file's mark keeps its room: the path gives way. */
+	enum disk_state disk = host_disk_state(host, h->doc_id);
+	char mark[16] = "";
+	if (disk != DISK_SAME)
+		snprintf(mark, sizeof mark, " %s", disk_state_name(disk));
+	int keep = (int)strlen(mark);
+	if (keep > (width + 1 - x) / 2)
+		keep = 0;
+	x += draw_path(w, y, x, width + 1 - x - keep, h, e);
+	if (mark[0])
+		x += screen_printf(w, y, x, width + 1 - x, THEME_WARN, "%s", mark);
 	if (h->status != DOC_CURRENT)
 		x += screen_printf(w, y, x, width + 1 - x, THEME_WARN, " %s", doc_status_name(h->status));
 	if (!h->packed)
 		x += screen_printf(w, y, x, width + 1 - x, THEME_WARN, " over budget");
 	if (flagged(r, b))
 		screen_printf(w, y, x, width + 1 - x, THEME_INJECTION_FLAG, " ! injection?");
-	x = 5 + screen_printf(w, y + 1, 5, width - 4, THEME_DIM, "%.4f %s ", h->fused, ranks);
+	x = 5;
+	if (disk == DISK_CHANGED || disk == DISK_MISSING)
+		x += screen_printf(w, y + 1, x, width - 4, THEME_WARN, "u: ingest again  ");
+	x += screen_printf(w, y + 1, x, width + 1 - x, THEME_DIM, "%.4f %s ", h->fused, ranks);
 	screen_printf(w, y + 1, x, width + 1 - x, THEME_DIM, "%s",
 	              h->heading_path && h->heading_path[0] ? h->heading_path : "");
 }
@@ -128,7 +142,7 @@ static void context_draw(struct pane *pn, WINDOW *w, bool focused)
 	if (c->sel >= c->scroll + shown)
 		c->scroll = c->sel - shown + 1;
 	for (int k = 0; k < shown && (size_t)(c->scroll + k) < r->retrieval.n_hits; k++)
-		draw_hit(w, 2 + k * ROWS_PER_HIT, width, r, (size_t)(c->scroll + k),
+		draw_hit(pn->host, w, 2 + k * ROWS_PER_HIT, width, r, (size_t)(c->scroll + k),
 		         c->scroll + k == c->sel);
 }
 
@@ -187,6 +201,10 @@ static enum overlay_reply context_command(struct pane *p, enum keys_cmd cmd)
 	case KEYS_CMD_SCROLL_BOTTOM: c->sel = 1 << 30; break;
 	case KEYS_CMD_MARK_RELEVANT: mark(p, true); break;
 	case KEYS_CMD_MARK_IRRELEVANT: mark(p, false); break;
+	case KEYS_CMD_REINGEST:
+		if (r && (size_t)c->sel < r->retrieval.n_hits)
+			host_reingest(p->host, r, (size_t)c->sel);
+		break;
 	case KEYS_CMD_OPEN_CHUNK:
 		if (r && (size_t)c->sel < r->retrieval.n_hits)
 			host_open_chunk(p->host, r, (size_t)c->sel);

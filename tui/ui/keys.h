@@ -75,6 +75,8 @@ enum keys_colon {
 	  "Copy a code block of the answer on show; n/N then move between its code blocks") \
 	X(COPY_CITATION, "copy-citation", KEYS_KEY_ONLY, NULL, \
 	  "Copy the selected citation as path:lines") \
+	X(REINGEST, "reingest", KEYS_KEY_ONLY, NULL, \
+	  "Ingest the selected chunk's file again (marked stale when it changed on disk)") \
 	X(SUBMIT, "submit", KEYS_KEY_ONLY, NULL, "Send the question") \
 	X(NEWLINE, "newline", KEYS_KEY_ONLY, NULL, "Start a new line in the question") \
 	X(EDIT_LEFT, "edit-left", KEYS_KEY_ONLY, NULL, "Cursor one character left") \
