@@ -82,7 +82,13 @@ int ingest_chunk_pending(const struct ingest_opts *opts, struct pending *p, char
 		return -1;
 	chunk_set_pages(p->doc.text, p->doc.len, &p->cl);
 	for (size_t i = 0; i < p->cl.n; i++) {
-		char *full = full_heading_path(p->doc.title, p->cl.items[i].heading_path);
+		const char *path = p->cl.items[i].heading_path;
+		/* A record's first heading is its title without the id, which
+		 * the document title ("ID: TITLE") replaces. */
+		const char *rest = p->path ? strstr(path, " > ") : NULL;
+		if (p->path)
+			path = rest ? rest + 3 : "";
+		char *full = full_heading_path(p->doc.title, path);
 		free(p->cl.items[i].heading_path);
 		p->cl.items[i].heading_path = full;
 	}
