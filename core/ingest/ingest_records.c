@@ -4,6 +4,7 @@
  * Unchanged records are dropped here, before any embedding. */
 #include "core/ingest/ingest_int.h"
 #include "core/ingest/records.h"
+#include "core/util/clock.h"
 #include "core/util/hash.h"
 #include "core/util/strbuf.h"
 #include "core/util/xalloc.h"
@@ -80,7 +81,11 @@ bool ingest_records_run(struct work_ctx *ctx, struct file_job *j, const char *da
 			j->outcome = JOB_CANCELLED;
 			break;
 		}
-		if (convert_record(ctx->opts, j, &set.items[i], it, err, sizeof err) != 0) {
+		uint64_t t0 = clock_now_us();
+		int rc = convert_record(ctx->opts, j, &set.items[i], it, err, sizeof err);
+		uint64_t t1 = clock_now_us();
+		j->chunk_us += t1 - t0;
+		if (rc != 0) {
 			refuse(it, err);
 			continue;
 		}
@@ -89,6 +94,7 @@ bool ingest_records_run(struct work_ctx *ctx, struct file_job *j, const char *da
 		char note[NOTE_LEN];
 		char *path = xstrdup(it->doc.path);
 		enum job_outcome o = ingest_embed_pending(e, &it->doc, &j->report, note, sizeof note);
+		j->embed_us += clock_now_us() - t1;
 		it->doc.path = o == JOB_DOCUMENT ? it->doc.path : path;
 		if (o == JOB_DOCUMENT)
 			free(path);

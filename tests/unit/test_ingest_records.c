@@ -1,8 +1,9 @@
 /* Unit tests for record files in core/ingest/ingest: each ticket of a
  * JSON Lines or CSV export is a document "<file>#<id>"; a re-ingest
  * rewrites only the tickets that changed, deletes the ones gone from the
- * file, does not read a file whose size and mtime are those stored, and
- * stores the same on 1 and 3 threads. */
+ * file, does not read a file whose size and mtime are those stored,
+ * stores the same on 1 and 3 threads, and sends only changed records to
+ * an embedder that embeds groups. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -86,8 +87,9 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* Ingest the tree (pruning) with threads; the summary into *sum. */
-static void ingest(struct fixture *f, int threads, struct ingest_summary *sum)
+/* Ingest the tree (pruning) with threads and embedder e; the summary
+ * into *sum. */
+static void ingest_with(struct fixture *f, struct embedder *e, int threads, struct ingest_summary *sum)
 {
 	char err[1024];
 	struct store *s = NULL;
@@ -97,11 +99,30 @@ static void ingest(struct fixture *f, int threads, struct ingest_summary *sum)
 		.min_chunk_tokens = 20, .threads = threads, .prune = true,
 	};
 	assert_int_equal(store_open(f->db, &s, err, sizeof err), 0);
-	int rc = ingest_run(s, f->embedder, &o, roots, 1, NULL, NULL, sum, err, sizeof err);
+	int rc = ingest_run(s, e, &o, roots, 1, NULL, NULL, sum, err, sizeof err);
 	if (rc != 0)
 		fail_msg("ingest: %s", err);
 	store_close(&s);
 }
+
+static void ingest(struct fixture *f, int threads, struct ingest_summary *sum)
+{
+	ingest_with(f, f->embedder, threads, sum);
+}
+
+/* The hash embedder behind an interface without a clone, as an HTTP
+ * embedder is (the writer embeds groups), counting what it embeds. */
+static size_t inputs_embedded;
+
+static int counting_embed(struct embedder *e, const char *const *texts, const size_t *lens, size_t n, float *out,
+                          struct embed_report *rep, char *err, size_t errlen)
+{
+	struct embedder *inner = e->impl;
+	inputs_embedded += n;
+	return inner->ops->embed(inner, texts, lens, n, out, rep, err, errlen);
+}
+
+static const struct embedder_ops counting_ops = { .kind = "hash", .embed = counting_embed };
 
 /* The first column of the first row of sql, with %s as the fixture's
  * file; "" when none. Caller frees. */
@@ -271,6 +292,31 @@ static void one_and_three_threads_store_the_same(void **state)
 	free(three);
 }
 
+static void a_grouped_embedder_embeds_only_changed_records(void **state)
+{
+	struct fixture *f = *state;
+	struct embedder counting = { .ops = &counting_ops, .dim = f->embedder->dim, .group_inputs = 50,
+	                             .model = f->embedder->model, .impl = f->embedder };
+	struct ingest_summary sum;
+	write_tickets(f, tickets[0], tickets[1], tickets[2]);
+	inputs_embedded = 0;
+	ingest_with(f, &counting, 3, &sum);
+	assert_int_equal(sum.added, 3);
+	assert_int_equal(inputs_embedded, 3);
+	ingest_summary_free(&sum);
+	write_tickets(f, tickets[0],
+	              "{\"id\": 102, \"subject\": \"SSO login loop\", \"description\": \"Fixed by a new Okta app.\"}\n",
+	              tickets[2]);
+	inputs_embedded = 0;
+	ingest_with(f, &counting, 3, &sum);
+	assert_int_equal(sum.changed, 1);
+	assert_int_equal(sum.unchanged, 2);
+	assert_int_equal(inputs_embedded, 1);
+	ingest_summary_free(&sum);
+	assert_query(f, "SELECT count(*) FROM documents d JOIN chunks c ON c.document_id = d.id JOIN embeddings e"
+	                " ON e.chunk_id = c.id WHERE d.path LIKE '%s#%%'", "3");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -278,6 +324,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(a_csv_export_is_a_record_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_data_file_stays_a_text_document, setup, teardown),
 		cmocka_unit_test_setup_teardown(one_and_three_threads_store_the_same, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_grouped_embedder_embeds_only_changed_records, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
