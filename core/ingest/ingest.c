@@ -10,6 +10,7 @@
 #include "core/ingest/workpool.h"
 #include "core/config/config.h"
 #include "core/util/clock.h"
+#include "core/util/hash.h"
 #include "core/util/xalloc.h"
 #include "store/embedding.h"
 #include "store/store.h"
@@ -726,6 +727,23 @@ static size_t count_not_reached(const struct ingest_summary *s, size_t walk_prob
 	return s->files > done ? s->files - done : 0;
 }
 
+/* The stamp of what makes documents of files: the chunk settings, and
+ * the record field names when any is set (they decide a record file's
+ * records; with none set the stamp is what it was before records). */
+static void stamp_pipeline(const struct ingest_opts *o, char *out, size_t outlen)
+{
+	const struct record_fields *rf = &o->records;
+	int n = snprintf(out, outlen, "v%d chunk_tokens=%d overlap_tokens=%d min_chunk_tokens=%d", PIPELINE_VERSION,
+	                 o->chunk_tokens, o->overlap_tokens, o->min_chunk_tokens);
+	if (!rf->id && !rf->title && !rf->body && !rf->date)
+		return;
+	char names[1024], h[17];
+	int len = snprintf(names, sizeof names, "%s\n%s\n%s\n%s", rf->id ? rf->id : "", rf->title ? rf->title : "",
+	                   rf->body ? rf->body : "", rf->date ? rf->date : "");
+	hash64_hex(names, len < (int)sizeof names ? (size_t)len : sizeof names - 1, h);
+	snprintf(out + n, outlen - (size_t)n, " records=%s", h);
+}
+
 void ingest_opts_from_config(const struct config *cfg, const char *collection, struct ingest_opts *o)
 {
 	const struct config_price *price =
@@ -760,8 +778,7 @@ int ingest_run(struct store *store, struct embedder *embedder, const struct inge
 	if (check_roots(paths, n_paths, err, errlen) != 0)
 		return -1;
 	r.start_us = clock_now_us();
-	snprintf(r.pipeline, sizeof r.pipeline, "v%d chunk_tokens=%d overlap_tokens=%d min_chunk_tokens=%d",
-	         PIPELINE_VERSION, opts->chunk_tokens, opts->overlap_tokens, opts->min_chunk_tokens);
+	stamp_pipeline(opts, r.pipeline, sizeof r.pipeline);
 	if (store_collection_id(store, opts->collection, true, &r.collection, err, errlen) != 0)
 		return -1;
 	if (claim_model(&r) != 0) {

@@ -28,6 +28,7 @@ struct fixture {
 	char file[128];
 	struct embedder *embedder;
 	long mtime;                   /* seconds given to the next write */
+	struct record_fields fields;  /* the config's ingest.records */
 };
 
 static const char *const tickets[3] = {
@@ -96,7 +97,7 @@ static void ingest_with(struct fixture *f, struct embedder *e, int threads, stru
 	const char *roots[1] = { f->tree };
 	struct ingest_opts o = {
 		.collection = "default", .max_file_bytes = 1 << 20, .chunk_tokens = 120, .overlap_tokens = 10,
-		.min_chunk_tokens = 20, .threads = threads, .prune = true,
+		.min_chunk_tokens = 20, .threads = threads, .prune = true, .records = f->fields,
 	};
 	assert_int_equal(store_open(f->db, &s, err, sizeof err), 0);
 	int rc = ingest_run(s, e, &o, roots, 1, NULL, NULL, sum, err, sizeof err);
@@ -259,6 +260,27 @@ static void a_data_file_stays_a_text_document(void **state)
 	assert_query(f, PATHS, "F#line 2");
 }
 
+static void configured_field_names_redo_an_unchanged_file(void **state)
+{
+	struct fixture *f = *state;
+	struct ingest_summary sum;
+	write_file(f, f->file, "{\"ref\": \"R-1\", \"notes\": \"Printer tray jammed.\"}\n");
+	ingest(f, 1, &sum);
+	assert_int_equal(sum.record_files, 0);
+	ingest_summary_free(&sum);
+	assert_query(f, PATHS, "F");
+	f->fields = (struct record_fields){ .id = "ref", .body = "Notes" };
+	ingest(f, 1, &sum);
+	assert_int_equal(sum.record_files, 1);
+	assert_int_equal(sum.added, 1);
+	ingest_summary_free(&sum);
+	assert_query(f, PATHS, "F#R-1");
+	ingest(f, 1, &sum);
+	assert_int_equal(sum.unchanged, 1);
+	assert_int_equal(sum.bytes, 0);
+	ingest_summary_free(&sum);
+}
+
 static void one_and_three_threads_store_the_same(void **state)
 {
 	struct fixture *f = *state;
@@ -323,6 +345,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(each_ticket_is_a_document_and_only_changes_are_written, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_csv_export_is_a_record_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_data_file_stays_a_text_document, setup, teardown),
+		cmocka_unit_test_setup_teardown(configured_field_names_redo_an_unchanged_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(one_and_three_threads_store_the_same, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_grouped_embedder_embeds_only_changed_records, setup, teardown),
 	};
