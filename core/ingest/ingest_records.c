@@ -83,6 +83,9 @@ bool ingest_records_run(struct work_ctx *ctx, struct file_job *j, const char *da
 		}
 		uint64_t t0 = clock_now_us();
 		int rc = convert_record(ctx->opts, j, &set.items[i], it, err, sizeof err);
+		/* Its text is the document's now: a large export is not held twice. */
+		free(set.items[i].body);
+		set.items[i].body = NULL;
 		uint64_t t1 = clock_now_us();
 		j->chunk_us += t1 - t0;
 		if (rc != 0) {

@@ -34,7 +34,8 @@ struct record {
 	char *id;      /* at most RECORD_ID_MAX bytes, no control characters,
 	                * no '#'; "line N" when the record has none */
 	char *title;   /* NULL when none */
-	char *body;    /* LF line ends; "" when empty */
+	char *body;    /* LF line ends; "" when empty (a holder may free it
+	                * early and set it to NULL: record_set_free allows) */
 	char *date;    /* NULL when none */
 	int line;      /* where the record starts in the file, from 1 */
 };
