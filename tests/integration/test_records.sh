@@ -25,6 +25,11 @@ check "... of one record file" test "$(json_get "$work/s1.json" 'j["record_files
 check "the malformed line is named" \
 	test "$(json_get "$work/s1.json" 'j["notes"][0]["note"]')" = "1 malformed record skipped (line 4)"
 
+"$ragdeck" --db "$work/text.db" ingest "$tree" > "$work/s1.txt"
+check "the text summary counts the records" grep -q "^records: 3 in 1 export files" "$work/s1.txt"
+check "... and names the malformed line" \
+	grep -q "^note .*tickets.jsonl: 1 malformed record skipped (line 4)$" "$work/s1.txt"
+
 run search --json "stale session cookie tenant domain" > "$work/search.json"
 check "search returns the ticket's path ending in #4313" \
 	test "$(json_get "$work/search.json" 'j["hits"][0]["path"]')" = "$tree/tickets.jsonl#4313"

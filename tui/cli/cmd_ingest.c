@@ -90,8 +90,8 @@ static void print_summary(const struct ingest_summary *s, const char *collection
 		printf(", %zu not stored", not_stored);
 	printf("\n");
 	if (s->record_files)
-		printf("%zu record files: %zu records stored as documents (counted above), %zu malformed skipped\n",
-		       s->record_files, s->records, s->malformed_records);
+		printf("records: %zu in %zu export files, each counted above as a document; %zu malformed skipped\n",
+		       s->records, s->record_files, s->malformed_records);
 	printf("%zu chunks from %.1f MB in %.2f s (%.1f MB/s, %d threads)", s->chunks, (double)s->bytes / 1e6, secs,
 	       secs > 0 ? (double)s->bytes / 1e6 / secs : 0.0, s->threads);
 	if (s->invalid_utf8)
