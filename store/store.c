@@ -40,7 +40,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 	                  " mtime_ns = ?6, last_changed = CASE WHEN content_hash = ?4 THEN last_changed ELSE ?7 END,"
 	                  " change_count = change_count + (content_hash != ?4),"
 	                  " invalid_utf8 = ?8, embed_model = ?9, body = ?10 WHERE id = ?1",
-	[ST_DOC_TOUCH] = "UPDATE documents SET mtime_ns = ?2 WHERE id = ?1",
+	[ST_DOC_TOUCH] = "UPDATE documents SET bytes = ?2, mtime_ns = ?3 WHERE id = ?1",
 	[ST_DOC_META] = "UPDATE documents SET pipeline = ?2, status = ?3, status_reason = ?4,"
 	                " superseded_by = ?5, effective_date = ?6, reviewed_date = ?7, released_date = ?8"
 	                " WHERE id = ?1",
@@ -372,6 +372,53 @@ enum rd_err store_doc_state_of_id(struct store *s, int64_t id, struct store_doc_
 	return result;
 }
 
+static void read_doc_sub(sqlite3_stmt *st, void *row)
+{
+	struct store_doc_sub *r = row;
+	r->path = column_strdup(st, 0);
+	r->state.id = sqlite3_column_int64(st, 1);
+	r->state.bytes = sqlite3_column_int64(st, 2);
+	r->state.mtime_ns = sqlite3_column_int64(st, 3);
+	copy_column(st, 4, r->state.content_hash, sizeof r->state.content_hash);
+	copy_column(st, 5, r->state.embed_model, sizeof r->state.embed_model);
+	copy_column(st, 6, r->state.pipeline, sizeof r->state.pipeline);
+}
+
+int store_doc_records(struct store *s, int64_t coll, const char *file, struct store_doc_sub **rows, size_t *n,
+                      char *err, size_t errlen)
+{
+	/* A range on the (collection_id, path) index: '$' follows '#', so
+	 * [X#, X$) is every path starting with "X#", with no LIKE escaping. */
+	static const char sql[] =
+		"SELECT path, id, bytes, mtime_ns, content_hash, embed_model, pipeline FROM documents"
+		" WHERE collection_id = ?1 AND path >= ?2 || '#' AND path < ?2 || '$' ORDER BY path";
+	sqlite3_stmt *st = NULL;
+	void *v = NULL;
+	*rows = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return store_error(s, "cannot list a file's records", err, errlen);
+	sqlite3_bind_int64(st, 1, coll);
+	sqlite3_bind_text(st, 2, file, -1, SQLITE_STATIC);
+	int failed = store_read_rows(st, sizeof **rows, &v, n, read_doc_sub);
+	*rows = v;
+	sqlite3_finalize(st);
+	if (failed) {
+		store_doc_subs_free(*rows, *n);
+		*rows = NULL;
+		*n = 0;
+		return store_error(s, "cannot list a file's records", err, errlen);
+	}
+	return 0;
+}
+
+void store_doc_subs_free(struct store_doc_sub *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(rows[i].path);
+	free(rows);
+}
+
 /* Step a cached statement that returns no rows, then reset it. */
 static int step_done(sqlite3_stmt *st)
 {
@@ -601,11 +648,13 @@ int store_batch_commit(struct store *s, char *err, size_t errlen)
 	return 0;
 }
 
-int store_doc_touch(struct store *s, int64_t doc_id, int64_t mtime_ns, char *err, size_t errlen)
+int store_doc_touch(struct store *s, int64_t doc_id, int64_t bytes, int64_t mtime_ns, char *err,
+                    size_t errlen)
 {
 	sqlite3_stmt *st = s->stmt[ST_DOC_TOUCH];
 	sqlite3_bind_int64(st, 1, doc_id);
-	sqlite3_bind_int64(st, 2, mtime_ns);
+	sqlite3_bind_int64(st, 2, bytes);
+	sqlite3_bind_int64(st, 3, mtime_ns);
 	return step_done(st) == 0 ? 0 : store_error(s, "cannot update document time", err, errlen);
 }
 

@@ -71,6 +71,20 @@ enum rd_err store_doc_state(struct store *s, int64_t coll, const char *path,
 enum rd_err store_doc_state_of_id(struct store *s, int64_t id, struct store_doc_state *out, char *err,
                                   size_t errlen);
 
+/* A stored document's path and state. */
+struct store_doc_sub {
+	char *path;
+	struct store_doc_state state;
+};
+
+/* The documents of collection coll that are records of the file at file:
+ * those whose path starts with "<file>#", ordered by path (byte order),
+ * into *rows (caller frees with store_doc_subs_free). Returns 0 or -1
+ * with err. */
+int store_doc_records(struct store *s, int64_t coll, const char *file, struct store_doc_sub **rows, size_t *n,
+                      char *err, size_t errlen);
+void store_doc_subs_free(struct store_doc_sub *rows, size_t n);
+
 /* A document to write: body is the normalised text the chunks refer to. */
 struct store_doc_in {
 	const char *path;
@@ -125,8 +139,11 @@ int store_batch_begin(struct store *s, char *err, size_t errlen);
  * 0 or -1 with err. */
 int store_batch_commit(struct store *s, char *err, size_t errlen);
 
-/* Record a new mtime for a document whose content did not change. */
-int store_doc_touch(struct store *s, int64_t doc_id, int64_t mtime_ns, char *err, size_t errlen);
+/* Record a new size and mtime of its file for a document whose content
+ * did not change (a record's file changes size when another record of it
+ * does). Returns 0 or -1 with err. */
+int store_doc_touch(struct store *s, int64_t doc_id, int64_t bytes, int64_t mtime_ns, char *err,
+                    size_t errlen);
 
 /* Delete a document with its chunks, FTS rows and vectors. */
 int store_doc_delete(struct store *s, int64_t doc_id, char *err, size_t errlen);

@@ -309,12 +309,23 @@ static const struct field embedder_fields[] = {
 };
 static const struct section embedder_section = { embedder_fields, ARRAY_LEN(embedder_fields), NULL };
 
+/* Field names of ticket and chat exports (core/ingest/records.h); null
+ * keeps the defaults. */
+static const struct field records_fields[] = {
+	{ .key = "id", .type = F_STR, .off = CFG(ingest.records.id), .nullable = true },
+	{ .key = "title", .type = F_STR, .off = CFG(ingest.records.title), .nullable = true },
+	{ .key = "body", .type = F_STR, .off = CFG(ingest.records.body), .nullable = true },
+	{ .key = "date", .type = F_STR, .off = CFG(ingest.records.date), .nullable = true },
+};
+static const struct section records_section = { records_fields, ARRAY_LEN(records_fields), NULL };
+
 static const struct field ingest_fields[] = {
 	{ .key = "chunk_tokens", .type = F_INT, .off = CFG(ingest.chunk_tokens), .min = 64, .max = 4096 },
 	{ .key = "overlap_tokens", .type = F_INT, .off = CFG(ingest.overlap_tokens), .min = 0, .max = 2048 },
 	{ .key = "min_chunk_tokens", .type = F_INT, .off = CFG(ingest.min_chunk_tokens), .min = 0, .max = 2048 },
 	{ .key = "max_file_mb", .type = F_INT, .off = CFG(ingest.max_file_mb), .min = 1, .max = 1024 },
 	{ .key = "threads", .type = F_INT, .off = CFG(ingest.threads), .min = 0, .max = 64 },
+	{ .key = "records", .type = F_MAP, .sub = &records_section },
 };
 static const struct section ingest_section = {
 	ingest_fields, ARRAY_LEN(ingest_fields), config_check_ingest
@@ -581,6 +592,10 @@ void config_free(struct config **cp)
 	free(c->routing.retrieval.collection);
 	free(c->routing.retrieval.embedding_model);
 	free(c->routing.adaptation.model_path);
+	free(c->ingest.records.id);
+	free(c->ingest.records.title);
+	free(c->ingest.records.body);
+	free(c->ingest.records.date);
 	config_strv_free(c->routing.adaptation.stop_sequences, c->routing.adaptation.n_stop_sequences);
 	config_strv_free(c->evaluation.metrics, c->evaluation.n_metrics);
 	for (size_t i = 0; i < c->n_providers; i++) {

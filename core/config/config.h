@@ -109,6 +109,9 @@ struct config {
 	struct {
 		int chunk_tokens, overlap_tokens, min_chunk_tokens, max_file_mb;
 		int threads;     /* 0: one per online core */
+		struct {         /* field names of record files; NULL: the defaults */
+			char *id, *title, *body, *date;
+		} records;
 	} ingest;
 	struct {
 		char *fusion;                    /* rrf | convex */

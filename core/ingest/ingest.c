@@ -10,6 +10,7 @@
 #include "core/ingest/workpool.h"
 #include "core/config/config.h"
 #include "core/util/clock.h"
+#include "core/util/hash.h"
 #include "core/util/xalloc.h"
 #include "store/embedding.h"
 #include "store/store.h"
@@ -57,7 +58,8 @@
  * commits; when it does not, its documents are named as not stored. */
 struct batch {
 	size_t added, changed, chunks, invalid_utf8, stale, pruned;
-	const char **paths;           /* into the walk's files */
+	size_t records;               /* records among added and changed */
+	char **paths;
 	size_t n, cap;
 };
 
@@ -88,6 +90,7 @@ struct run {
 	struct workpool *pool;
 	size_t n_workers;
 	struct work_ctx work;
+	size_t records_lost;          /* records among the skips and unstored */
 	char err[ERR_LEN];
 };
 
@@ -129,10 +132,14 @@ static int commit_batch(struct run *r, char *err, size_t errlen)
 		s->invalid_utf8 += b->invalid_utf8;
 		s->stale += b->stale;
 		s->pruned += b->pruned;
+		s->records += b->records;
 	} else {
 		for (size_t i = 0; i < b->n; i++)
 			add_unstored(s, b->paths[i], "rolled back: the batch it was written in did not commit");
+		r->records_lost += b->records;
 	}
+	for (size_t i = 0; i < b->n; i++)
+		free(b->paths[i]);
 	free(b->paths);
 	*b = (struct batch){ 0 };
 	return rc;
@@ -175,9 +182,10 @@ static int store_pending(struct run *r, const struct pending *p, const float *ve
 		};
 	}
 	const struct doc_freshness *fresh = &p->fresh;
+	const char *path = ingest_pending_path(p);
 	struct store_doc_in in = {
-		.path = p->f->path,
-		.format = loader_format_name(p->doc.format),
+		.path = path,
+		.format = p->path ? "record" : loader_format_name(p->doc.format),
 		.title = p->doc.title,
 		.content_hash = p->hash,
 		.bytes = p->f->bytes,
@@ -200,7 +208,8 @@ static int store_pending(struct run *r, const struct pending *p, const float *ve
 	                       sizeof r->err);
 	free(rows);
 	if (rc != 0) {
-		add_unstored(r->sum, p->f->path, "its write failed: see the error");
+		add_unstored(r->sum, path, "its write failed: see the error");
+		r->records_lost += p->path != NULL;
 		return -1;
 	}
 	struct batch *b = &r->batch;
@@ -208,7 +217,8 @@ static int store_pending(struct run *r, const struct pending *p, const float *ve
 		b->cap = b->cap ? b->cap * 2 : 64;
 		b->paths = xreallocarray(b->paths, b->cap, sizeof *b->paths);
 	}
-	b->paths[b->n++] = p->f->path;
+	b->paths[b->n++] = xstrdup(path);
+	b->records += p->path != NULL;
 	if (replaced)
 		b->changed++;
 	else
@@ -268,7 +278,8 @@ static int embed_group(struct run *r, float **vectors, struct embed_report *rep)
 		struct pending *p = holder(g, (size_t)rep->failed_input);
 		char reason[NOTE_LEN];
 		ingest_refusal_reason(p, (size_t)rep->failed_input - p->first, r->err, reason, sizeof reason);
-		add_skip(r->sum, p->f->path, reason);
+		add_skip(r->sum, ingest_pending_path(p), reason);
+		r->records_lost += p->path != NULL;
 		group_drop(g, p);
 	}
 }
@@ -321,7 +332,7 @@ static void note_truncated(struct run *r, const struct pending *p, const unsigne
 			continue;
 		char lines[64];
 		snprintf(lines, sizeof lines, "lines %d-%d", p->cl.items[i].line_start, p->cl.items[i].line_end);
-		add_note(&s->truncated, &s->n_truncated, &s->cap_truncated, p->f->path, lines);
+		add_note(&s->truncated, &s->n_truncated, &s->cap_truncated, ingest_pending_path(p), lines);
 	}
 }
 
@@ -333,7 +344,7 @@ static int write_document(struct run *r, const struct pending *p, const float *v
 	if (rc == 0)
 		rc = store_pending(r, p, vectors);
 	r->sum->store_us += lap(&t);
-	if (rc == 0)
+	if (rc == 0 && !p->path) /* a record file's progress is its own */
 		report_progress(r, p->f);
 	if (rc == 0)
 		rc = maybe_commit(r, last);
@@ -361,20 +372,20 @@ static int flush_group(struct run *r)
 	return rc;
 }
 
-/* Move the document of j into the group; embed and store the group when
- * it holds enough chunks for one embedding call. */
-static int group_document(struct run *r, struct file_job *j)
+/* Move document p into the group; embed and store the group when it
+ * holds enough chunks for one embedding call. */
+static int group_document(struct run *r, struct pending *p)
 {
 	struct group *g = &r->group;
 	if (g->n == g->cap) {
 		g->cap = g->cap ? g->cap * 2 : 16;
 		g->docs = xreallocarray(g->docs, g->cap, sizeof *g->docs);
 	}
-	g->docs[g->n] = j->doc;
+	g->docs[g->n] = *p;
 	g->docs[g->n].first = g->n_inputs;
-	g->n_inputs += j->doc.cl.n;
+	g->n_inputs += p->cl.n;
 	g->n++;
-	j->doc = (struct pending){ 0 };
+	*p = (struct pending){ 0 };
 	return g->n_inputs >= r->embedder->group_inputs ? flush_group(r) : 0;
 }
 
@@ -386,11 +397,40 @@ static int store_embedded(struct run *r, const struct pending *p)
 	return write_document(r, p, p->vectors, false);
 }
 
+/* The stored records of j's file (a possible record file) into
+ * j->stored; when each was stored from this very file (size, mtime,
+ * model and pipeline), the job is JOB_UNCHANGED without reading it.
+ * Returns 0, or -1 with r->err. */
+static int prepare_records(struct run *r, struct file_job *j)
+{
+	struct store_doc_sub *rows = NULL;
+	size_t n = 0;
+	if (store_doc_records(r->store, r->collection, j->f->path, &rows, &n, r->err, sizeof r->err) != 0)
+		return -1;
+	bool same = n > 0;
+	j->stored = xcalloc(n ? n : 1, sizeof *j->stored);
+	j->n_stored = n;
+	for (size_t i = 0; i < n; i++) {
+		const struct store_doc_state *st = &rows[i].state;
+		struct stored_record *sr = &j->stored[i];
+		*sr = (struct stored_record){ .path = rows[i].path, .id = st->id, .bytes = st->bytes,
+		                              .mtime_ns = st->mtime_ns };
+		rows[i].path = NULL;
+		snprintf(sr->hash, sizeof sr->hash, "%s", st->content_hash);
+		sr->same_model = strcmp(st->embed_model, r->embedder->model) == 0 && strcmp(st->pipeline, r->pipeline) == 0;
+		same = same && sr->same_model && st->bytes == j->f->bytes && st->mtime_ns == j->f->mtime_ns;
+	}
+	store_doc_subs_free(rows, n);
+	if (same)
+		j->outcome = JOB_UNCHANGED;
+	return 0;
+}
+
 /* What the walk's file f needs, from what the store holds of it, into j.
  * Returns 0, or -1 with r->err when the store cannot be read. */
 static int prepare_job(struct run *r, const struct walk_file *f, struct file_job *j)
 {
-	struct store_doc_state prev;
+	struct store_doc_state prev = { 0 };
 	uint64_t t = clock_now_us();
 	enum rd_err found = store_doc_state(r->store, r->collection, f->path, &prev, r->err, sizeof r->err);
 	if (found != RD_OK && found != RD_ERR_NOT_FOUND)
@@ -402,8 +442,9 @@ static int prepare_job(struct run *r, const struct walk_file *f, struct file_job
 		j->outcome = JOB_UNCHANGED;
 	j->prev_id = prev.id;
 	snprintf(j->prev_hash, sizeof j->prev_hash, "%s", j->same_model ? prev.content_hash : "");
+	int rc = records_kind_for_path(f->path) == RECORDS_NONE ? 0 : prepare_records(r, j);
 	r->sum->load_us += lap(&t);
-	return 0;
+	return rc;
 }
 
 static bool stop_requested(const struct run *r)
@@ -430,6 +471,63 @@ static int submit_files(struct run *r)
 	return 0;
 }
 
+/* Delete the stored records of j's file that the worker did not find in
+ * it (all of them when it is no longer a record file). */
+static int delete_records(struct run *r, struct file_job *j)
+{
+	for (size_t i = 0; i < j->n_stored; i++) {
+		if (j->stored[i].seen)
+			continue;
+		if (open_batch(r) != 0 || store_doc_delete(r->store, j->stored[i].id, r->err, sizeof r->err) != 0)
+			return -1;
+		r->batch.pruned++;
+	}
+	return 0;
+}
+
+/* One record of a record file: unchanged ones get the file's size and
+ * mtime, the others are stored as documents are. */
+static int finish_record(struct run *r, struct file_job *j, struct record_item *it)
+{
+	struct ingest_summary *s = r->sum;
+	if (it->refusal) {
+		add_skip(s, it->doc.path, it->refusal);
+		r->records_lost++;
+		return 0;
+	}
+	if (it->unchanged) {
+		s->unchanged++;
+		s->records++;
+		if (it->prev->bytes == j->f->bytes && it->prev->mtime_ns == j->f->mtime_ns)
+			return 0;
+		if (open_batch(r) != 0)
+			return -1;
+		return store_doc_touch(r->store, it->prev->id, j->f->bytes, j->f->mtime_ns, r->err, sizeof r->err);
+	}
+	return it->doc.vectors ? store_embedded(r, &it->doc) : group_document(r, &it->doc);
+}
+
+/* Take in a record file: each record as a document of its own, then
+ * its stored records no longer in it deleted, and the document of the
+ * file itself when it was stored as text before. */
+static int finish_records(struct run *r, struct file_job *j)
+{
+	struct ingest_summary *s = r->sum;
+	s->record_files++;
+	s->malformed_records += j->malformed;
+	if (j->note[0])
+		add_note(&s->notes, &s->n_notes, &s->cap_notes, j->f->path, j->note);
+	for (size_t i = 0; i < j->n_records; i++)
+		if (finish_record(r, j, &j->records[i]) != 0)
+			return -1;
+	if (delete_records(r, j) != 0)
+		return -1;
+	if (j->prev_id && (open_batch(r) != 0 || store_doc_delete(r->store, j->prev_id, r->err, sizeof r->err) != 0))
+		return -1;
+	report_progress(r, j->f);
+	return maybe_commit(r, false);
+}
+
 /* Take in what became of j's file, in the walk's order. Returns -1 only
  * when the run must stop (store or embedder failed); file problems are
  * skips. */
@@ -443,7 +541,11 @@ static int finish_job(struct run *r, struct file_job *j)
 	add_embed_report(r, &j->report);
 	switch (j->outcome) {
 	case JOB_DOCUMENT:
-		return j->doc.vectors ? store_embedded(r, &j->doc) : group_document(r, j);
+		if (delete_records(r, j) != 0)
+			return -1;
+		return j->doc.vectors ? store_embedded(r, &j->doc) : group_document(r, &j->doc);
+	case JOB_RECORDS:
+		return finish_records(r, j);
 	case JOB_FAILED: /* the note is the embedder's error, which fits in err */
 		snprintf(r->err, sizeof r->err, "%.*s", (int)sizeof r->err - 1, j->note);
 		return -1;
@@ -455,11 +557,13 @@ static int finish_job(struct run *r, struct file_job *j)
 		break;
 	case JOB_TOUCH:
 		s->unchanged++;
-		if (store_doc_touch(r->store, j->prev_id, j->f->mtime_ns, r->err, sizeof r->err) != 0)
+		if (store_doc_touch(r->store, j->prev_id, j->f->bytes, j->f->mtime_ns, r->err, sizeof r->err) != 0)
 			return -1;
 		break;
 	case JOB_UNCHANGED:
-		s->unchanged++;
+		s->unchanged += j->n_stored ? j->n_stored : 1;
+		s->records += j->n_stored;
+		s->record_files += j->n_stored > 0;
 		break;
 	}
 	report_progress(r, j->f);
@@ -568,7 +672,13 @@ static int prune_missing(struct run *r)
 		return -1;
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		struct stat st;
-		if (stat(rows[i].path, &st) == 0 || errno != ENOENT)
+		char *file = xstrdup(rows[i].path);
+		char *hash = strcmp(rows[i].format, "record") == 0 ? strrchr(file, '#') : NULL;
+		if (hash)
+			*hash = '\0';
+		bool gone = stat(file, &st) != 0 && errno == ENOENT;
+		free(file);
+		if (!gone)
 			continue;
 		rc = open_batch(r);
 		if (rc == 0)
@@ -610,10 +720,28 @@ static int check_roots(const char *const *paths, size_t n_paths, char *err, size
 
 /* Files the walk found that ended in none of the summary's counts: the
  * run stopped before them, or before their group was written. */
-static size_t count_not_reached(const struct ingest_summary *s, size_t walk_problems)
+static size_t count_not_reached(const struct ingest_summary *s, size_t walk_problems, size_t records_lost)
 {
-	size_t done = s->added + s->changed + s->unchanged + (s->skipped - walk_problems) + s->n_unstored;
+	size_t done = s->added + s->changed + s->unchanged + (s->skipped - walk_problems) + s->n_unstored -
+	              (s->records + records_lost) + s->record_files;
 	return s->files > done ? s->files - done : 0;
+}
+
+/* The stamp of what makes documents of files: the chunk settings, and
+ * the record field names when any is set (they decide a record file's
+ * records; with none set the stamp is what it was before records). */
+static void stamp_pipeline(const struct ingest_opts *o, char *out, size_t outlen)
+{
+	const struct record_fields *rf = &o->records;
+	int n = snprintf(out, outlen, "v%d chunk_tokens=%d overlap_tokens=%d min_chunk_tokens=%d", PIPELINE_VERSION,
+	                 o->chunk_tokens, o->overlap_tokens, o->min_chunk_tokens);
+	if (!rf->id && !rf->title && !rf->body && !rf->date)
+		return;
+	char names[1024], h[17];
+	int len = snprintf(names, sizeof names, "%s\n%s\n%s\n%s", rf->id ? rf->id : "", rf->title ? rf->title : "",
+	                   rf->body ? rf->body : "", rf->date ? rf->date : "");
+	hash64_hex(names, len < (int)sizeof names ? (size_t)len : sizeof names - 1, h);
+	snprintf(out + n, outlen - (size_t)n, " records=%s", h);
 }
 
 void ingest_opts_from_config(const struct config *cfg, const char *collection, struct ingest_opts *o)
@@ -628,6 +756,8 @@ void ingest_opts_from_config(const struct config *cfg, const char *collection, s
 		.min_chunk_tokens = cfg->ingest.min_chunk_tokens,
 		.threads = cfg->ingest.threads,
 		.embed_price_per_mtok = price ? price->input_per_mtok : 0,
+		.records = { .id = cfg->ingest.records.id, .title = cfg->ingest.records.title,
+		             .body = cfg->ingest.records.body, .date = cfg->ingest.records.date },
 	};
 }
 
@@ -648,8 +778,7 @@ int ingest_run(struct store *store, struct embedder *embedder, const struct inge
 	if (check_roots(paths, n_paths, err, errlen) != 0)
 		return -1;
 	r.start_us = clock_now_us();
-	snprintf(r.pipeline, sizeof r.pipeline, "v%d chunk_tokens=%d overlap_tokens=%d min_chunk_tokens=%d",
-	         PIPELINE_VERSION, opts->chunk_tokens, opts->overlap_tokens, opts->min_chunk_tokens);
+	stamp_pipeline(opts, r.pipeline, sizeof r.pipeline);
 	if (store_collection_id(store, opts->collection, true, &r.collection, err, errlen) != 0)
 		return -1;
 	if (claim_model(&r) != 0) {
@@ -683,7 +812,7 @@ cleanup:;
 	if (commit_batch(&r, rc ? commit_err : r.err, rc ? sizeof commit_err : sizeof r.err) != 0)
 		rc = -1;
 	out->store_us += clock_now_us() - c0;
-	out->not_reached = count_not_reached(out, files.n_problems);
+	out->not_reached = count_not_reached(out, files.n_problems, r.records_lost);
 	if (rc != 0)
 		snprintf(err, errlen, "%s", r.err);
 	out->total_us = clock_now_us() - r.start_us;
@@ -707,4 +836,5 @@ void ingest_summary_free(struct ingest_summary *s)
 	notes_free(&s->skips, &s->n_skips, &s->cap_skips);
 	notes_free(&s->truncated, &s->n_truncated, &s->cap_truncated);
 	notes_free(&s->unstored, &s->n_unstored, &s->cap_unstored);
+	notes_free(&s->notes, &s->n_notes, &s->cap_notes);
 }

@@ -18,6 +18,8 @@
 #ifndef RAGDECK_INGEST_H
 #define RAGDECK_INGEST_H
 
+#include "core/ingest/records.h"
+
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -38,6 +40,7 @@ struct ingest_opts {
 	int overlap_tokens;
 	int min_chunk_tokens;
 	double embed_price_per_mtok;      /* USD per million embedding tokens */
+	struct record_fields records;     /* field names of record files (records.h) */
 	int threads;             /* threads the run uses, the calling one (the only
 	                          * writer) included: 1 does everything on it,
 	                          * 0 is one per online core */
@@ -67,10 +70,20 @@ struct ingest_skip {
 /* What a run did. added, changed, pruned, chunks, invalid_utf8 and stale
  * count what was committed: a document written in a batch that did not
  * commit is in unstored instead. Each file the walk found is added,
- * changed, unchanged, skipped (with its reason), unstored or not reached. */
+ * changed, unchanged, skipped (with its reason), unstored or not reached;
+ * a record file's records (records.h) are counted as documents in added,
+ * changed, unchanged and skipped, and a record no longer in its file as
+ * pruned. */
 struct ingest_summary {
 	size_t files;            /* files found by the walk */
 	size_t added, changed, unchanged, skipped, pruned;
+	size_t record_files;     /* files whose records are documents */
+	size_t records;          /* records among added, changed and unchanged */
+	size_t malformed_records;  /* lines or rows of record files skipped */
+	/* What a person should know of a file that is no skip: a record
+	 * file's malformed and duplicate records. */
+	struct ingest_skip *notes;
+	size_t n_notes, cap_notes;
 	size_t chunks;           /* chunks committed */
 	uint64_t bytes;          /* bytes of files loaded */
 	size_t invalid_utf8;     /* sequences repaired with U+FFFD */

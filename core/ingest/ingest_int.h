@@ -20,6 +20,7 @@
  * vectors is NULL, embedded first with its group). */
 struct pending {
 	const struct walk_file *f;
+	char *path;                   /* a record's "<file>#<id>"; NULL: f's path */
 	struct loaded_doc doc;
 	char hash[17];
 	struct chunk_list cl;         /* heading paths start with the title */
@@ -42,6 +43,27 @@ enum job_outcome {
 	JOB_DOCUMENT,   /* converted and chunked (embedded when doc.vectors) */
 	JOB_FAILED,     /* the embedder failed: the run stops, note says why */
 	JOB_CANCELLED,  /* the run stopped before the work was done */
+	JOB_RECORDS,    /* a record file: records holds its records */
+};
+
+/* A document stored as a record of the job's file (records.h), as the
+ * writer found it before the job ran. */
+struct stored_record {
+	char *path;
+	int64_t id, bytes, mtime_ns;
+	char hash[33];
+	bool same_model;              /* stored with this run's model and pipeline */
+	bool seen;                    /* the worker found it in the file */
+};
+
+/* One record of a record file after the worker. */
+struct record_item {
+	struct pending doc;           /* converted and chunked (embedded when
+	                               * doc.vectors) unless unchanged or refused */
+	const struct stored_record *prev;  /* its stored document; NULL when new */
+	bool unchanged;               /* same content, model and pipeline as stored */
+	char *refusal;                /* not stored (the embedder refused a chunk):
+	                               * why; doc then holds only its path */
 };
 
 /* One file of the walk on its way through a worker. The writer fills the
@@ -52,10 +74,15 @@ struct file_job {
 	bool same_model;              /* stored with this run's model and pipeline */
 	int64_t prev_id;
 	char prev_hash[33];
+	struct stored_record *stored; /* the file's stored records, by path */
+	size_t n_stored;
 
 	enum job_outcome outcome;     /* JOB_UNCHANGED here: the worker does nothing */
 	size_t bytes_read;            /* 0 when the file was not read */
 	struct pending doc;           /* JOB_DOCUMENT */
+	struct record_item *records;  /* JOB_RECORDS, in file order */
+	size_t n_records;
+	size_t malformed;             /* JOB_RECORDS: records skipped; note says which */
 	struct embed_report report;   /* what embedding it cost (tokens, requests) */
 	uint64_t load_us, chunk_us, embed_us;
 	char note[NOTE_LEN];
@@ -76,6 +103,27 @@ struct work_ctx {
  * an embedder embed; the outcome says how far it got. A workpool_fn
  * (ctx: struct work_ctx, job: struct file_job). */
 void ingest_work_run(void *ctx, void *job, size_t worker);
+
+/* Freshness, chunks and full heading paths of the converted p->doc.
+ * Returns 0, or -1 with err. */
+int ingest_chunk_pending(const struct ingest_opts *opts, struct pending *p, char *err, size_t errlen);
+
+/* Embed p with e, adding what it cost to *sum (tokens, requests,
+ * retries). Returns JOB_DOCUMENT (p->vectors set), JOB_SKIPPED when the
+ * embedder refused a chunk, or JOB_FAILED; both with note and p freed. */
+enum job_outcome ingest_embed_pending(struct embedder *e, struct pending *p, struct embed_report *sum, char *note,
+                                      size_t notelen);
+
+/* When j's file is a record file (records.h), turn data (len bytes, the
+ * file's content) into j->records: unchanged records marked, the others
+ * converted, chunked and, with e, embedded; outcome JOB_RECORDS (or
+ * JOB_FAILED, JOB_CANCELLED) and true. false: not a record file, j as it
+ * was. */
+bool ingest_records_run(struct work_ctx *ctx, struct file_job *j, const char *data, size_t len,
+                        struct embedder *e);
+
+/* Where p is stored: its record path or its file's. */
+const char *ingest_pending_path(const struct pending *p);
 
 /* Embed the chunks of docs[0..n_docs) (n_inputs in all, doc d's from
  * docs[d].first on) in one call into *vectors (replaced; caller frees)

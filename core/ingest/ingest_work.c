@@ -34,8 +34,14 @@ static char *full_heading_path(const char *title, const char *path)
 	return sb_detach(&sb, NULL);
 }
 
+const char *ingest_pending_path(const struct pending *p)
+{
+	return p->path ? p->path : p->f->path;
+}
+
 void ingest_pending_free(struct pending *p)
 {
+	free(p->path);
 	loaded_doc_free(&p->doc);
 	chunk_list_free(&p->cl);
 	freshness_free(&p->fresh);
@@ -50,12 +56,18 @@ void ingest_job_free(void *job)
 	if (!j)
 		return;
 	ingest_pending_free(&j->doc);
+	for (size_t i = 0; i < j->n_records; i++) {
+		ingest_pending_free(&j->records[i].doc);
+		free(j->records[i].refusal);
+	}
+	free(j->records);
+	for (size_t i = 0; i < j->n_stored; i++)
+		free(j->stored[i].path);
+	free(j->stored);
 	free(j);
 }
 
-/* Freshness, chunks and full heading paths of the converted p->doc.
- * Returns 0, or -1 with err. */
-static int chunk_pending(const struct ingest_opts *opts, struct pending *p, char *err, size_t errlen)
+int ingest_chunk_pending(const struct ingest_opts *opts, struct pending *p, char *err, size_t errlen)
 {
 	enum doc_format fmt = p->doc.format;
 	struct chunk_opts co = {
@@ -70,7 +82,13 @@ static int chunk_pending(const struct ingest_opts *opts, struct pending *p, char
 		return -1;
 	chunk_set_pages(p->doc.text, p->doc.len, &p->cl);
 	for (size_t i = 0; i < p->cl.n; i++) {
-		char *full = full_heading_path(p->doc.title, p->cl.items[i].heading_path);
+		const char *path = p->cl.items[i].heading_path;
+		/* A record's first heading is its title without the id, which
+		 * the document title ("ID: TITLE") replaces. */
+		const char *rest = p->path ? strstr(path, " > ") : NULL;
+		if (p->path)
+			path = rest ? rest + 3 : "";
+		char *full = full_heading_path(p->doc.title, path);
 		free(p->cl.items[i].heading_path);
 		p->cl.items[i].heading_path = full;
 	}
@@ -113,33 +131,38 @@ void ingest_refusal_reason(const struct pending *p, size_t index, const char *er
 	         c->line_end, err);
 }
 
-/* Embed the job's document with the worker's embedder. */
-static void embed_job(struct embedder *e, struct file_job *j)
+enum job_outcome ingest_embed_pending(struct embedder *e, struct pending *p, struct embed_report *sum, char *note,
+                                      size_t notelen)
 {
-	struct pending *p = &j->doc;
 	char err[ERR_LEN];
-	if (ingest_embed_docs(e, p, 1, p->cl.n, &p->vectors, &j->report, err, sizeof err) == 0) {
-		p->truncated = j->report.truncated;
-		j->report.truncated = NULL;
-		return;
-	}
-	free(j->report.truncated);
-	j->report.truncated = NULL;
-	if (j->report.failed_input >= 0 && (size_t)j->report.failed_input < p->cl.n) {
-		ingest_refusal_reason(p, (size_t)j->report.failed_input, err, j->note, sizeof j->note);
-		j->outcome = JOB_SKIPPED;
+	struct embed_report rep = { 0 };
+	enum job_outcome outcome = JOB_DOCUMENT;
+	if (ingest_embed_docs(e, p, 1, p->cl.n, &p->vectors, &rep, err, sizeof err) == 0) {
+		p->truncated = rep.truncated;
+		rep.truncated = NULL;
+	} else if (rep.failed_input >= 0 && (size_t)rep.failed_input < p->cl.n) {
+		ingest_refusal_reason(p, (size_t)rep.failed_input, err, note, notelen);
+		outcome = JOB_SKIPPED;
 	} else {
-		snprintf(j->note, sizeof j->note, "%s", err);
-		j->outcome = JOB_FAILED;
+		snprintf(note, notelen, "%s", err);
+		outcome = JOB_FAILED;
 	}
-	ingest_pending_free(p);
+	free(rep.truncated);
+	sum->tokens += rep.tokens;
+	sum->tokens_estimated |= rep.tokens_estimated;
+	sum->requests += rep.requests;
+	sum->retries += rep.retries;
+	if (outcome != JOB_DOCUMENT)
+		ingest_pending_free(p);
+	return outcome;
 }
 
 /* Read, hash and convert the job's file into j->doc.doc; sets the
  * outcome when the work ends here. Returns true when there is a document
  * to chunk. */
-static bool load_job(const struct ingest_opts *opts, struct file_job *j)
+static bool load_job(struct work_ctx *ctx, struct file_job *j, struct embedder *e)
 {
+	const struct ingest_opts *opts = ctx->opts;
 	char *data = NULL;
 	size_t len = 0;
 	bool loaded = false;
@@ -149,6 +172,8 @@ static bool load_job(const struct ingest_opts *opts, struct file_job *j)
 		goto done;
 	}
 	j->bytes_read = len;
+	if (ingest_records_run(ctx, j, data, len, e))
+		goto done;
 	hash64_hex(data, len, j->doc.hash);
 	if (j->same_model && strcmp(j->prev_hash, j->doc.hash) == 0) {
 		j->outcome = JOB_TOUCH;
@@ -176,11 +201,12 @@ void ingest_work_run(void *vctx, void *vjob, size_t worker)
 	}
 	uint64_t t = clock_now_us();
 	j->doc.f = j->f;
-	bool loaded = load_job(ctx->opts, j);
-	j->load_us = lap(&t);
+	bool loaded = load_job(ctx, j, ctx->embedders ? ctx->embedders[worker] : NULL);
+	/* A record file's chunking and embedding are counted as they happen. */
+	j->load_us = lap(&t) - j->chunk_us - j->embed_us;
 	if (!loaded)
 		return;
-	if (chunk_pending(ctx->opts, &j->doc, j->note, sizeof j->note) != 0) {
+	if (ingest_chunk_pending(ctx->opts, &j->doc, j->note, sizeof j->note) != 0) {
 		j->outcome = JOB_SKIPPED;
 		ingest_pending_free(&j->doc);
 		return;
@@ -194,6 +220,6 @@ void ingest_work_run(void *vctx, void *vjob, size_t worker)
 		ingest_pending_free(&j->doc);
 		return;
 	}
-	embed_job(ctx->embedders[worker], j);
+	j->outcome = ingest_embed_pending(ctx->embedders[worker], &j->doc, &j->report, j->note, sizeof j->note);
 	j->embed_us = lap(&t);
 }

@@ -56,6 +56,28 @@ static void expect_one_error(const char *yaml, int line, int col, const char *ms
 	config_diags_free(&d);
 }
 
+static void record_field_names_load_and_print(void **state)
+{
+	(void)state;
+	struct config_diags d = { 0 };
+	struct config *c = NULL;
+	assert_int_equal(load("ingest:\n  records:\n    id: Ref\n    body: notes\n    date: ~\n", &c, &d), 0);
+	assert_int_equal(d.n, 0);
+	assert_string_equal(c->ingest.records.id, "Ref");
+	assert_string_equal(c->ingest.records.body, "notes");
+	assert_null(c->ingest.records.title);
+	assert_null(c->ingest.records.date);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	config_print(c, f);
+	fclose(f);
+	assert_non_null(strstr(text, "  records:\n    id: \"Ref\"\n    title: ~\n    body: \"notes\"\n    date: ~\n"));
+	free(text);
+	config_free(&c);
+	config_diags_free(&d);
+}
+
 /* yaml must load with exactly this one warning; the config is returned. */
 static struct config *expect_one_warning(const char *yaml, int line, int col, const char *msg)
 {
@@ -113,6 +135,10 @@ static void assert_default_extensions(const struct config *c)
 	assert_int_equal(c->ingest.min_chunk_tokens, 32);
 	assert_int_equal(c->ingest.max_file_mb, 20);
 	assert_int_equal(c->ingest.threads, 0);
+	assert_null(c->ingest.records.id);
+	assert_null(c->ingest.records.title);
+	assert_null(c->ingest.records.body);
+	assert_null(c->ingest.records.date);
 	assert_string_equal(c->retrieval.fusion, "convex");
 	assert_int_equal(c->retrieval.rrf_k, 60);
 	assert_dbl(c->retrieval.vector_weight, CONFIG_AUTO);
@@ -378,6 +404,10 @@ static void type_errors_name_the_expected_type_and_the_value(void **state)
 	                 "(write it without quotes)");
 	expect_one_error("ingest:\n  chunk_tokens: 100.5\n", 2, 17,
 	                 "ingest.chunk_tokens: expected an integer from 64 to 4096, got \"100.5\"");
+	expect_one_error("ingest:\n  records:\n    body: [a]\n", 3, 11,
+	                 "ingest.records.body: expected a non-empty string, got a list");
+	expect_one_error("ingest:\n  records: body\n", 2, 12,
+	                 "ingest.records: expected a mapping of keys, got \"body\"");
 	expect_one_error("theme: [a]\n", 1, 8,
 	                 "theme: expected a theme name of letters, digits, '_' and '-', got a list");
 	expect_one_error("theme: ../../etc\n", 1, 8,
@@ -1255,6 +1285,7 @@ int main(void)
 		cmocka_unit_test(template_fixture_loads_every_key_with_its_two_notes),
 		cmocka_unit_test(toplevel_evaluation_fixture_loads_the_same_values),
 		cmocka_unit_test(defaults_work_offline),
+		cmocka_unit_test(record_field_names_load_and_print),
 		cmocka_unit_test(empty_file_is_valid_and_gives_defaults),
 		cmocka_unit_test(every_range_error_names_key_range_and_position),
 		cmocka_unit_test(range_bounds_themselves_are_accepted),

@@ -89,6 +89,9 @@ static void print_summary(const struct ingest_summary *s, const char *collection
 	if (not_stored)
 		printf(", %zu not stored", not_stored);
 	printf("\n");
+	if (s->record_files)
+		printf("records: %zu in %zu export files, each counted above as a document; %zu malformed skipped\n",
+		       s->records, s->record_files, s->malformed_records);
 	printf("%zu chunks from %.1f MB in %.2f s (%.1f MB/s, %d threads)", s->chunks, (double)s->bytes / 1e6, secs,
 	       secs > 0 ? (double)s->bytes / 1e6 / secs : 0.0, s->threads);
 	if (s->invalid_utf8)
@@ -107,6 +110,7 @@ static void print_summary(const struct ingest_summary *s, const char *collection
 		printf(" %s\n", s->truncated[i].reason);
 	}
 	print_notes("skipped", s->skips, s->n_skips);
+	print_notes("note", s->notes, s->n_notes);
 	print_notes("not stored", s->unstored, s->n_unstored);
 	if (s->not_reached)
 		printf("not stored: %zu files not reached (the run stopped before them)\n", s->not_reached);
@@ -141,12 +145,16 @@ static void print_summary_json(const struct ingest_summary *s, const char *colle
 	cJSON_AddNumberToObject(o, "unchanged", (double)s->unchanged);
 	cJSON_AddNumberToObject(o, "skipped", (double)s->skipped);
 	cJSON_AddNumberToObject(o, "pruned", (double)s->pruned);
+	cJSON_AddNumberToObject(o, "record_files", (double)s->record_files);
+	cJSON_AddNumberToObject(o, "records", (double)s->records);
+	cJSON_AddNumberToObject(o, "malformed_records", (double)s->malformed_records);
 	cJSON_AddNumberToObject(o, "chunks", (double)s->chunks);
 	cJSON_AddNumberToObject(o, "bytes", (double)s->bytes);
 	cJSON_AddNumberToObject(o, "invalid_utf8", (double)s->invalid_utf8);
 	cJSON_AddBoolToObject(o, "interrupted", s->interrupted);
 	result_json_add_string_or_null(o, "error", error);
 	add_notes_json(o, "skips", s->skips, s->n_skips, "reason");
+	add_notes_json(o, "notes", s->notes, s->n_notes, "note");
 	add_notes_json(o, "not_stored", s->unstored, s->n_unstored, "reason");
 	cJSON_AddNumberToObject(o, "not_reached", (double)s->not_reached);
 	add_notes_json(o, "truncated", s->truncated, s->n_truncated, "lines");
