@@ -1,0 +1,204 @@
+/* watch: a due batch applied to the store (watch.h). Deletions are one
+ * transaction of their own; everything that exists goes through
+ * ingest_run, so a watcher writes what an ingest would and is as safe to
+ * kill. */
+#include "core/ingest/watch.h"
+#include "core/util/clock.h"
+#include "core/util/error.h"
+#include "core/util/xalloc.h"
+#include "store/store.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char *const outcome_names[] = {
+	[WATCH_ADDED] = "added",
+	[WATCH_UPDATED] = "updated",
+	[WATCH_REMOVED] = "removed",
+	[WATCH_UNCHANGED] = "unchanged",
+	[WATCH_SKIPPED] = "skipped",
+	[WATCH_SCANNED] = "scanned",
+};
+
+const char *watch_outcome_name(enum watch_outcome o)
+{
+	return outcome_names[o];
+}
+
+static void add_change(struct watch_result *r, const char *path, enum watch_outcome o)
+{
+	if (r->n_changes == r->cap_changes) {
+		r->cap_changes = r->cap_changes ? r->cap_changes * 2 : 16;
+		r->changes = xreallocarray(r->changes, r->cap_changes, sizeof *r->changes);
+	}
+	r->changes[r->n_changes++] = (struct watch_change){ .path = xstrdup(path), .outcome = o };
+}
+
+/* True when path is dir or below it. */
+static bool under(const char *path, const char *dir)
+{
+	size_t len = strlen(dir);
+	return strncmp(path, dir, len) == 0 && (path[len] == '\0' || path[len] == '/');
+}
+
+/* Delete, in one transaction, the documents of coll at or under any of
+ * gone[0..n). Returns 0 or -1 with err (what was deleted before a failure
+ * commits: each deletion is whole). */
+static int delete_gone(struct store *store, int64_t coll, char *const *gone, size_t n, struct watch_result *out,
+                       char *err, size_t errlen)
+{
+	struct store_doc_row *rows = NULL;
+	size_t n_rows = 0;
+	int rc = store_docs_list(store, coll, &rows, &n_rows, err, errlen);
+	bool open = false;
+	for (size_t i = 0; i < n_rows && rc == 0; i++) {
+		bool hit = false;
+		for (size_t g = 0; g < n && !hit; g++)
+			hit = under(rows[i].path, gone[g]);
+		if (!hit)
+			continue;
+		if (!open && (rc = store_batch_begin(store, err, errlen)) != 0)
+			break;
+		open = true;
+		rc = store_doc_delete(store, rows[i].id, err, errlen);
+		if (rc == 0)
+			add_change(out, rows[i].path, WATCH_REMOVED);
+	}
+	if (open) {
+		char commit_err[ERR_LEN];
+		if (store_batch_commit(store, commit_err, sizeof commit_err) != 0) {
+			if (rc == 0)
+				snprintf(err, errlen, "%s", commit_err);
+			rc = -1;
+			/* rolled back: nothing was removed */
+			for (size_t i = 0; i < out->n_changes; i++)
+				free(out->changes[i].path);
+			out->n_changes = 0;
+		}
+	}
+	out->removed = out->n_changes;
+	store_doc_rows_free(rows, n_rows);
+	return rc;
+}
+
+/* What the store holds of each of paths[0..n): found[i] and state[i]. */
+static int read_states(struct store *store, int64_t coll, char *const *paths, size_t n, bool *found,
+                       struct store_doc_state *state, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < n; i++) {
+		enum rd_err e = store_doc_state(store, coll, paths[i], &state[i], err, errlen);
+		if (e != RD_OK && e != RD_ERR_NOT_FOUND)
+			return -1;
+		found[i] = e == RD_OK;
+	}
+	return 0;
+}
+
+/* Name what the run did to each path: a directory was scanned; a file
+ * was added, updated, left as it was or skipped. */
+static void classify(struct watch_result *out, char *const *paths, size_t n, const bool *was, const bool *is,
+                     const struct store_doc_state *before, const struct store_doc_state *after, const bool *dir)
+{
+	for (size_t i = 0; i < n; i++) {
+		enum watch_outcome o;
+		if (dir[i])
+			o = WATCH_SCANNED;
+		else if (!is[i])
+			o = WATCH_SKIPPED;
+		else if (!was[i])
+			o = WATCH_ADDED;
+		else if (before[i].id == after[i].id && before[i].mtime_ns == after[i].mtime_ns &&
+		         strcmp(before[i].content_hash, after[i].content_hash) == 0)
+			o = WATCH_UNCHANGED;
+		else
+			o = WATCH_UPDATED;
+		add_change(out, paths[i], o);
+	}
+}
+
+/* Ingest paths[0..n) (each existing when the batch was split) and name
+ * what became of each. */
+static int ingest_paths(struct store *store, struct embedder *embedder, const struct ingest_opts *opts, int64_t coll,
+                        char *const *paths, size_t n, bool rescan, struct watch_result *out, char *err,
+                        size_t errlen)
+{
+	bool *was = xcalloc(n, sizeof *was), *is = xcalloc(n, sizeof *is), *dir = xcalloc(n, sizeof *dir);
+	struct store_doc_state *before = xcalloc(n, sizeof *before), *after = xcalloc(n, sizeof *after);
+	struct ingest_opts o = *opts;
+	o.missing_ok = true;
+	o.prune = o.prune || rescan;
+	for (size_t i = 0; i < n; i++) {
+		struct stat st;
+		dir[i] = rescan || (stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode));
+	}
+	int rc = read_states(store, coll, paths, n, was, before, err, errlen);
+	if (rc == 0)
+		rc = ingest_run(store, embedder, &o, (const char *const *)paths, n, NULL, NULL, &out->summary, err,
+		                errlen);
+	if (rc == 0 && !out->summary.interrupted)
+		rc = read_states(store, coll, paths, n, is, after, err, errlen);
+	if (rc == 0 && !out->summary.interrupted)
+		classify(out, paths, n, was, is, before, after, dir);
+	free(was);
+	free(is);
+	free(dir);
+	free(before);
+	free(after);
+	return rc;
+}
+
+int watch_apply(struct store *store, struct embedder *embedder, const struct ingest_opts *opts,
+                const struct watch_batch *b, struct watch_result *out, char *err, size_t errlen)
+{
+	uint64_t t0 = clock_now_us();
+	char **gone = xcalloc(b->n_deleted + b->n_changed + 1, sizeof *gone);
+	char **present = xcalloc(b->n_changed + 1, sizeof *present);
+	size_t n_gone = 0, n_present = 0;
+	int64_t coll = 0;
+	int rc = -1;
+
+	memset(out, 0, sizeof *out);
+	out->rescanned = b->rescan;
+	for (size_t i = 0; i < b->n_deleted; i++)
+		gone[n_gone++] = b->deleted[i];
+	/* A path changed and then removed before its batch: a deletion. */
+	for (size_t i = 0; i < b->n_changed; i++) {
+		struct stat st;
+		if (lstat(b->changed[i], &st) != 0 && errno == ENOENT)
+			gone[n_gone++] = b->changed[i];
+		else
+			present[n_present++] = b->changed[i];
+	}
+	if (store_collection_id(store, opts->collection, true, &coll, err, errlen) != RD_OK)
+		goto cleanup;
+	if (n_gone && delete_gone(store, coll, gone, n_gone, out, err, errlen) != 0)
+		goto cleanup;
+	if (n_present &&
+	    ingest_paths(store, embedder, opts, coll, present, n_present, b->rescan, out, err, errlen) != 0)
+		goto cleanup;
+	rc = 0;
+cleanup:
+	out->added = out->summary.added;
+	out->updated = out->summary.changed;
+	out->unchanged = out->summary.unchanged;
+	out->skipped = out->summary.skipped;
+	out->removed += out->summary.pruned;
+	out->elapsed_us = clock_now_us() - t0;
+	free(gone);
+	free(present);
+	return rc;
+}
+
+void watch_result_free(struct watch_result *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->n_changes; i++)
+		free(r->changes[i].path);
+	free(r->changes);
+	ingest_summary_free(&r->summary);
+	memset(r, 0, sizeof *r);
+}
