@@ -109,6 +109,7 @@ struct config {
 	struct {
 		int chunk_tokens, overlap_tokens, min_chunk_tokens, max_file_mb;
 		int threads;     /* 0: one per online core */
+		int watch_debounce_ms; /* ingest --watch: quiet time before a file is taken */
 	} ingest;
 	struct {
 		char *fusion;                    /* rrf | convex */

@@ -31,10 +31,12 @@
 
 /* A pending path's state: changed (ingest it), gone (delete its
  * documents), gone as a directory (everything under it goes, also when
- * it comes back: then it is gone and changed). */
+ * it comes back: then it is gone and changed), changed as a directory
+ * (its walk takes in the paths pending under it). */
 #define P_CHANGED 1u
 #define P_GONE 2u
 #define P_GONE_DIR 4u
+#define P_CHANGED_DIR 8u
 
 struct root {
 	char *path;                  /* canonical */
@@ -303,7 +305,9 @@ static struct pend *touch_pend(struct watch *w, const char *path, uint64_t now_m
 static void mark_changed(struct watch *w, const char *path, bool is_dir, uint64_t now_ms)
 {
 	struct pend *p = touch_pend(w, path, now_ms);
-	if (is_dir || (p->flags & P_GONE_DIR))
+	if (is_dir)
+		p->flags |= P_CHANGED | P_CHANGED_DIR;
+	else if (p->flags & P_GONE_DIR)
 		p->flags |= P_CHANGED;
 	else
 		p->flags = P_CHANGED;
@@ -507,6 +511,33 @@ static void take_rescan(struct watch *w, struct watch_batch *out)
 	w->rescan = false;
 }
 
+/* Move pending entry i into out. */
+static void take_pend(struct watch *w, size_t i, struct watch_batch *out)
+{
+	const struct pend *p = &w->pend[i];
+	if (p->flags & P_GONE)
+		push_path(&out->deleted, &out->n_deleted, p->path);
+	if (p->flags & P_CHANGED)
+		push_path(&out->changed, &out->n_changed, p->path);
+	drop_pend_at(w, i);
+}
+
+/* A directory's walk covers the changes pending under it, due or not
+ * (a new directory's files are taken with it); their removals stay. */
+static void take_covered(struct watch *w, struct watch_batch *out)
+{
+	for (size_t d = 0; d < out->n_changed; d++) {
+		for (size_t i = 0; i < w->n_pend;) {
+			struct pend *p = &w->pend[i];
+			if (!under(p->path, out->changed[d]) || (p->flags & P_GONE)) {
+				i++;
+				continue;
+			}
+			drop_pend_at(w, i);
+		}
+	}
+}
+
 bool watch_take_due(struct watch *w, uint64_t now_ms, struct watch_batch *out)
 {
 	memset(out, 0, sizeof *out);
@@ -514,18 +545,17 @@ bool watch_take_due(struct watch *w, uint64_t now_ms, struct watch_batch *out)
 		take_rescan(w, out);
 		return true;
 	}
+	bool dirs = false;
 	for (size_t i = 0; i < w->n_pend;) {
-		const struct pend *p = &w->pend[i];
-		if (!due(w, p->first_ms, p->last_ms, now_ms)) {
+		if (!due(w, w->pend[i].first_ms, w->pend[i].last_ms, now_ms)) {
 			i++;
 			continue;
 		}
-		if (p->flags & P_GONE)
-			push_path(&out->deleted, &out->n_deleted, p->path);
-		if (p->flags & P_CHANGED)
-			push_path(&out->changed, &out->n_changed, p->path);
-		drop_pend_at(w, i);
+		dirs |= (w->pend[i].flags & P_CHANGED_DIR) != 0;
+		take_pend(w, i, out);
 	}
+	if (dirs)
+		take_covered(w, out);
 	return out->n_changed || out->n_deleted;
 }
 

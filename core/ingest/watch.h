@@ -57,14 +57,12 @@ struct watch_batch {
 	char reason[512];            /* why, when rescan */
 };
 
-/* What became of one path of a batch. */
+/* What became of one document or file of a batch. */
 enum watch_outcome {
 	WATCH_ADDED,
-	WATCH_UPDATED,
+	WATCH_UPDATED,               /* its content, model or chunking changed */
 	WATCH_REMOVED,
-	WATCH_UNCHANGED,
 	WATCH_SKIPPED,               /* see the summary's skips for why */
-	WATCH_SCANNED,               /* a directory (or a rescan's root) ingested */
 };
 
 struct watch_change {
@@ -75,7 +73,8 @@ struct watch_change {
 /* What watch_apply did. The counts are the ingest run's (committed
  * documents only) plus the documents watch_apply deleted. */
 struct watch_result {
-	struct watch_change *changes; /* in the batch's order: removals first */
+	struct watch_change *changes; /* removals, then what the run did by path,
+	                               * then skips; unchanged files are not named */
 	size_t n_changes, cap_changes;
 	size_t added, updated, removed, unchanged, skipped;
 	bool rescanned;
@@ -135,7 +134,7 @@ int watch_apply(struct store *store, struct embedder *embedder, const struct ing
 /* Free what r holds and zero it; NULL-safe. */
 void watch_result_free(struct watch_result *r);
 
-/* "added", "updated", "removed", "unchanged", "skipped" or "scanned". */
+/* "added", "updated", "removed" or "skipped". */
 const char *watch_outcome_name(enum watch_outcome o);
 
 #endif

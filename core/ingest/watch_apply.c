@@ -18,9 +18,7 @@ static const char *const outcome_names[] = {
 	[WATCH_ADDED] = "added",
 	[WATCH_UPDATED] = "updated",
 	[WATCH_REMOVED] = "removed",
-	[WATCH_UNCHANGED] = "unchanged",
 	[WATCH_SKIPPED] = "skipped",
-	[WATCH_SCANNED] = "scanned",
 };
 
 const char *watch_outcome_name(enum watch_outcome o)
@@ -84,69 +82,60 @@ static int delete_gone(struct store *store, int64_t coll, char *const *gone, siz
 	return rc;
 }
 
-/* What the store holds of each of paths[0..n): found[i] and state[i]. */
-static int read_states(struct store *store, int64_t coll, char *const *paths, size_t n, bool *found,
-                       struct store_doc_state *state, char *err, size_t errlen)
+/* True when path is one of paths[0..n) or below one. */
+static bool under_any(const char *path, char *const *paths, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		enum rd_err e = store_doc_state(store, coll, paths[i], &state[i], err, errlen);
-		if (e != RD_OK && e != RD_ERR_NOT_FOUND)
-			return -1;
-		found[i] = e == RD_OK;
-	}
-	return 0;
+	for (size_t i = 0; i < n; i++)
+		if (under(path, paths[i]))
+			return true;
+	return false;
 }
 
-/* Name what the run did to each path: a directory was scanned; a file
- * was added, updated, left as it was or skipped. */
-static void classify(struct watch_result *out, char *const *paths, size_t n, const bool *was, const bool *is,
-                     const struct store_doc_state *before, const struct store_doc_state *after, const bool *dir)
+/* Name the documents at or under paths that the run added, replaced or
+ * pruned, from the collection's listings before and after (both ordered
+ * by path), and the files it skipped. */
+static void name_changes(struct watch_result *out, char *const *paths, size_t n, const struct store_doc_row *was,
+                         size_t n_was, const struct store_doc_row *is, size_t n_is)
 {
-	for (size_t i = 0; i < n; i++) {
-		enum watch_outcome o;
-		if (dir[i])
-			o = WATCH_SCANNED;
-		else if (!is[i])
-			o = WATCH_SKIPPED;
-		else if (!was[i])
-			o = WATCH_ADDED;
-		else if (before[i].id == after[i].id && before[i].mtime_ns == after[i].mtime_ns &&
-		         strcmp(before[i].content_hash, after[i].content_hash) == 0)
-			o = WATCH_UNCHANGED;
-		else
-			o = WATCH_UPDATED;
-		add_change(out, paths[i], o);
+	size_t i = 0, k = 0;
+	while (i < n_was || k < n_is) {
+		int c = i == n_was ? 1 : k == n_is ? -1 : strcmp(was[i].path, is[k].path);
+		const char *path = c < 0 ? was[i].path : is[k].path;
+		bool in = under_any(path, paths, n);
+		if (in && c < 0)
+			add_change(out, path, WATCH_REMOVED);
+		else if (in && c > 0)
+			add_change(out, path, WATCH_ADDED);
+		else if (in && (was[i].id != is[k].id || was[i].change_count != is[k].change_count))
+			add_change(out, path, WATCH_UPDATED);
+		i += c <= 0;
+		k += c >= 0;
 	}
+	for (size_t s = 0; s < out->summary.n_skips; s++)
+		add_change(out, out->summary.skips[s].path, WATCH_SKIPPED);
 }
 
-/* Ingest paths[0..n) (each existing when the batch was split) and name
- * what became of each. */
+/* Ingest paths[0..n) (each existing when the batch was split; a rescan's
+ * with prune) and name what became of the documents under them. */
 static int ingest_paths(struct store *store, struct embedder *embedder, const struct ingest_opts *opts, int64_t coll,
                         char *const *paths, size_t n, bool rescan, struct watch_result *out, char *err,
                         size_t errlen)
 {
-	bool *was = xcalloc(n, sizeof *was), *is = xcalloc(n, sizeof *is), *dir = xcalloc(n, sizeof *dir);
-	struct store_doc_state *before = xcalloc(n, sizeof *before), *after = xcalloc(n, sizeof *after);
+	struct store_doc_row *was = NULL, *is = NULL;
+	size_t n_was = 0, n_is = 0;
 	struct ingest_opts o = *opts;
 	o.missing_ok = true;
 	o.prune = o.prune || rescan;
-	for (size_t i = 0; i < n; i++) {
-		struct stat st;
-		dir[i] = rescan || (stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode));
-	}
-	int rc = read_states(store, coll, paths, n, was, before, err, errlen);
+	int rc = store_docs_list(store, coll, &was, &n_was, err, errlen);
 	if (rc == 0)
 		rc = ingest_run(store, embedder, &o, (const char *const *)paths, n, NULL, NULL, &out->summary, err,
 		                errlen);
-	if (rc == 0 && !out->summary.interrupted)
-		rc = read_states(store, coll, paths, n, is, after, err, errlen);
-	if (rc == 0 && !out->summary.interrupted)
-		classify(out, paths, n, was, is, before, after, dir);
-	free(was);
-	free(is);
-	free(dir);
-	free(before);
-	free(after);
+	if (rc == 0)
+		rc = store_docs_list(store, coll, &is, &n_is, err, errlen);
+	if (rc == 0)
+		name_changes(out, paths, n, was, n_was, is, n_is);
+	store_doc_rows_free(was, n_was);
+	store_doc_rows_free(is, n_is);
 	return rc;
 }
 
