@@ -211,6 +211,8 @@ static void unwatch_tree(struct watch *w, const char *dir)
 static int add_watch(struct watch *w, const char *dir, uint64_t now_ms)
 {
 	int wd = inotify_add_watch(w->fd, dir, DIR_MASK);
+	if (wd < 0 && (errno == ENOENT || errno == ENOTDIR))
+		return -1; /* gone already: its removal is an event of its parent */
 	if (wd < 0) {
 		int e = errno;
 		rescan_because(w, now_ms, "cannot watch %s: %s%s", dir, strerror(e),
