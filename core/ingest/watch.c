@@ -67,6 +67,7 @@ struct watch {
 	struct root *roots;
 	size_t n_roots;
 	struct watch_opts opts;
+	char *ignore;                /* opts.ignore_prefix made canonical, or NULL */
 	struct wdir *dirs;
 	size_t n_dirs, cap_dirs;
 	struct pend *pend;
@@ -116,6 +117,8 @@ static bool rel_wanted(const struct watch *w, const char *rel, bool is_dir)
 /* True when path is a root or a path the walk of a root would take. */
 static bool wanted(const struct watch *w, const char *path, bool is_dir)
 {
+	if (w->ignore && strncmp(path, w->ignore, strlen(w->ignore)) == 0)
+		return false;
 	for (size_t i = 0; i < w->n_roots; i++) {
 		const struct root *r = &w->roots[i];
 		size_t len = strlen(r->path);
@@ -576,6 +579,25 @@ void watch_batch_free(struct watch_batch *b)
 
 /* ---- the watcher ---- */
 
+/* path made canonical through its directory (the file itself may not
+ * exist yet), or NULL when the directory does not exist. Caller frees. */
+static char *canonical_prefix(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? xstrndup(path, slash == path ? 1 : (size_t)(slash - path)) : xstrdup(".");
+	char *real = realpath(dir, NULL);
+	char *out = NULL;
+	if (real) {
+		struct strbuf sb = STRBUF_INIT;
+		sb_printf(&sb, "%s/%s", strcmp(real, "/") == 0 ? "" : real, slash ? slash + 1 : path);
+		out = xstrdup(sb_str(&sb));
+		sb_free(&sb);
+	}
+	free(real);
+	free(dir);
+	return out;
+}
+
 int watch_open(const char *const *roots, size_t n_roots, const struct watch_opts *o, struct watch **out,
                char *err, size_t errlen)
 {
@@ -588,6 +610,8 @@ int watch_open(const char *const *roots, size_t n_roots, const struct watch_opts
 		w->opts.debounce_ms = WATCH_DEBOUNCE_MS_DEFAULT;
 	if (w->opts.max_delay_ms <= 0)
 		w->opts.max_delay_ms = WATCH_MAX_DELAY_MS_DEFAULT;
+	if (w->opts.ignore_prefix)
+		w->ignore = canonical_prefix(w->opts.ignore_prefix);
 	w->roots = xcalloc(n_roots ? n_roots : 1, sizeof *w->roots);
 	for (size_t i = 0; i < n_roots; i++) {
 		struct stat st;
@@ -629,6 +653,7 @@ void watch_free(struct watch **wp)
 		free(w->pend[i].path);
 	for (size_t i = 0; i < w->n_moves; i++)
 		free(w->moves[i].path);
+	free(w->ignore);
 	free(w->roots);
 	free(w->dirs);
 	free(w->pend);

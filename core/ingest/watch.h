@@ -42,6 +42,10 @@ struct watch_opts {
 	size_t n_exclude;
 	int debounce_ms;             /* quiet time before a path is due; 0: the default */
 	int max_delay_ms;            /* longest wait after a path's first event; 0: the default */
+	const char *ignore_prefix;   /* NULL, or the database's path: the paths that
+	                              * start with it (its -wal, -shm and vector
+	                              * index files) never cause work, so a store
+	                              * inside a watched tree does not feed itself */
 };
 
 /* What is due: paths to ingest again and paths gone (a directory with

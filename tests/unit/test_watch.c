@@ -334,6 +334,26 @@ static void temporaries_and_hidden_files_cause_no_work(void **state)
 	assert_false(watch_take_due(f->w, f->now + 10 * MAX_DELAY, &b));
 }
 
+static void the_database_inside_the_tree_causes_no_work(void **state)
+{
+	struct fixture *f = *state;
+	char err[256], db[PATH_MAX * 2];
+	const char *roots[1] = { f->tree };
+	snprintf(db, sizeof db, "%s/kb.db", f->tree);
+	struct watch_opts o = { .debounce_ms = DEBOUNCE, .max_delay_ms = MAX_DELAY, .ignore_prefix = db };
+	struct watch_batch b;
+	watch_free(&f->w);
+	assert_int_equal(watch_open(roots, 1, &o, &f->w, err, sizeof err), 0);
+	write_file(f, "kb.db", "SQLite format 3", "w");
+	write_file(f, "kb.db-wal", "wal", "w");
+	write_file(f, "kb.db.1.vec", "vectors", "w");
+	write_file(f, "kb.md", "a document", "w");
+	pump(f);
+	assert_true(settle(f, &b));
+	EXPECT(&b, "kb.md", NONE);
+	watch_batch_free(&b);
+}
+
 static void excluded_and_not_included_paths_cause_no_work(void **state)
 {
 	struct fixture *f = *state;
@@ -532,6 +552,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(a_directory_renamed_within_keeps_being_watched, setup, teardown),
 		cmocka_unit_test_setup_teardown(temporaries_and_hidden_files_cause_no_work, setup, teardown),
 		cmocka_unit_test_setup_teardown(excluded_and_not_included_paths_cause_no_work, setup, teardown),
+		cmocka_unit_test_setup_teardown(the_database_inside_the_tree_causes_no_work, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_file_written_repeatedly_is_due_once_after_quiet, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_file_never_quiet_is_due_at_the_cap, setup, teardown),
 		cmocka_unit_test_setup_teardown(an_overflow_is_a_rescan_with_its_reason, setup, teardown),

@@ -12,6 +12,7 @@
 #include "tui/cli/ingest_watch.h"
 #include "core/util/log.h"
 #include "core/util/xalloc.h"
+#include "store/store.h"
 
 #include <cjson/cJSON.h>
 #include <getopt.h>
@@ -260,7 +261,8 @@ int cmd_ingest(struct cli *cli, int argc, char **argv)
 	opts.stop = cli_catch_stop_signals();
 	/* Watching starts before the run, so a change made during it is seen. */
 	struct watch_opts wo = { .include = include.items, .n_include = include.n, .exclude = exclude.items,
-	                         .n_exclude = exclude.n, .debounce_ms = cli->cfg->ingest.watch_debounce_ms };
+	                         .n_exclude = exclude.n, .debounce_ms = cli->cfg->ingest.watch_debounce_ms,
+	                         .ignore_prefix = store_path(cli->store) };
 	if (watching && watch_open(paths, n_paths, &wo, &watcher, err, sizeof err) != 0) {
 		log_error("%s", err);
 		goto cleanup;
