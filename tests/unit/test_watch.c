@@ -5,7 +5,8 @@
  * a new subdirectory (its files come with it, later ones are seen),
  * ignored temporaries, the quiet interval and its cap, a lost-events
  * overflow as a rescan; and watch_apply on a store: a save by rename is
- * one update, a removed directory takes its documents. */
+ * one update, a removed directory takes its documents, a rescan ingests
+ * the roots and prunes what is gone. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -538,6 +539,33 @@ static void applied_directory_removal_takes_its_documents(void **state)
 	close_store(&a);
 }
 
+static void applied_rescan_ingests_the_roots_and_prunes(void **state)
+{
+	struct fixture *f = *state;
+	struct applied a;
+	struct watch_batch b;
+	struct watch_result r;
+	char err[1024];
+	open_store(f, &a);
+	/* Changes whose events are lost: only the rescan can see them. */
+	remove_in(f, "a.md");
+	write_file(f, "c.md", "# C\n\ncharlie\n", "w");
+	watch_free(&f->w);
+	f->w = open_watch(f);
+	struct inotify_event ev = { .wd = -1, .mask = IN_Q_OVERFLOW };
+	watch_feed(f->w, &ev, sizeof ev, f->now);
+	assert_true(settle(f, &b));
+	assert_true(b.rescan);
+	assert_int_equal(watch_apply(a.store, a.embedder, &a.opts, &b, &r, err, sizeof err), 0);
+	assert_true(r.rescanned);
+	assert_int_equal(r.added, 1);
+	assert_int_equal(r.removed, 1);
+	assert_int_equal(n_docs(&a), 1);
+	watch_result_free(&r);
+	watch_batch_free(&b);
+	close_store(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -558,6 +586,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(an_overflow_is_a_rescan_with_its_reason, setup, teardown),
 		cmocka_unit_test_setup_teardown(applied_save_by_rename_is_one_update, setup, teardown),
 		cmocka_unit_test_setup_teardown(applied_directory_removal_takes_its_documents, setup, teardown),
+		cmocka_unit_test_setup_teardown(applied_rescan_ingests_the_roots_and_prunes, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
