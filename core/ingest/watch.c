@@ -1,6 +1,7 @@
-/* watch: inotify events -> debounced batches of paths (watch.h). The
- * applying half is watch_apply.c. */
-#include "core/ingest/watch.h"
+/* watch: inotify's directories and events, and the watcher (watch.h).
+ * The pending paths and batches are watch_pending.c; applying a batch is
+ * watch_apply.c. */
+#include "core/ingest/watch_int.h"
 #include "core/ingest/walk.h"
 #include "core/util/strbuf.h"
 #include "core/util/xalloc.h"
@@ -8,7 +9,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,57 +28,6 @@
 /* Events a read takes at most; each is at most sizeof(struct
  * inotify_event) + NAME_MAX + 1 bytes. */
 #define READ_BYTES (64 * 1024)
-
-/* A pending path's state: changed (ingest it), gone (delete its
- * documents), gone as a directory (everything under it goes, also when
- * it comes back: then it is gone and changed), changed as a directory
- * (its walk takes in the paths pending under it). */
-#define P_CHANGED 1u
-#define P_GONE 2u
-#define P_GONE_DIR 4u
-#define P_CHANGED_DIR 8u
-
-struct root {
-	char *path;                  /* canonical */
-	bool is_dir;
-};
-
-struct wdir {
-	int wd;
-	char *path;
-};
-
-struct pend {
-	char *path;
-	unsigned flags;
-	uint64_t first_ms, last_ms;
-};
-
-/* A directory renamed from a watched place, waiting for its other half
- * in the same feed. */
-struct move {
-	uint32_t cookie;
-	char *path;
-	bool paired;
-};
-
-struct watch {
-	int fd;
-	struct root *roots;
-	size_t n_roots;
-	struct watch_opts opts;
-	char *ignore;                /* opts.ignore_prefix made canonical, or NULL */
-	struct wdir *dirs;
-	size_t n_dirs, cap_dirs;
-	struct pend *pend;
-	size_t n_pend, cap_pend;
-	struct move *moves;
-	size_t n_moves, cap_moves;
-	bool rescan;
-	uint64_t rescan_first, rescan_last;
-	size_t rescan_causes;
-	char reason[512];
-};
 
 /* ---- which paths count: the walk's rules ---- */
 
@@ -142,30 +91,6 @@ static bool is_root(const struct watch *w, const char *path)
 	return false;
 }
 
-/* True when path is dir or below it. */
-static bool under(const char *path, const char *dir)
-{
-	size_t len = strlen(dir);
-	return strncmp(path, dir, len) == 0 && (path[len] == '\0' || path[len] == '/');
-}
-
-/* ---- the rescan flag ---- */
-
-static void rescan_because(struct watch *w, uint64_t now_ms, const char *fmt, ...)
-{
-	if (!w->rescan) {
-		w->rescan = true;
-		w->rescan_first = now_ms;
-		w->rescan_causes = 0;
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(w->reason, sizeof w->reason, fmt, ap);
-		va_end(ap);
-	}
-	w->rescan_causes++;
-	w->rescan_last = now_ms;
-}
-
 /* ---- watched directories ---- */
 
 static struct wdir *find_dir(struct watch *w, int wd)
@@ -202,7 +127,7 @@ static void set_dir(struct watch *w, int wd, const char *path)
 static void unwatch_tree(struct watch *w, const char *dir)
 {
 	for (size_t i = 0; i < w->n_dirs;) {
-		if (under(w->dirs[i].path, dir)) {
+		if (watch_under(w->dirs[i].path, dir)) {
 			inotify_rm_watch(w->fd, w->dirs[i].wd);
 			drop_dir_at(w, i);
 		} else {
@@ -218,7 +143,7 @@ static int add_watch(struct watch *w, const char *dir, uint64_t now_ms)
 		return -1; /* gone already: its removal is an event of its parent */
 	if (wd < 0) {
 		int e = errno;
-		rescan_because(w, now_ms, "cannot watch %s: %s%s", dir, strerror(e),
+		watch_rescan_because(w, now_ms, "cannot watch %s: %s%s", dir, strerror(e),
 		               e == ENOSPC ? " (the inotify watch limit, fs.inotify.max_user_watches)" : "");
 		return -1;
 	}
@@ -271,67 +196,6 @@ static void watch_roots(struct watch *w, uint64_t now_ms)
 	}
 }
 
-/* ---- pending paths ---- */
-
-static struct pend *find_pend(struct watch *w, const char *path)
-{
-	for (size_t i = 0; i < w->n_pend; i++)
-		if (strcmp(w->pend[i].path, path) == 0)
-			return &w->pend[i];
-	return NULL;
-}
-
-static void drop_pend_at(struct watch *w, size_t i)
-{
-	free(w->pend[i].path);
-	memmove(&w->pend[i], &w->pend[i + 1], (w->n_pend - i - 1) * sizeof *w->pend);
-	w->n_pend--;
-}
-
-/* The pending entry of path, made when missing; its quiet time restarts. */
-static struct pend *touch_pend(struct watch *w, const char *path, uint64_t now_ms)
-{
-	struct pend *p = find_pend(w, path);
-	if (!p) {
-		if (w->n_pend == w->cap_pend) {
-			w->cap_pend = w->cap_pend ? w->cap_pend * 2 : 32;
-			w->pend = xreallocarray(w->pend, w->cap_pend, sizeof *w->pend);
-		}
-		p = &w->pend[w->n_pend++];
-		*p = (struct pend){ .path = xstrdup(path), .first_ms = now_ms };
-	}
-	p->last_ms = now_ms;
-	return p;
-}
-
-/* A file written, made or moved in stays one change however often it
- * happens, and a change after it was removed (an editor's save by rename)
- * is a change; a directory removed and made again keeps its removal. */
-static void mark_changed(struct watch *w, const char *path, bool is_dir, uint64_t now_ms)
-{
-	struct pend *p = touch_pend(w, path, now_ms);
-	if (is_dir)
-		p->flags |= P_CHANGED | P_CHANGED_DIR;
-	else if (p->flags & P_GONE_DIR)
-		p->flags |= P_CHANGED;
-	else
-		p->flags = P_CHANGED;
-}
-
-/* A path removed or moved away: pending work under it is covered. */
-static void mark_gone(struct watch *w, const char *path, bool is_dir, uint64_t now_ms)
-{
-	for (size_t i = 0; i < w->n_pend;) {
-		const char *p = w->pend[i].path;
-		if (strcmp(p, path) != 0 && under(p, path))
-			drop_pend_at(w, i);
-		else
-			i++;
-	}
-	struct pend *p = touch_pend(w, path, now_ms);
-	p->flags = P_GONE | (is_dir || (p->flags & P_GONE_DIR) ? P_GONE_DIR : 0);
-}
-
 /* ---- events ---- */
 
 static void note_move_from(struct watch *w, uint32_t cookie, const char *path)
@@ -370,7 +234,7 @@ static void take_self_event(struct watch *w, struct wdir *d, uint32_t mask, uint
 	if (!is_root(w, d->path))
 		return;
 	char *path = xstrdup(d->path);
-	mark_gone(w, path, true, now_ms);
+	watch_mark_gone(w, path, true, now_ms);
 	if (mask & IN_MOVE_SELF)
 		unwatch_tree(w, path);
 	free(path);
@@ -387,7 +251,7 @@ static void take_name_event(struct watch *w, const struct wdir *d, const struct 
 	if (!wanted(w, p, is_dir))
 		goto cleanup;
 	if (ev->mask & (IN_MOVED_FROM | IN_DELETE)) {
-		mark_gone(w, p, is_dir, now_ms);
+		watch_mark_gone(w, p, is_dir, now_ms);
 		if (is_dir && (ev->mask & IN_MOVED_FROM))
 			note_move_from(w, ev->cookie, p);
 	}
@@ -395,9 +259,9 @@ static void take_name_event(struct watch *w, const struct wdir *d, const struct 
 		if (ev->mask & IN_MOVED_TO)
 			note_move_to(w, ev->cookie);
 		watch_tree(w, p, now_ms);
-		mark_changed(w, p, true, now_ms);
+		watch_mark_changed(w, p, true, now_ms);
 	} else if (!is_dir && (ev->mask & (IN_CLOSE_WRITE | IN_CREATE | IN_MODIFY | IN_ATTRIB | IN_MOVED_TO))) {
-		mark_changed(w, p, false, now_ms);
+		watch_mark_changed(w, p, false, now_ms);
 	}
 cleanup:
 	sb_free(&path);
@@ -406,7 +270,7 @@ cleanup:
 static void take_event(struct watch *w, const struct inotify_event *ev, uint64_t now_ms)
 {
 	if (ev->mask & IN_Q_OVERFLOW) {
-		rescan_because(w, now_ms, "events were lost: the kernel's queue overflowed "
+		watch_rescan_because(w, now_ms, "events were lost: the kernel's queue overflowed "
 		                          "(fs.inotify.max_queued_events)");
 		watch_roots(w, now_ms); /* directories made meanwhile */
 		return;
@@ -463,118 +327,6 @@ int watch_read(struct watch *w, uint64_t now_ms, char *err, size_t errlen)
 		}
 		watch_feed(w, buf, (size_t)n, now_ms);
 	}
-}
-
-/* ---- batches ---- */
-
-static bool due(const struct watch *w, uint64_t first, uint64_t last, uint64_t now_ms)
-{
-	return now_ms >= last + (uint64_t)w->opts.debounce_ms || now_ms >= first + (uint64_t)w->opts.max_delay_ms;
-}
-
-static uint64_t due_at(const struct watch *w, uint64_t first, uint64_t last)
-{
-	uint64_t a = last + (uint64_t)w->opts.debounce_ms, b = first + (uint64_t)w->opts.max_delay_ms;
-	return a < b ? a : b;
-}
-
-int watch_timeout_ms(const struct watch *w, uint64_t now_ms)
-{
-	bool any = w->rescan;
-	uint64_t at = w->rescan ? due_at(w, w->rescan_first, w->rescan_last) : 0;
-	for (size_t i = 0; i < w->n_pend; i++) {
-		uint64_t t = due_at(w, w->pend[i].first_ms, w->pend[i].last_ms);
-		if (!any || t < at)
-			at = t;
-		any = true;
-	}
-	if (!any)
-		return -1;
-	if (at <= now_ms)
-		return 0;
-	return at - now_ms > INT_MAX ? INT_MAX : (int)(at - now_ms);
-}
-
-static void push_path(char ***v, size_t *n, const char *path)
-{
-	*v = xreallocarray(*v, *n + 1, sizeof **v);
-	(*v)[(*n)++] = xstrdup(path);
-}
-
-/* The rescan, which covers every pending path. */
-static void take_rescan(struct watch *w, struct watch_batch *out)
-{
-	out->rescan = true;
-	if (w->rescan_causes > 1)
-		snprintf(out->reason, sizeof out->reason, "%.400s (and %zu more)", w->reason, w->rescan_causes - 1);
-	else
-		snprintf(out->reason, sizeof out->reason, "%s", w->reason);
-	for (size_t i = 0; i < w->n_roots; i++)
-		push_path(&out->changed, &out->n_changed, w->roots[i].path);
-	while (w->n_pend)
-		drop_pend_at(w, w->n_pend - 1);
-	w->rescan = false;
-}
-
-/* Move pending entry i into out. */
-static void take_pend(struct watch *w, size_t i, struct watch_batch *out)
-{
-	const struct pend *p = &w->pend[i];
-	if (p->flags & P_GONE)
-		push_path(&out->deleted, &out->n_deleted, p->path);
-	if (p->flags & P_CHANGED)
-		push_path(&out->changed, &out->n_changed, p->path);
-	drop_pend_at(w, i);
-}
-
-/* A directory's walk covers the changes pending under it, due or not
- * (a new directory's files are taken with it); their removals stay. */
-static void take_covered(struct watch *w, struct watch_batch *out)
-{
-	for (size_t d = 0; d < out->n_changed; d++) {
-		for (size_t i = 0; i < w->n_pend;) {
-			struct pend *p = &w->pend[i];
-			if (!under(p->path, out->changed[d]) || (p->flags & P_GONE)) {
-				i++;
-				continue;
-			}
-			drop_pend_at(w, i);
-		}
-	}
-}
-
-bool watch_take_due(struct watch *w, uint64_t now_ms, struct watch_batch *out)
-{
-	memset(out, 0, sizeof *out);
-	if (w->rescan && due(w, w->rescan_first, w->rescan_last, now_ms)) {
-		take_rescan(w, out);
-		return true;
-	}
-	bool dirs = false;
-	for (size_t i = 0; i < w->n_pend;) {
-		if (!due(w, w->pend[i].first_ms, w->pend[i].last_ms, now_ms)) {
-			i++;
-			continue;
-		}
-		dirs |= (w->pend[i].flags & P_CHANGED_DIR) != 0;
-		take_pend(w, i, out);
-	}
-	if (dirs)
-		take_covered(w, out);
-	return out->n_changed || out->n_deleted;
-}
-
-void watch_batch_free(struct watch_batch *b)
-{
-	if (!b)
-		return;
-	for (size_t i = 0; i < b->n_changed; i++)
-		free(b->changed[i]);
-	for (size_t i = 0; i < b->n_deleted; i++)
-		free(b->deleted[i]);
-	free(b->changed);
-	free(b->deleted);
-	memset(b, 0, sizeof *b);
 }
 
 /* ---- the watcher ---- */
@@ -649,14 +401,12 @@ void watch_free(struct watch **wp)
 		free(w->roots[i].path);
 	for (size_t i = 0; i < w->n_dirs; i++)
 		free(w->dirs[i].path);
-	for (size_t i = 0; i < w->n_pend; i++)
-		free(w->pend[i].path);
 	for (size_t i = 0; i < w->n_moves; i++)
 		free(w->moves[i].path);
 	free(w->ignore);
 	free(w->roots);
 	free(w->dirs);
-	free(w->pend);
+	watch_pending_free(w);
 	free(w->moves);
 	free(w);
 	*wp = NULL;

@@ -2,7 +2,7 @@
  * transaction of their own; everything that exists goes through
  * ingest_run, so a watcher writes what an ingest would and is as safe to
  * kill. */
-#include "core/ingest/watch.h"
+#include "core/ingest/watch_int.h"
 #include "core/util/clock.h"
 #include "core/util/error.h"
 #include "core/util/xalloc.h"
@@ -35,13 +35,6 @@ static void add_change(struct watch_result *r, const char *path, enum watch_outc
 	r->changes[r->n_changes++] = (struct watch_change){ .path = xstrdup(path), .outcome = o };
 }
 
-/* True when path is dir or below it. */
-static bool under(const char *path, const char *dir)
-{
-	size_t len = strlen(dir);
-	return strncmp(path, dir, len) == 0 && (path[len] == '\0' || path[len] == '/');
-}
-
 /* Delete, in one transaction, the documents of coll at or under any of
  * gone[0..n). Returns 0 or -1 with err (what was deleted before a failure
  * commits: each deletion is whole). */
@@ -55,7 +48,7 @@ static int delete_gone(struct store *store, int64_t coll, char *const *gone, siz
 	for (size_t i = 0; i < n_rows && rc == 0; i++) {
 		bool hit = false;
 		for (size_t g = 0; g < n && !hit; g++)
-			hit = under(rows[i].path, gone[g]);
+			hit = watch_under(rows[i].path, gone[g]);
 		if (!hit)
 			continue;
 		if (!open && (rc = store_batch_begin(store, err, errlen)) != 0)
@@ -86,7 +79,7 @@ static int delete_gone(struct store *store, int64_t coll, char *const *gone, siz
 static bool under_any(const char *path, char *const *paths, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (under(path, paths[i]))
+		if (watch_under(path, paths[i]))
 			return true;
 	return false;
 }
