@@ -134,7 +134,8 @@ static void walk_dir(struct walker *w, const char *path, const char *rel, const 
 		names[n++] = xstrdup(de->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof *names, compare_names);
+	if (n)
+		qsort(names, n, sizeof *names, compare_names); /* names is NULL when empty */
 	push_dir(&w->stack, st);
 	struct strbuf child = STRBUF_INIT, child_rel = STRBUF_INIT;
 	for (size_t i = 0; i < n; i++) {

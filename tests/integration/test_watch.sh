@@ -166,4 +166,5 @@ check "SIGTERM: the watcher exits 0" test $rc -eq 0
 check "... after printing a line per batch" grep -q 'added.*last.md' "$work/watch2.out"
 check "the watchers reported no sanitizer error" \
 	bash -c "! grep -qE 'Sanitizer|runtime error' '$work/watch.err' '$work/watch2.out'"
+grep -hE -A12 'Sanitizer|runtime error' "$work/watch.err" "$work/watch2.out" | head -40 | sed 's/^/# /'
 tap_done
