@@ -5,7 +5,8 @@
 # exactly the tree's files at their sizes; search --json: the new text);
 # editors' temporaries never reach it; kill -9 while it applies a large
 # file leaves a database that passes integrity_check, and a plain ingest
-# afterwards stores every file once; SIGTERM ends a watcher with 0.
+# afterwards stores every file once; SIGTERM ends a watcher with 0, idle
+# or in the middle of a batch.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/tap.sh"
@@ -164,7 +165,30 @@ wait "$watcher"
 rc=$?
 check "SIGTERM: the watcher exits 0" test $rc -eq 0
 check "... after printing a line per batch" grep -q 'added.*last.md' "$work/watch2.out"
-check "the watchers reported no sanitizer error" \
-	bash -c "! grep -qE 'Sanitizer|runtime error' '$work/watch.err' '$work/watch2.out'"
-grep -hE -A12 'Sanitizer|runtime error' "$work/watch.err" "$work/watch2.out" | head -40 | sed 's/^/# /'
+
+# SIGTERM while a batch applies: the batch stops as an interrupted ingest
+# does, the watcher exits 0, and the next run does the rest.
+"$ragdeck" --db "$db" --config "$work/config.yaml" ingest -w "$tree" > "$work/watch3.out" 2>&1 &
+watcher=$!
+pids+=("$watcher")
+wait_for grep -q 'files in collection' "$work/watch3.out"
+sed 's/sync/SYNC/g' "$tree/large.md" > "$work/large2.md"
+wal_before=$(stat -c %s "$db-wal" 2>/dev/null || echo 0)
+mv "$work/large2.md" "$tree/large2.md"
+wait_for wal_grew
+kill -TERM "$watcher"
+t0=$(date +%s%N)
+wait "$watcher"
+rc=$?
+echo "# SIGTERM during a batch: exited $((($(date +%s%N) - t0) / 1000000)) ms after the signal"
+grep -q 'large2.md' "$work/watch3.out" && echo "# (the batch finished before the signal)"
+check "SIGTERM during a batch: the watcher exits 0" test $rc -eq 0
+check "... integrity_check is ok" test "$(sqlite3 "$db" 'PRAGMA integrity_check')" = ok
+run ingest "$tree" > "$work/after3.txt" 2>&1
+check "... a plain ingest afterwards completes" test $? -eq 0
+check "... and the store holds every file exactly once" in_step
+
+out="$work/watch.err $work/watch2.out $work/watch3.out"
+check "the watchers reported no sanitizer error" bash -c "! grep -qE 'Sanitizer|runtime error' $out"
+grep -hE -A12 'Sanitizer|runtime error' $out | head -40 | sed 's/^/# /'
 tap_done
