@@ -31,7 +31,7 @@ static const char ingest_help[] =
 	"  -x, --exclude GLOB     leave out files and directories matching GLOB (repeatable)\n"
 	"      --prune            drop documents whose files are gone\n"
 	"  -w, --watch            after the run, keep the store in step with the\n"
-	"                         files until SIGINT or SIGTERM (one line per change)\n"
+	"                         files until SIGINT or SIGTERM (a line per batch)\n"
 	"      --json             print the summary as JSON (with --watch: one\n"
 	"                         object per line)\n"
 	"      --db PATH          database file\n"
