@@ -288,10 +288,10 @@ static void take_event(struct watch *w, const struct inotify_event *ev, uint64_t
 		take_name_event(w, d, ev, now_ms);
 }
 
-void watch_feed(struct watch *w, const void *buf, size_t len, uint64_t now_ms)
+size_t watch_feed(struct watch *w, const void *buf, size_t len, uint64_t now_ms)
 {
 	const char *p = buf;
-	size_t off = 0;
+	size_t off = 0, events = 0;
 	while (off + sizeof(struct inotify_event) <= len) {
 		struct inotify_event ev;
 		memcpy(&ev, p + off, sizeof ev);
@@ -302,30 +302,27 @@ void watch_feed(struct watch *w, const void *buf, size_t len, uint64_t now_ms)
 		 * for struct inotify_event in what read returns. */
 		take_event(w, (const struct inotify_event *)(const void *)(p + off), now_ms);
 		off += size;
+		events++;
 	}
 	settle_moves(w);
+	return events;
 }
 
 int watch_read(struct watch *w, uint64_t now_ms, char *err, size_t errlen)
 {
 	_Alignas(struct inotify_event) char buf[READ_BYTES];
-	int events = 0;
+	size_t events = 0;
 	for (;;) {
 		ssize_t n = read(w->fd, buf, sizeof buf);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == EAGAIN)
-			return events;
+			return events > INT_MAX ? INT_MAX : (int)events;
 		if (n <= 0) {
 			snprintf(err, errlen, "cannot read file events: %s", n < 0 ? strerror(errno) : "end of file");
 			return -1;
 		}
-		for (size_t off = 0; off < (size_t)n;) {
-			const struct inotify_event *ev = (const struct inotify_event *)(const void *)(buf + off);
-			off += sizeof *ev + ev->len;
-			events++;
-		}
-		watch_feed(w, buf, (size_t)n, now_ms);
+		events += watch_feed(w, buf, (size_t)n, now_ms);
 	}
 }
 

@@ -108,9 +108,10 @@ int watch_fd(const struct watch *w);
 int watch_read(struct watch *w, uint64_t now_ms, char *err, size_t errlen);
 
 /* Take in len bytes of struct inotify_event records (what a read of the
- * descriptor returns) at now_ms. watch_read calls it; tests feed it
- * events the kernel is hard to make send (IN_Q_OVERFLOW). */
-void watch_feed(struct watch *w, const void *buf, size_t len, uint64_t now_ms);
+ * descriptor returns; aligned for struct inotify_event) at now_ms, and
+ * return how many. watch_read calls it; tests feed it events the kernel
+ * is hard to make send (IN_Q_OVERFLOW). */
+size_t watch_feed(struct watch *w, const void *buf, size_t len, uint64_t now_ms);
 
 /* Milliseconds from now_ms until the first path is due (0: one is due),
  * or -1 when nothing is pending: a poll timeout. */

@@ -422,7 +422,7 @@ static void an_overflow_is_a_rescan_with_its_reason(void **state)
 	write_file(f, "pending.md", "x", "w");
 	pump(f);
 	struct inotify_event ev = { .wd = -1, .mask = IN_Q_OVERFLOW };
-	watch_feed(f->w, &ev, sizeof ev, f->now);
+	assert_int_equal(watch_feed(f->w, &ev, sizeof ev, f->now), 1);
 	assert_true(settle(f, &b));
 	assert_true(b.rescan);
 	assert_non_null(strstr(b.reason, "overflow"));
@@ -553,7 +553,7 @@ static void applied_rescan_ingests_the_roots_and_prunes(void **state)
 	watch_free(&f->w);
 	f->w = open_watch(f);
 	struct inotify_event ev = { .wd = -1, .mask = IN_Q_OVERFLOW };
-	watch_feed(f->w, &ev, sizeof ev, f->now);
+	assert_int_equal(watch_feed(f->w, &ev, sizeof ev, f->now), 1);
 	assert_true(settle(f, &b));
 	assert_true(b.rescan);
 	assert_int_equal(watch_apply(a.store, a.embedder, &a.opts, &b, &r, err, sizeof err), 0);
