@@ -144,7 +144,7 @@ static int add_watch(struct watch *w, const char *dir, uint64_t now_ms)
 	if (wd < 0) {
 		int e = errno;
 		watch_rescan_because(w, now_ms, "cannot watch %s: %s%s", dir, strerror(e),
-		               e == ENOSPC ? " (the inotify watch limit, fs.inotify.max_user_watches)" : "");
+		                     e == ENOSPC ? " (the inotify watch limit, fs.inotify.max_user_watches)" : "");
 		return -1;
 	}
 	set_dir(w, wd, dir);
@@ -270,8 +270,8 @@ cleanup:
 static void take_event(struct watch *w, const struct inotify_event *ev, uint64_t now_ms)
 {
 	if (ev->mask & IN_Q_OVERFLOW) {
-		watch_rescan_because(w, now_ms, "events were lost: the kernel's queue overflowed "
-		                          "(fs.inotify.max_queued_events)");
+		watch_rescan_because(w, now_ms,
+		                     "events were lost: the kernel's queue overflowed (fs.inotify.max_queued_events)");
 		watch_roots(w, now_ms); /* directories made meanwhile */
 		return;
 	}
