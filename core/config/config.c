@@ -326,6 +326,8 @@ static const struct field ingest_fields[] = {
 	{ .key = "max_file_mb", .type = F_INT, .off = CFG(ingest.max_file_mb), .min = 1, .max = 1024 },
 	{ .key = "threads", .type = F_INT, .off = CFG(ingest.threads), .min = 0, .max = 64 },
 	{ .key = "records", .type = F_MAP, .sub = &records_section },
+	{ .key = "watch_debounce_ms", .type = F_INT, .off = CFG(ingest.watch_debounce_ms), .min = 10,
+	  .max = 60000 },
 };
 static const struct section ingest_section = {
 	ingest_fields, ARRAY_LEN(ingest_fields), config_check_ingest
@@ -458,6 +460,7 @@ struct config *config_defaults(void)
 	c->ingest.overlap_tokens = 40;
 	c->ingest.min_chunk_tokens = 32;
 	c->ingest.max_file_mb = 20;
+	c->ingest.watch_debounce_ms = 300;
 	c->retrieval.fusion = xstrdup("convex");
 	c->retrieval.rrf_k = 60;
 	c->retrieval.vector_weight = CONFIG_AUTO;

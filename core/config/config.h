@@ -112,6 +112,7 @@ struct config {
 		struct {         /* field names of record files; NULL: the defaults */
 			char *id, *title, *body, *date;
 		} records;
+		int watch_debounce_ms; /* ingest --watch: quiet time before a file is taken */
 	} ingest;
 	struct {
 		char *fusion;                    /* rrf | convex */

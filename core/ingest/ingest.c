@@ -705,13 +705,22 @@ static int claim_model(struct run *r)
 	return rc == 0 ? 0 : -1;
 }
 
-/* A path given to ingest must exist: a typo is an error, not a skip. */
-static int check_roots(const char *const *paths, size_t n_paths, char *err, size_t errlen)
+/* A path given to ingest must exist: a typo is an error, not a skip.
+ * With missing_ok a path that does not exist is left out: the paths that
+ * do go to *kept (caller frees the array; the strings are paths'). */
+static int check_roots(const char *const *paths, size_t n_paths, bool missing_ok, const char ***kept,
+                       size_t *n_kept, char *err, size_t errlen)
 {
 	struct stat st;
+	*kept = xcalloc(n_paths ? n_paths : 1, sizeof **kept);
+	*n_kept = 0;
 	for (size_t i = 0; i < n_paths; i++) {
-		if (stat(paths[i], &st) != 0) {
+		if (stat(paths[i], &st) == 0) {
+			(*kept)[(*n_kept)++] = paths[i];
+		} else if (!missing_ok || errno != ENOENT) {
 			snprintf(err, errlen, "cannot ingest %s: %s", paths[i], strerror(errno));
+			free(*kept);
+			*kept = NULL;
 			return -1;
 		}
 	}
@@ -772,20 +781,26 @@ int ingest_run(struct store *store, struct embedder *embedder, const struct inge
 		.exclude = opts->exclude, .n_exclude = opts->n_exclude,
 	};
 	struct walk_result files = { 0 };
+	const char **roots = NULL;
+	size_t n_roots = 0;
 	int rc = -1;
 
 	memset(out, 0, sizeof *out);
-	if (check_roots(paths, n_paths, err, errlen) != 0)
+	if (check_roots(paths, n_paths, opts->missing_ok, &roots, &n_roots, err, errlen) != 0)
 		return -1;
 	r.start_us = clock_now_us();
 	stamp_pipeline(opts, r.pipeline, sizeof r.pipeline);
-	if (store_collection_id(store, opts->collection, true, &r.collection, err, errlen) != 0)
-		return -1;
-	if (claim_model(&r) != 0) {
-		snprintf(err, errlen, "%s", r.err);
+	if (store_collection_id(store, opts->collection, true, &r.collection, err, errlen) != 0) {
+		free(roots);
 		return -1;
 	}
-	walk_paths(paths, n_paths, &filter, &files);
+	if (claim_model(&r) != 0) {
+		snprintf(err, errlen, "%s", r.err);
+		free(roots);
+		return -1;
+	}
+	walk_paths(roots, n_roots, &filter, &files);
+	free(roots);
 	out->walk_us = clock_now_us() - r.start_us;
 	out->files = files.n_files;
 	for (size_t i = 0; i < files.n_problems; i++)

@@ -35,6 +35,9 @@ struct ingest_opts {
 	const char *const *exclude;
 	size_t n_exclude;
 	bool prune;              /* drop documents of the collection whose file is gone */
+	bool missing_ok;         /* a path that does not exist is left out, not an
+	                          * error (watch mode: the file went between its
+	                          * event and the run; the caller deletes it) */
 	int64_t max_file_bytes;
 	int chunk_tokens;
 	int overlap_tokens;
@@ -118,7 +121,7 @@ void ingest_opts_from_config(const struct config *cfg, const char *collection, s
 /* Ingest the files under paths into opts->collection. Returns 0 when the
  * run completed or was stopped (out->interrupted; files may have been
  * skipped: see out->skips), -1 when it could not run or go on (a path
- * does not exist, the collection holds another model's vectors, the
+ * does not exist and opts->missing_ok is not set, the collection holds another model's vectors, the
  * embedding server failed, the database failed or the disk is full: err
  * says why; what was committed is kept and counted, what was not is in
  * out->unstored and out->not_reached). Free out with

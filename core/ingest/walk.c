@@ -31,6 +31,16 @@ bool walk_glob_match(const char *glob, const char *rel_path)
 	return fnmatch(glob, base ? base + 1 : rel_path, 0) == 0;
 }
 
+bool walk_name_ignored(const char *name)
+{
+	size_t len = strlen(name);
+	if (len == 0 || name[0] == '.' || name[len - 1] == '~')
+		return true;
+	if (len >= 2 && name[0] == '#' && name[len - 1] == '#')
+		return true;
+	return strcmp(name, "4913") == 0;
+}
+
 static bool any_match(const char *const *globs, size_t n, const char *rel)
 {
 	for (size_t i = 0; i < n; i++)
@@ -115,8 +125,8 @@ static void walk_dir(struct walker *w, const char *path, const char *rel, const 
 	size_t n = 0, cap = 0;
 	struct dirent *de;
 	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue; /* ".", ".." and hidden entries */
+		if (walk_name_ignored(de->d_name))
+			continue; /* ".", "..", hidden entries, editors' files */
 		if (n == cap) {
 			cap = cap ? cap * 2 : 32;
 			names = xreallocarray(names, cap, sizeof *names);
@@ -124,7 +134,8 @@ static void walk_dir(struct walker *w, const char *path, const char *rel, const 
 		names[n++] = xstrdup(de->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof *names, compare_names);
+	if (n)
+		qsort(names, n, sizeof *names, compare_names); /* names is NULL when empty */
 	push_dir(&w->stack, st);
 	struct strbuf child = STRBUF_INIT, child_rel = STRBUF_INIT;
 	for (size_t i = 0; i < n; i++) {

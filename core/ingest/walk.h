@@ -2,8 +2,9 @@
  *
  * Directories are walked recursively following symlinks; a directory seen
  * twice on one path (a symlink loop) is reported, not followed. Hidden
- * entries (name starting with '.') inside a walked directory are skipped;
- * a hidden path named explicitly is walked. */
+ * entries (name starting with '.') and editors' backups and temporaries
+ * inside a walked directory are skipped (walk_name_ignored); such a path
+ * named explicitly is walked. */
 #ifndef RAGDECK_WALK_H
 #define RAGDECK_WALK_H
 
@@ -43,6 +44,12 @@ struct walk_result {
  * with a '/' is matched against the whole relative path ('*' crosses
  * directories), one without against the last component. */
 bool walk_glob_match(const char *glob, const char *rel_path);
+
+/* True when an entry called name inside a walked directory is left out:
+ * hidden ("." first: .git, vim's .a.md.swp), a backup ("a.md~"), an
+ * Emacs autosave ("#a.md#") or vim's write test file ("4913"). Watch
+ * mode uses the same rule, so such files never cause work. */
+bool walk_name_ignored(const char *name);
 
 /* Walk each root (file or directory) into out. Files are sorted by path
  * and listed once even when reached twice. Problems (missing root, loop,

@@ -206,6 +206,10 @@ static void every_real_command_is_described(void **state)
 	assert_string_equal(mode->choices, CLI_RETRIEVE_MODES);
 	assert_non_null(find_opt(find_ctx(&m, "pairs check"), "format"));
 	assert_int_equal(find_ctx(&m, "ingest")->opts.operands, CLI_COMPLETE_PATH);
+	const struct cli_opt *watch = find_opt(find_ctx(&m, "ingest"), "watch");
+	assert_non_null(watch);
+	assert_int_equal(watch->letter, 'w');
+	assert_int_equal(watch->type, CLI_OPT_FLAG);
 	assert_int_equal(find_ctx(&m, "search")->opts.operands, CLI_COMPLETE_NONE);
 	assert_int_equal(find_ctx(&m, "completion")->n_next, 3);
 	complete_model_free(&m);

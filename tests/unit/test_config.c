@@ -139,6 +139,7 @@ static void assert_default_extensions(const struct config *c)
 	assert_null(c->ingest.records.title);
 	assert_null(c->ingest.records.body);
 	assert_null(c->ingest.records.date);
+	assert_int_equal(c->ingest.watch_debounce_ms, 300);
 	assert_string_equal(c->retrieval.fusion, "convex");
 	assert_int_equal(c->retrieval.rrf_k, 60);
 	assert_dbl(c->retrieval.vector_weight, CONFIG_AUTO);
@@ -288,6 +289,7 @@ static const struct range_case range_cases[] = {
 	{ "ingest.overlap_tokens", "-1", "2049", "an integer from 0 to 2048" },
 	{ "ingest.max_file_mb", "0", "1025", "an integer from 1 to 1024" },
 	{ "ingest.threads", "-1", "65", "an integer from 0 to 64" },
+	{ "ingest.watch_debounce_ms", "9", "60001", "an integer from 10 to 60000" },
 	{ "retrieval.rrf_k", "0", "1001", "an integer from 1 to 1000" },
 	{ "retrieval.vector_weight", "-1", "10.5", "a number from 0 to 10, or auto" },
 	{ "retrieval.heading_weight", "-1", "10.5", "a number from 0 to 10" },

@@ -236,13 +236,24 @@ void cli_put_cell(FILE *f, const char *s, size_t len)
 	free(cell);
 }
 
-void cli_print_json(FILE *f, cJSON *json)
+/* Write cJSON's text s and a newline to f, invisible characters escaped;
+ * frees s. */
+static void put_json_text(FILE *f, char *s)
 {
-	char *s = cJSON_Print(json);
 	char *inert = utf8_json_escape_invisible(s);
 	fprintf(f, "%s\n", inert);
 	free(inert);
 	cJSON_free(s);
+}
+
+void cli_print_json(FILE *f, cJSON *json)
+{
+	put_json_text(f, cJSON_Print(json));
+}
+
+void cli_print_json_line(FILE *f, cJSON *json)
+{
+	put_json_text(f, cJSON_PrintUnformatted(json));
 }
 
 bool cli_common_option(struct cli *cli, int opt, const char *arg)

@@ -106,6 +106,10 @@ const char *cli_display_path(const char *path);
 struct cJSON;
 void cli_print_json(FILE *f, struct cJSON *json);
 
+/* Write s to f as one line of JSON (no newline inside), for a stream of
+ * objects read a line at a time. */
+void cli_print_json_line(FILE *f, struct cJSON *json);
+
 /* Write untrusted text s[0..len) (document text, file names, model output)
  * to f with terminal controls made inert by utf8_sanitize. */
 void cli_put_clean(FILE *f, const char *s, size_t len);

@@ -1,7 +1,6 @@
 /* ragdeck ingest: add files and directories to the knowledge store. */
 #include "tui/cli/cli.h"
 #include "core/search/result_json.h"
-#include "core/search/retrieve.h"
 #include "core/util/error.h"
 #include "tui/cli/commands.h"
 #include "tui/cli/options.h"
@@ -9,8 +8,11 @@
 #include "core/config/config.h"
 #include "core/embed/embed.h"
 #include "core/ingest/ingest.h"
+#include "core/ingest/watch.h"
+#include "tui/cli/ingest_watch.h"
 #include "core/util/log.h"
 #include "core/util/xalloc.h"
+#include "store/store.h"
 
 #include <cjson/cJSON.h>
 #include <getopt.h>
@@ -28,13 +30,18 @@ static const char ingest_help[] =
 	"  -i, --include GLOB     only files matching GLOB (repeatable)\n"
 	"  -x, --exclude GLOB     leave out files and directories matching GLOB (repeatable)\n"
 	"      --prune            drop documents whose files are gone\n"
-	"      --json             print the summary as JSON\n"
+	"  -w, --watch            after the run, keep the store in step with the\n"
+	"                         files until SIGINT or SIGTERM (a line per batch)\n"
+	"      --json             print the summary as JSON (with --watch: one\n"
+	"                         object per line)\n"
 	"      --db PATH          database file\n"
 	"      --config FILE      config file\n"
 	"  -h, --help             show this help\n"
 	"\n"
 	"A GLOB with a '/' matches the path below PATH, one without matches the\n"
-	"file name. Hidden files and directories are skipped unless named.\n";
+	"file name. Hidden files and directories, backups (NAME~) and editors'\n"
+	"temporaries are skipped unless named. --watch takes a file once it has\n"
+	"been quiet for ingest.watch_debounce_ms (300 ms by default).\n";
 
 struct globs {
 	const char **items;
@@ -132,9 +139,10 @@ static void add_notes_json(cJSON *o, const char *name, const struct ingest_skip 
 	}
 }
 
-/* error: why the run stopped; NULL when it did not fail. */
+/* error: why the run stopped; NULL when it did not fail. line: all on
+ * one line (watch mode's stream of objects). */
 static void print_summary_json(const struct ingest_summary *s, const char *collection, const char *model,
-                               const char *vec_index, const char *error)
+                               const char *vec_index, const char *error, bool line)
 {
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "collection", collection);
@@ -179,33 +187,56 @@ static void print_summary_json(const struct ingest_summary *s, const char *colle
 	cJSON_AddNumberToObject(p, "chunk", share(s->chunk_us, work));
 	cJSON_AddNumberToObject(p, "embed", share(s->embed_us, work));
 	cJSON_AddNumberToObject(p, "store", share(s->store_us, work));
-	cli_print_json(stdout, o);
+	if (line)
+		cli_print_json_line(stdout, o);
+	else
+		cli_print_json(stdout, o);
 	cJSON_Delete(o);
 }
 
-/* Bring the collection's vector index file up to date (with a bar) so the
- * next search opens at once. Returns what became of it. */
-static const char *persist_vectors(struct cli *cli, struct embedder *embedder, const char *collection,
-                                   struct progress_bar *bar)
+/* Ingest paths, bring the vector index file up to date and print the
+ * summary (json: as JSON, on one line when watching). Returns EXIT_OK
+ * when the run completed, or was stopped while watching (*stopped), and
+ * EXIT_FAIL otherwise (logged). */
+static int ingest_and_report(struct cli *cli, struct embedder *embedder, const struct ingest_opts *opts,
+                             const char *const *paths, size_t n_paths, bool json, bool watching, bool *stopped)
 {
+	struct progress_bar bar;
+	progress_init(&bar);
+	struct ingest_summary sum;
 	char err[ERR_LEN];
-	bool wrote = false;
-	int rc = retriever_persist(cli->store, embedder, collection, progress_vec_index, bar, &wrote, err,
-	                           sizeof err);
-	progress_clear(bar);
-	if (rc != 0) {
-		log_warn("%s", err);
-		return "not written";
-	}
-	return wrote ? "written" : "current";
+	int rc = EXIT_FAIL;
+	int run = ingest_run(cli->store, embedder, opts, paths, n_paths, on_progress, &bar, &sum, err, sizeof err);
+	progress_clear(&bar);
+	/* A run that stopped leaves the file to the next run or search. */
+	const char *vec_index = run == 0 && !sum.interrupted
+	                                ? ingest_persist_vectors(cli, embedder, opts->collection, &bar)
+	                                : "not written";
+	if (json)
+		print_summary_json(&sum, opts->collection, embedder->model, vec_index, run != 0 ? err : NULL, watching);
+	else
+		print_summary(&sum, opts->collection, embedder->model, vec_index);
+	fflush(stdout);
+	if (run != 0 && sum.added + sum.changed)
+		log_error("ingest stopped: %s; the %zu documents committed are kept: run the same command again to go on",
+		          err, sum.added + sum.changed);
+	else if (run != 0)
+		log_error("ingest stopped: %s", err);
+	else
+		rc = sum.interrupted && !watching ? EXIT_FAIL : EXIT_OK;
+	*stopped = sum.interrupted;
+	ingest_summary_free(&sum);
+	return rc;
 }
 
 int cmd_ingest(struct cli *cli, int argc, char **argv)
 {
 	struct globs include = { 0 }, exclude = { 0 };
 	const char *collection = NULL;
-	bool prune = false, json = false;
+	bool prune = false, json = false, watching = false, stopped = false;
 	struct embedder *embedder = NULL;
+	struct watch *watcher = NULL;
+	char err[ERR_LEN];
 	int rc = EXIT_FAIL;
 
 	const struct cli_opt options[] = {
@@ -213,15 +244,19 @@ int cmd_ingest(struct cli *cli, int argc, char **argv)
 		{ .name = "include", .letter = 'i', .type = CLI_OPT_FUNC, .dest = &include, .parse = globs_option },
 		{ .name = "exclude", .letter = 'x', .type = CLI_OPT_FUNC, .dest = &exclude, .parse = globs_option },
 		{ .name = "prune", .type = CLI_OPT_FLAG, .dest = &prune },
+		{ .name = "watch", .letter = 'w', .type = CLI_OPT_FLAG, .dest = &watching },
 		{ .name = "json", .type = CLI_OPT_FLAG, .dest = &json },
 		{ .complete = CLI_COMPLETE_PATH }, /* PATH... */
 	};
 	if (cli_options_parse(cli, "ingest", ingest_help, options, argc, argv, &rc) != 0)
 		goto cleanup;
-	if (optind >= argc && !prune) {
-		rc = cli_usage_error(cli, "ingest ", "ingest needs at least one PATH");
+	if (optind >= argc && (!prune || watching)) {
+		rc = cli_usage_error(cli, "ingest ", watching ? "ingest --watch needs at least one PATH to watch"
+		                                              : "ingest needs at least one PATH");
 		goto cleanup;
 	}
+	const char *const *paths = (const char *const *)argv + optind;
+	size_t n_paths = (size_t)(argc - optind);
 	if (cli_open_store(cli) != 0 || !(embedder = cli_embedder_or_log(cli, collection, EMBED_FOR_INGEST)))
 		goto cleanup;
 	struct ingest_opts opts;
@@ -232,29 +267,19 @@ int cmd_ingest(struct cli *cli, int argc, char **argv)
 	opts.n_exclude = exclude.n;
 	opts.prune = prune;
 	opts.stop = cli_catch_stop_signals();
-	struct progress_bar bar;
-	progress_init(&bar);
-	struct ingest_summary sum;
-	char err[ERR_LEN];
-	int run = ingest_run(cli->store, embedder, &opts, (const char *const *)argv + optind,
-	                     (size_t)(argc - optind), on_progress, &bar, &sum, err, sizeof err);
-	progress_clear(&bar);
-	/* A run that stopped leaves the file to the next run or search. */
-	const char *vec_index = run == 0 && !sum.interrupted ? persist_vectors(cli, embedder, opts.collection, &bar)
-	                                                    : "not written";
-	if (json)
-		print_summary_json(&sum, opts.collection, embedder->model, vec_index, run != 0 ? err : NULL);
-	else
-		print_summary(&sum, opts.collection, embedder->model, vec_index);
-	if (run != 0 && sum.added + sum.changed)
-		log_error("ingest stopped: %s; the %zu documents committed are kept: run the same command again to go on",
-		          err, sum.added + sum.changed);
-	else if (run != 0)
-		log_error("ingest stopped: %s", err);
-	else
-		rc = sum.interrupted ? EXIT_FAIL : EXIT_OK;
-	ingest_summary_free(&sum);
+	/* Watching starts before the run, so a change made during it is seen. */
+	struct watch_opts wo = { .include = include.items, .n_include = include.n, .exclude = exclude.items,
+	                         .n_exclude = exclude.n, .debounce_ms = cli->cfg->ingest.watch_debounce_ms,
+	                         .ignore_prefix = store_path(cli->store) };
+	if (watching && watch_open(paths, n_paths, &wo, &watcher, err, sizeof err) != 0) {
+		log_error("%s", err);
+		goto cleanup;
+	}
+	rc = ingest_and_report(cli, embedder, &opts, paths, n_paths, json, watching, &stopped);
+	if (rc == EXIT_OK && watching && !stopped)
+		rc = ingest_watch_loop(cli, embedder, &opts, watcher, json);
 cleanup:
+	watch_free(&watcher);
 	embed_free(&embedder);
 	free(include.items);
 	free(exclude.items);

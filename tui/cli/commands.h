@@ -15,7 +15,7 @@
 struct cli;
 
 #define RAGDECK_COMMANDS(X) \
-	X(ingest, "", "ingest [--collection NAME] [--include GLOB] [--exclude GLOB] [--prune] [--json] PATH...", \
+	X(ingest, "", "ingest [--collection NAME] [--include GLOB] [--exclude GLOB] [--prune] [--watch] [--json] PATH...", \
 	  "add files and directories to the knowledge store") \
 	X(reembed, "", "reembed [--collection NAME] [--model MODEL] [--json]", \
 	  "embed a collection again with another model; search keeps the old vectors until done") \

@@ -1,0 +1,32 @@
+/* ingest_watch: what `ragdeck ingest` does after its run: the vector index
+ * file brought up to date and, with --watch, the loop that applies each
+ * batch of changes (core/ingest/watch.h) and prints one line for it. */
+#ifndef RAGDECK_INGEST_WATCH_H
+#define RAGDECK_INGEST_WATCH_H
+
+#include <stdbool.h>
+
+struct cli;
+struct embedder;
+struct ingest_opts;
+struct progress_bar;
+struct watch;
+
+/* Bring collection's vector index file up to date (drawing on bar) so
+ * the next search opens at once, as after a finished ingest. Returns what
+ * became of it: "written", "current" or "not written" (a warning was
+ * logged). */
+const char *ingest_persist_vectors(struct cli *cli, struct embedder *embedder, const char *collection,
+                                   struct progress_bar *bar);
+
+/* Apply w's batches to the store until *opts->stop (SIGINT, SIGTERM),
+ * printing a line per batch to stdout (a JSON object per line with
+ * json). Waits in pselect with the stop signals unblocked only there, so
+ * a signal is never missed between the check and the wait. Returns
+ * EXIT_OK when stopped (the batch in hand finished or abandoned as an
+ * interrupted ingest abandons it), EXIT_FAIL when a batch or the events
+ * failed (logged; what committed is kept). */
+int ingest_watch_loop(struct cli *cli, struct embedder *embedder, const struct ingest_opts *opts, struct watch *w,
+                      bool json);
+
+#endif
