@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The documents behind the answers, in the full-screen app: a citation
 # whose file changed on disk after it was ingested is marked stale, one key
-# ingests that file again, and a deleted file is marked deleted.
+# ingests that file again, and a deleted file is marked deleted; :watch
+# keeps the store in step with a folder while the app runs.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../integration/tap.sh"
@@ -39,6 +40,28 @@ rm "$doc"
 sleep 2.1
 keys j k
 check "a deleted file's citation is marked deleted" wait_for 'refund-policy\.md:[0-9]+-[0-9]+ deleted' 5
+
+# 5. :watch keeps the store in step while the app runs.
+mkdir -p "$work/watched"
+printf '# Kiosk mode\n\nKiosk mode locks the console to one dashboard.\n' > "$work/watched/kiosk.md"
+keys ':watch '"$work/watched" Enter
+check ":watch ingests the folder first" wait_for "ingested .*watched: 1 files, 1 add" 10
+check "the status line says what is watched" wait_for 'watching .*watched ·' 3
+printf '# Wombat pairing\n\nTo pair a wombat badge, hold the reader for nine seconds.\n' > "$work/watched/wombat.md"
+check "a new file is taken in by the watch" wait_for 'watch: added .*wombat\.md \(1 change' 10
+check "the new file's document is stored" test "$(sql "SELECT count(*) FROM documents WHERE path LIKE '%watched/wombat.md'")" = 1
+mv "$work/watched/kiosk.md" "$work/watched/kiosk-mode.md"
+check "a rename is a removal and an addition" wait_for 'watch: removed .*kiosk\.md, added ' 10
+check "the store holds the new name only" test "$(sql "SELECT group_concat(substr(path, length(path) - 12), ',') FROM documents WHERE path LIKE '%watched/kiosk%'")" = "kiosk-mode.md"
+keys i "How do I pair a wombat badge?" Enter
+check "a question finds the watched file" wait_for 'wombat\.md:[0-9]+-[0-9]+' 10
+keys Tab
+keys ':watch off' Enter
+check ":watch off stops watching" wait_for 'stopped watching' 3
+check "the status line no longer says watching" wait_gone 'watching .*watched ·' 3
+printf '# Late\n\nwritten after the watch stopped\n' > "$work/watched/late.md"
+sleep 1
+check "a file written after :watch off is not taken in" test "$(sql "SELECT count(*) FROM documents WHERE path LIKE '%late.md'")" = 0
 keys q
 wait_for 'e2e-shell\$ ?$' 10
 

@@ -18,6 +18,8 @@
 #include "core/llm/breaker.h"
 #include "core/config/config.h"
 #include "core/embed/embed.h"
+#include "core/ingest/ingest.h"
+#include "core/ingest/watch.h"
 #include "store/session.h"
 #include "store/store.h"
 #include "core/util/grapheme.h"
@@ -74,11 +76,17 @@ int app_set_theme(struct app *a, const char *name, char *err, size_t errlen)
 	return 0;
 }
 
+/* What the running worker does, for "... is already running". */
+static const char *worker_kind(const struct app *a)
+{
+	return a->worker_eval ? "an eval" : a->worker_watch ? "a watched change" : "an ingest";
+}
+
 void app_ingest(struct app *a, const char *path)
 {
 	char err[ERR_LEN];
 	if (a->worker) {
-		app_status(a, false, "%s is already running", a->worker_eval ? "an eval" : "an ingest");
+		app_status(a, false, "%s is already running", worker_kind(a));
 		return;
 	}
 	struct embedder *e = cli_embedder(a->cli, NULL, EMBED_FOR_INGEST, NULL, 0, err, sizeof err);
@@ -97,7 +105,7 @@ void app_eval(struct app *a, const char *golden)
 {
 	char err[ERR_LEN];
 	if (a->worker) {
-		app_status(a, false, "%s is already running", a->worker_eval ? "an eval" : "an ingest");
+		app_status(a, false, "%s is already running", worker_kind(a));
 		return;
 	}
 	/* One connection for every evaluation of the session: it is used by
@@ -144,6 +152,85 @@ static void open_retriever(struct app *a)
 		app_status(a, true, "answering without documents: %s", err);
 }
 
+/* Stop watching, saying so when say. */
+static void stop_watching(struct app *a, bool say)
+{
+	if (!a->watch)
+		return;
+	if (say)
+		app_status(a, false, "stopped watching %s", a->watch_root);
+	watch_free(&a->watch);
+	free(a->watch_root);
+	a->watch_root = NULL;
+}
+
+void app_watch(struct app *a, const char *path)
+{
+	char err[ERR_LEN];
+	if (strcmp(path, "off") == 0) {
+		if (!a->watch)
+			app_status(a, false, "nothing is being watched");
+		stop_watching(a, true);
+		return;
+	}
+	if (a->worker) {
+		app_status(a, false, "%s is already running: :watch when it is done", worker_kind(a));
+		return;
+	}
+	stop_watching(a, false);
+	struct ingest_opts io;
+	ingest_opts_from_config(a->cli->cfg, NULL, &io);
+	struct watch_opts wo = {
+		.include = io.include, .n_include = io.n_include, .exclude = io.exclude, .n_exclude = io.n_exclude,
+		.debounce_ms = a->cli->cfg->ingest.watch_debounce_ms, .ignore_prefix = store_path(a->cli->store),
+	};
+	const char *roots[1] = { path };
+	if (watch_open(roots, 1, &wo, &a->watch, err, sizeof err) != 0) {
+		app_status(a, true, "cannot watch %s: %s", path, err);
+		return;
+	}
+	a->watch_root = xstrdup(path);
+	/* Changes from now on are caught while this first ingest runs. */
+	app_ingest(a, path);
+}
+
+/* Read the watcher's events and hand the batch that is due to the worker
+ * when it is free. Returns how long the loop may sleep for the next one
+ * (-1: no limit). */
+static int poll_watch(struct app *a, bool readable)
+{
+	char err[ERR_LEN];
+	if (!a->watch)
+		return -1;
+	uint64_t now = clock_now_us() / 1000;
+	if (readable && watch_read(a->watch, now, err, sizeof err) < 0) {
+		app_status(a, true, "watch stopped: %s", err);
+		stop_watching(a, false);
+		return -1;
+	}
+	if (a->worker)
+		return -1; /* the worker's final message wakes the loop */
+	struct watch_batch b;
+	if (watch_take_due(a->watch, now, &b)) {
+		struct embedder *e = cli_embedder(a->cli, NULL, EMBED_FOR_INGEST, NULL, 0, err, sizeof err);
+		if (!e) {
+			watch_batch_free(&b);
+			app_status(a, true, "watch stopped: %s", err);
+			stop_watching(a, false);
+			return -1;
+		}
+		if (worker_start_watch(store_path(a->cli->store), a->cli->cfg, e, &b, &a->worker, err, sizeof err) != 0) {
+			app_status(a, true, "watch stopped: %s", err);
+			stop_watching(a, false);
+			return -1;
+		}
+		a->worker_watch = true;
+		a->dirty = true;
+		return -1;
+	}
+	return watch_timeout_ms(a->watch, now);
+}
+
 static void worker_messages(struct app *a)
 {
 	struct worker_msg m;
@@ -165,6 +252,9 @@ static void worker_messages(struct app *a)
 		worker_free(&a->worker);
 		app_forget_disk_states(a);
 		app_status(a, m.rc != 0, "%s", m.text);
+		if (a->worker_watch && m.rc != 0)
+			stop_watching(a, false);
+		a->worker_watch = false;
 		if (m.rc == 0 && !a->running)
 			open_retriever(a);
 	}
@@ -253,7 +343,14 @@ static void draw_status(struct app *a)
 		struct vec_store_state st = retriever_vectors(a->retriever);
 		snprintf(vectors, sizeof vectors, "vector index %zu%% · ", st.total ? st.done * 100 / st.total : 0);
 	}
-	snprintf(right, sizeof right, " %s%s%s · session %lld · %s ", vectors, a->running ? "streaming · " : "",
+	char watching[64] = "";
+	if (a->watch) {
+		const char *base = strrchr(a->watch_root, '/');
+		base = base && base[1] ? base + 1 : a->watch_root;
+		snprintf(watching, sizeof watching, "%s %.24s · ", a->worker_watch ? "updating" : "watching", base);
+	}
+	snprintf(right, sizeof right, " %s%s%s%s · session %lld · %s ", watching, vectors,
+	         a->running ? "streaming · " : "",
 	         a->model ? a->model : "default model", (long long)a->session_id, a->theme.name);
 	int rcols = (int)strlen(right);
 	if (a->status[0])
@@ -441,6 +538,7 @@ static void teardown(struct app *a)
 	char err[ERR_LEN];
 	app_clear_chat(a);
 	worker_free(&a->worker);
+	stop_watching(a, false);
 	store_close(&a->eval_store);
 	if (a->history_path && a->input &&
 	    lineedit_history_save(a->input, a->history_path, err, sizeof err) != 0)
@@ -524,6 +622,9 @@ static void loop(struct app *a)
 		if (a->quit)
 			break;
 		int wait_ms = watch_vectors(a);
+		int watch_ms = poll_watch(a, false);
+		if (watch_ms >= 0 && (wait_ms < 0 || watch_ms < wait_ms))
+			wait_ms = watch_ms;
 		if (a->dirty || a->need_layout) {
 			uint64_t now = clock_now_us(), since = now - a->drawn_us;
 			if (keyed || a->need_layout || since >= FRAME_US) {
@@ -533,15 +634,21 @@ static void loop(struct app *a)
 				wait_ms = (int)((FRAME_US - since) / 1000) + 1;
 			}
 		}
-		struct pollfd fds[3] = {
+		struct pollfd fds[4] = {
 			{ .fd = STDIN_FILENO, .events = POLLIN },
 			{ .fd = sigwatch_fd(), .events = POLLIN },
 		};
-		size_t n = 2;
+		size_t n = 2, watch_at = 0;
 		if (a->worker)
 			fds[n++] = (struct pollfd){ .fd = worker_fd(a->worker), .events = POLLIN };
+		if (a->watch) {
+			watch_at = n;
+			fds[n++] = (struct pollfd){ .fd = watch_fd(a->watch), .events = POLLIN };
+		}
 		if (llm_client_poll(a->client, fds, n, wait_ms, err, sizeof err) < 0)
 			app_status(a, true, "%s", err);
+		if (watch_at && (fds[watch_at].revents & POLLIN))
+			poll_watch(a, true);
 		if ((fds[0].revents & (POLLHUP | POLLERR | POLLNVAL)) || sigwatch_caught())
 			a->quit = true;
 	}

@@ -50,6 +50,9 @@ struct app {
 	char save_error[256];     /* why the current question could not be saved */
 	struct worker *worker;
 	bool worker_eval;          /* the worker runs an evaluation, not an ingest */
+	bool worker_watch;         /* the worker applies a watched batch */
+	struct watch *watch;       /* :watch PATH, NULL: none */
+	char *watch_root;          /* its path, as shown */
 	struct store *eval_store;  /* the evaluations' own connection, opened at the first */
 	struct disk_seen *disk;    /* documents' files against the store (host_disk_state) */
 	size_t n_disk;
@@ -91,6 +94,10 @@ void app_list_sessions(struct app *a);
 /* Check every document's file again at its next host_disk_state (after
  * an ingest). */
 void app_forget_disk_states(struct app *a);
+
+/* :watch PATH: ingest path, then apply its watched changes (one batch at
+ * a time in the worker, when it is free); :watch off stops watching. */
+void app_watch(struct app *a, const char *path);
 
 /* Start ingesting path in the worker; progress goes to the status line. */
 void app_ingest(struct app *a, const char *path);

@@ -89,6 +89,7 @@ void app_command(struct app *a, enum keys_cmd cmd, const char *arg, long num)
 	case KEYS_CMD_SESSIONS: app_list_sessions(a); break;
 	case KEYS_CMD_SESSION: app_load_session(a, num); break;
 	case KEYS_CMD_INGEST: app_ingest(a, arg); break;
+	case KEYS_CMD_WATCH: app_watch(a, arg); break;
 	case KEYS_CMD_MODEL:
 		free(a->model);
 		a->model = strcmp(arg, "default") == 0 ? NULL : xstrdup(arg);

@@ -3,6 +3,9 @@
 #include "core/config/config.h"
 #include "core/embed/embed.h"
 #include "core/ingest/ingest.h"
+#include "core/ingest/watch.h"
+#include "tui/cli/ingest_watch.h"
+#include "core/util/strbuf.h"
 #include "core/eval/eval_history.h"
 #include "core/answer/turn.h"
 #include "core/util/clock.h"
@@ -31,6 +34,7 @@ struct worker {
 	uint64_t last_sent_us;
 	struct worker_eval *eval;  /* an evaluation's results until taken */
 	struct store *store;       /* an evaluation's connection (borrowed) */
+	struct watch_batch batch;  /* a watched batch to apply */
 };
 
 static void send_msg(struct worker *w, const struct worker_msg *m)
@@ -92,6 +96,45 @@ static void *run(void *arg)
 	}
 cleanup:
 	ingest_summary_free(&sum);
+	store_close(&store);
+	send_msg(w, &m);
+	return NULL;
+}
+
+/* A watched batch: applied as `ragdeck ingest --watch` applies it. */
+static void *run_watch(void *arg)
+{
+	struct worker *w = arg;
+	struct store *store = NULL;
+	struct watch_result r;
+	struct worker_msg m = { .done = true, .rc = -1 };
+	char err[200];
+	memset(&r, 0, sizeof r);
+	if (store_open(w->db_path, &store, err, sizeof err) != 0) {
+		snprintf(m.text, sizeof m.text, "watch: %s", err);
+		goto cleanup;
+	}
+	struct ingest_opts opts;
+	ingest_opts_from_config(w->cfg, NULL, &opts);
+	if (watch_apply(store, w->embedder, &opts, &w->batch, &r, err, sizeof err) != 0) {
+		snprintf(m.text, sizeof m.text, "watch stopped: %s", err);
+		goto cleanup;
+	}
+	const char *vec_index = "current";
+	bool wrote = false;
+	if (r.added + r.updated + r.removed && !r.summary.interrupted) {
+		int rc = retriever_persist(store, w->embedder, opts.collection, NULL, NULL, &wrote, err, sizeof err);
+		vec_index = rc != 0 ? "not written" : wrote ? "written" : "current";
+	}
+	struct strbuf line = STRBUF_INIT;
+	ingest_watch_line(&w->batch, &r, vec_index, &line);
+	m.rc = 0;
+	m.n_done = m.n_total = r.summary.files;
+	m.chunks = r.summary.chunks;
+	snprintf(m.text, sizeof m.text, "watch: %s", sb_str(&line));
+	sb_free(&line);
+cleanup:
+	watch_result_free(&r);
 	store_close(&store);
 	send_msg(w, &m);
 	return NULL;
@@ -182,10 +225,14 @@ cleanup:
 }
 
 static int start(const char *db_path, struct store *store, const struct config *cfg,
-                 struct embedder *embedder, const char *path, void *(*fn)(void *), struct worker **out,
-                 char *err, size_t errlen)
+                 struct embedder *embedder, const char *path, struct watch_batch *batch, void *(*fn)(void *),
+                 struct worker **out, char *err, size_t errlen)
 {
 	struct worker *w = xcalloc(1, sizeof *w);
+	if (batch) {
+		w->batch = *batch;
+		*batch = (struct watch_batch){ 0 };
+	}
 	w->store = store;
 	w->fds[0] = w->fds[1] = -1;
 	w->cfg = cfg;
@@ -209,6 +256,7 @@ fail:
 	if (w->fds[1] >= 0)
 		close(w->fds[1]);
 	embed_free(&w->embedder);
+	watch_batch_free(&w->batch);
 	free(w->db_path);
 	free(w->path);
 	free(w);
@@ -218,13 +266,19 @@ fail:
 int worker_start_ingest(const char *db_path, const struct config *cfg, struct embedder *embedder,
                         const char *path, struct worker **out, char *err, size_t errlen)
 {
-	return start(db_path, NULL, cfg, embedder, path, run, out, err, errlen);
+	return start(db_path, NULL, cfg, embedder, path, NULL, run, out, err, errlen);
+}
+
+int worker_start_watch(const char *db_path, const struct config *cfg, struct embedder *embedder,
+                       struct watch_batch *batch, struct worker **out, char *err, size_t errlen)
+{
+	return start(db_path, NULL, cfg, embedder, "watch", batch, run_watch, out, err, errlen);
 }
 
 int worker_start_eval(struct store *store, const struct config *cfg, struct embedder *embedder,
                       const char *golden_path, struct worker **out, char *err, size_t errlen)
 {
-	return start(store_path(store), store, cfg, embedder, golden_path, run_eval, out, err, errlen);
+	return start(store_path(store), store, cfg, embedder, golden_path, NULL, run_eval, out, err, errlen);
 }
 
 struct worker_eval *worker_take_eval(struct worker *w)
@@ -272,6 +326,7 @@ void worker_free(struct worker **wp)
 	close(w->fds[1]);
 	embed_free(&w->embedder);
 	worker_eval_free(&w->eval);
+	watch_batch_free(&w->batch);
 	free(w->db_path);
 	free(w->path);
 	free(w);

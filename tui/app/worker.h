@@ -16,6 +16,7 @@ struct cJSON;
 struct config;
 struct embedder;
 struct store;
+struct watch_batch;
 struct worker;
 
 /* What the worker reports: progress while running, then one final message. */
@@ -46,6 +47,14 @@ struct worker_eval {
  * thread or the pipe could not be made; the embedder is freed). */
 int worker_start_ingest(const char *db_path, const struct config *cfg, struct embedder *embedder,
                         const char *path, struct worker **out, char *err, size_t errlen);
+
+/* Start applying a watched batch of changes (core/ingest/watch.h; taken:
+ * *batch is left empty) to the store at db_path, with embedder (taken)
+ * and cfg (borrowed) as worker_start_ingest; the final message's text is
+ * the batch's line ("watch: updated a.md (1 change, 12 ms)"). Returns 0
+ * with *out set, or -1 with err (the batch and embedder are freed). */
+int worker_start_watch(const char *db_path, const struct config *cfg, struct embedder *embedder,
+                       struct watch_batch *batch, struct worker **out, char *err, size_t errlen);
 
 /* Start evaluating the golden set at golden_path into store, a connection
  * only the worker uses while it runs (borrowed: it must outlive the

@@ -8,6 +8,7 @@
 #include "core/util/clock.h"
 #include "core/util/error.h"
 #include "core/util/log.h"
+#include "core/util/strbuf.h"
 #include "core/util/utf8.h"
 
 #include <cjson/cJSON.h>
@@ -56,37 +57,44 @@ static size_t n_changes(const struct watch_result *r)
 	return r->added + r->updated + r->removed;
 }
 
-/* "12:04:05 updated docs/a.md, removed docs/old.md (2 changes, 41 ms)";
- * a rescan names its reason and counts. */
-static void print_line(const struct watch_batch *b, const struct watch_result *r, const char *vec_index)
+void ingest_watch_line(const struct watch_batch *b, const struct watch_result *r, const char *vec_index,
+                       struct strbuf *out)
 {
-	char when[16];
-	clock_text(when, sizeof when);
-	printf("%s ", when);
 	if (b->rescan) {
-		printf("rescanned (");
-		cli_put_cell(stdout, b->reason, strlen(b->reason));
-		printf("): %zu added, %zu updated, %zu removed, %zu unchanged, %zu skipped", r->added, r->updated,
-		       r->removed, r->unchanged, r->skipped);
+		char *reason = cli_cell(b->reason, strlen(b->reason));
+		sb_printf(out, "rescanned (%s): %zu added, %zu updated, %zu removed, %zu unchanged, %zu skipped", reason,
+		          r->added, r->updated, r->removed, r->unchanged, r->skipped);
+		free(reason);
 	} else {
 		for (size_t i = 0; i < r->n_changes && i < LINE_PATHS; i++) {
 			const char *path = cli_display_path(r->changes[i].path);
-			printf("%s%s ", i ? ", " : "", watch_outcome_name(r->changes[i].outcome));
-			cli_put_cell(stdout, path, strlen(path));
+			char *cell = cli_cell(path, strlen(path));
+			sb_printf(out, "%s%s %s", i ? ", " : "", watch_outcome_name(r->changes[i].outcome), cell);
+			free(cell);
 		}
 		if (r->n_changes > LINE_PATHS)
-			printf(" and %zu more", r->n_changes - LINE_PATHS);
+			sb_printf(out, " and %zu more", r->n_changes - LINE_PATHS);
 	}
 	double ms = (double)r->elapsed_us / 1000.0;
 	if (!b->rescan && !r->n_changes)
-		printf("no change (%zu unchanged, %.0f ms)", r->unchanged, ms);
+		sb_printf(out, "no change (%zu unchanged, %.0f ms)", r->unchanged, ms);
 	else
-		printf(" (%zu change%s, %.0f ms)", n_changes(r), n_changes(r) == 1 ? "" : "s", ms);
+		sb_printf(out, " (%zu change%s, %.0f ms)", n_changes(r), n_changes(r) == 1 ? "" : "s", ms);
 	if (r->summary.interrupted)
-		printf(", interrupted");
+		sb_puts(out, ", interrupted");
 	if (strcmp(vec_index, "written") == 0)
-		printf(", vector index written");
-	printf("\n");
+		sb_puts(out, ", vector index written");
+}
+
+/* "12:04:05 updated docs/a.md, removed docs/old.md (2 changes, 41 ms)". */
+static void print_line(const struct watch_batch *b, const struct watch_result *r, const char *vec_index)
+{
+	char when[16];
+	struct strbuf line = STRBUF_INIT;
+	clock_text(when, sizeof when);
+	ingest_watch_line(b, r, vec_index, &line);
+	printf("%s %s\n", when, sb_str(&line));
+	sb_free(&line);
 }
 
 static void add_notes(cJSON *o, const char *name, const struct ingest_skip *v, size_t n)

@@ -10,7 +10,10 @@ struct cli;
 struct embedder;
 struct ingest_opts;
 struct progress_bar;
+struct strbuf;
 struct watch;
+struct watch_batch;
+struct watch_result;
 
 /* Bring collection's vector index file up to date (drawing on bar) so
  * the next search opens at once, as after a finished ingest. Returns what
@@ -18,6 +21,13 @@ struct watch;
  * logged). */
 const char *ingest_persist_vectors(struct cli *cli, struct embedder *embedder, const char *collection,
                                    struct progress_bar *bar);
+
+/* The line a batch's application gets, without its time, appended to out:
+ * "updated docs/a.md, removed docs/old.md (2 changes, 41 ms)"; a rescan
+ * names its reason and counts; names shown as table cells (cli_cell);
+ * vec_index as ingest_persist_vectors returned it. */
+void ingest_watch_line(const struct watch_batch *b, const struct watch_result *r, const char *vec_index,
+                       struct strbuf *out);
 
 /* Apply w's batches to the store until *opts->stop (SIGINT, SIGTERM),
  * printing a line per batch to stdout (a JSON object per line with

@@ -108,6 +108,8 @@ enum keys_colon {
 	X(SESSIONS, "sessions", KEYS_COLON, NULL, "List the saved sessions") \
 	X(SESSION, "session", KEYS_COLON_NUMBER, "N", "Switch to session N") \
 	X(INGEST, "ingest", KEYS_COLON_TEXT, "PATH", "Add a file or directory to the store") \
+	X(WATCH, "watch", KEYS_COLON_TEXT, "PATH|off", \
+	  "Ingest PATH, then keep the store in step with its files while the app runs; off stops") \
 	X(MODEL, "model", KEYS_COLON_TEXT, "NAME", "Answer with model NAME") \
 	X(THEME, "theme", KEYS_COLON_TEXT, "NAME", "Switch to colour theme NAME") \
 	X(EXPORT, "export", KEYS_COLON_TEXT, "FILE", \
