@@ -1,0 +1,674 @@
+/* loader_pdf_layout: the PDF page model (loader_pdf_int.h) to Markdown-ish
+ * text. Four passes: drop running headers, footers and page numbers; find
+ * headings (from the outline when there is one, else from font size and
+ * weight); group lines sharing a baseline into table rows; then render,
+ * joining the lines of a block into a paragraph. */
+#include "core/ingest/loader_pdf_int.h"
+#include "core/util/xalloc.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Header and footer lines sit in this fraction of the page at top and bottom. */
+#define FURNITURE_ZONE 0.08f
+/* A line this much larger than the body size may be a heading... */
+#define HEADING_SCALE 1.15f
+/* ...when it has at most this many words (and does not end in a period). */
+#define HEADING_MAX_WORDS 12
+#define HEADING_MAX_BYTES 160
+/* Outline titles compared against at most this many marks per page. */
+#define MARKS_MATCHED 200
+/* Lines whose baselines differ by less than this many sizes share a row. */
+#define ROW_BASE_TOL 0.35f
+/* Rows of one table are at most this many sizes apart. */
+#define TABLE_ROW_GAP 2.5f
+/* A cell wider than this fraction of the page is a text column, not a cell. */
+#define WIDE_CELL 0.3f
+
+static const char *text_of(const struct pdfl_page *p, const struct pdfl_line *l)
+{
+	return sb_str(&p->text) + l->off;
+}
+
+void pdfl_page_add_mark(struct pdfl_page *page, int level, float y, const char *title)
+{
+	if (page->n_marks == page->cap_marks) {
+		page->cap_marks = page->cap_marks ? 2 * page->cap_marks : 8;
+		page->marks = xreallocarray(page->marks, page->cap_marks, sizeof *page->marks);
+	}
+	page->marks[page->n_marks++] = (struct pdfl_mark){ .level = level, .y = y, .title = xstrdup(title) };
+}
+
+void pdfl_doc_free(struct pdfl_doc *doc)
+{
+	if (!doc || !doc->pages)
+		return;
+	for (size_t i = 0; i < doc->n; i++) {
+		struct pdfl_page *p = &doc->pages[i];
+		for (size_t m = 0; m < p->n_marks; m++)
+			free(p->marks[m].title);
+		free(p->marks);
+		free(p->lines);
+		sb_free(&p->text);
+	}
+	free(doc->pages);
+	doc->pages = NULL;
+	doc->n = 0;
+}
+
+/* ---- running headers, footers, page numbers ---- */
+
+static bool in_zone(const struct pdfl_page *p, const struct pdfl_line *l)
+{
+	float mid = (l->y0 + l->y1) / 2;
+	return p->h > 0 && (mid < FURNITURE_ZONE * p->h || mid > (1 - FURNITURE_ZONE) * p->h);
+}
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static char lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+/* FNV-1a of the text with digit runs as one '#' and blanks collapsed, so
+ * "Manual - 3 -" and "Manual - 14 -" share a key. */
+static uint64_t furniture_key(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603u;
+	char prev = 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i] == '\t' ? ' ' : s[i];
+		if (is_digit(c))
+			c = '#';
+		if ((c == '#' || c == ' ') && c == prev)
+			continue;
+		h = (h ^ (unsigned char)c) * 1099511628211u;
+		prev = c;
+	}
+	return h;
+}
+
+/* Length of a dash or blank at s[i] (ASCII or an en/em dash), else 0. */
+static size_t filler_at(const char *s, size_t i, size_t n)
+{
+	if (s[i] == ' ' || s[i] == '\t' || s[i] == '-')
+		return 1;
+	if (n - i >= 3 && s[i] == '\xe2' && s[i + 1] == '\x80' && (s[i + 2] == '\x93' || s[i + 2] == '\x94'))
+		return 3;
+	return 0;
+}
+
+static size_t skip_digits(const char *s, size_t i, size_t n)
+{
+	while (i < n && is_digit(s[i]))
+		i++;
+	return i;
+}
+
+static size_t skip_blanks(const char *s, size_t i, size_t n)
+{
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	return i;
+}
+
+/* "12", "- 12 -", "Page 12", "Page 12 of 40", "12 / 40", "iv". */
+static bool is_page_number(const char *s, size_t n)
+{
+	size_t i = 0, k;
+	while (i < n && (k = filler_at(s, i, n)) > 0)
+		i += k;
+	while (n > i && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '-'))
+		n--;
+	while (n - i >= 3 && filler_at(s, n - 3, n) == 3)
+		n -= 3;
+	if (n - i >= 4 && lower(s[i]) == 'p' && lower(s[i + 1]) == 'a' && lower(s[i + 2]) == 'g' &&
+	    lower(s[i + 3]) == 'e')
+		i = skip_blanks(s, i + 4, n);
+	size_t start = i;
+	i = skip_digits(s, i, n);
+	if (i == start) {
+		while (i < n && strchr("ivxlc", s[i]))
+			i++;
+		return i > start && i - start <= 7 && i == n;
+	}
+	if (i - start > 5)
+		return false;
+	i = skip_blanks(s, i, n);
+	if (i == n)
+		return true;
+	if (s[i] == '/')
+		i++;
+	else if (n - i >= 2 && lower(s[i]) == 'o' && lower(s[i + 1]) == 'f')
+		i += 2;
+	else
+		return false;
+	i = skip_blanks(s, i, n);
+	start = i;
+	i = skip_digits(s, i, n);
+	return i > start && i - start <= 5 && i == n;
+}
+
+struct zone_line {
+	uint64_t key;
+	size_t page, line;
+};
+
+static int cmp_zone_line(const void *a, const void *b)
+{
+	const struct zone_line *x = a, *y = b;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->page < y->page ? -1 : x->page > y->page;
+}
+
+/* Lines in the top or bottom zone whose key recurs on at least half the
+ * pages of a document of three pages or more, and lone page numbers there. */
+static void drop_furniture(struct pdfl_doc *d)
+{
+	struct zone_line *z = NULL;
+	size_t nz = 0, cap = 0;
+	for (size_t p = 0; p < d->n; p++) {
+		struct pdfl_page *pg = &d->pages[p];
+		for (size_t j = 0; j < pg->n; j++) {
+			struct pdfl_line *l = &pg->lines[j];
+			if (!in_zone(pg, l))
+				continue;
+			if (is_page_number(text_of(pg, l), l->len))
+				l->drop = true;
+			if (nz == cap) {
+				cap = cap ? 2 * cap : 64;
+				z = xreallocarray(z, cap, sizeof *z);
+			}
+			z[nz++] = (struct zone_line){ furniture_key(text_of(pg, l), l->len), p, j };
+		}
+	}
+	if (d->n >= 3 && nz > 0) {
+		qsort(z, nz, sizeof *z, cmp_zone_line);
+		for (size_t i = 0, end; i < nz; i = end) {
+			size_t pages = 0;
+			for (end = i; end < nz && z[end].key == z[i].key; end++)
+				pages += end == i || z[end].page != z[end - 1].page;
+			if (2 * pages < d->n)
+				continue;
+			for (size_t k = i; k < end; k++)
+				d->pages[z[k].page].lines[z[k].line].drop = true;
+		}
+	}
+	free(z);
+}
+
+/* ---- headings from the outline ---- */
+
+/* Skip a leading section number like "2.", "3.1" or "4.2.1 ". */
+static size_t skip_numbering(const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n && (is_digit(s[i]) || s[i] == '.'))
+		i++;
+	return skip_blanks(s, i, n);
+}
+
+/* Equal ignoring a leading section number, ASCII case and blank runs. */
+static bool same_title(const char *a, size_t an, const char *b, size_t bn)
+{
+	size_t i = skip_numbering(a, an), j = skip_numbering(b, bn);
+	while (an > i && (a[an - 1] == ' ' || a[an - 1] == '\t'))
+		an--;
+	while (bn > j && (b[bn - 1] == ' ' || b[bn - 1] == '\t'))
+		bn--;
+	while (i < an && j < bn) {
+		bool sa = a[i] == ' ' || a[i] == '\t' || a[i] == '\n', sb = b[j] == ' ' || b[j] == '\t' || b[j] == '\n';
+		if (sa && sb) {
+			i = skip_blanks(a, i, an);
+			j = skip_blanks(b, j, bn);
+			continue;
+		}
+		if (lower(a[i]) != lower(b[j]))
+			return false;
+		i++, j++;
+	}
+	return i == an && j == bn && i > 0;
+}
+
+/* Each mark titles the first line at or below its target that reads like
+ * it; a mark without one is placed before the first line below its target. */
+static void place_marks(struct pdfl_page *pg)
+{
+	for (size_t m = 0; m < pg->n_marks; m++) {
+		struct pdfl_mark *mk = &pg->marks[m];
+		size_t tlen = strlen(mk->title);
+		mk->at = pg->n;
+		for (size_t j = 0; j < pg->n; j++) {
+			struct pdfl_line *l = &pg->lines[j];
+			if (l->drop || l->heading || (mk->y >= 0 && l->y1 < mk->y - l->size))
+				continue;
+			if (m < MARKS_MATCHED && same_title(text_of(pg, l), l->len, mk->title, tlen)) {
+				l->heading = mk->level;
+				l->mark = (int)m;
+				mk->used = true;
+				break;
+			}
+			if (mk->at == pg->n && (mk->y < 0 || l->y0 >= mk->y - 1))
+				mk->at = j;
+		}
+	}
+}
+
+/* ---- headings from fonts ---- */
+
+struct size_count {
+	float size;
+	size_t count;
+};
+
+static int cmp_size_desc(const void *a, const void *b)
+{
+	const struct size_count *x = a, *y = b;
+	return x->size < y->size ? 1 : x->size > y->size ? -1 : 0;
+}
+
+static float round_size(float s)
+{
+	return roundf(s * 2) / 2;
+}
+
+/* The body size: the size (to half a point) of the most characters. */
+static float body_size(const struct pdfl_doc *d)
+{
+	struct size_count *v = NULL;
+	size_t n = 0, cap = 0;
+	for (size_t p = 0; p < d->n; p++)
+		for (size_t j = 0; j < d->pages[p].n; j++) {
+			const struct pdfl_line *l = &d->pages[p].lines[j];
+			if (n == cap) {
+				cap = cap ? 2 * cap : 256;
+				v = xreallocarray(v, cap, sizeof *v);
+			}
+			v[n++] = (struct size_count){ round_size(l->size), (size_t)l->chars };
+		}
+	float best = 0;
+	size_t best_count = 0;
+	if (n > 0)
+		qsort(v, n, sizeof *v, cmp_size_desc);
+	for (size_t i = 0, end; i < n; i = end) {
+		size_t sum = 0;
+		for (end = i; end < n && v[end].size == v[i].size; end++)
+			sum += v[end].count;
+		if (sum > best_count) {
+			best_count = sum;
+			best = v[i].size;
+		}
+	}
+	free(v);
+	return best;
+}
+
+static bool has_letter(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((lower(s[i]) >= 'a' && lower(s[i]) <= 'z') || (unsigned char)s[i] >= 0x80)
+			return true;
+	return false;
+}
+
+/* No other line of its block is kept on the page. */
+static bool alone_in_block(const struct pdfl_page *pg, size_t j)
+{
+	for (size_t k = j; k-- > 0 && pg->lines[k].block == pg->lines[j].block;)
+		if (!pg->lines[k].drop)
+			return false;
+	for (size_t k = j + 1; k < pg->n && pg->lines[k].block == pg->lines[j].block; k++)
+		if (!pg->lines[k].drop)
+			return false;
+	return true;
+}
+
+/* 2 for a line in a clearly larger size, 1 for a bold line alone in its
+ * block, 0 for a line that cannot be a heading. */
+static int heading_kind(const struct pdfl_page *pg, size_t j, float body)
+{
+	const struct pdfl_line *l = &pg->lines[j];
+	const char *s = text_of(pg, l);
+	if (l->drop || l->cells != 1 || l->words > HEADING_MAX_WORDS || l->len > HEADING_MAX_BYTES ||
+	    s[l->len - 1] == '.' || !has_letter(s, l->len))
+		return 0;
+	if (l->size >= body * HEADING_SCALE)
+		return 2;
+	return l->bold && l->size >= body * 0.95f && alone_in_block(pg, j) ? 1 : 0;
+}
+
+/* Headings ranked by distinct size, larger first (levels 1..5); bold
+ * body-size lines one level below the smallest of those. */
+static void font_headings(struct pdfl_doc *d)
+{
+	float body = body_size(d);
+	float sizes[5];
+	int n_sizes = 0;
+	for (size_t p = 0; p < d->n; p++)
+		for (size_t j = 0; j < d->pages[p].n; j++) {
+			float s = round_size(d->pages[p].lines[j].size);
+			if (heading_kind(&d->pages[p], j, body) != 2)
+				continue;
+			int k = 0;
+			while (k < n_sizes && sizes[k] > s)
+				k++;
+			if ((k < n_sizes && sizes[k] == s) || k == 5)
+				continue;
+			if (n_sizes < 5)
+				n_sizes++;
+			memmove(&sizes[k + 1], &sizes[k], (size_t)(n_sizes - 1 - k) * sizeof *sizes);
+			sizes[k] = s;
+		}
+	for (size_t p = 0; p < d->n; p++)
+		for (size_t j = 0; j < d->pages[p].n; j++) {
+			struct pdfl_line *l = &d->pages[p].lines[j];
+			int kind = heading_kind(&d->pages[p], j, body);
+			if (kind == 1) {
+				l->heading = n_sizes + 1;
+			} else if (kind == 2) {
+				int k = 0;
+				while (k < n_sizes - 1 && sizes[k] > round_size(l->size))
+					k++;
+				l->heading = k + 1;
+			}
+		}
+}
+
+/* ---- tables ---- */
+
+/* A line's place for sorting into rows: by baseline, then left edge. */
+struct line_pos {
+	float base, x0;
+	size_t line;
+};
+
+static int cmp_by_base(const void *a, const void *b)
+{
+	const struct line_pos *x = a, *y = b;
+	if (x->base != y->base)
+		return x->base < y->base ? -1 : 1;
+	return x->x0 < y->x0 ? -1 : x->x0 > y->x0;
+}
+
+static int cmp_by_x(const void *a, const void *b)
+{
+	const struct line_pos *x = a, *y = b;
+	return x->x0 < y->x0 ? -1 : x->x0 > y->x0;
+}
+
+/* The rows of a page: lines in order of baseline, rows as ranges of it. */
+struct rows {
+	size_t *order;     /* line indices */
+	size_t *start;     /* row r is order[start[r] .. start[r + 1]) */
+	size_t n;
+};
+
+/* Several cells and at least one narrower than a text column. */
+static bool row_is_tabular(const struct pdfl_page *pg, const struct rows *r, size_t row)
+{
+	int cells = 0;
+	bool narrow = false;
+	for (size_t k = r->start[row]; k < r->start[row + 1]; k++) {
+		const struct pdfl_line *l = &pg->lines[r->order[k]];
+		cells += l->cells;
+		narrow |= (l->x1 - l->x0) / (float)l->cells < WIDE_CELL * pg->w;
+	}
+	return cells >= 2 && narrow;
+}
+
+/* Rows of the page's body lines, each sorted left to right. */
+static void group_rows(struct pdfl_page *pg, struct rows *r)
+{
+	struct line_pos *pos = xcalloc(pg->n + 1, sizeof *pos);
+	size_t n = 0;
+	for (size_t j = 0; j < pg->n; j++)
+		if (!pg->lines[j].drop && !pg->lines[j].heading)
+			pos[n++] = (struct line_pos){ pg->lines[j].base, pg->lines[j].x0, j };
+	qsort(pos, n, sizeof *pos, cmp_by_base);
+	r->order = xcalloc(n + 1, sizeof *r->order);
+	r->start = xcalloc(n + 1, sizeof *r->start);
+	r->n = 0;
+	for (size_t k = 0; k < n; k++) {
+		const struct pdfl_line *l = &pg->lines[pos[k].line];
+		const struct pdfl_line *first = r->n ? &pg->lines[pos[r->start[r->n - 1]].line] : NULL;
+		if (!first || fabsf(l->base - first->base) > ROW_BASE_TOL * fmaxf(l->size, first->size))
+			r->start[r->n++] = k;
+	}
+	r->start[r->n] = n;
+	for (size_t row = 0; row < r->n; row++)
+		qsort(&pos[r->start[row]], r->start[row + 1] - r->start[row], sizeof *pos, cmp_by_x);
+	for (size_t k = 0; k < n; k++)
+		r->order[k] = pos[k].line;
+	free(pos);
+}
+
+/* Rows close together that are all tabular, two or more, form a table:
+ * their lines get the table's and their row's ids. */
+static void find_tables(struct pdfl_page *pg, struct rows *r)
+{
+	int tables = 0;
+	group_rows(pg, r);
+	for (size_t row = 0, end; row < r->n; row = end) {
+		end = row + 1;
+		if (!row_is_tabular(pg, r, row))
+			continue;
+		while (end < r->n && row_is_tabular(pg, r, end)) {
+			const struct pdfl_line *a = &pg->lines[r->order[r->start[end - 1]]];
+			const struct pdfl_line *b = &pg->lines[r->order[r->start[end]]];
+			if (b->base - a->base > TABLE_ROW_GAP * fmaxf(a->size, b->size))
+				break;
+			end++;
+		}
+		if (end - row < 2)
+			continue;
+		for (size_t x = row; x < end; x++)
+			for (size_t k = r->start[x]; k < r->start[x + 1]; k++) {
+				pg->lines[r->order[k]].table = tables;
+				pg->lines[r->order[k]].row = (int)x;
+			}
+		tables++;
+	}
+}
+
+/* ---- rendering ---- */
+
+enum emitted { EMIT_NONE, EMIT_PARA, EMIT_HEADING, EMIT_ROW };
+
+struct render {
+	struct strbuf *out;
+	struct strbuf para;
+	enum emitted last;
+	int block;          /* of the open paragraph or heading */
+	size_t line;        /* last line of the open heading */
+	int level;          /* of the open heading */
+	int table;          /* of the last row */
+};
+
+/* End what is open: a paragraph or heading gets its blank line, a table
+ * its blank line after the last row. */
+static void close_open(struct render *r)
+{
+	if (r->last == EMIT_PARA) {
+		sb_append(r->out, sb_str(&r->para), r->para.len);
+		sb_puts(r->out, "\n\n");
+		sb_reset(&r->para);
+	} else if (r->last == EMIT_HEADING) {
+		sb_puts(r->out, "\n\n");
+	} else if (r->last == EMIT_ROW) {
+		sb_putc(r->out, '\n');
+	}
+	r->last = EMIT_NONE;
+}
+
+/* Append s[0..n) with tabs and newlines as spaces. */
+static void put_flat(struct strbuf *sb, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		sb_putc(sb, s[i] == '\t' || s[i] == '\n' || s[i] == '\r' || s[i] == '\f' ? ' ' : s[i]);
+}
+
+static void emit_heading(struct render *r, int level, const char *s, size_t n, int block, size_t line,
+                         bool joinable)
+{
+	if (joinable && r->last == EMIT_HEADING && r->level == level && r->block == block && r->line + 1 == line) {
+		sb_putc(r->out, ' ');
+	} else {
+		close_open(r);
+		for (int i = 0; i < level; i++)
+			sb_putc(r->out, '#');
+		sb_putc(r->out, ' ');
+	}
+	put_flat(r->out, s, n);
+	r->last = EMIT_HEADING;
+	r->level = level;
+	r->block = block;
+	r->line = line;
+}
+
+static void emit_row(struct render *r, const struct pdfl_page *pg, const struct rows *rows, int table,
+                     size_t row)
+{
+	if (r->last != EMIT_ROW || r->table != table)
+		close_open(r);
+	sb_putc(r->out, '|');
+	for (size_t k = rows->start[row]; k < rows->start[row + 1]; k++) {
+		const struct pdfl_line *l = &pg->lines[rows->order[k]];
+		const char *s = text_of(pg, l);
+		sb_putc(r->out, ' ');
+		for (size_t i = 0; i < l->len; i++) {
+			if (s[i] == '\t')
+				sb_puts(r->out, " |");
+			else if (s[i] == '|')
+				sb_puts(r->out, "\\|");
+			else
+				sb_putc(r->out, s[i]);
+		}
+		sb_puts(r->out, " |");
+	}
+	sb_putc(r->out, '\n');
+	r->last = EMIT_ROW;
+	r->table = table;
+}
+
+static bool ends_with(const struct strbuf *sb, const char *s)
+{
+	size_t n = strlen(s);
+	return sb->len >= n && memcmp(sb_str(sb) + sb->len - n, s, n) == 0;
+}
+
+/* The paragraph ends in a hyphen after a letter: length of the hyphen
+ * (ASCII, U+2010 or a soft hyphen), else 0. */
+static size_t trailing_hyphen(const struct strbuf *sb)
+{
+	size_t h = ends_with(sb, "-") ? 1 : ends_with(sb, "\xe2\x80\x90") ? 3 : ends_with(sb, "\xc2\xad") ? 2 : 0;
+	if (h == 0 || sb->len <= h)
+		return 0;
+	unsigned char c = (unsigned char)sb_str(sb)[sb->len - h - 1];
+	return (lower((char)c) >= 'a' && lower((char)c) <= 'z') || c >= 0x80 ? h : 0;
+}
+
+/* Add a body line to the open paragraph, or open one for a new block. A
+ * line-end hyphen before a lower-case letter joins the word. */
+static void emit_text(struct render *r, const char *s, size_t n, int block)
+{
+	if (r->last != EMIT_PARA || r->block != block) {
+		close_open(r);
+		if (s[0] == '#' || s[0] == '|')
+			sb_putc(&r->para, '\\');
+	} else {
+		size_t h = trailing_hyphen(&r->para);
+		if (h > 0 && s[0] >= 'a' && s[0] <= 'z')
+			sb_truncate(&r->para, r->para.len - h);
+		else
+			sb_putc(&r->para, ' ');
+	}
+	put_flat(&r->para, s, n);
+	r->last = EMIT_PARA;
+	r->block = block;
+}
+
+static int cmp_mark_at(const void *a, const void *b)
+{
+	const struct pdfl_mark *x = *(struct pdfl_mark *const *)a, *y = *(struct pdfl_mark *const *)b;
+	if (x->at != y->at)
+		return x->at < y->at ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+static void emit_mark(struct render *r, const struct pdfl_mark *m)
+{
+	emit_heading(r, m->level, m->title, strlen(m->title), -1, 0, false);
+}
+
+static void render_page(struct render *r, struct pdfl_page *pg)
+{
+	struct rows rows;
+	find_tables(pg, &rows);
+	bool *row_done = xcalloc(rows.n + 1, sizeof *row_done);
+	struct pdfl_mark **marks = xcalloc(pg->n_marks + 1, sizeof *marks);
+	size_t n_marks = 0, next_mark = 0;
+	for (size_t m = 0; m < pg->n_marks; m++)
+		if (!pg->marks[m].used)
+			marks[n_marks++] = &pg->marks[m];
+	qsort(marks, n_marks, sizeof *marks, cmp_mark_at);
+	for (size_t j = 0; j < pg->n; j++) {
+		const struct pdfl_line *l = &pg->lines[j];
+		while (next_mark < n_marks && marks[next_mark]->at <= j)
+			emit_mark(r, marks[next_mark++]);
+		if (l->drop)
+			continue;
+		if (l->mark >= 0)
+			emit_mark(r, &pg->marks[l->mark]);
+		else if (l->heading)
+			emit_heading(r, l->heading, text_of(pg, l), l->len, l->block, j, true);
+		else if (l->table < 0)
+			emit_text(r, text_of(pg, l), l->len, l->block);
+		else if (!row_done[l->row]) {
+			emit_row(r, pg, &rows, l->table, (size_t)l->row);
+			row_done[l->row] = true;
+		}
+	}
+	while (next_mark < n_marks)
+		emit_mark(r, marks[next_mark++]);
+	close_open(r);
+	free(marks);
+	free(row_done);
+	free(rows.order);
+	free(rows.start);
+}
+
+static void trim_end(struct strbuf *sb, size_t floor)
+{
+	size_t n = sb->len;
+	while (n > floor && (sb_str(sb)[n - 1] == '\n' || sb_str(sb)[n - 1] == ' '))
+		n--;
+	sb_truncate(sb, n);
+}
+
+void pdfl_render(struct pdfl_doc *doc, struct strbuf *out)
+{
+	struct render r = { .out = out, .para = STRBUF_INIT, .last = EMIT_NONE };
+	drop_furniture(doc);
+	if (doc->has_outline) {
+		for (size_t p = 0; p < doc->n; p++)
+			place_marks(&doc->pages[p]);
+	} else {
+		font_headings(doc);
+	}
+	for (size_t p = 0; p < doc->n; p++) {
+		size_t start = out->len;
+		if (p > 0)
+			sb_puts(out, "\n\n\f\n\n");
+		render_page(&r, &doc->pages[p]);
+		trim_end(out, start + (p > 0 ? 5 : 0));
+	}
+	sb_putc(out, '\n');
+	sb_free(&r.para);
+}
