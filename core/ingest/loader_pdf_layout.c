@@ -11,8 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Header and footer lines sit in this fraction of the page at top and bottom. */
-#define FURNITURE_ZONE 0.08f
+/* Header and footer lines sit in this fraction of the page at top and
+ * bottom (groff -ms puts its footer 1 inch up: 8.6% of an A4 page). */
+#define FURNITURE_ZONE 0.10f
 /* A line this much larger than the body size may be a heading... */
 #define HEADING_SCALE 1.15f
 /* ...when it has at most this many words (and does not end in a period). */
@@ -544,7 +545,7 @@ static void emit_row(struct render *r, const struct pdfl_page *pg, const struct 
 		sb_putc(r->out, ' ');
 		for (size_t i = 0; i < l->len; i++) {
 			if (s[i] == '\t')
-				sb_puts(r->out, " |");
+				sb_puts(r->out, " | ");
 			else if (s[i] == '|')
 				sb_puts(r->out, "\\|");
 			else
