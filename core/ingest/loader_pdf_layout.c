@@ -156,6 +156,22 @@ static bool is_page_number(const char *s, size_t n)
 	return i > start && i - start <= 5 && i == n;
 }
 
+/* A line split into cells by wide gaps with one cell a page number: a
+ * header or footer like "Manual    - 2 -    2026 edition". */
+static bool has_page_number_cell(const struct pdfl_page *pg, const struct pdfl_line *l)
+{
+	const char *s = text_of(pg, l);
+	if (l->cells < 2)
+		return false;
+	for (size_t i = 0, end; i < l->len; i = end + 1) {
+		const char *tab = memchr(s + i, '\t', l->len - i);
+		end = tab ? (size_t)(tab - s) : l->len;
+		if (is_page_number(s + i, end - i))
+			return true;
+	}
+	return false;
+}
+
 struct zone_line {
 	uint64_t key;
 	size_t page, line;
@@ -170,7 +186,8 @@ static int cmp_zone_line(const void *a, const void *b)
 }
 
 /* Lines in the top or bottom zone whose key recurs on at least half the
- * pages of a document of three pages or more, and lone page numbers there. */
+ * pages of a document of three pages or more, and page numbers there,
+ * alone or as one cell of the line. */
 static void drop_furniture(struct pdfl_doc *d)
 {
 	struct zone_line *z = NULL;
@@ -181,7 +198,7 @@ static void drop_furniture(struct pdfl_doc *d)
 			struct pdfl_line *l = &pg->lines[j];
 			if (!in_zone(pg, l))
 				continue;
-			if (is_page_number(text_of(pg, l), l->len))
+			if (is_page_number(text_of(pg, l), l->len) || has_page_number_cell(pg, l))
 				l->drop = true;
 			if (nz == cap) {
 				cap = cap ? 2 * cap : 64;
