@@ -172,6 +172,23 @@ static bool has_page_number_cell(const struct pdfl_page *pg, const struct pdfl_l
 	return false;
 }
 
+/* Zone lines on the baseline of a page number dropped there go too: the
+ * rest of a header like "Manual    - 2 -    Draft" set as separate lines.
+ * Only the first few page-number baselines of a page count. */
+static void drop_page_number_rows(struct pdfl_page *pg)
+{
+	float base[4];
+	int n = 0;
+	for (size_t j = 0; j < pg->n && n < 4; j++)
+		if (pg->lines[j].drop)
+			base[n++] = pg->lines[j].base;
+	for (size_t j = 0; j < pg->n; j++) {
+		struct pdfl_line *l = &pg->lines[j];
+		for (int k = 0; k < n && !l->drop; k++)
+			l->drop = in_zone(pg, l) && fabsf(l->base - base[k]) < ROW_BASE_TOL * l->size;
+	}
+}
+
 struct zone_line {
 	uint64_t key;
 	size_t page, line;
@@ -207,6 +224,8 @@ static void drop_furniture(struct pdfl_doc *d)
 			z[nz++] = (struct zone_line){ furniture_key(text_of(pg, l), l->len), p, j };
 		}
 	}
+	for (size_t p = 0; p < d->n; p++)
+		drop_page_number_rows(&d->pages[p]);
 	if (d->n >= 3 && nz > 0) {
 		qsort(z, nz, sizeof *z, cmp_zone_line);
 		for (size_t i = 0, end; i < nz; i = end) {
