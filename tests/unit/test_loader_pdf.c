@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -412,6 +413,48 @@ static void broken_pdfs_are_refused_without_crashing(void **state)
 	assert_refused("truncated.pdf", LOADER_SKIP_UNREADABLE, "damaged PDF: ");
 }
 
+struct convert_job {
+	const char *data;
+	size_t len;
+	char *text; /* the result, owned */
+};
+
+static void *convert_on_thread(void *arg)
+{
+	struct convert_job *job = arg;
+	struct loaded_doc d;
+	char err[256];
+	if (loader_convert("t.pdf", job->data, job->len, &d, err, sizeof err) == LOADER_OK)
+		job->text = strdup(d.text);
+	loaded_doc_free(&d);
+	return NULL;
+}
+
+/* Ingest converts on several threads: each call has its own MuPDF context,
+ * so concurrent conversions give the single-threaded result. */
+static void conversions_on_threads_agree(void **state)
+{
+	(void)state;
+	struct loaded_doc want;
+	load("outline.pdf", &want);
+	size_t len;
+	char *data = read_fixture("outline.pdf", &len);
+	struct convert_job jobs[4];
+	pthread_t tids[4];
+	for (int i = 0; i < 4; i++) {
+		jobs[i] = (struct convert_job){ data, len, NULL };
+		assert_int_equal(pthread_create(&tids[i], NULL, convert_on_thread, &jobs[i]), 0);
+	}
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(pthread_join(tids[i], NULL), 0);
+		assert_non_null(jobs[i].text);
+		assert_string_equal(jobs[i].text, want.text);
+		free(jobs[i].text);
+	}
+	free(data);
+	loaded_doc_free(&want);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -426,6 +469,7 @@ int main(void)
 		cmocka_unit_test(encrypted_pdf_is_refused),
 		cmocka_unit_test(image_only_pdf_is_refused),
 		cmocka_unit_test(broken_pdfs_are_refused_without_crashing),
+		cmocka_unit_test(conversions_on_threads_agree),
 	};
 	return cmocka_run_group_tests(tests, make_fixtures, remove_fixtures);
 }
