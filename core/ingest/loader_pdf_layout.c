@@ -19,7 +19,8 @@
 /* ...when it has at most this many words (and does not end in a period). */
 #define HEADING_MAX_WORDS 12
 #define HEADING_MAX_BYTES 160
-/* Outline titles compared against at most this many marks per page. */
+/* Lines are compared with the titles of the first this many marks of a
+ * page; later ones (hostile outlines) only find their place. */
 #define MARKS_MATCHED 200
 /* Lines whose baselines differ by less than this many sizes share a row. */
 #define ROW_BASE_TOL 0.35f
@@ -292,8 +293,11 @@ static void place_marks(struct pdfl_page *pg)
 				mk->used = true;
 				break;
 			}
-			if (mk->at == pg->n && (mk->y < 0 || l->y0 >= mk->y - 1))
+			if (mk->at == pg->n && (mk->y < 0 || l->y0 >= mk->y - 1)) {
 				mk->at = j;
+				if (m >= MARKS_MATCHED)
+					break;
+			}
 		}
 	}
 }
