@@ -33,27 +33,50 @@
 /* A gap wider than this many character sizes splits a line into cells. */
 #define PDF_CELL_GAP 1.2f
 
-/* The allocator's running total; a block carries its size in front. */
-struct pdfl_mem {
-	size_t used;
-};
-
+/* The allocator of one conversion: a running total against PDF_MEM_CAP
+ * and every live block on a list, so what MuPDF leaks on a hostile file
+ * (fz_load_outline does when an entry throws) is freed with the context. */
 union pdfl_mem_head {
-	size_t size;
+	struct {
+		size_t size;
+		union pdfl_mem_head *prev, *next;
+	} h;
 	max_align_t align;
 };
+
+struct pdfl_mem {
+	size_t used;
+	union pdfl_mem_head live; /* list head: live.h.next is the newest block */
+};
+
+static void mem_link(struct pdfl_mem *m, union pdfl_mem_head *b)
+{
+	b->h.prev = &m->live;
+	b->h.next = m->live.h.next;
+	if (b->h.next)
+		b->h.next->h.prev = b;
+	m->live.h.next = b;
+}
+
+static void mem_unlink(union pdfl_mem_head *b)
+{
+	b->h.prev->h.next = b->h.next;
+	if (b->h.next)
+		b->h.next->h.prev = b->h.prev;
+}
 
 static void *mem_malloc(void *user, size_t n)
 {
 	struct pdfl_mem *m = user;
 	if (n > PDF_MEM_CAP - m->used || n > PDF_MEM_CAP - sizeof(union pdfl_mem_head))
 		return NULL;
-	union pdfl_mem_head *h = malloc(sizeof *h + n);
-	if (!h)
+	union pdfl_mem_head *b = malloc(sizeof *b + n);
+	if (!b)
 		return NULL;
-	h->size = n;
+	b->h.size = n;
 	m->used += n;
-	return h + 1;
+	mem_link(m, b);
+	return b + 1;
 }
 
 static void mem_free(void *user, void *p)
@@ -61,9 +84,10 @@ static void mem_free(void *user, void *p)
 	struct pdfl_mem *m = user;
 	if (!p)
 		return;
-	union pdfl_mem_head *h = (union pdfl_mem_head *)p - 1;
-	m->used -= h->size;
-	free(h);
+	union pdfl_mem_head *b = (union pdfl_mem_head *)p - 1;
+	m->used -= b->h.size;
+	mem_unlink(b);
+	free(b);
 }
 
 static void *mem_realloc(void *user, void *p, size_t n)
@@ -75,16 +99,31 @@ static void *mem_realloc(void *user, void *p, size_t n)
 		mem_free(user, p);
 		return NULL;
 	}
-	union pdfl_mem_head *h = (union pdfl_mem_head *)p - 1;
-	size_t old = h->size;
-	if (n > old && (n - old > PDF_MEM_CAP - m->used || n > PDF_MEM_CAP - sizeof *h))
+	union pdfl_mem_head *b = (union pdfl_mem_head *)p - 1;
+	size_t old = b->h.size;
+	if (n > old && (n - old > PDF_MEM_CAP - m->used || n > PDF_MEM_CAP - sizeof *b))
 		return NULL;
-	union pdfl_mem_head *g = realloc(h, sizeof *g + n);
-	if (!g)
+	mem_unlink(b);
+	union pdfl_mem_head *g = realloc(b, sizeof *g + n);
+	if (!g) {
+		mem_link(m, b);
 		return NULL;
-	g->size = n;
+	}
+	g->h.size = n;
 	m->used = m->used - old + n;
+	mem_link(m, g);
 	return g + 1;
+}
+
+/* Free the blocks still live once the context is gone. */
+static void mem_release(struct pdfl_mem *m)
+{
+	while (m->live.h.next) {
+		union pdfl_mem_head *b = m->live.h.next;
+		mem_unlink(b);
+		free(b);
+	}
+	m->used = 0;
 }
 
 /* MuPDF's messages would land on the terminal: they are dropped. */
@@ -411,11 +450,12 @@ cleanup:
 int loader_pdf_convert(const char *data, size_t len, struct strbuf *out, char **title, char *err,
                        size_t errlen)
 {
-	struct pdfl_mem mem = { .used = 0 };
+	struct pdfl_mem mem = { .used = 0, .live = { .h = { 0, NULL, NULL } } };
 	const fz_alloc_context alloc = { .user = &mem, .malloc = mem_malloc, .realloc = mem_realloc,
 	                                 .free = mem_free };
 	fz_context *ctx = fz_new_context(&alloc, NULL, PDF_STORE_CAP);
 	if (!ctx) {
+		mem_release(&mem);
 		snprintf(err, errlen, "PDF reader could not start (out of memory)");
 		return LOADER_SKIP_UNREADABLE;
 	}
@@ -423,5 +463,6 @@ int loader_pdf_convert(const char *data, size_t len, struct strbuf *out, char **
 	fz_set_warning_callback(ctx, quiet, NULL);
 	int rc = convert(ctx, data, len, out, title, err, errlen);
 	fz_drop_context(ctx);
+	mem_release(&mem);
 	return rc;
 }
