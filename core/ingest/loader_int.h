@@ -35,9 +35,8 @@ void loader_html_convert(const char *s, size_t len, struct strbuf *out, char **t
  * "| a | b |" lines, a form feed line between pages), maybe setting *title
  * (caller frees). The output need not be valid UTF-8 or free of CR and NUL:
  * the caller normalises it. Returns LOADER_OK, or LOADER_SKIP_UNREADABLE
- * with a reason in err ("encrypted PDF (needs a password)", "no text
- * layer (scanned pages?)", "damaged PDF: ..."). Never crashes on hostile
- * input. */
+ * with a reason in err ("encrypted PDF (no password)", "no text layer
+ * (scanned pages?)", "damaged file: ..."). Never crashes on hostile input. */
 typedef int (*loader_bytes_fn)(const char *data, size_t len, struct strbuf *out, char **title, char *err,
                                size_t errlen);
 
