@@ -351,7 +351,8 @@ static char *read_title(fz_context *ctx, fz_document *doc)
 	return loader_make_title(buf, strnlen(buf, sizeof buf));
 }
 
-/* Every page (up to the caps) into d; returns how many were read. */
+/* Every page (up to the caps) into d; returns how many were read. A page
+ * MuPDF threw on stays empty, so its form-feed line still counts. */
 static size_t read_pages(fz_context *ctx, fz_document *doc, int count, struct pdfl_doc *d)
 {
 	size_t ok = 0, text = 0;
@@ -361,10 +362,7 @@ static size_t read_pages(fz_context *ctx, fz_document *doc, int count, struct pd
 		struct pdfl_page *pg = &d->pages[i];
 		if (text > PDF_MAX_TEXT)
 			break;
-		if (read_page(ctx, doc, (int)i, pg))
-			ok++;
-		else
-			pg->failed = true;
+		ok += read_page(ctx, doc, (int)i, pg);
 		text += pg->text.len;
 	}
 	return ok;

@@ -38,7 +38,6 @@ struct pdfl_mark {
 
 struct pdfl_page {
 	float w, h;
-	bool failed;          /* MuPDF threw on this page: it stays empty */
 	struct pdfl_line *lines;
 	size_t n, cap;
 	struct strbuf text;
