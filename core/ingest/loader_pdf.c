@@ -5,8 +5,8 @@
  * throw instead of eating the machine, and with MuPDF's error and warning
  * printing silenced (stderr belongs to the full-screen UI). Only the PDF
  * handler is used: no other parser sees the bytes. This file reads MuPDF
- * into the page model of loader_pdf_int.h; loader_pdf_layout.c does the
- * rest. */
+ * into the page model of loader_pdf_int.h; loader_pdf_classify.c and
+ * loader_pdf_render.c do the rest. */
 #include "core/ingest/loader.h"
 #include "core/ingest/loader_int.h"
 #include "core/ingest/loader_pdf_int.h"
@@ -436,6 +436,7 @@ static int convert(fz_context *ctx, const char *data, size_t len, struct strbuf 
 		goto cleanup;
 	}
 	read_outline(ctx, doc, &d);
+	pdfl_classify(&d);
 	pdfl_render(&d, out);
 	*title = read_title(ctx, doc);
 	rc = LOADER_OK;

@@ -1,6 +1,7 @@
 /* The PDF loader's page model, shared by loader_pdf.c (which fills it from
- * MuPDF's structured text) and loader_pdf_layout.c (which turns it into
- * Markdown-ish text without touching MuPDF). Not for other modules. */
+ * MuPDF's structured text), loader_pdf_classify.c (which marks furniture
+ * and headings) and loader_pdf_render.c (which writes the text); only
+ * loader_pdf.c touches MuPDF. Not for other modules. */
 #ifndef RAGDECK_LOADER_PDF_INT_H
 #define RAGDECK_LOADER_PDF_INT_H
 
@@ -8,6 +9,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+
+/* Lines whose baselines differ by less than this many sizes share a row. */
+#define PDFL_ROW_BASE_TOL 0.35f
 
 /* One line of text as MuPDF grouped it; coordinates in points, y down. */
 struct pdfl_line {
@@ -20,7 +24,8 @@ struct pdfl_line {
 	int cells;            /* 1 + the large horizontal gaps inside the line */
 	int chars;            /* visible (non-space) characters */
 	int words;
-	/* Set by the layout pass. */
+	/* Set by loader_pdf_classify.c (drop, heading, mark) and
+	 * loader_pdf_render.c (table, row). */
 	bool drop;            /* running header or footer, page number */
 	int heading;          /* 1..6 when the line is a heading, else 0 */
 	int mark;             /* outline entry the heading takes its title from, or -1 */
@@ -32,8 +37,8 @@ struct pdfl_mark {
 	int level;            /* 1..6 */
 	float y;              /* target y, or a negative value for the page top */
 	char *title;          /* owned */
-	size_t at;            /* set by the layout pass: index of the line it precedes */
-	bool used;            /* set by the layout pass: it titles a line on the page */
+	size_t at;            /* set by classify: index of the line it precedes */
+	bool used;            /* set by classify: it titles a line on the page */
 };
 
 struct pdfl_page {
@@ -57,11 +62,27 @@ void pdfl_page_add_mark(struct pdfl_page *page, int level, float y, const char *
 /* Free every page's lines, text and marks and the page array; NULL-safe. */
 void pdfl_doc_free(struct pdfl_doc *doc);
 
-/* Append the document as Markdown-ish text to out: running headers,
- * footers and page numbers dropped; headings from the outline marks or,
- * without any, from font size and weight; tables as "| a | b |" rows;
- * paragraphs separated by blank lines with line-end hyphenation joined; a
- * line holding only "\f" between two pages. Marks the lines it classifies. */
+/* The line's text in its page's buffer (not NUL-terminated: l->len bytes). */
+static inline const char *pdfl_text(const struct pdfl_page *p, const struct pdfl_line *l)
+{
+	return sb_str(&p->text) + l->off;
+}
+
+static inline char pdfl_lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+/* Set drop on running headers, footers and page numbers, and heading (and
+ * mark) on headings: from the outline marks when the document has any,
+ * else from font size and weight. Places the marks that title no line. */
+void pdfl_classify(struct pdfl_doc *doc);
+
+/* Append the classified document as Markdown-ish text to out: dropped
+ * lines left out; headings as "#" lines; table rows as "| a | b |" lines,
+ * a table's rows consecutive; other lines of a block as one paragraph with
+ * line-end hyphenation joined; blank lines between these; a line holding
+ * only "\f" between two pages. Sets the lines' table and row ids. */
 void pdfl_render(struct pdfl_doc *doc, struct strbuf *out);
 
 #endif
