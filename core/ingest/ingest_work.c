@@ -73,7 +73,7 @@ int ingest_chunk_pending(const struct ingest_opts *opts, struct pending *p, char
 	struct chunk_opts co = {
 		.target_tokens = opts->chunk_tokens,
 		.overlap_tokens = opts->overlap_tokens,
-		.markdown = fmt == DOC_FORMAT_MARKDOWN || fmt == DOC_FORMAT_RST || fmt == DOC_FORMAT_HTML,
+		.markdown = fmt != DOC_FORMAT_TEXT && fmt != DOC_FORMAT_CODE,
 		.code = fmt == DOC_FORMAT_CODE,
 		.min_tokens = opts->min_chunk_tokens,
 	};

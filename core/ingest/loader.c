@@ -26,6 +26,9 @@ struct format_ops {
 	void (*convert)(const char *s, size_t len, struct strbuf *out, char **title);
 	/* Title of the final text when convert set none; NULL for none. */
 	char *(*title)(const char *s, size_t len);
+	/* A binary format's converter, which reads the raw bytes; its output
+	 * is normalised afterwards. NULL for text formats. */
+	loader_bytes_fn convert_bytes;
 };
 
 static const struct format_ops format_ops[] = {
@@ -36,6 +39,12 @@ static const struct format_ops format_ops[] = {
 	[DOC_FORMAT_HTML] = { .name = "html", .convert = loader_html_convert,
 	                      .title = loader_markdown_title },
 	[DOC_FORMAT_CODE] = { .name = "code" },
+	[DOC_FORMAT_PDF] = { .name = "pdf", .title = loader_markdown_title,
+	                     .convert_bytes = loader_pdf_convert },
+	[DOC_FORMAT_DOCX] = { .name = "docx", .title = loader_markdown_title,
+	                      .convert_bytes = loader_docx_convert },
+	[DOC_FORMAT_ODT] = { .name = "odt", .title = loader_markdown_title,
+	                     .convert_bytes = loader_odt_convert },
 };
 
 static const struct {
@@ -55,6 +64,7 @@ static const struct {
 	{ "pl", DOC_FORMAT_CODE }, { "yaml", DOC_FORMAT_CODE }, { "yml", DOC_FORMAT_CODE },
 	{ "toml", DOC_FORMAT_CODE }, { "json", DOC_FORMAT_CODE }, { "ini", DOC_FORMAT_CODE },
 	{ "cfg", DOC_FORMAT_CODE },
+	{ "pdf", DOC_FORMAT_PDF }, { "docx", DOC_FORMAT_DOCX }, { "odt", DOC_FORMAT_ODT },
 };
 
 /* Magic numbers at offset 0 that mark a file as binary. */
@@ -374,6 +384,19 @@ char *loader_make_title(const char *s, size_t len)
 	return xstrndup(s, utf8_floor_boundary(s, len, LOADER_TITLE_MAX));
 }
 
+/* The binary format's bytes through its converter, then normalised into
+ * norm. Returns LOADER_OK or the converter's skip status. */
+static int convert_binary(const struct format_ops *ops, const char *data, size_t len, struct strbuf *norm,
+                          char **title, size_t *n_invalid, char *err, size_t errlen)
+{
+	struct strbuf raw = STRBUF_INIT;
+	int rc = ops->convert_bytes(data, len, &raw, title, err, errlen);
+	if (rc == LOADER_OK)
+		normalise(sb_str(&raw), raw.len, norm, n_invalid);
+	sb_free(&raw);
+	return rc;
+}
+
 int loader_convert(const char *path, const char *data, size_t len, struct loaded_doc *out,
                    char *err, size_t errlen)
 {
@@ -388,14 +411,25 @@ int loader_convert(const char *path, const char *data, size_t len, struct loaded
 	memset(out, 0, sizeof *out);
 	if (!data)
 		data = "";
-	if (sniff_binary(data, len, err, errlen)) {
-		rc = LOADER_SKIP_BINARY;
-		goto cleanup;
-	}
-	normalise(data, len, &norm, &n_invalid);
-	if (ops->convert) {
-		ops->convert(sb_str(&norm), norm.len, &conv, &title);
-		text = &conv;
+	if (ops->convert_bytes) {
+		if (len == 0) {
+			snprintf(err, errlen, "empty file");
+			rc = LOADER_SKIP_EMPTY;
+			goto cleanup;
+		}
+		rc = convert_binary(ops, data, len, &norm, &title, &n_invalid, err, errlen);
+		if (rc != LOADER_OK)
+			goto cleanup;
+	} else {
+		if (sniff_binary(data, len, err, errlen)) {
+			rc = LOADER_SKIP_BINARY;
+			goto cleanup;
+		}
+		normalise(data, len, &norm, &n_invalid);
+		if (ops->convert) {
+			ops->convert(sb_str(&norm), norm.len, &conv, &title);
+			text = &conv;
+		}
 	}
 	if (is_blank(sb_str(text), text->len)) {
 		snprintf(err, errlen, "%s", len == 0 ? "empty file" : "no text (only whitespace or markup)");

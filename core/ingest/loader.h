@@ -2,7 +2,9 @@
  *
  * Reading refuses what is not a regular file or is too large; converting
  * rejects binary and empty content, repairs UTF-8, normalises line ends and
- * turns RST and HTML into Markdown-ish text with "#" headings. */
+ * turns RST, HTML, PDF, DOCX and ODT into Markdown-ish text with "#"
+ * headings. A paged format (PDF) puts a line holding only a form feed
+ * ("\f") between two pages, so page N starts after the (N-1)th such line. */
 #ifndef RAGDECK_LOADER_H
 #define RAGDECK_LOADER_H
 
@@ -15,6 +17,9 @@ enum doc_format {
 	DOC_FORMAT_RST,
 	DOC_FORMAT_HTML,
 	DOC_FORMAT_CODE,
+	DOC_FORMAT_PDF,
+	DOC_FORMAT_DOCX,
+	DOC_FORMAT_ODT,
 };
 
 enum loader_status {
@@ -24,6 +29,8 @@ enum loader_status {
 	LOADER_SKIP_EMPTY = -3,
 	LOADER_SKIP_TOO_LARGE = -4,
 	LOADER_SKIP_NOT_REGULAR = -5,
+	LOADER_SKIP_UNREADABLE = -6, /* a document the converter refuses: broken,
+	                                encrypted, no text layer, a zip bomb */
 };
 
 struct loaded_doc {
@@ -36,11 +43,12 @@ struct loaded_doc {
 
 /* Format from the file name's extension, case-insensitively: .md .markdown
  * -> MARKDOWN; .rst -> RST; .html .htm .xhtml -> HTML; common source,
- * script and config extensions -> CODE; anything else -> TEXT. */
+ * script and config extensions -> CODE; .pdf -> PDF; .docx -> DOCX; .odt
+ * -> ODT; anything else -> TEXT. */
 enum doc_format loader_format_for_path(const char *path);
 
 /* Lower-case name of the format ("text", "markdown", "rst", "html",
- * "code"); a static string. */
+ * "code", "pdf", "docx", "odt"); a static string. */
 const char *loader_format_name(enum doc_format f);
 
 /* Heuristic binary check on the first 8 KiB of data: any NUL byte, a known
@@ -62,9 +70,11 @@ int loader_read_file(const char *path, size_t max_bytes, char **data, size_t *le
  * CR turned into LF, NUL bytes replaced by U+FFFD; Markdown keeps its text
  * and takes its title from YAML front matter or the first "# " heading; RST
  * section titles become "#" headings with line numbers preserved; HTML is
- * reduced to Markdown-ish text with its <title> as title. Returns LOADER_OK,
- * LOADER_SKIP_BINARY or LOADER_SKIP_EMPTY (err says why). out is always
- * safe to pass to loaded_doc_free. */
+ * reduced to Markdown-ish text with its <title> as title. PDF, DOCX and ODT
+ * are read from their bytes (never sniffed as binary) by their own
+ * converter, whose output is then normalised like text. Returns LOADER_OK,
+ * LOADER_SKIP_BINARY, LOADER_SKIP_EMPTY or LOADER_SKIP_UNREADABLE (err says
+ * why). out is always safe to pass to loaded_doc_free. */
 int loader_convert(const char *path, const char *data, size_t len, struct loaded_doc *out,
                    char *err, size_t errlen);
 

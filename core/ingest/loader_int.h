@@ -30,6 +30,27 @@ void loader_rst_convert(const char *s, size_t len, struct strbuf *out, char **ti
  * frees) from the first non-empty <title>, or leaves it NULL. */
 void loader_html_convert(const char *s, size_t len, struct strbuf *out, char **title);
 
+/* A converter of a binary document format: append the document's text to
+ * out as Markdown-ish text ("#" headings, "- " list items, table rows as
+ * "| a | b |" lines, a form feed line between pages), maybe setting *title
+ * (caller frees). The output need not be valid UTF-8 or free of CR and NUL:
+ * the caller normalises it. Returns LOADER_OK, or LOADER_SKIP_UNREADABLE
+ * with a reason in err ("encrypted PDF (no password)", "no text layer
+ * (scanned pages?)", "damaged file: ..."). Never crashes on hostile input. */
+typedef int (*loader_bytes_fn)(const char *data, size_t len, struct strbuf *out, char **title, char *err,
+                               size_t errlen);
+
+/* PDF through MuPDF (loader_pdf.c). */
+int loader_pdf_convert(const char *data, size_t len, struct strbuf *out, char **title, char *err,
+                       size_t errlen);
+
+/* Office Open XML word processing (.docx) and OpenDocument text (.odt)
+ * through libzip and libxml2 (loader_office.c). */
+int loader_docx_convert(const char *data, size_t len, struct strbuf *out, char **title, char *err,
+                        size_t errlen);
+int loader_odt_convert(const char *data, size_t len, struct strbuf *out, char **title, char *err,
+                       size_t errlen);
+
 /* Decode the character reference at s[0] == '&' (decimal, hex or one of
  * the HTML 4 names plus apos; a name needs its ';'). Returns the bytes it
  * spans and sets *cp, or returns 0 when s does not start a known reference.
