@@ -20,7 +20,8 @@ void loader_check(const char *path, const uint8_t *data, size_t size)
 		FUZZ_CHECK(doc.format == loader_format_for_path(path));
 		FUZZ_CHECK(doc.title == NULL || utf8_valid(doc.title, strlen(doc.title)));
 	} else {
-		FUZZ_CHECK(rc == LOADER_SKIP_BINARY || rc == LOADER_SKIP_EMPTY);
+		FUZZ_CHECK(rc == LOADER_SKIP_BINARY || rc == LOADER_SKIP_EMPTY ||
+		           rc == LOADER_SKIP_UNREADABLE);
 		FUZZ_CHECK(err[0] != '\0');
 	}
 	loaded_doc_free(&doc);
