@@ -1,11 +1,12 @@
 /* office_part: zip parts of DOCX and ODT files read with hard caps and
  * streamed through libxml2's SAX2 push parser.
  *
- * Nothing the archive declares is trusted: every part is decompressed in
- * 64 KiB pieces, counted as it comes, and refused once it passes
- * OFFICE_PART_MAX or, past OFFICE_RATIO_FROM, expands more than
- * OFFICE_RATIO_MAX times its compressed size (a deflate bomb reaches about
- * 1000:1, XML text stays far below 200:1). Office files never need a DTD,
+ * A part whose declared size is over OFFICE_PART_MAX, or over
+ * OFFICE_RATIO_FROM and more than OFFICE_RATIO_MAX times its compressed
+ * size, is refused before reading. The declared size is not trusted
+ * beyond that: every part is decompressed in 64 KiB pieces, counted as it
+ * comes, and refused once the count breaks the same rules (a deflate bomb
+ * reaches about 1000:1, XML text stays far below 200:1). Office files never need a DTD,
  * so the parser stops at any DOCTYPE: no entity is ever declared, expanded
  * or fetched.
  *
@@ -230,6 +231,10 @@ int office_part_parse(struct office_zip *z, const char *name, const struct offic
 		return LOADER_SKIP_UNREADABLE;
 	}
 	comp = zs.comp_size;
+	/* An archive that admits to a bomb is refused before reading; one that
+	 * lies about its sizes is caught by the count below. */
+	if ((zs.valid & ZIP_STAT_SIZE) && (rc = bomb_check(zs.size, comp, name, err, errlen)) != LOADER_OK)
+		return rc;
 	f = zip_fopen_index(z->za, (zip_uint64_t)idx, 0);
 	if (!f) {
 		zip_message(err, errlen, z->fmt, name, zip_strerror(z->za));

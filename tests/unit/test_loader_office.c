@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <zip.h>
 
@@ -370,12 +369,12 @@ static zip_int64_t bomb_source(void *ud, void *data, zip_uint64_t len, zip_sourc
 	}
 }
 
-static void zip_bomb_is_refused_quickly(void **state)
+/* A DOCX whose document.xml is that 200 MB run, deflated at level; caller
+ * frees. */
+static char *make_bomb(int level, size_t *len)
 {
 	char path[] = "/tmp/ragdeck-bomb-XXXXXX";
 	struct bomb b = { .prefix = DOC_OPEN "<w:p><w:r><w:t>", .size = 200u << 20 };
-	size_t len;
-	(void)state;
 	int fd = mkstemp(path);
 	assert_true(fd >= 0);
 	close(fd);
@@ -384,16 +383,64 @@ static void zip_bomb_is_refused_quickly(void **state)
 	zip_source_t *src = zip_source_function(za, bomb_source, &b);
 	zip_int64_t idx = zip_file_add(za, "word/document.xml", src, 0);
 	assert_true(idx >= 0);
-	assert_int_equal(zip_set_file_compression(za, (zip_uint64_t)idx, ZIP_CM_DEFLATE, 1), 0);
+	assert_int_equal(zip_set_file_compression(za, (zip_uint64_t)idx, ZIP_CM_DEFLATE, (zip_uint32_t)level), 0);
 	assert_int_equal(zip_close(za), 0);
-	char *data = read_all(path, &len);
+	char *data = read_all(path, len);
 	unlink(path);
-	assert_true(len < 2u << 20);
-	clock_t t0 = clock();
+	return data;
+}
+
+/* Set the uncompressed size in every local and central header of the
+ * one-entry archive data to size, as a lying archive would. */
+static void lie_about_size(char *data, size_t len, uint32_t size)
+{
+	unsigned char le[4] = { size & 0xFF, (size >> 8) & 0xFF, (size >> 16) & 0xFF, size >> 24 };
+	int patched = 0;
+	for (size_t i = 0; i + 46 <= len; i++) {
+		if (memcmp(data + i, "PK\x03\x04", 4) == 0) {
+			memcpy(data + i + 22, le, 4);
+			patched++;
+		} else if (memcmp(data + i, "PK\x01\x02", 4) == 0) {
+			memcpy(data + i + 24, le, 4);
+			patched++;
+		}
+	}
+	assert_true(patched >= 2);
+}
+
+static void zip_bomb_is_refused_by_its_ratio(void **state)
+{
+	static const char want[] = "zip bomb refused: word/document.xml expands more than 200 times (";
+	size_t len;
+	(void)state;
+	/* level 9 squeezes 200 MB into about 200 KB, 1000:1 */
+	char *data = make_bomb(9, &len);
+	assert_true(len < 300000);
 	char *why = convert("bomb.docx", data, len, LOADER_SKIP_UNREADABLE, NULL);
-	assert_non_null(strstr(why, "zip bomb refused: word/document.xml expands"));
-	/* refused after about 1 MB of output, not 200 */
-	assert_true(clock() - t0 < CLOCKS_PER_SEC);
+	/* its headers tell the truth: refused before reading */
+	assert_string_equal(why, "zip bomb refused: word/document.xml expands past 64 MB");
+	free(why);
+	/* claiming 1000 bytes, it is refused by the count instead, as soon as
+	 * the output passes 200 times the compressed size */
+	lie_about_size(data, len, 1000);
+	why = convert("bomb.docx", data, len, LOADER_SKIP_UNREADABLE, NULL);
+	if (strncmp(why, want, strlen(want)) != 0)
+		fail_msg("lying bomb refused with \"%s\"", why);
+	unsigned long long bytes = strtoull(why + strlen(want), NULL, 10);
+	free(why);
+	free(data);
+	assert_true(bytes > 200ull * 200000 && bytes <= 200ull * 204000 + 65536);
+}
+
+static void zip_bomb_is_refused_at_64_mb(void **state)
+{
+	size_t len;
+	(void)state;
+	/* level 1 only reaches about 230:1 over the whole entry */
+	char *data = make_bomb(1, &len);
+	lie_about_size(data, len, 1000);
+	char *why = convert("bomb.docx", data, len, LOADER_SKIP_UNREADABLE, NULL);
+	assert_string_equal(why, "zip bomb refused: word/document.xml expands past 64 MB");
 	free(why);
 	free(data);
 }
@@ -499,7 +546,8 @@ int main(void)
 		cmocka_unit_test(docx_tables_flatten_nested_ones),
 		cmocka_unit_test(odt_lists_spaces_and_repeated_cells_are_capped),
 		cmocka_unit_test(missing_parts_and_non_zips_are_refused),
-		cmocka_unit_test(zip_bomb_is_refused_quickly),
+		cmocka_unit_test(zip_bomb_is_refused_by_its_ratio),
+		cmocka_unit_test(zip_bomb_is_refused_at_64_mb),
 		cmocka_unit_test(entity_declarations_are_refused),
 		cmocka_unit_test(deep_nesting_is_refused),
 		cmocka_unit_test(converters_run_on_several_threads),
