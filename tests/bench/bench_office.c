@@ -5,8 +5,9 @@
  * Builds a set of documents in memory with libzip (default: 8 DOCX and 8
  * ODT of about 12 MB of XML each; --quick: one small one of each) from
  * seeded pseudo-random words in headings, paragraphs of several runs, list
- * items and tables, then converts each three times and prints the best
- * rate in MB/s of archive bytes and of XML bytes. */
+ * items and tables, then converts the set three times and prints the best
+ * rate in MB/s of archive bytes and of XML bytes, by the process's CPU
+ * time (steady on a shared machine) and by the wall clock. */
 #include "core/ingest/loader.h"
 #include "core/ingest/loader_int.h"
 #include "core/util/strbuf.h"
@@ -159,19 +160,22 @@ static struct doc make_doc(const char *name, const struct strbuf *xml)
 	return d;
 }
 
-static double now(void)
+static double now(clockid_t clock)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(clock, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Best of RUNS passes over the set; returns seconds, *out_bytes the text. */
-static double time_set(loader_bytes_fn fn, const struct doc *docs, int n, size_t *out_bytes)
+/* Best of RUNS passes over the set: CPU seconds returned, wall seconds in
+ * *wall, the text's bytes in *out_bytes. */
+static double time_set(loader_bytes_fn fn, const struct doc *docs, int n, size_t *out_bytes,
+                       double *wall)
 {
 	double best = 1e9;
+	*wall = 1e9;
 	for (int r = 0; r < RUNS; r++) {
-		double t0 = now();
+		double t0 = now(CLOCK_PROCESS_CPUTIME_ID), w0 = now(CLOCK_MONOTONIC);
 		*out_bytes = 0;
 		for (int i = 0; i < n; i++) {
 			struct strbuf out = STRBUF_INIT;
@@ -184,8 +188,9 @@ static double time_set(loader_bytes_fn fn, const struct doc *docs, int n, size_t
 			sb_free(&out);
 			free(title);
 		}
-		double t = now() - t0;
+		double t = now(CLOCK_PROCESS_CPUTIME_ID) - t0, w = now(CLOCK_MONOTONIC) - w0;
 		best = t < best ? t : best;
+		*wall = w < *wall ? w : *wall;
 	}
 	return best;
 }
@@ -203,11 +208,12 @@ static void run(const char *fmt, const char *part, void (*body)(struct strbuf *,
 		xml_total += docs[i].xml_len;
 		sb_free(&xml);
 	}
-	double t = time_set(fn, docs, n, &text);
-	printf("%s: %d files, %.1f MB archives, %.1f MB XML, %.1f MB text: %.3f s, "
-	       "%.1f MB/s of archive, %.1f MB/s of XML\n",
+	double wall;
+	double t = time_set(fn, docs, n, &text, &wall);
+	printf("%s: %d files, %.1f MB archives, %.1f MB XML, %.1f MB text: CPU %.3f s, "
+	       "%.1f MB/s of archive, %.1f MB/s of XML; wall %.3f s, %.1f MB/s of archive\n",
 	       fmt, n, zip_total / 1e6, xml_total / 1e6, text / 1e6, t, zip_total / 1e6 / t,
-	       xml_total / 1e6 / t);
+	       xml_total / 1e6 / t, wall, zip_total / 1e6 / wall);
 	for (int i = 0; i < n; i++)
 		free(docs[i].zip);
 	free(docs);
