@@ -13,7 +13,12 @@
  * Threads: libxml2 2.9 wants xmlInitParser called once before parsers run
  * on several threads; pthread_once does that. Each parse has its own
  * parser context whose SAX handler carries the structured error callback,
- * so no global handler is set and nothing is printed. */
+ * which gets every error raised with the context. A few are raised without
+ * one (the encoding converters' "input conversion failed") and would go to
+ * the thread's default handler, which prints to stderr; so each parse also
+ * sets a silent structured handler for its own thread. In a libxml2 built
+ * with threads (checked below) that handler is per-thread state, so no two
+ * threads ever share or race on it. */
 #include "core/ingest/office.h"
 #include "core/ingest/loader.h"
 #include "core/ingest/loader_int.h"
@@ -26,6 +31,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zip.h>
+
+#ifndef LIBXML_THREAD_ENABLED
+#error "libxml2 without thread support: its error handlers would be shared by the ingest threads"
+#endif
 
 #define READ_PIECE 65536
 #define DC_URI "http://purl.org/dc/elements/1.1/"
@@ -161,6 +170,12 @@ static void sax_error(void *ctx, xmlErrorPtr e)
 	p->err_msg[strcspn(p->err_msg, "\r\n")] = '\0';
 }
 
+/* For errors raised without a parser context; see the top of the file. */
+static void discard_error(void *ctx, xmlErrorPtr e)
+{
+	(void)ctx, (void)e;
+}
+
 static void sax_handler(xmlSAXHandler *sax)
 {
 	memset(sax, 0, sizeof *sax);
@@ -225,6 +240,7 @@ int office_part_parse(struct office_zip *z, const char *name, const struct offic
 	if (idx < 0)
 		return OFFICE_MISSING;
 	pthread_once(&xml_once, xml_init);
+	xmlSetStructuredErrorFunc(NULL, discard_error);
 	zip_stat_init(&zs);
 	if (zip_stat_index(z->za, (zip_uint64_t)idx, 0, &zs) != 0 || !(zs.valid & ZIP_STAT_COMP_SIZE)) {
 		zip_message(err, errlen, z->fmt, name, zip_strerror(z->za));

@@ -497,6 +497,41 @@ static void deep_nesting_is_refused(void **state)
 	sb_free(&doc);
 }
 
+/* Errors libxml2 raises without a parser context (encoding converters)
+ * must not reach stderr: the terminal UI owns the screen. */
+static void libxml2_prints_nothing_on_bad_encodings(void **state)
+{
+	char path[] = "/tmp/ragdeck-stderr-XXXXXX";
+	static const char *const encodings[] = { "EBCDIC-US", "UTF-16", "bogus", "ISO-8859-1" };
+	char doc[512];
+	size_t len;
+	(void)state;
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	fflush(stderr);
+	int saved = dup(2);
+	assert_true(saved >= 0 && dup2(fd, 2) == 2);
+	for (size_t i = 0; i < sizeof encodings / sizeof encodings[0]; i++) {
+		snprintf(doc, sizeof doc, "<?xml version=\"1.0\" encoding=\"%s\"?><w:document " W_NS
+		         "><w:body><w:p><w:r><w:t>caf\xE9 \xFF\xFE</w:t></w:r></w:p></w:body></w:document>",
+		         encodings[i]);
+		const struct part p = { "word/document.xml", doc, 0 };
+		char *zip = build_zip(&p, 1, &len);
+		struct loaded_doc d;
+		char err[256];
+		loader_convert("t.docx", zip, len, &d, err, sizeof err);
+		loaded_doc_free(&d);
+		free(zip);
+	}
+	fflush(stderr);
+	assert_true(dup2(saved, 2) == 2);
+	close(saved);
+	off_t written = lseek(fd, 0, SEEK_END);
+	close(fd);
+	unlink(path);
+	assert_int_equal(written, 0);
+}
+
 /* Each thread converts the fixtures and a refused document many times. */
 static void *convert_repeatedly(void *arg)
 {
@@ -550,6 +585,7 @@ int main(void)
 		cmocka_unit_test(zip_bomb_is_refused_at_64_mb),
 		cmocka_unit_test(entity_declarations_are_refused),
 		cmocka_unit_test(deep_nesting_is_refused),
+		cmocka_unit_test(libxml2_prints_nothing_on_bad_encodings),
 		cmocka_unit_test(converters_run_on_several_threads),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
