@@ -6,8 +6,9 @@
  * through basedOn), word/numbering.xml whether each list level is numbered
  * or bulleted, and word/document.xml the text: paragraphs, runs, lists,
  * tables. Deleted text (w:del, w:moveFrom), old properties of tracked
- * changes, field instructions and the fallback copy of alternate content
- * are skipped. Headers, footers, footnotes and comments live in other parts
+ * changes, field instructions, the fallback copy of alternate content and
+ * tables of contents (a w:sdt of the "Table of Contents" gallery, or
+ * paragraphs in TOC styles) are skipped. Headers, footers, footnotes and comments live in other parts
  * and are not read; the main part is taken to be word/document.xml rather
  * than looked up in _rels/.rels. */
 #include "core/ingest/loader.h"
@@ -23,6 +24,7 @@
 #define W_STRICT_URI "http://purl.oclc.org/ooxml/wordprocessingml/main"
 #define MC_URI "http://schemas.openxmlformats.org/markup-compatibility/2006"
 #define STYLE_ID_MAX 64
+#define NAME_KEY STYLE_ID_MAX
 #define STYLES_MAX 4096
 #define LISTS_MAX 4096
 #define LEVELS 9
@@ -32,6 +34,7 @@ struct style {
 	char id[STYLE_ID_MAX];
 	char based_on[STYLE_ID_MAX];
 	int heading; /* 1..9, 0 for none */
+	bool toc;    /* a table of contents entry: generated, not read */
 	long num_id; /* list of the style, 0 for none */
 	long ilvl;
 };
@@ -59,6 +62,7 @@ struct docx {
 	int para;      /* depth of the outermost open w:p, 0 outside */
 	int ppr;       /* depth of its w:pPr, 0 outside */
 	bool in_text;  /* inside w:t */
+	bool toc_sdt;  /* the open w:sdt holds a table of contents */
 	char style[STYLE_ID_MAX];
 	long num_id, ilvl, outline; /* -1 when the paragraph does not set them */
 };
@@ -68,22 +72,39 @@ static bool is_w(const char *uri)
 	return uri && (strcmp(uri, W_URI) == 0 || strcmp(uri, W_STRICT_URI) == 0);
 }
 
-/* Heading level a style name or id stands for: "heading 2", "Heading2",
- * "Title" (case and spaces ignored); 0 for none. */
-static int heading_of_name(const char *name)
+/* name in lower case without spaces into n (NAME_KEY bytes); its length. */
+static size_t name_key(const char *name, char *n)
 {
-	char n[STYLE_ID_MAX];
 	size_t k = 0;
-	for (const char *p = name; *p && k + 1 < sizeof n; p++) {
+	for (const char *p = name; *p && k + 1 < NAME_KEY; p++) {
 		if (*p != ' ')
 			n[k++] = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
 	}
 	n[k] = '\0';
+	return k;
+}
+
+/* Heading level a style name or id stands for: "heading 2", "Heading2",
+ * "Title" (case and spaces ignored); 0 for none. */
+static int heading_of_name(const char *name)
+{
+	char n[NAME_KEY];
+	size_t k = name_key(name, n);
 	if (strcmp(n, "title") == 0)
 		return 1;
 	if (k == 8 && strncmp(n, "heading", 7) == 0 && n[7] >= '1' && n[7] <= '9')
 		return n[7] - '0';
 	return 0;
+}
+
+/* True for the styles of table of contents entries: Word's "toc 1".."toc
+ * 9" and "TOC Heading", LibreOffice's "Contents 1".."Contents 10" and
+ * "Contents Heading" (or those names as ids). */
+static bool toc_of_name(const char *name)
+{
+	char n[NAME_KEY];
+	name_key(name, n);
+	return strncmp(n, "toc", 3) == 0 || strncmp(n, "contents", 8) == 0;
 }
 
 static int style_cmp(const void *a, const void *b)
@@ -142,6 +163,7 @@ static void styles_start(void *st, const char *uri, const char *name, const char
 		office_attr(attrs, nattrs, "val", val, sizeof val);
 		if (!s->heading)
 			s->heading = heading_of_name(val);
+		s->toc = toc_of_name(val);
 	} else if (strcmp(name, "basedOn") == 0) {
 		office_attr(attrs, nattrs, "val", s->based_on, sizeof s->based_on);
 	} else if (strcmp(name, "outlineLvl") == 0) {
@@ -252,6 +274,10 @@ static void end_paragraph(struct docx *d)
 	char num[32];
 	int level = 0;
 
+	if (s ? s->toc : d->style[0] && toc_of_name(d->style)) {
+		office_drop_para(&d->w);
+		return;
+	}
 	if (d->outline >= 0)
 		heading = d->outline < 9 ? (int)d->outline + 1 : 0;
 	if (!heading)
@@ -315,6 +341,15 @@ static void doc_start(void *st, const char *uri, const char *name, const char **
 		return;
 	if (is_skipped(name)) {
 		skip_from(d, depth);
+	} else if (strcmp(name, "docPartGallery") == 0) {
+		char val[32];
+		office_attr(attrs, nattrs, "val", val, sizeof val);
+		d->toc_sdt = strcmp(val, "Table of Contents") == 0;
+	} else if (strcmp(name, "sdtContent") == 0) {
+		/* w:sdtPr, which names the gallery, comes before the content */
+		if (d->toc_sdt)
+			skip_from(d, depth);
+		d->toc_sdt = false;
 	} else if (strcmp(name, "p") == 0) {
 		if (d->para) {
 			office_text(&d->w, " ", 1);

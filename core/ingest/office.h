@@ -122,6 +122,9 @@ void office_text(struct office_writer *w, const char *s, size_t len);
  * joins the current cell instead. An empty paragraph writes nothing. */
 void office_end_para(struct office_writer *w, int heading, const char *marker, int level);
 
+/* Forget the current paragraph's text. */
+void office_drop_para(struct office_writer *w);
+
 /* Table structure; rows and cells outside any table are ignored. A cell
  * counts repeat times (at least 1), an empty row is not written. */
 void office_table_start(struct office_writer *w);

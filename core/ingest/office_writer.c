@@ -113,6 +113,11 @@ done:
 	sb_reset(&w->para);
 }
 
+void office_drop_para(struct office_writer *w)
+{
+	sb_reset(&w->para);
+}
+
 void office_table_start(struct office_writer *w)
 {
 	if (w->tables++ == 0)

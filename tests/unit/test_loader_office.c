@@ -211,16 +211,19 @@ static void docx_odd_style_names_and_inheritance(void **state)
 		"<w:style w:type=\"paragraph\" w:styleId=\"Heading3\"><w:name w:val=\"Not a heading\"/></w:style>"
 		"<w:style w:type=\"paragraph\" w:styleId=\"Loop\"><w:name w:val=\"x\"/><w:basedOn w:val=\"Loop\"/></w:style>"
 		"<w:style w:type=\"character\" w:styleId=\"heading1Char\"><w:name w:val=\"heading 1\"/></w:style>"
+		"<w:style w:type=\"paragraph\" w:styleId=\"Verz1\"><w:name w:val=\"toc 1\"/></w:style>"
 		"</w:styles>", 0 };
 	assert_docx("<w:p><w:pPr><w:pStyle w:val=\"berschrift1\"/></w:pPr><w:r><w:t>German</w:t></w:r></w:p>"
 	            "<w:p><w:pPr><w:pStyle w:val=\"Custom\"/></w:pPr><w:r><w:t>Inherited</w:t></w:r></w:p>"
 	            "<w:p><w:pPr><w:pStyle w:val=\"Deep\"/></w:pPr><w:r><w:t>Nine is six</w:t></w:r></w:p>"
 	            "<w:p><w:pPr><w:pStyle w:val=\"Heading3\"/></w:pPr><w:r><w:t>By name</w:t></w:r></w:p>"
-	            "<w:p><w:pPr><w:pStyle w:val=\"Loop\"/></w:pPr><w:r><w:t>Looped</w:t></w:r></w:p>",
+	            "<w:p><w:pPr><w:pStyle w:val=\"Loop\"/></w:pPr><w:r><w:t>Looped</w:t></w:r></w:p>"
+	            "<w:p><w:pPr><w:pStyle w:val=\"Verz1\"/></w:pPr><w:r><w:t>German\t1</w:t></w:r></w:p>"
+	            "<w:p><w:pPr><w:pStyle w:val=\"Contents2\"/></w:pPr><w:r><w:t>Inherited\t2</w:t></w:r></w:p>",
 	            &styles, 1, "# German\n\n# Inherited\n\n###### Nine is six\n\nBy name\n\nLooped\n");
 }
 
-static void docx_runs_breaks_tracked_changes_and_controls(void **state)
+static void docx_runs_breaks_tracked_changes_controls_and_contents(void **state)
 {
 	(void)state;
 	assert_docx("<w:p><w:r><w:t xml:space=\"preserve\">a </w:t><w:tab/><w:t>b</w:t><w:br/>"
@@ -235,8 +238,14 @@ static void docx_runs_breaks_tracked_changes_and_controls(void **state)
 	            "<mc:Fallback><w:t>box again</w:t></mc:Fallback></mc:AlternateContent></w:r></w:p>"
 	            "<w:p><w:pPr><w:pStyle w:val=\"Heading1\"/><w:pPrChange><w:pPr>"
 	            "<w:pStyle w:val=\"Heading2\"/></w:pPr></w:pPrChange></w:pPr>"
-	            "<w:r><w:t>Now one</w:t></w:r></w:p>",
-	            NULL, 0, "a \tb\nc-d\nef<& kept link\n\nbox\n\n# Now one\n");
+	            "<w:r><w:t>Now one</w:t></w:r></w:p>"
+	            "<w:sdt><w:sdtPr><w:docPartObj><w:docPartGallery w:val=\"Table of Contents\"/>"
+	            "</w:docPartObj></w:sdtPr><w:sdtContent><w:p><w:r><w:t>Contents</w:t></w:r></w:p>"
+	            "<w:p><w:r><w:t>Now one\t1</w:t></w:r></w:p></w:sdtContent></w:sdt>"
+	            "<w:sdt><w:sdtPr><w:docPartObj><w:docPartGallery w:val=\"Cover Pages\"/>"
+	            "</w:docPartObj></w:sdtPr><w:sdtContent><w:p><w:r><w:t>cover</w:t></w:r></w:p>"
+	            "</w:sdtContent></w:sdt>",
+	            NULL, 0, "a \tb\nc-d\nef<& kept link\n\nbox\n\n# Now one\n\ncover\n");
 }
 
 static void docx_lists_number_per_list_and_level(void **state)
@@ -576,7 +585,7 @@ int main(void)
 		cmocka_unit_test(libreoffice_odt_gives_the_same_text),
 		cmocka_unit_test(docx_without_styles_reads_heading_style_ids),
 		cmocka_unit_test(docx_odd_style_names_and_inheritance),
-		cmocka_unit_test(docx_runs_breaks_tracked_changes_and_controls),
+		cmocka_unit_test(docx_runs_breaks_tracked_changes_controls_and_contents),
 		cmocka_unit_test(docx_lists_number_per_list_and_level),
 		cmocka_unit_test(docx_tables_flatten_nested_ones),
 		cmocka_unit_test(odt_lists_spaces_and_repeated_cells_are_capped),
