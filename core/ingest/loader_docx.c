@@ -44,6 +44,7 @@ struct list_def {
 	long id;
 	long abstract_id;   /* w:num only */
 	unsigned numbered;  /* w:abstractNum: bit n set when level n is numbered */
+	long start[LEVELS]; /* w:abstractNum: each level's first number */
 	long count[LEVELS]; /* w:num: items seen per level */
 };
 
@@ -215,6 +216,8 @@ static void numbering_start(void *st, const char *uri, const char *name, const c
 		d->cur_abstract = &d->abstracts[d->n_abstracts++];
 		memset(d->cur_abstract, 0, sizeof *d->cur_abstract);
 		d->cur_abstract->id = office_attr_long(attrs, nattrs, "abstractNumId", -1, 1L << 30, -1);
+		for (int k = 0; k < LEVELS; k++)
+			d->cur_abstract->start[k] = 1;
 	} else if (strcmp(name, "num") == 0 && d->n_nums < LISTS_MAX) {
 		d->cur_num = &d->nums[d->n_nums++];
 		memset(d->cur_num, 0, sizeof *d->cur_num);
@@ -224,6 +227,8 @@ static void numbering_start(void *st, const char *uri, const char *name, const c
 		d->cur_num->abstract_id = office_attr_long(attrs, nattrs, "val", -1, 1L << 30, -1);
 	} else if (strcmp(name, "lvl") == 0 && d->cur_abstract) {
 		d->cur_level = office_attr_long(attrs, nattrs, "ilvl", 0, LEVELS - 1, 0);
+	} else if (strcmp(name, "start") == 0 && d->cur_abstract) {
+		d->cur_abstract->start[d->cur_level] = office_attr_long(attrs, nattrs, "val", 0, 1L << 30, 1);
 	} else if (strcmp(name, "numFmt") == 0 && d->cur_abstract) {
 		office_attr(attrs, nattrs, "val", val, sizeof val);
 		if (strcmp(val, "bullet") != 0 && strcmp(val, "none") != 0)
@@ -262,7 +267,7 @@ static const char *list_marker(struct docx *d, const struct style *s, char *buf,
 	num->count[ilvl]++;
 	for (int k = (int)ilvl + 1; k < LEVELS; k++)
 		num->count[k] = 0;
-	snprintf(buf, buflen, "%ld. ", num->count[ilvl]);
+	snprintf(buf, buflen, "%ld. ", abs->start[ilvl] + num->count[ilvl] - 1);
 	return buf;
 }
 

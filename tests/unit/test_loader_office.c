@@ -255,7 +255,7 @@ static void docx_lists_number_per_list_and_level(void **state)
 		"<w:numbering " W_NS ">"
 		"<w:abstractNum w:abstractNumId=\"3\"><w:lvl w:ilvl=\"0\"><w:numFmt w:val=\"decimal\"/></w:lvl>"
 		"<w:lvl w:ilvl=\"1\"><w:numFmt w:val=\"bullet\"/></w:lvl>"
-		"<w:lvl w:ilvl=\"2\"><w:numFmt w:val=\"lowerRoman\"/></w:lvl></w:abstractNum>"
+		"<w:lvl w:ilvl=\"2\"><w:start w:val=\"4\"/><w:numFmt w:val=\"lowerRoman\"/></w:lvl></w:abstractNum>"
 		"<w:abstractNum w:abstractNumId=\"4\"><w:lvl w:ilvl=\"0\"><w:numFmt w:val=\"bullet\"/></w:lvl>"
 		"</w:abstractNum>"
 		"<w:num w:numId=\"1\"><w:abstractNumId w:val=\"3\"/></w:num>"
@@ -268,7 +268,7 @@ static void docx_lists_number_per_list_and_level(void **state)
 	            ITEM(1, 0, "two") ITEM(1, 2, "roman again") "<w:p><w:r><w:t>between</w:t></w:r></w:p>"
 	            ITEM(2, 0, "new list") ITEM(5, 0, "bullet") ITEM(0, 0, "numId 0 is no list"),
 	            &numbering, 1,
-	            "1. one\n  - dot\n    1. roman\n    2. roman 2\n2. two\n    1. roman again\n\n"
+	            "1. one\n  - dot\n    4. roman\n    5. roman 2\n2. two\n    4. roman again\n\n"
 	            "between\n\n1. new list\n- bullet\n\nnumId 0 is no list\n");
 #undef ITEM
 }
