@@ -2,7 +2,8 @@
 # The documents behind the answers, in the full-screen app: a citation
 # whose file changed on disk after it was ingested is marked stale, one key
 # ingests that file again, and a deleted file is marked deleted; :watch
-# keeps the store in step with a folder while the app runs.
+# keeps the store in step with a folder while the app runs; a PDF's
+# chunks are cited and opened by page.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../integration/tap.sh"
@@ -62,7 +63,21 @@ check "the status line no longer says watching" wait_gone 'watching .*watched ·
 printf '# Late\n\nwritten after the watch stopped\n' > "$work/watched/late.md"
 sleep 1
 check "a file written after :watch off is not taken in" test "$(sql "SELECT count(*) FROM documents WHERE path LIKE '%late.md'")" = 0
+
+# 6. A PDF's chunks are cited by page, and open on their page.
+"$ragdeck" --db "$db" ingest --collection default "$here/../../examples/documents/brand-guidelines.pdf" > /dev/null
+keys i "Which typeface are headings set in, and what is the fallback?" Enter
+check "the context pane cites the PDF by page" wait_for 'brand-guidelines\.pdf p\.2' 10
+keys Tab Tab
+check "the context pane takes the focus" wait_for '2 context \*' 3
+keys g
+keys Enter
+check "the chunk opens on its page, named in the frame" wait_for '─ .*brand-guidelines\.pdf p\.2 \*' 5
+check "the page's text is shown" wait_for 'Fraunces Semibold' 3
+check "the other page is not" wait_gone 'Signal Coral is for one highlight' 1
+keys Escape
+check "Esc closes the viewer" wait_gone '─ .*brand-guidelines\.pdf p\.2 \*' 3
 keys q
-wait_for 'e2e-shell\$ ?$' 10
+check "q quits" wait_for 'e2e-shell\$ ?$' 10
 
 tap_done
