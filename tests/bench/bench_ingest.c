@@ -8,9 +8,14 @@
  * a fresh database through the store's insert path with nothing else
  * (tests/bench/replay.h), with and without the full-text index. Ingest
  * over the floor says how much of the store's speed the pipeline keeps.
+ * Then the loaders' share: a slice of the corpus (a tenth, at most 8 MB)
+ * written again as PDF (groff) and DOCX (libzip) and ingested in each
+ * format into fresh databases, MB/s of files and of the same Markdown text
+ * next to the Markdown originals (tests/bench/formats.h).
  * --threads N runs ingest on N threads (default 0: one per core); --mb N
  * sizes the corpus; --quick is a 4 MB smoke run. */
 #include "tests/bench/corpus.h"
+#include "tests/bench/formats.h"
 #include "tests/bench/replay.h"
 #include "core/embed/embed.h"
 #include "core/ingest/ingest.h"
@@ -131,6 +136,130 @@ static int print_floor(const char *dir, const char *db, const struct ingest_summ
 	return 0;
 }
 
+/* The slice for the formats: the first files under dir (depth first, in
+ * readdir order) up to budget bytes, appended to paths. */
+static void collect(const char *dir, uint64_t budget, uint64_t *taken, char ***paths, size_t *n)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	while (d && *taken < budget && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		char sub[4096];
+		snprintf(sub, sizeof sub, "%s/%s", dir, de->d_name);
+		struct stat st;
+		if (stat(sub, &st) != 0)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			collect(sub, budget, taken, paths, n);
+			continue;
+		}
+		*paths = realloc(*paths, (*n + 1) * sizeof **paths);
+		(*paths)[(*n)++] = strdup(sub);
+		*taken += (uint64_t)st.st_size;
+	}
+	if (d)
+		closedir(d);
+}
+
+/* Ingest dir (one format of the slice) into a fresh database db and print
+ * its line: MB/s of files and of the slice's Markdown, and where the time
+ * went. Returns 0 or -1. */
+static int ingest_format(const char *name, const char *dir, const char *db, uint64_t md_bytes, int threads)
+{
+	struct store *s = NULL;
+	char err[512];
+	if (store_open(db, &s, err, sizeof err) != 0) {
+		fprintf(stderr, "bench_ingest: %s\n", err);
+		return -1;
+	}
+	struct embedder *e = embed_hash_new(384);
+	struct ingest_opts opts = {
+		.collection = "bench", .max_file_bytes = 64 << 20, .chunk_tokens = 350, .overlap_tokens = 40,
+		.threads = threads,
+	};
+	const char *paths[] = { dir };
+	struct ingest_summary sum;
+	int rc = ingest_run(s, e, &opts, paths, 1, NULL, NULL, &sum, err, sizeof err);
+	if (rc != 0) {
+		fprintf(stderr, "bench_ingest: %s\n", err);
+	} else {
+		double secs = (double)sum.total_us / 1e6;
+		uint64_t work = sum.load_us + sum.chunk_us + sum.embed_us + sum.store_us;
+		printf("  %-8s %zu docs %6zu chunks %6.1f MB of files in %5.2f s = %6.1f MB/s of files, %6.1f MB/s of "
+		       "text; load %4.1f%% chunk %4.1f%% embed %4.1f%% store %4.1f%%%s\n",
+		       name, sum.added, sum.chunks, (double)sum.bytes / 1e6, secs, (double)sum.bytes / 1e6 / secs,
+		       (double)md_bytes / 1e6 / secs, 100.0 * (double)sum.load_us / (double)work,
+		       100.0 * (double)sum.chunk_us / (double)work, 100.0 * (double)sum.embed_us / (double)work,
+		       100.0 * (double)sum.store_us / (double)work, sum.skipped ? "  (some skipped!)" : "");
+		rc = sum.skipped ? -1 : 0;
+		ingest_summary_free(&sum);
+	}
+	embed_free(&e);
+	store_close(&s);
+	return rc;
+}
+
+/* The loaders' share: the slice of corpus as Markdown, PDF and DOCX in
+ * dir, each ingested alone. Returns 0 or -1. */
+static int bench_formats(const char *dir, const char *corpus, uint64_t budget, int threads)
+{
+	static const char *const fmts[] = { "markdown", "pdf", "docx" };
+	static const char *const exts[] = { "md", "pdf", "docx" };
+	char **files = NULL, err[512], path[4200], sub[3][300], db[300];
+	size_t n = 0;
+	uint64_t md_bytes = 0;
+	int rc = 0;
+	bool pdf = formats_have_groff();
+	collect(corpus, budget, &md_bytes, &files, &n);
+	for (int f = 0; f < 3; f++) {
+		snprintf(sub[f], sizeof sub[f], "%s/fmt-%s", dir, exts[f]);
+		mkdir(sub[f], 0700);
+	}
+	uint64_t t0 = clock_now_us();
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		FILE *in = fopen(files[i], "rb");
+		struct strbuf md = STRBUF_INIT;
+		char buf[65536];
+		size_t got;
+		while (in && (got = fread(buf, 1, sizeof buf, in)) > 0)
+			sb_append(&md, buf, got);
+		if (in)
+			fclose(in);
+		snprintf(path, sizeof path, "%s/%zu.md", sub[0], i);
+		FILE *out = fopen(path, "wb");
+		if (!out || fwrite(md.buf, 1, md.len, out) != md.len)
+			rc = -1;
+		if (out)
+			fclose(out);
+		snprintf(path, sizeof path, "%s/%zu.pdf", sub[1], i);
+		if (rc == 0 && pdf && formats_write_pdf(md.buf, md.len, path, err, sizeof err) != 0)
+			rc = -1;
+		snprintf(path, sizeof path, "%s/%zu.docx", sub[2], i);
+		if (rc == 0 && formats_write_docx(md.buf, md.len, path, err, sizeof err) != 0)
+			rc = -1;
+		sb_free(&md);
+	}
+	if (rc != 0) {
+		fprintf(stderr, "bench_ingest: writing the formats: %s\n", err);
+	} else {
+		printf("formats: the same %zu documents (%.1f MB of Markdown) as Markdown, PDF and DOCX, made in %.1f s\n",
+		       n, (double)md_bytes / 1e6, (double)(clock_now_us() - t0) / 1e6);
+		for (int f = 0; f < 3 && rc == 0; f++) {
+			if (f == 1 && !pdf) {
+				printf("  pdf      skipped: groff is not installed\n");
+				continue;
+			}
+			snprintf(db, sizeof db, "%s/fmt-%s.db", dir, exts[f]);
+			rc = ingest_format(fmts[f], sub[f], db, md_bytes, threads);
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		free(files[i]);
+	free(files);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct bench_args args = parse_args(argc, argv);
@@ -186,6 +315,8 @@ int main(int argc, char **argv)
 	ingest_summary_free(&sum);
 	embed_free(&e);
 	store_close(&s);
+	uint64_t slice = bytes / 10 < (8u << 20) ? bytes / 10 : (8u << 20);
+	int rc = bench_formats(dir, corpus, slice, args.threads);
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : 1;
+	return system(cmd) == 0 && rc == 0 ? 0 : 1;
 }

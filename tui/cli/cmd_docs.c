@@ -1,5 +1,6 @@
 /* ragdeck docs / ragdeck chunks: what the store holds, for reviewers. */
 #include "tui/cli/cli.h"
+#include "core/search/result_json.h"
 #include "core/util/error.h"
 #include "tui/cli/commands.h"
 #include "tui/cli/options.h"
@@ -147,6 +148,10 @@ static void print_chunks_text(const char *path, const struct store_chunk_row *ro
 		const struct store_chunk_row *c = &rows[i];
 		printf("\n--- chunk %d  lines %d-%d  bytes %lld-%lld  %d tokens", c->ordinal, c->line_start,
 		       c->line_end, (long long)c->byte_start, (long long)c->byte_end, c->tokens);
+		if (c->page_start > 0 && c->page_end > c->page_start)
+			printf("  pages %d-%d", c->page_start, c->page_end);
+		else if (c->page_start > 0)
+			printf("  page %d", c->page_start);
 		if (c->heading_path[0]) {
 			printf("  [");
 			print_cell(c->heading_path);
@@ -172,6 +177,7 @@ static void print_chunks_json(const char *path, const struct store_chunk_row *ro
 		cJSON_AddNumberToObject(j, "line_end", c->line_end);
 		cJSON_AddNumberToObject(j, "byte_start", (double)c->byte_start);
 		cJSON_AddNumberToObject(j, "byte_end", (double)c->byte_end);
+		result_json_add_pages(j, c->page_start, c->page_end);
 		cJSON_AddNumberToObject(j, "tokens", c->tokens);
 		cJSON_AddStringToObject(j, "heading_path", c->heading_path);
 		cJSON_AddStringToObject(j, "text", c->text);
