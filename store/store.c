@@ -30,7 +30,7 @@ enum stmt_id {
 };
 
 static const char *const stmt_sql[ST_COUNT] = {
-	[ST_DOC_STATE] = "SELECT id, bytes, mtime_ns, content_hash, embed_model, pipeline FROM documents"
+	[ST_DOC_STATE] = "SELECT id, bytes, mtime_ns, content_hash, embed_model, pipeline, format FROM documents"
 	                 " WHERE collection_id = ?1 AND path = ?2",
 	[ST_DOC_INSERT] = "INSERT INTO documents (collection_id, path, format, title, content_hash,"
 	                  " bytes, mtime_ns, first_seen, last_changed, change_count, invalid_utf8,"
@@ -322,25 +322,41 @@ error:
 	return result;
 }
 
+/* The state columns of a document (id, bytes, mtime_ns, content_hash,
+ * embed_model, pipeline, format) from column first on of the current row. */
+static void read_doc_state(sqlite3_stmt *st, int first, struct store_doc_state *out)
+{
+	out->id = sqlite3_column_int64(st, first);
+	out->bytes = sqlite3_column_int64(st, first + 1);
+	out->mtime_ns = sqlite3_column_int64(st, first + 2);
+	copy_column(st, first + 3, out->content_hash, sizeof out->content_hash);
+	copy_column(st, first + 4, out->embed_model, sizeof out->embed_model);
+	copy_column(st, first + 5, out->pipeline, sizeof out->pipeline);
+	copy_column(st, first + 6, out->format, sizeof out->format);
+}
+
+/* Step st, which selects at most one document's state, into out: RD_OK,
+ * RD_ERR_NOT_FOUND or the failure's code with err. */
+static enum rd_err step_doc_state(struct store *s, sqlite3_stmt *st, struct store_doc_state *out, char *err,
+                                  size_t errlen)
+{
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		read_doc_state(st, 0, out);
+		return RD_OK;
+	}
+	if (rc != SQLITE_DONE)
+		return store_fail(s, "cannot read document state", err, errlen);
+	return RD_ERR_NOT_FOUND;
+}
+
 enum rd_err store_doc_state(struct store *s, int64_t coll, const char *path,
                             struct store_doc_state *out, char *err, size_t errlen)
 {
 	sqlite3_stmt *st = s->stmt[ST_DOC_STATE];
 	sqlite3_bind_int64(st, 1, coll);
 	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(st);
-	enum rd_err result = RD_ERR_NOT_FOUND;
-	if (rc == SQLITE_ROW) {
-		out->id = sqlite3_column_int64(st, 0);
-		out->bytes = sqlite3_column_int64(st, 1);
-		out->mtime_ns = sqlite3_column_int64(st, 2);
-		copy_column(st, 3, out->content_hash, sizeof out->content_hash);
-		copy_column(st, 4, out->embed_model, sizeof out->embed_model);
-		copy_column(st, 5, out->pipeline, sizeof out->pipeline);
-		result = RD_OK;
-	} else if (rc != SQLITE_DONE) {
-		result = store_fail(s, "cannot read document state", err, errlen);
-	}
+	enum rd_err result = step_doc_state(s, st, out, err, errlen);
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	return result;
@@ -349,25 +365,13 @@ enum rd_err store_doc_state(struct store *s, int64_t coll, const char *path,
 enum rd_err store_doc_state_of_id(struct store *s, int64_t id, struct store_doc_state *out, char *err,
                                   size_t errlen)
 {
-	static const char sql[] = "SELECT id, bytes, mtime_ns, content_hash, embed_model, pipeline"
+	static const char sql[] = "SELECT id, bytes, mtime_ns, content_hash, embed_model, pipeline, format"
 	                          " FROM documents WHERE id = ?1";
 	sqlite3_stmt *st = NULL;
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return store_fail(s, "cannot read document state", err, errlen);
 	sqlite3_bind_int64(st, 1, id);
-	int rc = sqlite3_step(st);
-	enum rd_err result = RD_ERR_NOT_FOUND;
-	if (rc == SQLITE_ROW) {
-		out->id = sqlite3_column_int64(st, 0);
-		out->bytes = sqlite3_column_int64(st, 1);
-		out->mtime_ns = sqlite3_column_int64(st, 2);
-		copy_column(st, 3, out->content_hash, sizeof out->content_hash);
-		copy_column(st, 4, out->embed_model, sizeof out->embed_model);
-		copy_column(st, 5, out->pipeline, sizeof out->pipeline);
-		result = RD_OK;
-	} else if (rc != SQLITE_DONE) {
-		result = store_fail(s, "cannot read document state", err, errlen);
-	}
+	enum rd_err result = step_doc_state(s, st, out, err, errlen);
 	sqlite3_finalize(st);
 	return result;
 }
@@ -376,22 +380,20 @@ static void read_doc_sub(sqlite3_stmt *st, void *row)
 {
 	struct store_doc_sub *r = row;
 	r->path = column_strdup(st, 0);
-	r->state.id = sqlite3_column_int64(st, 1);
-	r->state.bytes = sqlite3_column_int64(st, 2);
-	r->state.mtime_ns = sqlite3_column_int64(st, 3);
-	copy_column(st, 4, r->state.content_hash, sizeof r->state.content_hash);
-	copy_column(st, 5, r->state.embed_model, sizeof r->state.embed_model);
-	copy_column(st, 6, r->state.pipeline, sizeof r->state.pipeline);
+	read_doc_state(st, 1, &r->state);
 }
 
 int store_doc_records(struct store *s, int64_t coll, const char *file, struct store_doc_sub **rows, size_t *n,
                       char *err, size_t errlen)
 {
 	/* A range on the (collection_id, path) index: '$' follows '#', so
-	 * [X#, X$) is every path starting with "X#", with no LIKE escaping. */
+	 * [X#, X$) is every path starting with "X#", with no LIKE escaping;
+	 * of those, the records (core/ingest/records.h) whose id holds no '#'
+	 * (an id never does), not a file "X#y.md" or the records of "X#y.csv". */
 	static const char sql[] =
-		"SELECT path, id, bytes, mtime_ns, content_hash, embed_model, pipeline FROM documents"
-		" WHERE collection_id = ?1 AND path >= ?2 || '#' AND path < ?2 || '$' ORDER BY path";
+		"SELECT path, id, bytes, mtime_ns, content_hash, embed_model, pipeline, format FROM documents"
+		" WHERE collection_id = ?1 AND path >= ?2 || '#' AND path < ?2 || '$' AND format = 'record'"
+		" AND instr(substr(path, length(?2) + 2), '#') = 0 ORDER BY path";
 	sqlite3_stmt *st = NULL;
 	void *v = NULL;
 	*rows = NULL;

@@ -58,6 +58,7 @@ struct store_doc_state {
 	char content_hash[33];
 	char embed_model[256];
 	char pipeline[128];
+	char format[16];          /* loader format name, or "record" */
 };
 
 /* Look up the document at path in collection coll. Returns RD_OK when
@@ -77,12 +78,14 @@ struct store_doc_sub {
 	struct store_doc_state state;
 };
 
-/* The documents of collection coll that are records of the file at file:
- * those whose path starts with "<file>#", ordered by path (byte order),
- * into *rows (caller frees with store_doc_subs_free). Returns 0 or -1
- * with err. */
+/* The documents of collection coll that are records of the export at
+ * file: format "record", path "<file>#<id>" with no '#' in the id, ordered
+ * by path (byte order), into *rows (caller frees with store_doc_subs_free).
+ * Returns 0 or -1 with err. */
 int store_doc_records(struct store *s, int64_t coll, const char *file, struct store_doc_sub **rows, size_t *n,
                       char *err, size_t errlen);
+
+/* Free rows[0..n) and their paths; NULL-safe. */
 void store_doc_subs_free(struct store_doc_sub *rows, size_t n);
 
 /* A document to write: body is the normalised text the chunks refer to. */

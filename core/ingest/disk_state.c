@@ -1,11 +1,12 @@
 /* disk_state: a stored document's file against what was ingested. */
 #include "core/ingest/disk_state.h"
 #include "core/ingest/loader.h"
+#include "core/ingest/records.h"
 #include "core/util/hash.h"
 #include "core/util/xalloc.h"
+#include "store/store.h"
 
 #include <errno.h>
-#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -27,40 +28,40 @@ static bool hash_file(const char *path, char out[17])
 	return true;
 }
 
-/* A record's file: path cut at its last '#', when that exists. */
-static enum disk_state record_file_state(const char *path, int64_t bytes, int64_t mtime_ns)
+/* The verdict on file, which stat says is st, without a memo. */
+static enum disk_state judge(const char *file, bool record, const struct stat *st,
+                             const struct store_doc_state *stored)
 {
-	const char *hash = strrchr(path, '#');
-	const char *slash = strrchr(path, '/');
-	if (!hash || (slash && hash < slash))
-		return DISK_MISSING;
-	char *file = xstrndup(path, (size_t)(hash - path));
-	struct stat st;
-	int rc = stat(file, &st);
-	free(file);
-	if (rc != 0)
-		return errno == ENOENT || errno == ENOTDIR ? DISK_MISSING : DISK_UNREADABLE;
-	return st.st_size == bytes && mtime_ns_of(&st) == mtime_ns ? DISK_SAME : DISK_CHANGED;
-}
-
-enum disk_state disk_state_of(const char *path, int64_t bytes, int64_t mtime_ns, const char *hash)
-{
-	struct stat st;
-	if (stat(path, &st) != 0) {
-		if (errno == ENOENT || errno == ENOTDIR)
-			return record_file_state(path, bytes, mtime_ns);
-		return DISK_UNREADABLE;
-	}
-	if (!S_ISREG(st.st_mode))
+	if (!S_ISREG(st->st_mode))
 		return DISK_CHANGED;
-	if (st.st_size == bytes && mtime_ns_of(&st) == mtime_ns)
+	if (st->st_size == stored->bytes && mtime_ns_of(st) == stored->mtime_ns)
 		return DISK_SAME;
-	if (st.st_size != bytes || st.st_size > (off_t)DISK_STATE_HASH_MAX)
+	if (record || st->st_size != stored->bytes || st->st_size > (off_t)DISK_STATE_HASH_MAX)
 		return DISK_CHANGED;
 	char now[17];
-	if (!hash_file(path, now))
+	if (!hash_file(file, now))
 		return DISK_UNREADABLE;
-	return strcmp(now, hash) == 0 ? DISK_SAME : DISK_CHANGED;
+	return strcmp(now, stored->content_hash) == 0 ? DISK_SAME : DISK_CHANGED;
+}
+
+enum disk_state disk_state_of(const char *path, const struct store_doc_state *stored, struct disk_memo *memo)
+{
+	bool record = strcmp(stored->format, RECORD_FORMAT) == 0 && records_file_len(path) > 0;
+	char *file = record ? xstrndup(path, records_file_len(path)) : xstrdup(path);
+	struct stat st;
+	enum disk_state state;
+	if (stat(file, &st) != 0) {
+		state = errno == ENOENT || errno == ENOTDIR ? DISK_MISSING : DISK_UNREADABLE;
+	} else if (memo && memo->valid && memo->size == st.st_size && memo->mtime_ns == mtime_ns_of(&st)) {
+		state = memo->state;
+	} else {
+		state = judge(file, record, &st, stored);
+		if (memo)
+			*memo = (struct disk_memo){ .valid = true, .size = st.st_size, .mtime_ns = mtime_ns_of(&st),
+			                            .state = state };
+	}
+	free(file);
+	return state;
 }
 
 const char *disk_state_name(enum disk_state s)

@@ -7,6 +7,7 @@
  * workers may get less of a core than the writer needs them to. */
 #include "core/ingest/ingest.h"
 #include "core/ingest/ingest_int.h"
+#include "core/ingest/records.h"
 #include "core/ingest/workpool.h"
 #include "core/config/config.h"
 #include "core/util/clock.h"
@@ -71,6 +72,12 @@ struct group {
 	size_t n_inputs;
 };
 
+/* A record file taken in, and how many records it holds. */
+struct export_done {
+	const struct walk_file *f;
+	size_t n_records;
+};
+
 struct run {
 	struct store *store;
 	struct embedder *embedder;
@@ -91,8 +98,16 @@ struct run {
 	size_t n_workers;
 	struct work_ctx work;
 	size_t records_lost;          /* records among the skips and unstored */
+	struct export_done *exports;  /* record files whose records this run took
+	                               * in: confirmed at its end */
+	size_t n_exports, cap_exports;
 	char err[ERR_LEN];
 };
+
+/* The mtime a record is stored with until the run that wrote it has taken
+ * in every record of its file (confirm_exports): an export cut short is
+ * then never taken for unchanged, and the next run reads it again. */
+#define RECORD_MTIME_UNCONFIRMED (-1)
 
 static void add_note(struct ingest_skip **v, size_t *n, size_t *cap, const char *path, const char *reason)
 {
@@ -185,11 +200,11 @@ static int store_pending(struct run *r, const struct pending *p, const float *ve
 	const char *path = ingest_pending_path(p);
 	struct store_doc_in in = {
 		.path = path,
-		.format = p->path ? "record" : loader_format_name(p->doc.format),
+		.format = p->path ? RECORD_FORMAT : loader_format_name(p->doc.format),
 		.title = p->doc.title,
 		.content_hash = p->hash,
 		.bytes = p->f->bytes,
-		.mtime_ns = p->f->mtime_ns,
+		.mtime_ns = p->path ? RECORD_MTIME_UNCONFIRMED : p->f->mtime_ns,
 		.body = p->doc.text,
 		.body_len = p->doc.len,
 		.invalid_utf8 = (int64_t)p->doc.invalid_utf8,
@@ -520,6 +535,11 @@ static int finish_records(struct run *r, struct file_job *j)
 	for (size_t i = 0; i < j->n_records; i++)
 		if (finish_record(r, j, &j->records[i]) != 0)
 			return -1;
+	if (r->n_exports == r->cap_exports) {
+		r->cap_exports = r->cap_exports ? r->cap_exports * 2 : 16;
+		r->exports = xreallocarray(r->exports, r->cap_exports, sizeof *r->exports);
+	}
+	r->exports[r->n_exports++] = (struct export_done){ .f = j->f, .n_records = j->n_records };
 	if (delete_records(r, j) != 0)
 		return -1;
 	if (j->prev_id && (open_batch(r) != 0 || store_doc_delete(r->store, j->prev_id, r->err, sizeof r->err) != 0))
@@ -672,10 +692,8 @@ static int prune_missing(struct run *r)
 		return -1;
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		struct stat st;
-		char *file = xstrdup(rows[i].path);
-		char *hash = strcmp(rows[i].format, "record") == 0 ? strrchr(file, '#') : NULL;
-		if (hash)
-			*hash = '\0';
+		bool record = strcmp(rows[i].format, RECORD_FORMAT) == 0 && records_file_len(rows[i].path);
+		char *file = record ? xstrndup(rows[i].path, records_file_len(rows[i].path)) : xstrdup(rows[i].path);
 		bool gone = stat(file, &st) != 0 && errno == ENOENT;
 		free(file);
 		if (!gone)
@@ -688,6 +706,33 @@ static int prune_missing(struct run *r)
 	}
 	store_doc_rows_free(rows, n);
 	return rc;
+}
+
+/* Give the records of every export this run stored whole (none refused
+ * or lost) the file's size and mtime, which makes the next run skip the
+ * file unread. After the last group is written: a grouped record is
+ * stored only then. */
+static int confirm_exports(struct run *r)
+{
+	for (size_t e = 0; e < r->n_exports; e++) {
+		const struct walk_file *f = r->exports[e].f;
+		struct store_doc_sub *rows = NULL;
+		size_t n = 0;
+		if (store_doc_records(r->store, r->collection, f->path, &rows, &n, r->err, sizeof r->err) != 0)
+			return -1;
+		int rc = 0;
+		for (size_t i = 0; i < n && rc == 0 && n == r->exports[e].n_records; i++) {
+			if (rows[i].state.bytes == f->bytes && rows[i].state.mtime_ns == f->mtime_ns)
+				continue;
+			rc = open_batch(r);
+			if (rc == 0)
+				rc = store_doc_touch(r->store, rows[i].state.id, f->bytes, f->mtime_ns, r->err, sizeof r->err);
+		}
+		store_doc_subs_free(rows, n);
+		if (rc != 0)
+			return -1;
+	}
+	return 0;
 }
 
 /* Make this run's model the collection's, or refuse another. */
@@ -811,7 +856,7 @@ int ingest_run(struct store *store, struct embedder *embedder, const struct inge
 	if (start_workers(&r) != 0 || write_files(&r) != 0)
 		goto cleanup;
 	/* Stopped: what is not embedded yet is left for the next run. */
-	if (!out->interrupted && flush_group(&r) != 0)
+	if (!out->interrupted && (flush_group(&r) != 0 || confirm_exports(&r) != 0))
 		goto cleanup;
 	if (!out->interrupted && opts->prune && prune_missing(&r) != 0)
 		goto cleanup;
@@ -822,6 +867,7 @@ cleanup:;
 	 * still commits; the first error is the one reported. */
 	group_clear(&r.group);
 	free(r.group.docs);
+	free(r.exports);
 	uint64_t c0 = clock_now_us();
 	char commit_err[ERR_LEN];
 	if (commit_batch(&r, rc ? commit_err : r.err, rc ? sizeof commit_err : sizeof r.err) != 0)

@@ -80,14 +80,21 @@ int ingest_chunk_pending(const struct ingest_opts *opts, struct pending *p, char
 	freshness_detect(p->f->path, p->f->rel, p->doc.text, p->doc.len, &p->fresh);
 	if (chunk_text(p->doc.text, p->doc.len, &co, &p->cl, err, errlen) != 0)
 		return -1;
-	chunk_set_pages(p->doc.text, p->doc.len, &p->cl);
+	/* Only a paged format's form feeds are page breaks: in text and code
+	 * they are layout (^L in C sources, RFCs). */
+	if (fmt == DOC_FORMAT_PDF)
+		chunk_set_pages(p->doc.text, p->doc.len, &p->cl);
+	/* A record's first heading (its text's "# TITLE" line) is its title
+	 * without the id, which the document title ("ID: TITLE") replaces. */
+	size_t first = 0;
+	if (p->path && p->doc.len > 2 && memcmp(p->doc.text, "# ", 2) == 0)
+		first = strcspn(p->doc.text + 2, "\n");
 	for (size_t i = 0; i < p->cl.n; i++) {
 		const char *path = p->cl.items[i].heading_path;
-		/* A record's first heading is its title without the id, which
-		 * the document title ("ID: TITLE") replaces. */
-		const char *rest = p->path ? strstr(path, " > ") : NULL;
-		if (p->path)
-			path = rest ? rest + 3 : "";
+		if (p->path) {
+			bool own = first && strncmp(path, p->doc.text + 2, first) == 0;
+			path = own && strncmp(path + first, " > ", 3) == 0 ? path + first + 3 : own ? path + first : "";
+		}
 		char *full = full_heading_path(p->doc.title, path);
 		free(p->cl.items[i].heading_path);
 		p->cl.items[i].heading_path = full;

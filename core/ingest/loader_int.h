@@ -45,7 +45,7 @@ int loader_pdf_convert(const char *data, size_t len, struct strbuf *out, char **
                        size_t errlen);
 
 /* Office Open XML word processing (.docx) and OpenDocument text (.odt)
- * through libzip and libxml2 (loader_office.c). */
+ * through libzip and libxml2 (loader_docx.c, loader_odt.c, office_*.c). */
 int loader_docx_convert(const char *data, size_t len, struct strbuf *out, char **title, char *err,
                         size_t errlen);
 int loader_odt_convert(const char *data, size_t len, struct strbuf *out, char **title, char *err,

@@ -45,6 +45,7 @@ struct odt {
 	struct list_style *cur_style;
 	struct open_list lists[LISTS_OPEN_MAX];
 	int n_lists;
+	int lists_over;    /* lists opened past LISTS_OPEN_MAX, not kept */
 	int skip;          /* depth of the ignored subtree being read, 0 when none */
 	int para;          /* depth of the outermost open text:p or text:h */
 	int heading;       /* its outline level, 0 for text:p */
@@ -125,8 +126,10 @@ static void list_start(struct odt *o, const char **attrs, int nattrs)
 {
 	char style[STYLE_NAME_MAX];
 	int parent = o->n_lists > 0 ? o->lists[o->n_lists - 1].style : -1;
-	if (o->n_lists == LISTS_OPEN_MAX)
+	if (o->n_lists == LISTS_OPEN_MAX) {
+		o->lists_over++;
 		return;
+	}
 	struct open_list *l = &o->lists[o->n_lists++];
 	/* a nested list without a style of its own follows the outer one */
 	l->style = office_attr(attrs, nattrs, "style-name", style, sizeof style) ?
@@ -247,6 +250,8 @@ static void content_end(void *st, const char *uri, const char *name, int depth)
 		if ((strcmp(name, "p") == 0 || strcmp(name, "h") == 0) && o->para == depth) {
 			end_paragraph(o);
 			o->para = 0;
+		} else if (strcmp(name, "list") == 0 && o->lists_over > 0) {
+			o->lists_over--;
 		} else if (strcmp(name, "list") == 0 && o->n_lists > 0) {
 			o->n_lists--;
 		} else if (strcmp(name, "list-style") == 0) {

@@ -330,7 +330,7 @@ static void read_outline(fz_context *ctx, fz_document *doc, struct pdfl_doc *d)
 	}
 	fz_catch(ctx) {
 		for (size_t i = 0; i < d->n; i++)
-			d->pages[i].n_marks = 0;
+			pdfl_page_clear_marks(&d->pages[i]);
 		d->has_outline = false;
 	}
 }

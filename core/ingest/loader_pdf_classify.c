@@ -31,14 +31,20 @@ void pdfl_page_add_mark(struct pdfl_page *page, int level, float y, const char *
 	page->marks[page->n_marks++] = (struct pdfl_mark){ .level = level, .y = y, .title = xstrdup(title) };
 }
 
+void pdfl_page_clear_marks(struct pdfl_page *page)
+{
+	for (size_t m = 0; m < page->n_marks; m++)
+		free(page->marks[m].title);
+	page->n_marks = 0;
+}
+
 void pdfl_doc_free(struct pdfl_doc *doc)
 {
 	if (!doc || !doc->pages)
 		return;
 	for (size_t i = 0; i < doc->n; i++) {
 		struct pdfl_page *p = &doc->pages[i];
-		for (size_t m = 0; m < p->n_marks; m++)
-			free(p->marks[m].title);
+		pdfl_page_clear_marks(p);
 		free(p->marks);
 		free(p->lines);
 		sb_free(&p->text);

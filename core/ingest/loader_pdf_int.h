@@ -59,6 +59,9 @@ struct pdfl_doc {
 /* Append a mark titled title (copied) at level and y to page. */
 void pdfl_page_add_mark(struct pdfl_page *page, int level, float y, const char *title);
 
+/* Drop page's marks, freeing their titles (a broken outline's). */
+void pdfl_page_clear_marks(struct pdfl_page *page);
+
 /* Free every page's lines, text and marks and the page array; NULL-safe. */
 void pdfl_doc_free(struct pdfl_doc *doc);
 

@@ -126,7 +126,8 @@ void office_end_para(struct office_writer *w, int heading, const char *marker, i
 void office_drop_para(struct office_writer *w);
 
 /* Table structure; rows and cells outside any table are ignored. A cell
- * counts repeat times (at least 1), an empty row is not written. */
+ * counts repeat times (at least 1): its text in the first, the repeats
+ * empty; an empty row is not written. */
 void office_table_start(struct office_writer *w);
 void office_table_end(struct office_writer *w);
 void office_row_start(struct office_writer *w);

@@ -147,9 +147,11 @@ void office_cell_end(struct office_writer *w, long repeat)
 		return;
 	if (w->para.len > 0)
 		office_end_para(w, 0, NULL, 0);
+	/* The text goes in once, its repeats are empty: a large cell repeated
+	 * must not multiply the row. */
 	for (long i = 0; i < (repeat < 1 ? 1 : repeat) && w->cells < ROW_CELLS_MAX; i++) {
 		sb_append(&w->row, " ", 1);
-		if (w->cell.len > 0) {
+		if (i == 0 && w->cell.len > 0) {
 			/* a "|" in a cell would start a new column */
 			for (size_t j = 0; j < w->cell.len; j++)
 				sb_putc(&w->row, w->cell.buf[j] == '|' ? '/' : w->cell.buf[j]);

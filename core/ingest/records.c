@@ -43,6 +43,18 @@ static size_t role_names(const struct record_fields *fields, enum role role, con
 	return n;
 }
 
+size_t records_file_len(const char *path)
+{
+	const char *mark = strrchr(path, '#');
+	return mark ? (size_t)(mark - path) : 0;
+}
+
+bool records_of_file(const char *path, const char *format, const char *file)
+{
+	size_t n = strlen(file);
+	return strcmp(format, RECORD_FORMAT) == 0 && records_file_len(path) == n && strncmp(path, file, n) == 0;
+}
+
 enum records_kind records_kind_for_path(const char *path)
 {
 	const char *dot = strrchr(path, '.');
@@ -145,7 +157,8 @@ static char *scalar_text(const cJSON *v)
 		return xstrdup(v->valuestring);
 	if (cJSON_IsNumber(v)) {
 		double d = v->valuedouble;
-		if (d == (double)(int64_t)d)
+		/* Only a double inside int64_t's range may be cast to it. */
+		if (d >= -9.2e18 && d <= 9.2e18 && d == (double)(int64_t)d)
 			snprintf(buf, sizeof buf, "%lld", (long long)(int64_t)d);
 		else
 			snprintf(buf, sizeof buf, "%.17g", d);

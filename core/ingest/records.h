@@ -13,6 +13,18 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* The format name a record's document is stored with. */
+#define RECORD_FORMAT "record"
+
+/* The length of the export FILE in a record document's path "FILE#ID"
+ * (ids hold no '#', so it ends at the last '#'), or 0 when path holds
+ * none. Only for documents of RECORD_FORMAT: any other path may hold '#'. */
+size_t records_file_len(const char *path);
+
+/* Whether a document (its path and format) is a record of the export at
+ * file: "FILE#ID" with FILE equal to file. */
+bool records_of_file(const char *path, const char *format, const char *file);
+
 /* The kinds of file that may hold records. */
 enum records_kind {
 	RECORDS_NONE,

@@ -2,6 +2,7 @@
  * transaction of their own; everything that exists goes through
  * ingest_run, so a watcher writes what an ingest would and is as safe to
  * kill. */
+#include "core/ingest/records.h"
 #include "core/ingest/watch_int.h"
 #include "core/util/clock.h"
 #include "core/util/error.h"
@@ -35,14 +36,11 @@ static void add_change(struct watch_result *r, const char *path, enum watch_outc
 	r->changes[r->n_changes++] = (struct watch_change){ .path = xstrdup(path), .outcome = o };
 }
 
-/* Whether row goes with the removed path gone: it is gone or under it, or
- * it is a record of the export gone ("FILE#ID"). */
-static bool gone_with(const struct store_doc_row *row, const char *gone)
+/* Whether the document row is at or under path, or is a record of the
+ * export at path ("FILE#ID"). */
+static bool row_under(const struct store_doc_row *row, const char *path)
 {
-	size_t len = strlen(gone);
-	if (watch_under(row->path, gone))
-		return true;
-	return strcmp(row->format, "record") == 0 && strncmp(row->path, gone, len) == 0 && row->path[len] == '#';
+	return watch_under(row->path, path) || records_of_file(row->path, row->format, path);
 }
 
 /* Delete, in one transaction, the documents of coll at or under any of
@@ -58,7 +56,7 @@ static int delete_gone(struct store *store, int64_t coll, char *const *gone, siz
 	for (size_t i = 0; i < n_rows && rc == 0; i++) {
 		bool hit = false;
 		for (size_t g = 0; g < n && !hit; g++)
-			hit = gone_with(&rows[i], gone[g]);
+			hit = row_under(&rows[i], gone[g]);
 		if (!hit)
 			continue;
 		if (!open && (rc = store_batch_begin(store, err, errlen)) != 0)
@@ -85,11 +83,11 @@ static int delete_gone(struct store *store, int64_t coll, char *const *gone, siz
 	return rc;
 }
 
-/* True when path is one of paths[0..n) or below one. */
-static bool under_any(const char *path, char *const *paths, size_t n)
+/* True when the document row is under one of paths[0..n) (row_under). */
+static bool under_any(const struct store_doc_row *row, char *const *paths, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (watch_under(path, paths[i]))
+		if (row_under(row, paths[i]))
 			return true;
 	return false;
 }
@@ -103,8 +101,9 @@ static void name_changes(struct watch_result *out, char *const *paths, size_t n,
 	size_t i = 0, k = 0;
 	while (i < n_was || k < n_is) {
 		int c = i == n_was ? 1 : k == n_is ? -1 : strcmp(was[i].path, is[k].path);
-		const char *path = c < 0 ? was[i].path : is[k].path;
-		bool in = under_any(path, paths, n);
+		const struct store_doc_row *row = c < 0 ? &was[i] : &is[k];
+		const char *path = row->path;
+		bool in = under_any(row, paths, n);
 		if (in && c < 0)
 			add_change(out, path, WATCH_REMOVED);
 		else if (in && c > 0)

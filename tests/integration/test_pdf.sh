@@ -63,5 +63,18 @@ check "the table is stored as rows" \
 	test "$(json_get "$work/chunks.json" 'any("| monthly | clean float |\n| yearly | replace wire |" in c["text"] for c in j["chunks"])')" = True
 check "the document title comes from the PDF info" \
 	test "$(json_get "$work/chunks.json" 'j["chunks"][0]["heading_path"].startswith("Tide Gauge Manual")')" = True
+# That chunk opens with the end of page 1 (a section too small to stand
+# alone joins the next), then page 2.
+check "the calibration chunk spans pages 1 and 2" \
+	test "$(json_get "$work/search.json" '(j["hits"][0]["page_start"], j["hits"][0]["page_end"])')" = "(1, 2)"
+run search "calibrate the float against the staff brass reference" > "$work/search.txt"
+check "search cites the PDF by its pages" grep -q "manual\.pdf pp\.1-2 " "$work/search.txt"
+
+# A form feed in a text file is layout, not a page break: no pages.
+printf 'Tide tables\n\n\f\nThe quarterly marigraph survey lists every station.\n' > "$tree/survey.txt"
+run ingest "$tree" > /dev/null
+run search --json "quarterly marigraph survey" > "$work/text.json"
+check "a text file's chunks have no pages" \
+	test "$(json_get "$work/text.json" '(j["hits"][0]["path"].endswith("survey.txt"), j["hits"][0]["page_start"])')" = "(True, None)"
 
 tap_done

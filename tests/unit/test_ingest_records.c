@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,6 +125,26 @@ static int counting_embed(struct embedder *e, const char *const *texts, const si
 }
 
 static const struct embedder_ops counting_ops = { .kind = "hash", .embed = counting_embed };
+
+/* The counting embedder, refusing an input that holds "cookie" as an
+ * HTTP embedder refuses one input of a batch. */
+static int refusing_embed(struct embedder *e, const char *const *texts, const size_t *lens, size_t n, float *out,
+                          struct embed_report *rep, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < n; i++) {
+		bool cookie = false;
+		for (size_t k = 0; k + 6 <= lens[i] && !cookie; k++)
+			cookie = memcmp(texts[i] + k, "cookie", 6) == 0;
+		if (cookie) {
+			rep->failed_input = (long)i;
+			snprintf(err, errlen, "input %zu refused", i);
+			return -1;
+		}
+	}
+	return counting_embed(e, texts, lens, n, out, rep, err, errlen);
+}
+
+static const struct embedder_ops refusing_ops = { .kind = "hash", .embed = refusing_embed };
 
 /* The first column of the first row of sql, with %s as the fixture's
  * file; "" when none. Caller frees. */
@@ -339,6 +360,52 @@ static void a_grouped_embedder_embeds_only_changed_records(void **state)
 	                " ON e.chunk_id = c.id WHERE d.path LIKE '%s#%%'", "3");
 }
 
+/* An export some of whose records were not stored (one refused here; a
+ * run cut short alike) is read again by the next run, which stores them,
+ * although the file has not changed. */
+static void an_export_not_stored_whole_is_read_again(void **state)
+{
+	struct fixture *f = *state;
+	struct embedder refusing = { .ops = &refusing_ops, .dim = f->embedder->dim, .group_inputs = 50,
+	                             .model = f->embedder->model, .impl = f->embedder };
+	struct ingest_summary sum;
+	write_tickets(f, tickets[0], tickets[1], tickets[2]);
+	ingest_with(f, &refusing, 1, &sum);
+	assert_int_equal(sum.added, 2);
+	assert_int_equal(sum.n_skips, 1);
+	ingest_summary_free(&sum);
+	ingest(f, 1, &sum);
+	assert_int_equal(sum.added, 1);
+	assert_int_equal(sum.unchanged, 2);
+	ingest_summary_free(&sum);
+	assert_query(f, "SELECT count(*) FROM documents WHERE path LIKE '%s#%%'", "3");
+	ingest(f, 1, &sum);
+	assert_int_equal(sum.added + sum.changed, 0);
+	assert_int_equal(sum.unchanged, 3);
+	assert_int_equal(sum.bytes, 0); /* the file was not read */
+	ingest_summary_free(&sum);
+}
+
+/* A file whose name starts with the export's and a '#' is no record of
+ * it: changing the export leaves that file's document alone. */
+static void a_file_named_like_a_record_is_not_one(void **state)
+{
+	struct fixture *f = *state;
+	struct ingest_summary sum;
+	char notes[256];
+	snprintf(notes, sizeof notes, "%s#notes.md", f->file);
+	write_file(f, notes, "# Notes\n\nkept beside the export\n");
+	write_tickets(f, tickets[0], tickets[1], tickets[2]);
+	ingest(f, 1, &sum);
+	assert_int_equal(sum.added, 4);
+	ingest_summary_free(&sum);
+	write_tickets(f, tickets[0], tickets[1], "");
+	ingest(f, 1, &sum);
+	assert_int_equal(sum.pruned, 1);
+	ingest_summary_free(&sum);
+	assert_query(f, "SELECT count(*) FROM documents WHERE path = '%s#notes.md'", "1");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -348,6 +415,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(configured_field_names_redo_an_unchanged_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(one_and_three_threads_store_the_same, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_grouped_embedder_embeds_only_changed_records, setup, teardown),
+		cmocka_unit_test_setup_teardown(an_export_not_stored_whole_is_read_again, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_file_named_like_a_record_is_not_one, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

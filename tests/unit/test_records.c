@@ -76,6 +76,13 @@ static void numbers_as_ids_are_integers(void **state)
 	assert_string_equal(s.items[0].id, "1000");
 	assert_string_equal(s.items[1].id, "12.5");
 	record_set_free(&s);
+	/* Past int64_t: kept as a double, never cast. */
+	assert_true(parse(RECORDS_JSONL, "{\"id\": 1e300, \"body\": \"x\"}\n{\"id\": -4e19, \"body\": \"y\"}\n",
+	                  NULL, &s));
+	assert_int_equal(s.n, 2);
+	assert_string_equal(s.items[0].id, "1.0000000000000001e+300");
+	assert_string_equal(s.items[1].id, "-4e+19");
+	record_set_free(&s);
 }
 
 static void jira_csv_uses_the_default_fields(void **state)

@@ -488,6 +488,21 @@ static size_t n_docs(struct applied *a)
 	return n;
 }
 
+/* Apply the batch due now; returns how many documents it removed. */
+static size_t apply_due(struct fixture *f, struct applied *a)
+{
+	struct watch_batch b;
+	struct watch_result r;
+	char err[1024];
+	pump(f);
+	assert_true(settle(f, &b));
+	assert_int_equal(watch_apply(a->store, a->embedder, &a->opts, &b, &r, err, sizeof err), 0);
+	size_t removed = r.removed;
+	watch_result_free(&r);
+	watch_batch_free(&b);
+	return removed;
+}
+
 static void applied_save_by_rename_is_one_update(void **state)
 {
 	struct fixture *f = *state;
@@ -513,16 +528,11 @@ static void applied_directory_removal_takes_its_documents(void **state)
 	char cmd[PATH_MAX * 2];
 	snprintf(cmd, sizeof cmd, "rm -r %s/d", f->tree);
 	assert_int_equal(system(cmd), 0);
+	assert_int_equal(apply_due(f, &a), 2);
+	assert_int_equal(n_docs(&a), 1);
 	struct watch_batch b;
 	struct watch_result r;
 	char err[1024];
-	pump(f);
-	assert_true(settle(f, &b));
-	assert_int_equal(watch_apply(a.store, a.embedder, &a.opts, &b, &r, err, sizeof err), 0);
-	assert_int_equal(r.removed, 2);
-	assert_int_equal(n_docs(&a), 1);
-	watch_result_free(&r);
-	watch_batch_free(&b);
 	/* Files changed and gone before their batch is applied: deletions,
 	 * not errors. */
 	write_file(f, "a.md", "more\n", "a");
@@ -552,14 +562,32 @@ static void applied_export_removal_takes_its_records(void **state)
 	open_store(f, &a);
 	assert_int_equal(n_docs(&a), 4); /* a.md, the notes and two records */
 	remove_in(f, "t.jsonl");
+	assert_int_equal(apply_due(f, &a), 2);
+	assert_int_equal(n_docs(&a), 2);
+	close_store(&a);
+}
+
+/* A changed export names the records that changed. */
+static void applied_export_change_names_its_records(void **state)
+{
+	struct fixture *f = *state;
+	struct applied a;
+	write_file(f, "t.jsonl", "{\"id\": 1, \"subject\": \"Printer\", \"description\": \"Offline.\"}\n"
+	                         "{\"id\": 2, \"subject\": \"Login\", \"description\": \"Sign in again.\"}\n", "w");
+	open_store(f, &a);
+	write_file(f, "t.jsonl", "{\"id\": 1, \"subject\": \"Printer\", \"description\": \"Offline.\"}\n"
+	                         "{\"id\": 2, \"subject\": \"Login\", \"description\": \"Signed in now.\"}\n", "w");
 	struct watch_batch b;
 	struct watch_result r;
 	char err[1024];
 	pump(f);
 	assert_true(settle(f, &b));
 	assert_int_equal(watch_apply(a.store, a.embedder, &a.opts, &b, &r, err, sizeof err), 0);
-	assert_int_equal(r.removed, 2);
-	assert_int_equal(n_docs(&a), 2);
+	assert_int_equal(r.updated, 1);
+	assert_int_equal(r.n_changes, 1);
+	assert_int_equal(r.changes[0].outcome, WATCH_UPDATED);
+	size_t len = strlen(r.changes[0].path);
+	assert_true(len > 10 && strcmp(r.changes[0].path + len - 10, "/t.jsonl#2") == 0);
 	watch_result_free(&r);
 	watch_batch_free(&b);
 	close_store(&a);
@@ -613,6 +641,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(applied_save_by_rename_is_one_update, setup, teardown),
 		cmocka_unit_test_setup_teardown(applied_directory_removal_takes_its_documents, setup, teardown),
 		cmocka_unit_test_setup_teardown(applied_export_removal_takes_its_records, setup, teardown),
+		cmocka_unit_test_setup_teardown(applied_export_change_names_its_records, setup, teardown),
 		cmocka_unit_test_setup_teardown(applied_rescan_ingests_the_roots_and_prunes, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

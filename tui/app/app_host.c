@@ -7,6 +7,7 @@
 #include "store/session.h"
 #include "store/store.h"
 
+#include "core/ingest/records.h"
 #include "core/util/clock.h"
 #include "core/util/xalloc.h"
 
@@ -15,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 /* The app a pane's host belongs to: the host is a member of struct app. */
 static struct app *app_of(struct pane_host *h)
@@ -84,6 +84,7 @@ struct disk_seen {
 	int64_t doc_id;
 	enum disk_state state;
 	uint64_t checked_us;
+	struct disk_memo memo;     /* the file as last checked: read again only when it moves */
 };
 
 /* The cache slot of doc_id: its own, else a new one, else the oldest. */
@@ -117,7 +118,7 @@ enum disk_state host_disk_state(struct pane_host *h, int64_t doc_id)
 	seen->state = DISK_SAME;
 	if (store_doc_state_of_id(a->cli->store, doc_id, &st, err, sizeof err) == RD_OK &&
 	    (path = store_doc_path(a->cli->store, doc_id)))
-		seen->state = disk_state_of(path, st.bytes, st.mtime_ns, st.content_hash);
+		seen->state = disk_state_of(path, &st, &seen->memo);
 	free(path);
 	seen->checked_us = now;
 	return seen->state;
@@ -131,18 +132,19 @@ void app_forget_disk_states(struct app *a)
 void host_reingest(struct pane_host *h, const struct turn_record *r, size_t i)
 {
 	struct app *a = app_of(h);
-	const char *path = r->retrieval.hits[i].path;
-	const char *mark = strrchr(path, '#');
-	const char *slash = strrchr(path, '/');
-	struct stat st;
+	const struct retrieve_hit *hit = &r->retrieval.hits[i];
+	struct store_doc_state st;
+	char err[ERR_LEN];
 	/* An export's record "FILE#ID" is ingested again through FILE. */
-	if (mark && (!slash || mark > slash) && stat(path, &st) != 0) {
-		char *file = xstrndup(path, (size_t)(mark - path));
+	size_t file_len = records_file_len(hit->path);
+	if (file_len && store_doc_state_of_id(a->cli->store, hit->doc_id, &st, err, sizeof err) == RD_OK &&
+	    strcmp(st.format, RECORD_FORMAT) == 0) {
+		char *file = xstrndup(hit->path, file_len);
 		app_ingest(a, file);
 		free(file);
 		return;
 	}
-	app_ingest(a, path);
+	app_ingest(a, hit->path);
 }
 
 void host_open_chunk(struct pane_host *h, const struct turn_record *r, size_t i)

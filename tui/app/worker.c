@@ -121,13 +121,12 @@ static void *run_watch(void *arg)
 		goto cleanup;
 	}
 	const char *vec_index = "current";
-	bool wrote = false;
-	if (r.added + r.updated + r.removed && !r.summary.interrupted) {
-		int rc = retriever_persist(store, w->embedder, opts.collection, NULL, NULL, &wrote, err, sizeof err);
-		vec_index = rc != 0 ? "not written" : wrote ? "written" : "current";
-	}
+	if (r.added + r.updated + r.removed && !r.summary.interrupted)
+		vec_index = ingest_persist_vectors(store, w->embedder, opts.collection, NULL, err, sizeof err);
 	struct strbuf line = STRBUF_INIT;
 	ingest_watch_line(&w->batch, &r, vec_index, &line);
+	if (strcmp(vec_index, "not written") == 0)
+		sb_printf(&line, "; vector index not written: %s", err);
 	m.rc = 0;
 	m.n_done = m.n_total = r.summary.files;
 	m.chunks = r.summary.chunks;

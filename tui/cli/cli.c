@@ -195,7 +195,7 @@ int cli_read_input(const struct cli *cli, const char *cmd, const char *path, boo
 
 const char *cli_display_path(const char *path)
 {
-	static char cwd[PATH_MAX];
+	char cwd[PATH_MAX]; /* the app's threads call this too */
 	if (!getcwd(cwd, sizeof cwd))
 		return path;
 	size_t n = strlen(cwd);

@@ -128,17 +128,6 @@ static void print_summary(const struct ingest_summary *s, const char *collection
 		printf("vector index %s\n", vec_index);
 }
 
-static void add_notes_json(cJSON *o, const char *name, const struct ingest_skip *v, size_t n, const char *key)
-{
-	cJSON *arr = cJSON_AddArrayToObject(o, name);
-	for (size_t i = 0; i < n; i++) {
-		cJSON *k = cJSON_CreateObject();
-		cJSON_AddStringToObject(k, "path", v[i].path);
-		cJSON_AddStringToObject(k, key, v[i].reason);
-		cJSON_AddItemToArray(arr, k);
-	}
-}
-
 /* error: why the run stopped; NULL when it did not fail. line: all on
  * one line (watch mode's stream of objects). */
 static void print_summary_json(const struct ingest_summary *s, const char *collection, const char *model,
@@ -161,11 +150,11 @@ static void print_summary_json(const struct ingest_summary *s, const char *colle
 	cJSON_AddNumberToObject(o, "invalid_utf8", (double)s->invalid_utf8);
 	cJSON_AddBoolToObject(o, "interrupted", s->interrupted);
 	result_json_add_string_or_null(o, "error", error);
-	add_notes_json(o, "skips", s->skips, s->n_skips, "reason");
-	add_notes_json(o, "notes", s->notes, s->n_notes, "note");
-	add_notes_json(o, "not_stored", s->unstored, s->n_unstored, "reason");
+	ingest_notes_json(o, "skips", s->skips, s->n_skips, "reason");
+	ingest_notes_json(o, "notes", s->notes, s->n_notes, "note");
+	ingest_notes_json(o, "not_stored", s->unstored, s->n_unstored, "reason");
 	cJSON_AddNumberToObject(o, "not_reached", (double)s->not_reached);
-	add_notes_json(o, "truncated", s->truncated, s->n_truncated, "lines");
+	ingest_notes_json(o, "truncated", s->truncated, s->n_truncated, "lines");
 	cJSON *e = cJSON_AddObjectToObject(o, "embedding");
 	cJSON_AddStringToObject(e, "model", model);
 	cJSON_AddNumberToObject(e, "tokens", (double)s->embed_tokens);
@@ -209,9 +198,13 @@ static int ingest_and_report(struct cli *cli, struct embedder *embedder, const s
 	int run = ingest_run(cli->store, embedder, opts, paths, n_paths, on_progress, &bar, &sum, err, sizeof err);
 	progress_clear(&bar);
 	/* A run that stopped leaves the file to the next run or search. */
-	const char *vec_index = run == 0 && !sum.interrupted
-	                                ? ingest_persist_vectors(cli, embedder, opts->collection, &bar)
-	                                : "not written";
+	const char *vec_index = "not written";
+	if (run == 0 && !sum.interrupted) {
+		char why[ERR_LEN];
+		vec_index = ingest_persist_vectors(cli->store, embedder, opts->collection, &bar, why, sizeof why);
+		if (strcmp(vec_index, "not written") == 0)
+			log_warn("%s", why);
+	}
 	if (json)
 		print_summary_json(&sum, opts->collection, embedder->model, vec_index, run != 0 ? err : NULL, watching);
 	else

@@ -23,18 +23,16 @@
 /* Paths a batch's line names; the rest are counted. */
 #define LINE_PATHS 8
 
-const char *ingest_persist_vectors(struct cli *cli, struct embedder *embedder, const char *collection,
-                                   struct progress_bar *bar)
+const char *ingest_persist_vectors(struct store *store, struct embedder *embedder, const char *collection,
+                                   struct progress_bar *bar, char *err, size_t errlen)
 {
-	char err[ERR_LEN];
 	bool wrote = false;
-	int rc = retriever_persist(cli->store, embedder, collection, progress_vec_index, bar, &wrote, err,
-	                           sizeof err);
-	progress_clear(bar);
-	if (rc != 0) {
-		log_warn("%s", err);
+	int rc = retriever_persist(store, embedder, collection, bar ? progress_vec_index : NULL, bar, &wrote, err,
+	                           errlen);
+	if (bar)
+		progress_clear(bar);
+	if (rc != 0)
 		return "not written";
-	}
 	return wrote ? "written" : "current";
 }
 
@@ -97,13 +95,13 @@ static void print_line(const struct watch_batch *b, const struct watch_result *r
 	sb_free(&line);
 }
 
-static void add_notes(cJSON *o, const char *name, const struct ingest_skip *v, size_t n)
+void ingest_notes_json(struct cJSON *o, const char *name, const struct ingest_skip *v, size_t n, const char *key)
 {
 	cJSON *arr = cJSON_AddArrayToObject(o, name);
 	for (size_t i = 0; i < n; i++) {
 		cJSON *k = cJSON_CreateObject();
 		cJSON_AddStringToObject(k, "path", v[i].path);
-		cJSON_AddStringToObject(k, "reason", v[i].reason);
+		cJSON_AddStringToObject(k, key, v[i].reason);
 		cJSON_AddItemToArray(arr, k);
 	}
 }
@@ -131,8 +129,8 @@ static void print_json_line(const struct watch_batch *b, const struct watch_resu
 	cJSON_AddNumberToObject(o, "removed", (double)r->removed);
 	cJSON_AddNumberToObject(o, "unchanged", (double)r->unchanged);
 	cJSON_AddNumberToObject(o, "skipped", (double)r->skipped);
-	add_notes(o, "skips", r->summary.skips, r->summary.n_skips);
-	add_notes(o, "not_stored", r->summary.unstored, r->summary.n_unstored);
+	ingest_notes_json(o, "skips", r->summary.skips, r->summary.n_skips, "reason");
+	ingest_notes_json(o, "not_stored", r->summary.unstored, r->summary.n_unstored, "reason");
 	cJSON_AddBoolToObject(o, "interrupted", r->summary.interrupted);
 	cJSON_AddStringToObject(o, "vector_index", vec_index);
 	cJSON_AddNumberToObject(o, "elapsed_ms", (double)(r->elapsed_us / 1000));
@@ -164,7 +162,10 @@ static int apply_batch(struct cli *cli, struct embedder *embedder, const struct 
 	if (rc == 0 && !r.summary.interrupted && n_changes(&r)) {
 		struct progress_bar bar;
 		progress_init(&bar);
-		vec_index = ingest_persist_vectors(cli, embedder, opts->collection, &bar);
+		char why[ERR_LEN];
+		vec_index = ingest_persist_vectors(cli->store, embedder, opts->collection, &bar, why, sizeof why);
+		if (strcmp(vec_index, "not written") == 0)
+			log_warn("%s", why);
 	}
 	if (json)
 		print_json_line(b, &r, vec_index);

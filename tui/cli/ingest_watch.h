@@ -5,22 +5,30 @@
 #define RAGDECK_INGEST_WATCH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
+struct cJSON;
 struct cli;
 struct embedder;
+struct ingest_skip;
 struct ingest_opts;
 struct progress_bar;
+struct store;
 struct strbuf;
 struct watch;
 struct watch_batch;
 struct watch_result;
 
-/* Bring collection's vector index file up to date (drawing on bar) so
- * the next search opens at once, as after a finished ingest. Returns what
- * became of it: "written", "current" or "not written" (a warning was
- * logged). */
-const char *ingest_persist_vectors(struct cli *cli, struct embedder *embedder, const char *collection,
-                                   struct progress_bar *bar);
+/* Bring collection's vector index file in store up to date (drawing on
+ * bar; NULL: no progress) so the next search opens at once, as after a
+ * finished ingest. Returns what became of it: "written", "current" or
+ * "not written" (err says why; nothing is printed). */
+const char *ingest_persist_vectors(struct store *store, struct embedder *embedder, const char *collection,
+                                   struct progress_bar *bar, char *err, size_t errlen);
+
+/* Add to o an array name of {"path": ..., key: reason} for v[0..n) (an
+ * ingest summary's skips, notes, unstored or truncated documents). */
+void ingest_notes_json(struct cJSON *o, const char *name, const struct ingest_skip *v, size_t n, const char *key);
 
 /* The line a batch's application gets, without its time, appended to out:
  * "updated docs/a.md, removed docs/old.md (2 changes, 41 ms)"; a rescan
