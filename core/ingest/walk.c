@@ -193,7 +193,8 @@ static int compare_files(const void *a, const void *b)
 /* Sort by path and drop files reached twice (through symlinks). */
 static void sort_unique(struct walk_result *r)
 {
-	qsort(r->files, r->n_files, sizeof *r->files, compare_files);
+	if (r->n_files > 1) /* files is NULL when none were found */
+		qsort(r->files, r->n_files, sizeof *r->files, compare_files);
 	size_t out = 0;
 	for (size_t i = 0; i < r->n_files; i++) {
 		if (out && strcmp(r->files[out - 1].path, r->files[i].path) == 0) {
