@@ -90,7 +90,7 @@ check "corrupt database message is one actionable line" test "$(wc -l < "$work/b
 # and loses nothing; once the lock is gone the same ingest succeeds.
 mkdir -p "$work/more"
 printf '# Lock note\n\nThe lock note mentions a narwhal.\n' > "$work/more/lock.md"
-hold_write_lock "$db" 7
+hold_write_lock "$db" 12 # the search before and a slow (sanitized) start must leave the writer its full 5 s wait
 run search "install" > "$work/locked-search.txt" 2>&1
 check "a locked database can still be searched" test $? -eq 0
 run ingest "$work/more" > /dev/null 2> "$work/locked.txt"
