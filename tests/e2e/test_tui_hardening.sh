@@ -173,7 +173,7 @@ check "after every fault the app still answers" wait_for '│w1 w2 w3 w4 *│' 1
 # Another program holds the database's write lock for longer than the busy
 # timeout: the question is still answered and the app says it is unsaved;
 # once the lock is gone the next question is saved again.
-hold_write_lock "$db" 7
+hold_write_lock "$db" 12 # past the 5 s waits of :new and of the answer's save, even on a loaded machine
 messages_before=$(sql 'SELECT count(*) FROM messages')
 keys ':new' Enter
 keys "What port does the agent use?" Enter
