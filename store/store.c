@@ -151,6 +151,10 @@ static enum rd_err create_private_file(const char *path, char *err, size_t errle
  * two of an ingest's batches. */
 #define LOCK_WAIT_MS 5000
 
+/* Times the statements are prepared again after a concurrent schema
+ * change (prepare_statements). */
+#define SCHEMA_RETRIES 50
+
 static int wait_for_lock(void *ud, int tries)
 {
 	(void)ud;
@@ -158,6 +162,29 @@ static int wait_for_lock(void *ud, int tries)
 		return 0;
 	nanosleep(&(struct timespec){ .tv_nsec = 1000 * 1000 }, NULL);
 	return 1;
+}
+
+/* Prepare the cached statements. Another process opening a new database
+ * at the same moment can change its schema while they are prepared (seen
+ * as SQLITE_SCHEMA, "no such table" after SQLite's own retries): they are
+ * prepared again, a few times, a millisecond apart. Returns SQLITE_OK or
+ * the last failure's code. */
+static int prepare_statements(struct store *s)
+{
+	int rc = SQLITE_OK;
+	for (int attempt = 0; attempt < SCHEMA_RETRIES; attempt++) {
+		for (int i = 0; i < ST_COUNT; i++) {
+			sqlite3_finalize(s->stmt[i]);
+			s->stmt[i] = NULL;
+		}
+		for (int i = 0; i < ST_COUNT && rc == SQLITE_OK; i++)
+			rc = sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[i], NULL);
+		if ((rc & 0xff) != SQLITE_SCHEMA)
+			return rc;
+		rc = SQLITE_OK;
+		nanosleep(&(struct timespec){ .tv_nsec = 1000 * 1000 }, NULL);
+	}
+	return SQLITE_SCHEMA;
 }
 
 enum rd_err store_open(const char *path, struct store **out, char *err, size_t errlen)
@@ -203,12 +230,9 @@ enum rd_err store_open(const char *path, struct store **out, char *err, size_t e
 	code = schema_migrate(s->db, err, errlen);
 	if (code != RD_OK)
 		goto fail;
-	for (int i = 0; i < ST_COUNT; i++) {
-		rc = sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[i], NULL);
-		if (rc != SQLITE_OK) {
-			code = open_error(path, s->db, rc, sqlite3_errmsg(s->db), err, errlen);
-			goto fail;
-		}
+	if ((rc = prepare_statements(s)) != SQLITE_OK) {
+		code = open_error(path, s->db, rc, sqlite3_errmsg(s->db), err, errlen);
+		goto fail;
 	}
 	*out = s;
 	return RD_OK;

@@ -85,6 +85,19 @@ printf 'not a database at all, just text that is long enough to be a header.....
 check "corrupt database exits 1" test $? -eq 1
 check "corrupt database message is one actionable line" test "$(wc -l < "$work/bad.txt")" = 1
 
+# Three processes opening one new database at once: whoever migrates it,
+# the others wait and open it (a statement prepared while another process
+# changed the schema used to fail with "no such table: documents").
+: > "$work/race.err"
+for i in $(seq 20); do
+	rm -f "$work/race.db" "$work/race.db-wal" "$work/race.db-shm"
+	"$ragdeck" --db "$work/race.db" docs --json > /dev/null 2>> "$work/race.err" &
+	"$ragdeck" --db "$work/race.db" docs --json > /dev/null 2>> "$work/race.err" &
+	"$ragdeck" --db "$work/race.db" stats > /dev/null 2>> "$work/race.err" &
+	wait
+done
+check "a new database opened by three processes at once opens in each" test ! -s "$work/race.err"
+
 # A database another program holds a write lock on (longer than the 5 s
 # busy timeout): readers go on, a writer gives up with one actionable line
 # and loses nothing; once the lock is gone the same ingest succeeds.
