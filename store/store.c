@@ -187,6 +187,31 @@ static int prepare_statements(struct store *s)
 	return SQLITE_SCHEMA;
 }
 
+/* Set the connection's pragmas. Switching a new database to WAL while
+ * another process does the same can fail with SQLITE_BUSY without SQLite
+ * calling the busy handler (it would risk a deadlock): the pragmas, which
+ * are idempotent, are set again a millisecond later, for as long as the
+ * busy handler would have waited. Returns the last SQLite code; *msg as
+ * sqlite3_exec gives it. */
+static int set_pragmas(sqlite3 *db, char **msg)
+{
+	int rc = SQLITE_BUSY;
+	for (int waited = 0; (rc & 0xff) == SQLITE_BUSY && waited < LOCK_WAIT_MS; waited++) {
+		sqlite3_free(*msg);
+		*msg = NULL;
+		if (waited > 0)
+			nanosleep(&(struct timespec){ .tv_nsec = 1000 * 1000 }, NULL);
+		rc = sqlite3_exec(db,
+		                  "PRAGMA journal_mode = WAL;"
+		                  "PRAGMA synchronous = NORMAL;"
+		                  "PRAGMA foreign_keys = ON;"
+		                  "PRAGMA temp_store = MEMORY;"
+		                  "PRAGMA cache_size = -65536;",
+		                  NULL, NULL, msg);
+	}
+	return rc;
+}
+
 enum rd_err store_open(const char *path, struct store **out, char *err, size_t errlen)
 {
 	struct store *s = xcalloc(1, sizeof *s);
@@ -209,13 +234,7 @@ enum rd_err store_open(const char *path, struct store **out, char *err, size_t e
 	}
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_handler(s->db, wait_for_lock, NULL);
-	rc = sqlite3_exec(s->db,
-	                  "PRAGMA journal_mode = WAL;"
-	                  "PRAGMA synchronous = NORMAL;"
-	                  "PRAGMA foreign_keys = ON;"
-	                  "PRAGMA temp_store = MEMORY;"
-	                  "PRAGMA cache_size = -65536;",
-	                  NULL, NULL, &msg);
+	rc = set_pragmas(s->db, &msg);
 	/* The pragmas made the -wal and -shm files with the database's mode,
 	 * which may lack owner write (a 0400 database). */
 	store_match_side_modes(path);
