@@ -165,9 +165,10 @@ static void write_verdict(const struct explain_result *e, struct explain_chunk *
 		          e->budget_tokens);
 	else if (c->below_min_score)
 		sb_printf(&sb, "fused score %.4f dropped by retrieval.min_score", c->fused);
+	else if (c->fused_rank && e->reranked)
+		sb_printf(&sb, "rank %d fused, and the reranker left it below the top %d", c->fused_rank, e->top_k);
 	else if (c->fused_rank)
-		sb_printf(&sb, "rank %d fused, below the top %d%s", c->fused_rank, e->top_k,
-		          e->reranked ? " after reranking" : "");
+		sb_printf(&sb, "rank %d fused, below the top %d", c->fused_rank, e->top_k);
 	else
 		why_not_candidate(e, c, &sb);
 	if (e->demoted && c->allowed)
