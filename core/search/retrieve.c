@@ -614,8 +614,68 @@ static void pack_hits(struct retrieve_result *res, int budget)
 	free(items);
 }
 
+/* The fused candidates, min_score's cutoff, the filter and the candidate
+ * counts into trace. */
+static void trace_fused(struct retrieve_trace *trace, const struct fused_hit *fused, size_t n, double min_score,
+                        const struct allowed *filter, size_t n_vec, size_t n_fts)
+{
+	double best = 0;
+	trace->fused = xcalloc(n ? n : 1, sizeof *trace->fused);
+	memcpy(trace->fused, fused, n * sizeof *fused);
+	trace->n_fused = n;
+	for (size_t i = 0; i < n; i++)
+		if (fused[i].score > best)
+			best = fused[i].score;
+	trace->min_fused = min_score > 0 && best > 0 ? min_score * best : 0;
+	trace->n_vec = n_vec;
+	trace->n_fts = n_fts;
+	if (filter) {
+		trace->allowed = xcalloc(filter->n ? filter->n : 1, sizeof *trace->allowed);
+		memcpy(trace->allowed, filter->ids, filter->n * sizeof *filter->ids);
+		trace->n_allowed = filter->n;
+	}
+}
+
+/* Every chunk of the collection by the query vector, and every chunk
+ * matching the full-text query, into trace. Returns 0, or -1 with err. */
+static int trace_all(struct retriever *r, const struct query_plan *qp, const float *qvec, bool vectors,
+                     struct retrieve_trace *trace, char *err, size_t errlen)
+{
+	struct allowed all = { 0 };
+	int rc = -1;
+	if (vectors) {
+		size_t n = vec_store_count(r->vectors);
+		trace->vec_all = xcalloc(n ? n : 1, sizeof *trace->vec_all);
+		trace->n_vec_all = vec_store_search(r->vectors, qvec, n, trace->vec_all, NULL, NULL);
+	}
+	if (store_search_chunk_ids(r->rows, NULL, NULL, 0, &all.ids, &all.n, err, errlen) != 0)
+		goto cleanup;
+	trace->fts_all = xcalloc(all.n ? all.n : 1, sizeof *trace->fts_all);
+	trace->bm25_all = xcalloc(all.n ? all.n : 1, sizeof *trace->bm25_all);
+	rc = fts_candidates(r, qp, all.n, &all, trace->fts_all, trace->bm25_all, &trace->n_fts_all, err, errlen);
+cleanup:
+	free(all.ids);
+	return rc;
+}
+
+void retrieve_trace_free(struct retrieve_trace *t)
+{
+	free(t->vec_all);
+	free(t->fts_all);
+	free(t->bm25_all);
+	free(t->fused);
+	free(t->allowed);
+	memset(t, 0, sizeof *t);
+}
+
 int retriever_search(struct retriever *r, const struct retrieve_query *q, struct retrieve_result *out,
                      char *err, size_t errlen)
+{
+	return retriever_search_traced(r, q, out, NULL, err, errlen);
+}
+
+int retriever_search_traced(struct retriever *r, const struct retrieve_query *q, struct retrieve_result *out,
+                            struct retrieve_trace *trace, char *err, size_t errlen)
 {
 	size_t k = q->k > 0 ? (size_t)q->k : 1;
 	size_t limit = k * 4 > MIN_CANDIDATES ? k * 4 : MIN_CANDIDATES;
@@ -634,6 +694,9 @@ int retriever_search(struct retriever *r, const struct retrieve_query *q, struct
 	uint64_t start = clock_now_us(), t = start;
 
 	memset(out, 0, sizeof *out);
+	if (trace)
+		*trace = (struct retrieve_trace){ .store = r->store, .collection_id = r->collection_id,
+		                                  .limit = limit, .archived_weight = r->opts.archived_weight };
 	plan_query(r, q->text, &qp);
 	char why[ERR_LEN];
 	int current = model_current(r, why, sizeof why);
@@ -683,6 +746,8 @@ int retriever_search(struct retriever *r, const struct retrieve_query *q, struct
 			goto cleanup;
 		out->us.fts_us = clock_now_us() - t;
 	}
+	if (trace && trace_all(r, &qp, qvec, vectors, trace, err, errlen) != 0)
+		goto cleanup;
 	t = clock_now_us();
 	struct fusion_params fp = { .method = r->opts.fusion, .k = r->opts.rrf_k,
 	                            .vec_weight = vectors ? vector_weight(r, &qp, q->mode) : 0,
@@ -692,6 +757,9 @@ int retriever_search(struct retriever *r, const struct retrieve_query *q, struct
 	if (load_stale(r, err, errlen) != 0)
 		goto cleanup;
 	demote_stale(r, fused, n_fused);
+	if (trace)
+		trace_fused(trace, fused, n_fused, r->opts.min_score, filtered && (q->path_glob || q->doc_ids) ? &allowed : NULL,
+		            n_vec, n_fts);
 	n_fused = drop_weak(fused, n_fused, r->opts.min_score);
 	if (r->opts.rerank.name && n_fused) {
 		uint64_t rerank_start = clock_now_us();

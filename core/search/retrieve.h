@@ -154,6 +154,38 @@ int retriever_search(struct retriever *r, const struct retrieve_query *q, struct
                      char *err, size_t errlen);
 void retrieve_result_free(struct retrieve_result *res);
 
+/* What a search saw beyond its hits: the evidence core/search/explain.h
+ * reads. Ranks "among all" are over every chunk of the collection,
+ * whatever the query's filters. */
+struct retrieve_trace {
+	struct store *store;      /* the retriever's (borrowed) */
+	int64_t collection_id;
+	struct vec_hit *vec_all;  /* every chunk by the query vector, best first (an
+	                           * exact scan of the index); none without vectors */
+	size_t n_vec_all;
+	int64_t *fts_all;         /* every chunk matching the FTS5 query, best first */
+	double *bm25_all;
+	size_t n_fts_all;
+	size_t limit;             /* candidates a retriever may contribute */
+	size_t n_vec, n_fts;      /* candidates each contributed */
+	struct fused_hit *fused;  /* the fused candidates after demotion, before
+	                           * min_score and reranking, in that order */
+	size_t n_fused;
+	double min_fused;         /* candidates under this fused score were dropped
+	                           * (retrieval.min_score); 0: none */
+	int64_t *allowed;         /* the chunks q's path or document filter allows,
+	                           * ascending; NULL when q has no filter */
+	size_t n_allowed;
+	double archived_weight;
+};
+
+/* Run q as retriever_search does, and fill trace as well. Returns 0 or -1
+ * with err; free out with retrieve_result_free and trace with
+ * retrieve_trace_free (both also after a failure). */
+int retriever_search_traced(struct retriever *r, const struct retrieve_query *q, struct retrieve_result *out,
+                            struct retrieve_trace *trace, char *err, size_t errlen);
+void retrieve_trace_free(struct retrieve_trace *t);
+
 /* Name of a mode ("hybrid", "vector", "fts"); parse one (-1 if unknown). */
 const char *retrieve_mode_name(enum retrieve_mode m);
 int retrieve_mode_parse(const char *s);

@@ -101,7 +101,7 @@ done
 
 zsh_lines=('ragdeck ' 'ragdeck se' 'ragdeck search --mo' 'ragdeck search --mode ' 'ragdeck search --mode='
 	'ragdeck golden ' 'ragdeck ask --db ' 'ragdeck --db kb.db pairs check --format ' 'ragdeck ingest '
-	'ragdeck ingest --wa'
+	'ragdeck ingest --wa' 'ragdeck search --explain '
 	'ragdeck search -k 5 --co' 'ragdeck --config ')
 for cmd in $commands; do
 	[ -n "${actions[$cmd]}" ] && zsh_lines+=("ragdeck $cmd ")
@@ -146,6 +146,7 @@ expect "pairs check --format <Tab> after --db kb.db offers json and regex:" "$(p
 	'ragdeck --db kb.db pairs check --format '
 expect "ingest <Tab> offers file names" "$files" 'ragdeck ingest '
 expect "ingest --wa<Tab> is --watch" --watch 'ragdeck ingest --wa'
+expect "search --explain <Tab> offers file names (not the store's paths)" "$files" 'ragdeck search --explain '
 expect "search -k 5 --co<Tab> skips the value: --collection and --config" \
 	"$(printf '%s\n' --collection --config)" 'ragdeck search -k 5 --co'
 for cmd in $commands; do

@@ -211,6 +211,10 @@ static void every_real_command_is_described(void **state)
 	assert_int_equal(watch->letter, 'w');
 	assert_int_equal(watch->type, CLI_OPT_FLAG);
 	assert_int_equal(find_ctx(&m, "search")->opts.operands, CLI_COMPLETE_NONE);
+	const struct cli_opt *explain = find_opt(find_ctx(&m, "search"), "explain");
+	assert_non_null(explain);
+	assert_int_equal(explain->type, CLI_OPT_STRING);
+	assert_int_equal(explain->complete, CLI_COMPLETE_PATH);
 	assert_int_equal(find_ctx(&m, "completion")->n_next, 3);
 	complete_model_free(&m);
 }

@@ -10,6 +10,7 @@
 #include "core/search/query_input.h"
 #include "core/search/result_json.h"
 #include "core/search/retrieve.h"
+#include "tui/cli/search_explain.h"
 #include "core/util/log.h"
 #include "core/util/strbuf.h"
 #include "core/util/utf8.h"
@@ -31,6 +32,9 @@ static const char search_help[] =
 	"  -m, --mode MODE        hybrid (default), vector or fts\n"
 	"  -c, --collection NAME  collection to search (default: the config's)\n"
 	"      --path GLOB        only documents whose stored path matches GLOB\n"
+	"      --explain PATH     instead of the hits, why the document at PATH (its\n"
+	"                         stored path, or a unique suffix of one) was or was\n"
+	"                         not retrieved: its best chunks' ranks and verdicts\n"
 	"  -i, --input FILE       let the end of FILE join the query (- for stdin)\n"
 	"      --no-input         never read standard input beside QUERY\n"
 	"      --json             print a JSON object (see docs/search-json.md)\n"
@@ -169,9 +173,26 @@ static void print_json(const struct retrieve_result *res, const char *query, con
 	cJSON_Delete(o);
 }
 
+/* Print why the document at path was or was not retrieved for q. Returns
+ * EXIT_OK, or EXIT_FAIL after logging the failure. */
+static int explain(struct retriever *r, const struct retrieve_query *q, const char *path, bool json)
+{
+	struct explain_result e;
+	char err[ERR_LEN];
+	int rc = retrieve_explain(r, q, path, &e, err, sizeof err);
+	if (rc != 0)
+		log_error("%s", err);
+	else if (json)
+		search_explain_json(stdout, &e, q->text, retrieve_mode_name(q->mode));
+	else
+		search_explain_text(stdout, &e);
+	explain_result_free(&e);
+	return rc == 0 ? EXIT_OK : EXIT_FAIL;
+}
+
 int cmd_search(struct cli *cli, int argc, char **argv)
 {
-	const char *collection = NULL, *path_glob = NULL, *input_path = NULL;
+	const char *collection = NULL, *path_glob = NULL, *input_path = NULL, *explain_path = NULL;
 	enum retrieve_mode mode = RETRIEVE_HYBRID;
 	int k = 0, exit_code;
 	bool json = false, no_input = false;
@@ -182,6 +203,7 @@ int cmd_search(struct cli *cli, int argc, char **argv)
 		  .choices = CLI_RETRIEVE_MODES, .refused = "--mode is hybrid, vector or fts, not '%s'" },
 		{ .name = "collection", .letter = 'c', .type = CLI_OPT_STRING, .dest = &collection },
 		{ .name = "path", .type = CLI_OPT_STRING, .dest = &path_glob },
+		{ .name = "explain", .type = CLI_OPT_STRING, .dest = &explain_path, .complete = CLI_COMPLETE_PATH },
 		{ .name = "input", .letter = 'i', .type = CLI_OPT_STRING, .dest = &input_path,
 		  .complete = CLI_COMPLETE_PATH },
 		{ .name = "no-input", .type = CLI_OPT_FLAG, .dest = &no_input },
@@ -236,6 +258,10 @@ int cmd_search(struct cli *cli, int argc, char **argv)
 	progress_clear(&bar);
 	if (opened == 0 && retriever_vectors(r).note)
 		log_warn("%s", retriever_vectors(r).note);
+	if (opened == 0 && explain_path) {
+		rc = explain(r, &q, explain_path, json);
+		goto cleanup;
+	}
 	if (opened != 0 || retriever_search(r, &q, &res, err, sizeof err) != 0) {
 		log_error("%s", err);
 		goto cleanup;

@@ -1,0 +1,300 @@
+#include "core/search/explain.h"
+#include "core/util/edit_distance.h"
+#include "core/util/strbuf.h"
+#include "core/util/xalloc.h"
+#include "store/store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Whether stored ends in suffix at a '/' boundary (or is it). */
+static bool path_ends_with(const char *stored, const char *suffix)
+{
+	size_t ls = strlen(stored), lx = strlen(suffix);
+	if (lx > ls || strcmp(stored + ls - lx, suffix) != 0)
+		return false;
+	return lx == ls || suffix[0] == '/' || stored[ls - lx - 1] == '/';
+}
+
+static const char *base_name(const char *p)
+{
+	const char *slash = strrchr(p, '/');
+	return slash ? slash + 1 : p;
+}
+
+/* A stored path with its distance from the one asked about. */
+struct near_path {
+	size_t distance;
+	const char *path;
+};
+
+static int compare_near(const void *a, const void *b)
+{
+	const struct near_path *x = a, *y = b;
+	if (x->distance != y->distance)
+		return x->distance < y->distance ? -1 : 1;
+	return strcmp(x->path, y->path);
+}
+
+/* The EXPLAIN_MAX_CLOSEST stored paths whose file names are nearest
+ * want's (by edit distance, ties by path) into e->closest. */
+static void closest_paths(const struct store_doc_row *rows, size_t n, const char *want, struct explain_result *e)
+{
+	struct near_path *near = xcalloc(n ? n : 1, sizeof *near);
+	for (size_t i = 0; i < n; i++)
+		near[i] = (struct near_path){ edit_distance(base_name(want), base_name(rows[i].path), EDIT_DISTANCE_MAX_LEN),
+		                              rows[i].path };
+	qsort(near, n, sizeof *near, compare_near);
+	e->n_closest = n < EXPLAIN_MAX_CLOSEST ? n : EXPLAIN_MAX_CLOSEST;
+	e->closest = xcalloc(e->n_closest ? e->n_closest : 1, sizeof *e->closest);
+	for (size_t i = 0; i < e->n_closest; i++)
+		e->closest[i] = xstrdup(near[i].path);
+	free(near);
+}
+
+/* Find want among rows: exactly, else by a unique suffix. Returns the
+ * row, or NULL with e->closest (and e->ambiguous) filled. */
+static const struct store_doc_row *find_document(const struct store_doc_row *rows, size_t n, const char *want,
+                                                 struct explain_result *e)
+{
+	const struct store_doc_row *found = NULL;
+	size_t matches = 0;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(rows[i].path, want) == 0)
+			return &rows[i];
+	for (size_t i = 0; i < n; i++)
+		if (path_ends_with(rows[i].path, want)) {
+			found = &rows[i];
+			matches++;
+		}
+	if (matches == 1)
+		return found;
+	if (matches == 0) {
+		closest_paths(rows, n, want, e);
+		return NULL;
+	}
+	e->ambiguous = true;
+	e->n_closest = 0;
+	e->closest = xcalloc(matches, sizeof *e->closest);
+	for (size_t i = 0; i < n; i++)
+		if (path_ends_with(rows[i].path, want))
+			e->closest[e->n_closest++] = xstrdup(rows[i].path);
+	return NULL;
+}
+
+/* ---- one chunk ----------------------------------------------------------- */
+
+static bool id_allowed(const struct retrieve_trace *t, int64_t id)
+{
+	if (!t->allowed)
+		return true;
+	size_t lo = 0, hi = t->n_allowed;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (t->allowed[mid] == id)
+			return true;
+		if (t->allowed[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/* Fill c's ranks among all, its place in the fusion and in the hits. */
+static void place_chunk(const struct retrieve_trace *t, const struct retrieve_result *res, struct explain_chunk *c)
+{
+	for (size_t i = 0; i < t->n_vec_all && !c->vec_rank; i++)
+		if (t->vec_all[i].id == c->chunk_id) {
+			c->vec_rank = (int)i + 1;
+			c->vec_score = t->vec_all[i].score;
+		}
+	for (size_t i = 0; i < t->n_fts_all && !c->fts_rank; i++)
+		if (t->fts_all[i] == c->chunk_id) {
+			c->fts_rank = (int)i + 1;
+			c->bm25 = t->bm25_all[i];
+		}
+	int kept = 0;
+	for (size_t i = 0; i < t->n_fused; i++) {
+		const struct fused_hit *f = &t->fused[i];
+		bool keep = f->score >= t->min_fused;
+		kept += keep;
+		if (f->id != c->chunk_id)
+			continue;
+		c->vec_candidate = f->vec_rank;
+		c->fts_candidate = f->fts_rank;
+		c->fused = f->score;
+		c->fused_rank = keep ? kept : 0;
+		c->below_min_score = !keep;
+		break;
+	}
+	c->allowed = id_allowed(t, c->chunk_id);
+	for (size_t i = 0; i < res->n_hits; i++)
+		if (res->hits[i].chunk_id == c->chunk_id) {
+			c->hit_rank = res->hits[i].rank;
+			c->packed = res->hits[i].packed;
+		}
+}
+
+/* Why a chunk in neither candidate list stayed out, into sb. */
+static void why_not_candidate(const struct explain_result *e, const struct explain_chunk *c, struct strbuf *sb)
+{
+	sb_puts(sb, "not in either candidate list: ");
+	if (c->fts_rank)
+		sb_printf(sb, "its BM25 ranks %d of %zu matches", c->fts_rank, e->fts_matches);
+	else
+		sb_puts(sb, "shares no query term");
+	if (c->vec_rank)
+		sb_printf(sb, " and its cosine %.2f ranks %d of %zu", (double)c->vec_score, c->vec_rank,
+		          e->vectors_searched);
+	else
+		sb_puts(sb, " and no query vector was searched");
+	sb_printf(sb, ", past the %zu candidates each retriever gives", e->candidate_limit);
+}
+
+static void write_verdict(const struct explain_result *e, struct explain_chunk *c)
+{
+	struct strbuf sb = STRBUF_INIT;
+	if (!c->allowed)
+		sb_printf(&sb, "excluded by the %s filter", e->path_glob ? "path" : "document");
+	else if (c->hit_rank && c->packed)
+		sb_printf(&sb, "retrieved as #%d", c->hit_rank);
+	else if (c->hit_rank)
+		sb_printf(&sb, "retrieved as #%d but dropped by the token budget (%d tokens)", c->hit_rank,
+		          e->budget_tokens);
+	else if (c->below_min_score)
+		sb_printf(&sb, "fused score %.4f dropped by retrieval.min_score", c->fused);
+	else if (c->fused_rank && e->reranked)
+		sb_printf(&sb, "rank %d fused, and the reranker left it below the top %d", c->fused_rank, e->top_k);
+	else if (c->fused_rank)
+		sb_printf(&sb, "rank %d fused, below the top %d", c->fused_rank, e->top_k);
+	else
+		why_not_candidate(e, c, &sb);
+	if (e->demoted && c->allowed)
+		sb_printf(&sb, "; demoted as %s (fused score x%.2f)", doc_status_name(e->status), e->demotion_weight);
+	c->verdict = sb_detach(&sb, NULL);
+}
+
+/* ---- the document's chunks ------------------------------------------------ */
+
+/* A sort key: returned first by hit rank, then fused by score, then by
+ * the better rank among all; excluded chunks by the same keys. */
+static int compare_chunks(const void *a, const void *b)
+{
+	const struct explain_chunk *x = a, *y = b;
+	if (!x->hit_rank != !y->hit_rank)
+		return x->hit_rank ? -1 : 1;
+	if (x->hit_rank)
+		return x->hit_rank - y->hit_rank;
+	if (x->fused != y->fused)
+		return x->fused > y->fused ? -1 : 1;
+	int rx = x->vec_rank && (!x->fts_rank || x->vec_rank < x->fts_rank) ? x->vec_rank : x->fts_rank;
+	int ry = y->vec_rank && (!y->fts_rank || y->vec_rank < y->fts_rank) ? y->vec_rank : y->fts_rank;
+	if (!rx != !ry)
+		return rx ? -1 : 1;
+	if (rx != ry)
+		return rx - ry;
+	return x->ordinal - y->ordinal;
+}
+
+static int explain_chunks(const struct retrieve_trace *t, const struct retrieve_result *res, struct explain_result *e,
+                          char *err, size_t errlen)
+{
+	struct store_chunk_row *rows = NULL;
+	size_t n = 0;
+	if (store_chunks_of_doc(t->store, e->doc_id, &rows, &n, err, errlen) != 0)
+		return -1;
+	struct explain_chunk *all = xcalloc(n ? n : 1, sizeof *all);
+	for (size_t i = 0; i < n; i++) {
+		all[i] = (struct explain_chunk){ .chunk_id = rows[i].id, .ordinal = rows[i].ordinal,
+		                                 .line_start = rows[i].line_start, .line_end = rows[i].line_end,
+		                                 .tokens = rows[i].tokens };
+		place_chunk(t, res, &all[i]);
+	}
+	qsort(all, n, sizeof *all, compare_chunks);
+	e->doc_chunks = n;
+	e->n_chunks = n < EXPLAIN_MAX_CHUNKS ? n : EXPLAIN_MAX_CHUNKS;
+	for (size_t i = 0; i < e->n_chunks; i++)
+		write_verdict(e, &all[i]);
+	e->chunks = all;
+	store_chunk_rows_free(rows, n);
+	return 0;
+}
+
+/* What the search as a whole did, into e. */
+static void summarize(const struct retrieve_query *q, const struct retrieve_trace *t,
+                      const struct retrieve_result *res, struct explain_result *e)
+{
+	e->path_glob = q->path_glob;
+	e->vectors_searched = t->n_vec_all;
+	e->fts_matches = t->n_fts_all;
+	e->candidate_limit = t->limit;
+	e->vec_candidates = t->n_vec;
+	e->fts_candidates = t->n_fts;
+	for (size_t i = 0; i < t->n_fused; i++)
+		e->fused_candidates += t->fused[i].score >= t->min_fused;
+	e->top_k = q->k > 0 ? q->k : 1;
+	e->n_hits = res->n_hits;
+	e->cutoff_fused = res->n_hits ? res->hits[res->n_hits - 1].fused : 0;
+	e->budget_tokens = res->pack.budget;
+	e->budget_dropped = res->pack.n_dropped;
+	e->reranked = res->reranked;
+	e->vector_error = res->vector_error ? xstrdup(res->vector_error) : NULL;
+	e->demotion_weight = t->archived_weight;
+}
+
+/* Resolve path among the collection's documents and explain its chunks. */
+static int explain_document(const struct retrieve_trace *t, const struct retrieve_result *res, const char *path,
+                            struct explain_result *e, char *err, size_t errlen)
+{
+	struct store_doc_row *rows = NULL;
+	size_t n = 0;
+	if (store_docs_list(t->store, t->collection_id, &rows, &n, err, errlen) != 0)
+		return -1;
+	const struct store_doc_row *doc = find_document(rows, n, path, e);
+	int rc = 0;
+	if (doc) {
+		int st = doc_status_parse(doc->status);
+		e->path = xstrdup(doc->path);
+		e->doc_id = doc->id;
+		e->status = st < 0 ? DOC_CURRENT : (enum doc_status)st;
+		e->demoted = e->status != DOC_CURRENT && e->demotion_weight != 1.0;
+		rc = explain_chunks(t, res, e, err, errlen);
+		e->path_excluded = e->n_chunks > 0 && !e->chunks[0].allowed;
+	}
+	store_doc_rows_free(rows, n);
+	return rc;
+}
+
+int retrieve_explain(struct retriever *r, const struct retrieve_query *q, const char *path,
+                     struct explain_result *out, char *err, size_t errlen)
+{
+	struct retrieve_result res;
+	struct retrieve_trace trace;
+	int rc = -1;
+	memset(out, 0, sizeof *out);
+	out->query_path = xstrdup(path);
+	if (retriever_search_traced(r, q, &res, &trace, err, errlen) != 0)
+		goto cleanup;
+	summarize(q, &trace, &res, out);
+	rc = explain_document(&trace, &res, path, out, err, errlen);
+cleanup:
+	retrieve_result_free(&res);
+	retrieve_trace_free(&trace);
+	return rc;
+}
+
+void explain_result_free(struct explain_result *e)
+{
+	free(e->query_path);
+	free(e->path);
+	for (size_t i = 0; i < e->n_closest; i++)
+		free(e->closest[i]);
+	free(e->closest);
+	free(e->vector_error);
+	for (size_t i = 0; i < e->doc_chunks; i++)
+		free(e->chunks ? e->chunks[i].verdict : NULL);
+	free(e->chunks);
+	memset(e, 0, sizeof *e);
+}

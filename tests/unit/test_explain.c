@@ -1,0 +1,219 @@
+/* Unit tests for core/search/explain: a document retrieved, below the
+ * top k, dropped by the token budget, out of both candidate lists,
+ * archived, outside the path filter, and not stored at all, on a small
+ * store built here. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/embed/embed.h"
+#include "core/search/explain.h"
+#include "store/store.h"
+
+struct fixture {
+	char dir[64];
+	char db[96];
+	struct store *s;
+	struct embedder *e;
+	struct retriever *r;
+	int64_t coll;
+};
+
+/* Store a one-chunk document as ingest would; status NULL: current. */
+static void put_doc_status(struct fixture *f, const char *path, const char *text, const char *status)
+{
+	char err[256];
+	float vec[64];
+	size_t len = strlen(text);
+	assert_int_equal(embed_texts(f->e, &text, &len, 1, vec, err, sizeof err), 0);
+	struct store_chunk_in c = { .byte_start = 0, .byte_end = (int64_t)len, .line_start = 1, .line_end = 1,
+	                            .heading_path = "", .tokens = 10, .vector = vec };
+	struct store_doc_in d = { .path = path, .format = "text", .content_hash = path, .bytes = (int64_t)len,
+	                          .body = text, .body_len = len, .embed_model = f->e->model, .dim = f->e->dim,
+	                          .status = status };
+	bool replaced;
+	assert_int_equal(store_doc_put(f->s, f->coll, &d, &c, 1, 1, &replaced, err, sizeof err), 0);
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof *f);
+	char err[256];
+	strcpy(f->dir, "/tmp/rdexplXXXXXX");
+	if (!mkdtemp(f->dir))
+		return -1;
+	snprintf(f->db, sizeof f->db, "%s/r.db", f->dir);
+	if (store_open(f->db, &f->s, err, sizeof err) != 0)
+		return -1;
+	f->e = embed_hash_new(64);
+	store_collection_id(f->s, "kb", true, &f->coll, err, sizeof err);
+	put_doc_status(f, "/kb/refunds.md", "Refunds are paid within fourteen days of the request.", NULL);
+	put_doc_status(f, "/kb/proxy.md", "Configure the proxy with the https_proxy variable.", NULL);
+	put_doc_status(f, "/kb/ports.md", "The agent listens on port 7443 for local control.", NULL);
+	put_doc_status(f, "/old/refunds.md", "Refunds were paid within thirty days in 2024.", NULL);
+	struct retriever_opts ro = { .collection = "kb", .rrf_k = 60, .vector_weight = 1, .fts_weight = 1,
+	                             .heading_weight = 1, .archived_weight = 0.5, .oversample = 1, .threads = 1,
+	                             .cache_ttl_seconds = 60 };
+	if (retriever_open(f->s, f->e, &ro, &f->r, err, sizeof err) != 0)
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[128];
+	retriever_free(&f->r);
+	embed_free(&f->e);
+	store_close(&f->s);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
+	int rc = system(cmd);
+	free(f);
+	return rc == 0 ? 0 : -1;
+}
+
+static void explain(struct fixture *f, const char *question, int k, int budget, const char *glob, const char *path,
+                    struct explain_result *e)
+{
+	char err[256];
+	struct retrieve_query q = { .text = question, .k = k, .mode = RETRIEVE_HYBRID, .path_glob = glob,
+	                            .max_context_tokens = budget };
+	assert_int_equal(retrieve_explain(f->r, &q, path, e, err, sizeof err), 0);
+}
+
+static void a_retrieved_document_reports_its_rank(void **state)
+{
+	struct explain_result e;
+	explain(*state, "which port does the agent listen on", 4, 1000, NULL, "/kb/ports.md", &e);
+	assert_string_equal(e.path, "/kb/ports.md");
+	assert_int_equal(e.n_chunks, 1);
+	assert_int_equal(e.chunks[0].hit_rank, 1);
+	assert_int_equal(e.chunks[0].vec_rank, 1);
+	assert_int_equal(e.chunks[0].fts_rank, 1);
+	assert_int_equal(e.chunks[0].fused_rank, 1);
+	assert_true(e.chunks[0].packed);
+	assert_string_equal(e.chunks[0].verdict, "retrieved as #1");
+	assert_int_equal(e.vectors_searched, 4);
+	assert_int_equal(e.candidate_limit, 50);
+	explain_result_free(&e);
+}
+
+static void a_suffix_finds_the_stored_path(void **state)
+{
+	struct explain_result e;
+	explain(*state, "which port does the agent listen on", 4, 1000, NULL, "kb/ports.md", &e);
+	assert_string_equal(e.path, "/kb/ports.md");
+	explain_result_free(&e);
+	explain(*state, "refunds", 4, 1000, NULL, "refunds.md", &e);
+	assert_null(e.path);
+	assert_true(e.ambiguous);
+	assert_int_equal(e.n_closest, 2);
+	explain_result_free(&e);
+}
+
+static void a_document_below_the_cutoff_reports_its_fused_rank(void **state)
+{
+	struct explain_result e;
+	explain(*state, "refunds paid within days", 1, 1000, NULL, "/kb/refunds.md", &e);
+	assert_int_equal(e.chunks[0].hit_rank, 0);
+	assert_int_equal(e.chunks[0].fused_rank, 2);
+	assert_int_equal(e.top_k, 1);
+	assert_true(e.cutoff_fused > e.chunks[0].fused);
+	assert_string_equal(e.chunks[0].verdict, "rank 2 fused, below the top 1");
+	explain_result_free(&e);
+}
+
+static void a_document_dropped_by_the_budget_says_so(void **state)
+{
+	struct explain_result e;
+	explain(*state, "refunds paid within days", 4, 12, NULL, "/kb/refunds.md", &e);
+	assert_int_equal(e.chunks[0].hit_rank, 2);
+	assert_false(e.chunks[0].packed);
+	assert_true(e.budget_dropped >= 1);
+	assert_non_null(strstr(e.chunks[0].verdict, "retrieved as #2 but dropped by the token budget"));
+	explain_result_free(&e);
+}
+
+static void a_document_with_no_term_and_a_low_cosine_is_not_a_candidate(void **state)
+{
+	struct fixture *f = *state;
+	char path[64], text[128];
+	/* More chunks than the 50 candidates, all nearer the question. */
+	for (int i = 0; i < 60; i++) {
+		snprintf(path, sizeof path, "/kb/notes/refund-%02d.md", i);
+		snprintf(text, sizeof text, "Refund request note %d: refunds are paid within days of the request.", i);
+		put_doc_status(f, path, text, NULL);
+	}
+	put_doc_status(f, "/kb/zebra.md", "Zebras graze quietly on savanna grass.", NULL);
+	struct explain_result e;
+	explain(f, "refund request paid", 4, 1000, NULL, "/kb/zebra.md", &e);
+	const struct explain_chunk *c = &e.chunks[0];
+	assert_int_equal(c->fts_rank, 0);
+	assert_true(c->vec_rank > 50);
+	assert_int_equal(c->vec_candidate, 0);
+	assert_int_equal(c->fts_candidate, 0);
+	assert_int_equal(c->fused_rank, 0);
+	assert_int_equal(e.vec_candidates, 50);
+	assert_non_null(strstr(c->verdict, "not in either candidate list: shares no query term and its cosine"));
+	explain_result_free(&e);
+}
+
+static void an_archived_document_reports_the_demotion(void **state)
+{
+	struct fixture *f = *state;
+	put_doc_status(f, "/kb/old-ports.md", "The agent listened on port 7000 before.", "archived");
+	struct explain_result e;
+	explain(f, "which port does the agent listen on", 4, 1000, NULL, "/kb/old-ports.md", &e);
+	assert_true(e.demoted);
+	assert_int_equal(e.status, DOC_ARCHIVED);
+	assert_true(e.demotion_weight == 0.5);
+	assert_non_null(strstr(e.chunks[0].verdict, "; demoted as archived (fused score x0.50)"));
+	explain_result_free(&e);
+}
+
+static void a_path_filter_that_excludes_it_is_named(void **state)
+{
+	struct explain_result e;
+	explain(*state, "refunds paid within days", 4, 1000, "/old/*", "/kb/refunds.md", &e);
+	assert_true(e.path_excluded);
+	assert_string_equal(e.path_glob, "/old/*");
+	assert_false(e.chunks[0].allowed);
+	assert_true(e.chunks[0].fts_rank > 0);
+	assert_string_equal(e.chunks[0].verdict, "excluded by the path filter");
+	explain_result_free(&e);
+}
+
+static void an_unknown_path_gives_the_closest_stored_paths(void **state)
+{
+	struct explain_result e;
+	explain(*state, "refunds", 4, 1000, NULL, "/kb/refundz.md", &e);
+	assert_null(e.path);
+	assert_false(e.ambiguous);
+	assert_int_equal(e.n_closest, 3);
+	assert_string_equal(e.closest[0], "/kb/refunds.md");
+	assert_string_equal(e.closest[1], "/old/refunds.md");
+	assert_int_equal(e.n_chunks, 0);
+	explain_result_free(&e);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(a_retrieved_document_reports_its_rank, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_suffix_finds_the_stored_path, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_document_below_the_cutoff_reports_its_fused_rank, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_document_dropped_by_the_budget_says_so, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_document_with_no_term_and_a_low_cosine_is_not_a_candidate, setup, teardown),
+		cmocka_unit_test_setup_teardown(an_archived_document_reports_the_demotion, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_path_filter_that_excludes_it_is_named, setup, teardown),
+		cmocka_unit_test_setup_teardown(an_unknown_path_gives_the_closest_stored_paths, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
