@@ -23,6 +23,11 @@ run ask --json "How many days do I have to ask for a refund?" > "$work/local.jso
 check "--json has citations with paths and lines" \
 	test "$(json_get "$work/local.json" 'all(c["path"] and c["line_start"] <= c["line_end"] for c in j["citations"]) and len(j["citations"]) > 0')" = True
 check "--json marks local usage as estimated" test "$(json_get "$work/local.json" 'j["usage"]["estimated"]')" = True
+check "--json lists the answer's sentences with their support" \
+	test "$(json_get "$work/local.json" 'len(j["sentences"]) > 0 and all(0 <= s["support"] <= 1 and s["text"] in j["answer"] and isinstance(s["cited"], list) and isinstance(s["supported_by"], list) for s in j["sentences"])')" = True
+run ask --json "What port does the agent use?" > "$work/port.json"
+check "an answer quoting a document: every sentence supported, by that document's block" \
+	test "$(json_get "$work/port.json" 'len(j["sentences"]) > 1 and all(s["supported"] and s["support"] == 1 and s["supported_by"] for s in j["sentences"])')" = True
 # A question of - comes from standard input; piped or typed, it is the same question.
 printf 'How many days do I have to ask for a refund?\n\n' | run ask --json - > "$work/stdin.json"
 check "ask - reads the question from standard input" \
