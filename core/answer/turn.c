@@ -313,6 +313,8 @@ static void check_answer(struct turn *t)
 			r->metrics.grounding = g.score;
 		}
 		support_score(r->answer, blocks, t->n_blocks, &r->support);
+		r->metrics.has_unsupported = r->metrics.has_grounding;
+		r->metrics.unsupported_sentences = (int)r->support.unsupported;
 		free(blocks);
 		free(texts);
 	}
