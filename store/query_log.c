@@ -8,14 +8,14 @@ static const char insert_sql[] =
 	"INSERT INTO queries (session_id, created_at, created_ms, question, answer, path, model,"
 	" provider, outcome, error, tokens_in, tokens_out, tokens_estimated, context_tokens,"
 	" question_tokens, prompt_tokens, cost_usd, total_us, ttft_us, grounding, spans, decision,"
-	" retrieval) VALUES (?1, ?2 / 1000, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
-	" ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)";
+	" retrieval, unsupported_sentences) VALUES (?1, ?2 / 1000, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+	" ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)";
 
 static const char select_sql[] =
 	"SELECT id, coalesce(session_id, 0), created_ms, question, answer, path, model, provider,"
 	" outcome, error, tokens_in, tokens_out, tokens_estimated, context_tokens, question_tokens,"
-	" prompt_tokens, cost_usd, total_us, ttft_us, grounding, spans, decision, retrieval"
-	" FROM queries WHERE created_ms >= ?1 ORDER BY created_ms, id";
+	" prompt_tokens, cost_usd, total_us, ttft_us, grounding, spans, decision, retrieval,"
+	" unsupported_sentences FROM queries WHERE created_ms >= ?1 ORDER BY created_ms, id";
 
 static void bind_text(sqlite3_stmt *st, int i, const char *s)
 {
@@ -53,6 +53,8 @@ int store_query_insert(struct store *s, const struct store_query_row *r, int64_t
 		bind_text(st, 20, r->spans_json ? r->spans_json : "{}");
 		bind_text(st, 21, r->decision_json ? r->decision_json : "{}");
 		bind_text(st, 22, r->retrieval_json ? r->retrieval_json : "{}");
+		if (r->has_unsupported)
+			sqlite3_bind_int64(st, 23, r->unsupported_sentences);
 		rc = sqlite3_step(st);
 	}
 	sqlite3_finalize(st);
@@ -99,6 +101,8 @@ int store_queries_each(struct store *s, int64_t since_ms,
 				.grounding = sqlite3_column_double(st, 19),
 				.spans_json = text_at(st, 20), .decision_json = text_at(st, 21),
 				.retrieval_json = text_at(st, 22),
+				.has_unsupported = sqlite3_column_type(st, 23) != SQLITE_NULL,
+				.unsupported_sentences = sqlite3_column_int64(st, 23),
 			};
 			stop = fn(ud, &r);
 		}

@@ -26,6 +26,8 @@ struct store_query_row {
 	int64_t total_us, ttft_us;
 	bool has_grounding;
 	double grounding;
+	bool has_unsupported;     /* false: NULL, nothing counted or logged before the column */
+	int64_t unsupported_sentences;
 	const char *spans_json, *decision_json, *retrieval_json;
 };
 

@@ -221,6 +221,10 @@ static const char *const migrations[] = {
 	 * citations like "manual.pdf p.12"; 0 for documents without pages. */
 	"ALTER TABLE chunks ADD COLUMN page_start INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE chunks ADD COLUMN page_end INTEGER NOT NULL DEFAULT 0;",
+
+	/* 9 -> 10: how many of an answer's counted sentences no context block
+	 * supports (core/answer/support.h); NULL when none was counted. */
+	"ALTER TABLE queries ADD COLUMN unsupported_sentences INTEGER;",
 };
 
 static int user_version(sqlite3 *db, int *version)

@@ -213,7 +213,7 @@ void metrics_window_add(struct metrics_window *w, const struct metrics_turn *t)
 static void sum_turns(const struct metrics_window *w, uint64_t first, struct metrics_summary *out)
 {
 	size_t n_expanded = 0, n_answered_priced = 0;
-	double expansion = 0, grounding = 0;
+	double expansion = 0, grounding = 0, unsupported = 0;
 	for (uint64_t seq = first; seq < w->next_seq; seq++) {
 		const struct metrics_turn *t = turn_at(w, seq);
 		bool answered = t->outcome == METRICS_OK || t->outcome == METRICS_FELL_BACK;
@@ -236,6 +236,10 @@ static void sum_turns(const struct metrics_window *w, uint64_t first, struct met
 			grounding += t->grounding;
 			out->n_grounded++;
 		}
+		if (t->has_unsupported) {
+			unsupported += t->unsupported_sentences;
+			out->n_marked++;
+		}
 	}
 	if (out->turns) {
 		out->error_rate = (double)out->outcomes[METRICS_FAILED] / (double)out->turns;
@@ -249,6 +253,8 @@ static void sum_turns(const struct metrics_window *w, uint64_t first, struct met
 		out->expansion_mean = expansion / (double)n_expanded;
 	if (out->n_grounded)
 		out->grounding_mean = grounding / (double)out->n_grounded;
+	if (out->n_marked)
+		out->unsupported_mean = unsupported / (double)out->n_marked;
 }
 
 void metrics_window_summary(struct metrics_window *w, enum metrics_scope scope, int64_t now_ms,

@@ -59,6 +59,8 @@ struct metrics_turn {
 	enum metrics_outcome outcome;
 	bool has_grounding;
 	double grounding;         /* 0..1, from the evaluator */
+	bool has_unsupported;     /* the answer had counted sentences (support.h) */
+	int unsupported_sentences;
 	long embed_tokens;        /* the question's embedding (HTTP embedders) */
 	/* set by metrics_turn_finish: */
 	double embed_cost_usd;    /* of embed_tokens; part of cost_usd */
@@ -130,6 +132,8 @@ struct metrics_summary {
 	double expansion_mean;    /* over turns with a question whose prompt reached the model */
 	size_t n_grounded;
 	double grounding_mean;    /* over turns with a grounding score */
+	size_t n_marked;          /* turns with support marks */
+	double unsupported_mean;  /* unsupported sentences per answer, over those */
 };
 
 /* Summarise scope at now_ms (the time scope first drops turns older than

@@ -99,6 +99,7 @@ int query_log_write(struct store *s, int64_t session_id, const struct turn_recor
 		.cost_usd = m->cost_usd,
 		.total_us = (int64_t)r->total_us, .ttft_us = (int64_t)r->ttft_us,
 		.has_grounding = m->has_grounding, .grounding = m->grounding,
+		.has_unsupported = m->has_unsupported, .unsupported_sentences = m->unsupported_sentences,
 		.spans_json = spans, .decision_json = decision, .retrieval_json = retrieval,
 	};
 	int rc = store_query_insert(s, &row, id, err, errlen);

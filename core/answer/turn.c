@@ -4,6 +4,7 @@
 #include "core/llm/provider_config.h"
 #include "core/config/config.h"
 #include "core/answer/grounding.h"
+#include "core/answer/support.h"
 #include "core/util/tokens.h"
 #include "core/answer/query_log.h"
 #include "core/util/clock.h"
@@ -301,13 +302,20 @@ static void check_answer(struct turn *t)
 	struct turn_record *r = &t->rec;
 	if (t->n_blocks && r->answer_len) {
 		const char **texts = xcalloc(t->n_blocks, sizeof *texts);
-		for (size_t i = 0; i < t->n_blocks; i++)
+		struct support_block *blocks = xcalloc(t->n_blocks, sizeof *blocks);
+		for (size_t i = 0; i < t->n_blocks; i++) {
 			texts[i] = t->blocks[i].text;
+			blocks[i] = (struct support_block){ t->blocks[i].number, t->blocks[i].text };
+		}
 		struct grounding_result g;
 		if (grounding_score(r->answer, texts, t->n_blocks, &g)) {
 			r->metrics.has_grounding = true;
 			r->metrics.grounding = g.score;
 		}
+		support_score(r->answer, blocks, t->n_blocks, &r->support);
+		r->metrics.has_unsupported = r->metrics.has_grounding;
+		r->metrics.unsupported_sentences = (int)r->support.unsupported;
+		free(blocks);
 		free(texts);
 	}
 	if (on_adaptation_path(t) && mentions(r->decision.question, "json")) {
@@ -490,6 +498,7 @@ void turn_free(struct turn **tp)
 	retrieve_result_free(&r->retrieval);
 	prompt_free(&r->prompt);
 	router_decision_free(&r->decision);
+	support_result_free(&r->support);
 	free(t->blocks);
 	router_free(&t->own_router);
 	breaker_set_free(&t->own_breakers);

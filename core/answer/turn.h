@@ -16,6 +16,7 @@
 #include "core/answer/prompt.h"
 #include "core/search/retrieve.h"
 #include "core/answer/router.h"
+#include "core/answer/support.h"
 
 struct config;
 struct store;
@@ -76,6 +77,7 @@ struct turn_record {
 	bool format_checked;           /* the path asked for JSON: the answer was checked */
 	bool format_ok;
 	bool leaked_system_prompt;
+	struct support_result support; /* per-sentence marks; empty without context blocks */
 	int64_t query_id;              /* query log row; 0 when not logged */
 };
 

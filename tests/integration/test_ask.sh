@@ -23,6 +23,11 @@ run ask --json "How many days do I have to ask for a refund?" > "$work/local.jso
 check "--json has citations with paths and lines" \
 	test "$(json_get "$work/local.json" 'all(c["path"] and c["line_start"] <= c["line_end"] for c in j["citations"]) and len(j["citations"]) > 0')" = True
 check "--json marks local usage as estimated" test "$(json_get "$work/local.json" 'j["usage"]["estimated"]')" = True
+check "--json lists the answer's sentences with their support" \
+	test "$(json_get "$work/local.json" 'len(j["sentences"]) > 0 and all(0 <= s["support"] <= 1 and s["text"] in j["answer"] and isinstance(s["cited"], list) and isinstance(s["supported_by"], list) for s in j["sentences"])')" = True
+run ask --json "What port does the agent use?" > "$work/port.json"
+check "an answer quoting a document: every sentence supported, by that document's block" \
+	test "$(json_get "$work/port.json" 'len(j["sentences"]) > 1 and all(s["supported"] and s["support"] == 1 and s["supported_by"] for s in j["sentences"])')" = True
 # A question of - comes from standard input; piped or typed, it is the same question.
 printf 'How many days do I have to ask for a refund?\n\n' | run ask --json - > "$work/stdin.json"
 check "ask - reads the question from standard input" \
@@ -180,6 +185,11 @@ run --config "$work/dear.yaml" stats --json > "$work/dear.json"
 check "stats prices the logged tokens with --config's prices" \
 	test "$(python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2])); print(a["cost_total_usd"] > b["cost_total_usd"] + 0.001)' "$work/dear.json" "$work/stats.json")" = True
 check "stats counts every logged turn" test "$(json_get "$work/stats.json" 'j["turns"]')" -ge 10
+check "the query log counts an answer's unsupported sentences: none for the one quoting a document" \
+	test "$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT unsupported_sentences FROM queries WHERE question = ? ORDER BY id LIMIT 1", (sys.argv[2],)).fetchone()[0])' "$db" "What port does the agent use?")" = 0
+check "stats shows unsupported sentences per answer next to grounding" \
+	bash -c "'$ragdeck' --db '$db' stats | grep -A1 '^grounding: ' | grep -qE '^unsupported sentences per answer: [0-9.]+ mean over [0-9]+ answers'"
+check "... and --json their mean" test "$(json_get "$work/stats.json" '"unsupported_sentences_mean" in j')" = True
 check "stats reports total latency percentiles" \
 	test "$(json_get "$work/stats.json" 'j["spans_ms"]["total"]["p50"] <= j["spans_ms"]["total"]["p95"] <= j["spans_ms"]["total"]["p99"]')" = True
 check "stats counts the fallback" test "$(json_get "$work/stats.json" 'j["outcomes"]["fell_back"]')" -ge 1

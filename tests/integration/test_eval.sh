@@ -45,7 +45,7 @@ items:
 YAML
 run eval "$work/offtopic.yaml" > /dev/null 2> "$work/offtopic.err"
 check "a failing threshold: exit 1" test $? -eq 1
-check "the failing threshold is named" grep -q 'threshold failed: grounding score 0.60 (mean of 1 turns) is under the 0.85 threshold' "$work/offtopic.err"
+check "the failing threshold is named" grep -q 'threshold failed: grounding score 0.50 (mean of 1 turns) is under the 0.85 threshold' "$work/offtopic.err"
 check "first run: exact numbers overall and per category" test "$(numbers "$work/run1.json")" = "$expected"
 check "first run has no previous run" test "$(json_get "$work/run1.json" 'j["runs"][0]["previous_run_id"]')" = 0
 check "per-item results" test "$(json_get "$work/run1.json" '[(i["id"], i["passed"]) for i in j["runs"][0]["items"]][:2]')" = "[('refund-window-current', True), ('team-version-history-current', True)]"

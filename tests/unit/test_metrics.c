@@ -256,10 +256,12 @@ static void aggregates_give_rates_and_cost_per_query_and_per_answer(void **state
 	struct metrics_window *w = metrics_window_new(10, 60000, 10);
 	struct metrics_turn t[] = {
 		{ .outcome = METRICS_OK, .cost_known = true, .cost_usd = 0.010, .question_tokens = 10,
-		  .expansion = 100, .has_grounding = true, .grounding = 0.9 },
+		  .expansion = 100, .has_grounding = true, .grounding = 0.9, .has_unsupported = true,
+		  .unsupported_sentences = 1 },
 		{ .outcome = METRICS_FAILED, .cost_known = true, .cost_usd = 0.002, .cost_estimated = true },
 		{ .outcome = METRICS_FELL_BACK, .cost_known = true, .cost_usd = 0.005, .question_tokens = 5,
-		  .expansion = 50, .has_grounding = true, .grounding = 0.6 },
+		  .expansion = 50, .has_grounding = true, .grounding = 0.6, .has_unsupported = true,
+		  .unsupported_sentences = 2 },
 		{ .outcome = METRICS_INTERRUPTED, .cost_known = true, .cost_usd = 0.001 },
 		{ .outcome = METRICS_OK },   /* unpriced model */
 	};
@@ -280,6 +282,8 @@ static void aggregates_give_rates_and_cost_per_query_and_per_answer(void **state
 	assert_true(fabs(s.expansion_mean - 75.0) < 1e-12);
 	assert_int_equal(s.n_grounded, 2);
 	assert_true(fabs(s.grounding_mean - 0.75) < 1e-12);
+	assert_int_equal(s.n_marked, 2);
+	assert_true(fabs(s.unsupported_mean - 1.5) < 1e-12);
 	metrics_window_free(&w);
 }
 

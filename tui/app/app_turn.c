@@ -3,6 +3,7 @@
 #include "tui/app/app_impl.h"
 #include "core/util/error.h"
 #include "tui/cli/cli.h"
+#include "core/answer/support.h"
 #include "store/session.h"
 #include "core/util/utf8.h"
 #include "core/util/xalloc.h"
@@ -32,6 +33,7 @@ static void msg_free(struct chat_msg *m)
 	wrap_free(&m->wrap);
 	turn_free(&m->turn);
 	free(m->footer);
+	free(m->unsupported);
 	free(m);
 }
 
@@ -97,6 +99,32 @@ static char *footer_of(const struct turn_record *r)
 	return sb_detach(&sb, NULL);
 }
 
+/* Mark the sentences of m's answer that no context block supports. They
+ * are scored again on the sanitized text the pane draws, so the ranges are
+ * its bytes even where the sanitizer changed the answer's. Only an answer
+ * that had context blocks (it carries support marks) is marked. */
+static void mark_unsupported(struct chat_msg *m, const struct turn_record *r)
+{
+	const struct pack_result *pk = &r->retrieval.pack;
+	if (!r->metrics.has_unsupported || !pk->n_blocks)
+		return;
+	chat_msg_clean(m);
+	char *text = xstrndup(m->clean.buf ? m->clean.buf : "", m->clean.len);
+	struct support_block *blocks = xcalloc(pk->n_blocks, sizeof *blocks);
+	for (size_t i = 0; i < pk->n_blocks; i++)
+		blocks[i] = (struct support_block){ pk->blocks[i].number, pk->blocks[i].text };
+	struct support_result sr;
+	support_score(text, blocks, pk->n_blocks, &sr);
+	m->unsupported = xcalloc(sr.unsupported ? sr.unsupported : 1, sizeof *m->unsupported);
+	for (size_t i = 0; i < sr.n; i++)
+		if (sr.sentences[i].counted && sr.sentences[i].basis == SUPPORT_NONE)
+			m->unsupported[m->n_unsupported++] =
+				(struct chat_mark){ sr.sentences[i].start, sr.sentences[i].end };
+	support_result_free(&sr);
+	free(blocks);
+	free(text);
+}
+
 static void on_done(void *ud, const struct turn_record *r)
 {
 	struct app *a = ud;
@@ -109,6 +137,7 @@ static void on_done(void *ud, const struct turn_record *r)
 	m->interrupted = r->outcome == LLM_OUTCOME_CANCELLED || r->outcome == LLM_OUTCOME_INTERRUPTED;
 	m->footer = footer_of(r);
 	m->query_id = r->query_id;
+	mark_unsupported(m, r);
 	count_turn(&a->host.totals, r);
 	if (!a->session_id)
 		app_status(a, true, "answered, but not saved: %s", a->save_error);

@@ -30,6 +30,11 @@ struct worker_eval;
 struct worker_msg;
 
 /* One message of the conversation. */
+/* Bytes [start, end) of a message's clean text. */
+struct chat_mark {
+	size_t start, end;
+};
+
 struct chat_msg {
 	bool assistant;
 	struct strbuf raw;         /* as typed or received (untrusted) */
@@ -43,6 +48,8 @@ struct chat_msg {
 	int64_t msg_id;            /* messages row; 0 when not saved */
 	bool approved;
 	bool replaced;             /* asked again: a newer answer follows (its footer says so) */
+	struct chat_mark *unsupported; /* its unsupported sentences, in order, once answered */
+	size_t n_unsupported;
 };
 
 /* Rolling numbers of this run for the dashboard. */

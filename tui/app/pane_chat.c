@@ -73,6 +73,37 @@ static size_t msg_rows(struct chat_msg *m, int width)
 	return 1 + wrap_row_count(m->wrap) + (m->assistant ? 1 : 0) + 1;
 }
 
+/* Draw run of m at (y, x) in style e, the bytes of its unsupported
+ * sentences in THEME_UNSUPPORTED (prose runs only: code, citations and
+ * drawn-only bytes keep their style). Returns the columns drawn. */
+static int put_run(WINDOW *w, int y, int x, int maxcols, const struct chat_msg *m,
+                   const struct wrap_run *run, enum theme_elem e)
+{
+	const char *text = wrap_run_text(m->wrap, m->clean.buf, run);
+	bool prose = run->style == WRAP_NORMAL || run->style == WRAP_EMPHASIS ||
+	             run->style == WRAP_STRONG || run->style == WRAP_HEADING;
+	if (run->lit || !prose || !m->n_unsupported)
+		return screen_put(w, y, x, maxcols, text, run->len, e);
+	size_t off = run->off, end = run->off + run->len;
+	int cols = 0;
+	while (off < end) {
+		size_t cut = end;
+		bool in = false;
+		for (size_t k = 0; k < m->n_unsupported && !in; k++) {
+			const struct chat_mark *mk = &m->unsupported[k];
+			if (mk->start <= off && off < mk->end) {
+				in = true;
+				cut = mk->end < end ? mk->end : end;
+			} else if (mk->start > off && mk->start < cut)
+				cut = mk->start;
+		}
+		cols += screen_put(w, y, x + cols, maxcols - cols, text + (off - run->off), cut - off,
+		                   in ? THEME_UNSUPPORTED : e);
+		off = cut;
+	}
+	return cols;
+}
+
 /* Draw row r of m; selected_cite and the frame of the code block whose
  * rows are [code_first, code_end) are drawn selected. */
 static void draw_text_row(WINDOW *w, int y, struct chat_msg *m, size_t r, int selected_cite,
@@ -89,7 +120,7 @@ static void draw_text_row(WINDOW *w, int y, struct chat_msg *m, size_t r, int se
 		if ((run->style == WRAP_CITATION && run->cite == selected_cite) ||
 		    (in_code && run->style == WRAP_CODE_FRAME))
 			e = THEME_SELECTION;
-		x += screen_put(w, y, x, width + 1 - x, wrap_run_text(m->wrap, m->clean.buf, run), run->len, e);
+		x += put_run(w, y, x, width + 1 - x, m, run, e);
 	}
 	if (row->flags & WRAP_ROW_BROKEN)
 		screen_put(w, y, width, 1, "…", strlen("…"), THEME_DIM);

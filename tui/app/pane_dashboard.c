@@ -85,6 +85,10 @@ static void dashboard_draw(struct pane *p, WINDOW *w, bool focused)
 		screen_printf(w, y++, 1, width, THEME_NORMAL, "cost %s$%.6f/query  session $%.6f",
 		              t->cost_known ? "" : "(no price) ", t->turns ? t->cost / (double)t->turns : 0.0,
 		              t->cost);
+	if (s.n_grounded && y < h - 1)
+		screen_printf(w, y++, 1, width, THEME_NORMAL,
+		              "grounding %.2f  unsupported sentences %.2f/answer", s.grounding_mean,
+		              s.unsupported_mean);
 	if (y < h - 1)
 		screen_printf(w, y++, 1, width, t->errors ? THEME_WARN : THEME_NORMAL,
 		              "errors %zu  interrupted %zu  fallbacks %zu", t->errors, t->interrupted,

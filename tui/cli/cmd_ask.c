@@ -138,6 +138,33 @@ static void print_footer(const struct turn_record *r)
 	printf("\n");
 }
 
+/* nums[0..n) as a JSON array ([] when n is 0, where cJSON_CreateIntArray
+ * gives NULL). */
+static cJSON *int_array(const int *nums, size_t n)
+{
+	return n ? cJSON_CreateIntArray(nums, (int)n) : cJSON_CreateArray();
+}
+
+/* The counted sentences of an answer with their support marks. */
+static cJSON *sentences_json(const struct support_result *sr)
+{
+	cJSON *a = cJSON_CreateArray();
+	for (size_t i = 0; i < sr->n; i++) {
+		const struct support_sentence *s = &sr->sentences[i];
+		if (!s->counted)
+			continue;
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "text", s->text);
+		cJSON_AddItemToObject(o, "cited", int_array(s->cited, s->n_cited));
+		cJSON_AddNumberToObject(o, "support", (double)(int)(s->support * 100 + 0.5) / 100);
+		cJSON_AddItemToObject(o, "supported_by", int_array(s->supported_by, s->n_supported_by));
+		cJSON_AddBoolToObject(o, "supported", s->basis != SUPPORT_NONE);
+		cJSON_AddStringToObject(o, "basis", support_basis_name(s->basis));
+		cJSON_AddItemToArray(a, o);
+	}
+	return a;
+}
+
 static void print_json(const struct turn_record *r)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -197,6 +224,7 @@ static void print_json(const struct turn_record *r)
 		cJSON_AddNumberToObject(o, "cost_usd", r->metrics.cost_usd);
 	if (r->metrics.has_grounding)
 		cJSON_AddNumberToObject(o, "grounding", r->metrics.grounding);
+	cJSON_AddItemToObject(o, "sentences", sentences_json(&r->support));
 	cJSON_AddNumberToObject(o, "query_id", (double)r->query_id);
 	cli_print_json(stdout, o);
 	cJSON_Delete(o);

@@ -88,6 +88,8 @@ static int add_row(void *ud, const struct store_query_row *row)
 		.outcome = outcome_of(row->outcome),
 		.has_grounding = row->has_grounding,
 		.grounding = row->grounding,
+		.has_unsupported = row->has_unsupported,
+		.unsupported_sentences = (int)row->unsupported_sentences,
 	};
 	cJSON *spans = cJSON_Parse(row->spans_json);
 	for (int s = 0; s < METRICS_N_SPANS; s++) {
@@ -126,6 +128,9 @@ static void print_text(const struct metrics_summary *s, const struct metrics_ale
 	printf("token expansion (prompt / question tokens): %.1fx\n", s->expansion_mean);
 	if (s->n_grounded)
 		printf("grounding: %.2f mean over %zu answers\n", s->grounding_mean, s->n_grounded);
+	if (s->n_marked)
+		printf("unsupported sentences per answer: %.2f mean over %zu answers\n", s->unsupported_mean,
+		       s->n_marked);
 	printf("alerts: %s%s%s\n", a->latency ? a->latency_msg : "", a->latency && a->grounding ? "; " : "",
 	       a->grounding ? a->grounding_msg : (!a->latency ? "none firing" : ""));
 }
@@ -159,6 +164,8 @@ static void print_json(const struct metrics_summary *s, const struct metrics_ale
 	cJSON_AddNumberToObject(o, "token_expansion", s->expansion_mean);
 	if (s->n_grounded)
 		cJSON_AddNumberToObject(o, "grounding_mean", s->grounding_mean);
+	if (s->n_marked)
+		cJSON_AddNumberToObject(o, "unsupported_sentences_mean", s->unsupported_mean);
 	cJSON *al = cJSON_AddArrayToObject(o, "alerts");
 	if (a->latency)
 		cJSON_AddItemToArray(al, cJSON_CreateString(a->latency_msg));

@@ -66,7 +66,8 @@
 	X(BAR_VECTOR, "bar_vector") \
 	X(BAR_FTS, "bar_fts") \
 	X(BAR_LLM, "bar_llm") \
-	X(INJECTION_FLAG, "injection_flag")
+	X(INJECTION_FLAG, "injection_flag") \
+	X(UNSUPPORTED, "unsupported")
 
 enum theme_elem {
 #define THEME_ENUM_(id, name) THEME_##id,
