@@ -148,6 +148,11 @@ struct vec_store_state retriever_vectors(const struct retriever *r)
 	return r->vectors ? vec_store_state(r->vectors) : (struct vec_store_state){ .ready = false };
 }
 
+int retriever_documents(struct retriever *r, struct store_doc_row **rows, size_t *n, char *err, size_t errlen)
+{
+	return store_docs_list(r->store, r->collection_id, rows, n, err, errlen);
+}
+
 int retriever_catch_up(struct retriever *r, char *err, size_t errlen)
 {
 	return r->vectors ? vec_store_catch_up(r->vectors, err, errlen) : 0;

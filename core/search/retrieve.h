@@ -127,6 +127,11 @@ void retriever_free(struct retriever **r);
  * model's vectors. */
 struct vec_store_state retriever_vectors(const struct retriever *r);
 
+/* The documents of r's collection, as store_docs_list gives them (free
+ * with store_doc_rows_free). Returns 0, or -1 with err. */
+struct store_doc_row;
+int retriever_documents(struct retriever *r, struct store_doc_row **rows, size_t *n, char *err, size_t errlen);
+
 /* Bring r's vectors up to date now, as a search would first (a background
  * write that finished is taken up). Returns 0, or -1 with err. */
 int retriever_catch_up(struct retriever *r, char *err, size_t errlen);

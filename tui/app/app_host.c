@@ -33,6 +33,15 @@ void host_status(struct pane_host *h, bool alert, const char *fmt, ...)
 	app_status(app_of(h), alert, "%s", msg);
 }
 
+void host_why_not_prompt(struct pane_host *h)
+{
+	struct app *a = app_of(h);
+	static const char why_not[] = "why-not ";
+	a->cmd_active = true;
+	lineedit_set(a->cmdline, why_not, sizeof why_not - 1);
+	a->dirty = true;
+}
+
 const struct turn_record *host_record(const struct pane_host *h)
 {
 	if (h->shown < 0 || (size_t)h->shown >= h->n_msgs || !h->msgs[h->shown]->turn)

@@ -107,6 +107,20 @@ void app_ingest(struct app *a, const char *path);
  * then its results. */
 void app_eval(struct app *a, const char *golden);
 
+/* :why-not PATH: why the document at path was or was not retrieved for
+ * the question the context pane shows, searched again now as the app
+ * searches, in a text overlay (app_why.c). */
+void app_why_not(struct app *a, const char *path);
+
+/* Tab on the ':' line: complete a command's name, or the stored path
+ * after why-not; the status line lists the matches when several remain
+ * (app_why.c). */
+void app_complete_cmdline(struct app *a);
+
+/* Whether an answer is still streaming; then the status line says that
+ * what waits for it (app_turn.c). */
+bool app_still_answering(struct app *a, const char *what);
+
 /* Load and apply theme name. Returns 0, or -1 with err. */
 int app_set_theme(struct app *a, const char *name, char *err, size_t errlen);
 

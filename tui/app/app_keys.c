@@ -103,6 +103,7 @@ void app_command(struct app *a, enum keys_cmd cmd, const char *arg, long num)
 		break;
 	case KEYS_CMD_EXPORT: app_export(a, arg); break;
 	case KEYS_CMD_EVAL: app_eval(a, arg); break;
+	case KEYS_CMD_WHY_NOT: app_why_not(a, arg); break;
 	default: app_status(a, true, "%s works from a key, not from ':'", keys_cmd_name(cmd)); break;
 	}
 	a->dirty = true;
@@ -288,6 +289,8 @@ void app_key(struct app *a, int key)
 			run_cmdline(a);
 		else if (cmd == KEYS_CMD_CANCEL)
 			cancel(a);
+		else if (cmd == KEYS_CMD_FOCUS_NEXT)
+			app_complete_cmdline(a);   /* Tab */
 		else if (!edit(a->cmdline, cmd))
 			insert_char(a->cmdline, key);
 	} else if (typing && lineedit_search_active(a->input) && search_key(a, key, cmd)) {

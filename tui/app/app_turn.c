@@ -209,9 +209,7 @@ void app_ask(struct app *a, const char *question)
 	start_answer(a, question);
 }
 
-/* Whether an answer is still streaming; then the status line says that
- * what waits for it. */
-static bool still_answering(struct app *a, const char *what)
+bool app_still_answering(struct app *a, const char *what)
 {
 	if (!a->running || turn_done(a->running))
 		return false;
@@ -244,7 +242,7 @@ static void show_replaced(struct chat_msg *m)
 
 void app_edit_question(struct app *a)
 {
-	if (still_answering(a, "editing the last question"))
+	if (app_still_answering(a, "editing the last question"))
 		return;
 	long q = last_question(a, "edit");
 	if (q < 0)
@@ -261,7 +259,7 @@ void app_ask_again(struct app *a)
 {
 	char err[ERR_LEN];
 	int rc = 0;
-	if (still_answering(a, "asking again"))
+	if (app_still_answering(a, "asking again"))
 		return;
 	long q = last_question(a, "ask again");
 	if (q < 0)

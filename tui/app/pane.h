@@ -167,6 +167,10 @@ enum disk_state host_disk_state(struct pane_host *h, int64_t doc_id);
  * record), in the worker, with progress on the status line. */
 void host_reingest(struct pane_host *h, const struct turn_record *r, size_t i);
 
+/* Open the ':' command line holding "why-not " for a stored path to be
+ * typed (Tab completes it). */
+void host_why_not_prompt(struct pane_host *h);
+
 /* Open hit i of record r in the chunk viewer, over the body. */
 void host_open_chunk(struct pane_host *h, const struct turn_record *r, size_t i);
 
@@ -187,6 +191,10 @@ void chat_msg_clean(struct chat_msg *m);
 /* Context pane p: select the hit of citation n of the turn on show,
  * leaving any eval item. False when no hit belongs to block n. */
 bool pane_context_show_block(struct pane *p, int n);
+
+/* Context pane p: the record it shows (an eval item, else the turn on
+ * show), or NULL. */
+const struct turn_record *pane_context_shown(const struct pane *p);
 
 /* Context pane p: show rec instead of the turn on show, from its first
  * chunk; NULL goes back to the turn on show. */

@@ -146,6 +146,11 @@ static void context_draw(struct pane *pn, WINDOW *w, bool focused)
 		         c->scroll + k == c->sel);
 }
 
+const struct turn_record *pane_context_shown(const struct pane *p)
+{
+	return shown(p);
+}
+
 bool pane_context_show_block(struct pane *p, int n)
 {
 	struct context_pane *c = p->state;
@@ -209,6 +214,7 @@ static enum overlay_reply context_command(struct pane *p, enum keys_cmd cmd)
 		if (r && (size_t)c->sel < r->retrieval.n_hits)
 			host_open_chunk(p->host, r, (size_t)c->sel);
 		break;
+	case KEYS_CMD_WHY_NOT: host_why_not_prompt(p->host); break;
 	default: return OVERLAY_PASS;
 	}
 	return OVERLAY_TAKEN;

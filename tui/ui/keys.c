@@ -84,6 +84,7 @@ static const struct binding defaults[] = {
 	{ KEYS_MAP_PANE, 'c', KEYS_CMD_COPY_CODE },
 	{ KEYS_MAP_PANE, 'Y', KEYS_CMD_COPY_CITATION },
 	{ KEYS_MAP_PANE, 'u', KEYS_CMD_REINGEST },
+	{ KEYS_MAP_PANE, 'w', KEYS_CMD_WHY_NOT },
 
 	{ KEYS_MAP_INPUT, KEYS_ENTER, KEYS_CMD_SUBMIT },
 	{ KEYS_MAP_INPUT, KEYS_ALT(KEYS_ENTER), KEYS_CMD_NEWLINE },
@@ -150,6 +151,11 @@ const char *keys_cmd_name(enum keys_cmd cmd)
 const char *keys_cmd_help(enum keys_cmd cmd)
 {
 	return (unsigned)cmd < KEYS_CMD_COUNT ? commands[cmd].help : "";
+}
+
+enum keys_colon keys_cmd_colon(enum keys_cmd cmd)
+{
+	return (unsigned)cmd < KEYS_CMD_COUNT ? commands[cmd].colon : KEYS_KEY_ONLY;
 }
 
 enum keys_cmd keys_cmd_by_name(const char *name)

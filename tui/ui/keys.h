@@ -77,6 +77,9 @@ enum keys_colon {
 	  "Copy the selected citation as path:lines") \
 	X(REINGEST, "reingest", KEYS_KEY_ONLY, NULL, \
 	  "Ingest the selected chunk's file again (marked stale when it changed on disk)") \
+	X(WHY_NOT, "why-not", KEYS_COLON_TEXT, "PATH", \
+	  "Why the document at PATH was or was not retrieved for the question in the context " \
+	  "pane (Tab completes stored paths)") \
 	X(SUBMIT, "submit", KEYS_KEY_ONLY, NULL, "Send the question") \
 	X(NEWLINE, "newline", KEYS_KEY_ONLY, NULL, "Start a new line in the question") \
 	X(EDIT_LEFT, "edit-left", KEYS_KEY_ONLY, NULL, "Cursor one character left") \
@@ -169,6 +172,10 @@ const char *keys_cmd_name(enum keys_cmd cmd);
 
 /* Help sentence of a command; "" for KEYS_CMD_NONE or out of range. */
 const char *keys_cmd_help(enum keys_cmd cmd);
+
+/* How ':' takes a command; KEYS_KEY_ONLY for KEYS_CMD_NONE or out of
+ * range. */
+enum keys_colon keys_cmd_colon(enum keys_cmd cmd);
 
 /* The command called name, or KEYS_CMD_NONE. */
 enum keys_cmd keys_cmd_by_name(const char *name);
