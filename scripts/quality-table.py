@@ -7,7 +7,7 @@ import json
 import os
 import sys
 
-COLUMNS = ("set", "mode", "items", "R@1", "R@5", "MRR@10", "pass", "declined", "direct", "stale 1st")
+COLUMNS = ("set", "mode", "items", "R@1", "R@5", "MRR@10", "pass", "declined", "direct", "stale 1st", "grounded")
 
 
 def rows(path):
@@ -33,6 +33,7 @@ def rows(path):
             "%d/%d" % (s["declined"], r["items"]),
             str(s["routes"]["direct"]),
             "%d/%d" % (r["stale_first"], r["stale_items"]) if r["stale_items"] else "-",
+            "%.3f" % s["grounding"]["hallucination_score"] if s["grounding"]["items"] else "-",
         )
 
 
