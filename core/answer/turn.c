@@ -1,6 +1,7 @@
 #include "core/answer/turn.h"
 #include "core/util/error.h"
 #include "core/llm/breaker.h"
+#include "core/llm/local.h"
 #include "core/llm/provider_config.h"
 #include "core/config/config.h"
 #include "core/answer/grounding.h"
@@ -300,7 +301,9 @@ static bool mentions(const char *s, const char *w)
 static void check_answer(struct turn *t)
 {
 	struct turn_record *r = &t->rec;
-	if (t->n_blocks && r->answer_len) {
+	/* The local answerer's refusal claims nothing: neither grounded nor
+	 * marked unsupported. */
+	if (t->n_blocks && r->answer_len && !llm_local_declines(r->answer)) {
 		const char **texts = xcalloc(t->n_blocks, sizeof *texts);
 		struct support_block *blocks = xcalloc(t->n_blocks, sizeof *blocks);
 		for (size_t i = 0; i < t->n_blocks; i++) {

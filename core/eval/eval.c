@@ -99,12 +99,6 @@ static void score_retrieval(struct eval_item_result *r, const struct turn_record
 	free(stale);
 }
 
-/* The local answerer's refusal opens with LLM_LOCAL_NO_ANSWER. */
-static bool declines(const char *answer)
-{
-	return strncmp(answer, LLM_LOCAL_NO_ANSWER, strlen(LLM_LOCAL_NO_ANSWER)) == 0;
-}
-
 static void fill_from_turn(struct eval_item_result *r, const struct turn_record *rec, int k)
 {
 	r->answer = xstrdup(rec->answer ? rec->answer : "");
@@ -113,7 +107,7 @@ static void fill_from_turn(struct eval_item_result *r, const struct turn_record 
 	r->outcome = rec->outcome;
 	r->metrics = rec->metrics;
 	r->path = rec->decision.path;
-	r->declined = declines(r->answer);
+	r->declined = llm_local_declines(r->answer);
 	score_retrieval(r, rec, k);
 	bool checks_ok = eval_check_answer(r->item, r->answer, r->check);
 	r->passed = checks_ok && rec->outcome == LLM_OUTCOME_OK;

@@ -232,6 +232,11 @@ static void decline(const struct llm_context_block *blocks, size_t n_blocks, str
 		sb_putc(out, '.');
 }
 
+bool llm_local_declines(const char *answer)
+{
+	return strncmp(answer, LLM_LOCAL_NO_ANSWER, strlen(LLM_LOCAL_NO_ANSWER)) == 0;
+}
+
 size_t llm_local_answer(const char *question, const struct llm_context_block *blocks, size_t n_blocks,
                         struct strbuf *out)
 {

@@ -30,6 +30,7 @@
 #ifndef RAGDECK_LLM_LOCAL_H
 #define RAGDECK_LLM_LOCAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/llm/llm.h"
@@ -39,6 +40,10 @@
 #define LLM_LOCAL_MAX_PASSAGES 3
 #define LLM_LOCAL_MIN_RELEVANCE 0.1
 #define LLM_LOCAL_MIN_TERMS 2
+
+/* Whether answer is the local answerer's refusal (it opens with
+ * LLM_LOCAL_NO_ANSWER): it claims nothing from the documents. */
+bool llm_local_declines(const char *answer);
 
 /* Append the answer to question from blocks to out. Returns the number of
  * passages quoted; 0 when out got LLM_LOCAL_NO_ANSWER. */

@@ -6,6 +6,8 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/tap.sh"
 . "$here/sandbox.sh"
+. "$here/serve.sh"
+serve=${FIXTURE_SERVE:?set FIXTURE_SERVE to the fixture server program}
 db=$work/kb.db
 golden=$here/../fixtures/eval/golden6.yaml
 "$ragdeck" --db "$db" ingest --collection default "$here/../../examples/kb" > /dev/null
@@ -34,8 +36,9 @@ hybrid 2 2 2 1.0000 0.2000 0.3500 0.5089 0.2000 1.0000 1.0000 2 1/1 1/1 1/1 2/2 
 
 run eval --json "$golden" > "$work/run1.json" 2> "$work/run1.err"
 check "default thresholds met: exit 0" test $? -eq 0
-# An off-topic question: the answer declines, and says so in words the
-# context does not hold, so the grounding score falls under 0.85.
+# An answer the context does not hold (a model that invents): the
+# grounding score falls under 0.85. The local answerer's refusal of an
+# off-topic question claims nothing, so it is not scored at all.
 cat > "$work/offtopic.yaml" <<'YAML'
 items:
   - id: off-topic
@@ -43,9 +46,13 @@ items:
     category: factual
     relevant: [{path: billing/pricing-2026.md}]
 YAML
-run eval "$work/offtopic.yaml" > /dev/null 2> "$work/offtopic.err"
+run eval --json "$work/offtopic.yaml" > "$work/declined.json" 2> "$work/declined.err"
+check "a refusal is not scored for grounding: exit 0" test $? -eq 0
+check "and its grounding counts no item" test "$(json_get "$work/declined.json" 'j["runs"][0]["overall"]["grounding"]["items"]')" = 0
+start_server --flavor openai --text "Quantum entanglement powers the billing engine every night. Invoices are printed on recycled moon rock by volunteers."
+OPENAI_API_KEY=sk-test-eval OPENAI_BASE_URL=$url run eval --model gpt-4o-mini "$work/offtopic.yaml" > /dev/null 2> "$work/offtopic.err"
 check "a failing threshold: exit 1" test $? -eq 1
-check "the failing threshold is named" grep -q 'threshold failed: grounding score 0.50 (mean of 1 turns) is under the 0.85 threshold' "$work/offtopic.err"
+check "the failing threshold is named" grep -q 'threshold failed: grounding score 0.00 (mean of 1 turns) is under the 0.85 threshold' "$work/offtopic.err"
 check "first run: exact numbers overall and per category" test "$(numbers "$work/run1.json")" = "$expected"
 check "first run has no previous run" test "$(json_get "$work/run1.json" 'j["runs"][0]["previous_run_id"]')" = 0
 check "per-item results" test "$(json_get "$work/run1.json" '[(i["id"], i["passed"]) for i in j["runs"][0]["items"]][:2]')" = "[('refund-window-current', True), ('team-version-history-current', True)]"
@@ -58,7 +65,7 @@ check "second run is compared with the first, nothing regressed" \
 run eval "$golden" > "$work/table.txt" 2> /dev/null
 check "table has the overall and category rows" \
 	test "$(awk '$1 ~ /^(overall|factual|structural|hybrid)$/ {print $1, $2, $3}' "$work/table.txt" | paste -sd,)" = "overall 6 4,factual 2 2,structural 2 0,hybrid 2 2"
-check "table names the previous run" grep -q '^run 4 vs run 3: R@k +0.000' "$work/table.txt"
+check "table names the previous run" grep -q '^run 5 vs run 4: R@k +0.000' "$work/table.txt"
 
 run eval --sweep top_k=1,3 "$golden" > "$work/sweep.txt" 2> /dev/null
 check "sweep prints one row per value" \
