@@ -148,7 +148,7 @@ static void colour_forms_parse(void **state)
 	assert_string_equal(t.name, "t");
 }
 
-static void missing_element_takes_normal_colours_without_attrs(void **state)
+static void missing_element_takes_normal_colours_and_marks_keep_theirs(void **state)
 {
 	(void)state;
 	char err[256];
@@ -158,6 +158,12 @@ static void missing_element_takes_normal_colours_without_attrs(void **state)
 	assert_int_equal(t.spec[THEME_BAR_LLM].fg.c256, 250);
 	assert_int_equal(t.spec[THEME_BAR_LLM].bg.c256, 234);
 	assert_int_equal(t.spec[THEME_BAR_LLM].attrs, 0);
+	/* marks keep their mono attributes: never drawn as plain text */
+	assert_int_equal(t.spec[THEME_UNSUPPORTED].attrs, THEME_ATTR_UNDERLINE);
+	assert_int_equal(t.spec[THEME_UNSUPPORTED].fg.c256, 250);
+	assert_int_equal(t.spec[THEME_INJECTION_FLAG].attrs, THEME_ATTR_BOLD | THEME_ATTR_REVERSE);
+	assert_int_equal(t.spec[THEME_SELECTION].attrs, THEME_ATTR_REVERSE);
+	assert_int_equal(t.spec[THEME_ALERT].attrs, THEME_ATTR_BOLD | THEME_ATTR_REVERSE);
 }
 
 static void expect_error(const char *text, const char *message)
@@ -359,7 +365,7 @@ int main(void)
 		cmocka_unit_test(rgb_maps_to_nearest_cube_or_grey),
 		cmocka_unit_test(xterm_index_maps_to_nearest_basic),
 		cmocka_unit_test(colour_forms_parse),
-		cmocka_unit_test(missing_element_takes_normal_colours_without_attrs),
+		cmocka_unit_test(missing_element_takes_normal_colours_and_marks_keep_theirs),
 		cmocka_unit_test(errors_name_file_line_and_column),
 		cmocka_unit_test(nesting_and_aliases_are_read_within_limits),
 		cmocka_unit_test(unquoted_hex_colour_gets_a_hint),

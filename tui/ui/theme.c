@@ -89,6 +89,14 @@ static const unsigned mono_attrs[THEME_ELEM_COUNT] = {
 	[THEME_UNSUPPORTED] = THEME_ATTR_UNDERLINE,
 };
 
+/* Elements that mark something a reader must see (an unsupported
+ * sentence, a flagged chunk, the selection, an alert): a theme that leaves
+ * one out still draws it with its mono attributes, never as plain text. */
+static bool is_mark(enum theme_elem e)
+{
+	return e == THEME_UNSUPPORTED || e == THEME_INJECTION_FLAG || e == THEME_SELECTION || e == THEME_ALERT;
+}
+
 struct parse {
 	yaml_document_t doc;
 	const char *file;
@@ -422,6 +430,8 @@ static void parse_root(struct parse *p, const yaml_node_t *root, struct theme *t
 		if (!given[i]) {
 			t->spec[i].fg = t->spec[THEME_NORMAL].fg;
 			t->spec[i].bg = t->spec[THEME_NORMAL].bg;
+			if (is_mark((enum theme_elem)i))
+				t->spec[i].attrs = mono_attrs[i];
 		}
 	}
 }
