@@ -3,8 +3,9 @@
  *
  * The answer is split into sentences (grounding_sentences); citation
  * markers like [2] are ignored. A sentence with at least three content
- * words (letters or digits, three characters or more, not a stopword,
- * lower-cased) is supported when at least 60% of its content words occur
+ * words (letters, digits and marks of any script, three characters or
+ * more, not a stopword, lower-cased; punctuation such as curly quotes and
+ * dashes, and every kind of space, separate words) is supported when at least 60% of its content words occur
  * in the context. The score is supported / counted sentences: the
  * hallucination_score the config's alert threshold refers to (higher is
  * better). The splitter, the content words and the word sets are public so
@@ -40,10 +41,16 @@ bool grounding_score(const char *answer, const char *const *context, size_t n_co
 /* Split text into sentences, in order, into *out (caller frees with free;
  * NULL when none); returns how many. A line break, a blank line, a heading,
  * a Markdown bullet or numbered item start a new sentence; '.', '?', '!'
- * end one unless they end an abbreviation (e.g., Dr.), sit inside a number
- * (v1.2, 3.5) or the next word starts lower-case; citation markers after
- * the end ("refund. [2]") belong to the sentence; fenced code blocks are
- * skipped. */
+ * followed by a space (a no-break one too) or a citation end one unless
+ * they end an abbreviation (e.g., U.S., Dr., No. before a number, an
+ * initial next to another: J. R. Smith), sit inside a number or a name
+ * (v1.2, 3.5, example.com) or the next word starts lower-case; a file name
+ * or URL before the '.' ends the sentence (docs/refunds.md.); the
+ * ideographic full stop and the fullwidth '!' and '?' end one with no space
+ * after them. Citation markers after the end ("refund. [2]",
+ * "refund.[2][3]", or alone on the next line) belong to the sentence;
+ * fenced code blocks are skipped. Words of scripts written without spaces
+ * (Chinese, Japanese) are not segmented: such a sentence is one word. */
 size_t grounding_sentences(const char *text, struct grounding_span **out);
 
 /* The next content word of [*p, end), lower-cased into buf (size bytes,

@@ -7,11 +7,17 @@
 
 #define MAX_CITES 32
 
-/* Append the citation numbers in [s, end) to the sentence, without repeats. */
+/* Append the citation numbers in [s, end) to the sentence, without
+ * repeats; brackets in inline code (`arr[2]`) are no citations. */
 static void collect_cited(struct support_sentence *out, const char *s, const char *end)
 {
 	int nums[MAX_CITES];
+	bool code = false;
 	for (const char *p = s; p < end; p++) {
+		if (*p == '`')
+			code = !code;
+		if (code)
+			continue;
 		size_t n = 0, len = grounding_citation(p, end, nums, MAX_CITES, &n);
 		for (size_t i = 0; i < n; i++) {
 			bool seen = false;

@@ -62,6 +62,35 @@ static void citations_stay_with_their_sentence(void **state)
 	             NULL);
 }
 
+static void a_citation_right_after_the_stop_ends_the_sentence(void **state)
+{
+	(void)state;
+	expect_split("Refunds take fourteen days.[1] The agent listens on port 7443.[2] "
+	             "Quantum entanglement powers billing.[2][3] Done.",
+	             "Refunds take fourteen days.[1]", "The agent listens on port 7443.[2]",
+	             "Quantum entanglement powers billing.[2][3]", "Done.", NULL);
+	expect_split("Index a[1].b stays whole. Next.", "Index a[1].b stays whole.", "Next.", NULL);
+}
+
+static void file_names_urls_no_and_single_letters_end_sentences(void **state)
+{
+	(void)state;
+	expect_split("See docs/refunds.md. Then restart. Open example.com. Then log in.",
+	             "See docs/refunds.md.", "Then restart.", "Open example.com.", "Then log in.", NULL);
+	expect_split("The answer is no. Ask again later. See form No. 5 for details.",
+	             "The answer is no.", "Ask again later.", "See form No. 5 for details.", NULL);
+	expect_split("Use plan B. Then call J. R. Smith at 9 a.m. today. It works in the U.S. too.",
+	             "Use plan B.", "Then call J. R. Smith at 9 a.m. today.", "It works in the U.S. too.", NULL);
+}
+
+static void citations_alone_on_a_line_belong_to_the_sentence_above(void **state)
+{
+	(void)state;
+	expect_split("Refunds take fourteen days.\n[1]\nThey are paid by card.\n  [2, 3]  \n",
+	             "Refunds take fourteen days.\n[1]", "They are paid by card.\n  [2, 3]", NULL);
+	expect_split("[1]\nFirst line.", "[1]", "First line.", NULL);
+}
+
 static void headings_are_sentences(void **state)
 {
 	(void)state;
@@ -113,6 +142,34 @@ static void sentences_are_scored_against_blocks(void **state)
 	assert_null(r.sentences);
 }
 
+static void unicode_punctuation_and_case_split_words(void **state)
+{
+	(void)state;
+	struct support_result r;
+	const struct support_block de[] = {
+		{ 1, "Über die Rückerstattung entscheidet das Team innerhalb von vierzehn Tagen." },
+	};
+	/* curly quotes, an em dash and a no-break space separate words; Ü
+	 * lower-cases to ü */
+	const char *answer = "\u201cRefunds\u201d on monthly plans are paid within fourteen days\u2014by card.\u00a0"
+	                     "ÜBER DIE RÜCKERSTATTUNG ENTSCHEIDET DAS TEAM.";
+	const struct support_block both[] = { blocks[0], de[0] };
+	support_score(answer, both, 2, &r);
+	assert_int_equal(r.n, 2);
+	assert_true(r.sentences[0].support == 7.0 / 8.0);   /* of 8 words only "card" is not in [1] */
+	assert_int_equal(r.sentences[0].basis, SUPPORT_UNCITED);
+	assert_true(r.sentences[1].support > 0.99);
+	assert_memory_equal(answer + r.sentences[1].start, "ÜBER", strlen("ÜBER"));
+	support_result_free(&r);
+	const char *code = "Read `arr[2]` from the refunds table within fourteen days [1].";
+	support_score(code, blocks, 2, &r);
+	assert_int_equal(r.sentences[0].n_cited, 1);   /* arr[2] in code is no citation */
+	assert_int_equal(r.sentences[0].cited[0], 1);
+	support_result_free(&r);
+	expect_split("退款在十四天内处理。请联系支持团队！真的吗？好",
+	             "退款在十四天内处理。", "请联系支持团队！", "真的吗？", "好", NULL);
+}
+
 static void supported_by_is_best_first(void **state)
 {
 	(void)state;
@@ -137,8 +194,12 @@ int main(void)
 		cmocka_unit_test(bullets_and_numbered_lines_are_sentences),
 		cmocka_unit_test(fenced_code_is_skipped),
 		cmocka_unit_test(citations_stay_with_their_sentence),
+		cmocka_unit_test(a_citation_right_after_the_stop_ends_the_sentence),
+		cmocka_unit_test(file_names_urls_no_and_single_letters_end_sentences),
+		cmocka_unit_test(citations_alone_on_a_line_belong_to_the_sentence_above),
 		cmocka_unit_test(headings_are_sentences),
 		cmocka_unit_test(sentences_are_scored_against_blocks),
+		cmocka_unit_test(unicode_punctuation_and_case_split_words),
 		cmocka_unit_test(supported_by_is_best_first),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
