@@ -20,6 +20,7 @@
 #include "core/config/config.h"
 #include "core/eval/judge.h"
 #include "core/eval/judge_eval.h"
+#include "core/eval/judge_pairs.h"
 #include "core/util/strbuf.h"
 #include "store/store.h"
 #include "tests/integration/fixture_server.h"
@@ -376,6 +377,148 @@ static void a_section_cannot_be_closed_by_its_text(void **state)
 	sb_free(&sb);
 }
 
+static void the_pair_verdict_is_a_score_and_a_reason(void **state)
+{
+	(void)state;
+	double score = -1;
+	assert_int_equal(judge_pairs_score("{\"score\":0.25,\"reason\":\"contradicts line 3\"}", &score), 0);
+	assert_true(score == 0.25);
+	assert_int_equal(judge_pairs_score("```json\n{\"score\":1,\"reason\":\"fine\"}\n```", &score), 0);
+	assert_true(score == 1);
+	const char *bad[] = {
+		"{\"score\":1.01,\"reason\":\"x\"}", "{\"score\":1}", "{\"score\":true,\"reason\":\"x\"}",
+		"{\"score\":0.5,\"reason\":\"x\",\"notes\":\"y\"}", "{\"score\":0.5,\"reason\":\"\"}",
+		"Score: {\"score\":0.5,\"reason\":\"x\"}", "",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		score = -1;
+		assert_int_equal(judge_pairs_score(bad[i], &score), -1);
+		assert_true(score == -1);
+	}
+}
+
+/* n lines of JSONL pairs: questions[i] and the output "answer i". */
+static struct pairs_report *pairs_of(const char *const *questions, size_t n)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct pairs_report *r = NULL;
+	char err[256];
+	for (size_t i = 0; i < n; i++)
+		sb_printf(&sb, "{\"prompt\": \"%s\", \"completion\": \"answer %zu\"}\n", questions[i], i);
+	assert_int_equal(pairs_check_text("t.jsonl", sb.buf, sb.len, NULL, &r, err, sizeof err), 0);
+	sb_free(&sb);
+	return r;
+}
+
+static void references_are_the_most_alike_then_the_nearest(void **state)
+{
+	(void)state;
+	const char *const qs[] = {
+		"How long is the refund window for monthly plans?",
+		"Where are backups stored?",
+		"Which plan includes single sign-on?",
+		"Is the refund window longer for annual plans?",
+		"How long is the refund window for monthly plans?",
+		"Can I export my data?",
+	};
+	struct pairs_report *r = pairs_of(qs, 6);
+	struct judge_pairs_refs *x = judge_pairs_refs_new(r);
+	size_t refs[JUDGE_PAIRS_REFERENCES];
+	assert_int_equal(r->n_ok, 6);
+	/* Line 5 repeats line 1's question with another answer: the most
+	 * alike; then the annual-plan refund question; then the nearest. */
+	assert_int_equal(judge_pairs_references(x, 0, refs), 3);
+	assert_int_equal(refs[0], 4);
+	assert_int_equal(refs[1], 3);
+	assert_int_equal(refs[2], 1);
+	/* Nothing alike: the nearest lines, the earlier first. */
+	assert_int_equal(judge_pairs_references(x, 5, refs), 3);
+	assert_int_equal(refs[0], 4);
+	assert_int_equal(refs[1], 3);
+	assert_int_equal(refs[2], 2);
+	judge_pairs_refs_free(&x);
+	assert_null(x);
+	pairs_report_free(&r);
+
+	/* A duplicate (the same pair) is never a reference. */
+	const char *text = "{\"prompt\": \"Where are backups stored?\", \"completion\": \"Two regions.\"}\n"
+	                   "{\"prompt\": \"Where are backups stored?\", \"completion\": \"Two regions.\"}\n"
+	                   "{\"prompt\": \"Can I export my data?\", \"completion\": \"Yes.\"}\n";
+	char err[256];
+	assert_int_equal(pairs_check_text("d.jsonl", text, strlen(text), NULL, &r, err, sizeof err), 0);
+	x = judge_pairs_refs_new(r);
+	assert_int_equal(judge_pairs_references(x, 0, refs), 1);
+	assert_int_equal(refs[0], 2);
+	judge_pairs_refs_free(&x);
+	pairs_report_free(&r);
+}
+
+/* Means over judged items, faithfulness only over items with claims;
+ * the JSON keeps the judge apart, and regressions ignore it. */
+static void judge_means_stay_apart_from_the_offline_numbers(void **state)
+{
+	(void)state;
+	struct golden_item items[4] = {
+		{ .id = "a", .category = GOLDEN_FACTUAL }, { .id = "b", .category = GOLDEN_FACTUAL },
+		{ .id = "c", .category = GOLDEN_HYBRID }, { .id = "d", .category = GOLDEN_HYBRID },
+	};
+	struct eval_item_result r[4];
+	memset(r, 0, sizeof r);
+	for (int i = 0; i < 4; i++) {
+		r[i].item = &items[i];
+		r[i].judge = (struct eval_judge){ .status = EVAL_JUDGE_JUDGED, .model = "judge-m",
+		                                  .prompt_version = JUDGE_EVAL_PROMPT_VERSION, .cost_known = true };
+	}
+	r[0].judge.claims = 4, r[0].judge.supported = 3, r[0].judge.relevance = 1.0, r[0].judge.cached = true;
+	r[1].judge.claims = 0, r[1].judge.relevance = 0.0;  /* a refusal: no claims */
+	r[2].judge.claims = 2, r[2].judge.supported = 1, r[2].judge.relevance = 0.5;
+	r[2].judge.tokens_in = 100, r[2].judge.tokens_out = 10, r[2].judge.cost_usd = 0.5;
+	r[3].judge.status = EVAL_JUDGE_UNJUDGED;
+	r[3].judge.reason = "malformed verdict twice: text after the JSON object";
+	struct eval_summary all, factual;
+	eval_summarize(r, 4, -1, &all);
+	eval_summarize(r, 4, GOLDEN_FACTUAL, &factual);
+	assert_int_equal(all.judge.asked, 4);
+	assert_int_equal(all.judge.judged, 3);
+	assert_int_equal(all.judge.unjudged, 1);
+	assert_int_equal(all.judge.cached, 1);
+	assert_int_equal(all.judge.no_claims, 1);
+	assert_true(fabs(all.judge.faithfulness - (0.75 + 0.5) / 2) < 1e-12);
+	assert_true(fabs(all.judge.relevance - 0.5) < 1e-12);
+	assert_int_equal(all.judge.tokens_in, 100);
+	assert_true(all.judge.cost_usd == 0.5);
+	assert_true(fabs(factual.judge.faithfulness - 0.75) < 1e-12);
+	cJSON *sj = eval_summary_json(&all);
+	char *text = cJSON_PrintUnformatted(cJSON_GetObjectItem(sj, "judge"));
+	assert_string_equal(text, "{\"model\":\"judge-m\",\"prompt_version\":\"judge-v1\",\"faithfulness\":0.625,"
+	                          "\"relevance\":0.5,\"asked\":4,\"judged\":3,\"unjudged\":1,\"no_claims\":1,"
+	                          "\"cached\":1,\"tokens_in\":100,\"tokens_out\":10,\"cost\":0.5}");
+	cJSON_free(text);
+	assert_null(cJSON_GetObjectItem(cJSON_GetObjectItem(sj, "grounding"), "faithfulness"));
+	cJSON_Delete(sj);
+	cJSON *before = cJSON_CreateObject(), *after = cJSON_CreateObject();
+	cJSON_AddItemToObject(before, "a", eval_item_json(&r[0]));
+	cJSON_AddItemToObject(after, "a", eval_item_json(&r[2]));
+	cJSON *ij = cJSON_GetObjectItem(cJSON_GetObjectItem(before, "a"), "judge");
+	assert_true(cJSON_GetObjectItem(ij, "faithfulness")->valuedouble == 0.75);
+	cJSON *reg = eval_regressions(before, after);
+	assert_int_equal(cJSON_GetArraySize(reg), 0);
+	cJSON_Delete(reg);
+	cJSON_Delete(before);
+	cJSON_Delete(after);
+	cJSON *uj = eval_item_json(&r[3]);
+	text = cJSON_PrintUnformatted(cJSON_GetObjectItem(uj, "judge"));
+	assert_string_equal(text, "{\"status\":\"unjudged\",\"faithfulness\":null,\"relevance\":null,"
+	                          "\"reason\":\"malformed verdict twice: text after the JSON object\",\"cached\":false,"
+	                          "\"tokens_in\":0,\"tokens_out\":0,\"cost\":0}");
+	cJSON_free(text);
+	cJSON_Delete(uj);
+	struct eval_item_result none = { .item = &items[0] };
+	uj = eval_item_json(&none);
+	assert_null(cJSON_GetObjectItem(uj, "judge"));
+	cJSON_Delete(uj);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -388,6 +531,9 @@ int main(void)
 		cmocka_unit_test(a_server_down_or_failing_leaves_it_unjudged_and_opens_the_breaker),
 		cmocka_unit_test(only_a_model_a_provider_serves_can_judge),
 		cmocka_unit_test(a_section_cannot_be_closed_by_its_text),
+		cmocka_unit_test(the_pair_verdict_is_a_score_and_a_reason),
+		cmocka_unit_test(references_are_the_most_alike_then_the_nearest),
+		cmocka_unit_test(judge_means_stay_apart_from_the_offline_numbers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
