@@ -21,6 +21,7 @@
 #include <cjson/cJSON.h>
 #include <getopt.h>
 #include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -424,6 +425,15 @@ static void judge_title(const struct eval_cmd *c)
 	       judge_model(c->judge), JUDGE_EVAL_PROMPT_VERSION);
 }
 
+/* " name +0.123": a change of a mean; one that rounds to nothing is +0.000
+ * (a mean summed again differs from its stored copy in the last bits). */
+static void print_delta(const char *name, double d)
+{
+	if (fabs(d) < 0.0005)
+		d = 0;
+	printf(" %s %+.3f", name, d);
+}
+
 /* The judge's means against those of the previous run, when that run was
  * judged by the same model and prompt. */
 static void judge_comparison(const struct run *r)
@@ -443,9 +453,9 @@ static void judge_comparison(const struct run *r)
 	}
 	printf("judge vs run %lld:", (long long)r->prev_id);
 	if (cJSON_IsNumber(faith) && j->judged > j->no_claims)
-		printf(" faith %+.3f", j->faithfulness - faith->valuedouble);
+		print_delta("faith", j->faithfulness - faith->valuedouble);
 	if (cJSON_IsNumber(relev) && j->judged)
-		printf(" relev %+.3f", j->relevance - relev->valuedouble);
+		print_delta("relev", j->relevance - relev->valuedouble);
 	printf("\n");
 }
 
