@@ -59,6 +59,31 @@ static int report(struct store *s, int rc, const char *what, char *err, size_t e
 	return -1;
 }
 
+/* Step st (prepared with result rc, its parameters bound) for its one row:
+ * column 0 into *a and, when b is not NULL, column 1 into *b (caller frees
+ * both; NULL without a row). Finalizes st. Returns 0, 1 when there is no
+ * row, -1 with err saying what could not be read. */
+static int text_row(struct store *s, sqlite3_stmt *st, int rc, char **a, char **b, const char *what, char *err,
+                    size_t errlen)
+{
+	int found = 1;
+	*a = NULL;
+	if (b)
+		*b = NULL;
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			*a = xstrdup(text_at(st, 0));
+			if (b)
+				*b = xstrdup(text_at(st, 1));
+			found = 0;
+			rc = SQLITE_DONE;
+		}
+	}
+	sqlite3_finalize(st);
+	return report(s, rc, what, err, errlen) ? -1 : found;
+}
+
 int evalstore_run_insert(struct store *s, const struct evalstore_run *run, int64_t *id, char *err,
                          size_t errlen)
 {
@@ -122,20 +147,10 @@ int evalstore_previous_run(struct store *s, const char *golden_path, const char 
 int evalstore_run_summary(struct store *s, int64_t id, char **json, char *err, size_t errlen)
 {
 	sqlite3_stmt *st = NULL;
-	int found = 1;
 	int rc = sqlite3_prepare_v2(store_db(s), summary_sql, -1, &st, NULL);
-	*json = NULL;
-	if (rc == SQLITE_OK) {
+	if (rc == SQLITE_OK)
 		sqlite3_bind_int64(st, 1, id);
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW) {
-			*json = xstrdup(text_at(st, 0));
-			found = 0;
-			rc = SQLITE_DONE;
-		}
-	}
-	sqlite3_finalize(st);
-	return report(s, rc, "read the eval run", err, errlen) ? -1 : found;
+	return text_row(s, st, rc, json, NULL, "read the eval run", err, errlen);
 }
 
 int evalstore_results_each(struct store *s, int64_t run_id,
@@ -215,20 +230,10 @@ int evalstore_judge_get(struct store *s, const struct evalstore_judge_key *key, 
                         size_t errlen)
 {
 	sqlite3_stmt *st = NULL;
-	int found = 1;
 	int rc = sqlite3_prepare_v2(store_db(s), judge_get_sql, -1, &st, NULL);
-	*verdict = NULL;
-	if (rc == SQLITE_OK) {
+	if (rc == SQLITE_OK)
 		bind_judge_key(st, key);
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW) {
-			*verdict = xstrdup(text_at(st, 0));
-			found = 0;
-			rc = SQLITE_DONE;
-		}
-	}
-	sqlite3_finalize(st);
-	return report(s, rc, "read a cached judge verdict", err, errlen) ? -1 : found;
+	return text_row(s, st, rc, verdict, NULL, "read a cached judge verdict", err, errlen);
 }
 
 int evalstore_judge_put(struct store *s, const struct evalstore_judge_key *key, const char *verdict,
@@ -254,22 +259,12 @@ int evalstore_judge_latest(struct store *s, const char *content_hash, const char
                            const char *judge_model, char **verdict, char **model, char *err, size_t errlen)
 {
 	sqlite3_stmt *st = NULL;
-	int found = 1;
 	int rc = sqlite3_prepare_v2(store_db(s), judge_latest_sql, -1, &st, NULL);
-	*verdict = *model = NULL;
 	if (rc == SQLITE_OK) {
 		bind_text(st, 1, content_hash);
 		bind_text(st, 2, prompt_version);
 		if (judge_model)
 			bind_text(st, 3, judge_model);
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW) {
-			*verdict = xstrdup(text_at(st, 0));
-			*model = xstrdup(text_at(st, 1));
-			found = 0;
-			rc = SQLITE_DONE;
-		}
 	}
-	sqlite3_finalize(st);
-	return report(s, rc, "read a cached judge verdict", err, errlen) ? -1 : found;
+	return text_row(s, st, rc, verdict, model, "read a cached judge verdict", err, errlen);
 }

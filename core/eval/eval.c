@@ -313,21 +313,23 @@ void eval_summarize(const struct eval_item_result *r, size_t n, int category, st
 
 /* ---- JSON ------------------------------------------------------------ */
 
+/* v as member key of o, or null when it is not defined. */
+static void add_number_or_null(cJSON *o, const char *key, bool defined, double v)
+{
+	if (defined)
+		cJSON_AddNumberToObject(o, key, v);
+	else
+		cJSON_AddNullToObject(o, key);
+}
+
 /* The judge's numbers of a summary: apart from the offline ones. */
 static void add_judge_summary_json(cJSON *o, const struct eval_judge_summary *s)
 {
-	size_t with_claims = s->judged - s->no_claims;
 	cJSON *j = cJSON_AddObjectToObject(o, "judge");
 	cJSON_AddStringToObject(j, "model", s->model);
 	cJSON_AddStringToObject(j, "prompt_version", s->prompt_version);
-	if (with_claims)
-		cJSON_AddNumberToObject(j, "faithfulness", s->faithfulness);
-	else
-		cJSON_AddNullToObject(j, "faithfulness");
-	if (s->judged)
-		cJSON_AddNumberToObject(j, "relevance", s->relevance);
-	else
-		cJSON_AddNullToObject(j, "relevance");
+	add_number_or_null(j, "faithfulness", s->judged > s->no_claims, s->faithfulness);
+	add_number_or_null(j, "relevance", s->judged > 0, s->relevance);
 	cJSON_AddNumberToObject(j, "asked", (double)s->asked);
 	cJSON_AddNumberToObject(j, "judged", (double)s->judged);
 	cJSON_AddNumberToObject(j, "unjudged", (double)s->unjudged);
@@ -335,10 +337,7 @@ static void add_judge_summary_json(cJSON *o, const struct eval_judge_summary *s)
 	cJSON_AddNumberToObject(j, "cached", (double)s->cached);
 	cJSON_AddNumberToObject(j, "tokens_in", (double)s->tokens_in);
 	cJSON_AddNumberToObject(j, "tokens_out", (double)s->tokens_out);
-	if (s->cost_known)
-		cJSON_AddNumberToObject(j, "cost", s->cost_usd);
-	else
-		cJSON_AddNullToObject(j, "cost");
+	add_number_or_null(j, "cost", s->cost_known, s->cost_usd);
 }
 
 /* One item's judge verdict, or why there is none. */
@@ -347,25 +346,18 @@ static void add_judge_item_json(cJSON *o, const struct eval_judge *ej)
 	bool judged = ej->status == EVAL_JUDGE_JUDGED;
 	cJSON *j = cJSON_AddObjectToObject(o, "judge");
 	cJSON_AddStringToObject(j, "status", judged ? "judged" : "unjudged");
-	if (judged && ej->claims)
-		cJSON_AddNumberToObject(j, "faithfulness", (double)ej->supported / ej->claims);
-	else
-		cJSON_AddNullToObject(j, "faithfulness");
+	add_number_or_null(j, "faithfulness", judged && ej->claims,
+	                   ej->claims ? (double)ej->supported / ej->claims : 0);
 	if (judged) {
 		cJSON_AddNumberToObject(j, "claims", ej->claims);
 		cJSON_AddNumberToObject(j, "supported", ej->supported);
-		cJSON_AddNumberToObject(j, "relevance", ej->relevance);
-	} else {
-		cJSON_AddNullToObject(j, "relevance");
 	}
+	add_number_or_null(j, "relevance", judged, ej->relevance);
 	cJSON_AddStringToObject(j, judged ? "relevance_reason" : "reason", ej->reason ? ej->reason : "");
 	cJSON_AddBoolToObject(j, "cached", ej->cached);
 	cJSON_AddNumberToObject(j, "tokens_in", (double)ej->tokens_in);
 	cJSON_AddNumberToObject(j, "tokens_out", (double)ej->tokens_out);
-	if (ej->cost_known)
-		cJSON_AddNumberToObject(j, "cost", ej->cost_usd);
-	else
-		cJSON_AddNullToObject(j, "cost");
+	add_number_or_null(j, "cost", ej->cost_known, ej->cost_usd);
 }
 
 cJSON *eval_summary_json(const struct eval_summary *s)

@@ -6,7 +6,8 @@
  * must-contain checks on the answer, spans, tokens and cost. Summaries
  * reuse the metrics window, so percentiles, cost per query and per
  * successful answer, and the threshold alerts are the ones `ragdeck
- * stats` computes. */
+ * stats` computes. The optional LLM judge (judge_eval.h) runs afterwards
+ * on the finished results; its numbers stay in their own fields. */
 #ifndef RAGDECK_EVAL_H
 #define RAGDECK_EVAL_H
 

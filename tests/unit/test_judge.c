@@ -298,20 +298,29 @@ static void two_malformed_verdicts_leave_it_unjudged_and_uncached(void **state)
 	}
 }
 
+/* Ask g's judge the task, which fails without a reply: unjudged, no
+ * tokens billed, the reason holding what. Returns the requests sent. */
+static int ask_failing(struct rig *g, const char *what)
+{
+	struct judge_outcome o;
+	judge_ask(g->judge, &task, &o);
+	assert_false(o.judged);
+	assert_null(o.verdict);
+	assert_non_null(strstr(o.reason, what));
+	assert_int_equal(o.tokens_in + o.tokens_out, 0);
+	int calls = o.calls;
+	judge_outcome_free(&o);
+	return calls;
+}
+
 static void a_slow_server_times_out_unjudged(void **state)
 {
 	(void)state;
 	const char *const replies[] = { GOOD };
 	for (int openai = 1; openai >= 0; openai--) {
 		struct rig g;
-		struct judge_outcome o;
 		rig_up(&g, openai, replies, 1, 0, 2000, NULL);
-		judge_ask(g.judge, &task, &o);
-		assert_false(o.judged);
-		assert_non_null(strstr(o.reason, "300 ms"));
-		assert_int_equal(o.calls, 1);
-		assert_int_equal(o.tokens_in + o.tokens_out, 0);
-		judge_outcome_free(&o);
+		assert_int_equal(ask_failing(&g, "300 ms"), 1);
 		rig_down(&g);
 	}
 }
@@ -322,28 +331,14 @@ static void a_server_down_or_failing_leaves_it_unjudged_and_opens_the_breaker(vo
 	const char *const replies[] = { GOOD };
 	for (int openai = 1; openai >= 0; openai--) {
 		struct rig g;
-		struct judge_outcome o;
 		rig_up(&g, openai, replies, 1, 0, 0, openai ? "http://127.0.0.1:9/v1" : "http://127.0.0.1:9");
-		judge_ask(g.judge, &task, &o);
-		assert_false(o.judged);
-		assert_non_null(strstr(o.reason, "127.0.0.1:9"));
-		assert_int_equal(o.tokens_in, 0);
-		judge_outcome_free(&o);
+		assert_int_equal(ask_failing(&g, "127.0.0.1:9"), 1);
 		rig_down(&g);
 
 		rig_up(&g, openai, replies, 1, 500, 0, NULL);
-		for (int i = 0; i < 3; i++) {
-			judge_ask(g.judge, &task, &o);
-			assert_false(o.judged);
-			assert_non_null(strstr(o.reason, "500"));
-			assert_non_null(strstr(o.reason, "judge overloaded"));
-			judge_outcome_free(&o);
-		}
-		judge_ask(g.judge, &task, &o);
-		assert_false(o.judged);
-		assert_int_equal(o.calls, 0);
-		assert_non_null(strstr(o.reason, "skipped after repeated failures: cooling down"));
-		judge_outcome_free(&o);
+		for (int i = 0; i < 3; i++)
+			assert_int_equal(ask_failing(&g, "judge overloaded"), 1);
+		assert_int_equal(ask_failing(&g, "skipped after repeated failures: cooling down"), 0);
 		assert_int_equal(fixture_request_count(g.srv), 3);
 		rig_down(&g);
 	}
