@@ -251,12 +251,13 @@ static struct evalstore_judge_key cache_key(const struct judge *j, const struct 
 	return (struct evalstore_judge_key){ t->item_id, t->content_hash, j->model, t->prompt_version };
 }
 
-/* A verdict cached for t; false when none is (or it no longer passes the
- * task's check). */
-static bool from_cache(struct judge *j, const struct judge_task *t, struct judge_outcome *out)
+/* A verdict that no longer passes the task's check counts as none. */
+bool judge_cached(struct judge *j, const struct judge_task *t, struct judge_outcome *out)
 {
 	struct evalstore_judge_key key = cache_key(j, t);
 	char *text = NULL, err[ERR_LEN], why[ERR_LEN];
+	memset(out, 0, sizeof *out);
+	out->cost_known = j->price != NULL;
 	int rc = evalstore_judge_get(j->cache, &key, &text, err, sizeof err);
 	if (rc < 0)
 		log_warn("judge cache: %s; asking the judge", err);
@@ -324,9 +325,7 @@ static int call(struct judge *j, const struct judge_task *t, struct judge_outcom
 void judge_ask(struct judge *j, const struct judge_task *t, struct judge_outcome *out)
 {
 	char why[ERR_LEN] = "";
-	memset(out, 0, sizeof *out);
-	out->cost_known = j->price != NULL;
-	if (from_cache(j, t, out))
+	if (judge_cached(j, t, out))
 		return;
 	for (int attempt = 0; attempt < ATTEMPTS && !out->judged; attempt++) {
 		char *text = NULL;

@@ -86,6 +86,12 @@ struct judge_outcome {
  * the cache. */
 void judge_ask(struct judge *j, const struct judge_task *t, struct judge_outcome *out);
 
+/* The verdict cached for t, without asking (t->user is not read): true
+ * with *out judged and cached, false with *out zeroed when none is (a
+ * caller whose user message is costly to build looks here first). Free
+ * out with judge_outcome_free in both cases. */
+bool judge_cached(struct judge *j, const struct judge_task *t, struct judge_outcome *out);
+
 /* Free what *o owns and zero it. */
 void judge_outcome_free(struct judge_outcome *o);
 

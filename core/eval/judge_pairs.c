@@ -189,13 +189,17 @@ static void judge_pair(struct judge *j, const struct judge_pairs_refs *x, size_t
                        struct judge_pairs_summary *sum)
 {
 	const struct pairs_item *it = &x->r->items[i];
-	char *user = user_message(x, i);
+	char *user = NULL;
 	struct judge_outcome o;
 	struct judge_task t = {
 		.prompt_version = JUDGE_PAIRS_PROMPT_VERSION, .item_id = "", .content_hash = it->hash,
-		.system = system_prompt, .user = user, .max_tokens = VERDICT_MAX_TOKENS, .check = judge_pairs_check,
+		.system = system_prompt, .max_tokens = VERDICT_MAX_TOKENS, .check = judge_pairs_check,
 	};
-	judge_ask(j, &t, &o);
+	/* The references are picked only for a pair the judge is asked about. */
+	if (!judge_cached(j, &t, &o)) {
+		t.user = user = user_message(x, i);
+		judge_ask(j, &t, &o);
+	}
 	*res = (struct judge_pair_result){ .line = it->line, .judged = o.judged, .cached = o.cached };
 	if (o.judged) {
 		res->score = cJSON_GetObjectItemCaseSensitive(o.verdict, "score")->valuedouble;

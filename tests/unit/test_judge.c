@@ -223,6 +223,9 @@ static void a_good_verdict_is_taken_and_cached_in_both_formats(void **state)
 		struct rig g;
 		struct judge_outcome o;
 		rig_up(&g, openai, replies, 1, 0, 0, NULL);
+		assert_false(judge_cached(g.judge, &task, &o));
+		assert_false(o.judged);
+		judge_outcome_free(&o);
 		judge_ask(g.judge, &task, &o);
 		assert_true(o.judged);
 		assert_false(o.cached);
@@ -239,6 +242,9 @@ static void a_good_verdict_is_taken_and_cached_in_both_formats(void **state)
 		const struct fixture_request *r = fixture_request(g.srv, 0);
 		assert_non_null(strstr(r->body, openai ? "\"model\":\"judge-openai\"" : "\"model\":\"judge-anthropic\""));
 		assert_non_null(strstr(r->body, "\"temperature\":0"));
+		assert_true(judge_cached(g.judge, &task, &o));
+		assert_true(o.judged && o.cached && o.verdict);
+		judge_outcome_free(&o);
 		judge_ask(g.judge, &task, &o);
 		assert_true(o.judged && o.cached);
 		assert_int_equal(o.calls, 0);
