@@ -2,6 +2,7 @@
 #include "store/evalstore.h"
 #include "store/store.h"
 #include "store/store_int.h"
+#include "core/util/clock.h"
 #include "core/util/xalloc.h"
 
 #include <stdio.h>
@@ -28,6 +29,17 @@ static const char approved_sql[] =
 	"   AND u.id < a.id AND u.role = 'user' ORDER BY u.id DESC LIMIT 1), a.content"
 	" FROM messages a WHERE a.role = 'assistant' AND a.approved = 1 ORDER BY a.id";
 
+static const char judge_get_sql[] =
+	"SELECT verdict FROM judge_verdicts WHERE item_id = ?1 AND content_hash = ?2 AND judge_model = ?3"
+	" AND prompt_version = ?4";
+static const char judge_put_sql[] =
+	"INSERT OR REPLACE INTO judge_verdicts (item_id, content_hash, judge_model, prompt_version, verdict,"
+	" tokens_in, tokens_out, cost_usd, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+/* A replaced verdict gets a new rowid, so the highest is the newest. */
+static const char judge_latest_sql[] =
+	"SELECT verdict, judge_model FROM judge_verdicts WHERE content_hash = ?1 AND prompt_version = ?2"
+	" AND (?3 IS NULL OR judge_model = ?3) ORDER BY rowid DESC LIMIT 1";
+
 static const char *text_at(sqlite3_stmt *st, int col)
 {
 	const unsigned char *t = sqlite3_column_text(st, col);
@@ -45,6 +57,31 @@ static int report(struct store *s, int rc, const char *what, char *err, size_t e
 		return 0;
 	snprintf(err, errlen, "cannot %s in %s: %s", what, store_path(s), sqlite3_errmsg(store_db(s)));
 	return -1;
+}
+
+/* Step st (prepared with result rc, its parameters bound) for its one row:
+ * column 0 into *a and, when b is not NULL, column 1 into *b (caller frees
+ * both; NULL without a row). Finalizes st. Returns 0, 1 when there is no
+ * row, -1 with err saying what could not be read. */
+static int text_row(struct store *s, sqlite3_stmt *st, int rc, char **a, char **b, const char *what, char *err,
+                    size_t errlen)
+{
+	int found = 1;
+	*a = NULL;
+	if (b)
+		*b = NULL;
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			*a = xstrdup(text_at(st, 0));
+			if (b)
+				*b = xstrdup(text_at(st, 1));
+			found = 0;
+			rc = SQLITE_DONE;
+		}
+	}
+	sqlite3_finalize(st);
+	return report(s, rc, what, err, errlen) ? -1 : found;
 }
 
 int evalstore_run_insert(struct store *s, const struct evalstore_run *run, int64_t *id, char *err,
@@ -110,20 +147,10 @@ int evalstore_previous_run(struct store *s, const char *golden_path, const char 
 int evalstore_run_summary(struct store *s, int64_t id, char **json, char *err, size_t errlen)
 {
 	sqlite3_stmt *st = NULL;
-	int found = 1;
 	int rc = sqlite3_prepare_v2(store_db(s), summary_sql, -1, &st, NULL);
-	*json = NULL;
-	if (rc == SQLITE_OK) {
+	if (rc == SQLITE_OK)
 		sqlite3_bind_int64(st, 1, id);
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW) {
-			*json = xstrdup(text_at(st, 0));
-			found = 0;
-			rc = SQLITE_DONE;
-		}
-	}
-	sqlite3_finalize(st);
-	return report(s, rc, "read the eval run", err, errlen) ? -1 : found;
+	return text_row(s, st, rc, json, NULL, "read the eval run", err, errlen);
 }
 
 int evalstore_results_each(struct store *s, int64_t run_id,
@@ -189,4 +216,55 @@ int evalstore_approved_each(struct store *s, int (*fn)(void *ud, const struct ev
 	if (stop)
 		return stop;
 	return report(s, rc, "read approved messages", err, errlen);
+}
+
+static void bind_judge_key(sqlite3_stmt *st, const struct evalstore_judge_key *key)
+{
+	bind_text(st, 1, key->item_id);
+	bind_text(st, 2, key->content_hash);
+	bind_text(st, 3, key->judge_model);
+	bind_text(st, 4, key->prompt_version);
+}
+
+int evalstore_judge_get(struct store *s, const struct evalstore_judge_key *key, char **verdict, char *err,
+                        size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(store_db(s), judge_get_sql, -1, &st, NULL);
+	if (rc == SQLITE_OK)
+		bind_judge_key(st, key);
+	return text_row(s, st, rc, verdict, NULL, "read a cached judge verdict", err, errlen);
+}
+
+int evalstore_judge_put(struct store *s, const struct evalstore_judge_key *key, const char *verdict,
+                        const struct evalstore_judge_cost *cost, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(store_db(s), judge_put_sql, -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		bind_judge_key(st, key);
+		bind_text(st, 5, verdict);
+		sqlite3_bind_int64(st, 6, cost->tokens_in);
+		sqlite3_bind_int64(st, 7, cost->tokens_out);
+		if (cost->cost_known)
+			sqlite3_bind_double(st, 8, cost->cost_usd);
+		sqlite3_bind_int64(st, 9, clock_unix_now());
+		rc = sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	return report(s, rc, "cache a judge verdict", err, errlen);
+}
+
+int evalstore_judge_latest(struct store *s, const char *content_hash, const char *prompt_version,
+                           const char *judge_model, char **verdict, char **model, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(store_db(s), judge_latest_sql, -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		bind_text(st, 1, content_hash);
+		bind_text(st, 2, prompt_version);
+		if (judge_model)
+			bind_text(st, 3, judge_model);
+	}
+	return text_row(s, st, rc, verdict, model, "read a cached judge verdict", err, errlen);
 }

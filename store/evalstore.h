@@ -82,4 +82,37 @@ struct evalstore_pair {
 int evalstore_approved_each(struct store *s, int (*fn)(void *ud, const struct evalstore_pair *p),
                             void *ud, char *err, size_t errlen);
 
+/* The identity of a cached judge verdict (table judge_verdicts). */
+struct evalstore_judge_key {
+	const char *item_id;          /* "" for a subject without an id (a training pair) */
+	const char *content_hash;     /* hash of everything the judge was shown */
+	const char *judge_model;
+	const char *prompt_version;
+};
+
+/* The verdict cached under key into *verdict (caller frees). Returns 0, 1
+ * when none is cached, -1 with err. */
+int evalstore_judge_get(struct store *s, const struct evalstore_judge_key *key, char **verdict, char *err,
+                        size_t errlen);
+
+/* What one judge verdict cost to get: its tokens, and its USD when the
+ * judge model has a price (cost_known). */
+struct evalstore_judge_cost {
+	long tokens_in, tokens_out;
+	double cost_usd;
+	bool cost_known;
+};
+
+/* Cache verdict (a JSON document) under key, replacing one cached there,
+ * with what getting it cost and the time now. Returns 0 or -1 with err. */
+int evalstore_judge_put(struct store *s, const struct evalstore_judge_key *key, const char *verdict,
+                        const struct evalstore_judge_cost *cost, char *err, size_t errlen);
+
+/* The newest verdict cached for content_hash under prompt_version (any
+ * item id) by judge_model, or by any model when judge_model is NULL, into
+ * *verdict and its model into *model (caller frees both). Returns 0, 1
+ * when there is none, -1 with err. */
+int evalstore_judge_latest(struct store *s, const char *content_hash, const char *prompt_version,
+                           const char *judge_model, char **verdict, char **model, char *err, size_t errlen);
+
 #endif

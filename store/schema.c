@@ -225,6 +225,23 @@ static const char *const migrations[] = {
 	/* 9 -> 10: how many of an answer's counted sentences no context block
 	 * supports (core/answer/support.h); NULL when none was counted. */
 	"ALTER TABLE queries ADD COLUMN unsupported_sentences INTEGER;",
+
+	/* 10 -> 11: the LLM judge's verdicts (core/eval/judge.h), cached per
+	 * item, hash of what was judged, judge model and prompt version, so a
+	 * rerun over the same answers asks the judge nothing. item_id is ''
+	 * for a training pair (its hash is its identity). */
+	"CREATE TABLE judge_verdicts ("
+	"  item_id TEXT NOT NULL,"
+	"  content_hash TEXT NOT NULL,"
+	"  judge_model TEXT NOT NULL,"
+	"  prompt_version TEXT NOT NULL,"
+	"  verdict TEXT NOT NULL,"
+	"  tokens_in INTEGER NOT NULL DEFAULT 0,"
+	"  tokens_out INTEGER NOT NULL DEFAULT 0,"
+	"  cost_usd REAL,"
+	"  created_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (item_id, content_hash, judge_model, prompt_version));"
+	"CREATE INDEX judge_verdicts_by_hash ON judge_verdicts(content_hash, prompt_version);",
 };
 
 static int user_version(sqlite3 *db, int *version)

@@ -121,10 +121,9 @@ static size_t blank_nonce(char *s, size_t len, const char *nonce)
 	return count;
 }
 
-/* Copy s to out with every run of three or more '<' or '>' cut to two, so
- * no text can contain a delimiter. A run of up to eight repeated symbols is
- * one token, so the cut never adds one. */
-static size_t cut_angle_runs(const char *s, size_t len, struct strbuf *out)
+/* A run of up to eight repeated symbols is one token, so the cut never
+ * adds one. */
+size_t prompt_cut_angle_runs(const char *s, size_t len, struct strbuf *out)
 {
 	size_t count = 0;
 	for (size_t i = 0; i < len;) {
@@ -155,7 +154,7 @@ static void put_quoted(struct strbuf *out, const char *s, const char *nonce, siz
 	clean_controls(s, &clean, removed);
 	if (clean.len) {
 		*rewritten += blank_nonce(clean.buf, clean.len, nonce);
-		*rewritten += cut_angle_runs(clean.buf, clean.len, out);
+		*rewritten += prompt_cut_angle_runs(clean.buf, clean.len, out);
 	}
 	sb_free(&clean);
 }

@@ -33,6 +33,7 @@
 #include "core/search/pack.h"
 
 struct cJSON;
+struct strbuf;
 
 #define PROMPT_NONCE_LEN 16
 
@@ -103,6 +104,11 @@ int prompt_attach(struct prompt *p, const char *text, size_t len, char *err, siz
 
 /* Free everything p owns; p is zeroed. NULL-safe. */
 void prompt_free(struct prompt *p);
+
+/* Append s[0..len) to out with every run of three or more '<' or '>' cut
+ * to two, so no text can hold a delimiter line ("<<<..."). Returns how
+ * many runs were cut. */
+size_t prompt_cut_angle_runs(const char *s, size_t len, struct strbuf *out);
 
 /* Parse answer as JSON after stripping surrounding whitespace and one
  * ``` or ```json fence. Returns 0 and, when out is not NULL, the parsed

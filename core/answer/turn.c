@@ -51,16 +51,6 @@ struct turn {
 	                                * the local answerer; NULL without input */
 };
 
-static void http_opts_from_config(const struct config *cfg, struct llm_http_opts *o)
-{
-	llm_http_opts_init(o);
-	o->connect_timeout_ms = cfg->http.connect_timeout_ms;
-	o->first_byte_timeout_ms = cfg->http.first_byte_timeout_ms;
-	o->idle_timeout_ms = cfg->http.idle_timeout_ms;
-	o->total_timeout_ms = cfg->http.total_timeout_ms;
-	o->max_retries = cfg->http.max_retries;
-}
-
 static uint64_t now_ms(void)
 {
 	return clock_now_us() / 1000;
@@ -232,7 +222,7 @@ static int start_next(struct turn *t, char *err, size_t errlen)
 		struct llm_provider_cfg pcfg;
 		struct llm_http_opts http;
 		llm_provider_cfg_from_config(provider, &pcfg);
-		http_opts_from_config(cfg, &http);
+		llm_http_opts_from_config(cfg, &http);
 		bool adapted = on_adaptation_path(t) && cfg->routing.adaptation.model_path &&
 		               strcmp(model, cfg->routing.adaptation.model_path) == 0;
 		/* OpenAI's own API and Anthropic's refuse it; servers that copy

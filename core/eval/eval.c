@@ -99,9 +99,23 @@ static void score_retrieval(struct eval_item_result *r, const struct turn_record
 	free(stale);
 }
 
+/* The context blocks of the turn's prompt as the model was given them
+ * (quoted, delimiters cut), each "[n] text". */
+static char *context_of(const struct prompt *p)
+{
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < p->n_blocks; i++) {
+		const struct prompt_block *b = &p->blocks[i];
+		sb_printf(&sb, "%s[%d] ", i ? "\n\n" : "", b->number);
+		sb_append(&sb, p->user + b->text_offset, b->text_len);
+	}
+	return sb_detach(&sb, NULL);
+}
+
 static void fill_from_turn(struct eval_item_result *r, const struct turn_record *rec, int k)
 {
 	r->answer = xstrdup(rec->answer ? rec->answer : "");
+	r->context = context_of(&rec->prompt);
 	r->model = xstrdup(rec->model ? rec->model : "");
 	r->error = xstrdup(rec->error ? rec->error : "");
 	r->outcome = rec->outcome;
@@ -116,6 +130,7 @@ static void fill_from_turn(struct eval_item_result *r, const struct turn_record 
 static void fill_failed(struct eval_item_result *r, const char *model, const char *why)
 {
 	r->answer = xstrdup("");
+	r->context = xstrdup("");
 	r->model = xstrdup(model ? model : "");
 	r->error = xstrdup(why);
 	r->outcome = LLM_OUTCOME_FAILED;
@@ -193,6 +208,8 @@ void eval_results_free(struct eval_item_result *r, size_t n)
 		free(r[i].answer);
 		free(r[i].model);
 		free(r[i].error);
+		free(r[i].context);
+		free(r[i].judge.reason);
 		retrieve_result_free(&r[i].hits);
 	}
 	free(r);
@@ -226,6 +243,36 @@ static void mean_retrieval(struct eval_summary *s)
 	s->context_recall /= n;
 }
 
+static void add_judge(struct eval_judge_summary *s, const struct eval_judge *j)
+{
+	if (j->status == EVAL_JUDGE_NOT_ASKED)
+		return;
+	s->model = j->model;
+	s->prompt_version = j->prompt_version;
+	s->cost_known = j->cost_known;
+	s->asked++;
+	s->unjudged += j->status == EVAL_JUDGE_UNJUDGED;
+	s->tokens_in += j->tokens_in;
+	s->tokens_out += j->tokens_out;
+	s->cost_usd += j->cost_usd;
+	if (j->status != EVAL_JUDGE_JUDGED)
+		return;
+	s->judged++;
+	s->cached += j->cached;
+	s->relevance += j->relevance;
+	if (j->claims)
+		s->faithfulness += (double)j->supported / j->claims;
+	else
+		s->no_claims++;
+}
+
+static void mean_judge(struct eval_judge_summary *s)
+{
+	size_t with_claims = s->judged - s->no_claims;
+	s->faithfulness = with_claims ? s->faithfulness / (double)with_claims : 0;
+	s->relevance = s->judged ? s->relevance / (double)s->judged : 0;
+}
+
 void eval_summarize(const struct eval_item_result *r, size_t n, int category, struct eval_summary *out)
 {
 	struct metrics_window *w = metrics_window_new(n ? n : 1, INT64_MAX / 4, n ? n : 1);
@@ -247,16 +294,65 @@ void eval_summarize(const struct eval_item_result *r, size_t n, int category, st
 		}
 		out->tokens_in += r[i].metrics.tokens_in;
 		out->tokens_out += r[i].metrics.tokens_out;
+		add_judge(&out->judge, &r[i].judge);
 		metrics_window_add(w, &r[i].metrics);
 		if (r[i].metrics.at_ms > now)
 			now = r[i].metrics.at_ms;
 	}
 	mean_retrieval(out);
+	mean_judge(&out->judge);
 	metrics_window_summary(w, METRICS_LAST_N, now, &out->m);
 	metrics_window_free(&w);
 }
 
 /* ---- JSON ------------------------------------------------------------ */
+
+/* v as member key of o, or null when it is not defined. */
+static void add_number_or_null(cJSON *o, const char *key, bool defined, double v)
+{
+	if (defined)
+		cJSON_AddNumberToObject(o, key, v);
+	else
+		cJSON_AddNullToObject(o, key);
+}
+
+/* The judge's numbers of a summary: apart from the offline ones. */
+static void add_judge_summary_json(cJSON *o, const struct eval_judge_summary *s)
+{
+	cJSON *j = cJSON_AddObjectToObject(o, "judge");
+	cJSON_AddStringToObject(j, "model", s->model);
+	cJSON_AddStringToObject(j, "prompt_version", s->prompt_version);
+	add_number_or_null(j, "faithfulness", s->judged > s->no_claims, s->faithfulness);
+	add_number_or_null(j, "relevance", s->judged > 0, s->relevance);
+	cJSON_AddNumberToObject(j, "asked", (double)s->asked);
+	cJSON_AddNumberToObject(j, "judged", (double)s->judged);
+	cJSON_AddNumberToObject(j, "unjudged", (double)s->unjudged);
+	cJSON_AddNumberToObject(j, "no_claims", (double)s->no_claims);
+	cJSON_AddNumberToObject(j, "cached", (double)s->cached);
+	cJSON_AddNumberToObject(j, "tokens_in", (double)s->tokens_in);
+	cJSON_AddNumberToObject(j, "tokens_out", (double)s->tokens_out);
+	add_number_or_null(j, "cost", s->cost_known, s->cost_usd);
+}
+
+/* One item's judge verdict, or why there is none. */
+static void add_judge_item_json(cJSON *o, const struct eval_judge *ej)
+{
+	bool judged = ej->status == EVAL_JUDGE_JUDGED;
+	cJSON *j = cJSON_AddObjectToObject(o, "judge");
+	cJSON_AddStringToObject(j, "status", judged ? "judged" : "unjudged");
+	add_number_or_null(j, "faithfulness", judged && ej->claims,
+	                   ej->claims ? (double)ej->supported / ej->claims : 0);
+	if (judged) {
+		cJSON_AddNumberToObject(j, "claims", ej->claims);
+		cJSON_AddNumberToObject(j, "supported", ej->supported);
+	}
+	add_number_or_null(j, "relevance", judged, ej->relevance);
+	cJSON_AddStringToObject(j, judged ? "relevance_reason" : "reason", ej->reason ? ej->reason : "");
+	cJSON_AddBoolToObject(j, "cached", ej->cached);
+	cJSON_AddNumberToObject(j, "tokens_in", (double)ej->tokens_in);
+	cJSON_AddNumberToObject(j, "tokens_out", (double)ej->tokens_out);
+	add_number_or_null(j, "cost", ej->cost_known, ej->cost_usd);
+}
 
 cJSON *eval_summary_json(const struct eval_summary *s)
 {
@@ -305,6 +401,8 @@ cJSON *eval_summary_json(const struct eval_summary *s)
 	cJSON_AddNumberToObject(cost, "per_success", s->m.cost_per_success);
 	cJSON_AddNumberToObject(cost, "embeddings", s->m.embed_cost);
 	cJSON_AddNumberToObject(o, "embed_tokens", (double)s->m.embed_tokens);
+	if (s->judge.model)
+		add_judge_summary_json(o, &s->judge);
 	return o;
 }
 
@@ -331,6 +429,8 @@ cJSON *eval_item_json(const struct eval_item_result *r)
 	if (r->retrieval.defined)
 		cJSON_AddBoolToObject(o, "found_answer", !r->declined);
 	cJSON_AddBoolToObject(o, "passed", r->passed);
+	if (r->judge.status != EVAL_JUDGE_NOT_ASKED)
+		add_judge_item_json(o, &r->judge);
 	return o;
 }
 

@@ -6,7 +6,8 @@
  * must-contain checks on the answer, spans, tokens and cost. Summaries
  * reuse the metrics window, so percentiles, cost per query and per
  * successful answer, and the threshold alerts are the ones `ragdeck
- * stats` computes. */
+ * stats` computes. The optional LLM judge (judge_eval.h) runs afterwards
+ * on the finished results; its numbers stay in their own fields. */
 #ifndef RAGDECK_EVAL_H
 #define RAGDECK_EVAL_H
 
@@ -28,6 +29,24 @@ enum eval_check { EVAL_CHECK_NA, EVAL_CHECK_PASS, EVAL_CHECK_FAIL };
 
 enum eval_check_kind { EVAL_IS_JSON, EVAL_SCHEMA, EVAL_REGEX, EVAL_MUST_CONTAIN, EVAL_N_CHECKS };
 
+/* What the LLM judge made of an item (core/eval/judge_eval.h). */
+enum eval_judge_status { EVAL_JUDGE_NOT_ASKED, EVAL_JUDGE_JUDGED, EVAL_JUDGE_UNJUDGED };
+
+struct eval_judge {
+	enum eval_judge_status status;
+	const char *model;                /* the judge model (not owned); NULL when not asked */
+	const char *prompt_version;       /* static */
+	bool cached;                      /* the verdict came from the store: no request */
+	int claims, supported;            /* the answer's claims, those the context supports;
+	                                   * faithfulness = supported / claims (none without claims) */
+	double relevance;                 /* 0..1 */
+	char *reason;                     /* judged: the relevance reason; unjudged: why (owned,
+	                                   * untrusted: sanitize before printing) */
+	long tokens_in, tokens_out;       /* of this run's requests (0 for a cached verdict) */
+	double cost_usd;                  /* of those tokens, when cost_known */
+	bool cost_known;                  /* the judge model has a price */
+};
+
 struct eval_item_result {
 	const struct golden_item *item;   /* points into the caller's set */
 	char *answer;
@@ -44,6 +63,9 @@ struct eval_item_result {
 	struct metrics_turn metrics;      /* spans, tokens, cost, grounding */
 	struct retrieve_result hits;      /* with eval_opts.keep_retrieval: what the turn
 	                                   * retrieved (empty when it did not) */
+	char *context;                    /* the context blocks the answer was given, each
+	                                   * "[n] text"; "" without any */
+	struct eval_judge judge;          /* NOT_ASKED unless judge_eval_run ran */
 };
 
 struct eval_opts {
@@ -82,6 +104,17 @@ struct eval_summary {
 	size_t checked[EVAL_N_CHECKS], check_passed[EVAL_N_CHECKS];
 	long tokens_in, tokens_out;
 	struct metrics_summary m;         /* spans, cost, grounding (the hallucination_score) */
+	struct eval_judge_summary {       /* the LLM judge, apart from every offline number */
+		const char *model;            /* NULL: no item was put to a judge */
+		const char *prompt_version;
+		size_t asked, judged, unjudged, cached;
+		size_t no_claims;             /* judged items whose answer made no claim */
+		double faithfulness;          /* mean over judged items with claims */
+		double relevance;             /* mean over judged items */
+		long tokens_in, tokens_out;
+		double cost_usd;              /* when cost_known */
+		bool cost_known;
+	} judge;
 };
 
 /* Summarise the results of category (-1: all). */
@@ -92,7 +125,8 @@ const char *eval_check_name(enum eval_check_kind k);
 
 /* JSON of a summary, and of one item's scores (the object regressions are
  * computed from: numbers where higher is better, booleans where true is a
- * pass). Caller frees with cJSON_Delete. */
+ * pass). Each has a "judge" object when the judge was asked, which
+ * regressions leave alone. Caller frees with cJSON_Delete. */
 struct cJSON *eval_summary_json(const struct eval_summary *s);
 struct cJSON *eval_item_json(const struct eval_item_result *r);
 

@@ -2,6 +2,7 @@
 #include "core/eval/pairs.h"
 #include "core/util/error.h"
 #include "core/util/fs.h"
+#include "core/util/hash.h"
 #include "core/answer/prompt.h"
 #include "core/util/tokens.h"
 #include "core/util/strbuf.h"
@@ -20,6 +21,8 @@
  * different message lists give two different keys. */
 #define KEY_FIELD '\x1f'
 #define KEY_RECORD '\x1e'
+/* Between the input key and the output in what a pair's hash covers. */
+#define KEY_OUTPUT '\x1d'
 
 /* Bytes of an unknown role shown in its message. */
 #define ROLE_SHOWN 40
@@ -225,6 +228,64 @@ cleanup:
 	cJSON_Delete(o);
 }
 
+/* The hash of a pair: its input key and output. */
+static void pair_hash(const char *key, const char *output, char out[17])
+{
+	struct strbuf sb = STRBUF_INIT;
+	sb_puts(&sb, key);
+	sb_putc(&sb, KEY_OUTPUT);
+	sb_puts(&sb, output);
+	hash64_hex(sb.buf, sb.len, out);
+	sb_free(&sb);
+}
+
+void pairs_chat_hash(const char *input, const char *output, char out[17])
+{
+	struct strbuf key = STRBUF_INIT;
+	key_add(&key, "user", input);
+	pair_hash(sb_str(&key), output, out);
+	sb_free(&key);
+}
+
+/* An input key as the judge reads it: "role: content" per message, a
+ * blank line between them; with only_user, the user messages' contents
+ * alone. */
+static char *key_text(const char *key, bool only_user)
+{
+	struct strbuf sb = STRBUF_INIT;
+	for (const char *p = key; *p;) {
+		const char *field = strchr(p, KEY_FIELD), *record = strchr(field, KEY_RECORD);
+		bool user = (size_t)(field - p) == 4 && strncmp(p, "user", 4) == 0;
+		if (!only_user || user) {
+			if (sb.len)
+				sb_puts(&sb, "\n\n");
+			if (!only_user) {
+				sb_append(&sb, p, (size_t)(field - p));
+				sb_puts(&sb, ": ");
+			}
+			sb_append(&sb, field + 1, (size_t)(record - field - 1));
+		}
+		p = record + 1;
+	}
+	return sb_detach(&sb, NULL);
+}
+
+/* The well-formed items into r->items, by line. */
+static void keep_items(struct pairs_report *r, const struct item *items, size_t n)
+{
+	r->items = xreallocarray(NULL, n ? n : 1, sizeof *r->items);
+	for (size_t i = 0; i < n; i++) {
+		if (!items[i].ok)
+			continue;
+		struct pairs_item *p = &r->items[r->n_ok++];
+		p->line = items[i].line;
+		p->instruction = key_text(items[i].input, false);
+		p->asked = key_text(items[i].input, true);
+		p->output = xstrdup(items[i].output);
+		pair_hash(items[i].input, items[i].output, p->hash);
+	}
+}
+
 /* Returns -1 with err when the pattern does not compile. */
 static int check_format(struct pairs_report *r, const struct item *it, const struct pairs_format *fmt,
                         char *err, size_t errlen)
@@ -351,6 +412,7 @@ int pairs_check_text(const char *name, const char *text, size_t len, const struc
 			goto cleanup;
 	}
 	r->n_items = n_items;
+	keep_items(r, items, n_items);
 	ok = xreallocarray(NULL, n_items ? n_items : 1, sizeof *ok);
 	for (size_t i = 0; i < n_items; i++)
 		if (items[i].ok)
@@ -420,6 +482,12 @@ void pairs_report_free(struct pairs_report **r)
 		return;
 	for (size_t i = 0; i < (*r)->n_problems; i++)
 		free((*r)->problems[i].detail);
+	for (size_t i = 0; i < (*r)->n_ok; i++) {
+		free((*r)->items[i].instruction);
+		free((*r)->items[i].asked);
+		free((*r)->items[i].output);
+	}
+	free((*r)->items);
 	free((*r)->problems);
 	free((*r)->source);
 	free(*r);

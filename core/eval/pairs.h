@@ -57,8 +57,21 @@ struct pairs_problem {
 	char *detail;                 /* what is wrong, without the line; owned */
 };
 
+/* A well-formed pair (non-empty input and output), as a judge sees it. */
+struct pairs_item {
+	int line;                     /* 1-based */
+	char *instruction;            /* its system and user messages, one "role: content"
+	                                 block each, in order; owned */
+	char *asked;                  /* its user messages' contents alone, a blank line
+	                                 between them: what it asks; owned */
+	char *output;                 /* the assistant's reply; owned */
+	char hash[17];                /* its identity (pairs_chat_hash for a chat line) */
+};
+
 struct pairs_report {
 	char *source;                 /* the name given to the check; owned */
+	struct pairs_item *items;     /* the well-formed pairs, by line */
+	size_t n_ok;
 	size_t n_items;               /* non-blank lines */
 	size_t counts[PAIRS_N_KINDS];
 	struct pairs_problem *problems;   /* sorted by line, then kind */
@@ -100,5 +113,11 @@ void pairs_report_free(struct pairs_report **r);
 /* A pair in the chat format: {"messages": [user input, assistant output]}.
  * Caller frees with cJSON_Delete. */
 struct cJSON *pairs_chat_json(const char *input, const char *output);
+
+/* The identity of the pair pairs_chat_json(input, output) writes, as 16 hex
+ * digits into out: the same hash pairs_check gives that line (a pair's
+ * hash covers its roles, contents and output, whatever its format, so a
+ * prompt/completion line hashes as the chat line with the same user input). */
+void pairs_chat_hash(const char *input, const char *output, char out[17]);
 
 #endif

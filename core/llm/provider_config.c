@@ -17,3 +17,13 @@ void llm_provider_cfg_from_config(const struct config_provider *p, struct llm_pr
 		.api_key_env = p->api_key_env ? p->api_key_env : "",
 	};
 }
+
+void llm_http_opts_from_config(const struct config *cfg, struct llm_http_opts *out)
+{
+	llm_http_opts_init(out);
+	out->connect_timeout_ms = cfg->http.connect_timeout_ms;
+	out->first_byte_timeout_ms = cfg->http.first_byte_timeout_ms;
+	out->idle_timeout_ms = cfg->http.idle_timeout_ms;
+	out->total_timeout_ms = cfg->http.total_timeout_ms;
+	out->max_retries = cfg->http.max_retries;
+}

@@ -4,7 +4,7 @@
  *   fixture_serve [--flavor openai|anthropic] [--tokens N] [--text TEXT]
  *                 [--delay-ms MS] [--head-delay-ms MS] [--reset-after N]
  *                 [--status CODE] [--retry-after S] [--error-body TEXT]
- *                 [--fault NAME]
+ *                 [--fault NAME] [--script FILE] [--log FILE]
  *
  * Streams "w1 w2 ... wN" as N text events (or the words of TEXT, which may
  * hold any bytes: it is JSON-escaped), usage in the last event, one event
@@ -18,10 +18,17 @@
  *   long-line   half the tokens, then a 2 MiB line (over the parser's cap)
  *   wrong-type  200 with Content-Type text/html and an HTML page
  *   flood       5 MiB of answer in 1 KiB tokens (past ragdeck's 4 MiB cap)
+ * --script FILE answers the i-th request with line i of FILE (the last line
+ * repeats): a line is the text of a whole streamed reply, like --text, or
+ * "!CODE" for an HTTP error CODE with a JSON error body (the delays apply
+ * to every line). --log FILE appends each request's body to FILE as one
+ * line as the request arrives, so a test counts and reads the requests.
  * Prints its base URL ("http://127.0.0.1:PORT/v1" for openai) on one line,
  * then serves until stdin reaches end of file. */
 #include "tests/integration/fixture_server.h"
 #include "core/util/strbuf.h"
+
+#include "core/util/fs.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -151,11 +158,53 @@ static long event_offset(const char *body, int n)
 	return p ? (long)(p - body) : -1;
 }
 
+#define MAX_SCRIPT 64
+
+/* The replies of a --script file, one per line, with the stream options
+ * of sp (its text replaced by each line). Returns how many, 0 when the
+ * file cannot be read or holds a line --text would refuse. */
+static size_t script_replies(const char *path, struct stream_spec sp, const struct fixture_response *like,
+                             struct fixture_response *out, struct strbuf *bodies)
+{
+	char *text = NULL, why[256];
+	size_t len = 0, n = 0;
+	if (fs_read_file(path, 0, &text, &len, why, sizeof why) != 0) {
+		fprintf(stderr, "fixture_serve: %s: %s\n", path, why);
+		return 0;
+	}
+	for (char *line = strtok(text, "\n"); line && n < MAX_SCRIPT; line = strtok(NULL, "\n")) {
+		out[n] = *like;
+		if (line[0] == '!') {
+			out[n].status = atoi(line + 1);
+			out[n].content_type = "application/json";
+			out[n].body = "{\"error\":{\"message\":\"fixture scripted error\",\"type\":\"server_error\"}}";
+			out[n].split_events = 0;
+			out[n].framing = FIXTURE_LENGTH;
+			n++;
+			continue;
+		}
+		if (line[0] == ' ') {
+			n = 0;
+			break;
+		}
+		sp.text = line;
+		sp.tokens = count_words(line);
+		if (sp.openai)
+			openai_stream(&bodies[n], &sp);
+		else
+			anthropic_stream(&bodies[n], &sp);
+		out[n].body = bodies[n].buf;
+		n++;
+	}
+	free(text);
+	return n;
+}
+
 static const char *const faults[] = { "", "bytes", "error-mid", "malformed", "long-line", "wrong-type", "flood" };
 
 int main(int argc, char **argv)
 {
-	const char *flavor = "openai", *error_body = NULL;
+	const char *flavor = "openai", *error_body = NULL, *script_path = NULL, *log_path = NULL;
 	struct stream_spec sp = { .tokens = 20, .fault = "" };
 	int status = 0, reset_events = -1;
 	unsigned delay = 0, head_delay = 0;
@@ -181,6 +230,10 @@ int main(int argc, char **argv)
 			error_body = argv[i + 1];
 		else if (strcmp(argv[i], "--fault") == 0)
 			sp.fault = argv[i + 1];
+		else if (strcmp(argv[i], "--script") == 0)
+			script_path = argv[i + 1];
+		else if (strcmp(argv[i], "--log") == 0)
+			log_path = argv[i + 1];
 		else {
 			fprintf(stderr, "fixture_serve: unknown option %s\n", argv[i]);
 			return 2;
@@ -215,7 +268,21 @@ int main(int argc, char **argv)
 		  .delay_ms = delay, .head_delay_ms = head_delay,
 		  .reset_after = reset_events >= 0 ? event_offset(body.buf, reset_events + (sp.openai ? 0 : 2)) : -1 },
 	};
-	struct fixture_server *s = status ? fixture_start(script, 2) : fixture_start(script + 1, 1);
+	struct fixture_response scripted[MAX_SCRIPT + 1];
+	struct strbuf bodies[MAX_SCRIPT] = { STRBUF_INIT };
+	size_t n_scripted = 0;
+	if (script_path) {
+		scripted[0] = script[0];
+		n_scripted = script_replies(script_path, sp, &script[1], scripted + 1, bodies);
+		if (!n_scripted) {
+			fprintf(stderr, "fixture_serve: --script %s holds no usable reply\n", script_path);
+			return 2;
+		}
+	}
+	struct fixture_server *s = script_path ? fixture_start(scripted + !status, n_scripted + (status != 0))
+	                           : status ? fixture_start(script, 2) : fixture_start(script + 1, 1);
+	if (log_path)
+		fixture_log_requests(s, log_path);
 	printf("%s%s\n", fixture_url(s), sp.openai ? "/v1" : "");
 	fflush(stdout);
 	char buf[256];
@@ -223,5 +290,7 @@ int main(int argc, char **argv)
 		;
 	fixture_stop(&s);
 	sb_free(&body);
+	for (size_t i = 0; i < MAX_SCRIPT; i++)
+		sb_free(&bodies[i]);
 	return 0;
 }

@@ -31,6 +31,7 @@ struct fixture_server {
 	size_t n_reqs;
 	uint64_t *times;
 	size_t n_times, cap_times;
+	FILE *log;                  /* fixture_log_requests; NULL: none */
 };
 
 static void die(const char *what)
@@ -211,6 +212,11 @@ static void serve(struct fixture_server *s, int fd)
 	s->reqs = xreallocarray(s->reqs, s->n_reqs + 1, sizeof(*s->reqs));
 	s->reqs[s->n_reqs++] = req;
 	s->n_times = 0;
+	if (s->log) {
+		fwrite(req.body, 1, req.body_len, s->log);
+		fputc('\n', s->log);
+		fflush(s->log);
+	}
 	pthread_mutex_unlock(&s->lock);
 	if (send_response(s, fd, &s->script[i]) == 0)
 		shutdown(fd, SHUT_WR);
@@ -264,6 +270,16 @@ struct fixture_server *fixture_start(const struct fixture_response *script, size
 	if (pthread_create(&s->thread, NULL, server_main, s) != 0)
 		die("pthread_create");
 	return s;
+}
+
+void fixture_log_requests(struct fixture_server *s, const char *path)
+{
+	FILE *f = fopen(path, "a");
+	if (!f)
+		die(path);
+	pthread_mutex_lock(&s->lock);
+	s->log = f;
+	pthread_mutex_unlock(&s->lock);
 }
 
 const char *fixture_url(const struct fixture_server *s)
@@ -335,6 +351,8 @@ void fixture_stop(struct fixture_server **sp)
 	}
 	free(s->reqs);
 	free(s->times);
+	if (s->log)
+		fclose(s->log);
 	free(s->script);
 	pthread_mutex_destroy(&s->lock);
 	free(s);

@@ -49,6 +49,12 @@ struct fixture_server;
  * outlive the server). Aborts the test program when the socket fails. */
 struct fixture_server *fixture_start(const struct fixture_response *script, size_t n);
 
+/* Append the body of every request from now on to the file at path, one
+ * line each (a body's own line breaks kept), as the request arrives and
+ * before it is answered. Aborts the test program when the file cannot be
+ * opened. */
+void fixture_log_requests(struct fixture_server *s, const char *path);
+
 /* "http://127.0.0.1:PORT" */
 const char *fixture_url(const struct fixture_server *s);
 

@@ -113,11 +113,62 @@ static void regressions_between_two_stored_runs_are_named(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* Verdicts are cached per item, hash, model and prompt version; a second
+ * put replaces the first; the newest of any model is found by hash. */
+static void judge_verdicts_are_cached_by_their_whole_key(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/test_eval.XXXXXX", path[64], err[256], cmd[128];
+	struct store *s = NULL;
+	char *v = NULL, *model = NULL;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/e.db", dir);
+	assert_int_equal(store_open(path, &s, err, sizeof err), 0);
+	struct evalstore_judge_key k = { "q1", "00aa", "gpt-4o-mini", "judge-v1" };
+	struct evalstore_judge_cost cost = { 321, 20, 0.0000601, true };
+	assert_int_equal(evalstore_judge_get(s, &k, &v, err, sizeof err), 1);
+	assert_null(v);
+	assert_int_equal(evalstore_judge_put(s, &k, "{\"a\":1}", &cost, err, sizeof err), 0);
+	assert_int_equal(evalstore_judge_get(s, &k, &v, err, sizeof err), 0);
+	assert_string_equal(v, "{\"a\":1}");
+	free(v);
+	struct evalstore_judge_key other[] = {
+		{ "q2", "00aa", "gpt-4o-mini", "judge-v1" }, { "q1", "00ab", "gpt-4o-mini", "judge-v1" },
+		{ "q1", "00aa", "claude-sonnet-4-6", "judge-v1" }, { "q1", "00aa", "gpt-4o-mini", "judge-v2" },
+	};
+	for (size_t i = 0; i < sizeof other / sizeof other[0]; i++) {
+		assert_int_equal(evalstore_judge_get(s, &other[i], &v, err, sizeof err), 1);
+		assert_null(v);
+	}
+	assert_int_equal(evalstore_judge_put(s, &k, "{\"a\":2}", &cost, err, sizeof err), 0);
+	assert_int_equal(evalstore_judge_get(s, &k, &v, err, sizeof err), 0);
+	assert_string_equal(v, "{\"a\":2}");
+	free(v);
+	struct evalstore_judge_cost unpriced = { 5, 6, 0, false };
+	assert_int_equal(evalstore_judge_put(s, &other[2], "{\"b\":1}", &unpriced, err, sizeof err), 0);
+	assert_int_equal(evalstore_judge_latest(s, "00aa", "judge-v1", NULL, &v, &model, err, sizeof err), 0);
+	assert_string_equal(v, "{\"b\":1}");
+	assert_string_equal(model, "claude-sonnet-4-6");
+	free(v);
+	free(model);
+	assert_int_equal(evalstore_judge_latest(s, "00aa", "judge-v1", "gpt-4o-mini", &v, &model, err, sizeof err), 0);
+	assert_string_equal(v, "{\"a\":2}");
+	free(v);
+	free(model);
+	assert_int_equal(evalstore_judge_latest(s, "00aa", "judge-v2", NULL, &v, &model, err, sizeof err), 1);
+	assert_null(v);
+	assert_null(model);
+	store_close(&s);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(answers_are_checked_against_format_and_must_contain),
 		cmocka_unit_test(regressions_between_two_stored_runs_are_named),
+		cmocka_unit_test(judge_verdicts_are_cached_by_their_whole_key),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -357,6 +357,35 @@ static void chat_json_reads_back_as_the_same_pair(void **state)
 	cJSON_Delete(o);
 }
 
+/* The well-formed pairs are kept for a judge, each with its instruction,
+ * what it asks, its output and a hash that a chat line and a
+ * prompt/completion line of the same pair share with pairs_chat_hash. */
+static void well_formed_pairs_are_kept_with_their_hash(void **state)
+{
+	(void)state;
+	struct pairs_report *r = check(
+		"{\"prompt\": \"Refund window?\", \"completion\": \"14 days.\"}\n"
+		"not json\n"
+		"{\"messages\": [{\"role\": \"system\", \"content\": \"Be brief.\"}, "
+		"{\"role\": \"user\", \"content\": \"Refund window?\"}, {\"role\": \"assistant\", \"content\": \"14 days.\"}]}\n"
+		"{\"messages\": [{\"role\": \"user\", \"content\": \"Refund window?\"}, "
+		"{\"role\": \"assistant\", \"content\": \"14 days.\"}]}\n"
+		"{\"prompt\": \"Refund window?\", \"completion\": \"30 days.\"}\n", NULL);
+	char hash[17];
+	assert_int_equal(r->n_ok, 4);
+	assert_int_equal(r->items[0].line, 1);
+	assert_int_equal(r->items[1].line, 3);
+	assert_string_equal(r->items[1].instruction, "system: Be brief.\n\nuser: Refund window?");
+	assert_string_equal(r->items[1].asked, "Refund window?");
+	assert_string_equal(r->items[1].output, "14 days.");
+	pairs_chat_hash("Refund window?", "14 days.", hash);
+	assert_string_equal(r->items[0].hash, hash);
+	assert_string_equal(r->items[2].hash, hash);
+	assert_string_not_equal(r->items[1].hash, hash);
+	assert_string_not_equal(r->items[3].hash, hash);
+	pairs_report_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -377,6 +406,7 @@ int main(void)
 		cmocka_unit_test(bad_pattern_given_directly_fails_the_check),
 		cmocka_unit_test(missing_file_is_named),
 		cmocka_unit_test(chat_json_reads_back_as_the_same_pair),
+		cmocka_unit_test(well_formed_pairs_are_kept_with_their_hash),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -215,11 +215,11 @@ static void test_version_6_messages_upgrade_unreplaced(void **state)
 	assert_int_equal(sqlite3_exec(store_db(f->s), "ALTER TABLE messages DROP COLUMN replaced;"
 	                              "ALTER TABLE collections DROP COLUMN vec_generation; DROP INDEX documents_by_status;"
 	                              "ALTER TABLE chunks DROP COLUMN page_start; ALTER TABLE chunks DROP COLUMN page_end;"
-	                              "ALTER TABLE queries DROP COLUMN unsupported_sentences;"
+	                              "ALTER TABLE queries DROP COLUMN unsupported_sentences; DROP TABLE judge_verdicts;"
 	                              "PRAGMA user_version = 6;", NULL, NULL, NULL), SQLITE_OK);
 	store_close(&f->s);
 	assert_int_equal(store_open(f->path, &f->s, err, sizeof err), 0);
-	assert_int_equal(count(f->s, "PRAGMA user_version"), 10);
+	assert_int_equal(count(f->s, "PRAGMA user_version"), 11);
 	assert_int_equal(count(f->s, "SELECT count(*) FROM messages WHERE content = 'kept' AND replaced = 0"), 1);
 }
 

@@ -103,7 +103,7 @@ static void database_is_private_wal_and_versioned(void **state)
 	snprintf(dir, sizeof dir, "%s/sub", f->dir);
 	assert_int_equal(stat(dir, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0700);
-	assert_int_equal(count(f, "PRAGMA user_version"), 10);
+	assert_int_equal(count(f, "PRAGMA user_version"), 11);
 	assert_int_equal(count(f, "PRAGMA foreign_keys"), 1);
 	sqlite3_stmt *q;
 	assert_int_equal(sqlite3_prepare_v2(store_db(f->s), "PRAGMA journal_mode", -1, &q, NULL), SQLITE_OK);
@@ -459,11 +459,11 @@ static void version_5_database_upgrades_with_its_model(void **state)
 		"ALTER TABLE messages DROP COLUMN replaced;"
 		"ALTER TABLE collections DROP COLUMN vec_generation; DROP INDEX documents_by_status;"
 		"ALTER TABLE chunks DROP COLUMN page_start; ALTER TABLE chunks DROP COLUMN page_end;"
-		"ALTER TABLE queries DROP COLUMN unsupported_sentences;"
+		"ALTER TABLE queries DROP COLUMN unsupported_sentences; DROP TABLE judge_verdicts;"
 		"PRAGMA user_version = 5;", NULL, NULL, NULL), SQLITE_OK);
 	store_close(&f->s);
 	assert_int_equal(store_open(f->path, &f->s, err, sizeof err), 0);
-	assert_int_equal(count(f, "PRAGMA user_version"), 10);
+	assert_int_equal(count(f, "PRAGMA user_version"), 11);
 	assert_int_equal(count(f, "SELECT count(*) FROM embeddings WHERE model = 'hash-4' AND dim = 4"), 2);
 	struct store_embedding e;
 	assert_int_equal(store_embedding_get(f->s, f->coll, &e, err, sizeof err), 0);

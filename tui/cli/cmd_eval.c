@@ -10,6 +10,7 @@
 #include "core/embed/embed.h"
 #include "core/eval/eval.h"
 #include "core/eval/eval_history.h"
+#include "core/eval/judge_eval.h"
 #include "core/search/retrieve.h"
 #include "core/answer/turn.h"
 #include "core/util/log.h"
@@ -20,6 +21,7 @@
 #include <cjson/cJSON.h>
 #include <getopt.h>
 #include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -46,6 +48,10 @@ static const char eval_help[] =
 	"                         table; KEY is top_k, max_context_tokens, rrf_k,\n"
 	"                         vector_weight, fts_weight, heading_weight,\n"
 	"                         proximity_weight or archived_weight\n"
+	"      --judge MODEL      also have MODEL (a model the config reaches) score\n"
+	"                         each answer's faithfulness to its context and its\n"
+	"                         relevance to the question, apart from the offline\n"
+	"                         numbers; verdicts are cached in the database\n"
 	"      --json             print one JSON object\n"
 	"      --db PATH          database file\n"
 	"      --config FILE      config file\n"
@@ -53,7 +59,8 @@ static const char eval_help[] =
 	"\n"
 	"Exit status 1 when the hallucination_score is under\n"
 	"evaluation.alert_thresholds.hallucination_score or the total p95 latency\n"
-	"is over latency_p95_ms (each failure is named), 2 on usage errors.\n";
+	"is over latency_p95_ms (each failure is named), 2 on usage errors. The\n"
+	"judge never changes it: an item it could not score is reported unjudged.\n";
 
 /* The keys --sweep varies, each a parameter of a run. */
 enum sweep_key { SWEEP_NONE, SWEEP_TOP_K, SWEEP_MAX_CONTEXT, SWEEP_RRF_K, SWEEP_VECTOR_WEIGHT,
@@ -87,6 +94,8 @@ struct eval_cmd {
 	double values[MAX_SWEEP];
 	size_t n_values;
 	bool json;
+	const char *judge_model;      /* --judge */
+	struct judge *judge;          /* NULL without --judge */
 };
 
 static const char *const category_rows[] = { "overall", "factual", "structural", "hybrid" };
@@ -187,14 +196,24 @@ static int store_run(struct eval_cmd *c, struct run *r, char *err, size_t errlen
 	return rc;
 }
 
-static void progress(void *ud, size_t done, size_t total, const struct eval_item_result *r)
+/* "done/total" on a terminal's stderr, after what ("" or "judge "). */
+static void show_progress(const struct eval_cmd *c, const char *what, size_t done, size_t total)
 {
-	const struct eval_cmd *c = ud;
-	(void)r;
 	if (!c->json && isatty(fileno(stderr)))
-		fprintf(stderr, "\r%zu/%zu", done, total);
+		fprintf(stderr, "\r%s%zu/%zu", what, done, total);
 	if (!c->json && isatty(fileno(stderr)) && done == total)
 		fprintf(stderr, "\r%*s\r", 24, "");
+}
+
+static void progress(void *ud, size_t done, size_t total, const struct eval_item_result *r)
+{
+	(void)r;
+	show_progress(ud, "", done, total);
+}
+
+static void judge_progress(void *ud, size_t done, size_t total)
+{
+	show_progress(ud, "judge ", done, total);
 }
 
 static int run_once(struct eval_cmd *c, struct embedder *e, struct run *r, char *err, size_t errlen)
@@ -211,6 +230,8 @@ static int run_once(struct eval_cmd *c, struct embedder *e, struct run *r, char 
 		log_warn("answering without documents: %s", why);
 	struct turn_env env = { .cfg = &r->cfg, .retriever = retriever, .client = client };
 	rc = eval_run(&env, c->set, &o, &r->res, err, errlen);
+	if (rc == 0 && c->judge)
+		judge_eval_run(c->judge, r->res, c->set->n_items, judge_progress, c);
 	if (rc == 0) {
 		for (int i = 0; i < 4; i++)
 			eval_summarize(r->res, c->set->n_items, i - 1, &r->sum[i]);
@@ -345,6 +366,130 @@ static void print_comparison(const struct run *r)
 		       cJSON_GetObjectItem(e, "what")->valuestring);
 }
 
+/* ---- the judge's numbers, apart from the offline ones ------------------- */
+
+static void judge_header(const char *first)
+{
+	printf("%-12s %5s %6s %6s %8s %8s %6s %6s\n", first, "asked", "judged", "cached", "unjudged", "noclaims",
+	       "faith", "relev");
+}
+
+/* A mean as the table shows it: "-" when no item counts. */
+static void judge_mean(bool defined, double v, char *out, size_t n)
+{
+	if (defined)
+		snprintf(out, n, "%.3f", v);
+	else
+		snprintf(out, n, "-");
+}
+
+static void judge_row(const char *name, const struct eval_judge_summary *j)
+{
+	char faith[16], relev[16];
+	judge_mean(j->judged > j->no_claims, j->faithfulness, faith, sizeof faith);
+	judge_mean(j->judged > 0, j->relevance, relev, sizeof relev);
+	printf("%-12s %5zu %6zu %6zu %8zu %8zu %6s %6s\n", name, j->asked, j->judged, j->cached, j->unjudged,
+	       j->no_claims, faith, relev);
+}
+
+/* Judge and answering tokens and cost, each apart. */
+static void judge_costs(const struct eval_summary *s)
+{
+	const struct eval_judge_summary *j = &s->judge;
+	printf("judge tokens: %ld in, %ld out; judge cost ", j->tokens_in, j->tokens_out);
+	if (j->cost_known)
+		printf("$%.6f", j->cost_usd);
+	else
+		printf("unknown (%s has no price: see pricing in docs/config.md)", j->model);
+	printf(" (answering: %ld in, %ld out, $%.6f)\n", s->tokens_in, s->tokens_out, s->m.cost_total);
+}
+
+/* Each unjudged item with why, the why made safe for a terminal. */
+static void judge_unjudged(const struct eval_cmd *c, const struct run *r)
+{
+	for (size_t i = 0; i < c->set->n_items; i++) {
+		const struct eval_item_result *x = &r->res[i];
+		if (x->judge.status != EVAL_JUDGE_UNJUDGED)
+			continue;
+		printf("unjudged ");
+		cli_put_cell(stdout, x->item->id, strlen(x->item->id));
+		printf(": ");
+		cli_put_cell(stdout, x->judge.reason, strlen(x->judge.reason));
+		printf("\n");
+	}
+}
+
+static void judge_title(const struct eval_cmd *c)
+{
+	printf("\njudge %s, prompt %s (LLM-scored, kept apart from the offline numbers above):\n",
+	       judge_model(c->judge), JUDGE_EVAL_PROMPT_VERSION);
+}
+
+/* " name +0.123": a change of a mean; one that rounds to nothing is +0.000
+ * (a mean summed again differs from its stored copy in the last bits). */
+static void print_delta(const char *name, double d)
+{
+	if (fabs(d) < 0.0005)
+		d = 0;
+	printf(" %s %+.3f", name, d);
+}
+
+/* The judge's means against those of the previous run, when that run was
+ * judged by the same model and prompt. */
+static void judge_comparison(const struct run *r)
+{
+	const struct eval_judge_summary *j = &r->sum[0].judge;
+	const cJSON *pj = cJSON_GetObjectItemCaseSensitive(r->prev_summary, "judge");
+	const char *model = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(pj, "model"));
+	const char *version = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(pj, "prompt_version"));
+	const cJSON *faith = cJSON_GetObjectItemCaseSensitive(pj, "faithfulness");
+	const cJSON *relev = cJSON_GetObjectItemCaseSensitive(pj, "relevance");
+	if (!j->model || !r->prev_id)
+		return;
+	if (!model || !version || strcmp(model, j->model) != 0 || strcmp(version, j->prompt_version) != 0) {
+		printf("judge: run %lld was not judged by %s with %s, nothing to compare\n", (long long)r->prev_id,
+		       j->model, j->prompt_version);
+		return;
+	}
+	printf("judge vs run %lld:", (long long)r->prev_id);
+	if (cJSON_IsNumber(faith) && j->judged > j->no_claims)
+		print_delta("faith", j->faithfulness - faith->valuedouble);
+	if (cJSON_IsNumber(relev) && j->judged)
+		print_delta("relev", j->relevance - relev->valuedouble);
+	printf("\n");
+}
+
+static void print_judge(const struct eval_cmd *c, const struct run *runs, size_t n)
+{
+	if (!c->judge)
+		return;
+	judge_title(c);
+	if (c->sweep == SWEEP_NONE) {
+		judge_header("");
+		for (int i = 0; i < 4; i++)
+			if (i == 0 || runs[0].sum[i].items)
+				judge_row(category_rows[i], &runs[0].sum[i].judge);
+		judge_costs(&runs[0].sum[0]);
+		judge_comparison(&runs[0]);
+		judge_unjudged(c, &runs[0]);
+		return;
+	}
+	judge_header(sweep_name(c->sweep));
+	for (size_t i = 0; i < n; i++) {
+		char name[32];
+		format_value(c->values[i], name, sizeof name);
+		judge_row(name, &runs[i].sum[0].judge);
+	}
+	for (size_t i = 0; i < n; i++) {
+		char v[32];
+		format_value(c->values[i], v, sizeof v);
+		printf("%s=%s: ", sweep_name(c->sweep), v);
+		judge_costs(&runs[i].sum[0]);
+		judge_comparison(&runs[i]);
+		judge_unjudged(c, &runs[i]);
+	}
+}
+
 static cJSON *run_json(const struct eval_cmd *c, const struct run *r)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -409,6 +554,7 @@ static void print_text(const struct eval_cmd *c, const struct run *runs, size_t 
 		printf("\n");
 		print_checks(&runs[0].sum[0]);
 		print_comparison(&runs[0]);
+		print_judge(c, runs, n);
 		return;
 	}
 	printf("%s: %zu items, model %s, mode %s, sweep over %s\n\n", c->golden_path, c->set->n_items,
@@ -427,6 +573,7 @@ static void print_text(const struct eval_cmd *c, const struct run *runs, size_t 
 		printf("%s=%s: ", sweep_name(c->sweep), v);
 		print_comparison(&runs[i]);
 	}
+	print_judge(c, runs, n);
 }
 
 static int report(const struct eval_cmd *c, const struct run *runs, size_t n)
@@ -439,6 +586,11 @@ static int report(const struct eval_cmd *c, const struct run *runs, size_t n)
 		cJSON_AddStringToObject(o, "golden_hash", c->golden_hash);
 		if (c->sweep != SWEEP_NONE)
 			cJSON_AddStringToObject(o, "sweep", sweep_name(c->sweep));
+		if (c->judge) {
+			cJSON *j = cJSON_AddObjectToObject(o, "judge");
+			cJSON_AddStringToObject(j, "model", judge_model(c->judge));
+			cJSON_AddStringToObject(j, "prompt_version", JUDGE_EVAL_PROMPT_VERSION);
+		}
 		cJSON *sel = cJSON_AddArrayToObject(o, "metrics");
 		for (size_t i = 0; i < c->cli->cfg->evaluation.n_metrics; i++)
 			cJSON_AddItemToArray(sel, cJSON_CreateString(c->cli->cfg->evaluation.metrics[i]));
@@ -476,6 +628,7 @@ static int parse_args(struct eval_cmd *c, int argc, char **argv, int *exit_code)
 		{ .name = "mode", .type = CLI_OPT_FUNC, .dest = &c->mode, .parse = cli_opt_retrieve_mode,
 		  .choices = CLI_RETRIEVE_MODES, .refused = "--mode takes hybrid, vector or fts, not '%s'" },
 		{ .name = "json", .type = CLI_OPT_FLAG, .dest = &c->json },
+		{ .name = "judge", .type = CLI_OPT_STRING, .dest = &c->judge_model },
 		{ .complete = CLI_COMPLETE_PATH }, /* GOLDEN */
 	};
 	if (cli_options_parse(c->cli, "eval", eval_help, opts, argc, argv, exit_code) != 0)
@@ -508,6 +661,10 @@ int cmd_eval(struct cli *cli, int argc, char **argv)
 	eval_set_hash(c.set, c.golden_hash);
 	if (cli_open_store(cli) != 0 || !(embedder = cli_embedder_or_log(cli, NULL, EMBED_FOR_QUERIES)))
 		goto cleanup;
+	if (c.judge_model && judge_new(cli->cfg, cli->store, c.judge_model, &c.judge, err, sizeof err) != 0) {
+		rc = cli_usage_error(cli, "eval ", "--judge: %s", err);
+		goto cleanup;
+	}
 	if (c.sweep == SWEEP_NONE)
 		c.values[c.n_values++] = 0;
 	for (; n_runs < c.n_values; n_runs++) {
@@ -532,6 +689,7 @@ cleanup:
 		run_free(&runs[i]);
 	}
 	embed_free(&embedder);
+	judge_free(&c.judge);
 	golden_set_free(&c.set);
 	free(c.golden_id);
 	return rc;

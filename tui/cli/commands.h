@@ -27,10 +27,11 @@ struct cli;
 	  "answer a question from the documents, with numbered sources") \
 	X(stats, "", "stats [--since DURATION] [--json]", \
 	  "latency percentiles, error and fallback rates, cost, alerts") \
-	X(eval, "", "eval [--model M] [-k N] [--sweep KEY=V1,V2,...] [--json] GOLDEN", \
+	X(eval, "", "eval [--model M] [-k N] [--sweep KEY=V1,V2,...] [--judge MODEL] [--json] GOLDEN", \
 	  "score a golden set: retrieval, grounding, format, latency, cost; gate on thresholds") \
 	X(golden, "export", "golden export [--json]", "write reviewer marks as golden items (YAML, or JSONL)") \
-	X(pairs, "check export", "pairs check [--format json|regex:PATTERN] FILE.jsonl | pairs export [--json]", \
+	X(pairs, "check export", "pairs check [--format json|regex:PATTERN] [--judge MODEL] FILE.jsonl | " \
+	  "pairs export [--min-score X [--judge MODEL]] [--json]", \
 	  "check fine-tuning pairs before training; export approved chat turns as pairs") \
 	X(config, "check", "config check [FILE]", "check a config file and print the effective config") \
 	X(completion, "bash zsh fish", "completion bash|zsh|fish", "print the shell completion script for bash, zsh or fish")
