@@ -204,6 +204,38 @@ static void tiny_budget_drops_chunks_and_says_so(void **state)
 	retrieve_result_free(&res);
 }
 
+/* A repack with room marks the dropped hits summarized and keeps the
+ * room free; a repack without it gives back the search's own pack. */
+static void repack_with_room_summarizes_the_dropped_hits_and_without_restores(void **state)
+{
+	struct fixture *f = *state;
+	char err[256];
+	struct retrieve_query q = { .text = "refunds", .k = 4, .mode = RETRIEVE_HYBRID, .max_context_tokens = 25 };
+	struct retrieve_result res;
+	assert_int_equal(retriever_search(f->r, &q, &res, err, sizeof err), 0);
+	size_t packed = res.pack.n_blocks, dropped = res.pack.n_dropped;
+	assert_true(dropped >= 1);
+	retrieve_repack(&res, 5);
+	assert_int_equal(res.pack.budget, 25);
+	assert_true(res.pack.total_tokens <= 20);
+	size_t summarized = 0;
+	for (size_t i = 0; i < res.n_hits; i++) {
+		assert_true(res.hits[i].packed != res.hits[i].summarized);
+		summarized += res.hits[i].summarized;
+	}
+	assert_int_equal(summarized, res.pack.n_dropped);
+	assert_true(res.pack.n_blocks > res.pack.n_packed);
+	for (size_t b = res.pack.n_packed; b < res.pack.n_blocks; b++)
+		assert_true(res.pack.blocks[b].summarized);
+	retrieve_repack(&res, 0);
+	assert_int_equal(res.pack.n_blocks, packed);
+	assert_int_equal(res.pack.n_packed, packed);
+	assert_int_equal(res.pack.n_dropped, dropped);
+	for (size_t i = 0; i < res.n_hits; i++)
+		assert_false(res.hits[i].summarized);
+	retrieve_result_free(&res);
+}
+
 static void unknown_collection_is_a_clear_error(void **state)
 {
 	struct fixture *f = *state;
@@ -576,6 +608,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(second_query_vector_comes_from_the_cache, setup, teardown),
 		cmocka_unit_test_setup_teardown(arena_catches_up_with_another_connection, setup, teardown),
 		cmocka_unit_test_setup_teardown(tiny_budget_drops_chunks_and_says_so, setup, teardown),
+		cmocka_unit_test_setup_teardown(repack_with_room_summarizes_the_dropped_hits_and_without_restores, setup,
+		                                teardown),
 		cmocka_unit_test_setup_teardown(unknown_collection_is_a_clear_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(full_text_search_matches_word_forms, setup, teardown),
 		cmocka_unit_test_setup_teardown(consecutive_query_words_found_together_rank_first, setup, teardown),
