@@ -100,7 +100,9 @@ static void draw_hit(struct pane_host *host, WINDOW *w, int y, int width, const 
 		x += screen_printf(w, y, x, width + 1 - x, THEME_WARN, "%s", mark);
 	if (h->status != DOC_CURRENT)
 		x += screen_printf(w, y, x, width + 1 - x, THEME_WARN, " %s", doc_status_name(h->status));
-	if (!h->packed)
+	if (h->summarized)
+		x += screen_printf(w, y, x, width + 1 - x, THEME_WARN, " summarized");
+	else if (!h->packed)
 		x += screen_printf(w, y, x, width + 1 - x, THEME_WARN, " over budget");
 	if (flagged(r, b))
 		screen_printf(w, y, x, width + 1 - x, THEME_INJECTION_FLAG, " ! injection?");
@@ -128,8 +130,12 @@ static void context_draw(struct pane *pn, WINDOW *w, bool focused)
 		return;
 	}
 	const struct pack_result *p = &r->retrieval.pack;
-	screen_printf(w, 1, 1, width, THEME_DIM, "%zu chunks, %zu packed in %d/%d tokens, %zu flagged",
-	              r->retrieval.n_hits, p->n_blocks, p->total_tokens, p->budget, r->prompt.n_flagged);
+	int x = 1 + screen_printf(w, 1, 1, width, THEME_DIM, "%zu chunks, %zu packed", r->retrieval.n_hits,
+	                          p->n_packed);
+	if (p->summary)
+		x += screen_printf(w, 1, x, width + 1 - x, THEME_DIM, ", %zu summarized", p->n_blocks - p->n_packed);
+	screen_printf(w, 1, x, width + 1 - x, THEME_DIM, " in %d/%d tokens, %zu flagged", p->total_tokens, p->budget,
+	              r->prompt.n_flagged);
 	int shown = (inner_h - 1) / ROWS_PER_HIT;
 	if (shown < 1)
 		return;

@@ -4,6 +4,7 @@
 #include "core/llm/breaker.h"
 #include "core/config/config.h"
 #include "core/util/clock.h"
+#include "core/util/strbuf.h"
 
 #include <string.h>
 
@@ -35,6 +36,25 @@ static void health(struct pane_host *host, WINDOW *w, int *y, int h, int width, 
 	}
 }
 
+/* What became of the chunks left out for budget: summarized (with the
+ * call's tokens, time and cost) or why not, one row per part of the line
+ * (summary_report_describe separates them by "; "), the later ones
+ * indented. Nothing when nothing was summarized. */
+static void summary_line(WINDOW *w, int *y, int h, int width, const struct summary_report *s)
+{
+	struct strbuf line = STRBUF_INIT;
+	summary_report_describe(s, &line);
+	enum theme_elem e = s->used ? THEME_OK : THEME_WARN;
+	const char *p = line.len ? line.buf : NULL;
+	for (bool first = true; p && *y < h - 1; first = false) {
+		const char *end = strstr(p, "; ");
+		int n = end ? (int)(end - p) : (int)strlen(p);
+		screen_printf(w, (*y)++, 1, width, e, "%s%.*s", first ? "" : "  ", n, p);
+		p = end ? end + 2 : NULL;
+	}
+	sb_free(&line);
+}
+
 static void routing_draw(struct pane *p, WINDOW *w, bool focused)
 {
 	int h, wd, y = 1;
@@ -60,6 +80,7 @@ static void routing_draw(struct pane *p, WINDOW *w, bool focused)
 	for (size_t i = 0; i < r->n_hops && y < h - 1; i++)
 		screen_printf(w, y++, 1, width, THEME_WARN, "skipped %s: %s", r->hops[i].model,
 		              r->hops[i].reason);
+	summary_line(w, &y, h, width, &r->summary);
 	health(p->host, w, &y, h, width, d);
 }
 
