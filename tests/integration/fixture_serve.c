@@ -4,7 +4,7 @@
  *   fixture_serve [--flavor openai|anthropic] [--tokens N] [--text TEXT]
  *                 [--delay-ms MS] [--head-delay-ms MS] [--reset-after N]
  *                 [--status CODE] [--retry-after S] [--error-body TEXT]
- *                 [--fault NAME]
+ *                 [--fault NAME] [--summarize] [--log-dir DIR]
  *
  * Streams "w1 w2 ... wN" as N text events (or the words of TEXT, which may
  * hold any bytes: it is JSON-escaped), usage in the last event, one event
@@ -18,11 +18,17 @@
  *   long-line   half the tokens, then a 2 MiB line (over the parser's cap)
  *   wrong-type  200 with Content-Type text/html and an HTML page
  *   flood       5 MiB of answer in 1 KiB tokens (past ragdeck's 4 MiB cap)
+ * --summarize answers like a summarizer that quotes: for each block
+ * "<<<context NONCE [n]>>>" of the request's last message, the first
+ * sentence of its text (at most 30 words) ending in " [n].", one per line,
+ * with the request's bytes / 4 as its input tokens. --log-dir writes each
+ * request's body to DIR/request-N.json (N from 1) before answering it.
  * Prints its base URL ("http://127.0.0.1:PORT/v1" for openai) on one line,
  * then serves until stdin reaches end of file. */
 #include "tests/integration/fixture_server.h"
 #include "core/util/strbuf.h"
 
+#include <cjson/cJSON.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +37,7 @@
 struct stream_spec {
 	bool openai;
 	int tokens;
+	long prompt_tokens;  /* the usage reported */
 	const char *text;   /* NULL: "w1 .. wN" */
 	const char *fault;  /* "" or a --fault name */
 };
@@ -123,13 +130,15 @@ static void openai_stream(struct strbuf *sb, const struct stream_spec *sp)
 	if (!text_events(sb, sp, "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"", "\"}}]}\n\n"))
 		return;
 	sb_printf(sb, "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n");
-	sb_printf(sb, "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":321,\"completion_tokens\":%d}}\n\n", sp->tokens);
+	sb_printf(sb, "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":%ld,\"completion_tokens\":%d}}\n\n",
+	          sp->prompt_tokens, sp->tokens);
 	sb_puts(sb, "data: [DONE]\n\n");
 }
 
 static void anthropic_stream(struct strbuf *sb, const struct stream_spec *sp)
 {
-	sb_puts(sb, "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"usage\":{\"input_tokens\":321,\"output_tokens\":1}}}\n\n");
+	sb_printf(sb, "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"usage\":{\"input_tokens\":%ld,"
+	          "\"output_tokens\":1}}}\n\n", sp->prompt_tokens);
 	sb_puts(sb, "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n");
 	if (!text_events(sb, sp, "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,"
 	                         "\"delta\":{\"type\":\"text_delta\",\"text\":\"", "\"}}\n\n"))
@@ -151,16 +160,124 @@ static long event_offset(const char *body, int n)
 	return p ? (long)(p - body) : -1;
 }
 
+/* The text of the last message of a chat request body; NULL when none. */
+static const char *last_message(const cJSON *root)
+{
+	const cJSON *msgs = cJSON_GetObjectItemCaseSensitive(root, "messages");
+	const cJSON *last = cJSON_IsArray(msgs) ? cJSON_GetArrayItem(msgs, cJSON_GetArraySize(msgs) - 1) : NULL;
+	const cJSON *content = cJSON_GetObjectItemCaseSensitive(last, "content");
+	return cJSON_IsString(content) ? content->valuestring : NULL;
+}
+
+/* Append to sb the first sentence of the first prose line of text[0..len)
+ * (one of four words or more, not a heading, a table row or a fence), at
+ * most 30 words, its final period dropped. */
+static void first_sentence(struct strbuf *sb, const char *text, size_t len)
+{
+	for (size_t at = 0; at < len;) {
+		const char *nl = memchr(text + at, '\n', len - at);
+		size_t end = nl ? (size_t)(nl - text) : len, words = 0;
+		const char *line = text + at;
+		bool prose = end > at && !strchr("#|`>", line[0]);
+		size_t cut = at;
+		for (size_t i = at; prose && i < end && words < 30; i++) {
+			if (text[i] == '.' && (i + 1 == end || text[i + 1] == ' '))
+				break;
+			words += text[i] != ' ' && (i == at || text[i - 1] == ' ');
+			cut = i + 1;
+		}
+		if (prose && words >= 4) {
+			sb_append(sb, line, cut - at);
+			return;
+		}
+		at = end + 1;
+	}
+}
+
+/* A quoting summary of the request's fenced blocks, as --summarize says. */
+static void summarize_blocks(const char *msg, struct strbuf *out)
+{
+	for (const char *p = strstr(msg, "<<<context "); p; p = strstr(p + 1, "<<<context ")) {
+		const char *num = strstr(p, " [");
+		const char *label = num ? strchr(num, '\n') : NULL;
+		const char *text = label ? strchr(label + 1, '\n') : NULL;
+		const char *end = text ? strstr(text, "\n<<<end ") : NULL;
+		if (!end)
+			break;
+		struct strbuf line = STRBUF_INIT;
+		first_sentence(&line, text + 1, (size_t)(end - text - 1));
+		if (line.len)
+			sb_printf(out, "%s [%d].\n", line.buf, atoi(num + 2));
+		sb_free(&line);
+	}
+}
+
+/* What the server answers the requests of one script entry with. */
+struct responder {
+	struct stream_spec spec;  /* for --summarize */
+	const char *log_dir;      /* NULL: no log */
+	bool summarize;           /* build the summary; else send the entry's body */
+	int *seen;                /* requests so far, of every entry */
+	struct strbuf body;
+};
+
+static const char *respond(void *ud, const struct fixture_request *req)
+{
+	struct responder *r = ud;
+	int n = ++*r->seen;
+	if (r->log_dir) {
+		char path[4096];
+		snprintf(path, sizeof path, "%s/request-%d.json", r->log_dir, n);
+		FILE *f = fopen(path, "w");
+		if (f) {
+			fwrite(req->body, 1, req->body_len, f);
+			fclose(f);
+		}
+	}
+	if (!r->summarize)
+		return NULL;
+	cJSON *root = cJSON_Parse(req->body);
+	const char *msg = last_message(root);
+	struct strbuf text = STRBUF_INIT;
+	if (msg)
+		summarize_blocks(msg, &text);
+	while (text.len && text.buf[text.len - 1] == '\n')
+		text.len--;
+	struct stream_spec sp = r->spec;
+	sp.text = text.len ? sb_str(&text) : NULL;
+	sp.tokens = text.len ? count_words(sp.text) : 0;
+	sp.prompt_tokens = (long)(req->body_len / 4);
+	sb_reset(&r->body);
+	if (sp.openai)
+		openai_stream(&r->body, &sp);
+	else
+		anthropic_stream(&r->body, &sp);
+	sb_free(&text);
+	cJSON_Delete(root);
+	return sb_str(&r->body);
+}
+
 static const char *const faults[] = { "", "bytes", "error-mid", "malformed", "long-line", "wrong-type", "flood" };
 
 int main(int argc, char **argv)
 {
 	const char *flavor = "openai", *error_body = NULL;
-	struct stream_spec sp = { .tokens = 20, .fault = "" };
+	struct stream_spec sp = { .tokens = 20, .fault = "", .prompt_tokens = 321 };
+	int seen = 0;
+	struct responder rsp = { .seen = &seen }, rsp_error;
 	int status = 0, reset_events = -1;
 	unsigned delay = 0, head_delay = 0;
 	char retry_header[64] = "";
-	for (int i = 1; i + 1 < argc; i += 2) {
+	for (int i = 1; i < argc; i += 2) {
+		if (strcmp(argv[i], "--summarize") == 0) {
+			rsp.summarize = true;
+			i--;
+			continue;
+		}
+		if (i + 1 == argc) {
+			fprintf(stderr, "fixture_serve: %s needs a value\n", argv[i]);
+			return 2;
+		}
 		if (strcmp(argv[i], "--flavor") == 0)
 			flavor = argv[i + 1];
 		else if (strcmp(argv[i], "--tokens") == 0)
@@ -181,6 +298,8 @@ int main(int argc, char **argv)
 			error_body = argv[i + 1];
 		else if (strcmp(argv[i], "--fault") == 0)
 			sp.fault = argv[i + 1];
+		else if (strcmp(argv[i], "--log-dir") == 0)
+			rsp.log_dir = argv[i + 1];
 		else {
 			fprintf(stderr, "fixture_serve: unknown option %s\n", argv[i]);
 			return 2;
@@ -204,16 +323,19 @@ int main(int argc, char **argv)
 	else
 		anthropic_stream(&body, &sp);
 	bool wrong_type = strcmp(sp.fault, "wrong-type") == 0;
+	rsp.spec = sp;
+	rsp_error = (struct responder){ .log_dir = rsp.log_dir, .seen = &seen };
 	struct fixture_response script[2] = {
 		{ .status = status, .content_type = error_body ? "text/html" : "application/json",
 		  .headers = retry_header,
 		  .body = error_body ? error_body : "{\"error\":{\"message\":\"fixture error\",\"type\":\"server_error\"}}",
-		  .reset_after = -1 },
+		  .reset_after = -1, .respond = respond, .respond_ud = &rsp_error },
 		{ .content_type = wrong_type ? "text/html" : "text/event-stream", .framing = FIXTURE_CHUNKED,
 		  .body = wrong_type ? "<html><body><h1>Welcome to nginx!</h1></body></html>\n" : body.buf,
 		  .split_events = strcmp(sp.fault, "bytes") != 0, .piece = strcmp(sp.fault, "bytes") == 0,
 		  .delay_ms = delay, .head_delay_ms = head_delay,
-		  .reset_after = reset_events >= 0 ? event_offset(body.buf, reset_events + (sp.openai ? 0 : 2)) : -1 },
+		  .reset_after = reset_events >= 0 ? event_offset(body.buf, reset_events + (sp.openai ? 0 : 2)) : -1,
+		  .respond = respond, .respond_ud = &rsp },
 	};
 	struct fixture_server *s = status ? fixture_start(script, 2) : fixture_start(script + 1, 1);
 	printf("%s%s\n", fixture_url(s), sp.openai ? "/v1" : "");
@@ -223,5 +345,6 @@ int main(int argc, char **argv)
 		;
 	fixture_stop(&s);
 	sb_free(&body);
+	sb_free(&rsp.body);
 	return 0;
 }
