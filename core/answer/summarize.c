@@ -14,13 +14,6 @@
 /* Citation numbers one statement may carry that are looked at. */
 #define MAX_LABELS 32
 
-int summarize_room(int budget, int overflow_tokens)
-{
-	int room = overflow_tokens / 2 > SUMMARY_MIN_ROOM ? overflow_tokens / 2 : SUMMARY_MIN_ROOM;
-	int most = budget / SUMMARY_ROOM_SHARE;
-	return room < most ? room : most;
-}
-
 int summarize_text_room(const struct pack_result *pack)
 {
 	char *label = pack_summary_label(pack);
@@ -29,14 +22,22 @@ int summarize_text_room(const struct pack_result *pack)
 	return room;
 }
 
+int summarize_max_tokens(const struct pack_result *pack)
+{
+	int whole = 0, room = summarize_text_room(pack);
+	for (size_t i = pack->n_packed; i < pack->n_blocks; i++)
+		whole += pack->blocks[i].tokens;
+	return room < whole ? room : whole;
+}
+
 void summary_report_begin(struct summary_report *r, const char *model, const char *provider,
-                          const struct pack_result *pack, int room)
+                          const struct pack_result *pack)
 {
 	summary_report_free(r);
 	r->attempted = true;
 	r->model = xstrdup(model);
 	r->provider = xstrdup(provider);
-	r->room = room;
+	r->room = summarize_text_room(pack);
 	size_t n = pack->n_blocks - pack->n_packed, chunks = 0;
 	r->labels = xcalloc(n ? n : 1, sizeof *r->labels);
 	for (size_t i = pack->n_packed; i < pack->n_blocks; i++) {

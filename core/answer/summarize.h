@@ -3,10 +3,11 @@
  *
  * When a turn's packed context leaves out chunks that retrieval kept (they
  * scored above the cutoff and made the top k, but max_context_tokens
- * cannot hold them), the turn packs again keeping summarize_room tokens
- * free (pack_chunks_summarizing), sends the left-out chunks, fenced with
- * their block labels (prompt_build_summary), to MODEL, and places the
- * reply as one [summary] block in what the budget leaves. The reply is
+ * cannot hold them), the turn numbers them as summarized blocks after the
+ * packed ones (pack_chunks_summarizing: the packed blocks stay as they
+ * were), sends them, fenced with their block labels
+ * (prompt_build_summary), to MODEL, and places the reply as one [summary]
+ * block in what the packed blocks leave of the budget. The reply is
  * untrusted model output: summarize_accept sanitizes it, keeps only the
  * statements that carry the label of a summarized block, and cuts it to
  * the budget; the prompt then quotes it as it quotes documents. An answer
@@ -28,11 +29,8 @@
 struct config;
 struct strbuf;
 
-/* A summary gets at least this many tokens of the budget, and at most a
- * SUMMARY_ROOM_SHARE-th of it. */
-#define SUMMARY_MIN_ROOM 64
-#define SUMMARY_ROOM_SHARE 4
-/* Fewer tokens than this left for the summary's text: no call is made. */
+/* Fewer tokens than this left of the budget for the summary's text: no
+ * call is made. */
 #define SUMMARY_MIN_TEXT 16
 
 /* What a turn's summarization did (turn_record.summary); zeroed when no
@@ -47,7 +45,7 @@ struct summary_report {
 	size_t n_labels;
 	int64_t *chunk_ids;       /* the chunks they hold, block by block */
 	size_t n_chunks;
-	int room;                 /* tokens of the budget kept for the summary */
+	int room;                 /* tokens the budget leaves for the summary's text */
 	int tokens;               /* the summary block as packed: label and text */
 	bool trimmed;             /* statements were left out to fit the budget */
 	char *text;               /* the summary as placed (sanitized); NULL when not used */
@@ -59,19 +57,19 @@ struct summary_report {
 	bool cost_known;          /* the model has a price */
 };
 
-/* Tokens kept for a summary of overflow_tokens under budget: half the
- * overflow, at least SUMMARY_MIN_ROOM, at most budget / SUMMARY_ROOM_SHARE. */
-int summarize_room(int budget, int overflow_tokens);
-
 /* Tokens pack's budget leaves for the summary's text after its packed
  * blocks and the summary's label line (may be negative). */
 int summarize_text_room(const struct pack_result *pack);
 
+/* The most the summarize call may write: summarize_text_room, and never
+ * more than the summarized blocks cost whole. */
+int summarize_max_tokens(const struct pack_result *pack);
+
 /* Start r for a summary by model (of provider, "" when none serves it) of
- * pack's summarized blocks, with room tokens kept: attempted, their labels
- * and chunk ids. */
+ * pack's summarized blocks: attempted, their labels and chunk ids, the
+ * room the budget leaves. */
 void summary_report_begin(struct summary_report *r, const char *model, const char *provider,
-                          const struct pack_result *pack, int room);
+                          const struct pack_result *pack);
 
 /* The summarize call ended with res: its usage, latency, status, retries. */
 void summary_report_call(struct summary_report *r, const struct llm_result *res);

@@ -518,10 +518,10 @@ static void on_summary_done(void *ud, const struct llm_result *res)
 		finish_unanswered(t, LLM_OUTCOME_FAILED, why);
 }
 
-/* Send the chunks the budget left out to the summarizer: packed again with
- * room kept for their summary, fenced with their labels. Returns 0 when
- * the call runs (the answer starts when it ends), -1 when it could not
- * start (the report says why; the pack is the search's own). */
+/* Send the chunks the budget left out to the summarizer, numbered as
+ * summarized blocks and fenced with their labels. Returns 0 when the call
+ * runs (the answer starts when it ends), -1 when it could not start (the
+ * report says why; the pack is the search's own). */
 static int start_summary(struct turn *t)
 {
 	const struct config *cfg = t->env.cfg;
@@ -530,17 +530,15 @@ static int start_summary(struct turn *t)
 	const char *model = cfg->retrieval.summarize_over_budget;
 	const struct config_provider *provider = config_provider_for_model(cfg, model);
 	char err[ERR_LEN];
-	int overflow = 0;
-	for (size_t i = 0; i < res->n_hits; i++)
-		overflow += res->hits[i].packed ? 0 : res->hits[i].tokens;
-	int room = summarize_room(res->pack.budget, overflow);
-	retrieve_repack(res, room);
-	summary_report_begin(&r->summary, model, provider ? provider->name : "", &res->pack, room);
-	int text_room = summarize_text_room(&res->pack);
-	if (text_room < SUMMARY_MIN_TEXT) {
-		snprintf(err, sizeof err, "the budget leaves %d tokens for its text, under %d", text_room, SUMMARY_MIN_TEXT);
+	retrieve_repack(res, true);
+	summary_report_begin(&r->summary, model, provider ? provider->name : "", &res->pack);
+	if (r->summary.room < SUMMARY_MIN_TEXT) {
+		int left = res->pack.budget - res->pack.total_tokens;
+		snprintf(err, sizeof err, "no room: the packed blocks leave %d tokens of the budget, the summary needs %d "
+		         "(its label and %d of text)", left, left - r->summary.room + SUMMARY_MIN_TEXT, SUMMARY_MIN_TEXT);
 		goto fail;
 	}
+	int max_tokens = summarize_max_tokens(&res->pack);
 	struct breaker_candidate cand;
 	struct breaker_pick pick;
 	breaker_candidates_from_config(cfg, &model, 1, &cand);
@@ -550,7 +548,7 @@ static int start_summary(struct turn *t)
 	breaker_pick_free(&pick);
 	if (picked != 0)
 		goto fail;
-	if (prompt_build_summary(&res->pack, r->decision.question, t->nonce, text_room, &t->summary_prompt, err,
+	if (prompt_build_summary(&res->pack, r->decision.question, t->nonce, max_tokens, &t->summary_prompt, err,
 	                         sizeof err) != 0) {
 		breaker_record(t->env.breakers, provider->name, BREAKER_CANCELLED, now_ms());
 		goto fail;
@@ -562,7 +560,7 @@ static int start_summary(struct turn *t)
 	struct llm_message msg = { .role = LLM_ROLE_USER, .content = t->summary_prompt.user };
 	struct llm_request req = {
 		.model = model, .system = t->summary_prompt.system, .messages = &msg, .n_messages = 1,
-		.max_tokens = text_room, .temperature = 0,
+		.max_tokens = max_tokens, .temperature = 0,
 	};
 	struct llm_callbacks cbs = { .on_done = on_summary_done, .ud = t };
 	if (llm_stream_start(t->env.client, &pcfg, &http, &req, &cbs, &t->summary_stream, err, sizeof err) != 0) {

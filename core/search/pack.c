@@ -232,17 +232,9 @@ static void add_overflow(const struct pack_item *items, size_t n, struct pack_re
 	free(over);
 }
 
-void pack_chunks_summarizing(const struct pack_item *items, size_t n, int budget, int room,
-                             struct pack_result *out)
+void pack_chunks_summarizing(const struct pack_item *items, size_t n, int budget, struct pack_result *out)
 {
 	pack_chunks(items, n, budget, out);
-	if (out->n_dropped == 0)
-		return;
-	if (budget - out->total_tokens < room) {
-		pack_result_free(out);
-		pack_chunks(items, n, budget - room > 0 ? budget - room : 0, out);
-		out->budget = budget;
-	}
 	add_overflow(items, n, out);
 }
 

@@ -82,15 +82,11 @@ char *pack_summary_label(const struct pack_result *r);
  * pack_result_free. */
 void pack_chunks(const struct pack_item *items, size_t n, int budget, struct pack_result *out);
 
-/* Pack as pack_chunks does, keeping room tokens of budget for a summary of
- * what does not fit: when fewer than room are left over, the items are
- * packed under budget - room instead (the lowest-ranked that no longer fit
- * join the dropped). out->budget stays budget. The dropped chunks then
- * become summarized blocks, numbered after the packed ones by their best
- * rank (adjacent ones merged). Nothing is dropped: nothing changes, and
- * the room is not taken. Free with pack_result_free. */
-void pack_chunks_summarizing(const struct pack_item *items, size_t n, int budget, int room,
-                             struct pack_result *out);
+/* Pack as pack_chunks does (the same packed blocks: a summary gets what
+ * they leave of the budget, never their room), then keep the dropped
+ * chunks as summarized blocks, numbered after the packed ones by their
+ * best rank (adjacent ones merged). Free with pack_result_free. */
+void pack_chunks_summarizing(const struct pack_item *items, size_t n, int budget, struct pack_result *out);
 
 void pack_result_free(struct pack_result *r);
 

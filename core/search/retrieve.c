@@ -590,10 +590,10 @@ cleanup:
 	free(slots);
 }
 
-/* Pack res's hits under budget, keeping room for a summary of what does
- * not fit when room > 0 (pack_chunks_summarizing); each hit says whether
- * it was packed whole or summarized. */
-static void pack_hits(struct retrieve_result *res, int budget, int room)
+/* Pack res's hits under budget, keeping what does not fit as summarized
+ * blocks when summarize is set (pack_chunks_summarizing); each hit says
+ * whether it was packed whole or summarized. */
+static void pack_hits(struct retrieve_result *res, int budget, bool summarize)
 {
 	struct pack_item *items = xcalloc(res->n_hits ? res->n_hits : 1, sizeof *items);
 	for (size_t i = 0; i < res->n_hits; i++) {
@@ -607,8 +607,8 @@ static void pack_hits(struct retrieve_result *res, int budget, int room)
 			.archived = h->status != DOC_CURRENT,
 		};
 	}
-	if (room > 0)
-		pack_chunks_summarizing(items, res->n_hits, budget, room, &res->pack);
+	if (summarize)
+		pack_chunks_summarizing(items, res->n_hits, budget, &res->pack);
 	else
 		pack_chunks(items, res->n_hits, budget, &res->pack);
 	for (size_t i = 0; i < res->n_hits; i++) {
@@ -616,17 +616,17 @@ static void pack_hits(struct retrieve_result *res, int budget, int room)
 		for (size_t d = 0; d < res->pack.n_dropped; d++)
 			if (res->pack.dropped[d] == res->hits[i].chunk_id)
 				res->hits[i].packed = false;
-		res->hits[i].summarized = room > 0 && !res->hits[i].packed;
+		res->hits[i].summarized = summarize && !res->hits[i].packed;
 	}
 	free(items);
 }
 
-void retrieve_repack(struct retrieve_result *res, int room)
+void retrieve_repack(struct retrieve_result *res, bool summarize)
 {
 	int budget = res->pack.budget;
 	uint64_t t = clock_now_us();
 	pack_result_free(&res->pack);
-	pack_hits(res, budget, room);
+	pack_hits(res, budget, summarize);
 	res->us.pack_us += clock_now_us() - t;
 }
 
@@ -798,7 +798,7 @@ int retriever_search_traced(struct retriever *r, const struct retrieve_query *q,
 	score_coverage(r, &qp, current ? vec_store_count(r->vectors) : allowed.n, out);
 	out->us.fuse_us = clock_now_us() - t - out->us.rerank_us;
 	t = clock_now_us();
-	pack_hits(out, q->max_context_tokens, 0);
+	pack_hits(out, q->max_context_tokens, false);
 	out->us.pack_us = clock_now_us() - t;
 	rc = 0;
 cleanup:

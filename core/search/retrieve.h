@@ -79,7 +79,7 @@ struct retrieve_hit {
 	double coverage;          /* IDF-weighted share of the question's terms it holds */
 	bool packed;              /* made it into the context under budget */
 	bool summarized;          /* left out for budget and condensed into the summary
-	                           * block (retrieve_repack with room) */
+	                           * block (retrieve_repack with summarize) */
 	bool reranked;            /* the reranker scored this chunk */
 	double rerank_score;      /* its score; 0 when not reranked */
 };
@@ -156,13 +156,13 @@ int retriever_search(struct retriever *r, const struct retrieve_query *q, struct
                      char *err, size_t errlen);
 void retrieve_result_free(struct retrieve_result *res);
 
-/* Pack res's hits again under its budget (res->pack.budget). With room 0
- * the pack is the one retriever_search made (any summarized blocks and
- * summary gone); with room > 0 the chunks the budget drops become
- * summarized blocks and room tokens are kept for their summary
+/* Pack res's hits again under its budget (res->pack.budget). Without
+ * summarize the pack is the one retriever_search made (any summarized
+ * blocks and summary gone); with it the same blocks are packed and the
+ * chunks the budget drops follow as summarized blocks
  * (pack_chunks_summarizing). Hits' packed and summarized flags follow; the
  * time is added to us.pack_us. */
-void retrieve_repack(struct retrieve_result *res, int room);
+void retrieve_repack(struct retrieve_result *res, bool summarize);
 
 /* What a search saw beyond its hits: the evidence core/search/explain.h
  * reads. Ranks "among all" are over every chunk of the collection,

@@ -1,6 +1,6 @@
 /* Unit tests for core/search/pack: budget never exceeded, adjacent chunks merge,
  * drops are reported, blocks numbered by rank; with a summarizer the dropped
- * chunks become summarized blocks and the summary gets its room. */
+ * chunks become summarized blocks and the packed ones stay as they were. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -147,7 +147,7 @@ static void nothing_dropped_means_nothing_to_summarize(void **state)
 	(void)state;
 	struct pack_item items[] = { item(1, 1, 0, 0, 20, "a.md"), item(2, 2, 0, 21, 41, "b.md") };
 	struct pack_result r;
-	pack_chunks_summarizing(items, 2, 1000, 500, &r);
+	pack_chunks_summarizing(items, 2, 1000, &r);
 	assert_int_equal(r.n_blocks, 2);
 	assert_int_equal(r.n_packed, 2);
 	assert_int_equal(r.n_dropped, 0);
@@ -156,9 +156,9 @@ static void nothing_dropped_means_nothing_to_summarize(void **state)
 	pack_result_free(&r);
 }
 
-/* The budget holds the first chunk and leaves the room: the packed blocks
- * are those of pack_chunks, the dropped ones follow, summarized, adjacent
- * ones merged, numbered by their best rank. */
+/* The budget holds the first chunk: the packed blocks are those of
+ * pack_chunks, the dropped ones follow, summarized, adjacent ones merged,
+ * numbered by their best rank, and not counted in the total. */
 static void dropped_chunks_become_summarized_blocks_after_the_packed(void **state)
 {
 	(void)state;
@@ -171,7 +171,7 @@ static void dropped_chunks_become_summarized_blocks_after_the_packed(void **stat
 	int budget = cost_alone(&items[0]) + 10;
 	struct pack_result plain, r;
 	pack_chunks(items, 4, budget, &plain);
-	pack_chunks_summarizing(items, 4, budget, 10, &r);
+	pack_chunks_summarizing(items, 4, budget, &r);
 	assert_int_equal(r.n_packed, 1);
 	assert_int_equal(r.n_packed, plain.n_blocks);
 	assert_string_equal(r.blocks[0].text, plain.blocks[0].text);
@@ -196,10 +196,9 @@ static void dropped_chunks_become_summarized_blocks_after_the_packed(void **stat
 	pack_result_free(&r);
 }
 
-/* Too little of the budget left for the summary: the worst-ranked packed
- * chunk gives way and joins the summarized ones; the budget is still the
- * whole one. */
-static void too_little_room_moves_the_last_packed_chunk_to_the_summary(void **state)
+/* The summary never takes the packed chunks' room: whatever the budget,
+ * the packed blocks and the total are pack_chunks' own. */
+static void summarizing_packs_the_same_blocks_as_plain_packing(void **state)
 {
 	(void)state;
 	struct pack_item items[] = {
@@ -207,19 +206,22 @@ static void too_little_room_moves_the_last_packed_chunk_to_the_summary(void **st
 		item(2, 2, 0, 21, 41, "b.md"),
 		item(3, 3, 0, 0, 64, "c.md"),
 	};
-	int budget = cost_alone(&items[0]) + cost_alone(&items[1]) + 2;
-	struct pack_result r;
-	pack_chunks_summarizing(items, 3, budget, 8, &r);
-	assert_int_equal(r.budget, budget);
-	assert_int_equal(r.n_packed, 1);
-	assert_string_equal(r.blocks[0].path, "a.md");
-	assert_true(budget - r.total_tokens >= 8);
-	assert_int_equal(r.n_blocks, 3);
-	assert_string_equal(r.blocks[1].path, "b.md");
-	assert_string_equal(r.blocks[2].path, "c.md");
-	assert_true(r.blocks[1].summarized && r.blocks[2].summarized);
-	assert_int_equal(r.n_dropped, 2);
-	pack_result_free(&r);
+	int whole = cost_alone(&items[0]) + cost_alone(&items[1]) + cost_alone(&items[2]);
+	for (int budget = 0; budget <= whole; budget++) {
+		struct pack_result plain, r;
+		pack_chunks(items, 3, budget, &plain);
+		pack_chunks_summarizing(items, 3, budget, &r);
+		assert_int_equal(r.n_packed, plain.n_blocks);
+		assert_int_equal(r.total_tokens, plain.total_tokens);
+		assert_int_equal(r.n_dropped, plain.n_dropped);
+		assert_int_equal(r.n_blocks, plain.n_blocks + plain.n_dropped);
+		for (size_t b = 0; b < r.n_blocks; b++) {
+			assert_int_equal(r.blocks[b].number, (int)b + 1);
+			assert_true(r.blocks[b].summarized == (b >= r.n_packed));
+		}
+		pack_result_free(&plain);
+		pack_result_free(&r);
+	}
 }
 
 int main(void)
@@ -232,7 +234,7 @@ int main(void)
 		cmocka_unit_test(random_packs_never_exceed_budget),
 		cmocka_unit_test(nothing_dropped_means_nothing_to_summarize),
 		cmocka_unit_test(dropped_chunks_become_summarized_blocks_after_the_packed),
-		cmocka_unit_test(too_little_room_moves_the_last_packed_chunk_to_the_summary),
+		cmocka_unit_test(summarizing_packs_the_same_blocks_as_plain_packing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

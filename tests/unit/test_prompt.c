@@ -268,7 +268,7 @@ static void pack_with_overflow(struct pack_result *pack)
 	};
 	struct pack_result first;
 	pack_chunks(items, 1, 3000, &first);
-	pack_chunks_summarizing(items, 3, first.total_tokens + 40, 40, pack);
+	pack_chunks_summarizing(items, 3, first.total_tokens + 40, pack);
 	pack_result_free(&first);
 	assert_int_equal(pack->n_packed, 1);
 	assert_int_equal(pack->n_blocks, 3);

@@ -204,9 +204,9 @@ static void tiny_budget_drops_chunks_and_says_so(void **state)
 	retrieve_result_free(&res);
 }
 
-/* A repack with room marks the dropped hits summarized and keeps the
- * room free; a repack without it gives back the search's own pack. */
-static void repack_with_room_summarizes_the_dropped_hits_and_without_restores(void **state)
+/* A repack to summarize marks the dropped hits summarized and keeps the
+ * packed ones; a plain repack gives back the search's own pack. */
+static void repack_summarizing_marks_the_dropped_hits_and_plain_restores(void **state)
 {
 	struct fixture *f = *state;
 	char err[256];
@@ -214,10 +214,12 @@ static void repack_with_room_summarizes_the_dropped_hits_and_without_restores(vo
 	struct retrieve_result res;
 	assert_int_equal(retriever_search(f->r, &q, &res, err, sizeof err), 0);
 	size_t packed = res.pack.n_blocks, dropped = res.pack.n_dropped;
+	int total = res.pack.total_tokens;
 	assert_true(dropped >= 1);
-	retrieve_repack(&res, 5);
+	retrieve_repack(&res, true);
 	assert_int_equal(res.pack.budget, 25);
-	assert_true(res.pack.total_tokens <= 20);
+	assert_int_equal(res.pack.total_tokens, total);
+	assert_int_equal(res.pack.n_packed, packed);
 	size_t summarized = 0;
 	for (size_t i = 0; i < res.n_hits; i++) {
 		assert_true(res.hits[i].packed != res.hits[i].summarized);
@@ -227,7 +229,7 @@ static void repack_with_room_summarizes_the_dropped_hits_and_without_restores(vo
 	assert_true(res.pack.n_blocks > res.pack.n_packed);
 	for (size_t b = res.pack.n_packed; b < res.pack.n_blocks; b++)
 		assert_true(res.pack.blocks[b].summarized);
-	retrieve_repack(&res, 0);
+	retrieve_repack(&res, false);
 	assert_int_equal(res.pack.n_blocks, packed);
 	assert_int_equal(res.pack.n_packed, packed);
 	assert_int_equal(res.pack.n_dropped, dropped);
@@ -608,8 +610,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(second_query_vector_comes_from_the_cache, setup, teardown),
 		cmocka_unit_test_setup_teardown(arena_catches_up_with_another_connection, setup, teardown),
 		cmocka_unit_test_setup_teardown(tiny_budget_drops_chunks_and_says_so, setup, teardown),
-		cmocka_unit_test_setup_teardown(repack_with_room_summarizes_the_dropped_hits_and_without_restores, setup,
-		                                teardown),
+		cmocka_unit_test_setup_teardown(repack_summarizing_marks_the_dropped_hits_and_plain_restores, setup, teardown),
 		cmocka_unit_test_setup_teardown(unknown_collection_is_a_clear_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(full_text_search_matches_word_forms, setup, teardown),
 		cmocka_unit_test_setup_teardown(consecutive_query_words_found_together_rank_first, setup, teardown),

@@ -40,7 +40,8 @@ static const char *long_text(const char *text, char *buf, size_t size)
 	return buf;
 }
 
-/* Block 1 packed; blocks 2 and 3 summarized, with room tokens kept. */
+/* Block 1 packed; blocks 2 and 3 summarized, room tokens of the budget
+ * left over. */
 static void overflow_pack(struct pack_result *pack, int room)
 {
 	static char refunds[4096], agent[4096];
@@ -48,19 +49,27 @@ static void overflow_pack(struct pack_result *pack, int room)
 	                             item(3, "c.md", long_text(ports, agent, sizeof agent)) };
 	struct pack_result first;
 	pack_chunks(items, 1, 3000, &first);
-	pack_chunks_summarizing(items, 3, first.total_tokens + room, room, pack);
+	pack_chunks_summarizing(items, 3, first.total_tokens + room, pack);
 	pack_result_free(&first);
 	assert_int_equal(pack->n_packed, 1);
 	assert_int_equal(pack->n_blocks, 3);
 }
 
-static void room_is_half_the_overflow_within_its_bounds(void **state)
+/* The room is what the packed blocks and the label leave; the call may
+ * write no more than that, nor more than the blocks cost whole. */
+static void the_room_is_what_the_budget_leaves(void **state)
 {
 	(void)state;
-	assert_int_equal(summarize_room(3000, 400), 200);
-	assert_int_equal(summarize_room(3000, 20), SUMMARY_MIN_ROOM);
-	assert_int_equal(summarize_room(3000, 5000), 750);
-	assert_int_equal(summarize_room(100, 400), 25);
+	struct pack_result pack;
+	overflow_pack(&pack, 200);
+	char *label = pack_summary_label(&pack);
+	int room = summarize_text_room(&pack);
+	assert_int_equal(room, 200 - tokens_estimate_str(label));
+	assert_int_equal(summarize_max_tokens(&pack), room);
+	pack.budget += 100000;
+	assert_int_equal(summarize_max_tokens(&pack), pack.blocks[1].tokens + pack.blocks[2].tokens);
+	free(label);
+	pack_result_free(&pack);
 }
 
 /* An introduction, a statement citing only the packed block and one with
@@ -169,8 +178,9 @@ static void the_report_line_says_what_happened_and_what_it_cost(void **state)
 	struct pack_result pack;
 	overflow_pack(&pack, 60);
 	struct summary_report r = { 0 };
-	summary_report_begin(&r, "gpt-4o-mini", "openai", &pack, 60);
+	summary_report_begin(&r, "gpt-4o-mini", "openai", &pack);
 	assert_true(r.attempted);
+	assert_int_equal(r.room, summarize_text_room(&pack));
 	assert_int_equal(r.n_labels, 2);
 	assert_int_equal(r.labels[0], 2);
 	assert_int_equal(r.n_chunks, 2);
@@ -218,7 +228,7 @@ static void the_report_line_says_what_happened_and_what_it_cost(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(room_is_half_the_overflow_within_its_bounds),
+		cmocka_unit_test(the_room_is_what_the_budget_leaves),
 		cmocka_unit_test(only_statements_labelled_with_a_summarized_block_are_kept),
 		cmocka_unit_test(the_reply_is_sanitized_before_it_is_kept),
 		cmocka_unit_test(a_reply_over_the_room_is_trimmed_to_whole_statements),

@@ -332,14 +332,16 @@ static void print_item_summaries(const struct eval_cmd *c, const struct run *r)
 		const struct metrics_turn *m = &x->metrics;
 		if (!m->summarize_called && !x->summary_error)
 			continue;
-		printf("  %s: summary %s", x->item->id, m->summarized ? "placed" : "not placed");
+		printf("  %s: summary %s", x->item->id, m->summarized ? "placed" : m->summarize_called ? "not placed" : "skipped");
 		if (x->summary_error) {
 			printf(" (");
 			cli_put_clean(stdout, x->summary_error, strlen(x->summary_error));
 			printf(")");
 		}
-		printf(", %ld in / %ld out tokens, $%.6f\n", m->summary_tokens_in, m->summary_tokens_out,
-		       m->summary_cost_usd);
+		if (m->summarize_called)
+			printf(", %ld in / %ld out tokens, $%.6f", m->summary_tokens_in, m->summary_tokens_out,
+			       m->summary_cost_usd);
+		printf("\n");
 	}
 }
 
