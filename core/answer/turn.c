@@ -483,7 +483,7 @@ static bool wants_summary(const struct turn *t)
 static void drop_summary(struct turn *t, const char *why)
 {
 	summary_report_fail(&t->rec.summary, why);
-	retrieve_repack(&t->rec.retrieval, 0);
+	retrieve_repack(&t->rec.retrieval, false);
 }
 
 static void on_summary_done(void *ud, const struct llm_result *res)
