@@ -98,7 +98,7 @@ void summary_report_describe(const struct summary_report *r, struct strbuf *out)
 	if (r->used) {
 		sb_puts(out, "summarized ");
 		put_labels(r, out);
-		sb_printf(out, " with %s: %d tokens in the context%s", r->model, r->tokens,
+		sb_printf(out, "; by %s, %d tokens in the context%s", r->model, r->tokens,
 		          r->trimmed ? " (trimmed to fit)" : "");
 	} else if (!r->error) {
 		sb_puts(out, "summarizing ");

@@ -141,7 +141,7 @@ PY
 	run --config "$cfg" ask "$question" > "$work/$flavor.txt"
 	check "$flavor: ask lists summarized sources as such" grep -q '^  \[2\] .*  \[summarized\]$' "$work/$flavor.txt"
 	check "$flavor: ... and says what the summary did and cost" \
-		grep -qE '^summarized [0-9]+ chunks in blocks \[2\]( \[[0-9]+\])* with summ-small: [0-9]+ tokens in the context; call [0-9]+ in / [0-9]+ out tokens, [0-9]+ ms, \$0\.[0-9]{6}$' "$work/$flavor.txt"
+		grep -qE '^summarized [0-9]+ chunks in blocks \[2\]( \[[0-9]+\])*; by summ-small, [0-9]+ tokens in the context; call [0-9]+ in / [0-9]+ out tokens, [0-9]+ ms, \$0\.[0-9]{6}$' "$work/$flavor.txt"
 
 	# Under budget nothing is left out: no call.
 	rm -f "$work/$flavor/summ"/*

@@ -201,7 +201,7 @@ static void the_report_line_says_what_happened_and_what_it_cost(void **state)
 	sb_reset(&line);
 	summary_report_describe(&r, &line);
 	char want[256];
-	snprintf(want, sizeof want, "summarized 2 chunks in blocks [2] [3] with gpt-4o-mini: 57 tokens in the context "
+	snprintf(want, sizeof want, "summarized 2 chunks in blocks [2] [3]; by gpt-4o-mini, 57 tokens in the context "
 	         "(trimmed to fit); call 800 in / 120 out tokens, 412 ms, $%.6f", r.cost_usd);
 	assert_string_equal(line.buf, want);
 
