@@ -245,6 +245,29 @@ static void put_question(struct strbuf *user, const char *question, struct promp
 	                    out->context_tokens + out->question_tokens;
 }
 
+/* Start out over pack with system (taken): its tokens, the budget, and one
+ * prompt block per pack block, numbered as the packer numbered it. */
+static void begin_prompt(struct prompt *out, char *system, const struct pack_result *pack)
+{
+	out->system = system;
+	out->system_tokens = tokens_estimate_str(system);
+	out->budget = pack->budget;
+	out->blocks = xcalloc(pack->n_blocks ? pack->n_blocks : 1, sizeof(*out->blocks));
+	out->n_blocks = pack->n_blocks;
+	for (size_t i = 0; i < pack->n_blocks; i++)
+		out->blocks[i].number = pack->blocks[i].number;
+}
+
+/* Place pack's packed blocks, or else its summarized ones, in user. */
+static void put_blocks(struct strbuf *user, const struct pack_result *pack, bool summarized, struct prompt *out)
+{
+	size_t from = summarized ? pack->n_packed : 0, to = summarized ? pack->n_blocks : pack->n_packed;
+	for (size_t i = from; i < to; i++) {
+		put_block(user, &pack->blocks[i], out->nonce, &out->blocks[i]);
+		count_block(out, &out->blocks[i]);
+	}
+}
+
 int prompt_build(const struct pack_result *pack, const char *question, const char *nonce,
                  struct prompt *out, char *err, size_t errlen)
 {
@@ -255,25 +278,14 @@ int prompt_build(const struct pack_result *pack, const char *question, const cha
 	memset(out, 0, sizeof(*out));
 	if (make_nonce(nonce, out->nonce, err, errlen) != 0)
 		goto cleanup;
-	out->system = system_prompt(out->nonce, pack->summary != NULL);
-	out->system_tokens = tokens_estimate_str(out->system);
-	out->budget = pack->budget;
-	out->blocks = xcalloc(pack->n_blocks ? pack->n_blocks : 1, sizeof(*out->blocks));
-	out->n_blocks = pack->n_blocks;
-
+	begin_prompt(out, system_prompt(out->nonce, pack->summary != NULL), pack);
 	sb_puts(&user, "Context:\n\n");
 	out->framing_tokens = tokens_estimate_str("Context:") + tokens_estimate_str("Question:");
 	if (!pack->n_packed && !pack->summary) {
 		sb_printf(&user, "%s\n\n", no_context);
 		out->framing_tokens += tokens_estimate_str(no_context);
 	}
-	for (size_t i = 0; i < pack->n_blocks; i++) {
-		out->blocks[i].number = pack->blocks[i].number;
-		if (i >= pack->n_packed)
-			continue;
-		put_block(&user, &pack->blocks[i], out->nonce, &out->blocks[i]);
-		count_block(out, &out->blocks[i]);
-	}
+	put_blocks(&user, pack, false, out);
 	if (pack->summary) {
 		char *label = pack_summary_label(pack);
 		out->summary.packer_tokens = pack->summary_tokens;
@@ -313,20 +325,10 @@ int prompt_build_summary(const struct pack_result *pack, const char *question, c
 	          "names, versions, commands and dates exactly as written. Write nothing that carries no "
 	          "label: no introduction, no conclusion, no answer of your own. Use at most %d tokens.",
 	          out->nonce, out->nonce, max_tokens);
-	out->system = sb_detach(&sys, NULL);
-	out->system_tokens = tokens_estimate_str(out->system);
-	out->budget = pack->budget;
-	out->blocks = xcalloc(pack->n_blocks ? pack->n_blocks : 1, sizeof(*out->blocks));
-	out->n_blocks = pack->n_blocks;
+	begin_prompt(out, sb_detach(&sys, NULL), pack);
 	sb_puts(&user, "Blocks:\n\n");
 	out->framing_tokens = tokens_estimate_str("Blocks:") + tokens_estimate_str("Question:");
-	for (size_t i = 0; i < pack->n_blocks; i++) {
-		out->blocks[i].number = pack->blocks[i].number;
-		if (i < pack->n_packed)
-			continue;
-		put_block(&user, &pack->blocks[i], out->nonce, &out->blocks[i]);
-		count_block(out, &out->blocks[i]);
-	}
+	put_blocks(&user, pack, true, out);
 	put_question(&user, question, out);
 	out->user = sb_detach(&user, NULL);
 	return 0;

@@ -26,6 +26,7 @@
 #include "store/store.h"
 #include "tests/integration/fixture_server.h"
 #include "tests/integration/fixture_stream.h"
+#include "tests/unit/kb_store.h"
 
 #define QUESTION "Which port does the agent listen on for local control?"
 #define SUMMARY_PROMPT_TOKENS 900
@@ -56,9 +57,7 @@ static const char *const docs[][2] = {
 };
 
 struct fx {
-	char dir[64], db[96];
-	struct store *s;
-	struct embedder *e;
+	struct kb_store kb;
 	struct retriever *r;
 	bool openai;
 	struct config *cfg;
@@ -72,40 +71,20 @@ struct fx {
 	struct llm_client *client;
 };
 
-static void put_doc(struct fx *f, int64_t coll, const char *path, const char *text)
-{
-	char err[256];
-	float vec[64];
-	size_t len = strlen(text);
-	assert_int_equal(embed_texts(f->e, &text, &len, 1, vec, err, sizeof err), 0);
-	struct store_chunk_in c = { .byte_start = 0, .byte_end = (int64_t)len, .line_start = 1, .line_end = 4,
-	                            .heading_path = "", .tokens = tokens_estimate(text, len), .vector = vec };
-	struct store_doc_in d = { .path = path, .format = "text", .content_hash = path, .bytes = (int64_t)len,
-	                          .body = text, .body_len = len, .embed_model = f->e->model, .dim = f->e->dim };
-	bool replaced;
-	assert_int_equal(store_doc_put(f->s, coll, &d, &c, 1, 1, &replaced, err, sizeof err), 0);
-}
-
 static int setup_flavour(void **state, bool openai)
 {
 	struct fx *f = calloc(1, sizeof *f);
 	char err[256];
-	int64_t coll;
 	f->openai = openai;
-	strcpy(f->dir, "/tmp/rdsummXXXXXX");
-	if (!mkdtemp(f->dir))
+	if (kb_store_open(&f->kb, "summ", "default") != 0)
 		return -1;
-	snprintf(f->db, sizeof f->db, "%s/s.db", f->dir);
-	if (store_open(f->db, &f->s, err, sizeof err) != 0)
-		return -1;
-	f->e = embed_hash_new(64);
-	store_collection_id(f->s, "default", true, &coll, err, sizeof err);
 	for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++)
-		put_doc(f, coll, docs[i][0], docs[i][1]);
+		kb_store_put(&f->kb, f->kb.s, &(struct kb_doc){ .path = docs[i][0], .text = docs[i][1], .line_end = 4,
+		                                                .tokens = tokens_estimate_str(docs[i][1]) });
 	struct retriever_opts ro = { .collection = "default", .rrf_k = 60, .vector_weight = 1, .fts_weight = 1,
 	                             .heading_weight = 1, .archived_weight = 0.5, .oversample = 1, .threads = 1,
 	                             .cache_ttl_seconds = 60 };
-	if (retriever_open(f->s, f->e, &ro, &f->r, err, sizeof err) != 0)
+	if (retriever_open(f->kb.s, f->kb.e, &ro, &f->r, err, sizeof err) != 0)
 		return -1;
 	f->client = llm_client_new();
 	*state = f;
@@ -122,25 +101,29 @@ static int setup_anthropic(void **state)
 	return setup_flavour(state, false);
 }
 
+/* Undo start and ask: the turn, the servers, the config. */
+static void stop(struct fx *f)
+{
+	turn_free(&f->turn);
+	fixture_stop(&f->summ);
+	fixture_stop(&f->ans);
+	sb_reset(&f->summ_body);
+	sb_reset(&f->ans_body);
+	config_free(&f->cfg);
+}
+
 static int teardown(void **state)
 {
 	struct fx *f = *state;
-	char cmd[128];
-	turn_free(&f->turn);
+	stop(f);
 	llm_client_free(&f->client);
-	fixture_stop(&f->summ);
-	fixture_stop(&f->ans);
 	sb_free(&f->summ_body);
 	sb_free(&f->ans_body);
 	retrieve_result_free(&f->probe);
-	config_free(&f->cfg);
 	retriever_free(&f->r);
-	embed_free(&f->e);
-	store_close(&f->s);
-	snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-	int rc = system(cmd);
+	int rc = kb_store_close(&f->kb);
 	free(f);
-	return rc == 0 ? 0 : -1;
+	return rc;
 }
 
 /* f->budget: the best chunk's block and one token less than the smallest
@@ -416,12 +399,7 @@ static void failed_summaries_leave_the_plain_context_and_say_why(void **state)
 		const struct turn_record *r = ask(f);
 		assert_plain_context(f, r, true, cases[i].why);
 		assert_int_equal(fixture_request_count(f->summ), 1);
-		turn_free(&f->turn);
-		fixture_stop(&f->summ);
-		fixture_stop(&f->ans);
-		sb_reset(&f->summ_body);
-		sb_reset(&f->ans_body);
-		config_free(&f->cfg);
+		stop(f);
 	}
 }
 
@@ -435,12 +413,7 @@ static void an_unreachable_or_keyless_summarizer_is_skipped(void **state)
 	struct summ_script sc = { .text = "Unused [2]." };
 	start(f, &sc, "http://127.0.0.1:9", NULL);
 	assert_plain_context(f, ask(f), true, "cannot connect to http://127.0.0.1:9");
-	turn_free(&f->turn);
-	fixture_stop(&f->summ);
-	fixture_stop(&f->ans);
-	sb_reset(&f->summ_body);
-	sb_reset(&f->ans_body);
-	config_free(&f->cfg);
+	stop(f);
 	unsetenv("RAGDECK_TEST_SUMM_KEY");
 	start(f, &sc, NULL, "RAGDECK_TEST_SUMM_KEY");
 	assert_plain_context(f, ask(f), false, "RAGDECK_TEST_SUMM_KEY is not set");
