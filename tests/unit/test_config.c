@@ -1144,6 +1144,15 @@ static void vector_weight_takes_auto_or_a_number(void **state)
 
 /* ---- reranker ------------------------------------------------------------ */
 
+/* c printed holds want. */
+static void assert_printed(const struct config *c, const char *want)
+{
+	char *text = print_to_string(c);
+	if (!strstr(text, want))
+		fail_msg("printed config lacks \"%s\":\n%s", want, text);
+	free(text);
+}
+
 #define RERANKER_YAML \
 	"retrieval:\n" \
 	"  reranker:\n" \
@@ -1167,21 +1176,15 @@ static void reranker_keys_load_and_name_a_provider_defined_later(void **state)
 	assert_string_equal(c->retrieval.reranker.model, "bge-reranker-v2-m3");
 	assert_int_equal(c->retrieval.reranker.top_n, 100);
 	assert_int_equal(c->retrieval.reranker.timeout_ms, 1);
-	char *text = print_to_string(c);
-	assert_non_null(strstr(text, "\n  reranker:\n    provider: \"my-tei\"\n"
-	                             "    model: \"bge-reranker-v2-m3\"\n    top_n: 100\n"
-	                             "    timeout_ms: 1\nhttp:\n"));
-	free(text);
+	assert_printed(c, "\n  reranker:\n    provider: \"my-tei\"\n    model: \"bge-reranker-v2-m3\"\n    top_n: 100\n"
+	                  "    timeout_ms: 1\nhttp:\n");
 	assert_round_trip(c, 0);
 	config_free(&c);
 
 	c = load_clean("retrieval:\n  reranker:\n    provider: ~\n    model: ~\n");
 	assert_null(c->retrieval.reranker.provider);
 	assert_null(c->retrieval.reranker.model);
-	text = print_to_string(c);
-	assert_non_null(strstr(text, "\n  reranker:\n    provider: ~\n    model: ~\n    top_n: 20\n"
-	                             "    timeout_ms: 3000\n"));
-	free(text);
+	assert_printed(c, "\n  reranker:\n    provider: ~\n    model: ~\n    top_n: 20\n    timeout_ms: 3000\n");
 	config_free(&c);
 }
 
@@ -1211,17 +1214,13 @@ static void summarizer_loads_prints_and_turns_off(void **state)
 	                              "models:\n  - match: \"qwen-*\"\n    provider: lan\n");
 	assert_string_equal(c->retrieval.summarize_over_budget, "qwen-small");
 	assert_string_equal(config_provider_for_model(c, c->retrieval.summarize_over_budget)->name, "lan");
-	char *text = print_to_string(c);
-	assert_non_null(strstr(text, "\n  min_score: 0\n  summarize_over_budget: \"qwen-small\"\n  reranker:\n"));
-	free(text);
+	assert_printed(c, "\n  min_score: 0\n  summarize_over_budget: \"qwen-small\"\n  reranker:\n");
 	assert_round_trip(c, 0);
 	config_free(&c);
 
 	c = load_clean("retrieval:\n  summarize_over_budget: ~\n");
 	assert_null(c->retrieval.summarize_over_budget);
-	text = print_to_string(c);
-	assert_non_null(strstr(text, "\n  summarize_over_budget: ~\n"));
-	free(text);
+	assert_printed(c, "\n  summarize_over_budget: ~\n");
 	config_free(&c);
 }
 
