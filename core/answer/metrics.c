@@ -46,7 +46,8 @@ void metrics_turn_finish(struct metrics_turn *t, const struct config *c, const c
 	const struct config_price *ep = t->embed_tokens > 0 ? config_price_for_model(c, config_embed_model(c)) : NULL;
 	t->embed_cost_usd = ep ? metrics_cost_usd(ep, t->embed_tokens, 0) : 0;
 	t->cost_known = p != NULL;
-	t->cost_usd = (p ? metrics_cost_usd(p, t->tokens_in, t->tokens_out) : 0) + t->embed_cost_usd;
+	t->answer_cost_usd = p ? metrics_cost_usd(p, t->tokens_in, t->tokens_out) : 0;
+	t->cost_usd = t->answer_cost_usd + t->embed_cost_usd + t->summary_cost_usd;
 	t->cost_estimated = p && !t->usage_reported && (t->tokens_in || t->tokens_out);
 	t->expansion = t->question_tokens > 0 ? (double)t->tokens_in / t->question_tokens : 0;
 }
@@ -221,6 +222,11 @@ static void sum_turns(const struct metrics_window *w, uint64_t first, struct met
 		out->outcomes[t->outcome]++;
 		out->embed_tokens += t->embed_tokens;
 		out->embed_cost += t->embed_cost_usd;
+		out->n_summarize_calls += t->summarize_called;
+		out->n_summarized += t->summarized;
+		out->summary_tokens_in += t->summary_tokens_in;
+		out->summary_tokens_out += t->summary_tokens_out;
+		out->summary_cost += t->summary_cost_usd;
 		if (t->cost_known) {
 			out->n_priced++;
 			out->n_estimated += t->cost_estimated;

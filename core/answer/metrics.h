@@ -62,8 +62,14 @@ struct metrics_turn {
 	bool has_unsupported;     /* the answer had counted sentences (support.h) */
 	int unsupported_sentences;
 	long embed_tokens;        /* the question's embedding (HTTP embedders) */
+	bool summarize_called;    /* a summarize call went out (retrieval.summarize_over_budget) */
+	bool summarized;          /* and its summary went into the context */
+	long summary_tokens_in, summary_tokens_out;
+	double summary_cost_usd;  /* of that call at its model's price (0 without one); the
+	                           * caller's (summary_report_price); part of cost_usd */
 	/* set by metrics_turn_finish: */
 	double embed_cost_usd;    /* of embed_tokens; part of cost_usd */
+	double answer_cost_usd;   /* of tokens_in and tokens_out alone; part of cost_usd */
 	double cost_usd;
 	bool cost_known;          /* the model has a price */
 	bool cost_estimated;      /* priced from estimated tokens (none: not estimated) */
@@ -85,8 +91,9 @@ double metrics_cost_usd(const struct config_price *p, long in, long out);
 
 /* Price t for model with c's pricing table (exact name, else the longest
  * priced prefix), add its question embedding (embed_tokens at the price of
- * c's embedding model) and compute its expansion. A model without a price
- * leaves cost_known false and cost_usd the embedding's alone. */
+ * c's embedding model) and its summarize call (summary_cost_usd), and
+ * compute its expansion. A model without a price leaves cost_known false
+ * and cost_usd the embedding's and the summary's alone. */
 void metrics_turn_finish(struct metrics_turn *t, const struct config *c, const char *model);
 
 /* The nearest-rank p-th percentile (0 < p <= 100) of sorted[0..n); 0 when
@@ -129,6 +136,10 @@ struct metrics_summary {
 	double cost_per_success;  /* cost_total / priced turns that answered (ok or fell_back) */
 	long embed_tokens;        /* question embeddings over all turns */
 	double embed_cost;        /* their USD, included in cost_total */
+	size_t n_summarize_calls; /* turns that made a summarize call */
+	size_t n_summarized;      /* ... whose summary went into the context */
+	long summary_tokens_in, summary_tokens_out;
+	double summary_cost;      /* USD of those calls over all turns, included in cost_total */
 	double expansion_mean;    /* over turns with a question whose prompt reached the model */
 	size_t n_grounded;
 	double grounding_mean;    /* over turns with a grounding score */

@@ -6,7 +6,9 @@
  *
  *     <<<context NONCE [n]>>>          and          <<<end NONCE>>>
  *
- * lines, followed by the question. NONCE is fresh per turn (16 letters a-p
+ * lines, followed by the question; a summary of the blocks that did not
+ * fit (pack.h) is one more block, between <<<context NONCE [summary]>>>
+ * and the same end line, quoted the same way. NONCE is fresh per turn (16 letters a-p
  * from getrandom, 64 bits), so retrieved text cannot close its block and
  * speak as the prompt; letters only because a run of letters has a fixed
  * token cost, which keeps the accounting exact. Inside the blocks, runs of
@@ -64,12 +66,15 @@ struct prompt {
 	char *system;             /* NUL-terminated; owned */
 	char *user;               /* NUL-terminated; owned */
 	char nonce[PROMPT_NONCE_LEN + 1];
-	struct prompt_block *blocks;
+	struct prompt_block *blocks;  /* one per pack block, in its order; a summarized
+	                               * block is not placed: all but its number zero */
 	size_t n_blocks;
-	size_t n_flagged;         /* blocks with at least one injection flag */
+	struct prompt_block summary;  /* the summary block (number 0) when has_summary */
+	bool has_summary;
+	size_t n_flagged;         /* blocks with at least one injection flag, the summary's included */
 	int budget;               /* the packer's budget (max_context_tokens) */
 	int system_tokens;
-	int context_tokens;       /* sum of blocks[].tokens; <= budget */
+	int context_tokens;       /* sum of blocks[].tokens and the summary's; <= budget */
 	int delimiter_tokens;     /* sum of blocks[].delimiter_tokens */
 	int framing_tokens;       /* "Context:", "Question:", the no-context note */
 	int question_tokens;
@@ -79,14 +84,25 @@ struct prompt {
 	bool framed;              /* user holds "Question: " (false: the bare question) */
 };
 
-/* Build the prompt for question over pack's blocks (zero blocks is valid:
- * the message then says no document matched). nonce: NULL for a random
- * one, or 8..16 lowercase letters for a reproducible prompt (tests).
- * Returns 0, or -1 with err when the nonce is malformed, the system has no
- * randomness, or the blocks exceed pack->budget (a packer bug). out is
- * zeroed first; free it with prompt_free in every case. */
+/* Build the prompt for question over pack's packed blocks and its summary
+ * (zero blocks is valid: the message then says no document matched); the
+ * system prompt then tells the model to cite a summary's statements by
+ * their block numbers. nonce: NULL for a random one, or 8..16 lowercase
+ * letters for a reproducible prompt (tests). Returns 0, or -1 with err
+ * when the nonce is malformed, the system has no randomness, or the blocks
+ * exceed pack->budget (a packer bug). out is zeroed first; free it with
+ * prompt_free in every case. */
 int prompt_build(const struct pack_result *pack, const char *question, const char *nonce,
                  struct prompt *out, char *err, size_t errlen);
+
+/* The prompt of the summarize call (core/answer/summarize.h): pack's
+ * summarized blocks, fenced and quoted as prompt_build fences context,
+ * then the question; the system prompt asks for statements that each end
+ * with the [n] of every block they come from, nothing unlabelled, in at
+ * most max_tokens. nonce as for prompt_build. Returns 0, or -1 with err
+ * (the nonce). Free out with prompt_free. */
+int prompt_build_summary(const struct pack_result *pack, const char *question, const char *nonce, int max_tokens,
+                         struct prompt *out, char *err, size_t errlen);
 
 /* The prompt of a path without documents: system, and the question as the
  * whole user message. out is zeroed first; free it with prompt_free. */

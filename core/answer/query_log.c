@@ -30,6 +30,48 @@ cJSON *query_log_hops(const struct turn_record *r)
 	return hops;
 }
 
+/* nums[0..n) as a JSON array. */
+static cJSON *int_array(const int *nums, size_t n)
+{
+	cJSON *a = cJSON_CreateArray();
+	for (size_t i = 0; i < n; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateNumber(nums[i]));
+	return a;
+}
+
+cJSON *query_log_summary(const struct turn_record *r)
+{
+	const struct summary_report *s = &r->summary;
+	if (!s->attempted)
+		return cJSON_CreateNull();
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "model", s->model);
+	cJSON_AddStringToObject(o, "provider", s->provider);
+	cJSON_AddBoolToObject(o, "used", s->used);
+	result_json_add_string_or_null(o, "error", s->error);
+	cJSON_AddItemToObject(o, "labels", int_array(s->labels, s->n_labels));
+	cJSON *ids = cJSON_AddArrayToObject(o, "chunk_ids");
+	for (size_t i = 0; i < s->n_chunks; i++)
+		cJSON_AddItemToArray(ids, cJSON_CreateNumber((double)s->chunk_ids[i]));
+	cJSON_AddNumberToObject(o, "room", s->room);
+	cJSON_AddNumberToObject(o, "tokens", s->tokens);
+	cJSON_AddBoolToObject(o, "trimmed", s->trimmed);
+	result_json_add_string_or_null(o, "text", s->text);
+	cJSON_AddBoolToObject(o, "called", s->called);
+	cJSON *u = cJSON_AddObjectToObject(o, "usage");
+	cJSON_AddNumberToObject(u, "input_tokens", (double)s->usage.input_tokens);
+	cJSON_AddNumberToObject(u, "output_tokens", (double)s->usage.output_tokens);
+	cJSON_AddBoolToObject(u, "estimated", s->usage.estimated != 0);
+	cJSON_AddNumberToObject(o, "latency_us", (double)s->latency_us);
+	cJSON_AddNumberToObject(o, "http_status", (double)s->http_status);
+	cJSON_AddNumberToObject(o, "retries", s->retries);
+	if (s->cost_known)
+		cJSON_AddNumberToObject(o, "cost_usd", s->cost_usd);
+	else
+		cJSON_AddNullToObject(o, "cost_usd");
+	return o;
+}
+
 static char *decision_json(const struct turn_record *r)
 {
 	const struct router_decision *d = &r->decision;
@@ -77,6 +119,7 @@ static char *retrieval_json(const struct turn_record *r)
 	cJSON_AddNumberToObject(o, "budget_tokens", r->retrieval.pack.budget);
 	cJSON_AddNumberToObject(o, "used_tokens", r->retrieval.pack.total_tokens);
 	cJSON_AddNumberToObject(o, "flagged_blocks", (double)r->prompt.n_flagged);
+	cJSON_AddItemToObject(o, "summary", query_log_summary(r));
 	char *out = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	return out;

@@ -49,6 +49,15 @@ struct turn {
 	uint64_t started_us, stream_us;
 	char *local_question;          /* the question and the end of the user's input, for
 	                                * the local answerer; NULL without input */
+	char *nonce;                   /* turn_opts' nonce and input, kept for a prompt built */
+	char *input;                   /* after the summarize call; NULL: none */
+	size_t input_len;
+	struct llm_stream *summary_stream;  /* the summarize call; NULL: none */
+	struct prompt summary_prompt;
+	char **summary_texts;          /* per pack block: the summary's statements a summarized
+	                                * block gives the local answerer; NULL entries for
+	                                * the packed ones */
+	size_t n_summary_texts;
 };
 
 static uint64_t now_ms(void)
@@ -156,29 +165,44 @@ static void retrieve_and_route(struct turn *t, const struct turn_opts *opts)
 	metrics_turn_span(&t->rec.metrics, METRICS_SPAN_ROUTE, r.route_us);
 }
 
-static int build_prompt(struct turn *t, const struct turn_opts *opts, char *err, size_t errlen)
+/* The blocks the local answerer reads: the packed ones whole, and for a
+ * summarized one the summary's statements that cite it (what a remote
+ * model sees of it too). */
+static void context_blocks(struct turn *t)
+{
+	const struct pack_result *pack = &t->rec.retrieval.pack;
+	t->n_blocks = pack->n_blocks;
+	t->blocks = xcalloc(pack->n_blocks ? pack->n_blocks : 1, sizeof *t->blocks);
+	if (pack->summary) {
+		t->n_summary_texts = pack->n_blocks;
+		t->summary_texts = xcalloc(pack->n_blocks ? pack->n_blocks : 1, sizeof *t->summary_texts);
+	}
+	for (size_t i = 0; i < pack->n_blocks; i++) {
+		const struct pack_block *b = &pack->blocks[i];
+		if (b->summarized && pack->summary)
+			t->summary_texts[i] = summarize_statements_of(pack->summary, b->number);
+		t->blocks[i] = (struct llm_context_block){
+			.number = b->number, .path = b->path, .line_start = b->line_start, .line_end = b->line_end,
+			.heading_path = b->heading_path, .archived = b->archived,
+			.text = b->summarized && pack->summary ? t->summary_texts[i] : b->text,
+		};
+	}
+}
+
+static int build_prompt(struct turn *t, char *err, size_t errlen)
 {
 	struct turn_record *r = &t->rec;
 	const char *question = r->decision.question;
 	uint64_t p0 = clock_now_us();
 	if (on_context_path(t)) {
-		if (prompt_build(&r->retrieval.pack, question, opts->nonce, &r->prompt, err, errlen) != 0)
+		if (prompt_build(&r->retrieval.pack, question, t->nonce, &r->prompt, err, errlen) != 0)
 			return -1;
-		const struct pack_result *pack = &r->retrieval.pack;
-		t->n_blocks = pack->n_blocks;
-		t->blocks = xcalloc(pack->n_blocks ? pack->n_blocks : 1, sizeof *t->blocks);
-		for (size_t i = 0; i < pack->n_blocks; i++)
-			t->blocks[i] = (struct llm_context_block){
-				.number = pack->blocks[i].number, .path = pack->blocks[i].path,
-				.line_start = pack->blocks[i].line_start, .line_end = pack->blocks[i].line_end,
-				.heading_path = pack->blocks[i].heading_path, .archived = pack->blocks[i].archived,
-				.text = pack->blocks[i].text,
-			};
+		context_blocks(t);
 	} else {
 		prompt_plain(r->decision.path == ROUTER_ADAPTATION ? adaptation_system : direct_system, question,
 		             &r->prompt);
 	}
-	if (opts->input_len && prompt_attach(&r->prompt, opts->input, opts->input_len, err, errlen) != 0)
+	if (t->input_len && prompt_attach(&r->prompt, t->input, t->input_len, err, errlen) != 0)
 		return -1;
 	r->prompt_us = clock_now_us() - p0;
 	return 0;
@@ -291,14 +315,17 @@ static bool mentions(const char *s, const char *w)
 static void check_answer(struct turn *t)
 {
 	struct turn_record *r = &t->rec;
-	/* The local answerer's refusal claims nothing: neither grounded nor
+	/* Against the chunks themselves: a citation of a summarized block is
+	 * checked against what its document says, not against the summary.
+	 * The local answerer's refusal claims nothing: neither grounded nor
 	 * marked unsupported. */
+	const struct pack_result *pack = &r->retrieval.pack;
 	if (t->n_blocks && r->answer_len && !llm_local_declines(r->answer)) {
 		const char **texts = xcalloc(t->n_blocks, sizeof *texts);
 		struct support_block *blocks = xcalloc(t->n_blocks, sizeof *blocks);
 		for (size_t i = 0; i < t->n_blocks; i++) {
-			texts[i] = t->blocks[i].text;
-			blocks[i] = (struct support_block){ t->blocks[i].number, t->blocks[i].text };
+			texts[i] = pack->blocks[i].text;
+			blocks[i] = (struct support_block){ pack->blocks[i].number, pack->blocks[i].text };
 		}
 		struct grounding_result g;
 		if (grounding_score(r->answer, texts, t->n_blocks, &g)) {
@@ -365,6 +392,12 @@ static void finish(struct turn *t, const struct llm_result *res)
 	m->outcome = metrics_outcome_of(t, res->outcome);
 	check_answer(t);
 	m->embed_tokens = r->retrieval.embed_tokens;
+	summary_report_price(&r->summary, t->env.cfg);
+	m->summarize_called = r->summary.called;
+	m->summarized = r->summary.used;
+	m->summary_tokens_in = r->summary.usage.input_tokens;
+	m->summary_tokens_out = r->summary.usage.output_tokens;
+	m->summary_cost_usd = r->summary.cost_usd;
 	metrics_turn_finish(m, t->env.cfg, r->model);
 	if (t->env.window)
 		metrics_window_add(t->env.window, m);
@@ -397,6 +430,143 @@ static void on_stream_done(void *ud, const struct llm_result *res)
 	finish(t, res);
 }
 
+/* End the turn without an answer stream: the answer could not start
+ * (why, with outcome failed) or the summarize call was cancelled. */
+static void finish_unanswered(struct turn *t, enum llm_outcome outcome, const char *why)
+{
+	struct turn_record *r = &t->rec;
+	struct llm_result res = { .outcome = outcome, .text = "", .finish_reason = "", .error = why, .usage.estimated = 1 };
+	if (!r->model)
+		r->model = xstrdup(t->n_chain ? t->chain[0] : r->decision.model ? r->decision.model : "");
+	if (!r->provider) {
+		const struct config_provider *p = config_provider_for_model(t->env.cfg, r->model);
+		r->provider = xstrdup(p ? p->name : "");
+	}
+	finish(t, &res);
+}
+
+/* Build the prompt and start the first usable model of the chain. Returns
+ * 0, or -1 with err. */
+static int begin_answer(struct turn *t, char *err, size_t errlen)
+{
+	static const char *const local_only[] = { "local" };
+	if (build_prompt(t, err, errlen) != 0)
+		return -1;
+	/* A model chosen by hand is the decision's whole chain. */
+	if (t->rec.decision.no_grounding && !t->rec.decision.model_by_hand) {
+		t->chain = local_only;
+		t->n_chain = 1;
+	} else {
+		t->chain = (const char *const *)t->rec.decision.chain;
+		t->n_chain = t->rec.decision.n_chain;
+	}
+	return start_next(t, err, errlen);
+}
+
+/* Chunks the budget left out that a summary may condense: a summarizer
+ * set, documents in the prompt, and something dropped. */
+static bool wants_summary(const struct turn *t)
+{
+	return t->env.cfg->retrieval.summarize_over_budget && t->retrieved && on_context_path(t) &&
+	       t->rec.retrieval.pack.n_dropped > 0;
+}
+
+/* The turn goes on without a summary, for why: the pack is the search's
+ * own again. */
+static void drop_summary(struct turn *t, const char *why)
+{
+	summary_report_fail(&t->rec.summary, why);
+	retrieve_repack(&t->rec.retrieval, false);
+}
+
+static void on_summary_done(void *ud, const struct llm_result *res)
+{
+	struct turn *t = ud;
+	struct turn_record *r = &t->rec;
+	struct summary_report *s = &r->summary;
+	char why[ERR_LEN];
+	summary_report_call(s, res);
+	breaker_record(t->env.breakers, s->provider,
+	               res->outcome == LLM_OUTCOME_OK ? BREAKER_SUCCESS
+	               : res->outcome == LLM_OUTCOME_CANCELLED ? BREAKER_CANCELLED : BREAKER_FAILURE, now_ms());
+	if (res->outcome == LLM_OUTCOME_CANCELLED) {
+		drop_summary(t, "cancelled");
+		finish_unanswered(t, LLM_OUTCOME_CANCELLED, "cancelled");
+		return;
+	}
+	if (res->outcome != LLM_OUTCOME_OK) {
+		snprintf(why, sizeof why, "the call %s: %s", res->outcome == LLM_OUTCOME_INTERRUPTED ? "broke off" : "failed",
+		         res->error && res->error[0] ? res->error : "no reason given");
+		drop_summary(t, why);
+	} else if (summarize_accept(&r->retrieval.pack, res->text, res->text_len, why, sizeof why) != 0) {
+		drop_summary(t, why);
+	} else {
+		const struct pack_result *pack = &r->retrieval.pack;
+		s->used = true;
+		s->tokens = pack->summary_tokens;
+		s->trimmed = pack->summary_trimmed;
+		s->text = xstrdup(pack->summary);
+	}
+	if (begin_answer(t, why, sizeof why) != 0)
+		finish_unanswered(t, LLM_OUTCOME_FAILED, why);
+}
+
+/* Send the chunks the budget left out to the summarizer, numbered as
+ * summarized blocks and fenced with their labels. Returns 0 when the call
+ * runs (the answer starts when it ends), -1 when it could not start (the
+ * report says why; the pack is the search's own). */
+static int start_summary(struct turn *t)
+{
+	const struct config *cfg = t->env.cfg;
+	struct turn_record *r = &t->rec;
+	struct retrieve_result *res = &r->retrieval;
+	const char *model = cfg->retrieval.summarize_over_budget;
+	const struct config_provider *provider = config_provider_for_model(cfg, model);
+	char err[ERR_LEN];
+	retrieve_repack(res, true);
+	summary_report_begin(&r->summary, model, provider ? provider->name : "", &res->pack);
+	if (r->summary.room < SUMMARY_MIN_TEXT) {
+		int left = res->pack.budget - res->pack.total_tokens;
+		snprintf(err, sizeof err, "no room: the packed blocks leave %d tokens of the budget, the summary needs %d "
+		         "(its label and %d of text)", left, left - r->summary.room + SUMMARY_MIN_TEXT, SUMMARY_MIN_TEXT);
+		goto fail;
+	}
+	int max_tokens = summarize_max_tokens(&res->pack);
+	struct breaker_candidate cand;
+	struct breaker_pick pick;
+	breaker_candidates_from_config(cfg, &model, 1, &cand);
+	int picked = breaker_pick(t->env.breakers, &cand, 1, now_ms(), &pick, err, sizeof err);
+	if (picked != 0 && pick.n_skipped)
+		snprintf(err, sizeof err, "%s", pick.skipped[0].reason);
+	breaker_pick_free(&pick);
+	if (picked != 0)
+		goto fail;
+	if (prompt_build_summary(&res->pack, r->decision.question, t->nonce, max_tokens, &t->summary_prompt, err,
+	                         sizeof err) != 0) {
+		breaker_record(t->env.breakers, provider->name, BREAKER_CANCELLED, now_ms());
+		goto fail;
+	}
+	struct llm_provider_cfg pcfg;
+	struct llm_http_opts http;
+	llm_provider_cfg_from_config(provider, &pcfg);
+	llm_http_opts_from_config(cfg, &http);
+	struct llm_message msg = { .role = LLM_ROLE_USER, .content = t->summary_prompt.user };
+	struct llm_request req = {
+		.model = model, .system = t->summary_prompt.system, .messages = &msg, .n_messages = 1,
+		.max_tokens = max_tokens, .temperature = 0,
+	};
+	struct llm_callbacks cbs = { .on_done = on_summary_done, .ud = t };
+	if (llm_stream_start(t->env.client, &pcfg, &http, &req, &cbs, &t->summary_stream, err, sizeof err) != 0) {
+		breaker_record(t->env.breakers, provider->name, BREAKER_FAILURE, now_ms());
+		goto fail;
+	}
+	r->summary.called = true;
+	return 0;
+fail:
+	drop_summary(t, err);
+	return -1;
+}
+
 int turn_start(const struct turn_env *env, const char *question, const struct turn_opts *opts,
                const struct turn_callbacks *cbs, struct turn **out, char *err, size_t errlen)
 {
@@ -406,6 +576,9 @@ int turn_start(const struct turn_env *env, const char *question, const struct tu
 	t->env = *env;
 	t->started_us = clock_now_us();
 	t->rec.question = xstrdup(question);
+	t->nonce = opts->nonce ? xstrdup(opts->nonce) : NULL;
+	t->input = opts->input_len ? xstrndup(opts->input, opts->input_len) : NULL;
+	t->input_len = opts->input_len;
 	*out = NULL;
 	if (!t->env.router) {
 		if (router_new(cfg, &t->own_router, err, errlen) != 0)
@@ -427,18 +600,11 @@ int turn_start(const struct turn_env *env, const char *question, const struct tu
 	if (t->rec.decision.no_grounding)
 		add_hop(&t->rec, t->rec.decision.model,
 		        "no chunk in the store holds a term of the question: answering that the documents do not say");
-	if (build_prompt(t, opts, err, errlen) != 0)
-		goto fail;
-	static const char *const local_only[] = { "local" };
-	/* A model chosen by hand is the decision's whole chain. */
-	if (t->rec.decision.no_grounding && !t->rec.decision.model_by_hand) {
-		t->chain = local_only;
-		t->n_chain = 1;
-	} else {
-		t->chain = (const char *const *)t->rec.decision.chain;
-		t->n_chain = t->rec.decision.n_chain;
+	if (wants_summary(t) && start_summary(t) == 0) {
+		*out = t;
+		return 0;
 	}
-	if (start_next(t, err, errlen) != 0)
+	if (begin_answer(t, err, errlen) != 0)
 		goto fail;
 	*out = t;
 	return 0;
@@ -449,13 +615,22 @@ fail:
 
 void turn_cancel(struct turn *t)
 {
-	if (t && t->stream && !t->done)
+	if (!t || t->done)
+		return;
+	if (t->stream)
 		llm_stream_cancel(t->stream);
+	else if (t->summary_stream)
+		llm_stream_cancel(t->summary_stream);
 }
 
 bool turn_done(const struct turn *t)
 {
 	return t->done;
+}
+
+bool turn_summarizing(const struct turn *t)
+{
+	return t->summary_stream && !llm_stream_done(t->summary_stream);
 }
 
 const struct turn_record *turn_record(const struct turn *t)
@@ -475,6 +650,13 @@ void turn_free(struct turn **tp)
 	if (!t)
 		return;
 	llm_stream_free(&t->stream);
+	llm_stream_free(&t->summary_stream);
+	prompt_free(&t->summary_prompt);
+	for (size_t i = 0; i < t->n_summary_texts; i++)
+		free(t->summary_texts[i]);
+	free(t->summary_texts);
+	free(t->nonce);
+	free(t->input);
 	free(t->local_question);
 	struct turn_record *r = &t->rec;
 	free(r->question);
@@ -492,6 +674,7 @@ void turn_free(struct turn **tp)
 	prompt_free(&r->prompt);
 	router_decision_free(&r->decision);
 	support_result_free(&r->support);
+	summary_report_free(&r->summary);
 	free(t->blocks);
 	router_free(&t->own_router);
 	breaker_set_free(&t->own_breakers);

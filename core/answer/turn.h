@@ -3,7 +3,11 @@
  *
  * Retrieval and prompt building run synchronously inside turn_start (a few
  * milliseconds); the answer then streams on the caller's llm_client, and
- * the caller's callbacks see text as it arrives and the finished record. */
+ * the caller's callbacks see text as it arrives and the finished record.
+ * With retrieval.summarize_over_budget set and chunks left out for budget,
+ * a summarize call (core/answer/summarize.h) runs first on the same
+ * client; the prompt is built and the answer started when it ends, however
+ * it ends. */
 #ifndef RAGDECK_TURN_H
 #define RAGDECK_TURN_H
 
@@ -16,6 +20,7 @@
 #include "core/answer/prompt.h"
 #include "core/search/retrieve.h"
 #include "core/answer/router.h"
+#include "core/answer/summarize.h"
 #include "core/answer/support.h"
 
 struct config;
@@ -78,6 +83,7 @@ struct turn_record {
 	bool format_ok;
 	bool leaked_system_prompt;
 	struct support_result support; /* per-sentence marks; empty without context blocks */
+	struct summary_report summary; /* the chunks left out for budget, condensed or why not */
 	int64_t query_id;              /* query log row; 0 when not logged */
 };
 
@@ -93,7 +99,9 @@ struct turn;
 
 /* Start a turn for question. Returns 0 with *out set (free with
  * turn_free after on_done), or -1 with a one-line err (retrieval failed,
- * provider unavailable) and no callbacks. */
+ * provider unavailable) and no callbacks. While a summarize call runs the
+ * answer has not started: when it then cannot start (no usable model, the
+ * prompt failed), on_done reports the turn failed with that err. */
 int turn_start(const struct turn_env *env, const char *question, const struct turn_opts *opts,
                const struct turn_callbacks *cbs, struct turn **out, char *err, size_t errlen);
 
@@ -119,6 +127,9 @@ void turn_cancel(struct turn *t);
 
 /* True once on_done has run. */
 bool turn_done(const struct turn *t);
+
+/* True while the summarize call runs (the answer waits for it). */
+bool turn_summarizing(const struct turn *t);
 
 /* The record (complete once turn_done). */
 const struct turn_record *turn_record(const struct turn *t);

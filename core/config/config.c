@@ -356,6 +356,8 @@ static const struct field retrieval_fields[] = {
 	{ .key = "oversample", .type = F_INT, .off = CFG(retrieval.oversample), .min = 1, .max = 100 },
 	{ .key = "threads", .type = F_INT, .off = CFG(retrieval.threads), .min = 0, .max = 256 },
 	{ .key = "min_score", .type = F_DOUBLE, .off = CFG(retrieval.min_score), .min = 0, .max = 1 },
+	{ .key = "summarize_over_budget", .type = F_STR, .off = CFG(retrieval.summarize_over_budget),
+	  .nullable = true },
 	{ .key = "reranker", .type = F_MAP, .sub = &reranker_section },
 };
 static const struct section retrieval_section = { retrieval_fields, ARRAY_LEN(retrieval_fields), NULL };
@@ -618,6 +620,7 @@ void config_free(struct config **cp)
 	free(c->terminal.grapheme_width);
 	free(c->embedder.kind);
 	free(c->retrieval.fusion);
+	free(c->retrieval.summarize_over_budget);
 	free(c->retrieval.reranker.provider);
 	free(c->retrieval.reranker.model);
 	free(c->embedder.model);

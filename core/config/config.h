@@ -122,6 +122,8 @@ struct config {
 		bool quantize_int8;
 		int oversample, threads;         /* threads 0: all cores */
 		double min_score;
+		char *summarize_over_budget;     /* the model that condenses chunks the token budget
+		                                  * drops into one summary block; NULL: off */
 		struct {
 			char *provider;              /* a providers entry, not of kind local; NULL: none */
 			char *model;                 /* NULL: the request names no model */

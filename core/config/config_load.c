@@ -593,6 +593,32 @@ static void check_reranker(struct config_reader *l, const yaml_node_t *root)
 	}
 }
 
+/* retrieval.summarize_over_budget, set in the file, must name a model a
+ * route sends to a provider with a server: the summarize call goes there.
+ * Checked once the whole file is read, since models may come after
+ * retrieval. */
+static void check_summarizer(struct config_reader *l, const yaml_node_t *root)
+{
+	const struct config *c = l->cfg;
+	const char *model = c->retrieval.summarize_over_budget;
+	const yaml_node_t *retrieval = config_map_find(l, root, "retrieval");
+	const yaml_node_t *at = retrieval ? config_map_find(l, retrieval, "summarize_over_budget") : NULL;
+	if (!model || !at)
+		return;
+	const struct config_provider *p = config_provider_for_model(c, model);
+	if (!p)
+		config_report(l, CONFIG_ERROR, at->start_mark,
+		              "retrieval.summarize_over_budget: unknown model \"%s\": no entry of models: routes it "
+		              "to a provider; add one (- match: \"%s\" with provider: NAME), or set the key to ~ to "
+		              "summarize nothing",
+		              model, model);
+	else if (p->kind == PROVIDER_LOCAL)
+		config_report(l, CONFIG_ERROR, at->start_mark,
+		              "retrieval.summarize_over_budget: model \"%s\" goes to provider %s of kind local, which "
+		              "quotes passages and cannot condense them; name a model of an openai or anthropic provider",
+		              model, p->name);
+}
+
 /* The embedder's model must reach a provider of kind openai when it is
  * HTTP; a model named for the offline embedder is noted, since the hash
  * embedder does not use it. Checked once the whole file is read. */
@@ -690,6 +716,7 @@ static void load_root(struct config_reader *l, const yaml_node_t *root)
 	load_section(l, &config_top_section, l->cfg, root, "");
 	check_routes(l);
 	check_reranker(l, root);
+	check_summarizer(l, root);
 	check_embedder(l, root);
 	check_repetition_penalty(l, root);
 	check_model_served(l, root, "default_model");

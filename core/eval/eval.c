@@ -120,6 +120,7 @@ static void fill_from_turn(struct eval_item_result *r, const struct turn_record 
 	r->error = xstrdup(rec->error ? rec->error : "");
 	r->outcome = rec->outcome;
 	r->metrics = rec->metrics;
+	r->summary_error = rec->summary.error ? xstrdup(rec->summary.error) : NULL;
 	r->path = rec->decision.path;
 	r->declined = llm_local_declines(r->answer);
 	score_retrieval(r, rec, k);
@@ -210,6 +211,7 @@ void eval_results_free(struct eval_item_result *r, size_t n)
 		free(r[i].error);
 		free(r[i].context);
 		free(r[i].judge.reason);
+		free(r[i].summary_error);
 		retrieve_result_free(&r[i].hits);
 	}
 	free(r);
@@ -400,9 +402,34 @@ cJSON *eval_summary_json(const struct eval_summary *s)
 	cJSON_AddNumberToObject(cost, "per_query", s->m.cost_per_query);
 	cJSON_AddNumberToObject(cost, "per_success", s->m.cost_per_success);
 	cJSON_AddNumberToObject(cost, "embeddings", s->m.embed_cost);
+	cJSON_AddNumberToObject(cost, "summaries", s->m.summary_cost);
 	cJSON_AddNumberToObject(o, "embed_tokens", (double)s->m.embed_tokens);
 	if (s->judge.model)
 		add_judge_summary_json(o, &s->judge);
+	cJSON *sum = cJSON_AddObjectToObject(o, "summaries");
+	cJSON_AddNumberToObject(sum, "calls", (double)s->m.n_summarize_calls);
+	cJSON_AddNumberToObject(sum, "placed", (double)s->m.n_summarized);
+	cJSON_AddNumberToObject(sum, "input_tokens", (double)s->m.summary_tokens_in);
+	cJSON_AddNumberToObject(sum, "output_tokens", (double)s->m.summary_tokens_out);
+	cJSON_AddNumberToObject(sum, "cost_usd", s->m.summary_cost);
+	return o;
+}
+
+cJSON *eval_item_summary_json(const struct eval_item_result *r)
+{
+	const struct metrics_turn *m = &r->metrics;
+	if (!m->summarize_called && !r->summary_error)
+		return cJSON_CreateNull();
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddBoolToObject(o, "called", m->summarize_called);
+	cJSON_AddBoolToObject(o, "placed", m->summarized);
+	if (r->summary_error)
+		cJSON_AddStringToObject(o, "error", r->summary_error);
+	else
+		cJSON_AddNullToObject(o, "error");
+	cJSON_AddNumberToObject(o, "input_tokens", (double)m->summary_tokens_in);
+	cJSON_AddNumberToObject(o, "output_tokens", (double)m->summary_tokens_out);
+	cJSON_AddNumberToObject(o, "cost_usd", m->summary_cost_usd);
 	return o;
 }
 

@@ -60,7 +60,11 @@ struct eval_item_result {
 	bool declined;                    /* the answer says the documents do not contain one */
 	enum eval_check check[EVAL_N_CHECKS];
 	bool passed;                      /* answered and no check failed */
-	struct metrics_turn metrics;      /* spans, tokens, cost, grounding */
+	struct metrics_turn metrics;      /* spans, tokens, cost, grounding, and the summary of
+	                                   * chunks over budget (summarize_called, summarized,
+	                                   * its tokens and cost) */
+	char *summary_error;              /* why the turn went on without that summary; NULL
+	                                   * when it was placed or none was tried */
 	struct retrieve_result hits;      /* with eval_opts.keep_retrieval: what the turn
 	                                   * retrieved (empty when it did not) */
 	char *context;                    /* the context blocks the answer was given, each
@@ -129,6 +133,13 @@ const char *eval_check_name(enum eval_check_kind k);
  * regressions leave alone. Caller frees with cJSON_Delete. */
 struct cJSON *eval_summary_json(const struct eval_summary *s);
 struct cJSON *eval_item_json(const struct eval_item_result *r);
+
+/* An item's summary of chunks over budget (retrieval.summarize_over_budget)
+ * as JSON: {"called", "placed", "error", "input_tokens", "output_tokens",
+ * "cost_usd"}; JSON null when the turn tried none. Kept apart from
+ * eval_item_json, whose numbers are compared as scores. Caller frees with
+ * cJSON_Delete. */
+struct cJSON *eval_item_summary_json(const struct eval_item_result *r);
 
 /* Items of cur that regressed against prev, both objects mapping item id
  * to eval_item_json scores: a number that dropped or a boolean that went

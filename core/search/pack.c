@@ -31,6 +31,16 @@ char *pack_block_label(const struct pack_block *b)
 	return sb_detach(&sb, NULL);
 }
 
+char *pack_summary_label(const struct pack_result *r)
+{
+	struct strbuf sb = STRBUF_INIT;
+	sb_puts(&sb, "[summary] of blocks");
+	for (size_t i = r->n_packed; i < r->n_blocks; i++)
+		sb_printf(&sb, " [%d]", r->blocks[i].number);
+	sb_puts(&sb, ": condensed, not quoted");
+	return sb_detach(&sb, NULL);
+}
+
 /* Sort key of a chosen item: document order. */
 struct doc_pos {
 	int64_t doc_id;
@@ -76,6 +86,15 @@ static void free_blocks(struct pack_result *r)
 	free(r->blocks);
 	r->blocks = NULL;
 	r->n_blocks = 0;
+}
+
+/* What b costs in a prompt: its label line and its text. */
+static int block_cost(const struct pack_block *b)
+{
+	char *label = pack_block_label(b);
+	int cost = tokens_estimate_str(label) + tokens_estimate_str(b->text);
+	free(label);
+	return cost;
 }
 
 /* Build blocks from the chosen items (indexes into items, any order);
@@ -135,10 +154,8 @@ static int build_blocks(const struct pack_item *items, const size_t *chosen, siz
 	int total = 0;
 	for (size_t k = 0; k < nb; k++) {
 		blocks[k].number = (int)k + 1;
-		char *label = pack_block_label(&blocks[k]);
-		blocks[k].tokens = tokens_estimate_str(label) + tokens_estimate_str(blocks[k].text);
+		blocks[k].tokens = block_cost(&blocks[k]);
 		total += blocks[k].tokens;
-		free(label);
 	}
 	r->blocks = blocks;
 	r->n_blocks = nb;
@@ -186,12 +203,45 @@ void pack_chunks(const struct pack_item *items, size_t n, int budget, struct pac
 		free_blocks(out);
 		out->dropped[out->n_dropped++] = items[chosen[--n_chosen]].chunk_id;
 	}
+	out->n_packed = out->n_blocks;
 	free(chosen);
+}
+
+/* Append the chunks r dropped, as blocks numbered after r's, marked
+ * summarized. */
+static void add_overflow(const struct pack_item *items, size_t n, struct pack_result *r)
+{
+	size_t *over = xcalloc(r->n_dropped ? r->n_dropped : 1, sizeof *over);
+	size_t n_over = 0;
+	for (size_t i = 0; i < n; i++)
+		for (size_t d = 0; d < r->n_dropped; d++)
+			if (r->dropped[d] == items[i].chunk_id) {
+				over[n_over++] = i;
+				break;
+			}
+	struct pack_result extra = { 0 };
+	build_blocks(items, over, n_over, &extra);
+	r->blocks = xreallocarray(r->blocks, r->n_blocks + extra.n_blocks, sizeof *r->blocks);
+	for (size_t b = 0; b < extra.n_blocks; b++) {
+		extra.blocks[b].number += (int)r->n_packed;
+		extra.blocks[b].summarized = true;
+		extra.blocks[b].tokens = block_cost(&extra.blocks[b]);
+		r->blocks[r->n_blocks++] = extra.blocks[b];
+	}
+	free(extra.blocks);
+	free(over);
+}
+
+void pack_chunks_summarizing(const struct pack_item *items, size_t n, int budget, struct pack_result *out)
+{
+	pack_chunks(items, n, budget, out);
+	add_overflow(items, n, out);
 }
 
 void pack_result_free(struct pack_result *r)
 {
 	free_blocks(r);
 	free(r->dropped);
+	free(r->summary);
 	memset(r, 0, sizeof *r);
 }

@@ -4,7 +4,13 @@
  * reported) and smaller lower-ranked ones may still fit; chunks of the same
  * document that are adjacent (consecutive ordinals) merge into one block
  * without repeating their overlap. The total, labels included, never
- * exceeds the budget. */
+ * exceeds the budget.
+ *
+ * With a summarizer (retrieval.summarize_over_budget) the dropped chunks
+ * are kept too, as blocks numbered after the packed ones and marked
+ * summarized: their text is never placed in a prompt, a summary of them
+ * is (core/answer/summarize.h), and an answer citing their numbers
+ * resolves to them like to any block. */
 #ifndef RAGDECK_PACK_H
 #define RAGDECK_PACK_H
 
@@ -38,15 +44,22 @@ struct pack_block {
 	int tokens;             /* label + text, as counted against the budget */
 	int64_t *chunk_ids;     /* chunks merged into this block, document order */
 	size_t n_chunks;
+	bool summarized;        /* dropped for budget and condensed into the summary block:
+	                         * cited by its number, its text the original's, its
+	                         * tokens its cost whole (not counted in the total) */
 };
 
 struct pack_result {
 	struct pack_block *blocks;
 	size_t n_blocks;
+	size_t n_packed;        /* blocks[0..n_packed) are placed whole; the rest are summarized */
 	int64_t *dropped;       /* chunk ids left out for budget, rank order */
 	size_t n_dropped;
-	int total_tokens;
+	int total_tokens;       /* the packed blocks' and the summary block's */
 	int budget;
+	char *summary;          /* the summary block's text as placed; NULL: none */
+	int summary_tokens;     /* its label and text, inside total_tokens */
+	bool summary_trimmed;   /* statements were left out to fit the budget */
 };
 
 /* Room for any pack_location text, with its NUL. */
@@ -61,9 +74,19 @@ void pack_location(char *buf, size_t len, int line_start, int line_end, int page
  * archived or superseded document. Caller frees. */
 char *pack_block_label(const struct pack_block *b);
 
+/* The label line a prompt puts before the summary block of r:
+ * "[summary] of blocks [4] [5]: condensed, not quoted". Caller frees. */
+char *pack_summary_label(const struct pack_result *r);
+
 /* Pack items[0..n) under budget tokens into out. Free with
  * pack_result_free. */
 void pack_chunks(const struct pack_item *items, size_t n, int budget, struct pack_result *out);
+
+/* Pack as pack_chunks does (the same packed blocks: a summary gets what
+ * they leave of the budget, never their room), then keep the dropped
+ * chunks as summarized blocks, numbered after the packed ones by their
+ * best rank (adjacent ones merged). Free with pack_result_free. */
+void pack_chunks_summarizing(const struct pack_item *items, size_t n, int budget, struct pack_result *out);
 
 void pack_result_free(struct pack_result *r);
 

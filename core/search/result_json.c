@@ -54,6 +54,7 @@ cJSON *result_json_hit_logged(const struct retrieve_hit *h)
 	cJSON_AddNumberToObject(j, "line_end", h->line_end);
 	result_json_add_pages(j, h->page_start, h->page_end);
 	cJSON_AddBoolToObject(j, "packed", h->packed);
+	cJSON_AddBoolToObject(j, "summarized", h->summarized);
 	return j;
 }
 

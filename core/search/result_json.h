@@ -16,7 +16,7 @@ struct retrieve_timings;
 cJSON *result_json_hit(const struct retrieve_hit *h);
 
 /* h as the query log keeps it: ranks and scores (0 for a list the chunk
- * was not in), where it is, whether it was packed; no text. Caller frees
+ * was not in), where it is, whether it was packed or summarized; no text. Caller frees
  * with cJSON_Delete (or adds it to a parent). */
 cJSON *result_json_hit_logged(const struct retrieve_hit *h);
 

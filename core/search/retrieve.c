@@ -595,7 +595,10 @@ cleanup:
 	free(slots);
 }
 
-static void pack_hits(struct retrieve_result *res, int budget)
+/* Pack res's hits under budget, keeping what does not fit as summarized
+ * blocks when summarize is set (pack_chunks_summarizing); each hit says
+ * whether it was packed whole or summarized. */
+static void pack_hits(struct retrieve_result *res, int budget, bool summarize)
 {
 	struct pack_item *items = xcalloc(res->n_hits ? res->n_hits : 1, sizeof *items);
 	for (size_t i = 0; i < res->n_hits; i++) {
@@ -609,14 +612,27 @@ static void pack_hits(struct retrieve_result *res, int budget)
 			.archived = h->status != DOC_CURRENT,
 		};
 	}
-	pack_chunks(items, res->n_hits, budget, &res->pack);
+	if (summarize)
+		pack_chunks_summarizing(items, res->n_hits, budget, &res->pack);
+	else
+		pack_chunks(items, res->n_hits, budget, &res->pack);
 	for (size_t i = 0; i < res->n_hits; i++) {
 		res->hits[i].packed = true;
 		for (size_t d = 0; d < res->pack.n_dropped; d++)
 			if (res->pack.dropped[d] == res->hits[i].chunk_id)
 				res->hits[i].packed = false;
+		res->hits[i].summarized = summarize && !res->hits[i].packed;
 	}
 	free(items);
+}
+
+void retrieve_repack(struct retrieve_result *res, bool summarize)
+{
+	int budget = res->pack.budget;
+	uint64_t t = clock_now_us();
+	pack_result_free(&res->pack);
+	pack_hits(res, budget, summarize);
+	res->us.pack_us += clock_now_us() - t;
 }
 
 /* The fused candidates, min_score's cutoff, the filter and the candidate
@@ -787,7 +803,7 @@ int retriever_search_traced(struct retriever *r, const struct retrieve_query *q,
 	score_coverage(r, &qp, current ? vec_store_count(r->vectors) : allowed.n, out);
 	out->us.fuse_us = clock_now_us() - t - out->us.rerank_us;
 	t = clock_now_us();
-	pack_hits(out, q->max_context_tokens);
+	pack_hits(out, q->max_context_tokens, false);
 	out->us.pack_us = clock_now_us() - t;
 	rc = 0;
 cleanup:

@@ -78,6 +78,8 @@ struct retrieve_hit {
 	enum doc_status status;   /* of the chunk's document */
 	double coverage;          /* IDF-weighted share of the question's terms it holds */
 	bool packed;              /* made it into the context under budget */
+	bool summarized;          /* left out for budget and condensed into the summary
+	                           * block (retrieve_repack with summarize) */
 	bool reranked;            /* the reranker scored this chunk */
 	double rerank_score;      /* its score; 0 when not reranked */
 };
@@ -158,6 +160,14 @@ int retriever_persist(struct store *store, struct embedder *embedder, const char
 int retriever_search(struct retriever *r, const struct retrieve_query *q, struct retrieve_result *out,
                      char *err, size_t errlen);
 void retrieve_result_free(struct retrieve_result *res);
+
+/* Pack res's hits again under its budget (res->pack.budget). Without
+ * summarize the pack is the one retriever_search made (any summarized
+ * blocks and summary gone); with it the same blocks are packed and the
+ * chunks the budget drops follow as summarized blocks
+ * (pack_chunks_summarizing). Hits' packed and summarized flags follow; the
+ * time is added to us.pack_us. */
+void retrieve_repack(struct retrieve_result *res, bool summarize);
 
 /* What a search saw beyond its hits: the evidence core/search/explain.h
  * reads. Ranks "among all" are over every chunk of the collection,

@@ -4,7 +4,8 @@
  *   fixture_serve [--flavor openai|anthropic] [--tokens N] [--text TEXT]
  *                 [--delay-ms MS] [--head-delay-ms MS] [--reset-after N]
  *                 [--status CODE] [--retry-after S] [--error-body TEXT]
- *                 [--fault NAME] [--script FILE] [--log FILE]
+ *                 [--fault NAME] [--script FILE] [--log FILE] [--summarize]
+ *                 [--log-dir DIR]
  *
  * Streams "w1 w2 ... wN" as N text events (or the words of TEXT, which may
  * hold any bytes: it is JSON-escaped), usage in the last event, one event
@@ -23,128 +24,24 @@
  * "!CODE" for an HTTP error CODE with a JSON error body (the delays apply
  * to every line). --log FILE appends each request's body to FILE as one
  * line as the request arrives, so a test counts and reads the requests.
+ * --summarize answers like a summarizer that quotes: for each block
+ * "<<<context NONCE [n]>>>" of the request's last message, the first
+ * sentence of its text (at most 30 words) ending in " [n].", one per line,
+ * with the request's bytes / 4 as its input tokens. --log-dir writes each
+ * request's body to DIR/request-N.json (N from 1) before answering it.
  * Prints its base URL ("http://127.0.0.1:PORT/v1" for openai) on one line,
  * then serves until stdin reaches end of file. */
 #include "tests/integration/fixture_server.h"
+#include "tests/integration/fixture_stream.h"
 #include "core/util/strbuf.h"
 
 #include "core/util/fs.h"
 
+#include <cjson/cJSON.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-struct stream_spec {
-	bool openai;
-	int tokens;
-	const char *text;   /* NULL: "w1 .. wN" */
-	const char *fault;  /* "" or a --fault name */
-};
-
-/* s as the inside of a JSON string. */
-static void json_escaped(struct strbuf *sb, const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c == '"' || c == '\\')
-			sb_printf(sb, "\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			sb_printf(sb, "\\u%04x", c);
-		else
-			sb_putc(sb, (char)c);
-	}
-}
-
-/* The i-th word (1-based) of the answer with its leading space, escaped. */
-static void token_text(struct strbuf *sb, const struct stream_spec *sp, int i)
-{
-	if (strcmp(sp->fault, "flood") == 0) {
-		for (int k = 0; k < 1024; k++)
-			sb_putc(sb, (char)('a' + (i + k) % 26));
-		return;
-	}
-	if (!sp->text) {
-		sb_printf(sb, "%sw%d", i > 1 ? " " : "", i);
-		return;
-	}
-	const char *p = sp->text;
-	for (int w = 1; w < i; w++)
-		p = strchr(p + 1, ' ');
-	const char *end = strchr(p + 1, ' ');
-	json_escaped(sb, p, end ? (size_t)(end - p) : strlen(p));
-}
-
-static int count_words(const char *text)
-{
-	int n = 1;
-	for (const char *p = text + 1; (p = strchr(p, ' ')) != NULL; p++)
-		n++;
-	return n;
-}
-
-/* The event that breaks the stream for faults that need one. */
-static void fault_event(struct strbuf *sb, const struct stream_spec *sp)
-{
-	if (strcmp(sp->fault, "error-mid") == 0) {
-		if (sp->openai)
-			sb_puts(sb, "data: {\"error\":{\"message\":\"fixture overloaded mid-stream\",\"type\":\"server_error\"}}\n\n");
-		else
-			sb_puts(sb, "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n");
-	} else if (strcmp(sp->fault, "malformed") == 0) {
-		sb_puts(sb, sp->openai ? "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"\n\n"
-		                       : "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"delta\":\n\n");
-	} else if (strcmp(sp->fault, "long-line") == 0) {
-		sb_puts(sb, "data: ");
-		for (int i = 0; i < 2 * 1024 * 1024; i++)
-			sb_putc(sb, 'x');
-		sb_puts(sb, "\n\n");
-	}
-}
-
-static bool breaks_stream(const char *fault)
-{
-	return strcmp(fault, "error-mid") == 0 || strcmp(fault, "malformed") == 0 ||
-	       strcmp(fault, "long-line") == 0;
-}
-
-/* The answer as text events "prefix TOKEN suffix"; with a fault that breaks
- * the stream, half of them and then the fault's event. Returns false then. */
-static bool text_events(struct strbuf *sb, const struct stream_spec *sp, const char *prefix,
-                        const char *suffix)
-{
-	int stop = breaks_stream(sp->fault) ? sp->tokens / 2 : sp->tokens;
-	for (int i = 1; i <= stop; i++) {
-		sb_puts(sb, prefix);
-		token_text(sb, sp, i);
-		sb_puts(sb, suffix);
-	}
-	if (stop == sp->tokens)
-		return true;
-	fault_event(sb, sp);
-	return false;
-}
-
-static void openai_stream(struct strbuf *sb, const struct stream_spec *sp)
-{
-	if (!text_events(sb, sp, "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"", "\"}}]}\n\n"))
-		return;
-	sb_printf(sb, "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n");
-	sb_printf(sb, "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":321,\"completion_tokens\":%d}}\n\n", sp->tokens);
-	sb_puts(sb, "data: [DONE]\n\n");
-}
-
-static void anthropic_stream(struct strbuf *sb, const struct stream_spec *sp)
-{
-	sb_puts(sb, "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"usage\":{\"input_tokens\":321,\"output_tokens\":1}}}\n\n");
-	sb_puts(sb, "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n");
-	if (!text_events(sb, sp, "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,"
-	                         "\"delta\":{\"type\":\"text_delta\",\"text\":\"", "\"}}\n\n"))
-		return;
-	sb_puts(sb, "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n");
-	sb_printf(sb, "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":%d}}\n\n", sp->tokens);
-	sb_puts(sb, "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
-}
 
 /* Byte offset just past the n-th event of body. */
 static long event_offset(const char *body, int n)
@@ -163,7 +60,7 @@ static long event_offset(const char *body, int n)
 /* The replies of a --script file, one per line, with the stream options
  * of sp (its text replaced by each line). Returns how many, 0 when the
  * file cannot be read or holds a line --text would refuse. */
-static size_t script_replies(const char *path, struct stream_spec sp, const struct fixture_response *like,
+static size_t script_replies(const char *path, struct fixture_stream sp, const struct fixture_response *like,
                              struct fixture_response *out, struct strbuf *bodies)
 {
 	char *text = NULL, why[256];
@@ -188,11 +85,8 @@ static size_t script_replies(const char *path, struct stream_spec sp, const stru
 			break;
 		}
 		sp.text = line;
-		sp.tokens = count_words(line);
-		if (sp.openai)
-			openai_stream(&bodies[n], &sp);
-		else
-			anthropic_stream(&bodies[n], &sp);
+		sp.tokens = fixture_count_words(line);
+		fixture_stream_body(&bodies[n], &sp);
 		out[n].body = bodies[n].buf;
 		n++;
 	}
@@ -200,16 +94,121 @@ static size_t script_replies(const char *path, struct stream_spec sp, const stru
 	return n;
 }
 
+/* The text of the last message of a chat request body; NULL when none. */
+static const char *last_message(const cJSON *root)
+{
+	const cJSON *msgs = cJSON_GetObjectItemCaseSensitive(root, "messages");
+	const cJSON *last = cJSON_IsArray(msgs) ? cJSON_GetArrayItem(msgs, cJSON_GetArraySize(msgs) - 1) : NULL;
+	const cJSON *content = cJSON_GetObjectItemCaseSensitive(last, "content");
+	return cJSON_IsString(content) ? content->valuestring : NULL;
+}
+
+/* Append to sb the first sentence of the first prose line of text[0..len)
+ * (one of four words or more, not a heading, a table row or a fence), at
+ * most 30 words, its final period dropped. */
+static void first_sentence(struct strbuf *sb, const char *text, size_t len)
+{
+	for (size_t at = 0; at < len;) {
+		const char *nl = memchr(text + at, '\n', len - at);
+		size_t end = nl ? (size_t)(nl - text) : len, words = 0;
+		const char *line = text + at;
+		bool prose = end > at && !strchr("#|`>", line[0]);
+		size_t cut = at;
+		for (size_t i = at; prose && i < end && words < 30; i++) {
+			if (text[i] == '.' && (i + 1 == end || text[i + 1] == ' '))
+				break;
+			words += text[i] != ' ' && (i == at || text[i - 1] == ' ');
+			cut = i + 1;
+		}
+		if (prose && words >= 4) {
+			sb_append(sb, line, cut - at);
+			return;
+		}
+		at = end + 1;
+	}
+}
+
+/* A quoting summary of the request's fenced blocks, as --summarize says. */
+static void summarize_blocks(const char *msg, struct strbuf *out)
+{
+	for (const char *p = strstr(msg, "<<<context "); p; p = strstr(p + 1, "<<<context ")) {
+		const char *num = strstr(p, " [");
+		const char *label = num ? strchr(num, '\n') : NULL;
+		const char *text = label ? strchr(label + 1, '\n') : NULL;
+		const char *end = text ? strstr(text, "\n<<<end ") : NULL;
+		if (!end)
+			break;
+		struct strbuf line = STRBUF_INIT;
+		first_sentence(&line, text + 1, (size_t)(end - text - 1));
+		if (line.len)
+			sb_printf(out, "%s [%d].\n", line.buf, atoi(num + 2));
+		sb_free(&line);
+	}
+}
+
+/* What the server answers the requests of one script entry with. */
+struct responder {
+	struct fixture_stream spec;  /* for --summarize */
+	const char *log_dir;      /* NULL: no log */
+	bool summarize;           /* build the summary; else send the entry's body */
+	int *seen;                /* requests so far, of every entry */
+	struct strbuf body;
+};
+
+static const char *respond(void *ud, const struct fixture_request *req)
+{
+	struct responder *r = ud;
+	int n = ++*r->seen;
+	if (r->log_dir) {
+		char path[4096];
+		snprintf(path, sizeof path, "%s/request-%d.json", r->log_dir, n);
+		FILE *f = fopen(path, "w");
+		if (f) {
+			fwrite(req->body, 1, req->body_len, f);
+			fclose(f);
+		}
+	}
+	if (!r->summarize)
+		return NULL;
+	cJSON *root = cJSON_Parse(req->body);
+	const char *msg = last_message(root);
+	struct strbuf text = STRBUF_INIT;
+	if (msg)
+		summarize_blocks(msg, &text);
+	while (text.len && text.buf[text.len - 1] == '\n')
+		text.len--;
+	struct fixture_stream sp = r->spec;
+	sp.text = text.len ? sb_str(&text) : NULL;
+	sp.tokens = text.len ? fixture_count_words(sp.text) : 0;
+	sp.prompt_tokens = (long)(req->body_len / 4);
+	sb_reset(&r->body);
+	fixture_stream_body(&r->body, &sp);
+	sb_free(&text);
+	cJSON_Delete(root);
+	return sb_str(&r->body);
+}
+
 static const char *const faults[] = { "", "bytes", "error-mid", "malformed", "long-line", "wrong-type", "flood" };
 
 int main(int argc, char **argv)
 {
 	const char *flavor = "openai", *error_body = NULL, *script_path = NULL, *log_path = NULL;
-	struct stream_spec sp = { .tokens = 20, .fault = "" };
+	struct fixture_stream sp = { .tokens = 20, .fault = "", .prompt_tokens = 321 };
+	int seen = 0;
+	struct responder rsp = { .seen = &seen }, rsp_error;
 	int status = 0, reset_events = -1;
 	unsigned delay = 0, head_delay = 0;
 	char retry_header[64] = "";
-	for (int i = 1; i + 1 < argc; i += 2) {
+	for (int i = 1; i < argc; i += 2) {
+		if (strcmp(argv[i], "--summarize") == 0) {
+			rsp.summarize = true;
+			i--;
+			continue;
+		}
+		if (i + 1 == argc) {
+			fprintf(stderr, "fixture_serve: %s needs a value\n", argv[i]);
+			return 2;
+		}
 		if (strcmp(argv[i], "--flavor") == 0)
 			flavor = argv[i + 1];
 		else if (strcmp(argv[i], "--tokens") == 0)
@@ -234,6 +233,8 @@ int main(int argc, char **argv)
 			script_path = argv[i + 1];
 		else if (strcmp(argv[i], "--log") == 0)
 			log_path = argv[i + 1];
+		else if (strcmp(argv[i], "--log-dir") == 0)
+			rsp.log_dir = argv[i + 1];
 		else {
 			fprintf(stderr, "fixture_serve: unknown option %s\n", argv[i]);
 			return 2;
@@ -247,26 +248,26 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (sp.text)
-		sp.tokens = count_words(sp.text);
+		sp.tokens = fixture_count_words(sp.text);
 	if (strcmp(sp.fault, "flood") == 0)
 		sp.tokens = 5 * 1024;
 	struct strbuf body = STRBUF_INIT;
 	sp.openai = strcmp(flavor, "openai") == 0;
-	if (sp.openai)
-		openai_stream(&body, &sp);
-	else
-		anthropic_stream(&body, &sp);
+	fixture_stream_body(&body, &sp);
 	bool wrong_type = strcmp(sp.fault, "wrong-type") == 0;
+	rsp.spec = sp;
+	rsp_error = (struct responder){ .log_dir = rsp.log_dir, .seen = &seen };
 	struct fixture_response script[2] = {
 		{ .status = status, .content_type = error_body ? "text/html" : "application/json",
 		  .headers = retry_header,
 		  .body = error_body ? error_body : "{\"error\":{\"message\":\"fixture error\",\"type\":\"server_error\"}}",
-		  .reset_after = -1 },
+		  .reset_after = -1, .respond = respond, .respond_ud = &rsp_error },
 		{ .content_type = wrong_type ? "text/html" : "text/event-stream", .framing = FIXTURE_CHUNKED,
 		  .body = wrong_type ? "<html><body><h1>Welcome to nginx!</h1></body></html>\n" : body.buf,
 		  .split_events = strcmp(sp.fault, "bytes") != 0, .piece = strcmp(sp.fault, "bytes") == 0,
 		  .delay_ms = delay, .head_delay_ms = head_delay,
-		  .reset_after = reset_events >= 0 ? event_offset(body.buf, reset_events + (sp.openai ? 0 : 2)) : -1 },
+		  .reset_after = reset_events >= 0 ? event_offset(body.buf, reset_events + (sp.openai ? 0 : 2)) : -1,
+		  .respond = respond, .respond_ud = &rsp },
 	};
 	struct fixture_response scripted[MAX_SCRIPT + 1];
 	struct strbuf bodies[MAX_SCRIPT] = { STRBUF_INIT };
@@ -292,5 +293,6 @@ int main(int argc, char **argv)
 	sb_free(&body);
 	for (size_t i = 0; i < MAX_SCRIPT; i++)
 		sb_free(&bodies[i]);
+	sb_free(&rsp.body);
 	return 0;
 }

@@ -218,7 +218,13 @@ static void serve(struct fixture_server *s, int fd)
 		fflush(s->log);
 	}
 	pthread_mutex_unlock(&s->lock);
-	if (send_response(s, fd, &s->script[i]) == 0)
+	struct fixture_response r = s->script[i];
+	const char *body = r.respond ? r.respond(r.respond_ud, &req) : NULL;
+	if (body) {
+		r.body = body;
+		r.body_len = 0;
+	}
+	if (send_response(s, fd, &r) == 0)
 		shutdown(fd, SHUT_WR);
 }
 

@@ -18,6 +18,8 @@ enum fixture_framing {
 	FIXTURE_CLOSE,     /* body ends when the connection closes */
 };
 
+struct fixture_request;
+
 struct fixture_response {
 	int status;                 /* 0 means 200 */
 	const char *content_type;   /* NULL: no Content-Type header */
@@ -33,6 +35,11 @@ struct fixture_response {
 	long reset_after;           /* >= 0: TCP reset after this many body bytes; -1: none */
 	size_t pause_at;            /* with pause_ms: pause after this many body bytes */
 	unsigned pause_ms;
+	/* Called on the server's thread with each request this entry answers,
+	 * before answering: a body to send instead of body (valid until the
+	 * next call), or NULL to send body. May be NULL. */
+	const char *(*respond)(void *ud, const struct fixture_request *req);
+	void *respond_ud;
 };
 
 struct fixture_request {

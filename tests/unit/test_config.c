@@ -151,6 +151,7 @@ static void assert_default_extensions(const struct config *c)
 	assert_int_equal(c->retrieval.oversample, 4);
 	assert_int_equal(c->retrieval.threads, 0);
 	assert_dbl(c->retrieval.min_score, 0.0);
+	assert_null(c->retrieval.summarize_over_budget);
 	assert_null(c->retrieval.reranker.provider);
 	assert_null(c->retrieval.reranker.model);
 	assert_int_equal(c->retrieval.reranker.top_n, 20);
@@ -877,6 +878,7 @@ static void full_fixture_sets_every_extension(void **state)
 	assert_int_equal(c->retrieval.oversample, 8);
 	assert_int_equal(c->retrieval.threads, 4);
 	assert_dbl(c->retrieval.min_score, 0.05);
+	assert_string_equal(c->retrieval.summarize_over_budget, "gpt-4o-mini");
 	assert_int_equal(c->http.connect_timeout_ms, 5000);
 	assert_int_equal(c->http.first_byte_timeout_ms, 120000);
 	assert_int_equal(c->http.idle_timeout_ms, 20000);
@@ -1142,6 +1144,15 @@ static void vector_weight_takes_auto_or_a_number(void **state)
 
 /* ---- reranker ------------------------------------------------------------ */
 
+/* c printed holds want. */
+static void assert_printed(const struct config *c, const char *want)
+{
+	char *text = print_to_string(c);
+	if (!strstr(text, want))
+		fail_msg("printed config lacks \"%s\":\n%s", want, text);
+	free(text);
+}
+
 #define RERANKER_YAML \
 	"retrieval:\n" \
 	"  reranker:\n" \
@@ -1165,21 +1176,15 @@ static void reranker_keys_load_and_name_a_provider_defined_later(void **state)
 	assert_string_equal(c->retrieval.reranker.model, "bge-reranker-v2-m3");
 	assert_int_equal(c->retrieval.reranker.top_n, 100);
 	assert_int_equal(c->retrieval.reranker.timeout_ms, 1);
-	char *text = print_to_string(c);
-	assert_non_null(strstr(text, "\n  reranker:\n    provider: \"my-tei\"\n"
-	                             "    model: \"bge-reranker-v2-m3\"\n    top_n: 100\n"
-	                             "    timeout_ms: 1\nhttp:\n"));
-	free(text);
+	assert_printed(c, "\n  reranker:\n    provider: \"my-tei\"\n    model: \"bge-reranker-v2-m3\"\n    top_n: 100\n"
+	                  "    timeout_ms: 1\nhttp:\n");
 	assert_round_trip(c, 0);
 	config_free(&c);
 
 	c = load_clean("retrieval:\n  reranker:\n    provider: ~\n    model: ~\n");
 	assert_null(c->retrieval.reranker.provider);
 	assert_null(c->retrieval.reranker.model);
-	text = print_to_string(c);
-	assert_non_null(strstr(text, "\n  reranker:\n    provider: ~\n    model: ~\n    top_n: 20\n"
-	                             "    timeout_ms: 3000\n"));
-	free(text);
+	assert_printed(c, "\n  reranker:\n    provider: ~\n    model: ~\n    top_n: 20\n    timeout_ms: 3000\n");
 	config_free(&c);
 }
 
@@ -1195,6 +1200,43 @@ static void reranker_provider_must_exist_and_have_a_server(void **state)
 	                 "name a provider whose base_url is a reranking server");
 	expect_one_error("retrieval:\n  reranker:\n    provider: \"my tei\"\n", 3, 15,
 	                 "retrieval.reranker.provider: expected a provider name, got \"my tei\"");
+}
+
+/* ---- summarize_over_budget ---------------------------------------------- */
+
+/* The model may be routed after retrieval; it prints where the other
+ * retrieval keys do, and ~ turns it off. */
+static void summarizer_loads_prints_and_turns_off(void **state)
+{
+	(void)state;
+	struct config *c = load_clean("retrieval:\n  summarize_over_budget: qwen-small\n"
+	                              "providers:\n  lan:\n    kind: openai\n    base_url: \"http://10.0.0.2:8080/v1\"\n"
+	                              "models:\n  - match: \"qwen-*\"\n    provider: lan\n");
+	assert_string_equal(c->retrieval.summarize_over_budget, "qwen-small");
+	assert_string_equal(config_provider_for_model(c, c->retrieval.summarize_over_budget)->name, "lan");
+	assert_printed(c, "\n  min_score: 0\n  summarize_over_budget: \"qwen-small\"\n  reranker:\n");
+	assert_round_trip(c, 0);
+	config_free(&c);
+
+	c = load_clean("retrieval:\n  summarize_over_budget: ~\n");
+	assert_null(c->retrieval.summarize_over_budget);
+	assert_printed(c, "\n  summarize_over_budget: ~\n");
+	config_free(&c);
+}
+
+static void summarizer_must_be_a_known_model_with_a_server(void **state)
+{
+	(void)state;
+	expect_one_error("retrieval:\n  summarize_over_budget: mystery-7b\n", 2, 26,
+	                 "retrieval.summarize_over_budget: unknown model \"mystery-7b\": no entry of models: routes "
+	                 "it to a provider; add one (- match: \"mystery-7b\" with provider: NAME), or set the key "
+	                 "to ~ to summarize nothing");
+	expect_one_error("retrieval:\n  summarize_over_budget: local\n", 2, 26,
+	                 "retrieval.summarize_over_budget: model \"local\" goes to provider local of kind local, "
+	                 "which quotes passages and cannot condense them; name a model of an openai or anthropic "
+	                 "provider");
+	expect_one_error("retrieval:\n  summarize_over_budget: \"\"\n", 2, 26,
+	                 "retrieval.summarize_over_budget: expected a non-empty string, got \"\"");
 }
 
 static void http_embedder_needs_a_model_served_by_an_openai_provider(void **state)
@@ -1281,6 +1323,8 @@ int main(void)
 		cmocka_unit_test(vector_weight_takes_auto_or_a_number),
 		cmocka_unit_test(reranker_keys_load_and_name_a_provider_defined_later),
 		cmocka_unit_test(reranker_provider_must_exist_and_have_a_server),
+		cmocka_unit_test(summarizer_loads_prints_and_turns_off),
+		cmocka_unit_test(summarizer_must_be_a_known_model_with_a_server),
 		cmocka_unit_test(http_embedder_needs_a_model_served_by_an_openai_provider),
 		cmocka_unit_test(http_embedder_takes_its_provider_and_batch_defaults),
 		cmocka_unit_test(repetition_penalty_is_said_not_to_reach_openai_or_anthropic),

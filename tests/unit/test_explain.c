@@ -15,44 +15,25 @@
 #include "core/embed/embed.h"
 #include "core/search/explain.h"
 #include "store/store.h"
+#include "tests/unit/kb_store.h"
 
 struct fixture {
-	char dir[64];
-	char db[96];
-	struct store *s;
-	struct embedder *e;
+	struct kb_store kb;
 	struct retriever *r;
-	int64_t coll;
 };
 
 /* Store a one-chunk document as ingest would; status NULL: current. */
 static void put_doc_status(struct fixture *f, const char *path, const char *text, const char *status)
 {
-	char err[256];
-	float vec[64];
-	size_t len = strlen(text);
-	assert_int_equal(embed_texts(f->e, &text, &len, 1, vec, err, sizeof err), 0);
-	struct store_chunk_in c = { .byte_start = 0, .byte_end = (int64_t)len, .line_start = 1, .line_end = 1,
-	                            .heading_path = "", .tokens = 10, .vector = vec };
-	struct store_doc_in d = { .path = path, .format = "text", .content_hash = path, .bytes = (int64_t)len,
-	                          .body = text, .body_len = len, .embed_model = f->e->model, .dim = f->e->dim,
-	                          .status = status };
-	bool replaced;
-	assert_int_equal(store_doc_put(f->s, f->coll, &d, &c, 1, 1, &replaced, err, sizeof err), 0);
+	kb_store_put(&f->kb, f->kb.s, &(struct kb_doc){ .path = path, .text = text, .status = status });
 }
 
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof *f);
 	char err[256];
-	strcpy(f->dir, "/tmp/rdexplXXXXXX");
-	if (!mkdtemp(f->dir))
+	if (kb_store_open(&f->kb, "expl", "kb") != 0)
 		return -1;
-	snprintf(f->db, sizeof f->db, "%s/r.db", f->dir);
-	if (store_open(f->db, &f->s, err, sizeof err) != 0)
-		return -1;
-	f->e = embed_hash_new(64);
-	store_collection_id(f->s, "kb", true, &f->coll, err, sizeof err);
 	put_doc_status(f, "/kb/refunds.md", "Refunds are paid within fourteen days of the request.", NULL);
 	put_doc_status(f, "/kb/proxy.md", "Configure the proxy with the https_proxy variable.", NULL);
 	put_doc_status(f, "/kb/ports.md", "The agent listens on port 7443 for local control.", NULL);
@@ -60,7 +41,7 @@ static int setup(void **state)
 	struct retriever_opts ro = { .collection = "kb", .rrf_k = 60, .vector_weight = 1, .fts_weight = 1,
 	                             .heading_weight = 1, .archived_weight = 0.5, .oversample = 1, .threads = 1,
 	                             .cache_ttl_seconds = 60 };
-	if (retriever_open(f->s, f->e, &ro, &f->r, err, sizeof err) != 0)
+	if (retriever_open(f->kb.s, f->kb.e, &ro, &f->r, err, sizeof err) != 0)
 		return -1;
 	*state = f;
 	return 0;
@@ -69,14 +50,10 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[128];
 	retriever_free(&f->r);
-	embed_free(&f->e);
-	store_close(&f->s);
-	snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-	int rc = system(cmd);
+	int rc = kb_store_close(&f->kb);
 	free(f);
-	return rc == 0 ? 0 : -1;
+	return rc;
 }
 
 static void explain(struct fixture *f, const char *question, int k, int budget, const char *glob, const char *path,

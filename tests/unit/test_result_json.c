@@ -64,7 +64,7 @@ static void logged_hit_is_brief_with_zeros(void **state)
 	char *s = print(result_json_hit_logged(&h));
 	assert_string_equal(s, "{\"chunk_id\":17,\"rank\":2,\"fused\":0.5,\"vector_rank\":0,\"vector_score\":0,"
 	                       "\"bm25_rank\":1,\"bm25\":-4.25,\"path\":\"/kb/a.md\",\"line_start\":4,"
-	                       "\"line_end\":9,\"page_start\":null,\"page_end\":null,\"packed\":true}");
+	                       "\"line_end\":9,\"page_start\":null,\"page_end\":null,\"packed\":true,\"summarized\":false}");
 	free(s);
 }
 

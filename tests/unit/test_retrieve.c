@@ -21,59 +21,34 @@
 #include "store/store.h"
 #include "store/store_int.h"
 #include "tests/integration/fixture_server.h"
+#include "tests/unit/kb_store.h"
 
 struct fixture {
-	char dir[64];
-	char db[96];
-	struct store *s;
-	struct embedder *e;
+	struct kb_store kb;
 	struct retriever *r;
-	int64_t coll;
 };
 
-/* Store a one-chunk document the way ingest would, with a status and a
- * successor (NULL: current). */
-static void put_doc_status(struct store *s, struct embedder *e, int64_t coll, const char *path, const char *text,
-                           const char *status, const char *successor)
+/* Store a one-chunk document in f's collection through store, as ingest
+ * would. */
+static void put_doc(struct fixture *f, struct store *store, const char *path, const char *text)
 {
-	char err[256];
-	float vec[64];
-	size_t len = strlen(text);
-	assert_int_equal(embed_texts(e, &text, &len, 1, vec, err, sizeof err), 0);
-	struct store_chunk_in c = { .byte_start = 0, .byte_end = (int64_t)len, .line_start = 1, .line_end = 1,
-	                            .heading_path = "", .tokens = 10, .vector = vec };
-	struct store_doc_in d = { .path = path, .format = "text", .content_hash = path, .bytes = (int64_t)len,
-	                          .body = text, .body_len = len, .embed_model = e->model, .dim = e->dim,
-	                          .status = status, .superseded_by = successor };
-	bool replaced;
-	assert_int_equal(store_doc_put(s, coll, &d, &c, 1, 1, &replaced, err, sizeof err), 0);
-}
-
-static void put_doc(struct store *s, struct embedder *e, int64_t coll, const char *path, const char *text)
-{
-	put_doc_status(s, e, coll, path, text, NULL, NULL);
+	kb_store_put(&f->kb, store, &(struct kb_doc){ .path = path, .text = text });
 }
 
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof *f);
 	char err[256];
-	strcpy(f->dir, "/tmp/rdretrXXXXXX");
-	if (!mkdtemp(f->dir))
+	if (kb_store_open(&f->kb, "retr", "kb") != 0)
 		return -1;
-	snprintf(f->db, sizeof f->db, "%s/r.db", f->dir);
-	if (store_open(f->db, &f->s, err, sizeof err) != 0)
-		return -1;
-	f->e = embed_hash_new(64);
-	store_collection_id(f->s, "kb", true, &f->coll, err, sizeof err);
-	put_doc(f->s, f->e, f->coll, "/kb/refunds.md", "Refunds are paid within fourteen days of the request.");
-	put_doc(f->s, f->e, f->coll, "/kb/proxy.md", "Configure the proxy with the https_proxy variable.");
-	put_doc(f->s, f->e, f->coll, "/kb/ports.md", "The agent listens on port 7443 for local control.");
-	put_doc(f->s, f->e, f->coll, "/old/refunds.md", "Refunds were paid within thirty days in 2024.");
+	put_doc(f, f->kb.s, "/kb/refunds.md", "Refunds are paid within fourteen days of the request.");
+	put_doc(f, f->kb.s, "/kb/proxy.md", "Configure the proxy with the https_proxy variable.");
+	put_doc(f, f->kb.s, "/kb/ports.md", "The agent listens on port 7443 for local control.");
+	put_doc(f, f->kb.s, "/old/refunds.md", "Refunds were paid within thirty days in 2024.");
 	struct retriever_opts ro = { .collection = "kb", .rrf_k = 60, .vector_weight = 1, .fts_weight = 1,
 	                             .heading_weight = 1, .archived_weight = 0.5, .quantize_int8 = false, .oversample = 1, .threads = 1,
 	                             .cache_ttl_seconds = 60 };
-	if (retriever_open(f->s, f->e, &ro, &f->r, err, sizeof err) != 0) {
+	if (retriever_open(f->kb.s, f->kb.e, &ro, &f->r, err, sizeof err) != 0) {
 		fprintf(stderr, "%s\n", err);
 		return -1;
 	}
@@ -84,14 +59,10 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[128];
 	retriever_free(&f->r);
-	embed_free(&f->e);
-	store_close(&f->s);
-	snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-	int rc = system(cmd);
+	int rc = kb_store_close(&f->kb);
 	free(f);
-	return rc == 0 ? 0 : -1;
+	return rc;
 }
 
 static void search(struct fixture *f, const char *text, enum retrieve_mode mode, const char *glob,
@@ -172,8 +143,8 @@ static void arena_catches_up_with_another_connection(void **state)
 	struct fixture *f = *state;
 	char err[256];
 	struct store *other = NULL;
-	assert_int_equal(store_open(f->db, &other, err, sizeof err), 0);
-	put_doc(other, f->e, f->coll, "/kb/quota.md", "Storage quota warnings start at ninety percent of the plan.");
+	assert_int_equal(store_open(f->kb.db, &other, err, sizeof err), 0);
+	put_doc(f, other, "/kb/quota.md", "Storage quota warnings start at ninety percent of the plan.");
 	struct retrieve_result res;
 	search(f, "storage quota warnings", RETRIEVE_VECTOR, NULL, &res);
 	assert_string_equal(res.hits[0].path, "/kb/quota.md");
@@ -181,7 +152,7 @@ static void arena_catches_up_with_another_connection(void **state)
 	retrieve_result_free(&res);
 
 	struct store_doc_state ds;
-	assert_int_equal(store_doc_state(other, f->coll, "/kb/quota.md", &ds, err, sizeof err), RD_OK);
+	assert_int_equal(store_doc_state(other, f->kb.coll, "/kb/quota.md", &ds, err, sizeof err), RD_OK);
 	assert_int_equal(store_doc_delete(other, ds.id, err, sizeof err), 0);
 	search(f, "storage quota warnings", RETRIEVE_VECTOR, NULL, &res);
 	assert_int_equal(res.index_rows, 4);
@@ -204,13 +175,47 @@ static void tiny_budget_drops_chunks_and_says_so(void **state)
 	retrieve_result_free(&res);
 }
 
+/* A repack to summarize marks the dropped hits summarized and keeps the
+ * packed ones; a plain repack gives back the search's own pack. */
+static void repack_summarizing_marks_the_dropped_hits_and_plain_restores(void **state)
+{
+	struct fixture *f = *state;
+	char err[256];
+	struct retrieve_query q = { .text = "refunds", .k = 4, .mode = RETRIEVE_HYBRID, .max_context_tokens = 25 };
+	struct retrieve_result res;
+	assert_int_equal(retriever_search(f->r, &q, &res, err, sizeof err), 0);
+	size_t packed = res.pack.n_blocks, dropped = res.pack.n_dropped;
+	int total = res.pack.total_tokens;
+	assert_true(dropped >= 1);
+	retrieve_repack(&res, true);
+	assert_int_equal(res.pack.budget, 25);
+	assert_int_equal(res.pack.total_tokens, total);
+	assert_int_equal(res.pack.n_packed, packed);
+	size_t summarized = 0;
+	for (size_t i = 0; i < res.n_hits; i++) {
+		assert_true(res.hits[i].packed != res.hits[i].summarized);
+		summarized += res.hits[i].summarized;
+	}
+	assert_int_equal(summarized, res.pack.n_dropped);
+	assert_true(res.pack.n_blocks > res.pack.n_packed);
+	for (size_t b = res.pack.n_packed; b < res.pack.n_blocks; b++)
+		assert_true(res.pack.blocks[b].summarized);
+	retrieve_repack(&res, false);
+	assert_int_equal(res.pack.n_blocks, packed);
+	assert_int_equal(res.pack.n_packed, packed);
+	assert_int_equal(res.pack.n_dropped, dropped);
+	for (size_t i = 0; i < res.n_hits; i++)
+		assert_false(res.hits[i].summarized);
+	retrieve_result_free(&res);
+}
+
 static void unknown_collection_is_a_clear_error(void **state)
 {
 	struct fixture *f = *state;
 	char err[256];
 	struct retriever *r = NULL;
 	struct retriever_opts ro = { .collection = "nope", .rrf_k = 60, .vector_weight = 1, .fts_weight = 1, .oversample = 1 };
-	assert_int_equal(retriever_open(f->s, f->e, &ro, &r, err, sizeof err), -1);
+	assert_int_equal(retriever_open(f->kb.s, f->kb.e, &ro, &r, err, sizeof err), -1);
 	assert_null(r);
 	assert_non_null(strstr(err, "ragdeck ingest --collection nope"));
 }
@@ -231,15 +236,15 @@ static void consecutive_query_words_found_together_rank_first(void **state)
 {
 	struct fixture *f = *state;
 	char err[256];
-	put_doc(f->s, f->e, f->coll, "/t/far.md", "reset alpha beta gamma delta now the password");
-	put_doc(f->s, f->e, f->coll, "/t/near.md", "reset the password now alpha beta gamma delta");
+	put_doc(f, f->kb.s, "/t/far.md", "reset alpha beta gamma delta now the password");
+	put_doc(f, f->kb.s, "/t/near.md", "reset the password now alpha beta gamma delta");
 	double bm25[2][2];
 	for (int prox = 0; prox < 2; prox++) {
 		struct retriever *r;
 		struct retriever_opts ro = { .collection = "kb", .rrf_k = 60, .vector_weight = 1, .fts_weight = 1,
 		                             .heading_weight = 1, .proximity_weight = prox, .oversample = 1,
 		                             .threads = 1 };
-		assert_int_equal(retriever_open(f->s, f->e, &ro, &r, err, sizeof err), 0);
+		assert_int_equal(retriever_open(f->kb.s, f->kb.e, &ro, &r, err, sizeof err), 0);
 		struct retrieve_query q = { .text = "reset password", .k = 4, .mode = RETRIEVE_FTS,
 		                            .path_glob = "/t/*", .max_context_tokens = 1000 };
 		struct retrieve_result res;
@@ -263,9 +268,9 @@ static void superseded_documents_rank_below_their_successor(void **state)
 {
 	struct fixture *f = *state;
 	struct retrieve_result res;
-	put_doc_status(f->s, f->e, f->coll, "/kb/archive/refunds-2024.md",
-	               "Refunds: thirty days money back, thirty days for every refund request.", "superseded",
-	               "/kb/refunds.md");
+	kb_store_put(&f->kb, f->kb.s, &(struct kb_doc){ .path = "/kb/archive/refunds-2024.md",
+	             .text = "Refunds: thirty days money back, thirty days for every refund request.",
+	             .status = "superseded", .successor = "/kb/refunds.md" });
 	search(f, "thirty days refund", RETRIEVE_HYBRID, "/kb/*", &res);
 	assert_true(res.n_hits >= 2);
 	assert_string_equal(res.hits[0].path, "/kb/refunds.md");
@@ -288,7 +293,7 @@ static void search_reranked(struct fixture *f, const struct fixture_server *srv,
 	                             .heading_weight = 1, .archived_weight = 0.5, .oversample = 1, .threads = 1,
 	                             .rerank = { .name = "tei", .base_url = fixture_url(srv), .timeout_ms = 3000 },
 	                             .rerank_top_n = top_n };
-	assert_int_equal(retriever_open(f->s, f->e, &ro, &r, err, sizeof err), 0);
+	assert_int_equal(retriever_open(f->kb.s, f->kb.e, &ro, &r, err, sizeof err), 0);
 	struct retrieve_query q = { .text = RERANK_QUERY, .k = 4, .mode = RETRIEVE_HYBRID, .path_glob = glob,
 	                            .max_context_tokens = 1000 };
 	assert_int_equal(retriever_search(r, &q, res, err, sizeof err), 0);
@@ -387,14 +392,14 @@ static void reranker_reads_the_heading_path_then_the_text(void **state)
 	float vec[64];
 	const char *text = "The agent listens on port 7443.";
 	size_t len = strlen(text);
-	assert_int_equal(embed_texts(f->e, &text, &len, 1, vec, err, sizeof err), 0);
+	assert_int_equal(embed_texts(f->kb.e, &text, &len, 1, vec, err, sizeof err), 0);
 	struct store_chunk_in c = { .byte_end = (int64_t)len, .line_start = 1, .line_end = 1,
 	                            .heading_path = "Agent guide > Ports", .tokens = 8, .vector = vec };
 	struct store_doc_in d = { .path = "/guide/agent.md", .format = "markdown", .content_hash = "g",
-	                          .bytes = (int64_t)len, .body = text, .body_len = len, .embed_model = f->e->model,
-	                          .dim = f->e->dim };
+	                          .bytes = (int64_t)len, .body = text, .body_len = len, .embed_model = f->kb.e->model,
+	                          .dim = f->kb.e->dim };
 	bool replaced;
-	assert_int_equal(store_doc_put(f->s, f->coll, &d, &c, 1, 1, &replaced, err, sizeof err), 0);
+	assert_int_equal(store_doc_put(f->kb.s, f->kb.coll, &d, &c, 1, 1, &replaced, err, sizeof err), 0);
 	struct fixture_response reply = { .content_type = "application/json", .reset_after = -1,
 	                                  .body = "[{\"index\":0,\"score\":0.7}]" };
 	struct fixture_server *srv = fixture_start(&reply, 1);
@@ -486,14 +491,14 @@ static const struct embedder_ops flaky_ops = { .kind = "flaky", .embed = flaky_e
 static void failed_query_embedding_falls_back_to_full_text(void **state)
 {
 	struct fixture *f = *state;
-	struct flaky fl = { .base = { .ops = &flaky_ops, .dim = f->e->dim, .model = f->e->model }, .inner = f->e,
+	struct flaky fl = { .base = { .ops = &flaky_ops, .dim = f->kb.e->dim, .model = f->kb.e->model }, .inner = f->kb.e,
 	                    .fail = true };
 	struct retriever_opts ro = { .collection = "kb", .rrf_k = 60, .vector_weight = 1, .fts_weight = 1,
 	                             .heading_weight = 1, .archived_weight = 0.5, .oversample = 1, .threads = 1,
 	                             .cache_ttl_seconds = 0 };
 	struct retriever *r;
 	char err[512];
-	assert_int_equal(retriever_open(f->s, &fl.base, &ro, &r, err, sizeof err), 0);
+	assert_int_equal(retriever_open(f->kb.s, &fl.base, &ro, &r, err, sizeof err), 0);
 	struct retrieve_query q = { .text = "which port does the agent listen on", .k = 4, .mode = RETRIEVE_HYBRID,
 	                            .max_context_tokens = 1000 };
 	struct retrieve_result res;
@@ -521,10 +526,10 @@ static void another_models_collection_is_searched_by_full_text_until_it_is_ours_
 	struct fixture *f = *state;
 	struct store_embedding rec;
 	char err[512];
-	assert_int_equal(store_embedding_claim(f->s, f->coll, f->e->model, f->e->dim, &rec, err, sizeof err), 0);
-	assert_int_equal(sqlite3_exec(store_db(f->s), "UPDATE collections SET embed_model = 'nomic-embed-text',"
+	assert_int_equal(store_embedding_claim(f->kb.s, f->kb.coll, f->kb.e->model, f->kb.e->dim, &rec, err, sizeof err), 0);
+	assert_int_equal(sqlite3_exec(store_db(f->kb.s), "UPDATE collections SET embed_model = 'nomic-embed-text',"
 	                              " embed_dim = 768", NULL, NULL, NULL), SQLITE_OK);
-	put_doc(f->s, f->e, f->coll, "/kb/vpn.md", "The VPN client reconnects after sleep.");
+	put_doc(f, f->kb.s, "/kb/vpn.md", "The VPN client reconnects after sleep.");
 	struct retrieve_result res;
 	search(f, "vpn client reconnects", RETRIEVE_HYBRID, NULL, &res);
 	assert_non_null(strstr(res.vector_error, "collection holds vectors of nomic-embed-text (768 dimensions), "
@@ -533,7 +538,7 @@ static void another_models_collection_is_searched_by_full_text_until_it_is_ours_
 	assert_string_equal(res.hits[0].path, "/kb/vpn.md");
 	assert_int_equal(res.hits[0].vec_rank, 0);
 	retrieve_result_free(&res);
-	assert_int_equal(sqlite3_exec(store_db(f->s), "UPDATE collections SET embed_model = 'hash-v1-64',"
+	assert_int_equal(sqlite3_exec(store_db(f->kb.s), "UPDATE collections SET embed_model = 'hash-v1-64',"
 	                              " embed_dim = 64", NULL, NULL, NULL), SQLITE_OK);
 	search(f, "vpn client reconnects", RETRIEVE_HYBRID, NULL, &res);
 	assert_null(res.vector_error);
@@ -551,7 +556,7 @@ static void min_score_drops_candidates_far_below_the_best(void **state)
 	                             .min_score = 1.0 };
 	struct retriever *r;
 	char err[512];
-	assert_int_equal(retriever_open(f->s, f->e, &ro, &r, err, sizeof err), 0);
+	assert_int_equal(retriever_open(f->kb.s, f->kb.e, &ro, &r, err, sizeof err), 0);
 	struct retrieve_query q = { .text = "which port does the agent listen on", .k = 4, .mode = RETRIEVE_HYBRID,
 	                            .max_context_tokens = 1000 };
 	struct retrieve_result res;
@@ -576,6 +581,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(second_query_vector_comes_from_the_cache, setup, teardown),
 		cmocka_unit_test_setup_teardown(arena_catches_up_with_another_connection, setup, teardown),
 		cmocka_unit_test_setup_teardown(tiny_budget_drops_chunks_and_says_so, setup, teardown),
+		cmocka_unit_test_setup_teardown(repack_summarizing_marks_the_dropped_hits_and_plain_restores, setup, teardown),
 		cmocka_unit_test_setup_teardown(unknown_collection_is_a_clear_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(full_text_search_matches_word_forms, setup, teardown),
 		cmocka_unit_test_setup_teardown(consecutive_query_words_found_together_rank_first, setup, teardown),

@@ -196,7 +196,11 @@ static void start_answer(struct app *a, const char *question)
 	a->host.shown = (long)a->host.n_msgs - 1;
 	pane_context_show_item(a->panes[LAYOUT_CONTEXT], NULL);
 	app_notify(a, PANE_EVENT_SHOWN);
-	app_status(a, false, "answering with %s…", turn_record(m->turn)->model ? turn_record(m->turn)->model : "the default model");
+	const struct turn_record *r = turn_record(m->turn);
+	if (turn_summarizing(m->turn))
+		app_status(a, false, "summarizing %zu chunks over budget with %s, then answering…", r->summary.n_chunks, r->summary.model);
+	else
+		app_status(a, false, "answering with %s…", r->model ? r->model : "the default model");
 }
 
 void app_ask(struct app *a, const char *question)

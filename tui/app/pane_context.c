@@ -87,21 +87,22 @@ static void draw_hit(struct pane_host *host, WINDOW *w, int y, int width, const 
 	snprintf(ranks, sizeof ranks, "vec %s%d fts %s%d", h->vec_rank ? "#" : "", h->vec_rank,
 	         h->fts_rank ? "#" : "", h->fts_rank);
 	x += screen_printf(w, y, x, width + 1 - x, e, "#%d ", h->rank);
-	/* The file's mark keeps its room: the path gives way. */
+	/* The file's mark and the budget's keep their room: the path gives way. */
 	enum disk_state disk = host_disk_state(host, h->doc_id);
 	char mark[16] = "";
 	if (disk != DISK_SAME)
 		snprintf(mark, sizeof mark, " %s", disk_state_name(disk));
-	int keep = (int)strlen(mark);
+	const char *budget = h->summarized ? " summarized" : h->packed ? "" : " over budget";
+	int keep = (int)(strlen(mark) + strlen(budget));
 	if (keep > (width + 1 - x) / 2)
 		keep = 0;
 	x += draw_path(w, y, x, width + 1 - x - keep, h, e);
 	if (mark[0])
 		x += screen_printf(w, y, x, width + 1 - x, THEME_WARN, "%s", mark);
+	if (budget[0])
+		x += screen_printf(w, y, x, width + 1 - x, THEME_WARN, "%s", budget);
 	if (h->status != DOC_CURRENT)
 		x += screen_printf(w, y, x, width + 1 - x, THEME_WARN, " %s", doc_status_name(h->status));
-	if (!h->packed)
-		x += screen_printf(w, y, x, width + 1 - x, THEME_WARN, " over budget");
 	if (flagged(r, b))
 		screen_printf(w, y, x, width + 1 - x, THEME_INJECTION_FLAG, " ! injection?");
 	x = 5;
@@ -128,8 +129,12 @@ static void context_draw(struct pane *pn, WINDOW *w, bool focused)
 		return;
 	}
 	const struct pack_result *p = &r->retrieval.pack;
-	screen_printf(w, 1, 1, width, THEME_DIM, "%zu chunks, %zu packed in %d/%d tokens, %zu flagged",
-	              r->retrieval.n_hits, p->n_blocks, p->total_tokens, p->budget, r->prompt.n_flagged);
+	int x = 1 + screen_printf(w, 1, 1, width, THEME_DIM, "%zu chunks, %zu packed", r->retrieval.n_hits,
+	                          p->n_packed);
+	if (p->summary)
+		x += screen_printf(w, 1, x, width + 1 - x, THEME_DIM, ", %zu summarized", p->n_blocks - p->n_packed);
+	screen_printf(w, 1, x, width + 1 - x, THEME_DIM, " in %d/%d tokens, %zu flagged", p->total_tokens, p->budget,
+	              r->prompt.n_flagged);
 	int shown = (inner_h - 1) / ROWS_PER_HIT;
 	if (shown < 1)
 		return;

@@ -4,7 +4,10 @@
 #include "core/llm/breaker.h"
 #include "core/config/config.h"
 #include "core/util/clock.h"
+#include "core/util/strbuf.h"
+#include "core/util/utf8.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static void health(struct pane_host *host, WINDOW *w, int *y, int h, int width, const struct router_decision *d)
@@ -35,6 +38,39 @@ static void health(struct pane_host *host, WINDOW *w, int *y, int h, int width, 
 	}
 }
 
+/* What became of the chunks left out for budget: summarized (with the
+ * call's tokens, time and cost) or why not. The parts of the line
+ * (summary_report_describe separates them by "; ") start rows of their
+ * own, the later ones indented, each wrapped to the pane. Nothing when
+ * nothing was summarized. */
+static void summary_lines(WINDOW *w, int *y, int h, int width, const struct summary_report *s)
+{
+	struct strbuf line = STRBUF_INIT, rows = STRBUF_INIT;
+	summary_report_describe(s, &line);
+	for (const char *p = line.buf; p && *p;) {
+		const char *end = strstr(p, "; ");
+		sb_printf(&rows, "%s%.*s", rows.len ? "\n  " : "", end ? (int)(end - p) : (int)strlen(p), p);
+		p = end ? end + 2 : NULL;
+	}
+	size_t len;
+	char *text = utf8_sanitize(sb_str(&rows), rows.len, &len);
+	struct wrap *wr = wrap_new();
+	wrap_set_markdown(wr, false);
+	wrap_layout(wr, text, len, width);
+	enum theme_elem e = s->used ? THEME_OK : THEME_WARN;
+	for (size_t i = 0; i < wrap_row_count(wr) && *y < h - 1; i++, (*y)++) {
+		size_t n;
+		const struct wrap_run *runs = wrap_row_runs(wr, i, &n);
+		int x = 1 + (int)wrap_row(wr, i)->indent;
+		for (size_t r = 0; r < n && x <= width; r++)
+			x += screen_put(w, *y, x, width + 1 - x, wrap_run_text(wr, text, &runs[r]), runs[r].len, e);
+	}
+	wrap_free(&wr);
+	free(text);
+	sb_free(&rows);
+	sb_free(&line);
+}
+
 static void routing_draw(struct pane *p, WINDOW *w, bool focused)
 {
 	int h, wd, y = 1;
@@ -53,6 +89,8 @@ static void routing_draw(struct pane *p, WINDOW *w, bool focused)
 	              r->model ? r->model : "", d->rule ? d->rule : "no rule");
 	if (d->sentence && y < h - 1)
 		screen_printf(w, y++, 1, width, THEME_NORMAL, "%s", d->sentence);
+	/* What the context became comes before the signals that chose it. */
+	summary_lines(w, &y, h, width, &r->summary);
 	for (size_t i = 0; i < d->n_signals && y < h - 1; i++)
 		screen_printf(w, y++, 1, width, THEME_DIM, "  %s = %.2f (+%.2f) %s", d->signals[i].name,
 		              d->signals[i].value, d->signals[i].contribution,

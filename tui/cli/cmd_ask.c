@@ -12,6 +12,7 @@
 #include "core/answer/query_log.h"
 #include "core/search/result_json.h"
 #include "core/util/log.h"
+#include "core/util/strbuf.h"
 
 #include <cjson/cJSON.h>
 #include <getopt.h>
@@ -99,6 +100,8 @@ static void print_sources(const struct turn_record *r)
 		}
 		if (b->archived)
 			printf("  [archived]");
+		if (b->summarized)
+			printf("  [summarized]");
 		printf("\n");
 	}
 }
@@ -119,6 +122,13 @@ static void print_hops(const struct turn_record *r)
 		cli_put_clean(stdout, r->hops[i].reason, strlen(r->hops[i].reason));
 		printf("\n");
 	}
+	struct strbuf line = STRBUF_INIT;
+	summary_report_describe(&r->summary, &line);
+	if (line.len) {
+		cli_put_clean(stdout, line.buf, line.len);
+		printf("\n");
+	}
+	sb_free(&line);
 }
 
 static void print_footer(const struct turn_record *r)
@@ -187,6 +197,7 @@ static void print_json(const struct turn_record *r)
 		result_json_add_pages(c, pack->blocks[i].page_start, pack->blocks[i].page_end);
 		cJSON_AddStringToObject(c, "heading_path", pack->blocks[i].heading_path);
 		cJSON_AddBoolToObject(c, "archived", pack->blocks[i].archived);
+		cJSON_AddBoolToObject(c, "summarized", pack->blocks[i].summarized);
 		/* Blocks in the prompt line up with the packer's blocks. */
 		bool flagged = i < r->prompt.n_blocks && r->prompt.blocks[i].flags.n_hits > 0;
 		cJSON_AddBoolToObject(c, "injection_flagged", flagged);
@@ -202,6 +213,7 @@ static void print_json(const struct turn_record *r)
 	cJSON_AddNumberToObject(u, "embed_tokens", (double)r->metrics.embed_tokens);
 	cJSON_AddNumberToObject(u, "embed_cost_usd", r->metrics.embed_cost_usd);
 	result_json_add_string_or_null(o, "vector_error", r->retrieval.vector_error);
+	cJSON_AddItemToObject(o, "summary", query_log_summary(r));
 	cJSON *t = cJSON_AddObjectToObject(o, "timings_us");
 	result_json_add_stage_timings(t, &r->retrieval.us);
 	cJSON_AddNumberToObject(t, "retrieve", (double)r->retrieve_us);
@@ -220,8 +232,10 @@ static void print_json(const struct turn_record *r)
 	if (r->format_checked)
 		cJSON_AddBoolToObject(o, "format_ok", r->format_ok);
 	cJSON_AddBoolToObject(o, "leaked_system_prompt", r->leaked_system_prompt);
-	if (r->metrics.cost_known)
+	if (r->metrics.cost_known) {
 		cJSON_AddNumberToObject(o, "cost_usd", r->metrics.cost_usd);
+		cJSON_AddNumberToObject(o, "answer_cost_usd", r->metrics.answer_cost_usd);
+	}
 	if (r->metrics.has_grounding)
 		cJSON_AddNumberToObject(o, "grounding", r->metrics.grounding);
 	cJSON_AddItemToObject(o, "sentences", sentences_json(&r->support));

@@ -179,6 +179,9 @@ static cJSON *params_json(const struct eval_cmd *c, const struct run *r)
 		cJSON_AddStringToObject(p, "mode", retrieve_mode_name(c->mode));
 	if (c->sweep >= SWEEP_RRF_K)
 		cJSON_AddNumberToObject(p, sweep_name(c->sweep), r->value);
+	/* A run with summaries compares with runs with them. */
+	if (r->cfg.retrieval.summarize_over_budget)
+		cJSON_AddStringToObject(p, "summarize_over_budget", r->cfg.retrieval.summarize_over_budget);
 	return p;
 }
 
@@ -335,6 +338,32 @@ static void print_checks(const struct eval_summary *s)
 			printf(" %s %.1f/%.1f", metrics_span_name((enum metrics_span)sp),
 			       (double)s->m.span[sp].p50 / 1e3, (double)s->m.span[sp].p95 / 1e3);
 	printf("\ntokens: %ld in, %ld out\n", s->tokens_in, s->tokens_out);
+	if (s->m.n_summarize_calls)
+		printf("summaries of chunks over budget: %zu calls, %zu placed, %ld in / %ld out tokens, $%.6f "
+		       "(in $/query), grounding %.3f\n", s->m.n_summarize_calls, s->m.n_summarized, s->m.summary_tokens_in,
+		       s->m.summary_tokens_out, s->m.summary_cost, s->m.grounding_mean);
+}
+
+/* Per item, what became of its chunks over budget: the items that tried a
+ * summary, with its tokens and cost, or why it was not placed. */
+static void print_item_summaries(const struct eval_cmd *c, const struct run *r)
+{
+	for (size_t i = 0; i < c->set->n_items; i++) {
+		const struct eval_item_result *x = &r->res[i];
+		const struct metrics_turn *m = &x->metrics;
+		if (!m->summarize_called && !x->summary_error)
+			continue;
+		printf("  %s: summary %s", x->item->id, m->summarized ? "placed" : m->summarize_called ? "not placed" : "skipped");
+		if (x->summary_error) {
+			printf(" (");
+			cli_put_clean(stdout, x->summary_error, strlen(x->summary_error));
+			printf(")");
+		}
+		if (m->summarize_called)
+			printf(", %ld in / %ld out tokens, $%.6f", m->summary_tokens_in, m->summary_tokens_out,
+			       m->summary_cost_usd);
+		printf("\n");
+	}
 }
 
 static double json_num(const cJSON *o, const char *a, const char *b)
@@ -506,6 +535,7 @@ static cJSON *run_json(const struct eval_cmd *c, const struct run *r)
 		cJSON_AddStringToObject(it, "model", x->model);
 		cJSON_AddStringToObject(it, "outcome", llm_outcome_name(x->outcome));
 		cJSON_AddStringToObject(it, "answer", x->answer);
+		cJSON_AddItemToObject(it, "summary", eval_item_summary_json(x));
 		cJSON_AddItemToArray(items, it);
 	}
 	cJSON_AddNumberToObject(o, "previous_run_id", (double)r->prev_id);
@@ -553,6 +583,7 @@ static void print_text(const struct eval_cmd *c, const struct run *runs, size_t 
 				table_row(c->cli->cfg, category_rows[i], &runs[0].sum[i]);
 		printf("\n");
 		print_checks(&runs[0].sum[0]);
+		print_item_summaries(c, &runs[0]);
 		print_comparison(&runs[0]);
 		print_judge(c, runs, n);
 		return;

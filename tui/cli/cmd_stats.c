@@ -72,6 +72,24 @@ struct reader {
 	const struct config *cfg;
 };
 
+/* The summarize call a logged row records (its "summary" object, absent
+ * or null without one) into t, priced with c's prices. */
+static void summary_of_row(struct metrics_turn *t, const cJSON *summary, const struct config *c)
+{
+	const cJSON *usage = cJSON_GetObjectItemCaseSensitive(summary, "usage");
+	const cJSON *in = cJSON_GetObjectItemCaseSensitive(usage, "input_tokens");
+	const cJSON *out = cJSON_GetObjectItemCaseSensitive(usage, "output_tokens");
+	const cJSON *model = cJSON_GetObjectItemCaseSensitive(summary, "model");
+	if (!cJSON_IsObject(summary))
+		return;
+	t->summarize_called = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(summary, "called"));
+	t->summarized = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(summary, "used"));
+	t->summary_tokens_in = cJSON_IsNumber(in) ? (long)in->valuedouble : 0;
+	t->summary_tokens_out = cJSON_IsNumber(out) ? (long)out->valuedouble : 0;
+	const struct config_price *p = cJSON_IsString(model) ? config_price_for_model(c, model->valuestring) : NULL;
+	t->summary_cost_usd = p ? metrics_cost_usd(p, t->summary_tokens_in, t->summary_tokens_out) : 0;
+}
+
 /* A logged row back into a metrics turn, priced with the config's prices
  * (the tokens are stored; a model the config does not price counts as
  * unpriced, not as free). */
@@ -101,6 +119,7 @@ static int add_row(void *ud, const struct store_query_row *row)
 	cJSON *retrieval = cJSON_Parse(row->retrieval_json);
 	cJSON *et = cJSON_GetObjectItemCaseSensitive(retrieval, "embed_tokens");
 	t.embed_tokens = cJSON_IsNumber(et) ? (long)et->valuedouble : 0;
+	summary_of_row(&t, cJSON_GetObjectItemCaseSensitive(retrieval, "summary"), rd->cfg);
 	cJSON_Delete(retrieval);
 	metrics_turn_finish(&t, rd->cfg, row->model);
 	metrics_window_add(rd->w, &t);
@@ -125,6 +144,10 @@ static void print_text(const struct metrics_summary *s, const struct metrics_ale
 	       s->cost_total, s->cost_per_query, s->cost_per_success, s->n_estimated, s->n_priced);
 	if (s->embed_tokens)
 		printf("question embeddings: %ld tokens, $%.6f (in the cost above)\n", s->embed_tokens, s->embed_cost);
+	if (s->n_summarize_calls)
+		printf("summaries of chunks over budget: %zu calls, %zu placed, %ld in / %ld out tokens, $%.6f "
+		       "(in the cost above)\n", s->n_summarize_calls, s->n_summarized, s->summary_tokens_in,
+		       s->summary_tokens_out, s->summary_cost);
 	printf("token expansion (prompt / question tokens): %.1fx\n", s->expansion_mean);
 	if (s->n_grounded)
 		printf("grounding: %.2f mean over %zu answers\n", s->grounding_mean, s->n_grounded);
@@ -159,6 +182,12 @@ static void print_json(const struct metrics_summary *s, const struct metrics_ale
 	cJSON_AddNumberToObject(o, "cost_total_usd", s->cost_total);
 	cJSON_AddNumberToObject(o, "embed_tokens", (double)s->embed_tokens);
 	cJSON_AddNumberToObject(o, "embed_cost_usd", s->embed_cost);
+	cJSON *sum = cJSON_AddObjectToObject(o, "summaries");
+	cJSON_AddNumberToObject(sum, "calls", (double)s->n_summarize_calls);
+	cJSON_AddNumberToObject(sum, "placed", (double)s->n_summarized);
+	cJSON_AddNumberToObject(sum, "input_tokens", (double)s->summary_tokens_in);
+	cJSON_AddNumberToObject(sum, "output_tokens", (double)s->summary_tokens_out);
+	cJSON_AddNumberToObject(sum, "cost_usd", s->summary_cost);
 	cJSON_AddNumberToObject(o, "cost_per_query_usd", s->cost_per_query);
 	cJSON_AddNumberToObject(o, "cost_per_success_usd", s->cost_per_success);
 	cJSON_AddNumberToObject(o, "token_expansion", s->expansion_mean);
