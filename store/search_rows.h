@@ -29,10 +29,11 @@ void store_search_free(struct store_search **q);
 /* Full-text candidates for the FTS5 MATCH expression match, ranked by the
  * ragdeck_rank call rank (store/fts.h), best first: up to limit chunk ids
  * into ids and their rank values (negative, lower is better) into ranks,
- * *n how many. FTS5 ranks at most scan rows (-1: all); rows of other
- * collections are not excluded here, so keep(ud, id) says which to take
- * (the rest are read past). Returns 0, or -1 with err. */
-int store_search_fts(struct store_search *q, const char *match, const char *rank, int64_t scan,
+ * *n how many. Rows of other collections are not excluded here, so
+ * keep(ud, id) says which to take: the rest are read past, however many
+ * rank first, until limit are taken or the matches end. Returns 0, or -1
+ * with err. */
+int store_search_fts(struct store_search *q, const char *match, const char *rank,
                      bool (*keep)(void *ud, int64_t id), void *ud, size_t limit,
                      int64_t *ids, double *ranks, size_t *n, char *err, size_t errlen);
 

@@ -165,6 +165,32 @@ static void a_document_with_no_term_and_a_low_cosine_is_not_a_candidate(void **s
 	explain_result_free(&e);
 }
 
+/* Another collection's 300 chunks rank first for "wombat": the trace
+ * ranks the rows the search reads, so kb's one match is first by BM25
+ * and a full-text candidate, never "ranks 1, past the candidates". */
+static void a_chunk_first_by_bm25_is_a_full_text_candidate_whatever_other_collections_hold(void **state)
+{
+	struct fixture *f = *state;
+	char err[256], path[64], text[128];
+	int64_t zoo, kb = f->coll;
+	assert_int_equal(store_collection_id(f->s, "zoo", true, &zoo, err, sizeof err), RD_OK);
+	f->coll = zoo;
+	for (int i = 0; i < 300; i++) {
+		snprintf(path, sizeof path, "/zoo/wombat-%03d.md", i);
+		snprintf(text, sizeof text, "Wombat wombat wombat: the wombat burrow, note %d.", i);
+		put_doc_status(f, path, text, NULL);
+	}
+	f->coll = kb;
+	put_doc_status(f, "/kb/garden.md", "A garden note that mentions a wombat once among sheds and fences.", NULL);
+	struct explain_result e;
+	explain(f, "wombat", 4, 1000, NULL, "/kb/garden.md", &e);
+	assert_int_equal(e.fts_matches, 1);
+	assert_int_equal(e.chunks[0].fts_rank, 1);
+	assert_int_equal(e.chunks[0].fts_candidate, 1);
+	assert_int_equal(e.chunks[0].hit_rank, 1);
+	explain_result_free(&e);
+}
+
 static void an_archived_document_reports_the_demotion(void **state)
 {
 	struct fixture *f = *state;
@@ -211,6 +237,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(a_document_below_the_cutoff_reports_its_fused_rank, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_document_dropped_by_the_budget_says_so, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_document_with_no_term_and_a_low_cosine_is_not_a_candidate, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_chunk_first_by_bm25_is_a_full_text_candidate_whatever_other_collections_hold,
+		                                setup, teardown),
 		cmocka_unit_test_setup_teardown(an_archived_document_reports_the_demotion, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_path_filter_that_excludes_it_is_named, setup, teardown),
 		cmocka_unit_test_setup_teardown(an_unknown_path_gives_the_closest_stored_paths, setup, teardown),

@@ -131,7 +131,7 @@ static void fts_ranks_best_first_and_takes_only_what_the_caller_keeps(void **sta
 	double ranks[8];
 	size_t n;
 	chunks_of(f, f->foreign_doc, &foreign);
-	assert_int_equal(store_search_fts(f->q, "refunds", rank_call, -1, keep_all, NULL, 8, ids, ranks, &n,
+	assert_int_equal(store_search_fts(f->q, "refunds", rank_call, keep_all, NULL, 8, ids, ranks, &n,
 	                                  err, sizeof err), 0);
 	assert_int_equal(n, 4);  /* every collection (the caller filters), headings too */
 	for (size_t i = 0; i < n; i++) {
@@ -139,21 +139,21 @@ static void fts_ranks_best_first_and_takes_only_what_the_caller_keeps(void **sta
 		if (i)
 			assert_true(ranks[i - 1] <= ranks[i]);
 	}
-	assert_int_equal(store_search_fts(f->q, "refunds", rank_call, -1, keep_not, &foreign, 8, ids, ranks, &n,
+	assert_int_equal(store_search_fts(f->q, "refunds", rank_call, keep_not, &foreign, 8, ids, ranks, &n,
 	                                  err, sizeof err), 0);
 	assert_int_equal(n, 3);
 	for (size_t i = 0; i < n; i++)
 		assert_true(ids[i] != foreign);
-	assert_int_equal(store_search_fts(f->q, "refunds", rank_call, -1, keep_all, NULL, 1, ids, ranks, &n,
+	assert_int_equal(store_search_fts(f->q, "refunds", rank_call, keep_all, NULL, 1, ids, ranks, &n,
 	                                  err, sizeof err), 0);
 	assert_int_equal(n, 1);
-	assert_int_equal(store_search_fts(f->q, "prorated", rank_call, 1, keep_all, NULL, 8, ids, ranks, &n,
+	assert_int_equal(store_search_fts(f->q, "prorated", rank_call, keep_all, NULL, 8, ids, ranks, &n,
 	                                  err, sizeof err), 0);
 	assert_int_equal(n, 1);
 	int64_t annual[2];
 	assert_int_equal(chunks_of(f, f->new_doc, annual), 2);
 	assert_int_equal(ids[0], annual[1]);
-	assert_int_equal(store_search_fts(f->q, "nowhere", rank_call, -1, keep_all, NULL, 8, ids, ranks, &n,
+	assert_int_equal(store_search_fts(f->q, "nowhere", rank_call, keep_all, NULL, 8, ids, ranks, &n,
 	                                  err, sizeof err), 0);
 	assert_int_equal(n, 0);
 }
@@ -282,7 +282,7 @@ static void damaged_schema_fails_each_read_with_a_message(void **state)
 	struct store_search *again;
 	assert_int_equal(sqlite3_exec(store_db(f->s), "ALTER TABLE documents RENAME TO gone;"
 	                              " DROP TABLE chunks_vocab; DROP TABLE chunks_fts", NULL, NULL, NULL), SQLITE_OK);
-	assert_int_equal(store_search_fts(f->q, "refunds", rank_call, -1, keep_all, NULL, 8, ids, ranks, &n,
+	assert_int_equal(store_search_fts(f->q, "refunds", rank_call, keep_all, NULL, 8, ids, ranks, &n,
 	                                  err, sizeof err), -1);
 	assert_non_null(strstr(err, "full-text search failed: "));
 	assert_non_null(strstr(err, f->path));
