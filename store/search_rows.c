@@ -8,6 +8,7 @@
 
 enum search_stmt {
 	SQ_FTS,
+	SQ_FTS_HOLDS,
 	SQ_VOCAB,
 	SQ_FILTER,
 	SQ_STALE,
@@ -23,6 +24,7 @@ static const char *const search_sql[SQ_COUNT] = {
 	 * and the caller stops reading once it has kept enough. */
 	[SQ_FTS] = "SELECT rowid, rank FROM chunks_fts WHERE chunks_fts MATCH ?1 AND rank MATCH ?2"
 	           " ORDER BY rank",
+	[SQ_FTS_HOLDS] = "SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ?1 AND rowid = ?2",
 	[SQ_VOCAB] = "SELECT doc FROM chunks_vocab WHERE term = ?1",
 	[SQ_FILTER] = "SELECT c.id, c.document_id FROM chunks c JOIN documents d ON d.id = c.document_id"
 	              " WHERE d.collection_id = ?1 AND (?2 IS NULL OR d.path GLOB ?2) ORDER BY c.id",
@@ -103,6 +105,17 @@ int store_search_fts(struct store_search *q, const char *match, const char *rank
 	}
 	/* Stopping at limit leaves the statement on a row: not a failure. */
 	return finish(q, st, rc == SQLITE_ROW ? SQLITE_DONE : rc, "full-text search failed", err, errlen);
+}
+
+int store_search_fts_holds(struct store_search *q, const char *match, int64_t id, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = q->stmt[SQ_FTS_HOLDS];
+	sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, id);
+	int rc = sqlite3_step(st);
+	if (finish(q, st, rc == SQLITE_ROW ? SQLITE_DONE : rc, "full-text search failed", err, errlen) != 0)
+		return -1;
+	return rc == SQLITE_ROW;
 }
 
 int64_t store_search_term_docs(struct store_search *q, const char *term)

@@ -37,6 +37,10 @@ int store_search_fts(struct store_search *q, const char *match, const char *rank
                      bool (*keep)(void *ud, int64_t id), void *ud, size_t limit,
                      int64_t *ids, double *ranks, size_t *n, char *err, size_t errlen);
 
+/* Whether chunk id matches the FTS5 MATCH expression match: 1 when it
+ * does, 0 when not, -1 with err. */
+int store_search_fts_holds(struct store_search *q, const char *match, int64_t id, char *err, size_t errlen);
+
 /* Chunks of the index holding term (one token as the index stems it, see
  * fts_tokenize), over every collection; 0 when none or when the read
  * failed (a term then looks rare, which only costs the query budget). */

@@ -1,7 +1,9 @@
 #include "core/search/explain.h"
 #include "core/util/edit_distance.h"
+#include "core/util/fts_query.h"
 #include "core/util/strbuf.h"
 #include "core/util/xalloc.h"
+#include "store/search_rows.h"
 #include "store/store.h"
 
 #include <stdio.h>
@@ -137,14 +139,41 @@ static void place_chunk(const struct retrieve_trace *t, const struct retrieve_re
 		}
 }
 
+/* The left-out terms of mask, with the chunks holding each, into sb. */
+static void put_left_out(const struct explain_result *e, uint64_t mask, struct strbuf *sb)
+{
+	size_t n = 0, shown = 0;
+	for (size_t i = 0; i < e->n_dropped; i++)
+		n += (mask >> i) & 1;
+	for (size_t i = 0; i < e->n_dropped; i++) {
+		if (!((mask >> i) & 1))
+			continue;
+		sb_printf(sb, "%s'%s' (in %lld chunks)", shown == 0 ? "" : shown + 1 == n ? " and " : ", ",
+		          e->dropped[i].text, (long long)e->dropped[i].chunks);
+		shown++;
+	}
+}
+
+/* Where full-text search left c, into sb: its BM25 rank, the left-out
+ * terms it holds, or that it holds no query term. */
+static void full_text_place(const struct explain_result *e, const struct explain_chunk *c, struct strbuf *sb)
+{
+	if (c->fts_rank) {
+		sb_printf(sb, "its BM25 ranks %d of %zu matches", c->fts_rank, e->fts_matches);
+	} else if (c->left_out) {
+		sb_puts(sb, "full-text search left out ");
+		put_left_out(e, c->left_out, sb);
+		sb_puts(sb, ", over the postings budget,");
+	} else {
+		sb_puts(sb, "shares no query term");
+	}
+}
+
 /* Why a chunk in neither candidate list stayed out, into sb. */
 static void why_not_candidate(const struct explain_result *e, const struct explain_chunk *c, struct strbuf *sb)
 {
 	sb_puts(sb, "not in either candidate list: ");
-	if (c->fts_rank)
-		sb_printf(sb, "its BM25 ranks %d of %zu matches", c->fts_rank, e->fts_matches);
-	else
-		sb_puts(sb, "shares no query term");
+	full_text_place(e, c, sb);
 	if (c->vec_rank)
 		sb_printf(sb, " and its cosine %.2f ranks %d of %zu", (double)c->vec_score, c->vec_rank,
 		          e->vectors_searched);
@@ -198,6 +227,20 @@ static int compare_chunks(const void *a, const void *b)
 	return x->ordinal - y->ordinal;
 }
 
+/* The left-out terms c holds, when full text did not rank it, into
+ * c->left_out. Returns 0, or -1 with err. */
+static int find_left_out(const struct retrieve_trace *t, struct explain_chunk *c, char *err, size_t errlen)
+{
+	_Static_assert(FTS_QUERY_MAX_TERMS <= 64, "a chunk's left-out terms are bits of a uint64_t");
+	for (size_t i = 0; i < t->n_dropped && !c->fts_rank; i++) {
+		int holds = store_search_fts_holds(t->rows, t->dropped[i].match, c->chunk_id, err, errlen);
+		if (holds < 0)
+			return -1;
+		c->left_out |= (uint64_t)holds << i;
+	}
+	return 0;
+}
+
 static int explain_chunks(const struct retrieve_trace *t, const struct retrieve_result *res, struct explain_result *e,
                           char *err, size_t errlen)
 {
@@ -214,12 +257,15 @@ static int explain_chunks(const struct retrieve_trace *t, const struct retrieve_
 	}
 	qsort(all, n, sizeof *all, compare_chunks);
 	e->doc_chunks = n;
-	e->n_chunks = n < EXPLAIN_MAX_CHUNKS ? n : EXPLAIN_MAX_CHUNKS;
-	for (size_t i = 0; i < e->n_chunks; i++)
-		write_verdict(e, &all[i]);
 	e->chunks = all;
+	e->n_chunks = n < EXPLAIN_MAX_CHUNKS ? n : EXPLAIN_MAX_CHUNKS;
+	int rc = 0;
+	for (size_t i = 0; i < e->n_chunks && rc == 0; i++)
+		rc = find_left_out(t, &all[i], err, errlen);
+	for (size_t i = 0; i < e->n_chunks && rc == 0; i++)
+		write_verdict(e, &all[i]);
 	store_chunk_rows_free(rows, n);
-	return 0;
+	return rc;
 }
 
 /* What the search as a whole did, into e. */
@@ -229,6 +275,11 @@ static void summarize(const struct retrieve_query *q, const struct retrieve_trac
 	e->path_glob = q->path_glob;
 	e->vectors_searched = t->n_vec_all;
 	e->fts_matches = t->n_fts_all;
+	e->dropped = xcalloc(t->n_dropped ? t->n_dropped : 1, sizeof *e->dropped);
+	for (size_t i = 0; i < t->n_dropped; i++)
+		e->dropped[i] = (struct explain_term){ xstrdup(t->dropped[i].text), t->dropped[i].chunks };
+	e->n_dropped = t->n_dropped;
+	e->fts_skipped = t->n_terms > 0 && t->n_dropped == t->n_terms;
 	e->candidate_limit = t->limit;
 	e->vec_candidates = t->n_vec;
 	e->fts_candidates = t->n_fts;
@@ -293,6 +344,9 @@ void explain_result_free(struct explain_result *e)
 		free(e->closest[i]);
 	free(e->closest);
 	free(e->vector_error);
+	for (size_t i = 0; i < e->n_dropped; i++)
+		free(e->dropped[i].text);
+	free(e->dropped);
 	for (size_t i = 0; i < e->doc_chunks; i++)
 		free(e->chunks ? e->chunks[i].verdict : NULL);
 	free(e->chunks);

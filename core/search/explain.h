@@ -27,7 +27,10 @@ struct explain_chunk {
 	int tokens;
 	int vec_rank;             /* among every chunk of the collection; 0: no query vector */
 	float vec_score;          /* its cosine (inner product) when vec_rank > 0 */
-	int fts_rank;             /* among every chunk matching the query; 0: no query term matches */
+	int fts_rank;             /* among every chunk matching the query; 0: no term
+	                           * of the full-text query matches */
+	uint64_t left_out;        /* bit i: it holds dropped[i], a term full-text
+	                           * search left out (looked up when fts_rank is 0) */
 	double bm25;              /* its rank value (lower is better) when fts_rank > 0 */
 	int vec_candidate;        /* its rank in the vector candidates; 0: not among them */
 	int fts_candidate;        /* its rank in the full-text candidates; 0: not among them */
@@ -38,6 +41,12 @@ struct explain_chunk {
 	int hit_rank;             /* its rank in the hits returned; 0: not returned */
 	bool packed;              /* returned and kept under the token budget */
 	char *verdict;            /* one line, e.g. "rank 14 fused, below the top 8" */
+};
+
+/* A query term full-text search left out, its postings over the budget. */
+struct explain_term {
+	char *text;
+	int64_t chunks;           /* chunks of the index (every collection) holding it */
 };
 
 struct explain_result {
@@ -56,6 +65,9 @@ struct explain_result {
 	bool path_excluded;       /* the filter excludes the document */
 	size_t vectors_searched;  /* chunks ranked by the query vector (0: no vector half) */
 	size_t fts_matches;       /* chunks matching the full-text query */
+	struct explain_term *dropped;  /* terms full-text search left out */
+	size_t n_dropped;
+	bool fts_skipped;         /* every term was left out: no full-text query ran */
 	size_t candidate_limit;   /* candidates a retriever may contribute */
 	size_t vec_candidates, fts_candidates;
 	size_t fused_candidates;  /* after min_score */

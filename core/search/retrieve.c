@@ -668,8 +668,32 @@ cleanup:
 	return rc;
 }
 
+/* The question's full-text terms and those the plan left out, into
+ * trace. */
+static void trace_terms(const struct query_plan *qp, struct retrieve_trace *trace)
+{
+	bool alone[FTS_QUERY_MAX_TERMS] = { false };
+	trace->n_terms = qp->terms.n;
+	trace->dropped = xcalloc(qp->dropped ? qp->dropped : 1, sizeof *trace->dropped);
+	for (size_t i = 0; i < qp->terms.n; i++) {
+		if (qp->keep[i])
+			continue;
+		alone[i] = true;
+		trace->dropped[trace->n_dropped++] = (struct retrieve_dropped_term){
+			.text = xstrdup(qp->terms.items[i].text), .chunks = qp->df[i],
+			.match = fts_query_join(&qp->terms, alone),
+		};
+		alone[i] = false;
+	}
+}
+
 void retrieve_trace_free(struct retrieve_trace *t)
 {
+	for (size_t i = 0; i < t->n_dropped; i++) {
+		free(t->dropped[i].text);
+		free(t->dropped[i].match);
+	}
+	free(t->dropped);
 	free(t->vec_all);
 	free(t->fts_all);
 	free(t->bm25_all);
@@ -705,9 +729,11 @@ int retriever_search_traced(struct retriever *r, const struct retrieve_query *q,
 
 	memset(out, 0, sizeof *out);
 	if (trace)
-		*trace = (struct retrieve_trace){ .store = r->store, .collection_id = r->collection_id,
+		*trace = (struct retrieve_trace){ .store = r->store, .rows = r->rows, .collection_id = r->collection_id,
 		                                  .limit = limit, .archived_weight = r->opts.archived_weight };
 	plan_query(r, q->text, &qp);
+	if (trace)
+		trace_terms(&qp, trace);
 	char why[ERR_LEN];
 	int current = model_current(r, why, sizeof why);
 	if (current < 0) {

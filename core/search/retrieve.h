@@ -19,6 +19,7 @@
 #include "store/vecstore.h"
 
 struct store;
+struct store_search;
 struct embedder;
 struct retriever;
 
@@ -159,12 +160,25 @@ int retriever_search(struct retriever *r, const struct retrieve_query *q, struct
                      char *err, size_t errlen);
 void retrieve_result_free(struct retrieve_result *res);
 
+/* A query term full-text search left out: its postings did not fit the
+ * budget (docs/search-json.md, "Full-text budget"). */
+struct retrieve_dropped_term {
+	char *text;               /* the term: a word, or a phrase's words */
+	int64_t chunks;           /* chunks of the index (every collection) holding it;
+	                           * a phrase: its rarest word's */
+	char *match;              /* the FTS5 MATCH expression of this term alone */
+};
+
 /* What a search saw beyond its hits: the evidence core/search/explain.h
  * reads. Ranks "among all" are over every chunk of the collection,
  * whatever the query's filters. */
 struct retrieve_trace {
 	struct store *store;      /* the retriever's (borrowed) */
+	struct store_search *rows;  /* the retriever's queries (borrowed) */
 	int64_t collection_id;
+	size_t n_terms;           /* full-text terms of the question */
+	struct retrieve_dropped_term *dropped;  /* those left out, in the question's order */
+	size_t n_dropped;         /* n_dropped == n_terms > 0: full text was skipped */
 	struct vec_hit *vec_all;  /* every chunk by the query vector, best first (an
 	                           * exact scan of the index); none without vectors */
 	size_t n_vec_all;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # search --explain through the real binary: a retrieved document, one
-# outside the path filter, an unknown path, the JSON form, and a stored
-# path with a terminal escape printed inert.
+# outside the path filter, an unknown path, the JSON form, a stored path
+# with a terminal escape printed inert, and a query term full-text search
+# left out over its postings budget.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/tap.sh"
@@ -40,5 +41,18 @@ check "... names the stored path" test "$(json_get "$work/e.json" 'j["path"].end
 check "... with the cutoff" test "$(json_get "$work/e.json" 'j["search"]["top_k"]')" = 1
 check "... and a fused rank past it" test "$(json_get "$work/e.json" 'j["chunks"][0]["fused_rank"] > 1')" = True
 check "... and a verdict" test "$(json_get "$work/e.json" '"below the top 1" in j["chunks"][0]["verdict"]')" = True
-check "... and every chunk's ranks" test "$(json_get "$work/e.json" 'sorted(j["chunks"][0].keys()) == sorted(["chunk_id","ordinal","line_start","line_end","tokens","vec_rank","vec_score","fts_rank","bm25","vec_candidate_rank","fts_candidate_rank","fused","fused_rank","below_min_score","allowed_by_filter","hit_rank","packed","verdict"])')" = True
+check "... and every chunk's ranks" test "$(json_get "$work/e.json" 'sorted(j["chunks"][0].keys()) == sorted(["chunk_id","ordinal","line_start","line_end","tokens","vec_rank","vec_score","fts_rank","bm25","vec_candidate_rank","fts_candidate_rank","fused","fused_rank","below_min_score","allowed_by_filter","hit_rank","packed","verdict","left_out_terms"])')" = True
+
+# 2,100 chunks say "invoice": over the postings budget, full text keeps
+# "zebra" alone; a chunk that says "invoice" is left out, not termless.
+inv=$work/inv
+mkdir -p "$inv"
+for i in $(seq 1 2100); do printf 'Invoice copy number %d for the customer account.\n' "$i" > "$inv/inv-$i.md"; done
+printf 'Zebras graze quietly on savanna grass.\n' > "$inv/zebra.md"
+"$ragdeck" --db "$work/inv.db" ingest "$inv" > /dev/null 2>&1
+"$ragdeck" --db "$work/inv.db" search --explain inv-7.md "invoice zebra" > "$work/inv.txt" 2>&1
+check "a term over the postings budget is named" grep -q "^full text: left out, over the postings budget: 'invoice' (in 2100 chunks)$" "$work/inv.txt"
+check "... and a chunk holding it is not said to share no term" bash -c "grep -q \"full-text search left out 'invoice' (in 2100 chunks), over the postings budget\" '$work/inv.txt' && ! grep -q 'shares no query term' '$work/inv.txt'"
+"$ragdeck" --db "$work/inv.db" search --json --explain inv-7.md "invoice zebra" > "$work/inv.json"
+check "... and listed in the JSON form" test "$(json_get "$work/inv.json" 'j["search"]["fts_terms_left_out"] == [{"term": "invoice", "chunks": 2100}] and j["chunks"][0]["left_out_terms"] == ["invoice"]')" = True
 tap_done

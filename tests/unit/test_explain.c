@@ -14,6 +14,7 @@
 
 #include "core/embed/embed.h"
 #include "core/search/explain.h"
+#include "core/util/strbuf.h"
 #include "store/store.h"
 
 struct fixture {
@@ -39,6 +40,33 @@ static void put_doc_status(struct fixture *f, const char *path, const char *text
 	                          .status = status };
 	bool replaced;
 	assert_int_equal(store_doc_put(f->s, f->coll, &d, &c, 1, 1, &replaced, err, sizeof err), 0);
+}
+
+/* Store a document of n one-line chunks, line i "Invoice copy number i
+ * for the customer account." (a term in every chunk). */
+static void put_invoices(struct fixture *f, const char *path, int n)
+{
+	char err[256], line[96];
+	struct strbuf body = STRBUF_INIT;
+	struct store_chunk_in *c = calloc((size_t)n, sizeof *c);
+	float *vecs = calloc((size_t)n * 64, sizeof *vecs);
+	for (int i = 0; i < n; i++) {
+		int len = snprintf(line, sizeof line, "Invoice copy number %d for the customer account.\n", i + 1);
+		const char *text = line;
+		size_t tlen = (size_t)len;
+		assert_int_equal(embed_texts(f->e, &text, &tlen, 1, vecs + (size_t)i * 64, err, sizeof err), 0);
+		c[i] = (struct store_chunk_in){ .byte_start = (int64_t)body.len, .byte_end = (int64_t)(body.len + tlen),
+		                                .line_start = i + 1, .line_end = i + 1, .heading_path = "", .tokens = 10,
+		                                .vector = vecs + (size_t)i * 64 };
+		sb_append(&body, line, tlen);
+	}
+	struct store_doc_in d = { .path = path, .format = "text", .content_hash = path, .bytes = (int64_t)body.len,
+	                          .body = body.buf, .body_len = body.len, .embed_model = f->e->model, .dim = f->e->dim };
+	bool replaced;
+	assert_int_equal(store_doc_put(f->s, f->coll, &d, c, (size_t)n, 1, &replaced, err, sizeof err), 0);
+	sb_free(&body);
+	free(vecs);
+	free(c);
 }
 
 static int setup(void **state)
@@ -191,6 +219,52 @@ static void a_chunk_first_by_bm25_is_a_full_text_candidate_whatever_other_collec
 	explain_result_free(&e);
 }
 
+/* "invoice" is in 2,101 chunks, over the postings budget: full-text
+ * search keeps "zebra" alone, so the ledger has no BM25 rank though it
+ * holds a query term; its verdict names the term left out, and a chunk
+ * holding neither term still shares no query term. */
+static void a_chunk_holding_a_left_out_term_says_full_text_left_it_out(void **state)
+{
+	struct fixture *f = *state;
+	put_invoices(f, "/kb/invoices.md", 2100);
+	put_doc_status(f, "/kb/zebra.md", "Zebras graze quietly on savanna grass.", NULL);
+	put_doc_status(f, "/kb/ledger.md", "The ledger lists every invoice by month and by region.", NULL);
+	struct explain_result e;
+	explain(f, "invoice zebra", 4, 1000, NULL, "/kb/ledger.md", &e);
+	assert_int_equal(e.n_dropped, 1);
+	assert_string_equal(e.dropped[0].text, "invoice");
+	assert_int_equal(e.dropped[0].chunks, 2101);
+	assert_false(e.fts_skipped);
+	const struct explain_chunk *c = &e.chunks[0];
+	assert_int_equal(c->fts_rank, 0);
+	assert_true(c->left_out == 1);
+	assert_null(strstr(c->verdict, "shares no query term"));
+	assert_non_null(strstr(c->verdict, "full-text search left out 'invoice' (in 2101 chunks), over the postings budget"));
+	explain_result_free(&e);
+	explain(f, "invoice zebra", 4, 1000, NULL, "/kb/proxy.md", &e);
+	assert_true(e.chunks[0].left_out == 0);
+	assert_non_null(strstr(e.chunks[0].verdict, "shares no query term"));
+	explain_result_free(&e);
+}
+
+/* Both terms are in 4,101 chunks, over twice the budget: no full-text
+ * query runs at all, and the verdict names the terms it left out. */
+static void every_term_over_the_budget_skips_full_text_and_says_so(void **state)
+{
+	struct fixture *f = *state;
+	put_invoices(f, "/kb/invoices.md", 4100);
+	put_doc_status(f, "/kb/ledger.md", "The ledger lists every invoice copy by month and by region.", NULL);
+	struct explain_result e;
+	explain(f, "invoice copy", 4, 1000, NULL, "/kb/ledger.md", &e);
+	assert_true(e.fts_skipped);
+	assert_int_equal(e.n_dropped, 2);
+	assert_int_equal(e.fts_matches, 0);
+	const struct explain_chunk *c = &e.chunks[0];
+	assert_true(c->left_out == 3);
+	assert_non_null(strstr(c->verdict, "full-text search left out 'invoice' (in 4101 chunks) and 'copy' (in 4101 chunks)"));
+	explain_result_free(&e);
+}
+
 static void an_archived_document_reports_the_demotion(void **state)
 {
 	struct fixture *f = *state;
@@ -239,6 +313,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(a_document_with_no_term_and_a_low_cosine_is_not_a_candidate, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_chunk_first_by_bm25_is_a_full_text_candidate_whatever_other_collections_hold,
 		                                setup, teardown),
+		cmocka_unit_test_setup_teardown(a_chunk_holding_a_left_out_term_says_full_text_left_it_out, setup, teardown),
+		cmocka_unit_test_setup_teardown(every_term_over_the_budget_skips_full_text_and_says_so, setup, teardown),
 		cmocka_unit_test_setup_teardown(an_archived_document_reports_the_demotion, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_path_filter_that_excludes_it_is_named, setup, teardown),
 		cmocka_unit_test_setup_teardown(an_unknown_path_gives_the_closest_stored_paths, setup, teardown),

@@ -156,6 +156,9 @@ static void fts_ranks_best_first_and_takes_only_what_the_caller_keeps(void **sta
 	assert_int_equal(store_search_fts(f->q, "nowhere", rank_call, keep_all, NULL, 8, ids, ranks, &n,
 	                                  err, sizeof err), 0);
 	assert_int_equal(n, 0);
+	assert_int_equal(store_search_fts_holds(f->q, "\"prorated\"", annual[1], err, sizeof err), 1);
+	assert_int_equal(store_search_fts_holds(f->q, "\"prorated\"", annual[0], err, sizeof err), 0);
+	assert_int_equal(store_search_fts_holds(f->q, "\"nowhere\"", annual[1], err, sizeof err), 0);
 }
 
 static void term_docs_counts_chunks_of_every_collection(void **state)
@@ -286,6 +289,8 @@ static void damaged_schema_fails_each_read_with_a_message(void **state)
 	                                  err, sizeof err), -1);
 	assert_non_null(strstr(err, "full-text search failed: "));
 	assert_non_null(strstr(err, f->path));
+	assert_int_equal(store_search_fts_holds(f->q, "refunds", 1, err, sizeof err), -1);
+	assert_non_null(strstr(err, "full-text search failed: "));
 	assert_int_equal(store_search_term_docs(f->q, "refund"), 0);
 	assert_int_equal(store_search_chunk_ids(f->q, NULL, NULL, 0, &list, &n, err, sizeof err), -1);
 	assert_non_null(strstr(err, "cannot apply the search filter: "));

@@ -35,10 +35,25 @@ static void text_chunk(FILE *f, const struct explain_chunk *c)
 	fputs("   bm25 ", f);
 	if (c->fts_rank)
 		fprintf(f, "#%d %.2f%s", c->fts_rank, c->bm25, c->fts_candidate ? " (candidate)" : "");
+	else if (c->left_out)
+		fputs("- (holds only left-out terms)", f);
 	else
 		fputs("- (no query term matches)", f);
 	if (c->fused_rank || c->below_min_score)
 		fprintf(f, "   fused %.4f #%d", c->fused, c->fused_rank);
+	fputc('\n', f);
+}
+
+/* The line on the terms full-text search left out. */
+static void text_left_out(FILE *f, const struct explain_result *e)
+{
+	fputs(e->fts_skipped ? "full text: skipped, every term over the postings budget: "
+	                     : "full text: left out, over the postings budget: ", f);
+	for (size_t i = 0; i < e->n_dropped; i++) {
+		fputs(i ? ", '" : "'", f);
+		cli_put_cell(f, e->dropped[i].text, strlen(e->dropped[i].text));
+		fprintf(f, "' (in %lld chunks)", (long long)e->dropped[i].chunks);
+	}
 	fputc('\n', f);
 }
 
@@ -64,6 +79,8 @@ void search_explain_text(FILE *f, const struct explain_result *e)
 	fprintf(f, "cutoff: top %d, %zu returned, last fused %.4f; budget %d tokens, %zu hits dropped for it%s\n",
 	        e->top_k, e->n_hits, e->cutoff_fused, e->budget_tokens, e->budget_dropped,
 	        e->reranked ? "; reranked" : "");
+	if (e->n_dropped)
+		text_left_out(f, e);
 	if (e->vector_error) {
 		fputs("vectors: not used (", f);
 		cli_put_clean(f, e->vector_error, strlen(e->vector_error));
@@ -82,7 +99,7 @@ static void add_rank(cJSON *o, const char *name, int rank)
 		cJSON_AddNullToObject(o, name);
 }
 
-static cJSON *json_chunk(const struct explain_chunk *c)
+static cJSON *json_chunk(const struct explain_result *e, const struct explain_chunk *c)
 {
 	cJSON *j = cJSON_CreateObject();
 	cJSON_AddNumberToObject(j, "chunk_id", (double)c->chunk_id);
@@ -94,6 +111,10 @@ static cJSON *json_chunk(const struct explain_chunk *c)
 	cJSON_AddNumberToObject(j, "vec_score", c->vec_rank ? (double)c->vec_score : 0);
 	add_rank(j, "fts_rank", c->fts_rank);
 	cJSON_AddNumberToObject(j, "bm25", c->fts_rank ? c->bm25 : 0);
+	cJSON *left_out = cJSON_AddArrayToObject(j, "left_out_terms");
+	for (size_t i = 0; i < e->n_dropped; i++)
+		if ((c->left_out >> i) & 1)
+			cJSON_AddItemToArray(left_out, cJSON_CreateString(e->dropped[i].text));
 	add_rank(j, "vec_candidate_rank", c->vec_candidate);
 	add_rank(j, "fts_candidate_rank", c->fts_candidate);
 	cJSON_AddNumberToObject(j, "fused", c->fused);
@@ -111,6 +132,14 @@ static void json_search(cJSON *o, const struct explain_result *e)
 	cJSON *s = cJSON_AddObjectToObject(o, "search");
 	cJSON_AddNumberToObject(s, "vectors_searched", (double)e->vectors_searched);
 	cJSON_AddNumberToObject(s, "fts_matches", (double)e->fts_matches);
+	cJSON *dropped = cJSON_AddArrayToObject(s, "fts_terms_left_out");
+	for (size_t i = 0; i < e->n_dropped; i++) {
+		cJSON *t = cJSON_CreateObject();
+		cJSON_AddStringToObject(t, "term", e->dropped[i].text);
+		cJSON_AddNumberToObject(t, "chunks", (double)e->dropped[i].chunks);
+		cJSON_AddItemToArray(dropped, t);
+	}
+	cJSON_AddBoolToObject(s, "fts_skipped", e->fts_skipped);
 	cJSON_AddNumberToObject(s, "candidate_limit", (double)e->candidate_limit);
 	cJSON_AddNumberToObject(s, "vec_candidates", (double)e->vec_candidates);
 	cJSON_AddNumberToObject(s, "fts_candidates", (double)e->fts_candidates);
@@ -149,7 +178,7 @@ void search_explain_json(FILE *f, const struct explain_result *e, const char *qu
 	}
 	cJSON *chunks = cJSON_AddArrayToObject(o, "chunks");
 	for (size_t i = 0; i < e->n_chunks; i++)
-		cJSON_AddItemToArray(chunks, json_chunk(&e->chunks[i]));
+		cJSON_AddItemToArray(chunks, json_chunk(e, &e->chunks[i]));
 	cli_print_json(f, o);
 	cJSON_Delete(o);
 }
