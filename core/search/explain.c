@@ -163,23 +163,45 @@ static void full_text_place(const struct explain_result *e, const struct explain
 	} else if (c->left_out) {
 		sb_puts(sb, "full-text search left out ");
 		put_left_out(e, c->left_out, sb);
-		sb_puts(sb, ", over the postings budget,");
+		sb_puts(sb, ", over the postings budget");
 	} else {
 		sb_puts(sb, "shares no query term");
 	}
 }
 
-/* Why a chunk in neither candidate list stayed out, into sb. */
+/* Where the query vector left c, into sb: its exact rank, and that the
+ * int8 pass passed it over when that rank is within the candidates. */
+static void vector_place(const struct explain_result *e, const struct explain_chunk *c, struct strbuf *sb)
+{
+	if (!c->vec_rank) {
+		sb_puts(sb, "it has no vector");
+		return;
+	}
+	sb_printf(sb, "its cosine %.2f ranks %d of %zu", (double)c->vec_score, c->vec_rank, e->vectors_searched);
+	if ((size_t)c->vec_rank <= e->candidate_limit)
+		sb_puts(sb, " but the int8 pass passed it over");
+}
+
+/* Why a chunk in no candidate list stayed out, into sb: the place of
+ * each retriever that ran, none that did not. */
 static void why_not_candidate(const struct explain_result *e, const struct explain_chunk *c, struct strbuf *sb)
 {
-	sb_puts(sb, "not in either candidate list: ");
-	full_text_place(e, c, sb);
-	if (c->vec_rank)
-		sb_printf(sb, " and its cosine %.2f ranks %d of %zu", (double)c->vec_score, c->vec_rank,
-		          e->vectors_searched);
-	else
-		sb_puts(sb, " and no query vector was searched");
-	sb_printf(sb, ", past the %zu candidates each retriever gives", e->candidate_limit);
+	if (e->vec_used && e->fts_used) {
+		sb_puts(sb, "not in either candidate list: ");
+		full_text_place(e, c, sb);
+		sb_puts(sb, c->left_out && !c->fts_rank ? ", and " : " and ");
+		vector_place(e, c, sb);
+		sb_printf(sb, ", past the %zu candidates each retriever gives", e->candidate_limit);
+	} else if (e->vec_used) {
+		sb_puts(sb, "not among the vector candidates: ");
+		vector_place(e, c, sb);
+		sb_printf(sb, ", past the %zu candidates", e->candidate_limit);
+	} else {
+		sb_puts(sb, "not among the full-text candidates: ");
+		full_text_place(e, c, sb);
+		if (c->fts_rank)
+			sb_printf(sb, ", past the %zu candidates", e->candidate_limit);
+	}
 }
 
 static void write_verdict(const struct explain_result *e, struct explain_chunk *c)
@@ -275,6 +297,9 @@ static void summarize(const struct retrieve_query *q, const struct retrieve_trac
 	e->path_glob = q->path_glob;
 	e->vectors_searched = t->n_vec_all;
 	e->fts_matches = t->n_fts_all;
+	e->mode = q->mode;
+	e->vec_used = t->vec_used;
+	e->fts_used = t->fts_used;
 	e->dropped = xcalloc(t->n_dropped ? t->n_dropped : 1, sizeof *e->dropped);
 	for (size_t i = 0; i < t->n_dropped; i++)
 		e->dropped[i] = (struct explain_term){ xstrdup(t->dropped[i].text), t->dropped[i].chunks };

@@ -63,6 +63,10 @@ struct explain_result {
 	double demotion_weight;   /* by this (retrieval.archived_weight) */
 	const char *path_glob;    /* the query's filter (borrowed from q); NULL: none */
 	bool path_excluded;       /* the filter excludes the document */
+	enum retrieve_mode mode;  /* the query's */
+	bool vec_used;            /* the vector half ran (not in fts mode, nor after
+	                           * vector_error) */
+	bool fts_used;            /* the full-text half ran (not in vector mode) */
 	size_t vectors_searched;  /* chunks ranked by the query vector (0: no vector half) */
 	size_t fts_matches;       /* chunks matching the full-text query */
 	struct explain_term *dropped;  /* terms full-text search left out */

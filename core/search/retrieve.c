@@ -642,20 +642,23 @@ static void trace_fused(struct retrieve_trace *trace, const struct fused_hit *fu
 }
 
 /* Every chunk of the collection by the query vector, and every chunk
- * matching the full-text query, into trace. The matches are the rows the
- * search itself reads without a filter: those in the vector index while
- * it is current, else the collection's listed chunks, so a candidate's
- * rank is its rank among all. Returns 0, or -1 with err. */
-static int trace_all(struct retriever *r, const struct query_plan *qp, const float *qvec, bool vectors,
-                     bool current, struct retrieve_trace *trace, char *err, size_t errlen)
+ * matching the full-text query, into trace: each half only when the
+ * search ran it (trace->vec_used, trace->fts_used). The matches are the
+ * rows the search itself reads without a filter: those in the vector
+ * index while it is current, else the collection's listed chunks, so a
+ * candidate's rank is its rank among all. Returns 0, or -1 with err. */
+static int trace_all(struct retriever *r, const struct query_plan *qp, const float *qvec, bool current,
+                     struct retrieve_trace *trace, char *err, size_t errlen)
 {
 	struct allowed all = { 0 };
 	int rc = -1;
-	if (vectors) {
+	if (trace->vec_used) {
 		size_t n = vec_store_count(r->vectors);
 		trace->vec_all = xcalloc(n ? n : 1, sizeof *trace->vec_all);
 		trace->n_vec_all = vec_store_search(r->vectors, qvec, n, trace->vec_all, NULL, NULL);
 	}
+	if (!trace->fts_used)
+		return 0;
 	if (!current && store_search_chunk_ids(r->rows, NULL, NULL, 0, &all.ids, &all.n, err, errlen) != 0)
 		goto cleanup;
 	size_t rows = current ? vec_store_count(r->vectors) : all.n;
@@ -732,7 +735,7 @@ int retriever_search_traced(struct retriever *r, const struct retrieve_query *q,
 		*trace = (struct retrieve_trace){ .store = r->store, .rows = r->rows, .collection_id = r->collection_id,
 		                                  .limit = limit, .archived_weight = r->opts.archived_weight };
 	plan_query(r, q->text, &qp);
-	if (trace)
+	if (trace && q->mode != RETRIEVE_VECTOR)
 		trace_terms(&qp, trace);
 	char why[ERR_LEN];
 	int current = model_current(r, why, sizeof why);
@@ -782,8 +785,12 @@ int retriever_search_traced(struct retriever *r, const struct retrieve_query *q,
 			goto cleanup;
 		out->us.fts_us = clock_now_us() - t;
 	}
-	if (trace && trace_all(r, &qp, qvec, vectors, current, trace, err, errlen) != 0)
-		goto cleanup;
+	if (trace) {
+		trace->vec_used = vectors;
+		trace->fts_used = q->mode != RETRIEVE_VECTOR;
+		if (trace_all(r, &qp, qvec, current, trace, err, errlen) != 0)
+			goto cleanup;
+	}
 	t = clock_now_us();
 	struct fusion_params fp = { .method = r->opts.fusion, .k = r->opts.rrf_k,
 	                            .vec_weight = vectors ? vector_weight(r, &qp, q->mode) : 0,

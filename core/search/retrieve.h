@@ -176,13 +176,17 @@ struct retrieve_trace {
 	struct store *store;      /* the retriever's (borrowed) */
 	struct store_search *rows;  /* the retriever's queries (borrowed) */
 	int64_t collection_id;
+	bool vec_used;            /* the vector half ran (not in fts mode, nor after
+	                           * a vector_error) */
+	bool fts_used;            /* the full-text half ran (not in vector mode) */
 	size_t n_terms;           /* full-text terms of the question */
 	struct retrieve_dropped_term *dropped;  /* those left out, in the question's order */
 	size_t n_dropped;         /* n_dropped == n_terms > 0: full text was skipped */
 	struct vec_hit *vec_all;  /* every chunk by the query vector, best first (an
-	                           * exact scan of the index); none without vectors */
+	                           * exact scan of the index); none unless vec_used */
 	size_t n_vec_all;
-	int64_t *fts_all;         /* every chunk matching the FTS5 query, best first */
+	int64_t *fts_all;         /* every chunk matching the FTS5 query, best first;
+	                           * none unless fts_used */
 	double *bm25_all;
 	size_t n_fts_all;
 	size_t limit;             /* candidates a retriever may contribute */

@@ -24,6 +24,10 @@ check "... resolves the suffix to the stored path" grep -q "guides/ports.md  1 c
 check "... reports the document retrieved first" grep -q "retrieved as #1" "$work/ports.txt"
 check "... with the candidate counts" grep -q "^candidates: vector " "$work/ports.txt"
 
+run search --mode vector --explain guides/refunds.md "which port does the agent listen on" > "$work/vector.txt" 2>&1
+check "--mode vector says full text was not used" grep -q "^candidates: vector [0-9]* of [0-9]* (up to 50), bm25 not used (mode vector), " "$work/vector.txt"
+check "... and its verdicts and ranks cite no BM25" bash -c "grep -q 'bm25 - (not searched)' '$work/vector.txt' && ! grep -qi 'bm25 #\|term\|either' '$work/vector.txt'"
+
 run search --path '*/old/*' --explain guides/refunds.md "refunds paid within days" > "$work/filtered.txt" 2>&1
 check "a path filter that excludes the document is named" grep -q "excluded by the path filter" "$work/filtered.txt"
 

@@ -107,13 +107,19 @@ static int teardown(void **state)
 	return rc == 0 ? 0 : -1;
 }
 
+static void explain_mode(struct fixture *f, const char *question, enum retrieve_mode mode, int k, int budget,
+                         const char *glob, const char *path, struct explain_result *e)
+{
+	char err[256];
+	struct retrieve_query q = { .text = question, .k = k, .mode = mode, .path_glob = glob,
+	                            .max_context_tokens = budget };
+	assert_int_equal(retrieve_explain(f->r, &q, path, e, err, sizeof err), 0);
+}
+
 static void explain(struct fixture *f, const char *question, int k, int budget, const char *glob, const char *path,
                     struct explain_result *e)
 {
-	char err[256];
-	struct retrieve_query q = { .text = question, .k = k, .mode = RETRIEVE_HYBRID, .path_glob = glob,
-	                            .max_context_tokens = budget };
-	assert_int_equal(retrieve_explain(f->r, &q, path, e, err, sizeof err), 0);
+	explain_mode(f, question, RETRIEVE_HYBRID, k, budget, glob, path, e);
 }
 
 static void a_retrieved_document_reports_its_rank(void **state)
@@ -169,17 +175,23 @@ static void a_document_dropped_by_the_budget_says_so(void **state)
 	explain_result_free(&e);
 }
 
-static void a_document_with_no_term_and_a_low_cosine_is_not_a_candidate(void **state)
+/* More chunks than the 50 candidates, all nearer the question "refund
+ * request paid" than the zebra's, which shares no term with it. */
+static void put_refund_notes_and_a_zebra(struct fixture *f)
 {
-	struct fixture *f = *state;
 	char path[64], text[128];
-	/* More chunks than the 50 candidates, all nearer the question. */
 	for (int i = 0; i < 60; i++) {
 		snprintf(path, sizeof path, "/kb/notes/refund-%02d.md", i);
 		snprintf(text, sizeof text, "Refund request note %d: refunds are paid within days of the request.", i);
 		put_doc_status(f, path, text, NULL);
 	}
 	put_doc_status(f, "/kb/zebra.md", "Zebras graze quietly on savanna grass.", NULL);
+}
+
+static void a_document_with_no_term_and_a_low_cosine_is_not_a_candidate(void **state)
+{
+	struct fixture *f = *state;
+	put_refund_notes_and_a_zebra(f);
 	struct explain_result e;
 	explain(f, "refund request paid", 4, 1000, NULL, "/kb/zebra.md", &e);
 	const struct explain_chunk *c = &e.chunks[0];
@@ -265,6 +277,43 @@ static void every_term_over_the_budget_skips_full_text_and_says_so(void **state)
 	explain_result_free(&e);
 }
 
+/* In vector mode no full-text search ran: the verdict cites the vector
+ * rank alone, no BM25 rank, no query term and no candidate list of it. */
+static void vector_mode_names_only_the_vector_half(void **state)
+{
+	struct fixture *f = *state;
+	put_refund_notes_and_a_zebra(f);
+	struct explain_result e;
+	explain_mode(f, "refund request paid", RETRIEVE_VECTOR, 4, 1000, NULL, "/kb/zebra.md", &e);
+	assert_true(e.vec_used);
+	assert_false(e.fts_used);
+	assert_int_equal(e.fts_matches, 0);
+	assert_int_equal(e.n_dropped, 0);
+	const struct explain_chunk *c = &e.chunks[0];
+	assert_int_equal(c->fts_rank, 0);
+	assert_true(c->vec_rank > 50);
+	assert_non_null(strstr(c->verdict, "not among the vector candidates: its cosine "));
+	assert_non_null(strstr(c->verdict, ", past the 50 candidates"));
+	assert_null(strstr(c->verdict, "either"));
+	assert_null(strstr(c->verdict, "term"));
+	assert_null(strstr(c->verdict, "each retriever"));
+	explain_result_free(&e);
+}
+
+/* In fts mode no vector was searched: the verdict cites full text alone. */
+static void fts_mode_names_only_the_full_text_half(void **state)
+{
+	struct fixture *f = *state;
+	put_refund_notes_and_a_zebra(f);
+	struct explain_result e;
+	explain_mode(f, "refund request paid", RETRIEVE_FTS, 4, 1000, NULL, "/kb/zebra.md", &e);
+	assert_false(e.vec_used);
+	assert_true(e.fts_used);
+	assert_int_equal(e.vectors_searched, 0);
+	assert_string_equal(e.chunks[0].verdict, "not among the full-text candidates: shares no query term");
+	explain_result_free(&e);
+}
+
 static void an_archived_document_reports_the_demotion(void **state)
 {
 	struct fixture *f = *state;
@@ -315,6 +364,8 @@ int main(void)
 		                                setup, teardown),
 		cmocka_unit_test_setup_teardown(a_chunk_holding_a_left_out_term_says_full_text_left_it_out, setup, teardown),
 		cmocka_unit_test_setup_teardown(every_term_over_the_budget_skips_full_text_and_says_so, setup, teardown),
+		cmocka_unit_test_setup_teardown(vector_mode_names_only_the_vector_half, setup, teardown),
+		cmocka_unit_test_setup_teardown(fts_mode_names_only_the_full_text_half, setup, teardown),
 		cmocka_unit_test_setup_teardown(an_archived_document_reports_the_demotion, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_path_filter_that_excludes_it_is_named, setup, teardown),
 		cmocka_unit_test_setup_teardown(an_unknown_path_gives_the_closest_stored_paths, setup, teardown),

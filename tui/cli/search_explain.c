@@ -23,7 +23,7 @@ static void text_not_found(FILE *f, const struct explain_result *e)
 	}
 }
 
-static void text_chunk(FILE *f, const struct explain_chunk *c)
+static void text_chunk(FILE *f, const struct explain_result *e, const struct explain_chunk *c)
 {
 	fprintf(f, "  chunk %d (lines %d-%d, %d tokens): %s\n", c->ordinal, c->line_start, c->line_end, c->tokens,
 	        c->verdict);
@@ -31,10 +31,12 @@ static void text_chunk(FILE *f, const struct explain_chunk *c)
 	if (c->vec_rank)
 		fprintf(f, "#%d %.3f%s", c->vec_rank, (double)c->vec_score, c->vec_candidate ? " (candidate)" : "");
 	else
-		fputs("-", f);
+		fputs(e->vec_used ? "- (no vector)" : "- (not searched)", f);
 	fputs("   bm25 ", f);
 	if (c->fts_rank)
 		fprintf(f, "#%d %.2f%s", c->fts_rank, c->bm25, c->fts_candidate ? " (candidate)" : "");
+	else if (!e->fts_used)
+		fputs("- (not searched)", f);
 	else if (c->left_out)
 		fputs("- (holds only left-out terms)", f);
 	else
@@ -42,6 +44,27 @@ static void text_chunk(FILE *f, const struct explain_chunk *c)
 	if (c->fused_rank || c->below_min_score)
 		fprintf(f, "   fused %.4f #%d", c->fused, c->fused_rank);
 	fputc('\n', f);
+}
+
+/* The candidates line: what each retriever that ran gave, and which did
+ * not run. */
+static void text_candidates(FILE *f, const struct explain_result *e)
+{
+	bool both = e->vec_used && e->fts_used;
+	fputs("candidates: vector ", f);
+	if (e->vec_used)
+		fprintf(f, "%zu of %zu", e->vec_candidates, e->vectors_searched);
+	else
+		fprintf(f, "not used%s", e->mode == RETRIEVE_FTS ? " (mode fts)" : "");
+	if (e->vec_used && !both)
+		fprintf(f, " (up to %zu)", e->candidate_limit);
+	fputs(", bm25 ", f);
+	if (e->fts_used)
+		fprintf(f, "%zu of %zu matches (up to %zu%s)", e->fts_candidates, e->fts_matches, e->candidate_limit,
+		        both ? " each" : "");
+	else
+		fprintf(f, "not used (mode %s)", retrieve_mode_name(e->mode));
+	fprintf(f, ", %zu fused\n", e->fused_candidates);
 }
 
 /* The line on the terms full-text search left out. */
@@ -73,9 +96,7 @@ void search_explain_text(FILE *f, const struct explain_result *e)
 		cli_put_cell(f, e->path_glob, strlen(e->path_glob));
 		fputc('\n', f);
 	}
-	fprintf(f, "candidates: vector %zu of %zu, bm25 %zu of %zu matches (up to %zu each), %zu fused\n",
-	        e->vec_candidates, e->vectors_searched, e->fts_candidates, e->fts_matches, e->candidate_limit,
-	        e->fused_candidates);
+	text_candidates(f, e);
 	fprintf(f, "cutoff: top %d, %zu returned, last fused %.4f; budget %d tokens, %zu hits dropped for it%s\n",
 	        e->top_k, e->n_hits, e->cutoff_fused, e->budget_tokens, e->budget_dropped,
 	        e->reranked ? "; reranked" : "");
@@ -87,7 +108,7 @@ void search_explain_text(FILE *f, const struct explain_result *e)
 		fputs(")\n", f);
 	}
 	for (size_t i = 0; i < e->n_chunks; i++)
-		text_chunk(f, &e->chunks[i]);
+		text_chunk(f, e, &e->chunks[i]);
 }
 
 /* A rank, or null when there is none. */
@@ -130,6 +151,8 @@ static cJSON *json_chunk(const struct explain_result *e, const struct explain_ch
 static void json_search(cJSON *o, const struct explain_result *e)
 {
 	cJSON *s = cJSON_AddObjectToObject(o, "search");
+	cJSON_AddBoolToObject(s, "vector_used", e->vec_used);
+	cJSON_AddBoolToObject(s, "fts_used", e->fts_used);
 	cJSON_AddNumberToObject(s, "vectors_searched", (double)e->vectors_searched);
 	cJSON_AddNumberToObject(s, "fts_matches", (double)e->fts_matches);
 	cJSON *dropped = cJSON_AddArrayToObject(s, "fts_terms_left_out");
