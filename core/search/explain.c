@@ -10,15 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Whether stored ends in suffix at a '/' boundary (or is it). */
-static bool path_ends_with(const char *stored, const char *suffix)
-{
-	size_t ls = strlen(stored), lx = strlen(suffix);
-	if (lx > ls || strcmp(stored + ls - lx, suffix) != 0)
-		return false;
-	return lx == ls || suffix[0] == '/' || stored[ls - lx - 1] == '/';
-}
-
 static const char *base_name(const char *p)
 {
 	const char *slash = strrchr(p, '/');
@@ -53,36 +44,6 @@ static void closest_paths(const struct store_doc_row *rows, size_t n, const char
 	for (size_t i = 0; i < e->n_closest; i++)
 		e->closest[i] = xstrdup(near[i].path);
 	free(near);
-}
-
-/* Find want among rows: exactly, else by a unique suffix. Returns the
- * row, or NULL with e->closest (and e->ambiguous) filled. */
-static const struct store_doc_row *find_document(const struct store_doc_row *rows, size_t n, const char *want,
-                                                 struct explain_result *e)
-{
-	const struct store_doc_row *found = NULL;
-	size_t matches = 0;
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(rows[i].path, want) == 0)
-			return &rows[i];
-	for (size_t i = 0; i < n; i++)
-		if (path_ends_with(rows[i].path, want)) {
-			found = &rows[i];
-			matches++;
-		}
-	if (matches == 1)
-		return found;
-	if (matches == 0) {
-		closest_paths(rows, n, want, e);
-		return NULL;
-	}
-	e->ambiguous = true;
-	e->n_closest = 0;
-	e->closest = xcalloc(matches, sizeof *e->closest);
-	for (size_t i = 0; i < n; i++)
-		if (path_ends_with(rows[i].path, want))
-			e->closest[e->n_closest++] = xstrdup(rows[i].path);
-	return NULL;
 }
 
 /* ---- one chunk ----------------------------------------------------------- */
@@ -320,16 +281,55 @@ static void summarize(const struct retrieve_query *q, const struct retrieve_trac
 	e->demotion_weight = t->archived_weight;
 }
 
+/* Whether id is among ids[0..n). */
+static bool listed(const int64_t *ids, size_t n, int64_t id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ids[i] == id)
+			return true;
+	return false;
+}
+
+/* The row of the document path names (store_doc_find), or NULL with
+ * e->closest (and e->ambiguous) filled; *failed when the lookup failed
+ * (err says why). */
+static const struct store_doc_row *find_document(const struct retrieve_trace *t, const struct store_doc_row *rows,
+                                                 size_t n, const char *path, struct explain_result *e, bool *failed,
+                                                 char *err, size_t errlen)
+{
+	int64_t *ids = NULL;
+	size_t n_ids = 0;
+	const struct store_doc_row *doc = NULL;
+	enum rd_err found = store_doc_find(t->store, t->collection_id, path, &ids, &n_ids, err, errlen);
+	*failed = found != RD_OK && found != RD_ERR_NOT_FOUND && found != RD_ERR_AMBIGUOUS;
+	if (found == RD_ERR_NOT_FOUND)
+		closest_paths(rows, n, path, e);
+	e->ambiguous = found == RD_ERR_AMBIGUOUS;
+	if (e->ambiguous)
+		e->closest = xcalloc(n_ids, sizeof *e->closest);
+	for (size_t i = 0; i < n && (found == RD_OK || e->ambiguous); i++) {
+		if (!listed(ids, n_ids, rows[i].id))
+			continue;
+		if (found == RD_OK)
+			doc = &rows[i];
+		else
+			e->closest[e->n_closest++] = xstrdup(rows[i].path);
+	}
+	free(ids);
+	return doc;
+}
+
 /* Resolve path among the collection's documents and explain its chunks. */
 static int explain_document(const struct retrieve_trace *t, const struct retrieve_result *res, const char *path,
                             struct explain_result *e, char *err, size_t errlen)
 {
 	struct store_doc_row *rows = NULL;
 	size_t n = 0;
+	bool failed;
 	if (store_docs_list(t->store, t->collection_id, &rows, &n, err, errlen) != 0)
 		return -1;
-	const struct store_doc_row *doc = find_document(rows, n, path, e);
-	int rc = 0;
+	const struct store_doc_row *doc = find_document(t, rows, n, path, e, &failed, err, errlen);
+	int rc = failed ? -1 : 0;
 	if (doc) {
 		int st = doc_status_parse(doc->status);
 		e->path = xstrdup(doc->path);

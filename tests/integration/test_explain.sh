@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# search --explain through the real binary: a retrieved document, one
+# search --explain through the real binary: a retrieved document (by a
+# suffix and by a relative path to the file), one
 # outside the path filter, an unknown path, the JSON form, a stored path
 # with a terminal escape printed inert, and a query term full-text search
 # left out over its postings budget.
@@ -23,6 +24,10 @@ check "--explain exits 0" test $? -eq 0
 check "... resolves the suffix to the stored path" grep -q "guides/ports.md  1 chunk, current" "$work/ports.txt"
 check "... reports the document retrieved first" grep -q "retrieved as #1" "$work/ports.txt"
 check "... with the candidate counts" grep -q "^candidates: vector " "$work/ports.txt"
+
+(cd "$tree/guides" && run search --explain ./ports.md "which port" > "$work/dot.txt" 2>&1 &&
+	run search --explain ../old/refunds.md "refunds" > "$work/dotdot.txt" 2>&1)
+check "a path to the file finds it as chunks does (./ and ../)" bash -c "grep -q '1 chunk, current' '$work/dot.txt' && grep -q 'old/refunds.md  1 chunk, ' '$work/dotdot.txt'"
 
 run search --mode vector --explain guides/refunds.md "which port does the agent listen on" > "$work/vector.txt" 2>&1
 check "--mode vector says full text was not used" grep -q "^candidates: vector [0-9]* of [0-9]* (up to 50), bm25 not used (mode vector), " "$work/vector.txt"

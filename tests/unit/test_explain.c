@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/embed/embed.h"
 #include "core/search/explain.h"
@@ -150,6 +152,37 @@ static void a_suffix_finds_the_stored_path(void **state)
 	assert_true(e.ambiguous);
 	assert_int_equal(e.n_closest, 2);
 	explain_result_free(&e);
+}
+
+/* A path to the file on disk names its stored (canonical) path, as
+ * `ragdeck chunks` takes it: "./notes.md" and "../docs/notes.md" from
+ * the file's folder. */
+static void a_relative_path_to_the_file_finds_its_stored_path(void **state)
+{
+	struct fixture *f = *state;
+	char docs[96], file[128], real[4096], cwd[4096];
+	snprintf(docs, sizeof docs, "%s/docs", f->dir);
+	snprintf(file, sizeof file, "%s/notes.md", docs);
+	assert_int_equal(mkdir(docs, 0700), 0);
+	FILE *fp = fopen(file, "w");
+	assert_non_null(fp);
+	fputs("The agent writes notes on port 7443.\n", fp);
+	fclose(fp);
+	assert_non_null(realpath(file, real));
+	put_doc_status(f, real, "The agent writes notes on port 7443.", NULL);
+	struct explain_result here, up;
+	assert_non_null(getcwd(cwd, sizeof cwd));
+	assert_int_equal(chdir(docs), 0);
+	explain(f, "agent notes", 4, 1000, NULL, "./notes.md", &here);
+	explain(f, "agent notes", 4, 1000, NULL, "../docs/notes.md", &up);
+	assert_int_equal(chdir(cwd), 0);
+	assert_non_null(here.path);
+	assert_string_equal(here.path, real);
+	assert_non_null(up.path);
+	assert_string_equal(up.path, real);
+	assert_int_equal(up.n_chunks, 1);
+	explain_result_free(&here);
+	explain_result_free(&up);
 }
 
 static void a_document_below_the_cutoff_reports_its_fused_rank(void **state)
@@ -357,6 +390,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(a_retrieved_document_reports_its_rank, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_suffix_finds_the_stored_path, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_relative_path_to_the_file_finds_its_stored_path, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_document_below_the_cutoff_reports_its_fused_rank, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_document_dropped_by_the_budget_says_so, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_document_with_no_term_and_a_low_cosine_is_not_a_candidate, setup, teardown),

@@ -53,8 +53,11 @@ static int64_t put(struct fixture *f, int64_t coll, const char *path, const char
 		fprintf(stderr, "%s\n", err);
 		return -1;
 	}
-	int64_t id = -1;
-	return store_doc_find(f->s, path, &id, err, sizeof err) == 0 ? id : -1;
+	int64_t *ids, id;
+	size_t n;
+	id = store_doc_find(f->s, 0, path, &ids, &n, err, sizeof err) == RD_OK ? ids[0] : -1;
+	free(ids);
+	return id;
 }
 
 static int setup(void **state)
