@@ -732,23 +732,28 @@ static void read_doc_row(sqlite3_stmt *st, void *row)
 	r->released_date = column_strdup(st, 16);
 }
 
-int store_docs_list(struct store *s, int64_t coll, struct store_doc_row **rows, size_t *n,
-                    char *err, size_t errlen)
+/* The documents the condition where (bound to arg as ?1) selects, as
+ * store_docs_list gives them. Returns 0, or -1 with err. */
+static int read_docs(struct store *s, const char *where, int64_t arg, struct store_doc_row **rows, size_t *n,
+                     char *err, size_t errlen)
 {
-	static const char sql[] =
+	static const char select[] =
 		"SELECT d.id, c.name, d.path, d.format, d.title, d.bytes,"
 		" (SELECT count(*) FROM chunks WHERE document_id = d.id),"
 		" d.first_seen, d.last_changed, d.change_count, d.invalid_utf8, d.status, d.status_reason,"
 		" d.superseded_by, d.effective_date, d.reviewed_date, d.released_date"
-		" FROM documents d JOIN collections c ON c.id = d.collection_id"
-		" WHERE ?1 = 0 OR d.collection_id = ?1 ORDER BY c.name, d.path";
+		" FROM documents d JOIN collections c ON c.id = d.collection_id WHERE ";
+	char *sql = xmalloc(sizeof select + strlen(where));
 	sqlite3_stmt *st = NULL;
 	void *v = NULL;
 	*rows = NULL;
 	*n = 0;
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+	snprintf(sql, sizeof select + strlen(where), "%s%s", select, where);
+	int prepared = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	free(sql);
+	if (prepared != SQLITE_OK)
 		return store_error(s, "cannot list documents", err, errlen);
-	sqlite3_bind_int64(st, 1, coll);
+	sqlite3_bind_int64(st, 1, arg);
 	int failed = store_read_rows(st, sizeof **rows, &v, n, read_doc_row);
 	*rows = v;
 	sqlite3_finalize(st);
@@ -759,6 +764,24 @@ int store_docs_list(struct store *s, int64_t coll, struct store_doc_row **rows, 
 		return store_error(s, "cannot list documents", err, errlen);
 	}
 	return 0;
+}
+
+int store_docs_list(struct store *s, int64_t coll, struct store_doc_row **rows, size_t *n,
+                    char *err, size_t errlen)
+{
+	return read_docs(s, "?1 = 0 OR d.collection_id = ?1 ORDER BY c.name, d.path", coll, rows, n, err, errlen);
+}
+
+enum rd_err store_doc_get(struct store *s, int64_t doc_id, struct store_doc_row **row, char *err, size_t errlen)
+{
+	size_t n;
+	if (read_docs(s, "d.id = ?1", doc_id, row, &n, err, errlen) != 0)
+		return store_fail(s, "cannot read a document", err, errlen);
+	if (n)
+		return RD_OK;
+	store_doc_rows_free(*row, 0);
+	*row = NULL;
+	return RD_ERR_NOT_FOUND;
 }
 
 void store_doc_rows_free(struct store_doc_row *rows, size_t n)

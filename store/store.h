@@ -174,6 +174,12 @@ int store_docs_list(struct store *s, int64_t coll, struct store_doc_row **rows, 
                     char *err, size_t errlen);
 void store_doc_rows_free(struct store_doc_row *rows, size_t n);
 
+/* Document doc_id as store_docs_list gives it, into *row (caller frees
+ * with store_doc_rows_free(*row, 1) on RD_OK; NULL otherwise), without
+ * reading the others. Returns RD_OK, RD_ERR_NOT_FOUND, or the failure's
+ * code with err. */
+enum rd_err store_doc_get(struct store *s, int64_t doc_id, struct store_doc_row **row, char *err, size_t errlen);
+
 /* The documents of collection coll (0: every collection) that path
  * names, the one lookup of `chunks`, `search --explain` and the app's
  * :why-not: when path is a file on disk, its canonical path (realpath,

@@ -65,16 +65,33 @@ static bool id_allowed(const struct retrieve_trace *t, int64_t id)
 	return false;
 }
 
-/* Fill c's ranks among all, its place in the fusion and in the hits. */
-static void place_chunk(const struct retrieve_trace *t, const struct retrieve_result *res, struct explain_chunk *c)
+static int compare_chunk_ids(const void *a, const void *b)
 {
-	for (size_t i = 0; i < t->n_vec_all && !c->vec_rank; i++)
-		if (t->vec_all[i].id == c->chunk_id) {
+	int64_t x = ((const struct explain_chunk *)a)->chunk_id, y = ((const struct explain_chunk *)b)->chunk_id;
+	return (x > y) - (x < y);
+}
+
+/* The chunk with this id among doc[0..n) (sorted by id), or NULL. */
+static struct explain_chunk *chunk_of(struct explain_chunk *doc, size_t n, int64_t id)
+{
+	struct explain_chunk key = { .chunk_id = id };
+	return bsearch(&key, doc, n, sizeof *doc, compare_chunk_ids);
+}
+
+/* Fill the ranks among all of the document's chunks doc[0..n) (sorted by
+ * id), their places in the fusion and in the hits: one pass over each
+ * list, each entry looked up among the document's chunks. */
+static void place_chunks(const struct retrieve_trace *t, const struct retrieve_result *res, struct explain_chunk *doc,
+                         size_t n)
+{
+	struct explain_chunk *c;
+	for (size_t i = 0; i < t->n_vec_all; i++)
+		if ((c = chunk_of(doc, n, t->vec_all[i].id))) {
 			c->vec_rank = (int)i + 1;
 			c->vec_score = t->vec_all[i].score;
 		}
-	for (size_t i = 0; i < t->n_fts_all && !c->fts_rank; i++)
-		if (t->fts_all[i] == c->chunk_id) {
+	for (size_t i = 0; i < t->n_fts_all; i++)
+		if ((c = chunk_of(doc, n, t->fts_all[i]))) {
 			c->fts_rank = (int)i + 1;
 			c->bm25 = t->bm25_all[i];
 		}
@@ -83,21 +100,21 @@ static void place_chunk(const struct retrieve_trace *t, const struct retrieve_re
 		const struct fused_hit *f = &t->fused[i];
 		bool keep = f->score >= t->min_fused;
 		kept += keep;
-		if (f->id != c->chunk_id)
+		if (!(c = chunk_of(doc, n, f->id)))
 			continue;
 		c->vec_candidate = f->vec_rank;
 		c->fts_candidate = f->fts_rank;
 		c->fused = f->score;
 		c->fused_rank = keep ? kept : 0;
 		c->below_min_score = !keep;
-		break;
 	}
-	c->allowed = id_allowed(t, c->chunk_id);
 	for (size_t i = 0; i < res->n_hits; i++)
-		if (res->hits[i].chunk_id == c->chunk_id) {
+		if ((c = chunk_of(doc, n, res->hits[i].chunk_id))) {
 			c->hit_rank = res->hits[i].rank;
 			c->packed = res->hits[i].packed;
 		}
+	for (size_t i = 0; i < n; i++)
+		doc[i].allowed = id_allowed(t, doc[i].chunk_id);
 }
 
 /* The left-out terms of mask, with the chunks holding each, into sb. */
@@ -232,12 +249,12 @@ static int explain_chunks(const struct retrieve_trace *t, const struct retrieve_
 	if (store_chunks_of_doc(t->store, e->doc_id, &rows, &n, err, errlen) != 0)
 		return -1;
 	struct explain_chunk *all = xcalloc(n ? n : 1, sizeof *all);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++)
 		all[i] = (struct explain_chunk){ .chunk_id = rows[i].id, .ordinal = rows[i].ordinal,
 		                                 .line_start = rows[i].line_start, .line_end = rows[i].line_end,
 		                                 .tokens = rows[i].tokens };
-		place_chunk(t, res, &all[i]);
-	}
+	qsort(all, n, sizeof *all, compare_chunk_ids);
+	place_chunks(t, res, all, n);
 	qsort(all, n, sizeof *all, compare_chunks);
 	e->doc_chunks = n;
 	e->chunks = all;
@@ -290,47 +307,42 @@ static bool listed(const int64_t *ids, size_t n, int64_t id)
 	return false;
 }
 
-/* The row of the document path names (store_doc_find), or NULL with
- * e->closest (and e->ambiguous) filled; *failed when the lookup failed
- * (err says why). */
-static const struct store_doc_row *find_document(const struct retrieve_trace *t, const struct store_doc_row *rows,
-                                                 size_t n, const char *path, struct explain_result *e, bool *failed,
-                                                 char *err, size_t errlen)
-{
-	int64_t *ids = NULL;
-	size_t n_ids = 0;
-	const struct store_doc_row *doc = NULL;
-	enum rd_err found = store_doc_find(t->store, t->collection_id, path, &ids, &n_ids, err, errlen);
-	*failed = found != RD_OK && found != RD_ERR_NOT_FOUND && found != RD_ERR_AMBIGUOUS;
-	if (found == RD_ERR_NOT_FOUND)
-		closest_paths(rows, n, path, e);
-	e->ambiguous = found == RD_ERR_AMBIGUOUS;
-	if (e->ambiguous)
-		e->closest = xcalloc(n_ids, sizeof *e->closest);
-	for (size_t i = 0; i < n && (found == RD_OK || e->ambiguous); i++) {
-		if (!listed(ids, n_ids, rows[i].id))
-			continue;
-		if (found == RD_OK)
-			doc = &rows[i];
-		else
-			e->closest[e->n_closest++] = xstrdup(rows[i].path);
-	}
-	free(ids);
-	return doc;
-}
-
-/* Resolve path among the collection's documents and explain its chunks. */
-static int explain_document(const struct retrieve_trace *t, const struct retrieve_result *res, const char *path,
-                            struct explain_result *e, char *err, size_t errlen)
+/* For a path that names no document (n_ids 0) or several (ids), the
+ * closest stored paths or the ones it names into e. Returns 0, or -1
+ * with err. */
+static int not_found(const struct retrieve_trace *t, const char *path, const int64_t *ids, size_t n_ids,
+                     struct explain_result *e, char *err, size_t errlen)
 {
 	struct store_doc_row *rows = NULL;
 	size_t n = 0;
-	bool failed;
 	if (store_docs_list(t->store, t->collection_id, &rows, &n, err, errlen) != 0)
 		return -1;
-	const struct store_doc_row *doc = find_document(t, rows, n, path, e, &failed, err, errlen);
-	int rc = failed ? -1 : 0;
-	if (doc) {
+	e->ambiguous = n_ids > 1;
+	if (!e->ambiguous)
+		closest_paths(rows, n, path, e);
+	else
+		e->closest = xcalloc(n_ids, sizeof *e->closest);
+	for (size_t i = 0; i < n && e->ambiguous; i++)
+		if (listed(ids, n_ids, rows[i].id))
+			e->closest[e->n_closest++] = xstrdup(rows[i].path);
+	store_doc_rows_free(rows, n);
+	return 0;
+}
+
+/* Resolve path among the collection's documents (store_doc_find) and
+ * explain its chunks. Every document's row is read only when path names
+ * none or several: at 100k chunks listing them costs about 100 ms. */
+static int explain_document(const struct retrieve_trace *t, const struct retrieve_result *res, const char *path,
+                            struct explain_result *e, char *err, size_t errlen)
+{
+	int64_t *ids = NULL;
+	size_t n_ids = 0;
+	struct store_doc_row *doc = NULL;
+	int rc = -1;
+	enum rd_err found = store_doc_find(t->store, t->collection_id, path, &ids, &n_ids, err, errlen);
+	if (found == RD_OK) /* not found when deleted since */
+		found = store_doc_get(t->store, ids[0], &doc, err, errlen);
+	if (found == RD_OK) {
 		int st = doc_status_parse(doc->status);
 		e->path = xstrdup(doc->path);
 		e->doc_id = doc->id;
@@ -338,8 +350,11 @@ static int explain_document(const struct retrieve_trace *t, const struct retriev
 		e->demoted = e->status != DOC_CURRENT && e->demotion_weight != 1.0;
 		rc = explain_chunks(t, res, e, err, errlen);
 		e->path_excluded = e->n_chunks > 0 && !e->chunks[0].allowed;
+		store_doc_rows_free(doc, 1);
+	} else if (found == RD_ERR_NOT_FOUND || found == RD_ERR_AMBIGUOUS) {
+		rc = not_found(t, path, ids, found == RD_ERR_AMBIGUOUS ? n_ids : 0, e, err, errlen);
 	}
-	store_doc_rows_free(rows, n);
+	free(ids);
 	return rc;
 }
 

@@ -655,7 +655,7 @@ static int trace_all(struct retriever *r, const struct query_plan *qp, const flo
 	if (trace->vec_used) {
 		size_t n = vec_store_count(r->vectors);
 		trace->vec_all = xcalloc(n ? n : 1, sizeof *trace->vec_all);
-		trace->n_vec_all = vec_store_search(r->vectors, qvec, n, trace->vec_all, NULL, NULL);
+		trace->n_vec_all = vec_store_search_exact(r->vectors, qvec, n, trace->vec_all, NULL, NULL);
 	}
 	if (!trace->fts_used)
 		return 0;

@@ -347,6 +347,49 @@ static void fts_mode_names_only_the_full_text_half(void **state)
 	explain_result_free(&e);
 }
 
+/* A document of 200 chunks, searched with int8 and rescoring: each of
+ * its chunks the search returned is placed at the hit's rank, with the
+ * candidate ranks and the cosine the hit carries (the trace's exact
+ * scan scores as the rescoring does, bit for bit). */
+static void every_returned_chunk_of_a_long_document_is_placed_as_the_search_left_it(void **state)
+{
+	struct fixture *f = *state;
+	char err[256];
+	put_invoices(f, "/kb/invoices.md", 200);
+	struct retriever_opts ro = { .collection = "kb", .rrf_k = 60, .vector_weight = 1, .fts_weight = 1,
+	                             .heading_weight = 1, .archived_weight = 0.5, .quantize_int8 = true,
+	                             .oversample = 2, .threads = 1, .cache_ttl_seconds = 60 };
+	retriever_free(&f->r);
+	assert_int_equal(retriever_open(f->s, f->e, &ro, &f->r, err, sizeof err), 0);
+	struct retrieve_query q = { .text = "invoice number 142 customer", .k = 8, .mode = RETRIEVE_HYBRID,
+	                            .max_context_tokens = 1000 };
+	struct retrieve_result res;
+	struct explain_result e;
+	assert_int_equal(retriever_search(f->r, &q, &res, err, sizeof err), 0);
+	assert_int_equal(retrieve_explain(f->r, &q, "/kb/invoices.md", &e, err, sizeof err), 0);
+	assert_int_equal(e.doc_chunks, 200);
+	size_t placed = 0;
+	for (size_t h = 0; h < res.n_hits; h++) {
+		if (strcmp(res.hits[h].path, "/kb/invoices.md") != 0)
+			continue;
+		const struct explain_chunk *c = NULL;
+		for (size_t i = 0; i < e.doc_chunks; i++)
+			if (e.chunks[i].chunk_id == res.hits[h].chunk_id)
+				c = &e.chunks[i];
+		assert_non_null(c);
+		assert_int_equal(c->hit_rank, res.hits[h].rank);
+		assert_int_equal(c->vec_candidate, res.hits[h].vec_rank);
+		assert_int_equal(c->fts_candidate, res.hits[h].fts_rank);
+		if (res.hits[h].vec_rank)
+			assert_true(c->vec_score == res.hits[h].vec_score);
+		placed++;
+	}
+	assert_true(placed >= 2);
+	assert_int_equal(e.chunks[0].hit_rank, 1);
+	retrieve_result_free(&res);
+	explain_result_free(&e);
+}
+
 static void an_archived_document_reports_the_demotion(void **state)
 {
 	struct fixture *f = *state;
@@ -400,6 +443,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(every_term_over_the_budget_skips_full_text_and_says_so, setup, teardown),
 		cmocka_unit_test_setup_teardown(vector_mode_names_only_the_vector_half, setup, teardown),
 		cmocka_unit_test_setup_teardown(fts_mode_names_only_the_full_text_half, setup, teardown),
+		cmocka_unit_test_setup_teardown(every_returned_chunk_of_a_long_document_is_placed_as_the_search_left_it,
+		                                setup, teardown),
 		cmocka_unit_test_setup_teardown(an_archived_document_reports_the_demotion, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_path_filter_that_excludes_it_is_named, setup, teardown),
 		cmocka_unit_test_setup_teardown(an_unknown_path_gives_the_closest_stored_paths, setup, teardown),

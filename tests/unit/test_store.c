@@ -260,6 +260,30 @@ static void exact_path_wins_and_a_collection_sees_its_own(void **state)
 	assert_int_equal(find(f, docs, "y/kb/refunds.md", &id), RD_ERR_NOT_FOUND);
 }
 
+/* One document read by id holds what the list gives for it. */
+static void one_document_reads_as_the_list_gives_it(void **state)
+{
+	struct fixture *f = *state;
+	char err[256];
+	bool replaced;
+	assert_int_equal(put(f, "/kb/a.md", body_v1, "1", &replaced), 0);
+	assert_int_equal(put(f, "/kb/b.md", body_v2, "2", &replaced), 0);
+	struct store_doc_row *rows, *one;
+	size_t n;
+	assert_int_equal(store_docs_list(f->s, f->coll, &rows, &n, err, sizeof err), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(store_doc_get(f->s, rows[1].id, &one, err, sizeof err), RD_OK);
+	assert_int_equal(one->id, rows[1].id);
+	assert_string_equal(one->path, "/kb/b.md");
+	assert_string_equal(one->collection, "docs");
+	assert_string_equal(one->status, rows[1].status);
+	assert_int_equal(one->n_chunks, rows[1].n_chunks);
+	store_doc_rows_free(one, 1);
+	assert_int_equal(store_doc_get(f->s, rows[1].id + 100, &one, err, sizeof err), RD_ERR_NOT_FOUND);
+	assert_null(one);
+	store_doc_rows_free(rows, n);
+}
+
 /* A path to a file on disk is taken as the file's canonical path, which
  * is what ingest stores: "./refunds.md" and "../kb/refunds.md" find it. */
 static void a_relative_path_to_a_file_finds_its_stored_path(void **state)
@@ -566,6 +590,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(suffix_lookup_reports_absent_and_ambiguous, setup, teardown),
 		cmocka_unit_test_setup_teardown(exact_path_wins_and_a_collection_sees_its_own, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_relative_path_to_a_file_finds_its_stored_path, setup, teardown),
+		cmocka_unit_test_setup_teardown(one_document_reads_as_the_list_gives_it, setup, teardown),
 		cmocka_unit_test(garbage_file_gives_actionable_error),
 		cmocka_unit_test_setup_teardown(a_directory_as_database_path_says_so, setup, teardown),
 		cmocka_unit_test_setup_teardown(stale_read_only_shm_is_given_the_database_mode, setup, teardown),
