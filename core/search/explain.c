@@ -194,8 +194,11 @@ static void write_verdict(const struct explain_result *e, struct explain_chunk *
 		          e->budget_tokens);
 	else if (c->below_min_score)
 		sb_printf(&sb, "fused score %.4f dropped by retrieval.min_score", c->fused);
-	else if (c->fused_rank && e->reranked)
+	else if (c->fused_rank && e->reranked && c->fused_rank <= e->rerank_top_n)
 		sb_printf(&sb, "rank %d fused, and the reranker left it below the top %d", c->fused_rank, e->top_k);
+	else if (c->fused_rank && e->reranked)
+		sb_printf(&sb, "rank %d fused, past the %d candidate%s the reranker reorders, below the top %d",
+		          c->fused_rank, e->rerank_top_n, e->rerank_top_n == 1 ? "" : "s", e->top_k);
 	else if (c->fused_rank)
 		sb_printf(&sb, "rank %d fused, below the top %d", c->fused_rank, e->top_k);
 	else
@@ -294,6 +297,7 @@ static void summarize(const struct retrieve_query *q, const struct retrieve_trac
 	e->budget_tokens = res->pack.budget;
 	e->budget_dropped = res->pack.n_dropped;
 	e->reranked = res->reranked;
+	e->rerank_top_n = t->rerank_top_n;
 	e->vector_error = res->vector_error ? xstrdup(res->vector_error) : NULL;
 	e->demotion_weight = t->archived_weight;
 }

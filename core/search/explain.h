@@ -81,6 +81,7 @@ struct explain_result {
 	int budget_tokens;
 	size_t budget_dropped;    /* hits the token budget dropped */
 	bool reranked;
+	int rerank_top_n;         /* fused candidates the reranker was sent, when reranked */
 	char *vector_error;       /* why the vector half did not run; NULL: it did */
 	struct explain_chunk *chunks; /* the document's best chunks, best first */
 	size_t n_chunks;

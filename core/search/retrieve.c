@@ -733,7 +733,8 @@ int retriever_search_traced(struct retriever *r, const struct retrieve_query *q,
 	memset(out, 0, sizeof *out);
 	if (trace)
 		*trace = (struct retrieve_trace){ .store = r->store, .rows = r->rows, .collection_id = r->collection_id,
-		                                  .limit = limit, .archived_weight = r->opts.archived_weight };
+		                                  .limit = limit, .rerank_top_n = r->opts.rerank_top_n,
+		                                  .archived_weight = r->opts.archived_weight };
 	plan_query(r, q->text, &qp);
 	if (trace && q->mode != RETRIEVE_VECTOR)
 		trace_terms(&qp, trace);

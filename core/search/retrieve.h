@@ -190,6 +190,7 @@ struct retrieve_trace {
 	double *bm25_all;
 	size_t n_fts_all;
 	size_t limit;             /* candidates a retriever may contribute */
+	int rerank_top_n;         /* fused candidates a reranker is sent (retrieval.reranker.top_n) */
 	size_t n_vec, n_fts;      /* candidates each contributed */
 	struct fused_hit *fused;  /* the fused candidates after demotion, before
 	                           * min_score and reranking, in that order */

@@ -18,6 +18,7 @@
 #include "core/search/explain.h"
 #include "core/util/strbuf.h"
 #include "store/store.h"
+#include "tests/integration/fixture_server.h"
 
 struct fixture {
 	char dir[64];
@@ -390,6 +391,48 @@ static void every_returned_chunk_of_a_long_document_is_placed_as_the_search_left
 	explain_result_free(&e);
 }
 
+/* The reranker reorders the first two fused candidates (it puts the
+ * second first) and k is 1: the first fused is left below by it, the
+ * third and fourth were never sent to it, and their verdicts say which. */
+static void the_reranker_verdict_tells_reordered_from_never_seen(void **state)
+{
+	struct fixture *f = *state;
+	char err[256];
+	struct fixture_response reply = {
+		.content_type = "application/json", .reset_after = -1,
+		.body = "[{\"index\":0,\"score\":0.1},{\"index\":1,\"score\":0.9}]",
+	};
+	struct fixture_server *srv = fixture_start(&reply, 1);
+	struct retriever_opts ro = { .collection = "kb", .rrf_k = 60, .vector_weight = 1, .fts_weight = 1,
+	                             .heading_weight = 1, .archived_weight = 0.5, .oversample = 1, .threads = 1,
+	                             .rerank = { .name = "tei", .base_url = fixture_url(srv), .timeout_ms = 3000 },
+	                             .rerank_top_n = 2 };
+	retriever_free(&f->r);
+	assert_int_equal(retriever_open(f->s, f->e, &ro, &f->r, err, sizeof err), 0);
+	const char *paths[] = { "/kb/refunds.md", "/kb/proxy.md", "/kb/ports.md", "/old/refunds.md" };
+	int seen = 0;
+	for (int i = 0; i < 4; i++) {
+		struct explain_result e;
+		char want[128];
+		explain(f, "which port does the agent listen on", 1, 1000, NULL, paths[i], &e);
+		assert_true(e.reranked);
+		assert_int_equal(e.rerank_top_n, 2);
+		const struct explain_chunk *c = &e.chunks[0];
+		if (c->fused_rank == 1)
+			snprintf(want, sizeof want, "rank 1 fused, and the reranker left it below the top 1");
+		else if (c->fused_rank == 2)
+			snprintf(want, sizeof want, "retrieved as #1");
+		else
+			snprintf(want, sizeof want, "rank %d fused, past the 2 candidates the reranker reorders, below the top 1",
+			         c->fused_rank);
+		assert_string_equal(c->verdict, want);
+		seen |= 1 << c->fused_rank;
+		explain_result_free(&e);
+	}
+	assert_int_equal(seen, 0x1e);
+	fixture_stop(&srv);
+}
+
 static void an_archived_document_reports_the_demotion(void **state)
 {
 	struct fixture *f = *state;
@@ -428,6 +471,30 @@ static void an_unknown_path_gives_the_closest_stored_paths(void **state)
 	explain_result_free(&e);
 }
 
+/* File names past 64 bytes still rank by distance from the one asked
+ * about, not by path. */
+static void long_file_names_rank_by_distance(void **state)
+{
+	struct fixture *f = *state;
+	const char *stem = "/kb/annual-plan-billing-and-invoicing-guidance-for-enterprise-customers";
+	char a[160], b[160], c[160], want[160];
+	snprintf(a, sizeof a, "%s-refund-policy-2024.md", stem);
+	snprintf(b, sizeof b, "%s-refund-policy.md", stem);
+	snprintf(c, sizeof c, "%s-refund-procedure.md", stem);
+	snprintf(want, sizeof want, "%s-refund-polcy.md", stem);
+	put_doc_status(f, a, "Refunds in 2024.", NULL);
+	put_doc_status(f, b, "Refunds now.", NULL);
+	put_doc_status(f, c, "How to refund.", NULL);
+	struct explain_result e;
+	explain(f, "refunds", 4, 1000, NULL, want, &e);
+	assert_null(e.path);
+	assert_int_equal(e.n_closest, 3);
+	assert_string_equal(e.closest[0], b);
+	assert_string_equal(e.closest[1], a);
+	assert_string_equal(e.closest[2], c);
+	explain_result_free(&e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -445,9 +512,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(fts_mode_names_only_the_full_text_half, setup, teardown),
 		cmocka_unit_test_setup_teardown(every_returned_chunk_of_a_long_document_is_placed_as_the_search_left_it,
 		                                setup, teardown),
+		cmocka_unit_test_setup_teardown(the_reranker_verdict_tells_reordered_from_never_seen, setup, teardown),
 		cmocka_unit_test_setup_teardown(an_archived_document_reports_the_demotion, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_path_filter_that_excludes_it_is_named, setup, teardown),
 		cmocka_unit_test_setup_teardown(an_unknown_path_gives_the_closest_stored_paths, setup, teardown),
+		cmocka_unit_test_setup_teardown(long_file_names_rank_by_distance, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

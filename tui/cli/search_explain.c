@@ -97,9 +97,11 @@ void search_explain_text(FILE *f, const struct explain_result *e)
 		fputc('\n', f);
 	}
 	text_candidates(f, e);
-	fprintf(f, "cutoff: top %d, %zu returned, last fused %.4f; budget %d tokens, %zu hits dropped for it%s\n",
-	        e->top_k, e->n_hits, e->cutoff_fused, e->budget_tokens, e->budget_dropped,
-	        e->reranked ? "; reranked" : "");
+	fprintf(f, "cutoff: top %d, %zu returned, last fused %.4f; budget %d tokens, %zu hits dropped for it",
+	        e->top_k, e->n_hits, e->cutoff_fused, e->budget_tokens, e->budget_dropped);
+	if (e->reranked)
+		fprintf(f, "; reranked the first %d fused", e->rerank_top_n);
+	fputc('\n', f);
 	if (e->n_dropped)
 		text_left_out(f, e);
 	if (e->vector_error) {
@@ -173,6 +175,10 @@ static void json_search(cJSON *o, const struct explain_result *e)
 	cJSON_AddNumberToObject(s, "budget_tokens", e->budget_tokens);
 	cJSON_AddNumberToObject(s, "budget_dropped", (double)e->budget_dropped);
 	cJSON_AddBoolToObject(s, "reranked", e->reranked);
+	if (e->reranked)
+		cJSON_AddNumberToObject(s, "rerank_top_n", e->rerank_top_n);
+	else
+		cJSON_AddNullToObject(s, "rerank_top_n");
 	result_json_add_string_or_null(s, "path_glob", e->path_glob);
 	result_json_add_string_or_null(s, "vector_error", e->vector_error);
 }
