@@ -87,10 +87,11 @@ struct explain_result {
 	size_t n_chunks;
 };
 
-/* Explain q for the document at path: its exact stored path, or else a
- * path every stored path of the collection is compared with by suffix at
- * a '/' boundary ("kb/refunds.md" finds "/docs/kb/refunds.md"); a unique
- * suffix match is taken. Shows the document's best EXPLAIN_MAX_CHUNKS
+/* Explain q for the document of r's collection at path, found as
+ * store_doc_find finds it: a file on disk by its canonical path
+ * ("./refunds.md"), else its exact stored path, or else a unique suffix
+ * at a '/' boundary ("kb/refunds.md" finds "/docs/kb/refunds.md"). Shows
+ * the document's best EXPLAIN_MAX_CHUNKS
  * chunks: returned ones by hit rank, then fused ones by fused score, then
  * the rest by their better rank among all. A document not found (or
  * matched ambiguously) is no error: out->path is NULL and out->closest
