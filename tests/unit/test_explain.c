@@ -222,12 +222,18 @@ static void put_refund_notes_and_a_zebra(struct fixture *f)
 	put_doc_status(f, "/kb/zebra.md", "Zebras graze quietly on savanna grass.", NULL);
 }
 
+/* The zebra explained for "refund request paid" among the refund notes,
+ * searched in mode. */
+static void explain_the_zebra(struct fixture *f, enum retrieve_mode mode, struct explain_result *e)
+{
+	put_refund_notes_and_a_zebra(f);
+	explain_mode(f, "refund request paid", mode, 4, 1000, NULL, "/kb/zebra.md", e);
+}
+
 static void a_document_with_no_term_and_a_low_cosine_is_not_a_candidate(void **state)
 {
-	struct fixture *f = *state;
-	put_refund_notes_and_a_zebra(f);
 	struct explain_result e;
-	explain(f, "refund request paid", 4, 1000, NULL, "/kb/zebra.md", &e);
+	explain_the_zebra(*state, RETRIEVE_HYBRID, &e);
 	const struct explain_chunk *c = &e.chunks[0];
 	assert_int_equal(c->fts_rank, 0);
 	assert_true(c->vec_rank > 50);
@@ -315,34 +321,25 @@ static void every_term_over_the_budget_skips_full_text_and_says_so(void **state)
  * rank alone, no BM25 rank, no query term and no candidate list of it. */
 static void vector_mode_names_only_the_vector_half(void **state)
 {
-	struct fixture *f = *state;
-	put_refund_notes_and_a_zebra(f);
 	struct explain_result e;
-	explain_mode(f, "refund request paid", RETRIEVE_VECTOR, 4, 1000, NULL, "/kb/zebra.md", &e);
-	assert_true(e.vec_used);
-	assert_false(e.fts_used);
-	assert_int_equal(e.fts_matches, 0);
-	assert_int_equal(e.n_dropped, 0);
-	const struct explain_chunk *c = &e.chunks[0];
-	assert_int_equal(c->fts_rank, 0);
-	assert_true(c->vec_rank > 50);
-	assert_non_null(strstr(c->verdict, "not among the vector candidates: its cosine "));
-	assert_non_null(strstr(c->verdict, ", past the 50 candidates"));
-	assert_null(strstr(c->verdict, "either"));
-	assert_null(strstr(c->verdict, "term"));
-	assert_null(strstr(c->verdict, "each retriever"));
+	explain_the_zebra(*state, RETRIEVE_VECTOR, &e);
+	assert_true(e.vec_used && !e.fts_used);
+	assert_int_equal(e.fts_matches + e.n_dropped, 0);
+	const char *v = e.chunks[0].verdict;
+	assert_int_equal(e.chunks[0].fts_rank, 0);
+	assert_true(e.chunks[0].vec_rank > 50);
+	assert_non_null(strstr(v, "not among the vector candidates: its cosine "));
+	assert_non_null(strstr(v, ", past the 50 candidates"));
+	assert_true(!strstr(v, "either") && !strstr(v, "term") && !strstr(v, "each retriever"));
 	explain_result_free(&e);
 }
 
 /* In fts mode no vector was searched: the verdict cites full text alone. */
 static void fts_mode_names_only_the_full_text_half(void **state)
 {
-	struct fixture *f = *state;
-	put_refund_notes_and_a_zebra(f);
 	struct explain_result e;
-	explain_mode(f, "refund request paid", RETRIEVE_FTS, 4, 1000, NULL, "/kb/zebra.md", &e);
-	assert_false(e.vec_used);
-	assert_true(e.fts_used);
+	explain_the_zebra(*state, RETRIEVE_FTS, &e);
+	assert_true(!e.vec_used && e.fts_used);
 	assert_int_equal(e.vectors_searched, 0);
 	assert_string_equal(e.chunks[0].verdict, "not among the full-text candidates: shares no query term");
 	explain_result_free(&e);
