@@ -8,6 +8,7 @@
 
 enum search_stmt {
 	SQ_FTS,
+	SQ_FTS_HOLDS,
 	SQ_VOCAB,
 	SQ_FILTER,
 	SQ_STALE,
@@ -18,9 +19,12 @@ enum search_stmt {
 
 static const char *const search_sql[SQ_COUNT] = {
 	/* No join here: FTS5 ranks on its own (the caller drops chunks of
-	 * other collections), which keeps ORDER BY rank on its fast path. */
-	[SQ_FTS] = "SELECT rowid, rank FROM chunks_fts WHERE chunks_fts MATCH ?1 AND rank MATCH ?3"
-	           " ORDER BY rank LIMIT ?2",
+	 * other collections), which keeps ORDER BY rank on its fast path. No
+	 * LIMIT either: FTS5 ranks every match before it returns the first,
+	 * and the caller stops reading once it has kept enough. */
+	[SQ_FTS] = "SELECT rowid, rank FROM chunks_fts WHERE chunks_fts MATCH ?1 AND rank MATCH ?2"
+	           " ORDER BY rank",
+	[SQ_FTS_HOLDS] = "SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ?1 AND rowid = ?2",
 	[SQ_VOCAB] = "SELECT doc FROM chunks_vocab WHERE term = ?1",
 	[SQ_FILTER] = "SELECT c.id, c.document_id FROM chunks c JOIN documents d ON d.id = c.document_id"
 	              " WHERE d.collection_id = ?1 AND (?2 IS NULL OR d.path GLOB ?2) ORDER BY c.id",
@@ -82,7 +86,7 @@ static int finish(struct store_search *q, sqlite3_stmt *st, int rc, const char *
 	return result;
 }
 
-int store_search_fts(struct store_search *q, const char *match, const char *rank, int64_t scan,
+int store_search_fts(struct store_search *q, const char *match, const char *rank,
                      bool (*keep)(void *ud, int64_t id), void *ud, size_t limit,
                      int64_t *ids, double *ranks, size_t *n, char *err, size_t errlen)
 {
@@ -90,8 +94,7 @@ int store_search_fts(struct store_search *q, const char *match, const char *rank
 	int rc = SQLITE_DONE;
 	*n = 0;
 	sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, scan);
-	sqlite3_bind_text(st, 3, rank, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, rank, -1, SQLITE_STATIC);
 	while (*n < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(st, 0);
 		if (!keep(ud, id))
@@ -102,6 +105,17 @@ int store_search_fts(struct store_search *q, const char *match, const char *rank
 	}
 	/* Stopping at limit leaves the statement on a row: not a failure. */
 	return finish(q, st, rc == SQLITE_ROW ? SQLITE_DONE : rc, "full-text search failed", err, errlen);
+}
+
+int store_search_fts_holds(struct store_search *q, const char *match, int64_t id, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = q->stmt[SQ_FTS_HOLDS];
+	sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, id);
+	int rc = sqlite3_step(st);
+	if (finish(q, st, rc == SQLITE_ROW ? SQLITE_DONE : rc, "full-text search failed", err, errlen) != 0)
+		return -1;
+	return rc == SQLITE_ROW;
 }
 
 int64_t store_search_term_docs(struct store_search *q, const char *term)

@@ -29,12 +29,17 @@ void store_search_free(struct store_search **q);
 /* Full-text candidates for the FTS5 MATCH expression match, ranked by the
  * ragdeck_rank call rank (store/fts.h), best first: up to limit chunk ids
  * into ids and their rank values (negative, lower is better) into ranks,
- * *n how many. FTS5 ranks at most scan rows (-1: all); rows of other
- * collections are not excluded here, so keep(ud, id) says which to take
- * (the rest are read past). Returns 0, or -1 with err. */
-int store_search_fts(struct store_search *q, const char *match, const char *rank, int64_t scan,
+ * *n how many. Rows of other collections are not excluded here, so
+ * keep(ud, id) says which to take: the rest are read past, however many
+ * rank first, until limit are taken or the matches end. Returns 0, or -1
+ * with err. */
+int store_search_fts(struct store_search *q, const char *match, const char *rank,
                      bool (*keep)(void *ud, int64_t id), void *ud, size_t limit,
                      int64_t *ids, double *ranks, size_t *n, char *err, size_t errlen);
+
+/* Whether chunk id matches the FTS5 MATCH expression match: 1 when it
+ * does, 0 when not, -1 with err. */
+int store_search_fts_holds(struct store_search *q, const char *match, int64_t id, char *err, size_t errlen);
 
 /* Chunks of the index holding term (one token as the index stems it, see
  * fts_tokenize), over every collection; 0 when none or when the read

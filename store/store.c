@@ -732,23 +732,28 @@ static void read_doc_row(sqlite3_stmt *st, void *row)
 	r->released_date = column_strdup(st, 16);
 }
 
-int store_docs_list(struct store *s, int64_t coll, struct store_doc_row **rows, size_t *n,
-                    char *err, size_t errlen)
+/* The documents the condition where (bound to arg as ?1) selects, as
+ * store_docs_list gives them. Returns 0, or -1 with err. */
+static int read_docs(struct store *s, const char *where, int64_t arg, struct store_doc_row **rows, size_t *n,
+                     char *err, size_t errlen)
 {
-	static const char sql[] =
+	static const char select[] =
 		"SELECT d.id, c.name, d.path, d.format, d.title, d.bytes,"
 		" (SELECT count(*) FROM chunks WHERE document_id = d.id),"
 		" d.first_seen, d.last_changed, d.change_count, d.invalid_utf8, d.status, d.status_reason,"
 		" d.superseded_by, d.effective_date, d.reviewed_date, d.released_date"
-		" FROM documents d JOIN collections c ON c.id = d.collection_id"
-		" WHERE ?1 = 0 OR d.collection_id = ?1 ORDER BY c.name, d.path";
+		" FROM documents d JOIN collections c ON c.id = d.collection_id WHERE ";
+	char *sql = xmalloc(sizeof select + strlen(where));
 	sqlite3_stmt *st = NULL;
 	void *v = NULL;
 	*rows = NULL;
 	*n = 0;
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+	snprintf(sql, sizeof select + strlen(where), "%s%s", select, where);
+	int prepared = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	free(sql);
+	if (prepared != SQLITE_OK)
 		return store_error(s, "cannot list documents", err, errlen);
-	sqlite3_bind_int64(st, 1, coll);
+	sqlite3_bind_int64(st, 1, arg);
 	int failed = store_read_rows(st, sizeof **rows, &v, n, read_doc_row);
 	*rows = v;
 	sqlite3_finalize(st);
@@ -759,6 +764,24 @@ int store_docs_list(struct store *s, int64_t coll, struct store_doc_row **rows, 
 		return store_error(s, "cannot list documents", err, errlen);
 	}
 	return 0;
+}
+
+int store_docs_list(struct store *s, int64_t coll, struct store_doc_row **rows, size_t *n,
+                    char *err, size_t errlen)
+{
+	return read_docs(s, "?1 = 0 OR d.collection_id = ?1 ORDER BY c.name, d.path", coll, rows, n, err, errlen);
+}
+
+enum rd_err store_doc_get(struct store *s, int64_t doc_id, struct store_doc_row **row, char *err, size_t errlen)
+{
+	size_t n;
+	if (read_docs(s, "d.id = ?1", doc_id, row, &n, err, errlen) != 0)
+		return store_fail(s, "cannot read a document", err, errlen);
+	if (n)
+		return RD_OK;
+	store_doc_rows_free(*row, 0);
+	*row = NULL;
+	return RD_ERR_NOT_FOUND;
 }
 
 void store_doc_rows_free(struct store_doc_row *rows, size_t n)
@@ -778,50 +801,64 @@ void store_doc_rows_free(struct store_doc_row *rows, size_t n)
 	free(rows);
 }
 
-/* Run a one-column id query bound to text; count the rows (up to 2). */
-static int find_ids(struct store *s, const char *sql, const char *arg, int64_t *first, int *count)
+/* Whether stored ends in suffix at a '/' boundary (or is it). */
+static bool path_ends_with(const char *stored, const char *suffix)
 {
-	sqlite3_stmt *st = NULL;
-	int rc;
-	*count = 0;
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
-	while (*count < 2 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*count == 0)
-			*first = sqlite3_column_int64(st, 0);
-		(*count)++;
-	}
-	sqlite3_finalize(st);
-	return 0;
+	size_t ls = strlen(stored), lx = strlen(suffix);
+	if (lx > ls || strcmp(stored + ls - lx, suffix) != 0)
+		return false;
+	return lx == ls || suffix[0] == '/' || stored[ls - lx - 1] == '/';
 }
 
-enum rd_err store_doc_find(struct store *s, const char *path, int64_t *doc_id, char *err, size_t errlen)
+/* The documents of coll (0: any) path names as stored: the one stored at
+ * path, else those ending in it at a '/', by path, into *ids and *n.
+ * Returns 0, or -1 (the caller says what failed). */
+static int docs_named(struct store *s, int64_t coll, const char *path, int64_t **ids, size_t *n)
 {
-	int count = 0;
-	if (find_ids(s, "SELECT id FROM documents WHERE path = ?1", path, doc_id, &count) != 0)
-		return store_fail(s, "cannot look up document", err, errlen);
-	if (count == 0) {
-		/* "/"-anchored suffix match; LIKE wildcards in the path are
-		 * escaped so they match themselves. */
-		char *pattern = xmalloc(strlen(path) * 2 + 3);
-		char *p = pattern;
-		*p++ = '%';
-		if (path[0] != '/')
-			*p++ = '/';
-		for (const char *q = path; *q; q++) {
-			if (*q == '%' || *q == '_' || *q == '\\')
-				*p++ = '\\';
-			*p++ = *q;
+	sqlite3_stmt *st = NULL;
+	size_t cap = 0;
+	int rc;
+	*n = 0;
+	/* instr() only narrows the rows read; path_ends_with decides. */
+	if (sqlite3_prepare_v2(s->db, "SELECT id, path FROM documents WHERE (?1 = 0 OR collection_id = ?1)"
+	                       " AND instr(path, ?2) > 0 ORDER BY path", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, coll);
+	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *stored = (const char *)sqlite3_column_text(st, 1);
+		if (!stored || !path_ends_with(stored, path))
+			continue;
+		bool exact = strcmp(stored, path) == 0;
+		if (exact)
+			*n = 0;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 4;
+			*ids = xreallocarray(*ids, cap, sizeof **ids);
 		}
-		*p = '\0';
-		int rc = find_ids(s, "SELECT id FROM documents WHERE path LIKE ?1 ESCAPE '\\'", pattern,
-		                  doc_id, &count);
-		free(pattern);
-		if (rc != 0)
-			return store_fail(s, "cannot look up document", err, errlen);
+		(*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+		if (exact)
+			break;
 	}
-	return count == 0 ? RD_ERR_NOT_FOUND : count == 1 ? RD_OK : RD_ERR_AMBIGUOUS;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+enum rd_err store_doc_find(struct store *s, int64_t coll, const char *path, int64_t **ids, size_t *n, char *err,
+                           size_t errlen)
+{
+	char *real = realpath(path, NULL);
+	int rc = 0;
+	*ids = NULL;
+	*n = 0;
+	if (real)
+		rc = docs_named(s, coll, real, ids, n);
+	if (rc == 0 && *n == 0)
+		rc = docs_named(s, coll, path, ids, n);
+	free(real);
+	if (rc != 0)
+		return store_fail(s, "cannot look up document", err, errlen);
+	return *n == 0 ? RD_ERR_NOT_FOUND : *n == 1 ? RD_OK : RD_ERR_AMBIGUOUS;
 }
 
 char *store_doc_path(struct store *s, int64_t doc_id)

@@ -174,11 +174,25 @@ int store_docs_list(struct store *s, int64_t coll, struct store_doc_row **rows, 
                     char *err, size_t errlen);
 void store_doc_rows_free(struct store_doc_row *rows, size_t n);
 
-/* Find a document by its stored path, or failing that by a unique path
- * suffix ("billing/refunds.md"). Returns RD_OK, RD_ERR_NOT_FOUND,
- * RD_ERR_AMBIGUOUS (several suffixes match), or the failure's code with
- * err. */
-enum rd_err store_doc_find(struct store *s, const char *path, int64_t *doc_id, char *err, size_t errlen);
+/* Document doc_id as store_docs_list gives it, into *row (caller frees
+ * with store_doc_rows_free(*row, 1) on RD_OK; NULL otherwise), without
+ * reading the others. Returns RD_OK, RD_ERR_NOT_FOUND, or the failure's
+ * code with err. */
+enum rd_err store_doc_get(struct store *s, int64_t doc_id, struct store_doc_row **row, char *err, size_t errlen);
+
+/* The documents of collection coll (0: every collection) that path
+ * names, the one lookup of `chunks`, `search --explain` and the app's
+ * :why-not: when path is a file on disk, its canonical path (realpath,
+ * as ingest stores it), so "./refunds.md" and "../kb/refunds.md" work;
+ * else, or when that is not stored, path as given: the document stored
+ * at it exactly, or else those whose stored path ends in it at a '/'
+ * ("billing/refunds.md" names "/kb/billing/refunds.md", "efunds.md"
+ * names nothing; bytes compared as they are, case too). *ids (caller
+ * frees, also on failure) and *n get them, by path. Returns RD_OK
+ * (exactly one), RD_ERR_NOT_FOUND (none), RD_ERR_AMBIGUOUS (several, all
+ * in *ids), or the failure's code with err. */
+enum rd_err store_doc_find(struct store *s, int64_t coll, const char *path, int64_t **ids, size_t *n, char *err,
+                           size_t errlen);
 
 /* The stored path of document doc_id; NULL when absent. Caller frees. */
 char *store_doc_path(struct store *s, int64_t doc_id);

@@ -300,22 +300,39 @@ static bool better(const struct vec_hit *a, const struct vec_hit *b)
 	return a->score > b->score || (a->score == b->score && a->id < b->id);
 }
 
-size_t vec_store_search(const struct vec_store *vs, const float *q, size_t k, struct vec_hit *out,
-                        vec_allow_fn allow, void *ud)
+/* A search of one index: vec_index_search or vec_index_search_exact. */
+typedef size_t (*index_search_fn)(const struct vec_index *idx, const float *q, size_t k, struct vec_hit *out,
+                                  vec_allow_fn allow, void *ud);
+
+/* Top-k of base and delta by search, merged in vec_index_search's order. */
+static size_t search_both(const struct vec_store *vs, index_search_fn search, const float *q, size_t k,
+                          struct vec_hit *out, vec_allow_fn allow, void *ud)
 {
 	if (vs->builder)
 		return 0;
 	if (!vs->base)
-		return vec_index_search(vs->delta, q, k, out, allow, ud);
+		return search(vs->delta, q, k, out, allow, ud);
 	struct vec_hit *a = xcalloc(k ? k : 1, sizeof *a), *b = xcalloc(k ? k : 1, sizeof *b);
-	size_t na = vec_index_search(vs->base, q, k, a, allow, ud);
-	size_t nb = vec_index_search(vs->delta, q, k, b, allow, ud);
+	size_t na = search(vs->base, q, k, a, allow, ud);
+	size_t nb = search(vs->delta, q, k, b, allow, ud);
 	size_t i = 0, j = 0, n = 0;
 	while (n < k && (i < na || j < nb))
 		out[n++] = j >= nb || (i < na && better(&a[i], &b[j])) ? a[i++] : b[j++];
 	free(a);
 	free(b);
 	return n;
+}
+
+size_t vec_store_search(const struct vec_store *vs, const float *q, size_t k, struct vec_hit *out,
+                        vec_allow_fn allow, void *ud)
+{
+	return search_both(vs, vec_index_search, q, k, out, allow, ud);
+}
+
+size_t vec_store_search_exact(const struct vec_store *vs, const float *q, size_t k, struct vec_hit *out,
+                              vec_allow_fn allow, void *ud)
+{
+	return search_both(vs, vec_index_search_exact, q, k, out, allow, ud);
 }
 
 size_t vec_store_count(const struct vec_store *vs)

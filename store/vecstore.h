@@ -75,6 +75,13 @@ struct vec_store_state vec_store_state(const struct vec_store *vs);
 size_t vec_store_search(const struct vec_store *vs, const float *q, size_t k, struct vec_hit *out,
                         vec_allow_fn allow, void *ud);
 
+/* As vec_store_search, but an exact float32 scan of every row, read in
+ * order through the mapping (no int8 pass, no per-row rereads): the
+ * scores equal those vec_store_search's rescoring gives, bit for bit. For
+ * ranking all rows at once (explain); 0 while not ready. */
+size_t vec_store_search_exact(const struct vec_store *vs, const float *q, size_t k, struct vec_hit *out,
+                              vec_allow_fn allow, void *ud);
+
 /* Rows searchable now. */
 size_t vec_store_count(const struct vec_store *vs);
 

@@ -27,7 +27,10 @@ struct explain_chunk {
 	int tokens;
 	int vec_rank;             /* among every chunk of the collection; 0: no query vector */
 	float vec_score;          /* its cosine (inner product) when vec_rank > 0 */
-	int fts_rank;             /* among every chunk matching the query; 0: no query term matches */
+	int fts_rank;             /* among every chunk matching the query; 0: no term
+	                           * of the full-text query matches */
+	uint64_t left_out;        /* bit i: it holds dropped[i], a term full-text
+	                           * search left out (looked up when fts_rank is 0) */
 	double bm25;              /* its rank value (lower is better) when fts_rank > 0 */
 	int vec_candidate;        /* its rank in the vector candidates; 0: not among them */
 	int fts_candidate;        /* its rank in the full-text candidates; 0: not among them */
@@ -38,6 +41,12 @@ struct explain_chunk {
 	int hit_rank;             /* its rank in the hits returned; 0: not returned */
 	bool packed;              /* returned and kept under the token budget */
 	char *verdict;            /* one line, e.g. "rank 14 fused, below the top 8" */
+};
+
+/* A query term full-text search left out, its postings over the budget. */
+struct explain_term {
+	char *text;
+	int64_t chunks;           /* chunks of the index (every collection) holding it */
 };
 
 struct explain_result {
@@ -54,8 +63,15 @@ struct explain_result {
 	double demotion_weight;   /* by this (retrieval.archived_weight) */
 	const char *path_glob;    /* the query's filter (borrowed from q); NULL: none */
 	bool path_excluded;       /* the filter excludes the document */
+	enum retrieve_mode mode;  /* the query's */
+	bool vec_used;            /* the vector half ran (not in fts mode, nor after
+	                           * vector_error) */
+	bool fts_used;            /* the full-text half ran (not in vector mode) */
 	size_t vectors_searched;  /* chunks ranked by the query vector (0: no vector half) */
 	size_t fts_matches;       /* chunks matching the full-text query */
+	struct explain_term *dropped;  /* terms full-text search left out */
+	size_t n_dropped;
+	bool fts_skipped;         /* every term was left out: no full-text query ran */
 	size_t candidate_limit;   /* candidates a retriever may contribute */
 	size_t vec_candidates, fts_candidates;
 	size_t fused_candidates;  /* after min_score */
@@ -65,15 +81,17 @@ struct explain_result {
 	int budget_tokens;
 	size_t budget_dropped;    /* hits the token budget dropped */
 	bool reranked;
+	int rerank_top_n;         /* fused candidates the reranker was sent, when reranked */
 	char *vector_error;       /* why the vector half did not run; NULL: it did */
 	struct explain_chunk *chunks; /* the document's best chunks, best first */
 	size_t n_chunks;
 };
 
-/* Explain q for the document at path: its exact stored path, or else a
- * path every stored path of the collection is compared with by suffix at
- * a '/' boundary ("kb/refunds.md" finds "/docs/kb/refunds.md"); a unique
- * suffix match is taken. Shows the document's best EXPLAIN_MAX_CHUNKS
+/* Explain q for the document of r's collection at path, found as
+ * store_doc_find finds it: a file on disk by its canonical path
+ * ("./refunds.md"), else its exact stored path, or else a unique suffix
+ * at a '/' boundary ("kb/refunds.md" finds "/docs/kb/refunds.md"). Shows
+ * the document's best EXPLAIN_MAX_CHUNKS
  * chunks: returned ones by hit rank, then fused ones by fused score, then
  * the rest by their better rank among all. A document not found (or
  * matched ambiguously) is no error: out->path is NULL and out->closest

@@ -342,10 +342,12 @@ static void plan_free(struct query_plan *qp)
 	free(qp->rank);
 }
 
-/* Full-text candidates: ids and rank values, best first, of the chunks
- * filter allows. Without a filter, chunks of other collections or models
- * are dropped by looking them up in the vector index, which holds exactly
- * this collection's chunks. */
+/* Full-text candidates: ids and rank values, best first, of the first
+ * limit chunks filter allows. Without a filter, chunks of other
+ * collections or models are dropped by looking them up in the vector
+ * index, which holds exactly this collection's chunks. Either way the
+ * matches are read on past the rows dropped, however many rank first: a
+ * collection whose chunks rank below another's still gets its own. */
 static int fts_candidates(struct retriever *r, const struct query_plan *qp, size_t limit,
                           const struct allowed *filter, int64_t *ids, double *bm25, size_t *n,
                           char *err, size_t errlen)
@@ -353,9 +355,7 @@ static int fts_candidates(struct retriever *r, const struct query_plan *qp, size
 	*n = 0;
 	if (!qp->match)
 		return 0;
-	/* Read on past rows of other collections or outside the filter. */
-	int64_t scan = filter ? -1 : (int64_t)limit * 4;
-	return store_search_fts(r->rows, qp->match, qp->rank, scan, filter ? is_allowed : in_index,
+	return store_search_fts(r->rows, qp->match, qp->rank, filter ? is_allowed : in_index,
 	                        filter ? (void *)filter : (void *)r->vectors, limit, ids, bm25, n, err, errlen);
 }
 
@@ -658,29 +658,61 @@ static void trace_fused(struct retrieve_trace *trace, const struct fused_hit *fu
 }
 
 /* Every chunk of the collection by the query vector, and every chunk
- * matching the full-text query, into trace. Returns 0, or -1 with err. */
-static int trace_all(struct retriever *r, const struct query_plan *qp, const float *qvec, bool vectors,
+ * matching the full-text query, into trace: each half only when the
+ * search ran it (trace->vec_used, trace->fts_used). The matches are the
+ * rows the search itself reads without a filter: those in the vector
+ * index while it is current, else the collection's listed chunks, so a
+ * candidate's rank is its rank among all. Returns 0, or -1 with err. */
+static int trace_all(struct retriever *r, const struct query_plan *qp, const float *qvec, bool current,
                      struct retrieve_trace *trace, char *err, size_t errlen)
 {
 	struct allowed all = { 0 };
 	int rc = -1;
-	if (vectors) {
+	if (trace->vec_used) {
 		size_t n = vec_store_count(r->vectors);
 		trace->vec_all = xcalloc(n ? n : 1, sizeof *trace->vec_all);
-		trace->n_vec_all = vec_store_search(r->vectors, qvec, n, trace->vec_all, NULL, NULL);
+		trace->n_vec_all = vec_store_search_exact(r->vectors, qvec, n, trace->vec_all, NULL, NULL);
 	}
-	if (store_search_chunk_ids(r->rows, NULL, NULL, 0, &all.ids, &all.n, err, errlen) != 0)
+	if (!trace->fts_used)
+		return 0;
+	if (!current && store_search_chunk_ids(r->rows, NULL, NULL, 0, &all.ids, &all.n, err, errlen) != 0)
 		goto cleanup;
-	trace->fts_all = xcalloc(all.n ? all.n : 1, sizeof *trace->fts_all);
-	trace->bm25_all = xcalloc(all.n ? all.n : 1, sizeof *trace->bm25_all);
-	rc = fts_candidates(r, qp, all.n, &all, trace->fts_all, trace->bm25_all, &trace->n_fts_all, err, errlen);
+	size_t rows = current ? vec_store_count(r->vectors) : all.n;
+	trace->fts_all = xcalloc(rows ? rows : 1, sizeof *trace->fts_all);
+	trace->bm25_all = xcalloc(rows ? rows : 1, sizeof *trace->bm25_all);
+	rc = fts_candidates(r, qp, rows, current ? NULL : &all, trace->fts_all, trace->bm25_all, &trace->n_fts_all,
+	                    err, errlen);
 cleanup:
 	free(all.ids);
 	return rc;
 }
 
+/* The question's full-text terms and those the plan left out, into
+ * trace. */
+static void trace_terms(const struct query_plan *qp, struct retrieve_trace *trace)
+{
+	bool alone[FTS_QUERY_MAX_TERMS] = { false };
+	trace->n_terms = qp->terms.n;
+	trace->dropped = xcalloc(qp->dropped ? qp->dropped : 1, sizeof *trace->dropped);
+	for (size_t i = 0; i < qp->terms.n; i++) {
+		if (qp->keep[i])
+			continue;
+		alone[i] = true;
+		trace->dropped[trace->n_dropped++] = (struct retrieve_dropped_term){
+			.text = xstrdup(qp->terms.items[i].text), .chunks = qp->df[i],
+			.match = fts_query_join(&qp->terms, alone),
+		};
+		alone[i] = false;
+	}
+}
+
 void retrieve_trace_free(struct retrieve_trace *t)
 {
+	for (size_t i = 0; i < t->n_dropped; i++) {
+		free(t->dropped[i].text);
+		free(t->dropped[i].match);
+	}
+	free(t->dropped);
 	free(t->vec_all);
 	free(t->fts_all);
 	free(t->bm25_all);
@@ -716,9 +748,12 @@ int retriever_search_traced(struct retriever *r, const struct retrieve_query *q,
 
 	memset(out, 0, sizeof *out);
 	if (trace)
-		*trace = (struct retrieve_trace){ .store = r->store, .collection_id = r->collection_id,
-		                                  .limit = limit, .archived_weight = r->opts.archived_weight };
+		*trace = (struct retrieve_trace){ .store = r->store, .rows = r->rows, .collection_id = r->collection_id,
+		                                  .limit = limit, .rerank_top_n = r->opts.rerank_top_n,
+		                                  .archived_weight = r->opts.archived_weight };
 	plan_query(r, q->text, &qp);
+	if (trace && q->mode != RETRIEVE_VECTOR)
+		trace_terms(&qp, trace);
 	char why[ERR_LEN];
 	int current = model_current(r, why, sizeof why);
 	if (current < 0) {
@@ -767,8 +802,12 @@ int retriever_search_traced(struct retriever *r, const struct retrieve_query *q,
 			goto cleanup;
 		out->us.fts_us = clock_now_us() - t;
 	}
-	if (trace && trace_all(r, &qp, qvec, vectors, trace, err, errlen) != 0)
-		goto cleanup;
+	if (trace) {
+		trace->vec_used = vectors;
+		trace->fts_used = q->mode != RETRIEVE_VECTOR;
+		if (trace_all(r, &qp, qvec, current, trace, err, errlen) != 0)
+			goto cleanup;
+	}
 	t = clock_now_us();
 	struct fusion_params fp = { .method = r->opts.fusion, .k = r->opts.rrf_k,
 	                            .vec_weight = vectors ? vector_weight(r, &qp, q->mode) : 0,

@@ -19,6 +19,7 @@
 #include "store/vecstore.h"
 
 struct store;
+struct store_search;
 struct embedder;
 struct retriever;
 
@@ -169,19 +170,37 @@ void retrieve_result_free(struct retrieve_result *res);
  * time is added to us.pack_us. */
 void retrieve_repack(struct retrieve_result *res, bool summarize);
 
+/* A query term full-text search left out: its postings did not fit the
+ * budget (docs/search-json.md, "Full-text budget"). */
+struct retrieve_dropped_term {
+	char *text;               /* the term: a word, or a phrase's words */
+	int64_t chunks;           /* chunks of the index (every collection) holding it;
+	                           * a phrase: its rarest word's */
+	char *match;              /* the FTS5 MATCH expression of this term alone */
+};
+
 /* What a search saw beyond its hits: the evidence core/search/explain.h
  * reads. Ranks "among all" are over every chunk of the collection,
  * whatever the query's filters. */
 struct retrieve_trace {
 	struct store *store;      /* the retriever's (borrowed) */
+	struct store_search *rows;  /* the retriever's queries (borrowed) */
 	int64_t collection_id;
+	bool vec_used;            /* the vector half ran (not in fts mode, nor after
+	                           * a vector_error) */
+	bool fts_used;            /* the full-text half ran (not in vector mode) */
+	size_t n_terms;           /* full-text terms of the question */
+	struct retrieve_dropped_term *dropped;  /* those left out, in the question's order */
+	size_t n_dropped;         /* n_dropped == n_terms > 0: full text was skipped */
 	struct vec_hit *vec_all;  /* every chunk by the query vector, best first (an
-	                           * exact scan of the index); none without vectors */
+	                           * exact scan of the index); none unless vec_used */
 	size_t n_vec_all;
-	int64_t *fts_all;         /* every chunk matching the FTS5 query, best first */
+	int64_t *fts_all;         /* every chunk matching the FTS5 query, best first;
+	                           * none unless fts_used */
 	double *bm25_all;
 	size_t n_fts_all;
 	size_t limit;             /* candidates a retriever may contribute */
+	int rerank_top_n;         /* fused candidates a reranker is sent (retrieval.reranker.top_n) */
 	size_t n_vec, n_fts;      /* candidates each contributed */
 	struct fused_hit *fused;  /* the fused candidates after demotion, before
 	                           * min_score and reranking, in that order */

@@ -5,11 +5,14 @@
  * embedder, vector top-k, FTS5 BM25, fusion, packing) over many queries:
  * median, p95 and p99, with the share of each stage. The reference run in
  * the same process is the exact float32 scan of the same vectors alone, to
- * show how much of the time is the unavoidable memory scan. */
+ * show how much of the time is the unavoidable memory scan. Last,
+ * retrieve_explain (search --explain) is timed for the document of each
+ * of a few queries' first hit: it ranks every chunk of the collection. */
 #include "tests/bench/corpus.h"
 #include "core/config/config.h"
 #include "core/embed/embed.h"
 #include "core/ingest/ingest.h"
+#include "core/search/explain.h"
 #include "core/search/retrieve.h"
 #include "core/util/clock.h"
 #include "store/store.h"
@@ -34,6 +37,41 @@ static double pct(uint64_t *v, size_t n, double p)
 	qsort(v, n, sizeof *v, compare_u64);
 	size_t i = (size_t)(p * (double)n + 0.999999);
 	return (double)v[i ? i - 1 : 0] / 1e3;
+}
+
+/* Time retrieve_explain over n queries, each for its first hit's
+ * document; p50 and the slowest in ms, or -1 on a failure. */
+static int time_explain(struct retriever *r, size_t n, double *p50, double *worst)
+{
+	uint64_t *us = calloc(n, sizeof *us);
+	char err[512];
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		char q[512];
+		corpus_sentence(q, sizeof q, i + 1);
+		struct retrieve_query rq = { .text = q, .k = 5, .mode = RETRIEVE_HYBRID, .max_context_tokens = 3000 };
+		struct retrieve_result res;
+		struct explain_result e;
+		if (retriever_search(r, &rq, &res, err, sizeof err) != 0 || res.n_hits == 0) {
+			fprintf(stderr, "bench_search: explain: %s\n", res.n_hits ? err : "no hit to explain");
+			retrieve_result_free(&res);
+			rc = -1;
+			break;
+		}
+		uint64_t t = clock_now_us();
+		rc = retrieve_explain(r, &rq, res.hits[0].path, &e, err, sizeof err);
+		us[i] = clock_now_us() - t;
+		if (rc != 0)
+			fprintf(stderr, "bench_search: explain: %s\n", err);
+		explain_result_free(&e);
+		retrieve_result_free(&res);
+	}
+	if (rc == 0) {
+		*p50 = pct(us, n, 0.50);
+		*worst = (double)us[n - 1] / 1e3;
+	}
+	free(us);
+	return rc;
 }
 
 int main(int argc, char **argv)
@@ -174,6 +212,12 @@ int main(int argc, char **argv)
 	       (double)stage[3] / n / 1e3, (double)stage[4] / n / 1e3);
 	printf("reference: exact float32 scan alone p50 %.2f ms; search/reference ratio %.2f\n", ref50,
 	       ref50 > 0 ? p50 / ref50 : 0.0);
+	size_t n_explain = queries < 20 ? queries : 20;
+	double explain50 = 0, explain_worst = 0;
+	if (time_explain(r, n_explain, &explain50, &explain_worst) != 0)
+		return 1;
+	printf("explain (search --explain, the first hit's document): p50 %.1f ms  slowest %.1f ms over %zu queries\n",
+	       explain50, explain_worst, n_explain);
 	if (target_chunks >= 100000)
 		printf("goal: p95 under 15 ms at 100k chunks: %s\n", p95 < 15.0 ? "met" : "missed");
 	free(total);

@@ -26,7 +26,7 @@ keys . Tab
 check "Tab completes a unique stored path" wait_for '^: why-not refund-policy\.md$' 3
 keys Enter
 check "the overlay names the question" wait_for 'For: How many days do I have to ask for a refund' 5
-check "it places the document's chunks with their verdicts" wait_for 'chunk [0-9]+ \(lines [0-9]+-[0-9]+, [0-9]+ tokens\): (returned|rank)' 3
+check "it places the cited chunk with its verdict, retrieved" wait_for 'chunk [0-9]+ \(lines [0-9]+-[0-9]+, [0-9]+ tokens\): retrieved as #[0-9]+ *(│|$)' 3
 check "with their vector and BM25 ranks" wait_for 'vector #[0-9]+ .*bm25 #[0-9]+' 3
 check "and the cutoff and budget" wait_for 'cutoff: top [0-9]+, [0-9]+ returned.*budget [0-9]+ tokens' 3
 keys Escape

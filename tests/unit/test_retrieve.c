@@ -230,6 +230,34 @@ static void full_text_search_matches_word_forms(void **state)
 	retrieve_result_free(&res);
 }
 
+/* 300 chunks of another collection say "wombat" far more often than the
+ * one chunk of kb that says it once: they rank first in the full-text
+ * index, past the rows a fixed read ahead would look at. */
+static void full_text_finds_this_collections_chunks_below_anothers(void **state)
+{
+	struct fixture *f = *state;
+	char err[256], path[64], text[128];
+	struct kb_store zoo = f->kb;   /* the same store, another collection */
+	assert_int_equal(store_collection_id(f->kb.s, "zoo", true, &zoo.coll, err, sizeof err), RD_OK);
+	for (int i = 0; i < 300; i++) {
+		snprintf(path, sizeof path, "/zoo/wombat-%03d.md", i);
+		snprintf(text, sizeof text, "Wombat wombat wombat: the wombat burrow, note %d.", i);
+		kb_store_put(&zoo, f->kb.s, &(struct kb_doc){ .path = path, .text = text });
+	}
+	put_doc(f, f->kb.s, "/kb/garden.md",
+	        "A garden note that mentions a wombat once among sheds, fences, hedges and paths.");
+	struct retrieve_result res;
+	search(f, "wombat", RETRIEVE_FTS, NULL, &res);
+	assert_int_equal(res.n_hits, 1);
+	assert_string_equal(res.hits[0].path, "/kb/garden.md");
+	assert_int_equal(res.hits[0].fts_rank, 1);
+	retrieve_result_free(&res);
+	search(f, "wombat", RETRIEVE_HYBRID, NULL, &res);
+	assert_string_equal(res.hits[0].path, "/kb/garden.md");
+	assert_int_equal(res.hits[0].fts_rank, 1);
+	retrieve_result_free(&res);
+}
+
 /* Two chunks with the same words, lengths and counts: only the distance
  * between "reset" and "password" tells them apart. */
 static void consecutive_query_words_found_together_rank_first(void **state)
@@ -584,6 +612,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(repack_summarizing_marks_the_dropped_hits_and_plain_restores, setup, teardown),
 		cmocka_unit_test_setup_teardown(unknown_collection_is_a_clear_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(full_text_search_matches_word_forms, setup, teardown),
+		cmocka_unit_test_setup_teardown(full_text_finds_this_collections_chunks_below_anothers, setup, teardown),
 		cmocka_unit_test_setup_teardown(consecutive_query_words_found_together_rank_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(superseded_documents_rank_below_their_successor, setup, teardown),
 		cmocka_unit_test_setup_teardown(reranker_puts_its_best_candidate_first, setup, teardown),

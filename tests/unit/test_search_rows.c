@@ -53,8 +53,11 @@ static int64_t put(struct fixture *f, int64_t coll, const char *path, const char
 		fprintf(stderr, "%s\n", err);
 		return -1;
 	}
-	int64_t id = -1;
-	return store_doc_find(f->s, path, &id, err, sizeof err) == 0 ? id : -1;
+	int64_t *ids, id;
+	size_t n;
+	id = store_doc_find(f->s, 0, path, &ids, &n, err, sizeof err) == RD_OK ? ids[0] : -1;
+	free(ids);
+	return id;
 }
 
 static int setup(void **state)
@@ -131,7 +134,7 @@ static void fts_ranks_best_first_and_takes_only_what_the_caller_keeps(void **sta
 	double ranks[8];
 	size_t n;
 	chunks_of(f, f->foreign_doc, &foreign);
-	assert_int_equal(store_search_fts(f->q, "refunds", rank_call, -1, keep_all, NULL, 8, ids, ranks, &n,
+	assert_int_equal(store_search_fts(f->q, "refunds", rank_call, keep_all, NULL, 8, ids, ranks, &n,
 	                                  err, sizeof err), 0);
 	assert_int_equal(n, 4);  /* every collection (the caller filters), headings too */
 	for (size_t i = 0; i < n; i++) {
@@ -139,23 +142,26 @@ static void fts_ranks_best_first_and_takes_only_what_the_caller_keeps(void **sta
 		if (i)
 			assert_true(ranks[i - 1] <= ranks[i]);
 	}
-	assert_int_equal(store_search_fts(f->q, "refunds", rank_call, -1, keep_not, &foreign, 8, ids, ranks, &n,
+	assert_int_equal(store_search_fts(f->q, "refunds", rank_call, keep_not, &foreign, 8, ids, ranks, &n,
 	                                  err, sizeof err), 0);
 	assert_int_equal(n, 3);
 	for (size_t i = 0; i < n; i++)
 		assert_true(ids[i] != foreign);
-	assert_int_equal(store_search_fts(f->q, "refunds", rank_call, -1, keep_all, NULL, 1, ids, ranks, &n,
+	assert_int_equal(store_search_fts(f->q, "refunds", rank_call, keep_all, NULL, 1, ids, ranks, &n,
 	                                  err, sizeof err), 0);
 	assert_int_equal(n, 1);
-	assert_int_equal(store_search_fts(f->q, "prorated", rank_call, 1, keep_all, NULL, 8, ids, ranks, &n,
+	assert_int_equal(store_search_fts(f->q, "prorated", rank_call, keep_all, NULL, 8, ids, ranks, &n,
 	                                  err, sizeof err), 0);
 	assert_int_equal(n, 1);
 	int64_t annual[2];
 	assert_int_equal(chunks_of(f, f->new_doc, annual), 2);
 	assert_int_equal(ids[0], annual[1]);
-	assert_int_equal(store_search_fts(f->q, "nowhere", rank_call, -1, keep_all, NULL, 8, ids, ranks, &n,
+	assert_int_equal(store_search_fts(f->q, "nowhere", rank_call, keep_all, NULL, 8, ids, ranks, &n,
 	                                  err, sizeof err), 0);
 	assert_int_equal(n, 0);
+	assert_int_equal(store_search_fts_holds(f->q, "\"prorated\"", annual[1], err, sizeof err), 1);
+	assert_int_equal(store_search_fts_holds(f->q, "\"prorated\"", annual[0], err, sizeof err), 0);
+	assert_int_equal(store_search_fts_holds(f->q, "\"nowhere\"", annual[1], err, sizeof err), 0);
 }
 
 static void term_docs_counts_chunks_of_every_collection(void **state)
@@ -282,10 +288,12 @@ static void damaged_schema_fails_each_read_with_a_message(void **state)
 	struct store_search *again;
 	assert_int_equal(sqlite3_exec(store_db(f->s), "ALTER TABLE documents RENAME TO gone;"
 	                              " DROP TABLE chunks_vocab; DROP TABLE chunks_fts", NULL, NULL, NULL), SQLITE_OK);
-	assert_int_equal(store_search_fts(f->q, "refunds", rank_call, -1, keep_all, NULL, 8, ids, ranks, &n,
+	assert_int_equal(store_search_fts(f->q, "refunds", rank_call, keep_all, NULL, 8, ids, ranks, &n,
 	                                  err, sizeof err), -1);
 	assert_non_null(strstr(err, "full-text search failed: "));
 	assert_non_null(strstr(err, f->path));
+	assert_int_equal(store_search_fts_holds(f->q, "refunds", 1, err, sizeof err), -1);
+	assert_non_null(strstr(err, "full-text search failed: "));
 	assert_int_equal(store_search_term_docs(f->q, "refund"), 0);
 	assert_int_equal(store_search_chunk_ids(f->q, NULL, NULL, 0, &list, &n, err, sizeof err), -1);
 	assert_non_null(strstr(err, "cannot apply the search filter: "));

@@ -56,6 +56,32 @@ static int teardown(void **state)
 static const char body_v1[] = "# Refunds\n\nRefunds take thirty days.\n\n## Annual\n\nAnnual plans are prorated.\n";
 static const char body_v2[] = "# Refunds\n\nRefunds take fourteen days.\n";
 
+/* store_doc_find's code for path in coll, and the first id it names. */
+static enum rd_err find(struct fixture *f, int64_t coll, const char *path, int64_t *id)
+{
+	char err[256];
+	int64_t *ids;
+	size_t n;
+	enum rd_err rc = store_doc_find(f->s, coll, path, &ids, &n, err, sizeof err);
+	*id = n ? ids[0] : 0;
+	free(ids);
+	return rc;
+}
+
+/* The id of the document stored at path, read directly. */
+static int64_t doc_id(struct fixture *f, const char *path)
+{
+	sqlite3_stmt *st;
+	int64_t id = -1;
+	assert_int_equal(sqlite3_prepare_v2(store_db(f->s), "SELECT id FROM documents WHERE path = ?1", -1, &st, NULL),
+	                 SQLITE_OK);
+	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return id;
+}
+
 static const float vec_a[4] = { 1, 0, 0, 0 };
 static const float vec_b[4] = { 0, 1, 0, 0 };
 
@@ -149,7 +175,7 @@ static void chunk_text_is_the_body_slice(void **state)
 	bool replaced;
 	assert_int_equal(put(f, "/kb/refunds.md", body_v1, "aaaa", &replaced), 0);
 	int64_t id;
-	assert_int_equal(store_doc_find(f->s, "refunds.md", &id, err, sizeof err), RD_OK);
+	assert_int_equal(find(f, 0, "refunds.md", &id), RD_OK);
 	struct store_chunk_row *rows;
 	size_t n;
 	assert_int_equal(store_chunks_of_doc(f->s, id, &rows, &n, err, sizeof err), 0);
@@ -197,15 +223,93 @@ static void suffix_lookup_reports_absent_and_ambiguous(void **state)
 	struct fixture *f = *state;
 	char err[256];
 	bool replaced;
-	int64_t id;
+	int64_t id, *ids;
+	size_t n;
 	assert_int_equal(put(f, "/kb/a/refunds.md", body_v2, "1", &replaced), 0);
 	assert_int_equal(put(f, "/kb/b/refunds.md", body_v2, "2", &replaced), 0);
 	assert_int_equal(put(f, "/kb/b/x_%.md", body_v2, "3", &replaced), 0);
-	assert_int_equal(store_doc_find(f->s, "refunds.md", &id, err, sizeof err), RD_ERR_AMBIGUOUS);
-	assert_int_equal(store_doc_find(f->s, "a/refunds.md", &id, err, sizeof err), RD_OK);
-	assert_int_equal(store_doc_find(f->s, "efunds.md", &id, err, sizeof err), RD_ERR_NOT_FOUND);
-	assert_int_equal(store_doc_find(f->s, "x_%.md", &id, err, sizeof err), RD_OK);
-	assert_int_equal(store_doc_find(f->s, "xy%.md", &id, err, sizeof err), RD_ERR_NOT_FOUND);
+	assert_int_equal(store_doc_find(f->s, 0, "refunds.md", &ids, &n, err, sizeof err), RD_ERR_AMBIGUOUS);
+	assert_int_equal(n, 2);
+	free(ids);
+	assert_int_equal(find(f, 0, "a/refunds.md", &id), RD_OK);
+	assert_int_equal(find(f, 0, "efunds.md", &id), RD_ERR_NOT_FOUND);
+	assert_int_equal(find(f, 0, "x_%.md", &id), RD_OK);
+	assert_int_equal(find(f, 0, "xy%.md", &id), RD_ERR_NOT_FOUND);
+	assert_int_equal(find(f, 0, "Refunds.md", &id), RD_ERR_NOT_FOUND);
+}
+
+/* A stored path wins over the longer ones it is a suffix of, and a
+ * collection's lookup sees only its documents. */
+static void exact_path_wins_and_a_collection_sees_its_own(void **state)
+{
+	struct fixture *f = *state;
+	char err[256];
+	bool replaced;
+	int64_t id, other, docs = f->coll;
+	assert_int_equal(put(f, "/kb/refunds.md", body_v2, "1", &replaced), 0);
+	assert_int_equal(put(f, "/x/kb/refunds.md", body_v2, "2", &replaced), 0);
+	assert_int_equal(store_collection_id(f->s, "other", true, &other, err, sizeof err), RD_OK);
+	f->coll = other;
+	assert_int_equal(put(f, "/y/kb/refunds.md", body_v2, "3", &replaced), 0);
+	f->coll = docs;
+	assert_int_equal(find(f, 0, "/kb/refunds.md", &id), RD_OK);
+	assert_int_equal(id, doc_id(f, "/kb/refunds.md"));
+	assert_int_equal(find(f, 0, "kb/refunds.md", &id), RD_ERR_AMBIGUOUS);
+	assert_int_equal(find(f, other, "kb/refunds.md", &id), RD_OK);
+	assert_int_equal(id, doc_id(f, "/y/kb/refunds.md"));
+	assert_int_equal(find(f, docs, "y/kb/refunds.md", &id), RD_ERR_NOT_FOUND);
+}
+
+/* One document read by id holds what the list gives for it. */
+static void one_document_reads_as_the_list_gives_it(void **state)
+{
+	struct fixture *f = *state;
+	char err[256];
+	bool replaced;
+	assert_int_equal(put(f, "/kb/a.md", body_v1, "1", &replaced), 0);
+	assert_int_equal(put(f, "/kb/b.md", body_v2, "2", &replaced), 0);
+	struct store_doc_row *rows, *one;
+	size_t n;
+	assert_int_equal(store_docs_list(f->s, f->coll, &rows, &n, err, sizeof err), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(store_doc_get(f->s, rows[1].id, &one, err, sizeof err), RD_OK);
+	assert_int_equal(one->id, rows[1].id);
+	assert_string_equal(one->path, "/kb/b.md");
+	assert_string_equal(one->collection, "docs");
+	assert_string_equal(one->status, rows[1].status);
+	assert_int_equal(one->n_chunks, rows[1].n_chunks);
+	store_doc_rows_free(one, 1);
+	assert_int_equal(store_doc_get(f->s, rows[1].id + 100, &one, err, sizeof err), RD_ERR_NOT_FOUND);
+	assert_null(one);
+	store_doc_rows_free(rows, n);
+}
+
+/* A path to a file on disk is taken as the file's canonical path, which
+ * is what ingest stores: "./refunds.md" and "../kb/refunds.md" find it. */
+static void a_relative_path_to_a_file_finds_its_stored_path(void **state)
+{
+	struct fixture *f = *state;
+	char kb[128], file[160], real[4096], cwd[4096];
+	bool replaced;
+	int64_t id;
+	snprintf(kb, sizeof kb, "%s/kb", f->dir);
+	snprintf(file, sizeof file, "%s/refunds.md", kb);
+	assert_int_equal(mkdir(kb, 0700), 0);
+	FILE *fp = fopen(file, "w");
+	assert_non_null(fp);
+	fputs(body_v2, fp);
+	fclose(fp);
+	assert_non_null(realpath(file, real));
+	assert_int_equal(put(f, real, body_v2, "1", &replaced), 0);
+	assert_int_equal(put(f, "/elsewhere/kb/refunds.md", body_v2, "2", &replaced), 0);
+	assert_non_null(getcwd(cwd, sizeof cwd));
+	assert_int_equal(chdir(kb), 0);
+	enum rd_err here = find(f, 0, "./refunds.md", &id), up = find(f, 0, "../kb/refunds.md", &id);
+	assert_int_equal(chdir(cwd), 0);
+	assert_int_equal(here, RD_OK);
+	assert_int_equal(up, RD_OK);
+	assert_int_equal(id, doc_id(f, real));
+	assert_int_equal(find(f, 0, "kb/refunds.md", &id), RD_ERR_AMBIGUOUS);
 }
 
 static void garbage_file_gives_actionable_error(void **state)
@@ -484,6 +588,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(delete_cascades_to_chunks_vectors_and_fts, setup, teardown),
 		cmocka_unit_test_setup_teardown(chunk_outside_body_rolls_back_everything, setup, teardown),
 		cmocka_unit_test_setup_teardown(suffix_lookup_reports_absent_and_ambiguous, setup, teardown),
+		cmocka_unit_test_setup_teardown(exact_path_wins_and_a_collection_sees_its_own, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_relative_path_to_a_file_finds_its_stored_path, setup, teardown),
+		cmocka_unit_test_setup_teardown(one_document_reads_as_the_list_gives_it, setup, teardown),
 		cmocka_unit_test(garbage_file_gives_actionable_error),
 		cmocka_unit_test_setup_teardown(a_directory_as_database_path_says_so, setup, teardown),
 		cmocka_unit_test_setup_teardown(stale_read_only_shm_is_given_the_database_mode, setup, teardown),

@@ -27,8 +27,8 @@ static const char docs_help[] =
 static const char chunks_help[] =
 	"Usage: ragdeck chunks [OPTION]... PATH\n"
 	"Show how one document was chunked: line and byte ranges, tokens, heading\n"
-	"path and text of every chunk. PATH is the stored path or a unique suffix\n"
-	"of it (for example billing/refunds.md).\n"
+	"path and text of every chunk. PATH is the file (./refunds.md), its stored\n"
+	"path, or a unique suffix of one (for example billing/refunds.md).\n"
 	"\n"
 	"      --json             print a JSON object\n"
 	"      --db PATH          database file\n"
@@ -203,12 +203,11 @@ int cmd_chunks(struct cli *cli, int argc, char **argv)
 		return EXIT_FAIL;
 	const char *arg = argv[optind];
 	char err[ERR_LEN];
-	int64_t doc_id;
-	char *real = realpath(arg, NULL);
-	enum rd_err found = store_doc_find(cli->store, real ? real : arg, &doc_id, err, sizeof err);
-	if (found == RD_ERR_NOT_FOUND && real)
-		found = store_doc_find(cli->store, arg, &doc_id, err, sizeof err);
-	free(real);
+	int64_t *ids, doc_id;
+	size_t n_ids;
+	enum rd_err found = store_doc_find(cli->store, 0, arg, &ids, &n_ids, err, sizeof err);
+	doc_id = n_ids ? ids[0] : 0;
+	free(ids);
 	if (found != RD_OK) {
 		if (found == RD_ERR_NOT_FOUND)
 			log_error("no document matches %s (see 'ragdeck docs')", arg);
