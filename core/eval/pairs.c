@@ -19,8 +19,6 @@
 /* Separators of the input key: roles and contents are joined with bytes
  * that JSON text can hold but chat messages practically never do, so two
  * different message lists give two different keys. */
-#define KEY_FIELD '\x1f'
-#define KEY_RECORD '\x1e'
 /* Between the input key and the output in what a pair's hash covers. */
 #define KEY_OUTPUT '\x1d'
 
@@ -32,7 +30,7 @@
 struct item {
 	int line;
 	bool ok;
-	char *input;                  /* key: role, KEY_FIELD, content, KEY_RECORD, ... */
+	char *input;                  /* key: role and content of each message (key_add) */
 	char *output;
 	int tokens;
 };
@@ -126,12 +124,24 @@ static char *shown_role(const char *role)
 	return inert;
 }
 
+/* Append a message to a pair's input key: its role and its content, each
+ * as its length, ':' and its bytes, so no content (whatever bytes it
+ * holds) reads as another field, and two pairs share a key only when
+ * their messages are the same. */
 static void key_add(struct strbuf *key, const char *role, const char *content)
 {
-	sb_puts(key, role);
-	sb_putc(key, KEY_FIELD);
+	sb_printf(key, "%zu:%s%zu:", strlen(role), role, strlen(content));
 	sb_puts(key, content);
-	sb_putc(key, KEY_RECORD);
+}
+
+/* The field of a key at p (key_add's form) into [*field, *field + *len);
+ * returns the position after it. */
+static const char *key_field(const char *p, const char **field, size_t *len)
+{
+	char *colon;
+	*len = (size_t)strtoull(p, &colon, 10);
+	*field = colon + 1;
+	return *field + *len;
 }
 
 /* The chat format: every message an object with a known role and string
@@ -254,18 +264,19 @@ static char *key_text(const char *key, bool only_user)
 {
 	struct strbuf sb = STRBUF_INIT;
 	for (const char *p = key; *p;) {
-		const char *field = strchr(p, KEY_FIELD), *record = strchr(field, KEY_RECORD);
-		bool user = (size_t)(field - p) == 4 && strncmp(p, "user", 4) == 0;
+		const char *role, *content;
+		size_t role_len, content_len;
+		p = key_field(key_field(p, &role, &role_len), &content, &content_len);
+		bool user = role_len == 4 && strncmp(role, "user", 4) == 0;
 		if (!only_user || user) {
 			if (sb.len)
 				sb_puts(&sb, "\n\n");
 			if (!only_user) {
-				sb_append(&sb, p, (size_t)(field - p));
+				sb_append(&sb, role, role_len);
 				sb_puts(&sb, ": ");
 			}
-			sb_append(&sb, field + 1, (size_t)(record - field - 1));
+			sb_append(&sb, content, content_len);
 		}
-		p = record + 1;
 	}
 	return sb_detach(&sb, NULL);
 }

@@ -386,10 +386,34 @@ static void well_formed_pairs_are_kept_with_their_hash(void **state)
 	pairs_report_free(&r);
 }
 
+/* Control characters the key once used as separators, inside a pair's
+ * text: the pair is read whole, and moving bytes between messages gives
+ * another hash. */
+static void separator_bytes_in_text_are_only_text(void **state)
+{
+	(void)state;
+	struct pairs_report *r = check(
+		"{\"prompt\": \"a\\u001e\", \"completion\": \"x\"}\n"
+		"{\"messages\": [{\"role\": \"user\", \"content\": \"b\\u001fc\\u001e\\u001d\"}, "
+		"{\"role\": \"assistant\", \"content\": \"y\"}]}\n"
+		"{\"messages\": [{\"role\": \"system\", \"content\": \"s\"}, {\"role\": \"user\", \"content\": \"t\"}, "
+		"{\"role\": \"assistant\", \"content\": \"z\"}]}\n"
+		"{\"messages\": [{\"role\": \"system\", \"content\": \"s4:usert\"}, "
+		"{\"role\": \"assistant\", \"content\": \"z\"}]}\n", NULL);
+	assert_int_equal(r->n_ok, 4);
+	assert_string_equal(r->items[0].asked, "a\x1e");
+	assert_string_equal(r->items[1].asked, "b\x1f" "c\x1e\x1d");
+	assert_string_equal(r->items[2].instruction, "system: s\n\nuser: t");
+	assert_string_equal(r->items[3].instruction, "system: s4:usert");
+	assert_string_not_equal(r->items[2].hash, r->items[3].hash);
+	pairs_report_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(good_file_is_fit),
+		cmocka_unit_test(separator_bytes_in_text_are_only_text),
 		cmocka_unit_test(bad_file_reports_each_problem_on_its_line),
 		cmocka_unit_test(report_prints_problems_then_summary),
 		cmocka_unit_test(repeats_name_the_first_line_of_their_kind),
