@@ -210,4 +210,12 @@ run pairs export --judge judge-x > /dev/null 2>&1
 check "--judge on export without --min-score is a usage error" test $? -eq 2
 run pairs check --min-score 0.5 "$work/approved.jsonl" > /dev/null 2>&1
 check "--min-score on check is a usage error" test $? -eq 2
+# The verdict cache unreadable (its table gone): one line naming the
+# lookup's failure, exit 1, nothing written.
+cp "$db" "$work/nocache.db"
+python3 -c 'import sqlite3,sys; d=sqlite3.connect(sys.argv[1]); d.execute("DROP TABLE judge_verdicts"); d.commit()' "$work/nocache.db"
+"$ragdeck" --db "$work/nocache.db" pairs export --min-score 0.5 > "$work/nocache.out" 2> "$work/nocache.err"
+check "an unreadable verdict cache fails the export (exit 1)" test $? -eq 1
+check "... with one line naming the verdicts" \
+	bash -c "[ \$(wc -l < '$work/nocache.err') = 1 ] && grep -q 'judge_verdicts' '$work/nocache.err' && [ ! -s '$work/nocache.out' ]"
 tap_done

@@ -188,14 +188,14 @@ static int add_pair(void *ud, const struct evalstore_pair *p)
 static int export_pairs(struct cli *cli, bool json, struct min_score min, const char *judge_model)
 {
 	struct export ex = { .json = json, .array = cJSON_CreateArray(), .min = min, .judge_model = judge_model };
-	char err[ERR_LEN];
+	char err[ERR_LEN] = "";
 	int rc = EXIT_FAIL;
 	if (cli_open_store(cli) != 0)
 		goto cleanup;
 	ex.store = cli->store;
 	rc = evalstore_approved_each(cli->store, add_pair, &ex, err, sizeof err);
 	if (rc != 0) {
-		log_error("%s", rc < 0 ? err : ex.err);
+		log_error("%s", ex.err[0] ? ex.err : err);   /* a verdict lookup's failure, else the store's */
 		rc = EXIT_FAIL;
 		goto cleanup;
 	}
