@@ -99,15 +99,26 @@ static void score_retrieval(struct eval_item_result *r, const struct turn_record
 	free(stale);
 }
 
-/* The context blocks of the turn's prompt as the model was given them
- * (quoted, delimiters cut), each "[n] text". */
-static char *context_of(const struct prompt *p)
+/* The context of the turn's prompt as the model was given it (quoted,
+ * delimiters cut): each placed block "[n] text", then the summary of the
+ * blocks that did not fit under its label ("[summary] of blocks [4] [5]:
+ * ..."); a summarized block's own text was never given. */
+static char *context_of(const struct turn_record *rec)
 {
+	const struct prompt *p = &rec->prompt;
 	struct strbuf sb = STRBUF_INIT;
 	for (size_t i = 0; i < p->n_blocks; i++) {
 		const struct prompt_block *b = &p->blocks[i];
-		sb_printf(&sb, "%s[%d] ", i ? "\n\n" : "", b->number);
+		if (!b->text_len)
+			continue;
+		sb_printf(&sb, "%s[%d] ", sb.len ? "\n\n" : "", b->number);
 		sb_append(&sb, p->user + b->text_offset, b->text_len);
+	}
+	if (p->has_summary) {
+		char *label = pack_summary_label(&rec->retrieval.pack);
+		sb_printf(&sb, "%s%s\n", sb.len ? "\n\n" : "", label);
+		sb_append(&sb, p->user + p->summary.text_offset, p->summary.text_len);
+		free(label);
 	}
 	return sb_detach(&sb, NULL);
 }
@@ -115,7 +126,7 @@ static char *context_of(const struct prompt *p)
 static void fill_from_turn(struct eval_item_result *r, const struct turn_record *rec, int k)
 {
 	r->answer = xstrdup(rec->answer ? rec->answer : "");
-	r->context = context_of(&rec->prompt);
+	r->context = context_of(rec);
 	r->model = xstrdup(rec->model ? rec->model : "");
 	r->error = xstrdup(rec->error ? rec->error : "");
 	r->outcome = rec->outcome;

@@ -212,4 +212,25 @@ run --config "$work/eval.yaml" eval "$golden" > "$work/eval-on.txt" 2> /dev/null
 check "eval's text lists the summaries with their cost and the grounding" \
 	grep -qE '^summaries of chunks over budget: [0-9]+ calls, [0-9]+ placed, [0-9]+ in / [0-9]+ out tokens, .0\.[0-9]{6} .in ./query., grounding [0-9.]+$' "$work/eval-on.txt"
 check "... and each item that tried one" grep -qE '^  [a-z0-9-]+: summary (placed|not placed|skipped)' "$work/eval-on.txt"
+# The judge is shown the context the answer was given: the summary under
+# its label, never a summarized block's empty place.
+start_server --flavor anthropic --log "$work/judge.log" \
+	--text '{"claims": [{"claim": "Refunds take 14 days.", "supported": true}], "relevance": 1, "relevance_reason": "answers it"}'
+printf '  judge: {kind: anthropic, base_url: "%s"}\n' "$url" > "$work/judge-provider.yaml"
+sed "/^providers:/r $work/judge-provider.yaml" "$work/eval.yaml" | sed 's/^models:/models:\n  - {match: "judge-*", provider: judge}/' > "$work/eval-judge.yaml"
+run --config "$work/eval-judge.yaml" eval --json --judge judge-small "$golden" > "$work/eval-judge.json" 2> /dev/null
+check "eval --judge over summarized turns: the judge sees each summary under its label" \
+	python3 - "$work/judge.log" "$work/eval-judge.json" <<'PY'
+import json, re, sys
+bodies = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+texts = [re.search(r"<<<CONTEXT>>>\n(.*?)<<<END CONTEXT>>>", b["messages"][-1]["content"], re.S).group(1)
+         for b in bodies]
+placed = sum(1 for i in json.load(open(sys.argv[2]))["runs"][0]["items"] if i["summary"] and i["summary"]["placed"])
+with_summary = [t for t in texts if "[summary] of blocks" in t]
+empty = [t for t in texts if re.search(r"^\[\d+\] *$", t, re.M)]
+ok = placed > 0 and len(with_summary) >= placed and not empty
+if not ok:
+    print("# placed", placed, "with summary", len(with_summary), "requests", len(texts), "empty", len(empty))
+sys.exit(0 if ok else 1)
+PY
 tap_done
