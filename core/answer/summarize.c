@@ -30,6 +30,8 @@ int summarize_max_tokens(const struct pack_result *pack)
 	return room < whole ? room : whole;
 }
 
+static void take_blocks(struct summary_report *r, const struct pack_result *pack);
+
 void summary_report_begin(struct summary_report *r, const char *model, const char *provider,
                           const struct pack_result *pack)
 {
@@ -38,7 +40,26 @@ void summary_report_begin(struct summary_report *r, const char *model, const cha
 	r->model = xstrdup(model);
 	r->provider = xstrdup(provider);
 	r->room = summarize_text_room(pack);
+	take_blocks(r, pack);
+}
+
+void summary_report_placed(struct summary_report *r, const struct pack_result *pack)
+{
+	r->used = true;
+	r->tokens = pack->summary_tokens;
+	r->trimmed = pack->summary_trimmed;
+	free(r->text);
+	r->text = xstrdup(pack->summary);
+	take_blocks(r, pack);
+}
+
+/* r's labels and chunk ids: those of pack's summarized blocks. */
+static void take_blocks(struct summary_report *r, const struct pack_result *pack)
+{
 	size_t n = pack->n_blocks - pack->n_packed, chunks = 0;
+	free(r->labels);
+	free(r->chunk_ids);
+	r->n_labels = r->n_chunks = 0;
 	r->labels = xcalloc(n ? n : 1, sizeof *r->labels);
 	for (size_t i = pack->n_packed; i < pack->n_blocks; i++) {
 		r->labels[r->n_labels++] = pack->blocks[i].number;
@@ -193,6 +214,12 @@ int summarize_accept(struct pack_result *pack, const char *reply, size_t len, ch
 		         "for it", room);
 	if (kept == 0)
 		goto cleanup;
+	/* Blocks no kept statement cites were not summarized after all. */
+	size_t n_cited = 0;
+	for (size_t i = 0; i < n_nums; i++)
+		if (cites_any(text.buf, text.buf + text.len, &nums[i], 1))
+			nums[n_cited++] = nums[i];
+	pack_keep_summarized(pack, nums, n_cited);
 	char *label = pack_summary_label(pack);
 	pack->summary = sb_detach(&text, NULL);
 	pack->summary_tokens = tokens_estimate_str(label) + tokens_estimate_str(pack->summary);

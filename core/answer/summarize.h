@@ -71,6 +71,10 @@ int summarize_max_tokens(const struct pack_result *pack);
 void summary_report_begin(struct summary_report *r, const char *model, const char *provider,
                           const struct pack_result *pack);
 
+/* pack's summary was placed (summarize_accept): used, its tokens, whether
+ * trimmed, its text, and the labels and chunks of the blocks it kept. */
+void summary_report_placed(struct summary_report *r, const struct pack_result *pack);
+
 /* The summarize call ended with res: its usage, latency, status, retries. */
 void summary_report_call(struct summary_report *r, const struct llm_result *res);
 
@@ -93,9 +97,10 @@ void summary_report_free(struct summary_report *r);
  * summary: sanitized for a terminal (utf8_sanitize), cut into statements
  * (grounding_sentences), only the statements that carry the [n] of one of
  * pack's summarized blocks kept, in order, one per line, as many as fit
- * summarize_text_room (pack->summary_trimmed when some did not). Returns 0
- * with pack->summary and summary_tokens set and total_tokens grown by
- * them; -1 with a one-line err (the reply is empty, no statement carries a
+ * summarize_text_room (pack->summary_trimmed when some did not); the
+ * summarized blocks no kept statement cites are dropped from pack
+ * (pack_keep_summarized). Returns 0 with pack->summary and summary_tokens
+ * set and total_tokens grown by them; -1 with a one-line err (the reply is empty, no statement carries a
  * summarized block's label, or not even the first fits), pack unchanged. */
 int summarize_accept(struct pack_result *pack, const char *reply, size_t len, char *err, size_t errlen);
 

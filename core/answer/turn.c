@@ -501,11 +501,8 @@ static void on_summary_done(void *ud, const struct llm_result *res)
 	} else if (summarize_accept(&r->retrieval.pack, res->text, res->text_len, why, sizeof why) != 0) {
 		drop_summary(t, why);
 	} else {
-		const struct pack_result *pack = &r->retrieval.pack;
-		s->used = true;
-		s->tokens = pack->summary_tokens;
-		s->trimmed = pack->summary_trimmed;
-		s->text = xstrdup(pack->summary);
+		summary_report_placed(s, &r->retrieval.pack);
+		retrieve_mark_summarized(&r->retrieval);
 	}
 	if (begin_answer(t, why, sizeof why) != 0)
 		finish_unanswered(t, LLM_OUTCOME_FAILED, why);

@@ -75,14 +75,18 @@ static void append_merged(struct strbuf *text, int64_t *end, const struct pack_i
 		*end = it->byte_end;
 }
 
+static void free_block(struct pack_block *b)
+{
+	free(b->path);
+	free(b->heading_path);
+	free(b->text);
+	free(b->chunk_ids);
+}
+
 static void free_blocks(struct pack_result *r)
 {
-	for (size_t i = 0; i < r->n_blocks; i++) {
-		free(r->blocks[i].path);
-		free(r->blocks[i].heading_path);
-		free(r->blocks[i].text);
-		free(r->blocks[i].chunk_ids);
-	}
+	for (size_t i = 0; i < r->n_blocks; i++)
+		free_block(&r->blocks[i]);
 	free(r->blocks);
 	r->blocks = NULL;
 	r->n_blocks = 0;
@@ -236,6 +240,21 @@ void pack_chunks_summarizing(const struct pack_item *items, size_t n, int budget
 {
 	pack_chunks(items, n, budget, out);
 	add_overflow(items, n, out);
+}
+
+void pack_keep_summarized(struct pack_result *r, const int *numbers, size_t n)
+{
+	size_t kept = r->n_packed;
+	for (size_t i = r->n_packed; i < r->n_blocks; i++) {
+		bool cited = false;
+		for (size_t k = 0; k < n && !cited; k++)
+			cited = numbers[k] == r->blocks[i].number;
+		if (cited)
+			r->blocks[kept++] = r->blocks[i];
+		else
+			free_block(&r->blocks[i]);
+	}
+	r->n_blocks = kept;
 }
 
 void pack_result_free(struct pack_result *r)

@@ -88,6 +88,11 @@ void pack_chunks(const struct pack_item *items, size_t n, int budget, struct pac
  * best rank (adjacent ones merged). Free with pack_result_free. */
 void pack_chunks_summarizing(const struct pack_item *items, size_t n, int budget, struct pack_result *out);
 
+/* Keep only the summarized blocks of r whose number is among
+ * numbers[0..n) (those the summary's statements cite); the others are
+ * plainly dropped again, their numbers unused. */
+void pack_keep_summarized(struct pack_result *r, const int *numbers, size_t n);
+
 void pack_result_free(struct pack_result *r);
 
 #endif

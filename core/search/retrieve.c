@@ -626,6 +626,18 @@ static void pack_hits(struct retrieve_result *res, int budget, bool summarize)
 	free(items);
 }
 
+void retrieve_mark_summarized(struct retrieve_result *res)
+{
+	const struct pack_result *p = &res->pack;
+	for (size_t i = 0; i < res->n_hits; i++) {
+		bool in = false;
+		for (size_t b = p->n_packed; b < p->n_blocks && !in; b++)
+			for (size_t c = 0; c < p->blocks[b].n_chunks && !in; c++)
+				in = p->blocks[b].chunk_ids[c] == res->hits[i].chunk_id;
+		res->hits[i].summarized = in;
+	}
+}
+
 void retrieve_repack(struct retrieve_result *res, bool summarize)
 {
 	int budget = res->pack.budget;

@@ -170,6 +170,10 @@ void retrieve_result_free(struct retrieve_result *res);
  * time is added to us.pack_us. */
 void retrieve_repack(struct retrieve_result *res, bool summarize);
 
+/* Each hit of res is summarized when one of the pack's summarized blocks
+ * holds its chunk (after pack_keep_summarized dropped some). */
+void retrieve_mark_summarized(struct retrieve_result *res);
+
 /* A query term full-text search left out: its postings did not fit the
  * budget (docs/search-json.md, "Full-text budget"). */
 struct retrieve_dropped_term {
