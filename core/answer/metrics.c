@@ -227,6 +227,8 @@ static void sum_turns(const struct metrics_window *w, uint64_t first, struct met
 		out->summary_tokens_in += t->summary_tokens_in;
 		out->summary_tokens_out += t->summary_tokens_out;
 		out->summary_cost += t->summary_cost_usd;
+		if (!t->cost_known)
+			out->extra_cost_unpriced += t->embed_cost_usd + t->summary_cost_usd;
 		if (t->cost_known) {
 			out->n_priced++;
 			out->n_estimated += t->cost_estimated;

@@ -135,11 +135,13 @@ struct metrics_summary {
 	double cost_per_query;    /* cost_total / n_priced */
 	double cost_per_success;  /* cost_total / priced turns that answered (ok or fell_back) */
 	long embed_tokens;        /* question embeddings over all turns */
-	double embed_cost;        /* their USD, included in cost_total */
+	double embed_cost;        /* their USD; in cost_total for priced turns */
 	size_t n_summarize_calls; /* turns that made a summarize call */
 	size_t n_summarized;      /* ... whose summary went into the context */
 	long summary_tokens_in, summary_tokens_out;
-	double summary_cost;      /* USD of those calls over all turns, included in cost_total */
+	double summary_cost;      /* USD of those calls over all turns; in cost_total for priced turns */
+	double extra_cost_unpriced; /* embed_cost and summary_cost of turns whose answering model
+	                           * has no price: known, but outside cost_total */
 	double expansion_mean;    /* over turns with a question whose prompt reached the model */
 	size_t n_grounded;
 	double grounding_mean;    /* over turns with a grounding score */

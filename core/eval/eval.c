@@ -413,6 +413,7 @@ cJSON *eval_summary_json(const struct eval_summary *s)
 	cJSON_AddNumberToObject(cost, "per_query", s->m.cost_per_query);
 	cJSON_AddNumberToObject(cost, "per_success", s->m.cost_per_success);
 	cJSON_AddNumberToObject(cost, "embeddings", s->m.embed_cost);
+	cJSON_AddNumberToObject(cost, "outside_total", s->m.extra_cost_unpriced);
 	cJSON_AddNumberToObject(cost, "summaries", s->m.summary_cost);
 	cJSON_AddNumberToObject(o, "embed_tokens", (double)s->m.embed_tokens);
 	if (s->judge.model)

@@ -214,6 +214,14 @@ run --config "$work/eval.yaml" eval "$golden" > "$work/eval-on.txt" 2> /dev/null
 check "eval's text lists the summaries with their cost and the grounding" \
 	grep -qE '^summaries of chunks over budget: [0-9]+ calls, [0-9]+ placed, [0-9]+ in / [0-9]+ out tokens, .0\.[0-9]{6} .in ./query., grounding [0-9.]+$' "$work/eval-on.txt"
 check "... and each item that tried one" grep -qE '^  [a-z0-9-]+: summary (placed|not placed|skipped)' "$work/eval-on.txt"
+# An answering model without a price: the summary's known cost stays out
+# of the total, and stats says how much.
+write_config "$work/unpriced.yaml" anthropic "$url" "$ans_url"
+sed -i '/ans-model: {input_per_mtok/d' "$work/unpriced.yaml"
+run --config "$work/unpriced.yaml" ask "$question" > /dev/null 2>&1
+run --config "$work/unpriced.yaml" stats > "$work/unpriced-stats.txt"
+check "an unpriced answer: stats names the summary cost outside the total" \
+	grep -qE '^of which outside the cost above: \$0\.[0-9]{6}, for answers whose model has no price$' "$work/unpriced-stats.txt"
 # The judge is shown the context the answer was given: the summary under
 # its label, never a summarized block's empty place.
 start_server --flavor anthropic --log "$work/judge.log" \

@@ -342,6 +342,9 @@ static void print_checks(const struct eval_summary *s)
 		printf("summaries of chunks over budget: %zu calls, %zu placed, %ld in / %ld out tokens, $%.6f "
 		       "(in $/query), grounding %.3f\n", s->m.n_summarize_calls, s->m.n_summarized, s->m.summary_tokens_in,
 		       s->m.summary_tokens_out, s->m.summary_cost, s->m.grounding_mean);
+	if (s->m.extra_cost_unpriced > 0)
+		printf("of the embeddings' and summaries' cost, $%.6f is outside $/query: their answers' model has no "
+		       "price\n", s->m.extra_cost_unpriced);
 }
 
 /* Per item, what became of its chunks over budget: the items that tried a

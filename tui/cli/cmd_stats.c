@@ -148,6 +148,9 @@ static void print_text(const struct metrics_summary *s, const struct metrics_ale
 		printf("summaries of chunks over budget: %zu calls, %zu placed, %ld in / %ld out tokens, $%.6f "
 		       "(in the cost above)\n", s->n_summarize_calls, s->n_summarized, s->summary_tokens_in,
 		       s->summary_tokens_out, s->summary_cost);
+	if (s->extra_cost_unpriced > 0)
+		printf("of which outside the cost above: $%.6f, for answers whose model has no price\n",
+		       s->extra_cost_unpriced);
 	printf("token expansion (prompt / question tokens): %.1fx\n", s->expansion_mean);
 	if (s->n_grounded)
 		printf("grounding: %.2f mean over %zu answers\n", s->grounding_mean, s->n_grounded);
