@@ -1,11 +1,14 @@
 /* judge_pairs: how consistent each training pair is, by an LLM judge. */
 #include "core/eval/judge_pairs.h"
 #include "core/answer/grounding.h"
+#include "core/util/hash.h"
 #include "core/util/strbuf.h"
 #include "core/util/utf8.h"
 #include "core/util/xalloc.h"
 
 #include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,29 +62,75 @@ int judge_pairs_score(const char *verdict, double *score)
 
 /* ---- references ----------------------------------------------------------- */
 
-struct pair_words {
-	char **words;                 /* the content words of what it asks, in order */
+/* How often a pair's question holds one word. */
+struct posting {
+	size_t pair;
+	size_t count;
+};
+
+/* One distinct content word of the file's questions: the pairs holding it. */
+struct word_postings {
+	uint64_t hash;                /* 0: an empty slot */
+	struct posting *v;
 	size_t n;
 };
 
 struct judge_pairs_refs {
 	const struct pairs_report *r;
-	struct pair_words *of;        /* per item */
+	size_t *n_words;              /* per item: the content words of what it asks */
+	size_t **distinct;            /* per item: its distinct words (slots of words) */
+	size_t *n_distinct;
+	struct word_postings *words;  /* open addressing by word hash */
+	size_t cap;
 };
+
+/* The slot of word hash h in x (its empty slot when h is not there). */
+static size_t word_slot(const struct judge_pairs_refs *x, uint64_t h)
+{
+	size_t i = (size_t)h & (x->cap - 1);
+	while (x->words[i].hash && x->words[i].hash != h)
+		i = (i + 1) & (x->cap - 1);
+	return i;
+}
+
+/* Count one occurrence of word hash h in item i's question. */
+static void add_word(struct judge_pairs_refs *x, size_t i, uint64_t h)
+{
+	size_t at = word_slot(x, h);
+	struct word_postings *w = &x->words[at];
+	if (!w->hash)
+		w->hash = h;
+	if (w->n && w->v[w->n - 1].pair == i) {
+		w->v[w->n - 1].count++;
+	} else {
+		w->v = xreallocarray(w->v, w->n + 1, sizeof *w->v);
+		w->v[w->n++] = (struct posting){ i, 1 };
+		x->distinct[i] = xreallocarray(x->distinct[i], x->n_distinct[i] + 1, sizeof **x->distinct);
+		x->distinct[i][x->n_distinct[i]++] = at;
+	}
+	x->n_words[i]++;
+}
 
 struct judge_pairs_refs *judge_pairs_refs_new(const struct pairs_report *r)
 {
 	struct judge_pairs_refs *x = xcalloc(1, sizeof *x);
+	size_t total = 0, n = r->n_ok + 1;
 	x->r = r;
-	x->of = xcalloc(r->n_ok + 1, sizeof *x->of);
+	x->n_words = xcalloc(n, sizeof *x->n_words);
+	x->distinct = xcalloc(n, sizeof *x->distinct);
+	x->n_distinct = xcalloc(n, sizeof *x->n_distinct);
+	for (size_t i = 0; i < r->n_ok; i++)
+		total += strlen(r->items[i].asked) / 4 + 1;
+	for (x->cap = 64; x->cap < 2 * total; x->cap *= 2)
+		;
+	x->words = xcalloc(x->cap, sizeof *x->words);
 	for (size_t i = 0; i < r->n_ok; i++) {
 		const char *p = r->items[i].asked, *end = p + strlen(p);
 		char word[64];
-		size_t n;
-		while ((n = grounding_next_word(&p, end, word, sizeof word)) > 0) {
-			struct pair_words *w = &x->of[i];
-			w->words = xreallocarray(w->words, w->n + 1, sizeof *w->words);
-			w->words[w->n++] = xstrndup(word, n < sizeof word ? n : sizeof word - 1);
+		size_t len;
+		while ((len = grounding_next_word(&p, end, word, sizeof word)) > 0) {
+			uint64_t h = hash64(word, len < sizeof word ? len : sizeof word - 1);
+			add_word(x, i, h ? h : 1);
 		}
 	}
 	return x;
@@ -92,12 +141,14 @@ void judge_pairs_refs_free(struct judge_pairs_refs **xp)
 	struct judge_pairs_refs *x = *xp;
 	if (!x)
 		return;
-	for (size_t i = 0; i < x->r->n_ok; i++) {
-		for (size_t k = 0; k < x->of[i].n; k++)
-			free(x->of[i].words[k]);
-		free(x->of[i].words);
-	}
-	free(x->of);
+	for (size_t i = 0; i < x->cap; i++)
+		free(x->words[i].v);
+	for (size_t i = 0; i < x->r->n_ok; i++)
+		free(x->distinct[i]);
+	free(x->words);
+	free(x->distinct);
+	free(x->n_distinct);
+	free(x->n_words);
 	free(x);
 	*xp = NULL;
 }
@@ -108,41 +159,73 @@ struct candidate {
 	int distance;                 /* lines away from the pair */
 };
 
-/* Better candidates first: a larger share, then nearer, then earlier. */
-static int cmp_candidates(const void *a, const void *b)
+/* Whether candidate a ranks before b: a larger share, then nearer, then
+ * earlier. */
+static bool better(const struct candidate *a, const struct candidate *b)
 {
-	const struct candidate *x = a, *y = b;
-	if (x->share != y->share)
-		return x->share < y->share ? 1 : -1;
-	if (x->distance != y->distance)
-		return x->distance > y->distance ? 1 : -1;
-	return (x->index > y->index) - (x->index < y->index);
+	if (a->share != b->share)
+		return a->share > b->share;
+	if (a->distance != b->distance)
+		return a->distance < b->distance;
+	return a->index < b->index;
+}
+
+/* Put c into the best[0..*n) kept in order, JUDGE_PAIRS_REFERENCES at most. */
+static void keep_best(struct candidate *best, size_t *n, struct candidate c)
+{
+	size_t at = *n;
+	while (at > 0 && better(&c, &best[at - 1]))
+		at--;
+	if (at >= JUDGE_PAIRS_REFERENCES)
+		return;
+	size_t last = *n < JUDGE_PAIRS_REFERENCES ? *n : JUDGE_PAIRS_REFERENCES - 1;
+	memmove(best + at + 1, best + at, (last - at) * sizeof *best);
+	best[at] = c;
+	if (*n < JUDGE_PAIRS_REFERENCES)
+		(*n)++;
+}
+
+/* Whether item k may be a reference of item i. */
+static bool eligible(const struct pairs_report *r, size_t i, size_t k)
+{
+	return k != i && strcmp(r->items[k].hash, r->items[i].hash) != 0;
 }
 
 size_t judge_pairs_references(const struct judge_pairs_refs *x, size_t i, size_t *out)
 {
 	const struct pairs_report *r = x->r;
-	const struct pairs_item *me = &r->items[i];
-	struct grounding_words *mine = grounding_words_of(me->asked, strlen(me->asked));
-	struct candidate *c = xcalloc(r->n_ok + 1, sizeof *c);
-	size_t n = 0;
-	for (size_t k = 0; k < r->n_ok; k++) {
-		const struct pair_words *w = &x->of[k];
-		size_t shared = 0;
-		if (k == i || strcmp(r->items[k].hash, me->hash) == 0)
-			continue;
-		for (size_t m = 0; m < w->n; m++)
-			shared += grounding_words_has(mine, w->words[m], strlen(w->words[m]));
-		c[n++] = (struct candidate){ k, w->n ? (double)shared / (double)w->n : 0,
-		                             abs(r->items[k].line - me->line) };
+	int line = r->items[i].line;
+	size_t *shared = xcalloc(r->n_ok + 1, sizeof *shared), *touched = xcalloc(r->n_ok + 1, sizeof *touched);
+	size_t n_touched = 0, n = 0;
+	struct candidate best[JUDGE_PAIRS_REFERENCES];
+	/* Every occurrence, in another pair's question, of a word this one asks. */
+	for (size_t d = 0; d < x->n_distinct[i]; d++) {
+		const struct word_postings *w = &x->words[x->distinct[i][d]];
+		for (size_t m = 0; m < w->n; m++) {
+			size_t k = w->v[m].pair;
+			if (!shared[k])
+				touched[n_touched++] = k;
+			shared[k] += w->v[m].count;
+		}
 	}
-	qsort(c, n, sizeof *c, cmp_candidates);
-	if (n > JUDGE_PAIRS_REFERENCES)
-		n = JUDGE_PAIRS_REFERENCES;
+	for (size_t t = 0; t < n_touched; t++) {
+		size_t k = touched[t];
+		if (eligible(r, i, k))
+			keep_best(best, &n, (struct candidate){ k, (double)shared[k] / (double)x->n_words[k],
+			                                       abs(r->items[k].line - line) });
+	}
+	/* Fewer than enough share a word: the nearest others (items are in line
+	 * order), nearer first, the earlier on a tie. */
+	for (size_t lo = i, hi = i + 1; n < JUDGE_PAIRS_REFERENCES && (lo > 0 || hi < r->n_ok);) {
+		bool take_lo = lo > 0 && (hi >= r->n_ok || line - r->items[lo - 1].line <= r->items[hi].line - line);
+		size_t k = take_lo ? lo-- - 1 : hi++;
+		if (!shared[k] && eligible(r, i, k))
+			keep_best(best, &n, (struct candidate){ k, 0, abs(r->items[k].line - line) });
+	}
 	for (size_t k = 0; k < n; k++)
-		out[k] = c[k].index;
-	free(c);
-	grounding_words_free(&mine);
+		out[k] = best[k].index;
+	free(shared);
+	free(touched);
 	return n;
 }
 

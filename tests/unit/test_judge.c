@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/answer/grounding.h"
 #include "core/config/config.h"
 #include "core/eval/judge.h"
 #include "core/eval/judge_eval.h"
@@ -411,6 +412,82 @@ static struct pairs_report *pairs_of(const char *const *questions, size_t n)
 	return r;
 }
 
+/* The references as judge_pairs_references documents them, by brute
+ * force: every other pair scored, sorted, the first kept. */
+static size_t references_by_brute_force(const struct pairs_report *r, size_t i, size_t *out)
+{
+	size_t n = 0;
+	struct { size_t k; double share; int distance; } c[JUDGE_PAIRS_REFERENCES + 1];
+	for (size_t k = 0; k < r->n_ok; k++) {
+		if (k == i || strcmp(r->items[k].hash, r->items[i].hash) == 0)
+			continue;
+		const char *p = r->items[k].asked, *end = p + strlen(p);
+		char word[64];
+		size_t len, words = 0, held = 0;
+		while ((len = grounding_next_word(&p, end, word, sizeof word)) > 0) {
+			words++;
+			struct grounding_words *mine = grounding_words_of(r->items[i].asked, strlen(r->items[i].asked));
+			held += grounding_words_has(mine, word, len);
+			grounding_words_free(&mine);
+		}
+		double share = words ? (double)held / (double)words : 0;
+		int distance = abs(r->items[k].line - r->items[i].line);
+		size_t at = n;
+		while (at > 0 && (share > c[at - 1].share ||
+		                  (share == c[at - 1].share && distance < c[at - 1].distance)))
+			at--;
+		memmove(&c[at + 1], &c[at], (n - at) * sizeof c[0]);
+		c[at].k = k;
+		c[at].share = share;
+		c[at].distance = distance;
+		if (n < JUDGE_PAIRS_REFERENCES)
+			n++;
+	}
+	for (size_t j = 0; j < n; j++)
+		out[j] = c[j].k;
+	return n;
+}
+
+/* 300 generated pairs over a small vocabulary (many ties, duplicates,
+ * questions of stopwords only, blank lines between): the indexed choice
+ * is the brute-force one for every pair. */
+static void references_match_a_brute_force_choice(void **state)
+{
+	(void)state;
+	static const char *const vocab[] = { "refund", "window", "backup", "region", "export", "invoice",
+	                                     "seat", "plan", "proxy", "token", "sync", "agent" };
+	struct strbuf sb = STRBUF_INIT;
+	unsigned seed = 7;
+	for (int i = 0; i < 300; i++) {
+		seed = seed * 1103515245u + 12345u;
+		if (seed % 9 == 0)
+			sb_puts(&sb, "\n");   /* a blank line: the next pair is farther */
+		sb_puts(&sb, "{\"prompt\": \"");
+		int words = (int)(seed >> 8) % 4;
+		if (words == 0)
+			sb_puts(&sb, "Is it so?");
+		for (int w = 0; w < words; w++) {
+			seed = seed * 1103515245u + 12345u;
+			sb_printf(&sb, "%s%s", w ? " and " : "Which ", vocab[(seed >> 8) % 12]);
+		}
+		sb_printf(&sb, "\", \"completion\": \"answer %d\"}\n", (int)(seed >> 12) % 40);
+	}
+	struct pairs_report *r = NULL;
+	char err[256];
+	assert_int_equal(pairs_check_text("g.jsonl", sb.buf, sb.len, NULL, &r, err, sizeof err), 0);
+	struct judge_pairs_refs *x = judge_pairs_refs_new(r);
+	for (size_t i = 0; i < r->n_ok; i++) {
+		size_t got[JUDGE_PAIRS_REFERENCES], want[JUDGE_PAIRS_REFERENCES];
+		size_t n = judge_pairs_references(x, i, got);
+		assert_int_equal(n, references_by_brute_force(r, i, want));
+		for (size_t k = 0; k < n; k++)
+			assert_int_equal(got[k], want[k]);
+	}
+	judge_pairs_refs_free(&x);
+	pairs_report_free(&r);
+	sb_free(&sb);
+}
+
 static void references_are_the_most_alike_then_the_nearest(void **state)
 {
 	(void)state;
@@ -534,6 +611,7 @@ int main(void)
 		cmocka_unit_test(a_section_cannot_be_closed_by_its_text),
 		cmocka_unit_test(the_pair_verdict_is_a_score_and_a_reason),
 		cmocka_unit_test(references_are_the_most_alike_then_the_nearest),
+		cmocka_unit_test(references_match_a_brute_force_choice),
 		cmocka_unit_test(judge_means_stay_apart_from_the_offline_numbers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
