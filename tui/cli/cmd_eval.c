@@ -356,7 +356,9 @@ static void print_item_summaries(const struct eval_cmd *c, const struct run *r)
 		const struct metrics_turn *m = &x->metrics;
 		if (!m->summarize_called && !x->summary_error)
 			continue;
-		printf("  %s: summary %s", x->item->id, m->summarized ? "placed" : m->summarize_called ? "not placed" : "skipped");
+		printf("  ");
+		cli_put_cell(stdout, x->item->id, strlen(x->item->id));
+		printf(": summary %s", m->summarized ? "placed" : m->summarize_called ? "not placed" : "skipped");
 		if (x->summary_error) {
 			printf(" (");
 			cli_put_clean(stdout, x->summary_error, strlen(x->summary_error));
