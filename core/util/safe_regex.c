@@ -1,5 +1,6 @@
 #include "core/util/safe_regex.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,10 +19,22 @@ static size_t mul(size_t a, size_t b)
 }
 
 /* One parenthesised level: the alternatives finished so far, the current
- * alternative without its last atom, and that atom (the quantifier target). */
+ * alternative without its last atom, and that atom (the quantifier target),
+ * in nodes, and whether each can match the empty string. */
 struct frame {
 	size_t done, seq, atom;
+	bool done_empty, seq_empty, atom_empty;
 };
+
+/* A level with nothing in it yet. */
+static const struct frame empty_frame = { 0, 0, 0, false, true, true };
+
+/* End the current atom of f: it joins the alternative. */
+static void close_atom(struct frame *f)
+{
+	f->seq = add(f->seq, f->atom);
+	f->seq_empty = f->seq_empty && f->atom_empty;
+}
 
 /* Past a bracket expression starting at p ('['): "[]a]", "[^]a]" and
  * "[[:alpha:]]" keep their inner ']'. Returns the end of the pattern when
@@ -46,11 +59,13 @@ static const char *skip_bracket(const char *p)
 	return *p ? p + 1 : p;
 }
 
-/* The copies a quantifier at p makes of its atom; *end is set past it.
- * Returns 0 when p holds no quantifier. */
-static size_t quantifier(const char *p, const char **end)
+/* The copies a quantifier at p makes of its atom; *end is set past it and
+ * *optional says whether it allows none (*, ?, {0,...}). Returns 0 when p
+ * holds no quantifier. */
+static size_t quantifier(const char *p, const char **end, bool *optional)
 {
 	*end = p + 1;
+	*optional = *p == '*' || *p == '?';
 	if (*p == '*' || *p == '?')
 		return 1;
 	if (*p == '+')
@@ -75,22 +90,28 @@ static size_t quantifier(const char *p, const char **end)
 	if (*q != '}')
 		return 0;
 	*end = q + 1;
+	*optional = lo == 0;
 	size_t copies = lo > hi ? lo : hi;
 	return copies ? copies : 1;
 }
 
-size_t safe_regex_cost(const char *pattern, int *backref)
+size_t safe_regex_cost(const char *pattern, int *backref, size_t *empty_loops)
 {
 	struct frame stack[MAX_DEPTH];
 	int depth = 0;
 	*backref = 0;
-	stack[0] = (struct frame){ 0 };
+	*empty_loops = 0;
+	stack[0] = empty_frame;
 	for (const char *p = pattern; *p;) {
 		struct frame *f = &stack[depth];
 		const char *end;
-		size_t copies = quantifier(p, &end);
+		bool optional;
+		size_t copies = quantifier(p, &end, &optional);
 		if (copies) {
 			f->atom = mul(f->atom, copies);
+			if (f->atom_empty)   /* a repetition of what can match nothing */
+				*empty_loops = add(*empty_loops, f->atom);
+			f->atom_empty = f->atom_empty || optional;
 			p = end;
 			continue;
 		}
@@ -98,29 +119,34 @@ size_t safe_regex_cost(const char *pattern, int *backref)
 		case '(':
 			if (depth + 1 >= MAX_DEPTH)
 				return CAP;
-			f->seq = add(f->seq, f->atom);
+			close_atom(f);
 			f->atom = 0;
-			stack[++depth] = (struct frame){ 0 };
+			f->atom_empty = true;
+			stack[++depth] = empty_frame;
 			p++;
 			continue;
 		case ')':
 			if (depth == 0) {
-				f->seq = add(f->seq, f->atom);
+				close_atom(f);
 				f->atom = 1;
+				f->atom_empty = false;
 				p++;
 				continue;
 			}
 			{
 				size_t group = add(add(f->done, f->seq), add(f->atom, 1));
+				bool group_empty = f->done_empty || (f->seq_empty && f->atom_empty);
 				depth--;
 				stack[depth].atom = group;
+				stack[depth].atom_empty = group_empty;
 			}
 			p++;
 			continue;
 		case '|':
 			f->done = add(f->done, add(f->seq, f->atom));
-			f->seq = 0;
-			f->atom = 0;
+			f->done_empty = f->done_empty || (f->seq_empty && f->atom_empty);
+			f->seq = f->atom = 0;
+			f->seq_empty = f->atom_empty = true;
 			p++;
 			continue;
 		case '[':
@@ -135,8 +161,9 @@ size_t safe_regex_cost(const char *pattern, int *backref)
 			end = p + 1;
 			break;
 		}
-		f->seq = add(f->seq, f->atom);
+		close_atom(f);
 		f->atom = 1;
+		f->atom_empty = false;
 		p = end;
 	}
 	size_t total = 0;
@@ -154,7 +181,8 @@ int safe_regex_compile(regex_t *re, const char *pattern, int flags, char *err, s
 		         SAFE_REGEX_MAX_PATTERN);
 		return -1;
 	}
-	size_t cost = safe_regex_cost(pattern, &backref);
+	size_t loops;
+	size_t cost = safe_regex_cost(pattern, &backref, &loops);
 	if (backref) {
 		snprintf(err, errlen, "back-references (\\1 to \\9) are not accepted: they make matching exponential");
 		return -1;
@@ -162,6 +190,12 @@ int safe_regex_compile(regex_t *re, const char *pattern, int flags, char *err, s
 	if (cost > SAFE_REGEX_MAX_NODES) {
 		snprintf(err, errlen, "the pattern's repetitions would compile to about %zu nodes (at most %d "
 		         "are accepted): use fewer nested or stacked repetitions", cost, SAFE_REGEX_MAX_NODES);
+		return -1;
+	}
+	if (loops > SAFE_REGEX_MAX_EMPTY_LOOPS) {
+		snprintf(err, errlen, "the pattern repeats parts that can match nothing (like a*+ or (a?)+) %zu times "
+		         "over (at most %d are accepted; compiling them takes time that grows with the square): "
+		         "write each repetition once", loops, SAFE_REGEX_MAX_EMPTY_LOOPS);
 		return -1;
 	}
 	int rc = regcomp(re, pattern, flags | REG_EXTENDED);

@@ -12,7 +12,17 @@
 static size_t cost(const char *pattern)
 {
 	int backref = 0;
-	return safe_regex_cost(pattern, &backref);
+	size_t loops;
+	return safe_regex_cost(pattern, &backref, &loops);
+}
+
+/* The nodes pattern repeats while they can match the empty string. */
+static size_t empty_loops(const char *pattern)
+{
+	int backref = 0;
+	size_t loops;
+	safe_regex_cost(pattern, &backref, &loops);
+	return loops;
 }
 
 static void cost_counts_the_copies_repetitions_make(void **state)
@@ -31,6 +41,20 @@ static void cost_counts_the_copies_repetitions_make(void **state)
 	assert_int_equal(cost("\\.\\*"), 2);
 	assert_true(cost("((a{100}){100}){100}") > 1000000);
 	assert_true(cost("a++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++") >= SIZE_MAX / 4);
+}
+
+static void repetitions_of_what_can_match_nothing_are_counted(void **state)
+{
+	(void)state;
+	assert_int_equal(empty_loops("a*b+(cd)?[0-9]{2,4}(x|y)+"), 0);   /* each repeats something */
+	assert_int_equal(empty_loops("a*+"), 2);
+	assert_int_equal(empty_loops("a*++"), 6);                         /* 2, then 4 */
+	assert_int_equal(empty_loops("(a?)+"), 4);                         /* the group: a and itself, twice */
+	assert_int_equal(empty_loops("(a|)*"), 2);                         /* an empty alternative */
+	assert_int_equal(empty_loops("(a+)+"), 0);
+	assert_int_equal(empty_loops("(a*b)+"), 0);
+	assert_int_equal(empty_loops("(a*)(b*)(c*)(d*)"), 0);
+	assert_true(empty_loops("a*+++++++++++++") > SAFE_REGEX_MAX_EMPTY_LOOPS);
 }
 
 static void ordinary_patterns_compile_and_match(void **state)
@@ -63,6 +87,12 @@ static void costly_patterns_are_refused_with_a_reason(void **state)
 	assert_non_null(strstr(err, "nodes"));
 	assert_int_equal(safe_regex_compile(&re, "((a{100}){100}){100}", REG_NOSUB, err, sizeof err), -1);
 	assert_non_null(strstr(err, "repetitions"));
+	/* found by fuzz_config: 8,192 nodes, but 25 s of regcomp */
+	assert_int_equal(safe_regex_compile(&re, "^(h++++ax-*+++++++++++++:][:punct:]]|$)", REG_NOSUB, err,
+	                                    sizeof err), -1);
+	assert_non_null(strstr(err, "can match nothing"));
+	assert_int_equal(safe_regex_compile(&re, "((((((((((((a*)+)+)+)+)+)+)+)+)+)+)+)+", REG_NOSUB, err,
+	                                    sizeof err), -1);
 	assert_int_equal(safe_regex_compile(&re, "(a+)\\1", REG_NOSUB, err, sizeof err), -1);
 	assert_non_null(strstr(err, "back-references"));
 	char long_pattern[SAFE_REGEX_MAX_PATTERN + 2];
@@ -87,6 +117,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(cost_counts_the_copies_repetitions_make),
+		cmocka_unit_test(repetitions_of_what_can_match_nothing_are_counted),
 		cmocka_unit_test(ordinary_patterns_compile_and_match),
 		cmocka_unit_test(costly_patterns_are_refused_with_a_reason),
 		cmocka_unit_test(malformed_patterns_get_regcomps_message),
