@@ -357,11 +357,33 @@ void golden_set_free(struct golden_set **sp)
 
 /* Add the validated item o; it stays in the set even on failure so the
  * set's free releases its parts. */
+/* The first member of a mapping anywhere in o whose key an earlier member
+ * of the same mapping has (YAML and JSON both leave that to the reader;
+ * a schema holding one would mean two things); NULL when none. */
+static const cJSON *repeated_key(const cJSON *o)
+{
+	for (const cJSON *c = o ? o->child : NULL; c; c = c->next) {
+		if (cJSON_IsObject(o))
+			for (const cJSON *d = o->child; d != c; d = d->next)
+				if (strcmp(d->string, c->string) == 0)
+					return c;
+		const cJSON *inner = repeated_key(c);
+		if (inner)
+			return inner;
+	}
+	return NULL;
+}
+
 static int set_add(struct golden_set *s, const struct posmap *pm, const cJSON *o, int line,
                    char *err, size_t errlen)
 {
 	struct golden_item *it = set_push(s);
 	it->line = line;
+	const cJSON *twice = repeated_key(o);
+	if (twice) {
+		pos_fail(pm, twice, err, errlen, "key '%s' is given twice in one mapping", twice->string);
+		return -1;
+	}
 	if (item_from_json(pm, o, it, err, errlen) != 0)
 		return -1;
 	for (size_t i = 0; i + 1 < s->n_items; i++) {

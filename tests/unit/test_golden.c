@@ -127,6 +127,22 @@ static void duplicate_ids_and_bad_yaml_are_rejected(void **state)
 	assert_non_null(strstr(err, "t.yaml:3:1: invalid YAML: "));
 	assert_null(load_yaml("questions: []\n", err, sizeof err));
 	assert_string_equal(err, "t.yaml:1:1: expected 'items:' followed by a list of items");
+	/* A key twice in one mapping (found by fuzz_golden: it did not read
+	 * back as written), in the item or deep in its schema. */
+	assert_null(load_yaml("items:\n  - {id: a, question: q, category: factual, question: r}\n", err, sizeof err));
+	assert_string_equal(err, "t.yaml:2:45: key 'question' is given twice in one mapping");
+	assert_null(load_yaml("items:\n  - id: a\n    question: q\n    category: hybrid\n    format: json\n"
+	                      "    schema: {properties: {a, b: string, a: string}}\n", err, sizeof err));
+	assert_string_equal(err, "t.yaml:6:41: key 'a' is given twice in one mapping");
+	struct golden_set *ok = load_yaml("items:\n  - id: a\n    question: q\n    category: hybrid\n    format: json\n"
+	                                  "    schema: {properties: {a: {type: string}, b: {type: string}}}\n",
+	                                  err, sizeof err);
+	assert_non_null(ok);   /* the same key in two mappings is no repeat */
+	golden_set_free(&ok);
+	struct golden_set *s = NULL;
+	const char *twice = "{\"id\":\"a\",\"question\":\"q\",\"category\":\"factual\",\"id\":\"b\"}\n";
+	assert_int_equal(golden_load_jsonl("t.jsonl", twice, strlen(twice), &s, err, sizeof err), -1);
+	assert_string_equal(err, "t.jsonl:1: key 'id' is given twice in one mapping");
 }
 
 static void jsonl_errors_name_the_line(void **state)
