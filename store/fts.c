@@ -160,6 +160,7 @@ done:
 struct fts_tokenizer {
 	fts5_tokenizer api;
 	Fts5Tokenizer *tok;
+	sqlite3 *own_db; /* fts_tokenizer_open_memory's connection */
 };
 
 struct token_call {
@@ -209,11 +210,28 @@ struct fts_tokenizer *fts_tokenizer_open(struct store *s)
 	return fts_tokenizer_open_db(store_db(s));
 }
 
+struct fts_tokenizer *fts_tokenizer_open_memory(void)
+{
+	sqlite3 *db = NULL;
+	if (sqlite3_open(":memory:", &db) != SQLITE_OK) {
+		sqlite3_close(db);
+		return NULL;
+	}
+	struct fts_tokenizer *t = fts_tokenizer_open_db(db);
+	if (!t) {
+		sqlite3_close(db);
+		return NULL;
+	}
+	t->own_db = db;
+	return t;
+}
+
 void fts_tokenizer_free(struct fts_tokenizer **t)
 {
 	if (!t || !*t)
 		return;
 	(*t)->api.xDelete((*t)->tok);
+	sqlite3_close((*t)->own_db);
 	free(*t);
 	*t = NULL;
 }

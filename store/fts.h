@@ -40,6 +40,10 @@ struct fts_tokenizer;
 struct fts_tokenizer *fts_tokenizer_open(struct store *s);
 void fts_tokenizer_free(struct fts_tokenizer **t);
 
+/* The same tokenizer on a private in-memory SQLite connection, for code
+ * with no store open (the PostgreSQL store, store/pg.h); freed with it. */
+struct fts_tokenizer *fts_tokenizer_open_memory(void);
+
 /* Call on_token for every token of text[0..len) as a query sees it: the
  * token (lower-cased, stemmed, not NUL-terminated) and the byte range it
  * came from. Returns 0, or -1 when the tokenizer failed. */

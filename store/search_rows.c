@@ -1,5 +1,6 @@
 #include "store/search_rows.h"
 #include "store/store_int.h"
+#include "store/pg_int.h"
 #include "core/util/xalloc.h"
 
 #include <stdio.h>
@@ -42,7 +43,17 @@ struct store_search {
 	struct store *store;
 	int64_t collection;
 	sqlite3_stmt *stmt[SQ_COUNT];
+	struct pg_search *pg; /* set: the queries go to the PostgreSQL store */
 };
+
+int store_search_open_server(struct pg_store *p, int64_t coll, struct store_search **out)
+{
+	struct store_search *q = xcalloc(1, sizeof *q);
+	q->collection = coll;
+	q->pg = pg_search_open(p, coll);
+	*out = q;
+	return 0;
+}
 
 int store_search_open(struct store *s, int64_t coll, struct store_search **out,
                       char *err, size_t errlen)
@@ -70,6 +81,7 @@ void store_search_free(struct store_search **qp)
 		return;
 	for (int i = 0; i < SQ_COUNT; i++)
 		sqlite3_finalize(q->stmt[i]);
+	pg_search_free(q->pg);
 	free(q);
 	*qp = NULL;
 }
@@ -90,6 +102,8 @@ int store_search_fts(struct store_search *q, const char *match, const char *rank
                      bool (*keep)(void *ud, int64_t id), void *ud, size_t limit,
                      int64_t *ids, double *ranks, size_t *n, char *err, size_t errlen)
 {
+	if (q->pg)
+		return pg_search_fts(q->pg, match, rank, keep, ud, limit, ids, ranks, n, err, errlen);
 	sqlite3_stmt *st = q->stmt[SQ_FTS];
 	int rc = SQLITE_DONE;
 	*n = 0;
@@ -109,6 +123,8 @@ int store_search_fts(struct store_search *q, const char *match, const char *rank
 
 int store_search_fts_holds(struct store_search *q, const char *match, int64_t id, char *err, size_t errlen)
 {
+	if (q->pg)
+		return pg_search_fts_holds(q->pg, match, id, err, errlen);
 	sqlite3_stmt *st = q->stmt[SQ_FTS_HOLDS];
 	sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, id);
@@ -120,6 +136,8 @@ int store_search_fts_holds(struct store_search *q, const char *match, int64_t id
 
 int64_t store_search_term_docs(struct store_search *q, const char *term)
 {
+	if (q->pg)
+		return pg_search_term_docs(q->pg, term);
 	sqlite3_stmt *st = q->stmt[SQ_VOCAB];
 	int64_t df = 0;
 	sqlite3_bind_text(st, 1, term, -1, SQLITE_STATIC);
@@ -151,6 +169,8 @@ static bool listed(const int64_t *doc_ids, size_t n_doc_ids, int64_t doc)
 int store_search_chunk_ids(struct store_search *q, const char *path_glob, const int64_t *doc_ids,
                            size_t n_doc_ids, int64_t **ids, size_t *n, char *err, size_t errlen)
 {
+	if (q->pg)
+		return pg_search_chunk_ids(q->pg, path_glob, doc_ids, n_doc_ids, ids, n, err, errlen);
 	sqlite3_stmt *st = q->stmt[SQ_FILTER];
 	size_t cap = 0;
 	int rc;
@@ -175,6 +195,8 @@ static void read_stale(sqlite3_stmt *st, void *row)
 int store_search_stale(struct store_search *q, struct store_stale_chunk **rows, size_t *n,
                        char *err, size_t errlen)
 {
+	if (q->pg)
+		return pg_search_stale(q->pg, rows, n, err, errlen);
 	sqlite3_stmt *st = q->stmt[SQ_STALE];
 	void *v = NULL;
 	sqlite3_bind_int64(st, 1, q->collection);
@@ -191,6 +213,8 @@ int store_search_stale(struct store_search *q, struct store_stale_chunk **rows, 
 int store_search_doc_chunks(struct store_search *q, int64_t doc, int64_t **ids, size_t *n,
                             char *err, size_t errlen)
 {
+	if (q->pg)
+		return pg_search_doc_chunks(q->pg, doc, ids, n, err, errlen);
 	sqlite3_stmt *st = q->stmt[SQ_DOC_CHUNKS];
 	size_t cap = 0;
 	int rc;
@@ -211,6 +235,8 @@ static char *column_dup(sqlite3_stmt *st, int col)
 int store_search_chunk(struct store_search *q, int64_t id, struct store_search_chunk *out,
                        char *err, size_t errlen)
 {
+	if (q->pg)
+		return pg_search_chunk(q->pg, id, out, err, errlen);
 	sqlite3_stmt *st = q->stmt[SQ_CHUNK];
 	memset(out, 0, sizeof *out);
 	sqlite3_bind_int64(st, 1, id);

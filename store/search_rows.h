@@ -23,6 +23,13 @@ struct store_search;
 int store_search_open(struct store *s, int64_t coll, struct store_search **out,
                       char *err, size_t errlen);
 
+struct pg_store;
+
+/* The same queries on collection coll of the PostgreSQL store p
+ * (store/pg.h): every store_search_* function below then reads the
+ * server. Returns 0. Caller frees with store_search_free before p. */
+int store_search_open_server(struct pg_store *p, int64_t coll, struct store_search **out);
+
 /* Free; NULL-safe; clears *q. */
 void store_search_free(struct store_search **q);
 

@@ -20,6 +20,7 @@
 #include <regex.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define CFG(member) offsetof(struct config, member)
 
@@ -27,6 +28,7 @@
 
 const char *const config_provider_kinds[] = { "openai", "anthropic", "local", NULL };
 static const char *const vector_dbs[] = { "sqlite", "qdrant", NULL };
+static const char *const store_backends[] = { "sqlite", "postgres", NULL };
 static const char *const embedder_kinds[] = { "hash", "http", NULL };
 static const char *const too_long_rules[] = { "truncate", "fail", NULL };
 static const char *const fusion_methods[] = { "rrf", "convex", NULL };
@@ -279,9 +281,40 @@ static const struct field routing_fields[] = {
 };
 static const struct section routing_section = { routing_fields, ARRAY_LEN(routing_fields), NULL };
 
+/* A PostgreSQL connection URL or keyword string that holds no password:
+ * the password comes from ~/.pgpass or PGPASSWORD, never from this file. */
+static bool check_pg_url(const char *s, struct strbuf *why)
+{
+	bool is_url = strncmp(s, "postgresql://", 13) == 0 || strncmp(s, "postgres://", 11) == 0;
+	if (!is_url && !strchr(s, '=')) {
+		sb_puts(why, " (not a postgresql:// URL or key=value connection string)");
+		return false;
+	}
+	for (const char *p = s; *p; p++)
+		if (strncasecmp(p, "password=", 9) == 0) {
+			sb_puts(why, " (it holds a password: put it in ~/.pgpass or PGPASSWORD instead)");
+			return false;
+		}
+	if (is_url) {
+		const char *host = strstr(s, "://") + 3;
+		const char *at = strchr(host, '@');
+		const char *end = host + strcspn(host, "/?");
+		if (at && at < end && memchr(host, ':', (size_t)(at - host))) {
+			sb_puts(why, " (it holds a password: put it in ~/.pgpass or PGPASSWORD instead)");
+			return false;
+		}
+	}
+	return true;
+}
+
 static const struct field store_fields[] = {
 	{ .key = "path", .type = F_STR, .off = CFG(store_path), .nullable = true,
 	  .check = check_path, .expect = "a file path (~ is not expanded; write the full path)" },
+	{ .key = "backend", .type = F_CHOICE, .off = CFG(store_server.backend), .choices = store_backends },
+	{ .key = "url", .type = F_STR, .off = CFG(store_server.url), .nullable = true,
+	  .check = check_pg_url, .expect = "a postgresql:// URL without a password", .may_hold_secret = true },
+	{ .key = "hnsw_min_rows", .type = F_LONG, .off = CFG(store_server.hnsw_min_rows), .min = 0,
+	  .max = 1e12 },
 };
 static const struct section store_section = { store_fields, ARRAY_LEN(store_fields), NULL };
 
@@ -418,6 +451,8 @@ struct config *config_defaults(void)
 	c->routing.fallback_model = xstrdup("local");
 	c->routing.retrieval.enabled = true;
 	c->routing.retrieval.vector_db = xstrdup("sqlite");
+	c->store_server.backend = xstrdup("sqlite");
+	c->store_server.hnsw_min_rows = 20000;
 	c->routing.retrieval.collection = xstrdup("default");
 	c->routing.retrieval.top_k = 5;
 	c->routing.retrieval.max_context_tokens = 3000;
@@ -616,6 +651,8 @@ void config_free(struct config **cp)
 		free(c->pricing[i].model);
 	free(c->pricing);
 	free(c->store_path);
+	free(c->store_server.backend);
+	free(c->store_server.url);
 	free(c->theme);
 	free(c->terminal.grapheme_width);
 	free(c->embedder.kind);

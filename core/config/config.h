@@ -90,6 +90,11 @@ struct config {
 	struct config_price *pricing;
 	size_t n_pricing;
 	char *store_path;    /* NULL: the caller uses paths_default_db() */
+	struct {
+		char *backend;       /* sqlite | postgres (store/pg.h) */
+		char *url;           /* postgres: a libpq URL or NULL for the PG* variables */
+		long hnsw_min_rows;  /* postgres: chunks of a collection from which it gets an HNSW index */
+	} store_server;
 	char *theme;
 	struct {
 		char *grapheme_width;   /* per_codepoint | cluster (core/util/grapheme.h) */

@@ -61,6 +61,7 @@ struct field {
 	const char *expect;               /* what check accepts, for messages */
 	bool nullable;
 	bool env_var;                     /* value names an environment variable */
+	bool may_hold_secret;             /* a bad value is not quoted in the message */
 	bool hidden;                      /* an alias of a printed key */
 	bool allow_auto;                  /* "auto" is a value, stored as CONFIG_AUTO (F_DOUBLE)
 	                                   * or CONFIG_AUTO_INT (F_INT) */

@@ -53,7 +53,7 @@ static const char *string_value(struct config_reader *l, const struct field *f, 
 		struct strbuf why = STRBUF_INIT;
 		bool ok = f->check(s, &why);
 		if (!ok)
-			config_bad_value(l, n, path, expect, sb_str(&why), f->env_var);
+			config_bad_value(l, n, path, expect, sb_str(&why), f->env_var || f->may_hold_secret);
 		sb_free(&why);
 		if (!ok)
 			return NULL;

@@ -370,6 +370,12 @@ int retrieve_explain(struct retriever *r, const struct retrieve_query *q, const 
 	int rc = -1;
 	memset(out, 0, sizeof *out);
 	out->query_path = xstrdup(path);
+	/* The trace places a document through the local store's rows. */
+	if (retriever_on_server(r)) {
+		snprintf(err, errlen, "why a document was not retrieved is traced on the local store, and this collection "
+		         "is on the PostgreSQL store: ask where it is ingested (store.backend: sqlite)");
+		return -1;
+	}
 	if (retriever_search_traced(r, q, &res, &trace, err, errlen) != 0)
 		goto cleanup;
 	summarize(q, &trace, &res, out);

@@ -5,6 +5,7 @@
 #include "core/embed/embed.h"
 #include "core/ingest/freshness.h"
 #include "core/util/fts_query.h"
+#include "store/pg.h"
 #include "core/search/fusion.h"
 #include "core/search/qcache.h"
 #include "core/search/rerank.h"
@@ -28,6 +29,7 @@
 
 struct retriever {
 	struct store *store;
+	struct pg_store *server;    /* set: the collection is read from PostgreSQL */
 	struct embedder *embedder;
 	struct vec_store *vectors;
 	struct qcache *cache;
@@ -76,6 +78,9 @@ void retriever_opts_from_config(const struct config *cfg, const char *collection
 		.threads = cfg->retrieval.threads,
 		.cache_ttl_seconds = cfg->routing.retrieval.cache_ttl_seconds,
 		.rerank_top_n = cfg->retrieval.reranker.top_n,
+		.server = strcmp(cfg->store_server.backend, "postgres") == 0,
+		.server_url = cfg->store_server.url,
+		.hnsw_min_rows = cfg->store_server.hnsw_min_rows,
 	};
 	/* The loader refuses an unknown provider and one of kind local; a
 	 * config built in code gets no reranker from either. */
@@ -100,6 +105,25 @@ static struct vec_store_opts vec_store_opts_of(const struct embedder *e, const s
 
 static int model_current(struct retriever *r, char *err, size_t errlen);
 
+/* Connect to the PostgreSQL store and find the collection on it. */
+static int open_server(struct retriever *r, char *err, size_t errlen)
+{
+	char model[STORE_MODEL_MAX];
+	int dim;
+	if (pg_open(r->opts.server_url, r->opts.hnsw_min_rows, &r->server, err, errlen) != RD_OK)
+		return -1;
+	enum rd_err found = pg_collection(r->server, r->opts.collection, &r->collection_id, model, sizeof model, &dim,
+	                                  err, errlen);
+	if (found == RD_ERR_NOT_FOUND)
+		snprintf(err, errlen,
+		         "collection \"%s\" is not on the PostgreSQL store %s: ingest it there first (ragdeck ingest "
+		         "--collection %s PATH with store.backend: postgres, or ragdeck store copy)",
+		         r->opts.collection, pg_name(r->server), r->opts.collection);
+	if (found != RD_OK)
+		return -1;
+	return store_search_open_server(r->server, r->collection_id, &r->rows);
+}
+
 int retriever_open(struct store *store, struct embedder *embedder, const struct retriever_opts *opts,
                    struct retriever **out, char *err, size_t errlen)
 {
@@ -108,14 +132,20 @@ int retriever_open(struct store *store, struct embedder *embedder, const struct 
 	r->embedder = embedder;
 	r->opts = *opts;
 	*out = NULL;
-	enum rd_err found = store_collection_id(store, opts->collection, false, &r->collection_id, err, errlen);
-	if (found == RD_ERR_NOT_FOUND)
-		snprintf(err, errlen, "collection \"%s\" is empty: ingest documents first (ragdeck ingest --collection %s PATH)",
-		         opts->collection, opts->collection);
-	if (found != RD_OK)
-		goto fail;
-	if (store_search_open(store, r->collection_id, &r->rows, err, errlen) != 0)
-		goto fail;
+	if (opts->server) {
+		if (open_server(r, err, errlen) != 0)
+			goto fail;
+	} else {
+		enum rd_err found = store_collection_id(store, opts->collection, false, &r->collection_id, err, errlen);
+		if (found == RD_ERR_NOT_FOUND)
+			snprintf(err, errlen,
+			         "collection \"%s\" is empty: ingest documents first (ragdeck ingest --collection %s PATH)",
+			         opts->collection, opts->collection);
+		if (found != RD_OK)
+			goto fail;
+		if (store_search_open(store, r->collection_id, &r->rows, err, errlen) != 0)
+			goto fail;
+	}
 	r->tok = fts_tokenizer_open(store);
 	char why[ERR_LEN];
 	if (model_current(r, why, sizeof why) < 0) {
@@ -148,8 +178,20 @@ struct vec_store_state retriever_vectors(const struct retriever *r)
 	return r->vectors ? vec_store_state(r->vectors) : (struct vec_store_state){ .ready = false };
 }
 
+bool retriever_on_server(const struct retriever *r)
+{
+	return r->server != NULL;
+}
+
 int retriever_documents(struct retriever *r, struct store_doc_row **rows, size_t *n, char *err, size_t errlen)
 {
+	if (r->server) {
+		*rows = NULL;
+		*n = 0;
+		snprintf(err, errlen, "the document list is read from the local store, and this collection is on the "
+		         "PostgreSQL store: ask where it is ingested (store.backend: sqlite)");
+		return -1;
+	}
 	return store_docs_list(r->store, r->collection_id, rows, n, err, errlen);
 }
 
@@ -164,6 +206,7 @@ void retriever_free(struct retriever **rp)
 	if (!r)
 		return;
 	store_search_free(&r->rows);
+	pg_close(&r->server);
 	free(r->stale);
 	fts_tokenizer_free(&r->tok);
 	vec_store_free(&r->vectors);
@@ -195,6 +238,14 @@ static bool in_index(void *ud, int64_t id)
 	return vec_store_contains(ud, id);
 }
 
+/* On the server every chunk a search reads is the collection's. */
+static bool any_chunk(void *ud, int64_t id)
+{
+	(void)ud;
+	(void)id;
+	return true;
+}
+
 static int embed_query(struct retriever *r, const char *text, float *vec, struct retrieve_result *out,
                        char *err, size_t errlen)
 {
@@ -219,7 +270,23 @@ static int embed_query(struct retriever *r, const char *text, float *vec, struct
  * when not (why in err), -1 when the store failed. */
 static int model_current(struct retriever *r, char *err, size_t errlen)
 {
-	struct store_embedding rec;
+	struct store_embedding rec = { 0 };
+	if (r->server) {
+		int64_t id;
+		if (pg_collection(r->server, r->opts.collection, &id, rec.model, sizeof rec.model, &rec.dim, err,
+		                  errlen) != RD_OK)
+			return -1;
+		if (id != r->collection_id) {
+			snprintf(err, errlen, "collection \"%s\" was deleted and made again on the server: search again",
+			         r->opts.collection);
+			return -1;
+		}
+		bool same = !rec.model[0] || (strcmp(rec.model, r->embedder->model) == 0 && rec.dim == r->embedder->dim);
+		if (!same)
+			snprintf(err, errlen, "collection holds vectors of %s (%d dimensions), not of %s: set the embedder "
+			         "to %s", rec.model, rec.dim, r->embedder->model, rec.model);
+		return same;
+	}
 	if (store_embedding_get(r->store, r->collection_id, &rec, err, errlen) != 0)
 		return -1;
 	bool same = !rec.model[0] || (strcmp(rec.model, r->embedder->model) == 0 && rec.dim == r->embedder->dim);
@@ -245,6 +312,8 @@ static int model_current(struct retriever *r, char *err, size_t errlen)
  * written), why into err. */
 static bool vectors_ready(struct retriever *r, char *err, size_t errlen)
 {
+	if (r->server)
+		return true;
 	struct vec_store_state st = vec_store_state(r->vectors);
 	if (st.ready)
 		return true;
@@ -355,8 +424,9 @@ static int fts_candidates(struct retriever *r, const struct query_plan *qp, size
 	*n = 0;
 	if (!qp->match)
 		return 0;
-	return store_search_fts(r->rows, qp->match, qp->rank, filter ? is_allowed : in_index,
-	                        filter ? (void *)filter : (void *)r->vectors, limit, ids, bm25, n, err, errlen);
+	bool (*keep)(void *, int64_t) = filter ? is_allowed : r->server ? any_chunk : in_index;
+	return store_search_fts(r->rows, qp->match, qp->rank, keep, filter ? (void *)filter : (void *)r->vectors, limit,
+	                        ids, bm25, n, err, errlen);
 }
 
 /* The vector list's weight in the fusion. A number in the options is
@@ -380,6 +450,41 @@ static double vector_weight(const struct retriever *r, const struct query_plan *
 	return qp->terms.n ? (double)unknown / (double)qp->terms.n : 1.0;
 }
 
+/* ---- vectors ------------------------------------------------------------ */
+
+/* The vectors a search can read: the collection's. 0 when the server
+ * cannot say (the search then fails on its next read). */
+static size_t vector_count(struct retriever *r)
+{
+	if (!r->server)
+		return vec_store_count(r->vectors);
+	char err[ERR_LEN];
+	int64_t n = pg_vector_count(r->server, r->collection_id, err, sizeof err);
+	return n > 0 ? (size_t)n : 0;
+}
+
+/* The limit chunks nearest to qvec, best first, among filter's (NULL:
+ * all): exact scans every vector, else the index may be approximate.
+ * Returns how many, or -1 with err (server only). */
+static long vector_candidates(struct retriever *r, const float *qvec, size_t limit, const struct allowed *filter,
+                              bool exact, struct vec_hit *out, char *err, size_t errlen)
+{
+	if (r->server) {
+		size_t n = 0;
+		int oversample = r->opts.oversample > 0 ? r->opts.oversample : 1;
+		int ef = (int)(limit * (size_t)oversample);
+		if (pg_vector_search(r->server, r->collection_id, qvec, r->embedder->dim, limit, ef,
+		                     exact || r->opts.server_exact, filter ? filter->ids : NULL, filter ? filter->n : 0,
+		                     out, &n, err, errlen) != 0)
+			return -1;
+		return (long)n;
+	}
+	vec_allow_fn allow = filter ? is_allowed : NULL;
+	void *ud = (void *)filter;
+	return (long)(exact ? vec_store_search_exact(r->vectors, qvec, limit, out, allow, ud)
+	                    : vec_store_search(r->vectors, qvec, limit, out, allow, ud));
+}
+
 /* ---- freshness ---------------------------------------------------------- */
 
 /* Reload the stale chunks when the vectors saw chunks come or go: a
@@ -387,7 +492,8 @@ static double vector_weight(const struct retriever *r, const struct query_plan *
 static int load_stale(struct retriever *r, char *err, size_t errlen)
 {
 	uint64_t changes = retriever_vectors(r).changes;
-	if (r->stale_loaded && changes == r->stale_changes)
+	/* The server's documents change under other clients: read each time. */
+	if (r->stale_loaded && changes == r->stale_changes && !r->server)
 		return 0;
 	r->stale_changes = changes;
 	free(r->stale);
@@ -681,15 +787,18 @@ static int trace_all(struct retriever *r, const struct query_plan *qp, const flo
 	struct allowed all = { 0 };
 	int rc = -1;
 	if (trace->vec_used) {
-		size_t n = vec_store_count(r->vectors);
+		size_t n = vector_count(r);
 		trace->vec_all = xcalloc(n ? n : 1, sizeof *trace->vec_all);
-		trace->n_vec_all = vec_store_search_exact(r->vectors, qvec, n, trace->vec_all, NULL, NULL);
+		long got = vector_candidates(r, qvec, n, NULL, true, trace->vec_all, err, errlen);
+		if (got < 0)
+			return -1;
+		trace->n_vec_all = (size_t)got;
 	}
 	if (!trace->fts_used)
 		return 0;
 	if (!current && store_search_chunk_ids(r->rows, NULL, NULL, 0, &all.ids, &all.n, err, errlen) != 0)
 		goto cleanup;
-	size_t rows = current ? vec_store_count(r->vectors) : all.n;
+	size_t rows = current ? vector_count(r) : all.n;
 	trace->fts_all = xcalloc(rows ? rows : 1, sizeof *trace->fts_all);
 	trace->bm25_all = xcalloc(rows ? rows : 1, sizeof *trace->bm25_all);
 	rc = fts_candidates(r, qp, rows, current ? NULL : &all, trace->fts_all, trace->bm25_all, &trace->n_fts_all,
@@ -772,7 +881,7 @@ int retriever_search_traced(struct retriever *r, const struct retrieve_query *q,
 		snprintf(err, errlen, "%s", why);
 		goto cleanup;
 	}
-	if (current && vec_store_catch_up(r->vectors, err, errlen) != 0)
+	if (current && !r->server && vec_store_catch_up(r->vectors, err, errlen) != 0)
 		goto cleanup;
 	if (current && !vectors_ready(r, why, sizeof why))
 		current = 0;
@@ -798,13 +907,16 @@ int retriever_search_traced(struct retriever *r, const struct retrieve_query *q,
 	}
 	if (vectors) {
 		t = clock_now_us();
-		n_vec = vec_store_search(r->vectors, qvec, limit, vhits, filtered ? is_allowed : NULL, &allowed);
+		long got = vector_candidates(r, qvec, limit, filtered ? &allowed : NULL, false, vhits, err, errlen);
+		if (got < 0)
+			goto cleanup;
+		n_vec = (size_t)got;
 		for (size_t i = 0; i < n_vec; i++) {
 			vec_ids[i] = vhits[i].id;
 			vec_scores[i] = vhits[i].score;
 		}
 		out->us.vector_us = clock_now_us() - t;
-		out->index_rows = vec_store_count(r->vectors);
+		out->index_rows = vector_count(r);
 	}
 	if (q->mode != RETRIEVE_VECTOR) {
 		t = clock_now_us();
@@ -851,7 +963,7 @@ int retriever_search_traced(struct retriever *r, const struct retrieve_query *q,
 		}
 		out->n_hits += got == 0;
 	}
-	score_coverage(r, &qp, current ? vec_store_count(r->vectors) : allowed.n, out);
+	score_coverage(r, &qp, current ? vector_count(r) : allowed.n, out);
 	out->us.fuse_us = clock_now_us() - t - out->us.rerank_us;
 	t = clock_now_us();
 	pack_hits(out, q->max_context_tokens, false);

@@ -47,6 +47,10 @@ struct retriever_opts {
 	                           * first search, or in the background */
 	vec_file_progress_fn vec_progress;  /* VEC_BUILD_NOW's write; may be NULL */
 	void *vec_progress_ud;
+	bool server;              /* the collection is on the PostgreSQL store (store/pg.h) */
+	const char *server_url;   /* its URL; NULL: the PG* environment variables */
+	long hnsw_min_rows;       /* store.hnsw_min_rows */
+	bool server_exact;        /* always scan every vector, never the HNSW index */
 };
 
 struct retrieve_query {
@@ -129,6 +133,9 @@ void retriever_free(struct retriever **r);
  * their file is not used; not ready while the collection holds another
  * model's vectors. */
 struct vec_store_state retriever_vectors(const struct retriever *r);
+
+/* Whether r reads the PostgreSQL store (store/pg.h) rather than SQLite. */
+bool retriever_on_server(const struct retriever *r);
 
 /* The documents of r's collection, as store_docs_list gives them (free
  * with store_doc_rows_free). Returns 0, or -1 with err. */

@@ -215,6 +215,33 @@ static void assert_fixture_loads_with_its_notes(const char *path)
 	config_diags_free(&d);
 }
 
+/* A store URL never holds the password: as user:password@ or password=,
+ * it is an error that says where the password goes instead. */
+static void store_url_with_a_password_is_an_error(void **state)
+{
+	(void)state;
+	static const char *const urls[] = {
+		"postgresql://kb:s3cret@db/kb",
+		"postgres://kb:s3cret@db:5432/kb",
+		"postgresql://db/kb?password=s3cret",
+		"host=db dbname=kb PASSWORD=s3cret",
+	};
+	for (size_t i = 0; i < sizeof urls / sizeof urls[0]; i++) {
+		char yaml[256];
+		snprintf(yaml, sizeof yaml, "store:\n  backend: postgres\n  url: \"%s\"\n", urls[i]);
+		struct config_diags d = { 0 };
+		struct config *c = NULL;
+		assert_int_equal(load(yaml, &c, &d), -1);
+		assert_true(d.n >= 1);
+		assert_non_null(strstr(d.items[0].msg, "~/.pgpass or PGPASSWORD"));
+		assert_null(strstr(d.items[0].msg, "s3cret"));
+		config_diags_free(&d);
+	}
+	struct config *c = load_clean("store:\n  backend: postgres\n  url: \"postgresql://kb@db/kb?host=/run/pg\"\n");
+	assert_string_equal(c->store_server.url, "postgresql://kb@db/kb?host=/run/pg");
+	config_free(&c);
+}
+
 static void template_fixture_loads_every_key_with_its_two_notes(void **state)
 {
 	(void)state;
@@ -855,6 +882,9 @@ static void full_fixture_sets_every_extension(void **state)
 	assert_dbl(config_price_for_model(c, "llama3.1:8b")->input_per_mtok, 0.0);
 
 	assert_string_equal(c->store_path, "/var/lib/ragdeck/handbook.db");
+	assert_string_equal(c->store_server.backend, "postgres");
+	assert_string_equal(c->store_server.url, "postgresql://kb@db.internal:5432/kb?sslmode=require");
+	assert_int_equal(c->store_server.hnsw_min_rows, 50000);
 	assert_string_equal(c->theme, "light");
 	assert_string_equal(c->terminal.grapheme_width, "cluster");
 	assert_string_equal(c->embedder.kind, "http");
@@ -945,7 +975,7 @@ static void printed_config_lists_every_key_and_reloads_template_values(void **st
 	assert_non_null(strstr(text, "\n  evaluation:\n    metrics: [\"latency_p95\", \"token_cost\", "
 	                             "\"hallucination_score\", \"format_compliance\"]\n"));
 	assert_non_null(strstr(text, "\n      stop_sequences: [\"</response>\", \"```\"]\n"));
-	assert_non_null(strstr(text, "\nstore:\n  path: ~\ntheme: \"dark\"\n"));
+	assert_non_null(strstr(text, "\nstore:\n  path: ~\n  backend: sqlite\n  url: ~\n  hnsw_min_rows: 20000\ntheme: \"dark\"\n"));
 	assert_non_null(strstr(text, "\nrouter:\n  rules: []\n  breaker_failures: 3\n"));
 	assert_non_null(strstr(text, "\n      temperature: 0.1\n"));
 	assert_non_null(strstr(text, "\n  \"local\":\n    kind: local\n    base_url: ~\n    api_key_env: ~\n"));
@@ -1329,6 +1359,7 @@ int main(void)
 		cmocka_unit_test(http_embedder_takes_its_provider_and_batch_defaults),
 		cmocka_unit_test(repetition_penalty_is_said_not_to_reach_openai_or_anthropic),
 		cmocka_unit_test(template_fixture_loads_every_key_with_its_two_notes),
+		cmocka_unit_test(store_url_with_a_password_is_an_error),
 		cmocka_unit_test(toplevel_evaluation_fixture_loads_the_same_values),
 		cmocka_unit_test(defaults_work_offline),
 		cmocka_unit_test(record_field_names_load_and_print),

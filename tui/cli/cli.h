@@ -33,6 +33,13 @@ struct cli {
  * EXIT_FAIL after printing the errors. */
 int cli_load_config(struct cli *cli);
 
+/* Copy collection (NULL: the config's) of the open store to the
+ * PostgreSQL store at url (NULL: store.url, else the PG* variables) and
+ * print the summary (json: as JSON). stop (may be NULL) is polled
+ * between documents. Returns EXIT_OK or EXIT_FAIL (logged). */
+int cli_publish(struct cli *cli, const char *collection, const char *url, const volatile sig_atomic_t *stop,
+                bool json);
+
 /* Open the store at --db, else the config's store.path, else the XDG
  * default. Loads the config first when needed. Returns 0 or EXIT_FAIL
  * after printing why. */

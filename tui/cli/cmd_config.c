@@ -3,8 +3,10 @@
 #include "tui/cli/commands.h"
 #include "tui/cli/options.h"
 #include "core/config/config.h"
+#include "store/pg.h"
 
 #include <getopt.h>
+#include <stdio.h>
 #include <string.h>
 
 static const char config_help[] =
@@ -14,7 +16,9 @@ static const char config_help[] =
 	"and print the effective config. Secrets are never printed: only the names\n"
 	"of the variables that hold keys, and whether they are set.\n"
 	"Errors are printed as FILE:LINE:COL: message; the exit status is 1 when\n"
-	"there is any.\n"
+	"there is any. With store.backend: postgres it also says whether the\n"
+	"server answers, the vector extension is there and the schema is current\n"
+	"(\"# store: ...\" lines on stderr; exit status 1 when not).\n"
 	"\n"
 	"      --config FILE      config file (same as the FILE argument)\n"
 	"  -h, --help             show this help\n";
@@ -34,5 +38,11 @@ int cmd_config(struct cli *cli, int argc, char **argv)
 	if (cli_load_config(cli) != 0)
 		return EXIT_FAIL;
 	config_print(cli->cfg, stdout);
-	return EXIT_OK;
+	if (strcmp(cli->cfg->store_server.backend, "postgres") != 0)
+		return EXIT_OK;
+	char report[2048];
+	int server = pg_check(cli->cfg->store_server.url, report, sizeof report);
+	for (char *line = strtok(report, "\n"); line; line = strtok(NULL, "\n"))
+		fprintf(stderr, "# store: %s\n", line);
+	return server == 0 ? EXIT_OK : EXIT_FAIL;
 }

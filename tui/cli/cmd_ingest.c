@@ -269,6 +269,10 @@ int cmd_ingest(struct cli *cli, int argc, char **argv)
 		goto cleanup;
 	}
 	rc = ingest_and_report(cli, embedder, &opts, paths, n_paths, json, watching, &stopped);
+	/* A team store gets what a completed run stored. */
+	if (strcmp(cli->cfg->store_server.backend, "postgres") == 0 && rc == EXIT_OK && !stopped &&
+	    cli_publish(cli, opts.collection, NULL, opts.stop, json) != EXIT_OK)
+		rc = EXIT_FAIL;
 	if (rc == EXIT_OK && watching && !stopped)
 		rc = ingest_watch_loop(cli, embedder, &opts, watcher, json);
 cleanup:

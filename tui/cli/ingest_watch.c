@@ -2,6 +2,7 @@
  * --watch`'s loop (ingest_watch.h). */
 #include "tui/cli/ingest_watch.h"
 #include "tui/cli/cli.h"
+#include "core/config/config.h"
 #include "tui/cli/progress.h"
 #include "core/ingest/watch.h"
 #include "core/search/retrieve.h"
@@ -172,6 +173,9 @@ static int apply_batch(struct cli *cli, struct embedder *embedder, const struct 
 	else
 		print_line(b, &r, vec_index);
 	fflush(stdout);
+	if (rc == 0 && !r.summary.interrupted && n_changes(&r) &&
+	    strcmp(cli->cfg->store_server.backend, "postgres") == 0)
+		cli_publish(cli, opts->collection, NULL, opts->stop, json);
 	log_notes("skipped", r.summary.skips, r.summary.n_skips);
 	log_notes("not stored", r.summary.unstored, r.summary.n_unstored);
 	if (rc != 0)

@@ -1,0 +1,508 @@
+/* pg_publish: a collection of the SQLite store made the same on the
+ * PostgreSQL store, document by document (store/pg.h). */
+#include "store/pg_int.h"
+#include "store/fts.h"
+#include "store/store_int.h"
+#include "core/util/strbuf.h"
+#include "core/util/xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A local document and what publish compares. */
+struct local_doc {
+	int64_t id;
+	char *path, *stamp;
+};
+
+/* The server's documents of the collection, sorted by path. */
+struct server_doc {
+	char *path, *stamp;
+	bool seen;
+};
+
+static int compare_server_doc(const void *a, const void *b)
+{
+	return strcmp(((const struct server_doc *)a)->path, ((const struct server_doc *)b)->path);
+}
+
+static char *col_text(sqlite3_stmt *st, int c)
+{
+	const unsigned char *t = sqlite3_column_text(st, c);
+	return t ? xstrdup((const char *)t) : NULL;
+}
+
+/* The document columns publish copies, in the order of the INSERT below. */
+#define DOC_COLUMNS                                                                                          \
+	"d.path, d.format, d.title, d.content_hash, d.bytes, d.mtime_ns, d.first_seen, d.last_changed,"      \
+	" d.change_count, d.invalid_utf8, d.embed_model, d.status, d.status_reason, d.superseded_by,"        \
+	" d.effective_date, d.reviewed_date, d.released_date, d.body"
+#define N_DOC_COLUMNS 18
+
+/* Every local document of coll with its stamp: whatever a search on the
+ * server would see differently when it changes. */
+static int read_local_docs(sqlite3 *db, int64_t coll, const char *model, struct local_doc **out, size_t *n,
+                           char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	*out = NULL;
+	*n = 0;
+	int rc = sqlite3_prepare_v2(db,
+	                            "SELECT d.id, d.path, d.content_hash || '|' || d.status || '|' || d.status_reason"
+	                            " || '|' || coalesce(d.superseded_by, '') || '|' || coalesce(d.title, '') || '|'"
+	                            " || coalesce(d.effective_date, '') || coalesce(d.reviewed_date, '')"
+	                            " || coalesce(d.released_date, '') || '|' || ?2 || '|' || d.pipeline || '|'"
+	                            " || (SELECT count(*) FROM chunks c WHERE c.document_id = d.id) || '|'"
+	                            " || (SELECT count(*) FROM chunks c JOIN embeddings e ON e.chunk_id = c.id"
+	                            "     AND e.model = ?2 WHERE c.document_id = d.id)"
+	                            " FROM documents d WHERE d.collection_id = ?1 ORDER BY d.id",
+	                            -1, &st, NULL);
+	size_t cap = 0;
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, coll);
+		sqlite3_bind_text(st, 2, model, -1, SQLITE_STATIC);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			if (*n == cap) {
+				cap = cap ? cap * 2 : 64;
+				*out = xreallocarray(*out, cap, sizeof **out);
+			}
+			(*out)[(*n)++] = (struct local_doc){ sqlite3_column_int64(st, 0), col_text(st, 1), col_text(st, 2) };
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		snprintf(err, errlen, "cannot read the local documents: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	return 0;
+}
+
+static void local_docs_free(struct local_doc *d, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(d[i].path);
+		free(d[i].stamp);
+	}
+	free(d);
+}
+
+/* ---- one document ------------------------------------------------------ */
+
+struct publish {
+	sqlite3 *db;
+	struct pg_store *p;
+	struct fts_tokenizer *tok;
+	char coll[24];
+	char model[128];
+	int dim;
+	sqlite3_stmt *doc, *chunks;
+	struct pg_publish_report *rep;
+};
+
+/* Delete the server's document path of the collection (its chunks with
+ * it) and take its rows out of the collection's BM25 totals. In the
+ * caller's transaction. */
+static int delete_server_doc(struct publish *pb, const char *path, char *err, size_t errlen)
+{
+	const char *params[] = { pb->coll, path };
+	return pg_do(pb->p,
+	             "WITH d AS (DELETE FROM documents WHERE collection_id = $1 AND path = $2 RETURNING id),"
+	             " gone AS (DELETE FROM chunks WHERE document_id IN (SELECT id FROM d)"
+	             "  RETURNING text_terms + heading_terms AS t)"
+	             " UPDATE collections SET chunks = chunks - (SELECT count(*) FROM gone),"
+	             "  tokens = tokens - (SELECT coalesce(sum(t), 0) FROM gone) WHERE id = $1",
+	             2, params, "cannot delete a document on the server", err, errlen);
+}
+
+/* Insert local document id's row; *server_id gets its new id. */
+static int insert_doc(struct publish *pb, int64_t id, const char *stamp, char *server_id, size_t idlen, char *err,
+                      size_t errlen)
+{
+	sqlite3_stmt *st = pb->doc;
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		snprintf(err, errlen, "cannot read a local document: %s", sqlite3_errmsg(pb->db));
+		return -1;
+	}
+	const char *params[N_DOC_COLUMNS + 2] = { pb->coll, stamp };
+	for (int c = 0; c < N_DOC_COLUMNS; c++)
+		params[2 + c] = (const char *)sqlite3_column_text(st, c);
+	PGresult *res = pg_run(pb->p,
+	                       "INSERT INTO documents (collection_id, stamp, path, format, title, content_hash, bytes,"
+	                       " mtime_ns, first_seen, last_changed, change_count, invalid_utf8, embed_model, status,"
+	                       " status_reason, superseded_by, effective_date, reviewed_date, released_date, body)"
+	                       " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,"
+	                       " $18, $19, $20) RETURNING id",
+	                       N_DOC_COLUMNS + 2, params, PGRES_TUPLES_OK, "cannot write a document on the server", err,
+	                       errlen);
+	sqlite3_reset(st);
+	if (!res)
+		return -1;
+	snprintf(server_id, idlen, "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return 0;
+}
+
+/* Insert the chunks of local document id under server document doc, with
+ * their tsvectors and vectors. */
+static int insert_chunks(struct publish *pb, int64_t id, const char *doc, int64_t *chunks, int64_t *tokens,
+                         int64_t *vectors, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = pb->chunks;
+	int rc;
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, pb->model, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *heading = (const char *)sqlite3_column_text(st, 8);
+		const char *text = (const char *)sqlite3_column_text(st, 9);
+		int text_terms = 0, heading_terms = 0;
+		char *tsv = pg_tsvector_text(pb->tok, text ? text : "", heading ? heading : "", &text_terms,
+		                             &heading_terms);
+		char tt[16], ht[16];
+		snprintf(tt, sizeof tt, "%d", text_terms);
+		snprintf(ht, sizeof ht, "%d", heading_terms);
+		char *vec = NULL;
+		int bytes = sqlite3_column_bytes(st, 11);
+		if (sqlite3_column_type(st, 11) == SQLITE_BLOB && bytes == pb->dim * (int)sizeof(float)) {
+			float *v = xcalloc((size_t)pb->dim, sizeof *v);
+			memcpy(v, sqlite3_column_blob(st, 11), (size_t)bytes);
+			vec = pg_vector_text(v, pb->dim);
+			free(v);
+		}
+		const char *params[16] = { doc, pb->coll };
+		for (int c = 0; c < 7; c++)
+			params[2 + c] = (const char *)sqlite3_column_text(st, c);
+		params[9] = heading ? heading : "";
+		params[10] = text ? text : "";
+		params[11] = (const char *)sqlite3_column_text(st, 10);
+		params[12] = tt;
+		params[13] = ht;
+		params[14] = tsv;
+		params[15] = vec;
+		int done = pg_do(pb->p,
+		                 "INSERT INTO chunks (document_id, collection_id, ordinal, byte_start, byte_end, line_start,"
+		                 " line_end, page_start, page_end, heading_path, text, tokens, text_terms, heading_terms,"
+		                 " tsv, embedding) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,"
+		                 " $15::tsvector, $16::vector)",
+		                 16, params, "cannot write a chunk on the server", err, errlen);
+		free(tsv);
+		if (done != 0) {
+			free(vec);
+			sqlite3_reset(st);
+			return -1;
+		}
+		(*chunks)++;
+		*tokens += text_terms + heading_terms;
+		*vectors += vec != NULL;
+		free(vec);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		snprintf(err, errlen, "cannot read local chunks: %s", sqlite3_errmsg(pb->db));
+		return -1;
+	}
+	return 0;
+}
+
+/* Replace the server's copy of one local document in one transaction. */
+static int publish_doc(struct publish *pb, const struct local_doc *d, char *err, size_t errlen)
+{
+	char server_id[24];
+	int64_t chunks = 0, tokens = 0, vectors = 0;
+	if (pg_do(pb->p, "BEGIN", 0, NULL, "cannot start a transaction on the server", err, errlen) != 0)
+		return -1;
+	int rc = delete_server_doc(pb, d->path, err, errlen);
+	if (rc == 0)
+		rc = insert_doc(pb, d->id, d->stamp, server_id, sizeof server_id, err, errlen);
+	if (rc == 0)
+		rc = insert_chunks(pb, d->id, server_id, &chunks, &tokens, &vectors, err, errlen);
+	if (rc == 0) {
+		char c[24], t[24];
+		snprintf(c, sizeof c, "%lld", (long long)chunks);
+		snprintf(t, sizeof t, "%lld", (long long)tokens);
+		const char *params[] = { pb->coll, c, t };
+		rc = pg_do(pb->p, "UPDATE collections SET chunks = chunks + $2, tokens = tokens + $3 WHERE id = $1", 3,
+		           params, "cannot update the collection on the server", err, errlen);
+	}
+	if (rc == 0)
+		rc = pg_do(pb->p, "COMMIT", 0, NULL, "cannot commit a document on the server", err, errlen);
+	if (rc != 0) {
+		PQclear(PQexec(pb->p->conn, "ROLLBACK"));
+		return -1;
+	}
+	pb->rep->docs_written++;
+	pb->rep->chunks_written += chunks;
+	pb->rep->vectors_written += vectors;
+	return 0;
+}
+
+static int delete_doc(struct publish *pb, const char *path, char *err, size_t errlen)
+{
+	if (pg_do(pb->p, "BEGIN", 0, NULL, "cannot start a transaction on the server", err, errlen) != 0)
+		return -1;
+	if (delete_server_doc(pb, path, err, errlen) != 0 ||
+	    pg_do(pb->p, "COMMIT", 0, NULL, "cannot commit a deletion on the server", err, errlen) != 0) {
+		PQclear(PQexec(pb->p->conn, "ROLLBACK"));
+		return -1;
+	}
+	pb->rep->docs_deleted++;
+	return 0;
+}
+
+/* ---- the collection ------------------------------------------------------ */
+
+/* The collection on the server, made when missing; when it holds vectors
+ * of another model or dimension, emptied first (in one transaction) so no
+ * search mixes two models. */
+static int server_collection(struct publish *pb, const char *name, char *err, size_t errlen)
+{
+	char dim[16];
+	snprintf(dim, sizeof dim, "%d", pb->dim);
+	const char *params[] = { name, pb->model, dim };
+	if (pg_do(pb->p, "INSERT INTO collections (name, model, dim) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING",
+	          3, params, "cannot create the collection on the server", err, errlen) != 0)
+		return -1;
+	PGresult *res = pg_run(pb->p, "SELECT id, model, dim, hnsw_dim FROM collections WHERE name = $1", 1, params,
+	                       PGRES_TUPLES_OK, "cannot read the collection on the server", err, errlen);
+	if (!res)
+		return -1;
+	snprintf(pb->coll, sizeof pb->coll, "%s", PQgetvalue(res, 0, 0));
+	bool same = strcmp(PQgetvalue(res, 0, 1), pb->model) == 0 && pg_int(res, 0, 2) == pb->dim;
+	int hnsw_dim = (int)pg_int(res, 0, 3);
+	PQclear(res);
+	if (same)
+		return 0;
+	char sql[256];
+	snprintf(sql, sizeof sql, "DROP INDEX IF EXISTS chunks_hnsw_%s_%d", pb->coll, hnsw_dim);
+	const char *p2[] = { pb->coll, pb->model, dim };
+	if (pg_do(pb->p, "BEGIN", 0, NULL, "cannot start a transaction on the server", err, errlen) != 0)
+		return -1;
+	int rc = pg_do(pb->p, sql, 0, NULL, "cannot drop the old vector index", err, errlen);
+	if (rc == 0)
+		rc = pg_do(pb->p, "DELETE FROM documents WHERE collection_id = $1", 1, p2,
+		           "cannot empty the collection on the server", err, errlen);
+	if (rc == 0)
+		rc = pg_do(pb->p, "UPDATE collections SET model = $2, dim = $3, chunks = 0, tokens = 0, hnsw_dim = 0"
+		                  " WHERE id = $1",
+		           3, p2, "cannot update the collection on the server", err, errlen);
+	if (rc == 0)
+		rc = pg_do(pb->p, "COMMIT", 0, NULL, "cannot commit on the server", err, errlen);
+	if (rc != 0)
+		PQclear(PQexec(pb->p->conn, "ROLLBACK"));
+	return rc;
+}
+
+static int read_server_docs(struct publish *pb, struct server_doc **out, size_t *n, char *err, size_t errlen)
+{
+	const char *params[] = { pb->coll };
+	PGresult *res = pg_run(pb->p, "SELECT path, stamp FROM documents WHERE collection_id = $1", 1, params,
+	                       PGRES_TUPLES_OK, "cannot read the server's documents", err, errlen);
+	*out = NULL;
+	*n = 0;
+	if (!res)
+		return -1;
+	int rows = PQntuples(res);
+	*out = xcalloc(rows ? (size_t)rows : 1, sizeof **out);
+	for (int i = 0; i < rows; i++)
+		(*out)[i] = (struct server_doc){ xstrdup(PQgetvalue(res, i, 0)), xstrdup(PQgetvalue(res, i, 1)), false };
+	*n = (size_t)rows;
+	PQclear(res);
+	if (*n > 1)
+		qsort(*out, *n, sizeof **out, compare_server_doc);
+	return 0;
+}
+
+/* The collection's counts on the server into rep. */
+static int server_counts(struct publish *pb, char *err, size_t errlen)
+{
+	const char *params[] = { pb->coll };
+	PGresult *res = pg_run(pb->p,
+	                       "SELECT (SELECT count(*) FROM documents WHERE collection_id = $1),"
+	                       " count(*), count(embedding) FROM chunks WHERE collection_id = $1",
+	                       1, params, PGRES_TUPLES_OK, "cannot count the server's rows", err, errlen);
+	if (!res)
+		return -1;
+	pb->rep->server_docs = pg_int(res, 0, 0);
+	pb->rep->server_chunks = pg_int(res, 0, 1);
+	pb->rep->server_vectors = pg_int(res, 0, 2);
+	PQclear(res);
+	return 0;
+}
+
+static int local_counts(struct publish *pb, int64_t coll, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(pb->db,
+	                            "SELECT (SELECT count(*) FROM documents WHERE collection_id = ?1),"
+	                            " count(c.id), count(e.chunk_id) FROM chunks c JOIN documents d ON d.id = c.document_id"
+	                            " LEFT JOIN embeddings e ON e.chunk_id = c.id AND e.model = ?2"
+	                            " WHERE d.collection_id = ?1",
+	                            -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, coll);
+		sqlite3_bind_text(st, 2, pb->model, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+	}
+	if (rc == SQLITE_ROW) {
+		pb->rep->local_docs = sqlite3_column_int64(st, 0);
+		pb->rep->local_chunks = sqlite3_column_int64(st, 1);
+		pb->rep->local_vectors = sqlite3_column_int64(st, 2);
+	} else
+		snprintf(err, errlen, "cannot count the local rows: %s", sqlite3_errmsg(pb->db));
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* An HNSW index on the collection once it holds hnsw_min_rows chunks. */
+static int build_hnsw(struct publish *pb, char *err, size_t errlen)
+{
+	if (pb->p->hnsw_min_rows <= 0 || pb->rep->server_vectors < pb->p->hnsw_min_rows || pb->dim <= 0)
+		return 0;
+	const char *params[] = { pb->coll };
+	PGresult *res = pg_run(pb->p, "SELECT hnsw_dim FROM collections WHERE id = $1", 1, params, PGRES_TUPLES_OK,
+	                       "cannot read the collection on the server", err, errlen);
+	if (!res)
+		return -1;
+	int have = (int)pg_int(res, 0, 0);
+	PQclear(res);
+	if (have == pb->dim)
+		return 0;
+	char sql[400], dim[16];
+	snprintf(sql, sizeof sql,
+	         "CREATE INDEX IF NOT EXISTS chunks_hnsw_%s_%d ON chunks USING hnsw ((embedding::vector(%d))"
+	         " vector_ip_ops) WHERE collection_id = %s",
+	         pb->coll, pb->dim, pb->dim, pb->coll);
+	snprintf(dim, sizeof dim, "%d", pb->dim);
+	const char *p2[] = { pb->coll, dim };
+	if (pg_do(pb->p, sql, 0, NULL, "cannot build the HNSW index", err, errlen) != 0 ||
+	    pg_do(pb->p, "UPDATE collections SET hnsw_dim = $2 WHERE id = $1", 2, p2,
+	          "cannot record the HNSW index", err, errlen) != 0)
+		return -1;
+	pb->rep->hnsw_built = true;
+	return 0;
+}
+
+/* The local collection's id, model and dimension. */
+static int local_collection(sqlite3 *db, const char *name, int64_t *coll, char *model, size_t model_len, int *dim,
+                            char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(db, "SELECT id, coalesce(embed_model, ''), coalesce(embed_dim, 0) FROM collections"
+	                                " WHERE name = ?1",
+	                            -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+	}
+	int result = -1;
+	if (rc == SQLITE_ROW) {
+		*coll = sqlite3_column_int64(st, 0);
+		snprintf(model, model_len, "%s", (const char *)sqlite3_column_text(st, 1));
+		*dim = sqlite3_column_int(st, 2);
+		result = 0;
+	} else if (rc == SQLITE_DONE)
+		snprintf(err, errlen, "collection \"%s\" is not in the local store: ingest documents first", name);
+	else
+		snprintf(err, errlen, "cannot read the local collection: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return result;
+}
+
+static int prepare_reads(struct publish *pb, char *err, size_t errlen)
+{
+	if (sqlite3_prepare_v2(pb->db, "SELECT " DOC_COLUMNS " FROM documents d WHERE d.id = ?1", -1, &pb->doc,
+	                       NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(pb->db,
+	                       "SELECT c.ordinal, c.byte_start, c.byte_end, c.line_start, c.line_end, c.page_start,"
+	                       " c.page_end, c.id, c.heading_path, c.text, c.tokens, e.vector FROM chunks c"
+	                       " LEFT JOIN embeddings e ON e.chunk_id = c.id AND e.model = ?2"
+	                       " WHERE c.document_id = ?1 ORDER BY c.ordinal",
+	                       -1, &pb->chunks, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "cannot read the local store: %s", sqlite3_errmsg(pb->db));
+		return -1;
+	}
+	return 0;
+}
+
+enum rd_err pg_publish(struct store *local, const char *name, struct pg_store *p, const volatile sig_atomic_t *stop,
+                       struct pg_publish_report *rep, char *err, size_t errlen)
+{
+	struct publish pb = { .db = store_db(local), .p = p, .rep = rep };
+	struct local_doc *docs = NULL;
+	struct server_doc *server = NULL;
+	size_t n_docs = 0, n_server = 0;
+	int64_t coll = 0;
+	enum rd_err rc = RD_ERR_IO;
+	memset(rep, 0, sizeof *rep);
+	pb.tok = fts_tokenizer_open(local);
+	if (!pb.tok) {
+		snprintf(err, errlen, "this SQLite has no FTS5 tokenizer");
+		return RD_ERR_IO;
+	}
+	const char *params[] = { name };
+	PGresult *lock = pg_run(p, "SELECT pg_advisory_lock(hashtext('ragdeck publish ' || $1))", 1, params,
+	                        PGRES_TUPLES_OK, "cannot lock the collection on the server", err, errlen);
+	if (!lock) {
+		fts_tokenizer_free(&pb.tok);
+		return RD_ERR_NETWORK;
+	}
+	PQclear(lock);
+	bool reading = sqlite3_exec(pb.db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+	if (!reading)
+		snprintf(err, errlen, "cannot read the local store: %s", sqlite3_errmsg(pb.db));
+	else if (local_collection(pb.db, name, &coll, pb.model, sizeof pb.model, &pb.dim, err, errlen) == 0 &&
+	         prepare_reads(&pb, err, errlen) == 0 &&
+	         read_local_docs(pb.db, coll, pb.model, &docs, &n_docs, err, errlen) == 0 &&
+	         local_counts(&pb, coll, err, errlen) == 0 && server_collection(&pb, name, err, errlen) == 0 &&
+	         read_server_docs(&pb, &server, &n_server, err, errlen) == 0)
+		rc = RD_OK;
+	for (size_t i = 0; rc == RD_OK && i < n_docs; i++) {
+		if (stop && *stop) {
+			snprintf(err, errlen, "stopped: %lld documents published", (long long)rep->docs_written);
+			rc = RD_ERR_CANCELLED;
+			break;
+		}
+		struct server_doc key = { .path = docs[i].path };
+		struct server_doc *s = n_server ? bsearch(&key, server, n_server, sizeof *server, compare_server_doc) : NULL;
+		if (s)
+			s->seen = true;
+		if (s && strcmp(s->stamp, docs[i].stamp) == 0)
+			rep->docs_unchanged++;
+		else if (publish_doc(&pb, &docs[i], err, errlen) != 0)
+			rc = RD_ERR_NETWORK;
+	}
+	for (size_t i = 0; rc == RD_OK && i < n_server; i++)
+		if (!server[i].seen && delete_doc(&pb, server[i].path, err, errlen) != 0)
+			rc = RD_ERR_NETWORK;
+	if (rc == RD_OK && server_counts(&pb, err, errlen) != 0)
+		rc = RD_ERR_NETWORK;
+	if (rc == RD_OK && (rep->server_docs != rep->local_docs || rep->server_chunks != rep->local_chunks ||
+	                    rep->server_vectors != rep->local_vectors)) {
+		snprintf(err, errlen,
+		         "the server's copy does not match after publishing: %lld/%lld documents, %lld/%lld chunks, "
+		         "%lld/%lld vectors (server/local); publish again",
+		         (long long)rep->server_docs, (long long)rep->local_docs, (long long)rep->server_chunks,
+		         (long long)rep->local_chunks, (long long)rep->server_vectors, (long long)rep->local_vectors);
+		rc = RD_ERR_CORRUPT;
+	}
+	if (rc == RD_OK && build_hnsw(&pb, err, errlen) != 0)
+		rc = RD_ERR_NETWORK;
+	char unlock_err[256];
+	PQclear(pg_run(p, "SELECT pg_advisory_unlock(hashtext('ragdeck publish ' || $1))", 1, params, PGRES_TUPLES_OK,
+	               "unlock", unlock_err, sizeof unlock_err));
+	if (reading)
+		sqlite3_exec(pb.db, "COMMIT", NULL, NULL, NULL);
+	sqlite3_finalize(pb.doc);
+	sqlite3_finalize(pb.chunks);
+	local_docs_free(docs, n_docs);
+	for (size_t i = 0; i < n_server; i++) {
+		free(server[i].path);
+		free(server[i].stamp);
+	}
+	free(server);
+	fts_tokenizer_free(&pb.tok);
+	return rc;
+}

@@ -1,0 +1,203 @@
+#!/usr/bin/env bash
+# The PostgreSQL store (store.backend: postgres) through the real binary,
+# against a private PostgreSQL 15 + pgvector server started here
+# (pg_server.sh; skipped when neither can be had): config check, ingest
+# that publishes, the same search results and golden-set retrieval
+# metrics as the SQLite store (exact) and with HNSW, documents changed and
+# deleted, eight searches while a publish runs, a server restart, a
+# publish killed with SIGKILL, and a URL holding a password.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/tap.sh"
+. "$here/pg_server.sh"
+pg_start
+. "$here/sandbox.sh"
+trap 'pg_stop; sandbox_cleanup' EXIT
+root=$(cd "$here/../.." && pwd)
+
+# config FILE HNSW_MIN_ROWS: a config on the test server.
+config() {
+	printf 'store:\n  backend: postgres\n  url: "%s"\n  hnsw_min_rows: %s\n' "$PG_URL" "$2" > "$1"
+}
+config "$work/pg.yaml" 0
+config "$work/hnsw.yaml" 100
+printf 'store:\n  backend: postgres\n  url: "postgresql:///nowhere?host=%s/none&port=1"\n' "$work" > "$work/down.yaml"
+sql() { "$PG_BIN/psql" -qtAX -c "$1"; }
+pg() { "$ragdeck" --config "$work/pg.yaml" "$@"; }
+
+# ---- config check ---------------------------------------------------------
+pg --db "$work/a.db" config check > /dev/null 2> "$work/check.txt"
+check "config check on a new server exits 0" test $? -eq 0
+check "... says the server is reachable" grep -q "^# store: server ragdeck@.* reachable (PostgreSQL 15" "$work/check.txt"
+check "... that the extension is available" grep -q "^# store: extension vector 0.8.6 available" "$work/check.txt"
+check "... and that the schema is not yet there" grep -q "^# store: schema 0, this ragdeck writes 1" "$work/check.txt"
+"$ragdeck" --config "$work/down.yaml" --db "$work/a.db" config check > /dev/null 2> "$work/down.txt"
+check "config check on a server that is down exits 1" test $? -eq 1
+check "... with one line saying it cannot connect" bash -c "grep -c '^# store: cannot connect to the PostgreSQL store' '$work/down.txt' | grep -qx 1"
+
+# ---- ingest publishes --------------------------------------------------------
+cp -r "$root/examples/kb" "$work/kb"
+pg --db "$work/a.db" ingest "$work/kb" > "$work/ingest.txt" 2>&1
+check "ingest with store.backend postgres exits 0" test $? -eq 0
+docs=$(sqlite3 "$work/a.db" "SELECT count(*) FROM documents")
+chunks=$(sqlite3 "$work/a.db" "SELECT count(*) FROM chunks")
+check "... and publishes every document, chunk and vector ($docs, $chunks)" \
+	grep -q "server now holds $docs documents, $chunks chunks, $chunks vectors" "$work/ingest.txt"
+check "the server has the vector extension and schema 1" \
+	test "$(sql "SELECT (SELECT extversion FROM pg_extension WHERE extname = 'vector') || ' ' || max(version) FROM ragdeck_schema")" = "0.8.6 1"
+check "the vectors are pgvector vectors of 384 dimensions" test "$(sql "SELECT DISTINCT vector_dims(embedding) FROM chunks")" = 384
+check "full text has a GIN index" test "$(sql "SELECT count(*) FROM pg_indexes WHERE indexdef LIKE '%USING gin (tsv)%'")" = 1
+pg --db "$work/a.db" publish --json > "$work/again.json" 2>&1
+check "publishing again writes nothing" test "$(json_get "$work/again.json" "j['documents_written'], j['documents_unchanged']")" = "(0, $docs)"
+pg --db "$work/a.db" config check > /dev/null 2> "$work/check2.txt"
+check "config check then says the extension is installed and the schema current" \
+	bash -c "grep -q '^# store: extension vector 0.8.6 installed' '$work/check2.txt' && grep -q '^# store: schema 1 current' '$work/check2.txt'"
+
+# ---- the same results as SQLite --------------------------------------------
+# hits FILE: "path:line_start" of every hit of search --json output.
+hits() { python3 -c 'import json,sys; print(" ".join("%s:%d" % (h["path"], h["line_start"]) for h in json.load(open(sys.argv[1]))["hits"]))' "$1"; }
+same=0
+total=0
+while IFS= read -r q; do
+	for mode in hybrid fts vector; do
+		total=$((total + 1))
+		"$ragdeck" --db "$work/a.db" search --json -k 10 --mode "$mode" "$q" > "$work/local.json" 2>/dev/null < /dev/null
+		pg --db "$work/empty.db" search --json -k 10 --mode "$mode" "$q" > "$work/server.json" 2>/dev/null < /dev/null
+		if [ "$(hits "$work/local.json")" = "$(hits "$work/server.json")" ] && [ -n "$(hits "$work/local.json")" ]; then
+			same=$((same + 1))
+		else
+			echo "# $mode \"$q\": SQLite $(hits "$work/local.json")"
+			echo "# $mode \"$q\": server $(hits "$work/server.json")"
+		fi
+	done
+done <<'EOF'
+my laptop keeps asking me to sign in again
+refund policy for annual plans
+how do I restore a deleted file
+DW-1043 error when syncing
+which port does the agent listen on
+can I get my money back after two weeks
+EOF
+check "search from another machine finds the same top 10 as SQLite ($same of $total queries x modes)" test "$same" -eq "$total"
+check "... a client with an empty local store" test "$(sqlite3 "$work/empty.db" "SELECT count(*) FROM chunks")" = 0
+
+pg --db "$work/empty.db" search --explain policies/refund-policy.md "refund policy" > /dev/null 2> "$work/explain.err"
+check "search --explain on the server store exits 1" test $? -eq 1
+check "... saying it traces the local store" grep -q 'traced on the local store' "$work/explain.err"
+
+# metrics FILE: the retrieval numbers of eval --json.
+metrics() { python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["runs"][0]["overall"]["retrieval"]; print("%.4f %.4f %.4f" % (r["recall_1"], r["recall_k"], r["mrr10"]))' "$1"; }
+for mode in hybrid fts vector; do
+	"$ragdeck" --db "$work/a.db" eval --json --mode "$mode" "$root/examples/golden.yaml" > "$work/eval-local-$mode.json" 2>/dev/null
+	pg --db "$work/empty.db" eval --json --mode "$mode" "$root/examples/golden.yaml" > "$work/eval-pg-$mode.json" 2>/dev/null
+	check "golden set, $mode: the same recall@1, recall@k and MRR on both stores ($(metrics "$work/eval-local-$mode.json"))" \
+		test "$(metrics "$work/eval-local-$mode.json")" = "$(metrics "$work/eval-pg-$mode.json")"
+done
+
+# ---- HNSW ---------------------------------------------------------------------
+"$ragdeck" --config "$work/hnsw.yaml" --db "$work/a.db" publish --json > "$work/hnsw.json" 2>&1
+check "a collection over hnsw_min_rows gets an HNSW index" test "$(json_get "$work/hnsw.json" "j['hnsw_built']")" = True
+check "... on the cosine (inner product) operator" test "$(sql "SELECT count(*) FROM pg_indexes WHERE indexdef LIKE '%USING hnsw%vector_ip_ops%'")" = 1
+"$ragdeck" --config "$work/hnsw.yaml" --db "$work/empty.db" eval --json --mode vector "$root/examples/golden.yaml" > "$work/eval-hnsw.json" 2>/dev/null
+recall() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["runs"][0]["overall"]["retrieval"]["recall_k"])' "$1"; }
+check "golden set with HNSW: recall@k within 0.01 of exact ($(recall "$work/eval-hnsw.json") vs $(recall "$work/eval-pg-vector.json"))" \
+	python3 -c 'import sys; sys.exit(abs(float(sys.argv[1]) - float(sys.argv[2])) > 0.01)' "$(recall "$work/eval-hnsw.json")" "$(recall "$work/eval-pg-vector.json")"
+
+# ---- changes, deletions ----------------------------------------------------
+printf '# Zebra crossings\n\nThe quagga protocol replaces the zebra handshake.\n' > "$work/kb/zebra.md"
+rm "$work/kb/faq/sharing-and-links.md"
+pg --db "$work/a.db" ingest --prune "$work/kb" > "$work/ingest2.txt" 2>&1
+check "a second ingest publishes the new document and the deletion" \
+	grep -q "1 documents written, $((docs - 1)) unchanged, 1 deleted" "$work/ingest2.txt"
+pg --db "$work/empty.db" search --json --mode fts "quagga protocol" > "$work/new.json" 2>/dev/null
+check "... another client finds the new document" bash -c "hits() { $(declare -f hits | tail -n +2); }; hits '$work/new.json' | grep -q 'zebra.md'"
+check "... and no longer the deleted one" test "$(sql "SELECT count(*) FROM documents WHERE path LIKE '%sharing-and-links.md'")" = 0
+check "the collection's BM25 totals match its rows" \
+	test "$(sql "SELECT c.chunks = (SELECT count(*) FROM chunks) AND c.tokens = (SELECT sum(text_terms + heading_terms) FROM chunks) FROM collections c")" = t
+
+# local_docs: the local store's chunk count per path, for whole_docs.
+local_docs() {
+	sqlite3 -separator '|' "$work/a.db" "SELECT d.path, count(c.id), count(c.id) FROM documents d
+		LEFT JOIN chunks c ON c.document_id = d.id GROUP BY d.path" > "$work/local.txt"
+}
+
+# whole_docs: every document on the server has the chunks the local store
+# has for it (local_docs; none half written), and each of them its vector.
+whole_docs() {
+	local me=$BASHPID # expanded here: in a redirection it would be the command's
+	"$PG_BIN/psql" -qtAX -F '|' -c "SELECT d.path, count(c.id), count(c.embedding) FROM documents d
+		LEFT JOIN chunks c ON c.document_id = d.id GROUP BY d.path" > "$work/server-$me.txt" || return 1
+	python3 - "$work/server-$me.txt" "$work/local.txt" <<'PY'
+import sys
+def rows(f):
+    return dict(l.rstrip("\n").rsplit("|", 2)[0:1] + [tuple(l.rstrip("\n").rsplit("|", 2)[1:])] for l in open(f) if l.strip())
+server, local = rows(sys.argv[1]), rows(sys.argv[2])
+bad = [p for p, n in server.items() if local.get(p) != n]
+for p in bad[:5]:
+    print("# not whole on the server: %s %s, local %s" % (p, server[p], local.get(p)))
+sys.exit(1 if bad else 0)
+PY
+}
+
+# ---- eight searches while a publish runs -------------------------------------
+for i in $(seq 1 40); do
+	printf '# Burst %d\n\nBurst note %d about the quagga relay and offline sync.\n\n## Part\n\nMore text %d.\n' "$i" "$i" "$i" > "$work/kb/burst-$i.md"
+done
+"$ragdeck" --db "$work/a.db" ingest "$work/kb" > /dev/null 2>&1
+local_docs
+fails=0
+searchers=()
+for c in $(seq 1 8); do
+	(
+		bad=0
+		for _ in $(seq 1 10); do
+			pg --db "$work/empty.db" search --json --mode fts "quagga relay offline" > "$work/c$c.json" 2>/dev/null || bad=$((bad + 1))
+			whole_docs || bad=$((bad + 1))
+		done
+		exit "$bad"
+	) &
+	searchers+=($!)
+done
+pg --db "$work/a.db" publish > "$work/burst.txt" 2>&1
+pub=$?
+for p in "${searchers[@]}"; do wait "$p" || fails=$((fails + 1)); done
+check "a publish of 40 new documents while 8 clients search exits 0" test "$pub" -eq 0
+check "... every search succeeded and saw only whole documents" test "$fails" -eq 0
+
+# ---- a server restart --------------------------------------------------------
+pg_restart
+pg --db "$work/empty.db" search --mode fts "quagga relay" > "$work/after.txt" 2> "$work/after.err"
+check "a search after a server restart succeeds" test $? -eq 0
+check "... with results" grep -q "burst-" "$work/after.txt"
+(pg --db "$work/empty.db" search --mode fts "quagga relay" > /dev/null 2> "$work/during.err"; echo $? > "$work/during.rc") &
+sleep 0.05
+pg_restart
+wait
+check "a search during a restart ends in success or one line naming the server" \
+	bash -c "test \"\$(cat '$work/during.rc')\" = 0 || { test \$(wc -l < '$work/during.err') -le 2 && grep -q 'PostgreSQL store' '$work/during.err'; }"
+
+# ---- SIGKILL during a publish ------------------------------------------------
+for i in $(seq 1 300); do
+	printf '# Bulk %d\n\nBulk note %d about relay tuning.\n\n## Detail\n\nDetail %d.\n' "$i" "$i" "$i" > "$work/kb/bulk-$i.md"
+done
+"$ragdeck" --db "$work/a.db" ingest "$work/kb" > /dev/null 2>&1
+local_docs
+pg --db "$work/a.db" publish > /dev/null 2>&1 &
+victim=$!
+for _ in $(seq 1 200); do
+	[ "$(sql "SELECT count(*) FROM documents WHERE path LIKE '%bulk-%'")" -gt 20 ] && break
+	sleep 0.02
+done
+kill -9 "$victim" 2>/dev/null
+wait "$victim" 2>/dev/null
+check "a publish killed with SIGKILL leaves no half-written document ($(sql "SELECT count(*) FROM documents WHERE path LIKE '%bulk-%'") of 300 there)" whole_docs
+pg --db "$work/a.db" publish > "$work/resume.txt" 2>&1
+check "... and publishing again completes with matching counts" grep -q "(the same as the local store)" "$work/resume.txt"
+
+# ---- secrets -------------------------------------------------------------------
+printf 'store:\n  backend: postgres\n  url: "postgresql://ragdeck:hunter2@localhost/x"\n' > "$work/secret.yaml"
+"$ragdeck" --config "$work/secret.yaml" --db "$work/a.db" search "x" > "$work/secret.txt" 2>&1
+check "a URL holding a password is refused" test $? -ne 0
+check "... saying where the password goes, without printing it" \
+	bash -c "grep -q 'pgpass or PGPASSWORD' '$work/secret.txt' && ! grep -q hunter2 '$work/secret.txt'"
+tap_done
