@@ -145,66 +145,109 @@ static int insert_doc(struct publish *pb, int64_t id, const char *stamp, char *s
 	return 0;
 }
 
+/* Chunks go to the server in INSERTs of up to CHUNK_ROWS rows: one round
+ * trip per statement, not per chunk. */
+#define CHUNK_ROWS 128
+#define CHUNK_PARAMS 14 /* per row, after the shared document and collection */
+
+/* Chunk rows waiting for one multi-row INSERT; params own their strings. */
+struct chunk_rows {
+	char *params[CHUNK_ROWS * CHUNK_PARAMS];
+	int n;
+};
+
+static void chunk_rows_clear(struct chunk_rows *b)
+{
+	for (int i = 0; i < b->n * CHUNK_PARAMS; i++)
+		free(b->params[i]);
+	b->n = 0;
+}
+
+/* INSERT the waiting rows under server document doc. */
+static int flush_chunks(struct publish *pb, struct chunk_rows *b, const char *doc, char *err, size_t errlen)
+{
+	if (b->n == 0)
+		return 0;
+	struct strbuf sql = { 0 };
+	sb_puts(&sql, "INSERT INTO chunks (document_id, collection_id, ordinal, byte_start, byte_end, line_start,"
+	              " line_end, page_start, page_end, heading_path, text, tokens, text_terms, heading_terms, tsv,"
+	              " embedding) VALUES ");
+	for (int r = 0; r < b->n; r++) {
+		int p = 3 + r * CHUNK_PARAMS;
+		sb_printf(&sql, "%s($1, $2", r ? ", " : "");
+		for (int c = 0; c < CHUNK_PARAMS - 2; c++)
+			sb_printf(&sql, ", $%d", p + c);
+		sb_printf(&sql, ", $%d::tsvector, $%d::vector)", p + CHUNK_PARAMS - 2, p + CHUNK_PARAMS - 1);
+	}
+	const char **params = xcalloc((size_t)(2 + b->n * CHUNK_PARAMS), sizeof *params);
+	params[0] = doc;
+	params[1] = pb->coll;
+	for (int i = 0; i < b->n * CHUNK_PARAMS; i++)
+		params[2 + i] = b->params[i];
+	int rc = pg_do(pb->p, sb_str(&sql), 2 + b->n * CHUNK_PARAMS, params, "cannot write chunks on the server", err,
+	               errlen);
+	free(params);
+	free(sql.buf);
+	chunk_rows_clear(b);
+	return rc;
+}
+
+static char *int_text(long long v)
+{
+	char buf[24];
+	snprintf(buf, sizeof buf, "%lld", v);
+	return xstrdup(buf);
+}
+
 /* Insert the chunks of local document id under server document doc, with
  * their tsvectors and vectors. */
 static int insert_chunks(struct publish *pb, int64_t id, const char *doc, int64_t *chunks, int64_t *tokens,
                          int64_t *vectors, char *err, size_t errlen)
 {
 	sqlite3_stmt *st = pb->chunks;
-	int rc;
+	struct chunk_rows *b = xcalloc(1, sizeof *b);
+	int rc, failed = 0;
 	sqlite3_reset(st);
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_text(st, 2, pb->model, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while (!failed && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *heading = (const char *)sqlite3_column_text(st, 8);
 		const char *text = (const char *)sqlite3_column_text(st, 9);
 		int text_terms = 0, heading_terms = 0;
-		char *tsv = pg_tsvector_text(pb->tok, text ? text : "", heading ? heading : "", &text_terms,
-		                             &heading_terms);
-		char tt[16], ht[16];
-		snprintf(tt, sizeof tt, "%d", text_terms);
-		snprintf(ht, sizeof ht, "%d", heading_terms);
-		char *vec = NULL;
+		char **row = &b->params[b->n * CHUNK_PARAMS];
+		for (int c = 0; c < 7; c++)
+			row[c] = int_text(sqlite3_column_int64(st, c));
+		row[7] = xstrdup(heading ? heading : "");
+		row[8] = xstrdup(text ? text : "");
+		row[9] = int_text(sqlite3_column_int64(st, 10));
+		row[12] = pg_tsvector_text(pb->tok, row[8], row[7], &text_terms, &heading_terms);
+		row[10] = int_text(text_terms);
+		row[11] = int_text(heading_terms);
+		row[13] = NULL;
 		int bytes = sqlite3_column_bytes(st, 11);
 		if (sqlite3_column_type(st, 11) == SQLITE_BLOB && bytes == pb->dim * (int)sizeof(float)) {
 			float *v = xcalloc((size_t)pb->dim, sizeof *v);
 			memcpy(v, sqlite3_column_blob(st, 11), (size_t)bytes);
-			vec = pg_vector_text(v, pb->dim);
+			row[13] = pg_vector_text(v, pb->dim);
 			free(v);
 		}
-		const char *params[16] = { doc, pb->coll };
-		for (int c = 0; c < 7; c++)
-			params[2 + c] = (const char *)sqlite3_column_text(st, c);
-		params[9] = heading ? heading : "";
-		params[10] = text ? text : "";
-		params[11] = (const char *)sqlite3_column_text(st, 10);
-		params[12] = tt;
-		params[13] = ht;
-		params[14] = tsv;
-		params[15] = vec;
-		int done = pg_do(pb->p,
-		                 "INSERT INTO chunks (document_id, collection_id, ordinal, byte_start, byte_end, line_start,"
-		                 " line_end, page_start, page_end, heading_path, text, tokens, text_terms, heading_terms,"
-		                 " tsv, embedding) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,"
-		                 " $15::tsvector, $16::vector)",
-		                 16, params, "cannot write a chunk on the server", err, errlen);
-		free(tsv);
-		if (done != 0) {
-			free(vec);
-			sqlite3_reset(st);
-			return -1;
-		}
+		b->n++;
 		(*chunks)++;
 		*tokens += text_terms + heading_terms;
-		*vectors += vec != NULL;
-		free(vec);
+		*vectors += row[13] != NULL;
+		if (b->n == CHUNK_ROWS)
+			failed = flush_chunks(pb, b, doc, err, errlen) != 0;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	if (!failed && rc != SQLITE_DONE) {
 		snprintf(err, errlen, "cannot read local chunks: %s", sqlite3_errmsg(pb->db));
-		return -1;
+		failed = 1;
 	}
-	return 0;
+	if (!failed)
+		failed = flush_chunks(pb, b, doc, err, errlen) != 0;
+	chunk_rows_clear(b);
+	free(b);
+	sqlite3_reset(st);
+	return failed ? -1 : 0;
 }
 
 /* Replace the server's copy of one local document in one transaction. */
