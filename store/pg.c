@@ -35,6 +35,7 @@ static const char *const pg_migrations[] = {
 	"  change_count bigint NOT NULL,"
 	"  invalid_utf8 bigint NOT NULL,"
 	"  embed_model text NOT NULL,"
+	"  pipeline text NOT NULL,"
 	"  status text NOT NULL,"
 	"  status_reason text NOT NULL,"
 	"  superseded_by text,"

@@ -92,4 +92,22 @@ struct pg_publish_report {
 enum rd_err pg_publish(struct store *local, const char *name, struct pg_store *p,
                        const volatile sig_atomic_t *stop, struct pg_publish_report *rep, char *err, size_t errlen);
 
+/* What pg_pull did. */
+struct pg_pull_report {
+	int64_t docs_written, docs_unchanged, docs_deleted;
+	int64_t chunks_written, vectors_written;
+	int64_t local_docs, local_chunks, local_vectors;      /* the collection after pulling */
+	int64_t server_docs, server_chunks, server_vectors;   /* what was to be pulled */
+};
+
+/* The reverse of pg_publish: make collection name of the SQLite store
+ * local hold what the server's holds (documents, chunks and vectors as
+ * stored, nothing embedded again), each changed document written in one
+ * transaction, documents the server does not have deleted, counts
+ * compared at the end. A local collection holding another model's
+ * vectors is refused. stop is polled between documents. Returns RD_OK, or
+ * an error with err. */
+enum rd_err pg_pull(struct pg_store *p, const char *name, struct store *local, const volatile sig_atomic_t *stop,
+                    struct pg_pull_report *rep, char *err, size_t errlen);
+
 #endif

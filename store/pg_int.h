@@ -56,6 +56,22 @@ int pg_search_stale(struct pg_search *q, struct store_stale_chunk **rows, size_t
 int pg_search_doc_chunks(struct pg_search *q, int64_t doc, int64_t **ids, size_t *n, char *err, size_t errlen);
 int pg_search_chunk(struct pg_search *q, int64_t id, struct store_search_chunk *out, char *err, size_t errlen);
 
+/* A document of the SQLite store and its stamp: whatever a search would
+ * see differently when it changes (hash, status, dates, title, model,
+ * pipeline, chunk and vector counts). The server keeps the stamp it was
+ * published with, so either side tells changed documents by it. */
+struct local_doc {
+	int64_t id;
+	char *path, *stamp;
+};
+
+/* Every document of collection coll (vectors of model) of the SQLite
+ * store db, by id. Returns 0, or -1 with err. Free with pg_local_docs_free. */
+struct sqlite3;
+int pg_local_docs(struct sqlite3 *db, int64_t coll, const char *model, struct local_doc **out, size_t *n, char *err,
+                  size_t errlen);
+void pg_local_docs_free(struct local_doc *d, size_t n);
+
 /* The tsvector literal of a chunk, from the full-text tokenizer's tokens
  * of text and heading (store/fts.h): text tokens at positions 1..T,
  * heading tokens (weight A) after a gap of FTS_RANK_WINDOW so no phrase

@@ -10,11 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A local document and what publish compares. */
-struct local_doc {
-	int64_t id;
-	char *path, *stamp;
-};
 
 /* The server's documents of the collection, sorted by path. */
 struct server_doc {
@@ -36,14 +31,13 @@ static char *col_text(sqlite3_stmt *st, int c)
 /* The document columns publish copies, in the order of the INSERT below. */
 #define DOC_COLUMNS                                                                                          \
 	"d.path, d.format, d.title, d.content_hash, d.bytes, d.mtime_ns, d.first_seen, d.last_changed,"      \
-	" d.change_count, d.invalid_utf8, d.embed_model, d.status, d.status_reason, d.superseded_by,"        \
+	" d.change_count, d.invalid_utf8, d.embed_model, d.pipeline, d.status, d.status_reason,"             \
+	" d.superseded_by,"                                                                                   \
 	" d.effective_date, d.reviewed_date, d.released_date, d.body"
-#define N_DOC_COLUMNS 18
+#define N_DOC_COLUMNS 19
 
-/* Every local document of coll with its stamp: whatever a search on the
- * server would see differently when it changes. */
-static int read_local_docs(sqlite3 *db, int64_t coll, const char *model, struct local_doc **out, size_t *n,
-                           char *err, size_t errlen)
+int pg_local_docs(sqlite3 *db, int64_t coll, const char *model, struct local_doc **out, size_t *n, char *err,
+                  size_t errlen)
 {
 	sqlite3_stmt *st = NULL;
 	*out = NULL;
@@ -78,7 +72,7 @@ static int read_local_docs(sqlite3 *db, int64_t coll, const char *model, struct 
 	return 0;
 }
 
-static void local_docs_free(struct local_doc *d, size_t n)
+void pg_local_docs_free(struct local_doc *d, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		free(d[i].path);
@@ -131,10 +125,10 @@ static int insert_doc(struct publish *pb, int64_t id, const char *stamp, char *s
 		params[2 + c] = (const char *)sqlite3_column_text(st, c);
 	PGresult *res = pg_run(pb->p,
 	                       "INSERT INTO documents (collection_id, stamp, path, format, title, content_hash, bytes,"
-	                       " mtime_ns, first_seen, last_changed, change_count, invalid_utf8, embed_model, status,"
-	                       " status_reason, superseded_by, effective_date, reviewed_date, released_date, body)"
-	                       " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,"
-	                       " $18, $19, $20) RETURNING id",
+	                       " mtime_ns, first_seen, last_changed, change_count, invalid_utf8, embed_model, pipeline,"
+	                       " status, status_reason, superseded_by, effective_date, reviewed_date, released_date,"
+	                       " body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,"
+	                       " $17, $18, $19, $20, $21) RETURNING id",
 	                       N_DOC_COLUMNS + 2, params, PGRES_TUPLES_OK, "cannot write a document on the server", err,
 	                       errlen);
 	sqlite3_reset(st);
@@ -498,7 +492,7 @@ enum rd_err pg_publish(struct store *local, const char *name, struct pg_store *p
 		snprintf(err, errlen, "cannot read the local store: %s", sqlite3_errmsg(pb.db));
 	else if (local_collection(pb.db, name, &coll, pb.model, sizeof pb.model, &pb.dim, err, errlen) == 0 &&
 	         prepare_reads(&pb, err, errlen) == 0 &&
-	         read_local_docs(pb.db, coll, pb.model, &docs, &n_docs, err, errlen) == 0 &&
+	         pg_local_docs(pb.db, coll, pb.model, &docs, &n_docs, err, errlen) == 0 &&
 	         local_counts(&pb, coll, err, errlen) == 0 && server_collection(&pb, name, err, errlen) == 0 &&
 	         read_server_docs(&pb, &server, &n_server, err, errlen) == 0)
 		rc = RD_OK;
@@ -540,7 +534,7 @@ enum rd_err pg_publish(struct store *local, const char *name, struct pg_store *p
 		sqlite3_exec(pb.db, "COMMIT", NULL, NULL, NULL);
 	sqlite3_finalize(pb.doc);
 	sqlite3_finalize(pb.chunks);
-	local_docs_free(docs, n_docs);
+	pg_local_docs_free(docs, n_docs);
 	for (size_t i = 0; i < n_server; i++) {
 		free(server[i].path);
 		free(server[i].stamp);

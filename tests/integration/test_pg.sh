@@ -94,6 +94,30 @@ for mode in hybrid fts vector; do
 		test "$(metrics "$work/eval-local-$mode.json")" = "$(metrics "$work/eval-pg-$mode.json")"
 done
 
+# ---- pull: the server's collection into a local store -------------------------
+"$ragdeck" --db "$work/pulled.db" pull --from "$PG_URL" --json > "$work/pull.json" 2> "$work/pull.err"
+check "pull into a new local store exits 0" test $? -eq 0
+check "... writes every document, chunk and vector" \
+	test "$(json_get "$work/pull.json" "j['documents_written'], j['local_chunks'], j['local_vectors']")" = "($docs, $chunks, $chunks)"
+same=0
+for q in "my laptop keeps asking me to sign in again" "refund policy for annual plans" "DW-1043 error when syncing"; do
+	"$ragdeck" --db "$work/a.db" search --json -k 10 "$q" > "$work/local.json" 2>/dev/null < /dev/null
+	"$ragdeck" --db "$work/pulled.db" search --json -k 10 "$q" > "$work/pulled.json" 2>/dev/null < /dev/null
+	[ "$(hits "$work/local.json")" = "$(hits "$work/pulled.json")" ] && same=$((same + 1))
+done
+check "... and searching it offline gives the ingesting store's results (3 queries)" test "$same" -eq 3
+"$ragdeck" --db "$work/pulled.db" pull --from "$PG_URL" --json > "$work/pull2.json" 2>/dev/null
+check "pulling again writes nothing" test "$(json_get "$work/pull2.json" "j['documents_written'], j['documents_unchanged']")" = "(0, $docs)"
+pg --db "$work/pulled.db" publish --json > "$work/roundtrip.json" 2>/dev/null
+check "publishing the pulled copy finds every document unchanged (a faithful round trip)" \
+	test "$(json_get "$work/roundtrip.json" "j['documents_written'], j['documents_deleted']")" = "(0, 0)"
+printf 'embedder:\n  dim: 256\n' > "$work/dim256.yaml"
+printf 'Other words.\n' > "$work/other.md"
+"$ragdeck" --config "$work/dim256.yaml" --db "$work/other.db" ingest "$work/other.md" > /dev/null 2>&1
+"$ragdeck" --db "$work/other.db" pull --from "$PG_URL" > /dev/null 2> "$work/mismatch.err"
+check "pull into a collection of another model exits 1" test $? -eq 1
+check "... naming both models" grep -q "holds vectors of hash-v1-256 (256 dimensions), the server's are of hash-v1-384" "$work/mismatch.err"
+
 # ---- HNSW ---------------------------------------------------------------------
 "$ragdeck" --config "$work/hnsw.yaml" --db "$work/a.db" publish --json > "$work/hnsw.json" 2>&1
 check "a collection over hnsw_min_rows gets an HNSW index" test "$(json_get "$work/hnsw.json" "j['hnsw_built']")" = True

@@ -21,6 +21,8 @@ struct cli;
 	  "embed a collection again with another model; search keeps the old vectors until done") \
 	X(publish, "", "publish [--collection NAME] [--to URL] [--json]", \
 	  "copy a collection to the PostgreSQL store a team shares, without embedding again") \
+	X(pull, "", "pull [--collection NAME] [--from URL] [--json]", \
+	  "copy a collection of the PostgreSQL store into the local store, without embedding again") \
 	X(docs, "", "docs [--collection NAME] [--json]", "list ingested documents") \
 	X(chunks, "", "chunks [--json] PATH", "show how one document was chunked") \
 	X(search, "", "search [-k N] [--mode hybrid|vector|fts] [--collection C] [--path GLOB] [--input FILE] [--json] QUERY", \
