@@ -42,7 +42,11 @@ int cmd_config(struct cli *cli, int argc, char **argv)
 		return EXIT_OK;
 	char report[2048];
 	int server = pg_check(cli->cfg->store_server.url, report, sizeof report);
-	for (char *line = strtok(report, "\n"); line; line = strtok(NULL, "\n"))
-		fprintf(stderr, "# store: %s\n", line);
+	/* The lines quote the server's own words: cleaned like any untrusted text. */
+	for (char *line = strtok(report, "\n"); line; line = strtok(NULL, "\n")) {
+		fputs("# store: ", stderr);
+		cli_put_clean(stderr, line, strlen(line));
+		fputc('\n', stderr);
+	}
 	return server == 0 ? EXIT_OK : EXIT_FAIL;
 }
