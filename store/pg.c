@@ -149,6 +149,13 @@ static bool reset_connection(struct pg_store *p)
 	return false;
 }
 
+/* A reset right away (no backoff): the server was there a moment ago. */
+static bool reset_now(struct pg_store *p)
+{
+	p->next_reset_us = 0;
+	return reset_connection(p);
+}
+
 PGresult *pg_run(struct pg_store *p, const char *sql, int n, const char *const *params, ExecStatusType want,
                  const char *what, char *err, size_t errlen)
 {
@@ -156,7 +163,15 @@ PGresult *pg_run(struct pg_store *p, const char *sql, int n, const char *const *
 		snprintf(err, errlen, "%s: the PostgreSQL store %s cannot be reached (retrying)", what, p->name);
 		return NULL;
 	}
+	/* Outside a transaction a statement can be sent again on a new
+	 * connection: a server restarted, or this backend ended, between two
+	 * questions costs nothing. Inside one, the transaction is gone. */
+	bool idle = PQtransactionStatus(p->conn) == PQTRANS_IDLE;
 	PGresult *res = PQexecParams(p->conn, sql, n, NULL, params, NULL, NULL, 0);
+	if (idle && PQstatus(p->conn) != CONNECTION_OK && reset_now(p)) {
+		PQclear(res);
+		res = PQexecParams(p->conn, sql, n, NULL, params, NULL, NULL, 0);
+	}
 	if (res && PQresultStatus(res) == want)
 		return res;
 	char msg[512];

@@ -200,6 +200,24 @@ wait
 check "a search during a restart ends in success or one line naming the server" \
 	bash -c "test \"\$(cat '$work/during.rc')\" = 0 || { test \$(wc -l < '$work/during.err') -le 2 && grep -q 'PostgreSQL store' '$work/during.err'; }"
 
+# ---- connections ended under a running eval ---------------------------------
+# pg_terminate_backend ends ragdeck's server processes while one eval asks
+# every golden question on one connection: each statement outside a
+# transaction is sent again on a new connection, so no question is lost.
+pg --db "$work/empty.db" eval --json --mode fts "$root/examples/golden.yaml" > "$work/eval-calm.json" 2>/dev/null
+pg --db "$work/empty.db" eval --json --mode fts "$root/examples/golden.yaml" > "$work/eval-cut.json" 2> "$work/eval-cut.err" &
+victim=$!
+cuts=0
+while kill -0 "$victim" 2>/dev/null && [ "$cuts" -lt 20 ]; do
+	n=$(sql "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'ragdeck'")
+	cuts=$((cuts + ${n:-0}))
+	sleep 0.1
+done
+wait "$victim"
+check "an eval whose connection is ended $cuts times exits 0" test $? -eq 0
+check "... with the same metrics as an undisturbed one" \
+	test "$(metrics "$work/eval-cut.json")" = "$(metrics "$work/eval-calm.json")"
+
 # ---- SIGKILL during a publish ------------------------------------------------
 for i in $(seq 1 300); do
 	printf '# Bulk %d\n\nBulk note %d about relay tuning.\n\n## Detail\n\nDetail %d.\n' "$i" "$i" "$i" > "$work/kb/bulk-$i.md"
