@@ -402,6 +402,28 @@ enum rd_err pg_collection(struct pg_store *p, const char *name, int64_t *id, cha
 	return rc;
 }
 
+enum rd_err pg_document_body(struct pg_store *p, int64_t doc_id, char **body, size_t *len, char *err,
+                             size_t errlen)
+{
+	char id[24];
+	snprintf(id, sizeof id, "%lld", (long long)doc_id);
+	const char *params[] = { id };
+	PGresult *res = pg_run(p, "SELECT body FROM documents WHERE id = $1", 1, params, PGRES_TUPLES_OK,
+	                       "cannot read the document", err, errlen);
+	*body = NULL;
+	*len = 0;
+	if (!res)
+		return RD_ERR_NETWORK;
+	enum rd_err rc = RD_ERR_NOT_FOUND;
+	if (PQntuples(res) == 1) {
+		*len = (size_t)PQgetlength(res, 0, 0);
+		*body = xstrndup(PQgetvalue(res, 0, 0), *len);
+		rc = RD_OK;
+	}
+	PQclear(res);
+	return rc;
+}
+
 int64_t pg_vector_count(struct pg_store *p, int64_t coll, char *err, size_t errlen)
 {
 	char id[32];

@@ -59,6 +59,11 @@ int pg_check(const char *url, char *out, size_t outlen);
 enum rd_err pg_collection(struct pg_store *p, const char *name, int64_t *id, char *model, size_t model_len,
                           int *dim, char *err, size_t errlen);
 
+/* The text of server document doc_id as it was ingested (caller frees
+ * *body). Returns RD_OK, RD_ERR_NOT_FOUND, or an error with err. */
+enum rd_err pg_document_body(struct pg_store *p, int64_t doc_id, char **body, size_t *len, char *err,
+                             size_t errlen);
+
 /* Chunks of collection coll holding a vector. Returns -1 on failure. */
 int64_t pg_vector_count(struct pg_store *p, int64_t coll, char *err, size_t errlen);
 

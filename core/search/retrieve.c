@@ -183,6 +183,14 @@ bool retriever_on_server(const struct retriever *r)
 	return r->server != NULL;
 }
 
+enum rd_err retriever_document_body(struct retriever *r, int64_t doc_id, char **body, size_t *len, char *err,
+                                    size_t errlen)
+{
+	if (r->server)
+		return pg_document_body(r->server, doc_id, body, len, err, errlen);
+	return store_doc_body(r->store, doc_id, body, len, err, errlen);
+}
+
 int retriever_documents(struct retriever *r, struct store_doc_row **rows, size_t *n, char *err, size_t errlen)
 {
 	if (r->server) {

@@ -137,6 +137,11 @@ struct vec_store_state retriever_vectors(const struct retriever *r);
 /* Whether r reads the PostgreSQL store (store/pg.h) rather than SQLite. */
 bool retriever_on_server(const struct retriever *r);
 
+/* The text of document doc_id (a hit's) from the store r reads, as
+ * store_doc_body gives it. Returns RD_OK, RD_ERR_NOT_FOUND or an error. */
+enum rd_err retriever_document_body(struct retriever *r, int64_t doc_id, char **body, size_t *len, char *err,
+                                    size_t errlen);
+
 /* The documents of r's collection, as store_docs_list gives them (free
  * with store_doc_rows_free). Returns 0, or -1 with err. */
 struct store_doc_row;

@@ -7,7 +7,9 @@
 #include "store/session.h"
 #include "store/store.h"
 
+#include "core/config/config.h"
 #include "core/ingest/records.h"
+#include "core/search/retrieve.h"
 #include "core/util/clock.h"
 #include "core/util/xalloc.h"
 
@@ -115,9 +117,19 @@ static struct disk_seen *disk_slot(struct app *a, int64_t doc_id)
 	return oldest;
 }
 
+/* Whether the collection is read from the PostgreSQL store: hits' document
+ * ids are then the server's, not rows of the local store. */
+static bool on_server(const struct app *a)
+{
+	return strcmp(a->cli->cfg->store_server.backend, "postgres") == 0;
+}
+
 enum disk_state host_disk_state(struct pane_host *h, int64_t doc_id)
 {
 	struct app *a = app_of(h);
+	/* The files a shared store was ingested from are on another machine. */
+	if (on_server(a))
+		return DISK_SAME;
 	struct disk_seen *seen = disk_slot(a, doc_id);
 	uint64_t now = clock_now_us();
 	if (seen->checked_us && now - seen->checked_us < HOST_DISK_RECHECK_US)
@@ -141,6 +153,10 @@ void app_forget_disk_states(struct app *a)
 void host_reingest(struct pane_host *h, const struct turn_record *r, size_t i)
 {
 	struct app *a = app_of(h);
+	if (on_server(a)) {
+		app_status(a, true, "the collection is on the PostgreSQL store: ingest its files where they are kept");
+		return;
+	}
 	const struct retrieve_hit *hit = &r->retrieval.hits[i];
 	struct store_doc_state st;
 	char err[ERR_LEN];
@@ -162,7 +178,13 @@ void host_open_chunk(struct pane_host *h, const struct turn_record *r, size_t i)
 	const struct retrieve_hit *hit = &r->retrieval.hits[i];
 	char *body = NULL, err[ERR_LEN];
 	size_t len = 0;
-	enum rd_err rc = store_doc_body(a->cli->store, hit->doc_id, &body, &len, err, sizeof err);
+	enum rd_err rc = RD_ERR_NETWORK;
+	if (!on_server(a))
+		rc = store_doc_body(a->cli->store, hit->doc_id, &body, &len, err, sizeof err);
+	else if (a->retriever)
+		rc = retriever_document_body(a->retriever, hit->doc_id, &body, &len, err, sizeof err);
+	else
+		snprintf(err, sizeof err, "cannot read the document: the PostgreSQL store is not connected");
 	if (rc == RD_ERR_NOT_FOUND)
 		snprintf(err, sizeof err, "cannot read the document: it is no longer in the store");
 	if (rc != RD_OK) {
