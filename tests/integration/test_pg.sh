@@ -236,6 +236,63 @@ check "a publish killed with SIGKILL leaves no half-written document ($(sql "SEL
 pg --db "$work/a.db" publish > "$work/resume.txt" 2>&1
 check "... and publishing again completes with matching counts" grep -q "(the same as the local store)" "$work/resume.txt"
 
+# ---- two publishes of one collection at once ------------------------------------
+# Two ingesting machines with different trees publish together: the
+# advisory lock makes them take turns, so the server ends up holding one
+# tree whole, never a mix.
+mkdir -p "$work/tree-a" "$work/tree-b"
+for i in $(seq 1 60); do
+	printf '# Tree A %d\n\nAlpha note %d.\n' "$i" "$i" > "$work/tree-a/a-$i.md"
+	printf '# Tree B %d\n\nBeta note %d.\n' "$i" "$i" > "$work/tree-b/b-$i.md"
+done
+"$ragdeck" --db "$work/ta.db" ingest --collection race "$work/tree-a" > /dev/null 2>&1
+"$ragdeck" --db "$work/tb.db" ingest --collection race "$work/tree-b" > /dev/null 2>&1
+pg --db "$work/ta.db" publish --collection race > /dev/null 2>&1 &
+first=$!
+pg --db "$work/tb.db" publish --collection race > /dev/null 2>&1
+second=$?
+wait "$first"
+check "two publishes of one collection at once both exit 0" test "$?$second" = 00
+race=$(sql "SELECT string_agg(DISTINCT substring(path from '/(a|b)-[0-9]+\.md$'), ',') || ' ' || count(*)
+	FROM documents d JOIN collections c ON c.id = d.collection_id WHERE c.name = 'race'")
+check "... and the server holds one tree whole, not a mix ($race)" bash -c "[ '$race' = 'a 60' ] || [ '$race' = 'b 60' ]"
+
+# ---- watch mode publishes each batch ------------------------------------------
+printf 'store:\n  backend: postgres\n  url: "%s"\ningest:\n  watch_debounce_ms: 100\n' "$PG_URL" > "$work/watch.yaml"
+mkdir -p "$work/watched"
+printf '# Start\n\nThe first note.\n' > "$work/watched/start.md"
+"$ragdeck" --config "$work/watch.yaml" --db "$work/w.db" ingest --watch --collection watched "$work/watched" \
+	> "$work/watch.out" 2>&1 &
+watcher=$!
+# on_server PATTERN: wait up to 10 s for a document path like PATTERN on the server.
+on_server() {
+	for _ in $(seq 1 100); do
+		[ "$(sql "SELECT count(*) FROM documents WHERE path LIKE '$1'")" -gt 0 ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+on_server '%watched/start.md'
+printf '# Wombat badge\n\nPair a wombat badge by holding it to the reader.\n' > "$work/watched/wombat.md"
+check "a file created under ingest --watch reaches the server" on_server '%watched/wombat.md'
+kill -TERM "$watcher"
+wait "$watcher"
+check "... and the watcher ends with 0 on SIGTERM" test $? -eq 0
+
+# ---- another model, a newer schema --------------------------------------------
+printf 'embedder:\n  dim: 256\nstore:\n  backend: postgres\n  url: "%s"\n' "$PG_URL" > "$work/dim256pg.yaml"
+"$ragdeck" --config "$work/dim256pg.yaml" --db "$work/m.db" ingest --collection race "$work/tree-a" > "$work/model.txt" 2>&1
+check "a collection published with another model is replaced whole" \
+	test "$(sql "SELECT c.dim || ' ' || count(*) || ' ' || min(vector_dims(k.embedding)) FROM collections c JOIN chunks k ON k.collection_id = c.id WHERE c.name = 'race' GROUP BY c.dim")" = "256 60 256"
+pg --db "$work/empty.db" search --collection race "alpha note" > "$work/model.txt" 2>&1
+check "... and a client with the old model searches full text, told which model the server holds" \
+	grep -q 'full text alone (collection holds vectors of hash-v1-256 (256 dimensions), not of hash-v1-384' "$work/model.txt"
+sql "INSERT INTO ragdeck_schema VALUES (99)" > /dev/null
+pg --db "$work/empty.db" search "refund" > /dev/null 2> "$work/newer.err"
+check "a server schema newer than this ragdeck is refused, saying to upgrade" \
+	grep -q 'has schema 99, newer than this ragdeck.s 1: upgrade ragdeck' "$work/newer.err"
+sql "DELETE FROM ragdeck_schema WHERE version = 99" > /dev/null
+
 # ---- secrets -------------------------------------------------------------------
 printf 'store:\n  backend: postgres\n  url: "postgresql://ragdeck:hunter2@localhost/x"\n' > "$work/secret.yaml"
 "$ragdeck" --config "$work/secret.yaml" --db "$work/a.db" search "x" > "$work/secret.txt" 2>&1
