@@ -77,13 +77,17 @@ int pg_vector_search(struct pg_store *p, int64_t coll, const float *q, int dim, 
                      const int64_t *allowed, size_t n_allowed, struct vec_hit *out, size_t *n, char *err,
                      size_t errlen);
 
-/* What pg_publish did. */
-struct pg_publish_report {
+/* Documents, chunks and vectors of a collection on one side. */
+struct pg_counts {
+	int64_t docs, chunks, vectors;
+};
+
+/* What pg_publish or pg_pull did. */
+struct pg_copy_report {
 	int64_t docs_written, docs_unchanged, docs_deleted;
 	int64_t chunks_written, vectors_written;
-	int64_t server_docs, server_chunks, server_vectors;   /* the collection after publishing */
-	int64_t local_docs, local_chunks, local_vectors;      /* what was to be published */
-	bool hnsw_built;
+	struct pg_counts local, server;   /* the collection on each side at the end */
+	bool hnsw_built;                  /* pg_publish: the HNSW index was built */
 };
 
 /* Make collection name on the server hold what collection name holds in
@@ -95,15 +99,7 @@ struct pg_publish_report {
  * stop, when set, is polled between documents. Returns RD_OK, or an error
  * with err (documents published so far stay whole). */
 enum rd_err pg_publish(struct store *local, const char *name, struct pg_store *p,
-                       const volatile sig_atomic_t *stop, struct pg_publish_report *rep, char *err, size_t errlen);
-
-/* What pg_pull did. */
-struct pg_pull_report {
-	int64_t docs_written, docs_unchanged, docs_deleted;
-	int64_t chunks_written, vectors_written;
-	int64_t local_docs, local_chunks, local_vectors;      /* the collection after pulling */
-	int64_t server_docs, server_chunks, server_vectors;   /* what was to be pulled */
-};
+                       const volatile sig_atomic_t *stop, struct pg_copy_report *rep, char *err, size_t errlen);
 
 /* The reverse of pg_publish: make collection name of the SQLite store
  * local hold what the server's holds (documents, chunks and vectors as
@@ -113,6 +109,6 @@ struct pg_pull_report {
  * vectors is refused. stop is polled between documents. Returns RD_OK, or
  * an error with err. */
 enum rd_err pg_pull(struct pg_store *p, const char *name, struct store *local, const volatile sig_atomic_t *stop,
-                    struct pg_pull_report *rep, char *err, size_t errlen);
+                    struct pg_copy_report *rep, char *err, size_t errlen);
 
 #endif

@@ -72,6 +72,17 @@ int pg_local_docs(struct sqlite3 *db, int64_t coll, const char *model, struct lo
                   size_t errlen);
 void pg_local_docs_free(struct local_doc *d, size_t n);
 
+/* The counts of collection coll (vectors of model) in the SQLite store db,
+ * and of collection coll (its id as text) on p's server. Return 0, or -1
+ * with err. */
+int pg_local_counts(struct sqlite3 *db, int64_t coll, const char *model, struct pg_counts *out, char *err,
+                    size_t errlen);
+int pg_server_counts(struct pg_store *p, const char *coll, struct pg_counts *out, char *err, size_t errlen);
+
+/* Whether r's two sides hold the same counts; when not, err says so
+ * ("... does not match after VERB ..."). */
+bool pg_counts_match(const struct pg_copy_report *r, const char *verb, char *err, size_t errlen);
+
 /* The tsvector literal of a chunk, from the full-text tokenizer's tokens
  * of text and heading (store/fts.h): text tokens at positions 1..T,
  * heading tokens (weight A) after a gap of FTS_RANK_WINDOW so no phrase

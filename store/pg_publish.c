@@ -91,7 +91,7 @@ struct publish {
 	char model[128];
 	int dim;
 	sqlite3_stmt *doc, *chunks;
-	struct pg_publish_report *rep;
+	struct pg_copy_report *rep;
 };
 
 /* Delete the server's document path of the collection (its chunks with
@@ -352,27 +352,24 @@ static int read_server_docs(struct publish *pb, struct server_doc **out, size_t 
 	return 0;
 }
 
-/* The collection's counts on the server into rep. */
-static int server_counts(struct publish *pb, char *err, size_t errlen)
+int pg_server_counts(struct pg_store *p, const char *coll, struct pg_counts *out, char *err, size_t errlen)
 {
-	const char *params[] = { pb->coll };
-	PGresult *res = pg_run(pb->p,
+	const char *params[] = { coll };
+	PGresult *res = pg_run(p,
 	                       "SELECT (SELECT count(*) FROM documents WHERE collection_id = $1),"
 	                       " count(*), count(embedding) FROM chunks WHERE collection_id = $1",
 	                       1, params, PGRES_TUPLES_OK, "cannot count the server's rows", err, errlen);
 	if (!res)
 		return -1;
-	pb->rep->server_docs = pg_int(res, 0, 0);
-	pb->rep->server_chunks = pg_int(res, 0, 1);
-	pb->rep->server_vectors = pg_int(res, 0, 2);
+	*out = (struct pg_counts){ pg_int(res, 0, 0), pg_int(res, 0, 1), pg_int(res, 0, 2) };
 	PQclear(res);
 	return 0;
 }
 
-static int local_counts(struct publish *pb, int64_t coll, char *err, size_t errlen)
+int pg_local_counts(sqlite3 *db, int64_t coll, const char *model, struct pg_counts *out, char *err, size_t errlen)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(pb->db,
+	int rc = sqlite3_prepare_v2(db,
 	                            "SELECT (SELECT count(*) FROM documents WHERE collection_id = ?1),"
 	                            " count(c.id), count(e.chunk_id) FROM chunks c JOIN documents d ON d.id = c.document_id"
 	                            " LEFT JOIN embeddings e ON e.chunk_id = c.id AND e.model = ?2"
@@ -380,23 +377,35 @@ static int local_counts(struct publish *pb, int64_t coll, char *err, size_t errl
 	                            -1, &st, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, coll);
-		sqlite3_bind_text(st, 2, pb->model, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, model, -1, SQLITE_STATIC);
 		rc = sqlite3_step(st);
 	}
-	if (rc == SQLITE_ROW) {
-		pb->rep->local_docs = sqlite3_column_int64(st, 0);
-		pb->rep->local_chunks = sqlite3_column_int64(st, 1);
-		pb->rep->local_vectors = sqlite3_column_int64(st, 2);
-	} else
-		snprintf(err, errlen, "cannot count the local rows: %s", sqlite3_errmsg(pb->db));
+	if (rc == SQLITE_ROW)
+		*out = (struct pg_counts){ sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+		                           sqlite3_column_int64(st, 2) };
+	else
+		snprintf(err, errlen, "cannot count the local rows: %s", sqlite3_errmsg(db));
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+bool pg_counts_match(const struct pg_copy_report *r, const char *verb, char *err, size_t errlen)
+{
+	const struct pg_counts *l = &r->local, *s = &r->server;
+	if (l->docs == s->docs && l->chunks == s->chunks && l->vectors == s->vectors)
+		return true;
+	snprintf(err, errlen,
+	         "the copy does not match after %s: %lld/%lld documents, %lld/%lld chunks, %lld/%lld vectors "
+	         "(server/local); %s again",
+	         verb, (long long)s->docs, (long long)l->docs, (long long)s->chunks, (long long)l->chunks,
+	         (long long)s->vectors, (long long)l->vectors, verb);
+	return false;
 }
 
 /* An HNSW index on the collection once it holds hnsw_min_rows chunks. */
 static int build_hnsw(struct publish *pb, char *err, size_t errlen)
 {
-	if (pb->p->hnsw_min_rows <= 0 || pb->rep->server_vectors < pb->p->hnsw_min_rows || pb->dim <= 0)
+	if (pb->p->hnsw_min_rows <= 0 || pb->rep->server.vectors < pb->p->hnsw_min_rows || pb->dim <= 0)
 		return 0;
 	const char *params[] = { pb->coll };
 	PGresult *res = pg_run(pb->p, "SELECT hnsw_dim FROM collections WHERE id = $1", 1, params, PGRES_TUPLES_OK,
@@ -465,7 +474,7 @@ static int prepare_reads(struct publish *pb, char *err, size_t errlen)
 }
 
 enum rd_err pg_publish(struct store *local, const char *name, struct pg_store *p, const volatile sig_atomic_t *stop,
-                       struct pg_publish_report *rep, char *err, size_t errlen)
+                       struct pg_copy_report *rep, char *err, size_t errlen)
 {
 	struct publish pb = { .db = store_db(local), .p = p, .rep = rep };
 	struct local_doc *docs = NULL;
@@ -493,7 +502,8 @@ enum rd_err pg_publish(struct store *local, const char *name, struct pg_store *p
 	else if (local_collection(pb.db, name, &coll, pb.model, sizeof pb.model, &pb.dim, err, errlen) == 0 &&
 	         prepare_reads(&pb, err, errlen) == 0 &&
 	         pg_local_docs(pb.db, coll, pb.model, &docs, &n_docs, err, errlen) == 0 &&
-	         local_counts(&pb, coll, err, errlen) == 0 && server_collection(&pb, name, err, errlen) == 0 &&
+	         pg_local_counts(pb.db, coll, pb.model, &rep->local, err, errlen) == 0 &&
+	         server_collection(&pb, name, err, errlen) == 0 &&
 	         read_server_docs(&pb, &server, &n_server, err, errlen) == 0)
 		rc = RD_OK;
 	for (size_t i = 0; rc == RD_OK && i < n_docs; i++) {
@@ -514,17 +524,10 @@ enum rd_err pg_publish(struct store *local, const char *name, struct pg_store *p
 	for (size_t i = 0; rc == RD_OK && i < n_server; i++)
 		if (!server[i].seen && delete_doc(&pb, server[i].path, err, errlen) != 0)
 			rc = RD_ERR_NETWORK;
-	if (rc == RD_OK && server_counts(&pb, err, errlen) != 0)
+	if (rc == RD_OK && pg_server_counts(p, pb.coll, &rep->server, err, errlen) != 0)
 		rc = RD_ERR_NETWORK;
-	if (rc == RD_OK && (rep->server_docs != rep->local_docs || rep->server_chunks != rep->local_chunks ||
-	                    rep->server_vectors != rep->local_vectors)) {
-		snprintf(err, errlen,
-		         "the server's copy does not match after publishing: %lld/%lld documents, %lld/%lld chunks, "
-		         "%lld/%lld vectors (server/local); publish again",
-		         (long long)rep->server_docs, (long long)rep->local_docs, (long long)rep->server_chunks,
-		         (long long)rep->local_chunks, (long long)rep->server_vectors, (long long)rep->local_vectors);
+	if (rc == RD_OK && !pg_counts_match(rep, "publishing", err, errlen))
 		rc = RD_ERR_CORRUPT;
-	}
 	if (rc == RD_OK && build_hnsw(&pb, err, errlen) != 0)
 		rc = RD_ERR_NETWORK;
 	char unlock_err[256];

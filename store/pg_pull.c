@@ -20,7 +20,7 @@ struct pull {
 	char server_coll[24];
 	char model[STORE_MODEL_MAX];
 	int dim;
-	struct pg_pull_report *rep;
+	struct pg_copy_report *rep;
 };
 
 static int compare_local_doc(const void *a, const void *b)
@@ -133,45 +133,12 @@ static int pull_path(struct pull *pl, const char *path, char *err, size_t errlen
 	return rc;
 }
 
-static int local_counts(struct pull *pl, char *err, size_t errlen)
-{
-	sqlite3 *db = store_db(pl->local);
-	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(db,
-	                            "SELECT (SELECT count(*) FROM documents WHERE collection_id = ?1),"
-	                            " count(c.id), count(e.chunk_id) FROM chunks c JOIN documents d ON d.id = c.document_id"
-	                            " LEFT JOIN embeddings e ON e.chunk_id = c.id AND e.model = ?2"
-	                            " WHERE d.collection_id = ?1",
-	                            -1, &st, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, pl->coll);
-		sqlite3_bind_text(st, 2, pl->model, -1, SQLITE_STATIC);
-		rc = sqlite3_step(st);
-	}
-	if (rc == SQLITE_ROW) {
-		pl->rep->local_docs = sqlite3_column_int64(st, 0);
-		pl->rep->local_chunks = sqlite3_column_int64(st, 1);
-		pl->rep->local_vectors = sqlite3_column_int64(st, 2);
-	} else
-		snprintf(err, errlen, "cannot count the local rows: %s", sqlite3_errmsg(db));
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 0 : -1;
-}
-
 /* The server's documents (path, stamp) and its counts. */
 static PGresult *server_docs(struct pull *pl, char *err, size_t errlen)
 {
 	const char *params[] = { pl->server_coll };
-	PGresult *counts = pg_run(pl->p,
-	                          "SELECT (SELECT count(*) FROM documents WHERE collection_id = $1),"
-	                          " count(*), count(embedding) FROM chunks WHERE collection_id = $1",
-	                          1, params, PGRES_TUPLES_OK, "cannot count the server's rows", err, errlen);
-	if (!counts)
+	if (pg_server_counts(pl->p, pl->server_coll, &pl->rep->server, err, errlen) != 0)
 		return NULL;
-	pl->rep->server_docs = pg_int(counts, 0, 0);
-	pl->rep->server_chunks = pg_int(counts, 0, 1);
-	pl->rep->server_vectors = pg_int(counts, 0, 2);
-	PQclear(counts);
 	return pg_run(pl->p, "SELECT path, stamp FROM documents WHERE collection_id = $1 ORDER BY id", 1, params,
 	              PGRES_TUPLES_OK, "cannot read the server's documents", err, errlen);
 }
@@ -190,7 +157,7 @@ static int local_collection(struct pull *pl, const char *name, char *err, size_t
 }
 
 enum rd_err pg_pull(struct pg_store *p, const char *name, struct store *local, const volatile sig_atomic_t *stop,
-                    struct pg_pull_report *rep, char *err, size_t errlen)
+                    struct pg_copy_report *rep, char *err, size_t errlen)
 {
 	struct pull pl = { .p = p, .local = local, .rep = rep };
 	struct local_doc *docs = NULL;
@@ -240,17 +207,10 @@ enum rd_err pg_pull(struct pg_store *p, const char *name, struct store *local, c
 			rep->docs_deleted++;
 	}
 	PQclear(PQexec(p->conn, "COMMIT"));
-	if (rc == RD_OK && local_counts(&pl, err, errlen) != 0)
+	if (rc == RD_OK && pg_local_counts(store_db(local), pl.coll, pl.model, &rep->local, err, errlen) != 0)
 		rc = RD_ERR_IO;
-	if (rc == RD_OK && (rep->server_docs != rep->local_docs || rep->server_chunks != rep->local_chunks ||
-	                    rep->server_vectors != rep->local_vectors)) {
-		snprintf(err, errlen,
-		         "the local copy does not match after pulling: %lld/%lld documents, %lld/%lld chunks, "
-		         "%lld/%lld vectors (local/server); pull again",
-		         (long long)rep->local_docs, (long long)rep->server_docs, (long long)rep->local_chunks,
-		         (long long)rep->server_chunks, (long long)rep->local_vectors, (long long)rep->server_vectors);
+	if (rc == RD_OK && !pg_counts_match(rep, "pulling", err, errlen))
 		rc = RD_ERR_CORRUPT;
-	}
 	free(seen);
 	PQclear(server);
 	pg_local_docs_free(docs, n_docs);

@@ -98,7 +98,7 @@ done
 "$ragdeck" --db "$work/pulled.db" pull --from "$PG_URL" --json > "$work/pull.json" 2> "$work/pull.err"
 check "pull into a new local store exits 0" test $? -eq 0
 check "... writes every document, chunk and vector" \
-	test "$(json_get "$work/pull.json" "j['documents_written'], j['local_chunks'], j['local_vectors']")" = "($docs, $chunks, $chunks)"
+	test "$(json_get "$work/pull.json" "j['documents_written'], j['chunks'], j['vectors']")" = "($docs, $chunks, $chunks)"
 same=0
 for q in "my laptop keeps asking me to sign in again" "refund policy for annual plans" "DW-1043 error when syncing"; do
 	"$ragdeck" --db "$work/a.db" search --json -k 10 "$q" > "$work/local.json" 2>/dev/null < /dev/null
