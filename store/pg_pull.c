@@ -80,7 +80,7 @@ static int pull_doc(struct pull *pl, const PGresult *doc, char *err, size_t errl
 			.vector = has ? v : NULL,
 		};
 	}
-	const char *body = PQgetvalue(doc, 0, 17);
+	const char *body = PQgetvalue(doc, 0, 15);
 	struct store_doc_in in = {
 		.path = PQgetvalue(doc, 0, 1),
 		.format = PQgetvalue(doc, 0, 2),
@@ -121,8 +121,8 @@ static int pull_path(struct pull *pl, const char *path, char *err, size_t errlen
 	const char *params[] = { pl->server_coll, path };
 	PGresult *doc = pg_run(pl->p,
 	                       "SELECT id, path, format, title, content_hash, bytes, mtime_ns, invalid_utf8, pipeline,"
-	                       " status, status_reason, superseded_by, effective_date, reviewed_date, released_date,"
-	                       " first_seen, last_changed, body FROM documents WHERE collection_id = $1 AND path = $2",
+	                       " status, status_reason, superseded_by, effective_date, reviewed_date, released_date, body"
+	                       " FROM documents WHERE collection_id = $1 AND path = $2",
 	                       2, params, PGRES_TUPLES_OK, "cannot read a document on the server", err, errlen);
 	if (!doc)
 		return -1;
