@@ -19,6 +19,7 @@ static const char *const pg_migrations[] = {
 	"  dim integer NOT NULL DEFAULT 0,"
 	"  chunks bigint NOT NULL DEFAULT 0,"     /* BM25's row count */
 	"  tokens bigint NOT NULL DEFAULT 0,"     /* and their summed lengths */
+	"  vectors bigint NOT NULL DEFAULT 0,"    /* rows of embeddings */
 	"  hnsw_dim integer NOT NULL DEFAULT 0);" /* the HNSW index's dimension; 0: none */
 	"CREATE TABLE documents ("
 	"  id bigserial PRIMARY KEY,"
@@ -61,14 +62,33 @@ static const char *const pg_migrations[] = {
 	"  tokens integer NOT NULL,"
 	"  text_terms integer NOT NULL,"
 	"  heading_terms integer NOT NULL,"
-	"  tsv tsvector NOT NULL,"
-	"  embedding vector);"
+	"  tsv tsvector NOT NULL);"
 	"CREATE INDEX chunks_by_document ON chunks(document_id);"
 	"CREATE INDEX chunks_by_collection ON chunks(collection_id);"
-	"CREATE INDEX chunks_tsv ON chunks USING gin (tsv);",
+	"CREATE INDEX chunks_tsv ON chunks USING gin (tsv);"
+	/* Vectors in a narrow table of their own: a row of 384 floats stays
+	 * in its page (a chunk row with its text and tsvector would push it
+	 * out to TOAST), so an exact scan reads pages, not TOAST lookups. */
+	"CREATE TABLE embeddings ("
+	"  chunk_id bigint PRIMARY KEY REFERENCES chunks(id) ON DELETE CASCADE,"
+	"  collection_id bigint NOT NULL,"
+	"  embedding vector NOT NULL);"
+	"ALTER TABLE embeddings ALTER COLUMN embedding SET STORAGE PLAIN;"
+	"CREATE INDEX embeddings_by_collection ON embeddings(collection_id);"
+	/* How many chunks of a collection hold each lexeme: a query's terms
+	 * are weighed by it before any is searched (SQLite's chunks_vocab). */
+	"CREATE TABLE lexemes ("
+	"  collection_id bigint NOT NULL,"
+	"  lexeme text NOT NULL,"
+	"  chunks bigint NOT NULL,"
+	"  PRIMARY KEY (collection_id, lexeme));",
 };
 
 #define N_MIGRATIONS (sizeof pg_migrations / sizeof pg_migrations[0])
+
+/* Every connection's settings. No JIT: a search's plan costs enough to
+ * trigger it, and compiling took longer than the query it sped up. */
+#define SESSION_SETTINGS "SET client_min_messages = warning; SET jit = off"
 
 /* Reconnect backoff: 50 ms after the first failed reset, doubling to 5 s. */
 #define RESET_FIRST_US 50000
@@ -123,7 +143,7 @@ static PGconn *connect_to(const char *conninfo, char *err, size_t errlen)
 		return NULL;
 	}
 	PQsetClientEncoding(conn, "UTF8");
-	PQclear(PQexec(conn, "SET client_min_messages = warning"));
+	PQclear(PQexec(conn, SESSION_SETTINGS));
 	return conn;
 }
 
@@ -138,7 +158,7 @@ static bool reset_connection(struct pg_store *p)
 		p->resets = 0;
 		p->next_reset_us = 0;
 		PQsetClientEncoding(p->conn, "UTF8");
-		PQclear(PQexec(p->conn, "SET client_min_messages = warning"));
+		PQclear(PQexec(p->conn, SESSION_SETTINGS));
 		return true;
 	}
 	int64_t wait = RESET_FIRST_US;
@@ -300,7 +320,9 @@ enum rd_err pg_open(const char *url, long hnsw_min_rows, struct pg_store **out, 
 	p->conninfo = xstrdup(url ? url : "");
 	p->hnsw_min_rows = hnsw_min_rows;
 	name_of(conn, p->name, sizeof p->name);
-	enum rd_err rc = migrate(p, err, errlen);
+	/* The lock and the transaction only when the schema is behind. */
+	int v = schema_version(p, err, errlen);
+	enum rd_err rc = v < 0 ? RD_ERR_NETWORK : v == PG_SCHEMA_VERSION ? RD_OK : migrate(p, err, errlen);
 	if (rc != RD_OK) {
 		pg_close(&p);
 		return rc;
@@ -429,11 +451,11 @@ int64_t pg_vector_count(struct pg_store *p, int64_t coll, char *err, size_t errl
 	char id[32];
 	snprintf(id, sizeof id, "%lld", (long long)coll);
 	const char *params[] = { id };
-	PGresult *res = pg_run(p, "SELECT count(*) FROM chunks WHERE collection_id = $1 AND embedding IS NOT NULL",
-	                       1, params, PGRES_TUPLES_OK, "cannot count the vectors", err, errlen);
+	PGresult *res = pg_run(p, "SELECT vectors FROM collections WHERE id = $1", 1, params, PGRES_TUPLES_OK,
+	                       "cannot count the vectors", err, errlen);
 	if (!res)
 		return -1;
-	int64_t n = pg_int(res, 0, 0);
+	int64_t n = PQntuples(res) ? pg_int(res, 0, 0) : 0;
 	PQclear(res);
 	return n;
 }
@@ -447,13 +469,16 @@ int pg_vector_search(struct pg_store *p, int64_t coll, const float *q, int dim, 
 		return 0;
 	/* The collection and dimension are literals: the planner matches the
 	 * query to the collection's partial HNSW index on the expression
-	 * embedding::vector(dim) only then. */
-	char sql[512], setting[160];
+	 * embedding::vector(dim) only then. An exact scan skips the cast. */
+	char sql[512], setting[160], expr[48];
+	if (exact)
+		snprintf(expr, sizeof expr, "embedding");
+	else
+		snprintf(expr, sizeof expr, "embedding::vector(%d)", dim);
 	snprintf(sql, sizeof sql,
-	         "SELECT id, -(embedding::vector(%d) <#> $1::vector(%d)) FROM chunks"
-	         " WHERE collection_id = %lld AND embedding IS NOT NULL%s"
-	         " ORDER BY embedding::vector(%d) <#> $1::vector(%d) LIMIT %zu",
-	         dim, dim, (long long)coll, allowed ? " AND id = ANY($2::bigint[])" : "", dim, dim, k);
+	         "SELECT chunk_id, -(%s <#> $1::vector(%d)) FROM embeddings WHERE collection_id = %lld%s"
+	         " ORDER BY %s <#> $1::vector(%d) LIMIT %zu",
+	         expr, dim, (long long)coll, allowed ? " AND chunk_id = ANY($2::bigint[])" : "", expr, dim, k);
 	if (ef < 1)
 		ef = 1;
 	if (ef > 1000)

@@ -100,12 +100,21 @@ struct publish {
 static int delete_server_doc(struct publish *pb, const char *path, char *err, size_t errlen)
 {
 	const char *params[] = { pb->coll, path };
+	if (pg_do(pb->p,
+	          "UPDATE lexemes l SET chunks = l.chunks - g.n FROM (SELECT u.lexeme, count(*) AS n FROM documents d"
+	          " JOIN chunks c ON c.document_id = d.id CROSS JOIN LATERAL unnest(c.tsv) u"
+	          " WHERE d.collection_id = $1 AND d.path = $2 GROUP BY u.lexeme) g"
+	          " WHERE l.collection_id = $1 AND l.lexeme = g.lexeme",
+	          2, params, "cannot update the lexicon on the server", err, errlen) != 0)
+		return -1;
 	return pg_do(pb->p,
 	             "WITH d AS (DELETE FROM documents WHERE collection_id = $1 AND path = $2 RETURNING id),"
 	             " gone AS (DELETE FROM chunks WHERE document_id IN (SELECT id FROM d)"
-	             "  RETURNING text_terms + heading_terms AS t)"
+	             "  RETURNING text_terms + heading_terms AS t,"
+	             "  EXISTS (SELECT 1 FROM embeddings e WHERE e.chunk_id = chunks.id) AS v)"
 	             " UPDATE collections SET chunks = chunks - (SELECT count(*) FROM gone),"
-	             "  tokens = tokens - (SELECT coalesce(sum(t), 0) FROM gone) WHERE id = $1",
+	             "  tokens = tokens - (SELECT coalesce(sum(t), 0) FROM gone),"
+	             "  vectors = vectors - (SELECT count(*) FROM gone WHERE v) WHERE id = $1",
 	             2, params, "cannot delete a document on the server", err, errlen);
 }
 
@@ -139,6 +148,10 @@ static int insert_doc(struct publish *pb, int64_t id, const char *stamp, char *s
 	return 0;
 }
 
+/* Chunks written by one publish from which it refreshes the planner's
+ * statistics itself. */
+#define ANALYZE_AFTER_CHUNKS 1000
+
 /* Chunks go to the server in INSERTs of up to CHUNK_ROWS rows: one round
  * trip per statement, not per chunk. */
 #define CHUNK_ROWS 128
@@ -157,22 +170,30 @@ static void chunk_rows_clear(struct chunk_rows *b)
 	b->n = 0;
 }
 
-/* INSERT the waiting rows under server document doc. */
+/* INSERT the waiting rows under server document doc, their vectors into
+ * embeddings in the same statement (matched by ordinal). */
 static int flush_chunks(struct publish *pb, struct chunk_rows *b, const char *doc, char *err, size_t errlen)
 {
 	if (b->n == 0)
 		return 0;
 	struct strbuf sql = { 0 };
-	sb_puts(&sql, "INSERT INTO chunks (document_id, collection_id, ordinal, byte_start, byte_end, line_start,"
-	              " line_end, page_start, page_end, heading_path, text, tokens, text_terms, heading_terms, tsv,"
-	              " embedding) VALUES ");
+	sb_puts(&sql, "WITH c AS (INSERT INTO chunks (document_id, collection_id, ordinal, byte_start, byte_end,"
+	              " line_start, line_end, page_start, page_end, heading_path, text, tokens, text_terms,"
+	              " heading_terms, tsv) VALUES ");
 	for (int r = 0; r < b->n; r++) {
 		int p = 3 + r * CHUNK_PARAMS;
 		sb_printf(&sql, "%s($1, $2", r ? ", " : "");
 		for (int c = 0; c < CHUNK_PARAMS - 2; c++)
 			sb_printf(&sql, ", $%d", p + c);
-		sb_printf(&sql, ", $%d::tsvector, $%d::vector)", p + CHUNK_PARAMS - 2, p + CHUNK_PARAMS - 1);
+		sb_printf(&sql, ", $%d::tsvector)", p + CHUNK_PARAMS - 2);
 	}
+	sb_puts(&sql, " RETURNING id, ordinal), v (ordinal, embedding) AS (VALUES ");
+	for (int r = 0; r < b->n; r++) {
+		int p = 3 + r * CHUNK_PARAMS;
+		sb_printf(&sql, "%s($%d::integer, $%d::vector)", r ? ", " : "", p, p + CHUNK_PARAMS - 1);
+	}
+	sb_puts(&sql, ") INSERT INTO embeddings (chunk_id, collection_id, embedding)"
+	              " SELECT c.id, $2, v.embedding FROM c JOIN v ON v.ordinal = c.ordinal WHERE v.embedding IS NOT NULL");
 	const char **params = xcalloc((size_t)(2 + b->n * CHUNK_PARAMS), sizeof *params);
 	params[0] = doc;
 	params[1] = pb->coll;
@@ -257,12 +278,22 @@ static int publish_doc(struct publish *pb, const struct local_doc *d, char *err,
 	if (rc == 0)
 		rc = insert_chunks(pb, d->id, server_id, &chunks, &tokens, &vectors, err, errlen);
 	if (rc == 0) {
-		char c[24], t[24];
+		const char *params[] = { pb->coll, server_id };
+		rc = pg_do(pb->p,
+		           "INSERT INTO lexemes (collection_id, lexeme, chunks) SELECT $1, u.lexeme, count(*) FROM chunks c"
+		           " CROSS JOIN LATERAL unnest(c.tsv) u WHERE c.document_id = $2 GROUP BY u.lexeme"
+		           " ON CONFLICT (collection_id, lexeme) DO UPDATE SET chunks = lexemes.chunks + EXCLUDED.chunks",
+		           2, params, "cannot update the lexicon on the server", err, errlen);
+	}
+	if (rc == 0) {
+		char c[24], t[24], v[24];
 		snprintf(c, sizeof c, "%lld", (long long)chunks);
 		snprintf(t, sizeof t, "%lld", (long long)tokens);
-		const char *params[] = { pb->coll, c, t };
-		rc = pg_do(pb->p, "UPDATE collections SET chunks = chunks + $2, tokens = tokens + $3 WHERE id = $1", 3,
-		           params, "cannot update the collection on the server", err, errlen);
+		snprintf(v, sizeof v, "%lld", (long long)vectors);
+		const char *params[] = { pb->coll, c, t, v };
+		rc = pg_do(pb->p, "UPDATE collections SET chunks = chunks + $2, tokens = tokens + $3,"
+		                  " vectors = vectors + $4 WHERE id = $1",
+		           4, params, "cannot update the collection on the server", err, errlen);
 	}
 	if (rc == 0)
 		rc = pg_do(pb->p, "COMMIT", 0, NULL, "cannot commit a document on the server", err, errlen);
@@ -313,7 +344,7 @@ static int server_collection(struct publish *pb, const char *name, char *err, si
 	if (same)
 		return 0;
 	char sql[256];
-	snprintf(sql, sizeof sql, "DROP INDEX IF EXISTS chunks_hnsw_%s_%d", pb->coll, hnsw_dim);
+	snprintf(sql, sizeof sql, "DROP INDEX IF EXISTS embeddings_hnsw_%s_%d", pb->coll, hnsw_dim);
 	const char *p2[] = { pb->coll, pb->model, dim };
 	if (pg_do(pb->p, "BEGIN", 0, NULL, "cannot start a transaction on the server", err, errlen) != 0)
 		return -1;
@@ -322,7 +353,11 @@ static int server_collection(struct publish *pb, const char *name, char *err, si
 		rc = pg_do(pb->p, "DELETE FROM documents WHERE collection_id = $1", 1, p2,
 		           "cannot empty the collection on the server", err, errlen);
 	if (rc == 0)
-		rc = pg_do(pb->p, "UPDATE collections SET model = $2, dim = $3, chunks = 0, tokens = 0, hnsw_dim = 0"
+		rc = pg_do(pb->p, "DELETE FROM lexemes WHERE collection_id = $1", 1, p2,
+		           "cannot empty the collection on the server", err, errlen);
+	if (rc == 0)
+		rc = pg_do(pb->p, "UPDATE collections SET model = $2, dim = $3, chunks = 0, tokens = 0, vectors = 0,"
+		                  " hnsw_dim = 0"
 		                  " WHERE id = $1",
 		           3, p2, "cannot update the collection on the server", err, errlen);
 	if (rc == 0)
@@ -357,7 +392,8 @@ int pg_server_counts(struct pg_store *p, const char *coll, struct pg_counts *out
 	const char *params[] = { coll };
 	PGresult *res = pg_run(p,
 	                       "SELECT (SELECT count(*) FROM documents WHERE collection_id = $1),"
-	                       " count(*), count(embedding) FROM chunks WHERE collection_id = $1",
+	                       " (SELECT count(*) FROM chunks WHERE collection_id = $1),"
+	                       " (SELECT count(*) FROM embeddings WHERE collection_id = $1)",
 	                       1, params, PGRES_TUPLES_OK, "cannot count the server's rows", err, errlen);
 	if (!res)
 		return -1;
@@ -418,8 +454,8 @@ static int build_hnsw(struct publish *pb, char *err, size_t errlen)
 		return 0;
 	char sql[400], dim[16];
 	snprintf(sql, sizeof sql,
-	         "CREATE INDEX IF NOT EXISTS chunks_hnsw_%s_%d ON chunks USING hnsw ((embedding::vector(%d))"
-	         " vector_ip_ops) WHERE collection_id = %s",
+	         "CREATE INDEX IF NOT EXISTS embeddings_hnsw_%s_%d ON embeddings USING hnsw"
+	         " ((embedding::vector(%d)) vector_ip_ops) WHERE collection_id = %s",
 	         pb->coll, pb->dim, pb->dim, pb->coll);
 	snprintf(dim, sizeof dim, "%d", pb->dim);
 	const char *p2[] = { pb->coll, dim };
@@ -529,6 +565,12 @@ enum rd_err pg_publish(struct store *local, const char *name, struct pg_store *p
 	if (rc == RD_OK && !pg_counts_match(rep, "publishing", err, errlen))
 		rc = RD_ERR_CORRUPT;
 	if (rc == RD_OK && build_hnsw(&pb, err, errlen) != 0)
+		rc = RD_ERR_NETWORK;
+	/* Fresh statistics after a large change, or the planner may take the
+	 * collection for a sliver of the table and scan past its HNSW index
+	 * until autovacuum comes by. */
+	if (rc == RD_OK && (rep->hnsw_built || rep->chunks_written >= ANALYZE_AFTER_CHUNKS) &&
+	    pg_do(p, "ANALYZE chunks, embeddings", 0, NULL, "cannot update the server's statistics", err, errlen) != 0)
 		rc = RD_ERR_NETWORK;
 	char unlock_err[256];
 	PQclear(pg_run(p, "SELECT pg_advisory_unlock(hashtext('ragdeck publish ' || $1))", 1, params, PGRES_TUPLES_OK,

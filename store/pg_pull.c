@@ -55,8 +55,9 @@ static int pull_doc(struct pull *pl, const PGresult *doc, char *err, size_t errl
 {
 	const char *params[] = { PQgetvalue(doc, 0, 0) };
 	PGresult *res = pg_run(pl->p,
-	                       "SELECT byte_start, byte_end, line_start, line_end, page_start, page_end, heading_path,"
-	                       " tokens, embedding::text FROM chunks WHERE document_id = $1 ORDER BY ordinal",
+	                       "SELECT c.byte_start, c.byte_end, c.line_start, c.line_end, c.page_start, c.page_end,"
+	                       " c.heading_path, c.tokens, e.embedding::text FROM chunks c"
+	                       " LEFT JOIN embeddings e ON e.chunk_id = c.id WHERE c.document_id = $1 ORDER BY c.ordinal",
 	                       1, params, PGRES_TUPLES_OK, "cannot read a document's chunks on the server", err, errlen);
 	if (!res)
 		return -1;

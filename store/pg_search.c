@@ -253,29 +253,6 @@ static char *tsquery_text(const struct parsed_query *pq)
 	return sb_detach(&sb, NULL);
 }
 
-/* The distinct tokens of the phrases as a text[] literal. */
-static char *tokens_array(const struct parsed_query *pq)
-{
-	struct strbuf sb = { 0 };
-	sb_putc(&sb, '{');
-	bool first = true;
-	for (int i = 0; i < pq->n; i++)
-		for (int j = 0; j < pq->ph[i].n; j++) {
-			if (!first)
-				sb_putc(&sb, ',');
-			first = false;
-			sb_putc(&sb, '"');
-			for (const char *c = pq->ph[i].tokens[j]; *c; c++) {
-				if (*c == '"' || *c == '\\')
-					sb_putc(&sb, '\\');
-				sb_putc(&sb, *c);
-			}
-			sb_putc(&sb, '"');
-		}
-	sb_putc(&sb, '}');
-	return sb_detach(&sb, NULL);
-}
-
 /* ---- ranking ----------------------------------------------------------------- */
 
 /* One matching chunk: its lengths and the positions of the query's tokens. */
@@ -389,28 +366,6 @@ static double row_score(const struct instance *in, size_t n_in, const struct mat
 	return score;
 }
 
-/* "{1,5,9}" into a new array. */
-static int *parse_positions(const char *s, int *n)
-{
-	int cap = 8, *v = xcalloc((size_t)cap, sizeof *v);
-	*n = 0;
-	for (const char *c = s; *c;) {
-		char *end;
-		long x = strtol(c, &end, 10);
-		if (end == c) {
-			c++;
-			continue;
-		}
-		if (*n == cap) {
-			cap *= 2;
-			v = xreallocarray(v, (size_t)cap, sizeof *v);
-		}
-		v[(*n)++] = (int)x;
-		c = end;
-	}
-	return v;
-}
-
 static int compare_rank(const void *a, const void *b)
 {
 	const struct match_row *x = a, *y = b;
@@ -441,55 +396,91 @@ static void rows_free(struct match_row *rows, size_t n)
 	free(rows);
 }
 
+/* The query token equal to lexeme (the token's own text: rows point into
+ * the query), or NULL. */
+static const char *query_token(const struct parsed_query *pq, const char *lexeme)
+{
+	for (int p = 0; p < pq->n; p++)
+		for (int j = 0; j < pq->ph[p].n; j++)
+			if (strcmp(pq->ph[p].tokens[j], lexeme) == 0)
+				return pq->ph[p].tokens[j];
+	return NULL;
+}
+
+/* Read a tsvector's text form ('lex':1,5A 'other' ...) into m: the
+ * positions of the lexemes the query holds, weights dropped. Reading the
+ * text here costs far less than unnest() on the server, which turns every
+ * lexeme of every matching chunk into a row. */
+static void read_tsvector(const char *s, const struct parsed_query *pq, struct match_row *m)
+{
+	struct strbuf lex = { 0 };
+	while (*s == '\'') {
+		sb_reset(&lex);
+		for (s++; *s; s++) {
+			if (*s == '\'' && s[1] == '\'')
+				s++;
+			else if (*s == '\\' && s[1])
+				s++;
+			else if (*s == '\'')
+				break;
+			sb_putc(&lex, *s);
+		}
+		if (*s == '\'')
+			s++;
+		const char *tok = query_token(pq, sb_str(&lex));
+		int cap = 0, *pos = NULL, n = 0;
+		while (*s == ':' || *s == ',') {
+			char *end;
+			long v = strtol(s + 1, &end, 10);
+			s = end;
+			while (*s >= 'A' && *s <= 'D')
+				s++;
+			if (!tok)
+				continue;
+			if (n == cap) {
+				cap = cap ? cap * 2 : 8;
+				pos = xreallocarray(pos, (size_t)cap, sizeof *pos);
+			}
+			pos[n++] = (int)v;
+		}
+		if (tok && m->n_tok < (int)(sizeof m->tok / sizeof *m->tok)) {
+			m->tok[m->n_tok] = tok;
+			m->pos[m->n_tok] = pos;
+			m->n_pos[m->n_tok++] = n;
+		} else
+			free(pos);
+		while (*s == ' ')
+			s++;
+	}
+	free(lex.buf);
+}
+
 /* Every chunk of the collection matching pq, with its query tokens'
- * positions, ordered by id. */
+ * positions, in no order (asking for one made the planner walk the table
+ * in id order instead of using the GIN index). */
 static int read_matches(struct pg_search *q, const struct parsed_query *pq, const char *tsq,
                         struct match_row **out, size_t *n_out, char *err, size_t errlen)
 {
-	char *toks = tokens_array(pq);
-	const char *params[] = { q->coll_text, tsq, toks };
+	const char *params[] = { q->coll_text, tsq };
 	PGresult *res = pg_run(q->p,
-	                       "SELECT c.id, c.text_terms, c.heading_terms, c.embedding IS NOT NULL, u.lexeme,"
-	                       " u.positions FROM chunks c CROSS JOIN LATERAL unnest(c.tsv) u"
-	                       " WHERE c.collection_id = $1 AND c.tsv @@ $2::tsquery AND u.lexeme = ANY($3::text[])"
-	                       " ORDER BY c.id",
-	                       3, params, PGRES_TUPLES_OK, "full-text search failed", err, errlen);
-	free(toks);
+	                       "SELECT c.id, c.text_terms, c.heading_terms,"
+	                       " EXISTS (SELECT 1 FROM embeddings e WHERE e.chunk_id = c.id), c.tsv::text"
+	                       " FROM chunks c WHERE c.collection_id = $1 AND c.tsv @@ $2::tsquery",
+	                       2, params, PGRES_TUPLES_OK, "full-text search failed", err, errlen);
 	*out = NULL;
 	*n_out = 0;
 	if (!res)
 		return -1;
-	size_t n = 0, cap = 0;
-	struct match_row *rows = NULL;
-	for (int i = 0; i < PQntuples(res); i++) {
-		int64_t id = pg_int(res, i, 0);
-		if (n == 0 || rows[n - 1].id != id) {
-			if (n == cap) {
-				cap = cap ? cap * 2 : 64;
-				rows = xreallocarray(rows, cap, sizeof *rows);
-			}
-			rows[n++] = (struct match_row){
-				.id = id,
-				.text_terms = (int)pg_int(res, i, 1),
-				.heading_terms = (int)pg_int(res, i, 2),
-				.has_vector = PQgetvalue(res, i, 3)[0] == 't',
-			};
-		}
-		struct match_row *m = &rows[n - 1];
-		if (m->n_tok == (int)(sizeof m->tok / sizeof *m->tok))
-			continue;
-		/* The token text points into the query: found again by value. */
-		const char *lex = PQgetvalue(res, i, 4);
-		const char *tok = NULL;
-		for (int p = 0; p < pq->n && !tok; p++)
-			for (int j = 0; j < pq->ph[p].n && !tok; j++)
-				if (strcmp(pq->ph[p].tokens[j], lex) == 0)
-					tok = pq->ph[p].tokens[j];
-		if (!tok)
-			continue;
-		m->tok[m->n_tok] = tok;
-		m->pos[m->n_tok] = parse_positions(PQgetvalue(res, i, 5), &m->n_pos[m->n_tok]);
-		m->n_tok++;
+	size_t n = (size_t)PQntuples(res);
+	struct match_row *rows = xcalloc(n ? n : 1, sizeof *rows);
+	for (size_t i = 0; i < n; i++) {
+		rows[i] = (struct match_row){
+			.id = pg_int(res, (int)i, 0),
+			.text_terms = (int)pg_int(res, (int)i, 1),
+			.heading_terms = (int)pg_int(res, (int)i, 2),
+			.has_vector = PQgetvalue(res, (int)i, 3)[0] == 't',
+		};
+		read_tsvector(PQgetvalue(res, (int)i, 4), pq, &rows[i]);
 	}
 	PQclear(res);
 	*out = rows;
@@ -582,14 +573,11 @@ int pg_search_fts_holds(struct pg_search *q, const char *match, int64_t id, char
 
 int64_t pg_search_term_docs(struct pg_search *q, const char *term)
 {
-	struct strbuf sb = { 0 };
-	put_quoted(&sb, term);
-	const char *params[] = { q->coll_text, sb_str(&sb) };
+	const char *params[] = { q->coll_text, term };
 	char err[256];
-	PGresult *res = pg_run(q->p, "SELECT count(*) FROM chunks WHERE collection_id = $1 AND tsv @@ $2::tsquery", 2,
-	                       params, PGRES_TUPLES_OK, "cannot count a term", err, sizeof err);
-	free(sb.buf);
-	int64_t df = res ? pg_int(res, 0, 0) : 0;
+	PGresult *res = pg_run(q->p, "SELECT chunks FROM lexemes WHERE collection_id = $1 AND lexeme = $2", 2, params,
+	                       PGRES_TUPLES_OK, "cannot count a term", err, sizeof err);
+	int64_t df = res && PQntuples(res) ? pg_int(res, 0, 0) : 0;
 	PQclear(res);
 	return df;
 }

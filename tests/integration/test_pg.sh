@@ -45,7 +45,7 @@ check "... and publishes every document, chunk and vector ($docs, $chunks)" \
 	grep -q "server now holds $docs documents, $chunks chunks, $chunks vectors" "$work/ingest.txt"
 check "the server has the vector extension and schema 1" \
 	test "$(sql "SELECT (SELECT extversion FROM pg_extension WHERE extname = 'vector') || ' ' || max(version) FROM ragdeck_schema")" = "0.8.6 1"
-check "the vectors are pgvector vectors of 384 dimensions" test "$(sql "SELECT DISTINCT vector_dims(embedding) FROM chunks")" = 384
+check "the vectors are pgvector vectors of 384 dimensions" test "$(sql "SELECT DISTINCT vector_dims(embedding) FROM embeddings")" = 384
 check "full text has a GIN index" test "$(sql "SELECT count(*) FROM pg_indexes WHERE indexdef LIKE '%USING gin (tsv)%'")" = 1
 pg --db "$work/a.db" publish --json > "$work/again.json" 2>&1
 check "publishing again writes nothing" test "$(json_get "$work/again.json" "j['documents_written'], j['documents_unchanged']")" = "(0, $docs)"
@@ -136,8 +136,10 @@ check "a second ingest publishes the new document and the deletion" \
 pg --db "$work/empty.db" search --json --mode fts "quagga protocol" > "$work/new.json" 2>/dev/null
 check "... another client finds the new document" bash -c "hits() { $(declare -f hits | tail -n +2); }; hits '$work/new.json' | grep -q 'zebra.md'"
 check "... and no longer the deleted one" test "$(sql "SELECT count(*) FROM documents WHERE path LIKE '%sharing-and-links.md'")" = 0
-check "the collection's BM25 totals match its rows" \
-	test "$(sql "SELECT c.chunks = (SELECT count(*) FROM chunks) AND c.tokens = (SELECT sum(text_terms + heading_terms) FROM chunks) FROM collections c")" = t
+check "the lexicon's chunk count of every lexeme matches the chunks" \
+	test "$(sql "SELECT count(*) FROM (SELECT u.lexeme, count(*) AS n FROM chunks c CROSS JOIN LATERAL unnest(c.tsv) u GROUP BY u.lexeme) g FULL JOIN lexemes l USING (lexeme) WHERE coalesce(g.n, 0) <> coalesce(l.chunks, 0)")" = 0
+check "the collection's BM25 totals and vector count match its rows" \
+	test "$(sql "SELECT c.chunks = (SELECT count(*) FROM chunks) AND c.tokens = (SELECT sum(text_terms + heading_terms) FROM chunks) AND c.vectors = (SELECT count(*) FROM embeddings) FROM collections c")" = t
 
 # local_docs: the local store's chunk count per path, for whole_docs.
 local_docs() {
@@ -149,8 +151,8 @@ local_docs() {
 # has for it (local_docs; none half written), and each of them its vector.
 whole_docs() {
 	local me=$BASHPID # expanded here: in a redirection it would be the command's
-	"$PG_BIN/psql" -qtAX -F '|' -c "SELECT d.path, count(c.id), count(c.embedding) FROM documents d
-		LEFT JOIN chunks c ON c.document_id = d.id GROUP BY d.path" > "$work/server-$me.txt" || return 1
+	"$PG_BIN/psql" -qtAX -F '|' -c "SELECT d.path, count(c.id), count(e.chunk_id) FROM documents d
+		LEFT JOIN chunks c ON c.document_id = d.id LEFT JOIN embeddings e ON e.chunk_id = c.id GROUP BY d.path" > "$work/server-$me.txt" || return 1
 	python3 - "$work/server-$me.txt" "$work/local.txt" <<'PY'
 import sys
 def rows(f):
@@ -283,7 +285,7 @@ check "... and the watcher ends with 0 on SIGTERM" test $? -eq 0
 printf 'embedder:\n  dim: 256\nstore:\n  backend: postgres\n  url: "%s"\n' "$PG_URL" > "$work/dim256pg.yaml"
 "$ragdeck" --config "$work/dim256pg.yaml" --db "$work/m.db" ingest --collection race "$work/tree-a" > "$work/model.txt" 2>&1
 check "a collection published with another model is replaced whole" \
-	test "$(sql "SELECT c.dim || ' ' || count(*) || ' ' || min(vector_dims(k.embedding)) FROM collections c JOIN chunks k ON k.collection_id = c.id WHERE c.name = 'race' GROUP BY c.dim")" = "256 60 256"
+	test "$(sql "SELECT c.dim || ' ' || count(*) || ' ' || min(vector_dims(e.embedding)) FROM collections c JOIN embeddings e ON e.collection_id = c.id WHERE c.name = 'race' GROUP BY c.dim")" = "256 60 256"
 pg --db "$work/empty.db" search --collection race "alpha note" > "$work/model.txt" 2>&1
 check "... and a client with the old model searches full text, told which model the server holds" \
 	grep -q 'full text alone (collection holds vectors of hash-v1-256 (256 dimensions), not of hash-v1-384' "$work/model.txt"
