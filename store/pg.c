@@ -486,8 +486,14 @@ int pg_vector_search(struct pg_store *p, int64_t coll, const float *q, int dim, 
 	if (exact)
 		snprintf(setting, sizeof setting, "SET LOCAL enable_indexscan = off");
 	else
+		/* A collection given an index is searched through it: the planner
+		 * would otherwise scan a small one (or read it by collection and
+		 * sort), and which path answered would hang on its statistics.
+		 * Without an index the penalties fall on every plan alike. */
 		snprintf(setting, sizeof setting,
-		         "SET LOCAL hnsw.ef_search = %d; SET LOCAL hnsw.iterative_scan = strict_order", ef);
+		         "SET LOCAL hnsw.ef_search = %d; SET LOCAL hnsw.iterative_scan = strict_order;"
+		         " SET LOCAL enable_seqscan = off; SET LOCAL enable_sort = off",
+		         ef);
 	char *vec = pg_vector_text(q, dim);
 	char *ids = allowed ? pg_ids_text(allowed, n_allowed) : NULL;
 	const char *params[] = { vec, ids };

@@ -452,7 +452,7 @@ struct config *config_defaults(void)
 	c->routing.retrieval.enabled = true;
 	c->routing.retrieval.vector_db = xstrdup("sqlite");
 	c->store_server.backend = xstrdup("sqlite");
-	c->store_server.hnsw_min_rows = 20000;
+	c->store_server.hnsw_min_rows = 0;
 	c->routing.retrieval.collection = xstrdup("default");
 	c->routing.retrieval.top_k = 5;
 	c->routing.retrieval.max_context_tokens = 3000;

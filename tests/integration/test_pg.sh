@@ -124,6 +124,16 @@ check "a collection over hnsw_min_rows gets an HNSW index" test "$(json_get "$wo
 check "... on the cosine (inner product) operator" test "$(sql "SELECT count(*) FROM pg_indexes WHERE indexdef LIKE '%USING hnsw%vector_ip_ops%'")" = 1
 "$ragdeck" --config "$work/hnsw.yaml" --db "$work/empty.db" eval --json --mode vector "$root/examples/golden.yaml" > "$work/eval-hnsw.json" 2>/dev/null
 recall() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["runs"][0]["overall"]["retrieval"]["recall_k"])' "$1"; }
+# index_used: the server counted scans of the HNSW index (a backend's
+# counts reach the statistics within a second or so of its exit).
+index_used() {
+	for _ in $(seq 1 50); do
+		[ "$(sql "SELECT coalesce(sum(idx_scan), 0) > 0 FROM pg_stat_user_indexes WHERE indexrelname LIKE 'embeddings_hnsw_%'")" = t ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+check "... and the eval's vector searches went through it" index_used
 check "golden set with HNSW: recall@k within 0.01 of exact ($(recall "$work/eval-hnsw.json") vs $(recall "$work/eval-pg-vector.json"))" \
 	python3 -c 'import sys; sys.exit(abs(float(sys.argv[1]) - float(sys.argv[2])) > 0.01)' "$(recall "$work/eval-hnsw.json")" "$(recall "$work/eval-pg-vector.json")"
 

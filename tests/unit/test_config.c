@@ -975,7 +975,7 @@ static void printed_config_lists_every_key_and_reloads_template_values(void **st
 	assert_non_null(strstr(text, "\n  evaluation:\n    metrics: [\"latency_p95\", \"token_cost\", "
 	                             "\"hallucination_score\", \"format_compliance\"]\n"));
 	assert_non_null(strstr(text, "\n      stop_sequences: [\"</response>\", \"```\"]\n"));
-	assert_non_null(strstr(text, "\nstore:\n  path: ~\n  backend: sqlite\n  url: ~\n  hnsw_min_rows: 20000\ntheme: \"dark\"\n"));
+	assert_non_null(strstr(text, "\nstore:\n  path: ~\n  backend: sqlite\n  url: ~\n  hnsw_min_rows: 0\ntheme: \"dark\"\n"));
 	assert_non_null(strstr(text, "\nrouter:\n  rules: []\n  breaker_failures: 3\n"));
 	assert_non_null(strstr(text, "\n      temperature: 0.1\n"));
 	assert_non_null(strstr(text, "\n  \"local\":\n    kind: local\n    base_url: ~\n    api_key_env: ~\n"));
