@@ -253,6 +253,29 @@ static char *tsquery_text(const struct parsed_query *pq)
 	return sb_detach(&sb, NULL);
 }
 
+/* The distinct tokens of the phrases as a text[] literal. */
+static char *tokens_array(const struct parsed_query *pq)
+{
+	struct strbuf sb = { 0 };
+	sb_putc(&sb, '{');
+	bool first = true;
+	for (int i = 0; i < pq->n; i++)
+		for (int j = 0; j < pq->ph[i].n; j++) {
+			if (!first)
+				sb_putc(&sb, ',');
+			first = false;
+			sb_putc(&sb, '"');
+			for (const char *c = pq->ph[i].tokens[j]; *c; c++) {
+				if (*c == '"' || *c == '\\')
+					sb_putc(&sb, '\\');
+				sb_putc(&sb, *c);
+			}
+			sb_putc(&sb, '"');
+		}
+	sb_putc(&sb, '}');
+	return sb_detach(&sb, NULL);
+}
+
 /* ---- ranking ----------------------------------------------------------------- */
 
 /* One matching chunk: its lengths and the positions of the query's tokens. */
@@ -408,9 +431,8 @@ static const char *query_token(const struct parsed_query *pq, const char *lexeme
 }
 
 /* Read a tsvector's text form ('lex':1,5A 'other' ...) into m: the
- * positions of the lexemes the query holds, weights dropped. Reading the
- * text here costs far less than unnest() on the server, which turns every
- * lexeme of every matching chunk into a row. */
+ * positions of the lexemes the query holds, weights dropped. (unnest() on
+ * the server cost more: it made a row of every lexeme of every match.) */
 static void read_tsvector(const char *s, const struct parsed_query *pq, struct match_row *m)
 {
 	struct strbuf lex = { 0 };
@@ -461,12 +483,18 @@ static void read_tsvector(const char *s, const struct parsed_query *pq, struct m
 static int read_matches(struct pg_search *q, const struct parsed_query *pq, const char *tsq,
                         struct match_row **out, size_t *n_out, char *err, size_t errlen)
 {
-	const char *params[] = { q->coll_text, tsq };
+	/* Only the query's lexemes come back: every weight set to D, the
+	 * query's to A, then only A kept (the column is told by position,
+	 * not by weight). */
+	char *toks = tokens_array(pq);
+	const char *params[] = { q->coll_text, tsq, toks };
 	PGresult *res = pg_run(q->p,
 	                       "SELECT c.id, c.text_terms, c.heading_terms,"
-	                       " EXISTS (SELECT 1 FROM embeddings e WHERE e.chunk_id = c.id), c.tsv::text"
+	                       " EXISTS (SELECT 1 FROM embeddings e WHERE e.chunk_id = c.id),"
+	                       " ts_filter(setweight(setweight(c.tsv, 'D'), 'A', $3::text[]), '{a}')::text"
 	                       " FROM chunks c WHERE c.collection_id = $1 AND c.tsv @@ $2::tsquery",
-	                       2, params, PGRES_TUPLES_OK, "full-text search failed", err, errlen);
+	                       3, params, PGRES_TUPLES_OK, "full-text search failed", err, errlen);
+	free(toks);
 	*out = NULL;
 	*n_out = 0;
 	if (!res)
