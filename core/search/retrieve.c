@@ -893,6 +893,8 @@ int retriever_search_traced(struct retriever *r, const struct retrieve_query *q,
 		goto cleanup;
 	if (current && !vectors_ready(r, why, sizeof why))
 		current = 0;
+	/* Read once: on the server it is a query. */
+	size_t index_rows = current ? vector_count(r) : 0;
 	/* The vector index tells which chunks are the collection's, unless it
 	 * holds another model's vectors or is being written: then the chunks
 	 * are listed. */
@@ -924,7 +926,7 @@ int retriever_search_traced(struct retriever *r, const struct retrieve_query *q,
 			vec_scores[i] = vhits[i].score;
 		}
 		out->us.vector_us = clock_now_us() - t;
-		out->index_rows = vector_count(r);
+		out->index_rows = index_rows;
 	}
 	if (q->mode != RETRIEVE_VECTOR) {
 		t = clock_now_us();
@@ -971,7 +973,7 @@ int retriever_search_traced(struct retriever *r, const struct retrieve_query *q,
 		}
 		out->n_hits += got == 0;
 	}
-	score_coverage(r, &qp, current ? vector_count(r) : allowed.n, out);
+	score_coverage(r, &qp, current ? index_rows : allowed.n, out);
 	out->us.fuse_us = clock_now_us() - t - out->us.rerank_us;
 	t = clock_now_us();
 	pack_hits(out, q->max_context_tokens, false);
